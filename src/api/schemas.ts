@@ -1,0 +1,25 @@
+import { z } from '@hono/zod-openapi';
+import type { Hook } from '@hono/zod-openapi';
+import type { AppEnv } from '../env';
+import { badParameter } from './errors';
+
+export const ErrorSchema = z
+  .object({
+    type: z.string(),
+    code: z.string(),
+    detail: z.string(),
+    attr: z.string().nullable().optional(),
+  })
+  .openapi('Error');
+
+export const ProjectIdParam = z.object({
+  project_id: z.coerce.number().int().positive().openapi({ param: { name: 'project_id', in: 'path' }, example: 1 }),
+});
+
+/** Turns a zod failure into a 400 naming the first bad field (`attr`). */
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
+  if (result.success) return;
+  const issue = result.error.issues[0];
+  const attr = issue?.path.length ? issue.path.join('.') : (result.target ?? 'body');
+  throw badParameter(String(attr), `${attr}: ${issue?.message ?? 'invalid input'}`);
+};

@@ -1,0 +1,23 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { api } from './api';
+import { ApiError, apiErrorResponse } from './api/errors';
+import type { AppEnv } from './env';
+
+export const app = new Hono<AppEnv>({ strict: false });
+
+app.route('/api', api);
+
+app.get('/_readiness', (c) => c.text('ok'));
+app.get('/', (c) => c.json({ status: 1, service: 'posthog-edge-ingest' }));
+
+app.notFound((c) => c.json({ type: 'invalid_request', code: 'not_found', detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}.` }, 404));
+
+app.onError((err, c) => {
+  if (err instanceof ApiError) return apiErrorResponse(c, err);
+  if (err instanceof HTTPException && err.status < 500) {
+    return c.json({ type: 'invalid_request', code: 'invalid_request', detail: err.message || 'Bad request.' }, err.status);
+  }
+  console.error('unhandled error', err instanceof Error ? err.stack : String(err));
+  return c.json({ type: 'server_error', code: 'internal_error', detail: 'Internal server error.' }, 500);
+});

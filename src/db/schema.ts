@@ -1,0 +1,91 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+const nowIso = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
+
+export const projects = sqliteTable('projects', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  apiToken: text('api_token').notNull().unique(),
+  createdAt: text('created_at').notNull().default(nowIso),
+});
+
+export const persons = sqliteTable(
+  'persons',
+  {
+    id: text('id').primaryKey(),
+    projectId: integer('project_id').notNull(),
+    properties: text('properties', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    isIdentified: integer('is_identified', { mode: 'boolean' }).notNull().default(false),
+    createdAt: text('created_at').notNull(),
+    version: integer('version').notNull().default(0),
+  },
+  (t) => [index('persons_project_created_idx').on(t.projectId, t.createdAt, t.id)],
+);
+
+export const personDistinctIds = sqliteTable(
+  'person_distinct_ids',
+  {
+    projectId: integer('project_id').notNull(),
+    distinctId: text('distinct_id').notNull(),
+    personId: text('person_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.distinctId] }),
+    index('person_distinct_ids_person_idx').on(t.personId),
+  ],
+);
+
+/** History of what shaped a person: merges (identify, alias, merge_dangerously) and splits. */
+export const personMerges = sqliteTable(
+  'person_merges',
+  {
+    id: text('id').primaryKey(),
+    projectId: integer('project_id').notNull(),
+    sourcePersonId: text('source_person_id').notNull(),
+    targetPersonId: text('target_person_id').notNull(),
+    kind: text('kind').notNull(),
+    eventUuid: text('event_uuid'),
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>(),
+    at: text('at').notNull(),
+  },
+  (t) => [
+    index('person_merges_target_idx').on(t.projectId, t.targetPersonId, t.at),
+    index('person_merges_source_idx').on(t.projectId, t.sourcePersonId, t.at),
+  ],
+);
+
+export const events = sqliteTable(
+  'events',
+  {
+    projectId: integer('project_id').notNull(),
+    uuid: text('uuid').notNull(),
+    event: text('event').notNull(),
+    distinctId: text('distinct_id').notNull(),
+    personIdAtIngest: text('person_id_at_ingest').notNull(),
+    properties: text('properties', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    timestamp: text('timestamp').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.uuid] }),
+    index('events_project_timestamp_idx').on(t.projectId, t.timestamp),
+    index('events_project_distinct_timestamp_idx').on(t.projectId, t.distinctId, t.timestamp),
+    index('events_project_event_timestamp_idx').on(t.projectId, t.event, t.timestamp),
+  ],
+);
+
+export const ingestionWarnings = sqliteTable(
+  'ingestion_warnings',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    projectId: integer('project_id').notNull(),
+    type: text('type').notNull(),
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    eventUuid: text('event_uuid'),
+    timestamp: text('timestamp').notNull(),
+  },
+  (t) => [
+    index('ingestion_warnings_project_timestamp_idx').on(t.projectId, t.timestamp),
+    index('ingestion_warnings_project_type_timestamp_idx').on(t.projectId, t.type, t.timestamp),
+  ],
+);

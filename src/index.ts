@@ -1,0 +1,11 @@
+import { app } from './app';
+import type { Env } from './env';
+import { consumeIngestBatch } from './ingest/consumer';
+import type { IngestMessage } from './ingest/message';
+
+export { PersonDO } from './persons/person-do';
+
+export default {
+  fetch: app.fetch,
+  queue: consumeIngestBatch,
+} satisfies ExportedHandler<Env, IngestMessage>;
