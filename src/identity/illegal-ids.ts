@@ -1,0 +1,31 @@
+/** Compared on `id.toLowerCase()`. */
+const ILLEGAL_IGNORING_CASE = [
+  'anonymous',
+  'guest',
+  'distinctid',
+  'distinct_id',
+  'id',
+  'not_authenticated',
+  'email',
+  'undefined',
+  'true',
+  'false',
+];
+
+/** Compared exactly. */
+const ILLEGAL_EXACT = ['[object Object]', 'NaN', 'None', 'none', 'null', '0', 'undefined'];
+
+const quoted = (ids: string[]) => ids.flatMap((id) => [id, `'${id}'`, `"${id}"`]);
+
+const illegalIgnoringCase = new Set(quoted(ILLEGAL_IGNORING_CASE));
+const illegalExact = new Set(quoted(ILLEGAL_EXACT));
+
+/**
+ * Spec §1 "Illegal ids": ids SDKs produce by mistake, which must never merge persons.
+ * The lists are checked on the untrimmed id, so `" null"` is legal.
+ */
+export function isIllegalDistinctId(id: string): boolean {
+  return (
+    id.trim() === '' || illegalExact.has(id) || illegalIgnoringCase.has(id.toLowerCase())
+  );
+}

@@ -1,0 +1,20 @@
+export type { IdentityEvent, MergeKind, MergeRequest, PropertyUpdates, Warning } from './types';
+export { isIllegalDistinctId } from './illegal-ids';
+export { uuidFromDistinctId } from './person-uuid';
+export {
+  isMergeAllowed,
+  mergeCaseOf,
+  mergeRequestOf,
+  precheckMerge,
+  refusedMergeWarning,
+  type MergeCase,
+  type MergePrecheck,
+} from './merge';
+export {
+  INITIAL_PROPERTY_KEYS,
+  applyPropertyUpdates,
+  mergeProperties,
+  newPersonProperties,
+  propertyUpdatesOf,
+} from './properties';
+export { personProcessingOf, storedEventProperties, withoutPersonUpdates, type PersonProcessing } from './person-less';

@@ -1,0 +1,65 @@
+import { isPlainObject } from './properties';
+import type { IdentityEvent, Warning } from './types';
+
+/** Events that only make sense for a person; sent person-less they are dropped. */
+const PERSON_ONLY_EVENTS = new Set(['$identify', '$create_alias', '$merge_dangerously', '$groupidentify']);
+
+export interface PersonProcessing {
+  processPerson: boolean;
+  drop: boolean;
+  warnings: Warning[];
+}
+
+/** Spec §4: does this event create or update a person, and is it stored at all? */
+export function personProcessingOf(e: IdentityEvent): PersonProcessing {
+  const eventUuid = e.uuid;
+  const flag = e.properties.$process_person_profile;
+  if (flag === undefined || flag === true) return { processPerson: true, drop: false, warnings: [] };
+  if (flag !== false) {
+    return {
+      processPerson: true,
+      drop: false,
+      warnings: [
+        { type: 'invalid_process_person_profile', details: { processPersonProfile: String(flag), eventUuid } },
+      ],
+    };
+  }
+  if (PERSON_ONLY_EVENTS.has(e.event)) {
+    return {
+      processPerson: false,
+      drop: true,
+      warnings: [
+        {
+          type: 'invalid_event_when_process_person_profile_is_false',
+          details: { event: e.event, distinctId: e.distinct_id, eventUuid },
+        },
+      ],
+    };
+  }
+  return { processPerson: false, drop: false, warnings: [] };
+}
+
+/** Spec §4: a person-less event's `$set`, `$set_once` and `$unset` are dropped, top level and inside properties. */
+export function withoutPersonUpdates(e: IdentityEvent): IdentityEvent {
+  const { $set, $set_once, $unset, ...event } = e as IdentityEvent & { $unset?: unknown };
+  const { $set: _s, $set_once: _so, $unset: _u, ...properties } = e.properties;
+  return { ...event, properties };
+}
+
+/**
+ * The properties stored on the event row: top-level `$set` / `$set_once` folded into
+ * `properties.$set` / `properties.$set_once` (top level wins per key), as PostHog stores them.
+ */
+export function storedEventProperties(e: IdentityEvent): Record<string, unknown> {
+  const properties = { ...e.properties };
+  if (isPlainObject(e.$set)) {
+    properties.$set = { ...(isPlainObject(properties.$set) ? properties.$set : {}), ...e.$set };
+  }
+  if (isPlainObject(e.$set_once)) {
+    properties.$set_once = {
+      ...(isPlainObject(properties.$set_once) ? properties.$set_once : {}),
+      ...e.$set_once,
+    };
+  }
+  return properties;
+}
