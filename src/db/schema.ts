@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const nowIso = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
 
@@ -87,5 +87,18 @@ export const ingestionWarnings = sqliteTable(
   (t) => [
     index('ingestion_warnings_project_timestamp_idx').on(t.projectId, t.timestamp),
     index('ingestion_warnings_project_type_timestamp_idx').on(t.projectId, t.type, t.timestamp),
+    // A retried event must not raise the same warning twice.
+    uniqueIndex('ingestion_warnings_event_type_unique').on(t.projectId, t.eventUuid, t.type),
   ],
 );
+
+/**
+ * Never holds a row. A person write batch starts with
+ * `INSERT INTO write_guards (ok) SELECT 0 WHERE NOT EXISTS (<expected state>)`:
+ * when the expected state (a person's version, a distinct id's owner) no longer
+ * holds, the CHECK fails and D1 rolls the whole batch back, so a stale write is
+ * all-or-nothing without guarding every later statement.
+ */
+export const writeGuards = sqliteTable('write_guards', { ok: integer('ok').notNull() }, (t) => [
+  check('write_guard_failed', sql`${t.ok} = 1`),
+]);
