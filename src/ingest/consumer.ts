@@ -1,7 +1,62 @@
+import { uuidFromDistinctId } from '../identity';
+import { dbOf } from '../db/client';
 import type { Env } from '../env';
+import { eventRowOf, warningRowsOf } from '../persons/apply';
+import { insertEvents, insertWarnings, readIngestState, writeInBatches } from '../persons/store';
+import { ingestProjectEvents, type Carried } from './ingest-project';
 import type { IngestMessage } from './message';
 
-/** Queue consumer for `ingest` (and its dead-letter queue). */
-export async function consumeIngestBatch(batch: MessageBatch<IngestMessage>, _env: Env): Promise<void> {
-  batch.retryAll();
+/** Queue consumer for `ingest` and for its dead-letter queue. */
+export async function consumeIngestBatch(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
+  if (batch.queue.endsWith('-dlq')) return consumeDeadLetters(batch, env);
+  const db = dbOf(env.DB);
+  const byProject = new Map<number, Carried[]>();
+  batch.messages.forEach((message, index) => {
+    const { projectId, events } = message.body;
+    const carried = byProject.get(projectId) ?? [];
+    for (const event of events) carried.push({ event, message: index });
+    byProject.set(projectId, carried);
+  });
+  const failed = new Set<number>();
+  await Promise.all(
+    [...byProject].map(async ([projectId, carried]) => {
+      try {
+        for (const index of await ingestProjectEvents(env, db, projectId, carried)) failed.add(index);
+      } catch (error) {
+        console.error(`ingesting project ${projectId} failed; its messages will be retried`, error);
+        for (const c of carried) failed.add(c.message);
+      }
+    }),
+  );
+  batch.messages.forEach((message, index) => (failed.has(index) ? message.retry({ delaySeconds: 1 }) : message.ack()));
+}
+
+/**
+ * Messages that kept failing: store their events without person processing (so
+ * nothing accepted is lost) with a warning for each, for someone to look at.
+ */
+async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
+  const db = dbOf(env.DB);
+  for (const message of batch.messages) {
+    const { projectId, events } = message.body;
+    const { storedUuids, owners } = await readIngestState(
+      db,
+      projectId,
+      events.map((e) => e.uuid),
+      events.map((e) => e.distinct_id),
+    );
+    const fresh = events.filter((e) => !storedUuids.has(e.uuid));
+    const rows = fresh.map((e) => eventRowOf(projectId, e, owners.get(e.distinct_id) ?? uuidFromDistinctId(projectId, e.distinct_id)));
+    const warnings = fresh.flatMap((e) =>
+      warningRowsOf(projectId, e.uuid, [
+        {
+          type: 'ingestion_retries_exhausted',
+          details: { eventUuid: e.uuid, event: e.event, distinctId: e.distinct_id, attempts: message.attempts },
+        },
+      ]),
+    );
+    const statements = [...insertEvents(db, rows), ...insertWarnings(db, warnings)];
+    await writeInBatches(db, statements);
+    message.ack();
+  }
 }

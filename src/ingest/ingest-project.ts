@@ -1,0 +1,83 @@
+import {
+  mergeRequestOf,
+  personProcessingOf,
+  precheckMerge,
+  uuidFromDistinctId,
+  withoutPersonUpdates,
+  type Warning,
+} from '../identity';
+import type { Db } from '../db/client';
+import type { Env } from '../env';
+import { eventRowOf, warningRowsOf } from '../persons/apply';
+import { insertEvents, insertWarnings, readIngestState, writeInBatches, type EventRow, type WarningRow } from '../persons/store';
+import { forEachLimited, independentGroups, segmentsOf, type PlannedEvent } from './components';
+import type { CapturedEvent } from './message';
+import { PersonCalls } from './person-calls';
+
+/** An event and the index of the queue message that carried it. */
+export interface Carried {
+  event: CapturedEvent;
+  message: number;
+}
+
+const PARALLEL_GROUPS = 32;
+
+/**
+ * Person processing for one project's events of a consumer batch. Returns the
+ * indexes of messages that must be retried (their other events are stored, and
+ * stored events are skipped on retry, so a retry applies nothing twice).
+ */
+export async function ingestProjectEvents(env: Env, db: Db, projectId: number, carried: Carried[]): Promise<Set<number>> {
+  const unique = new Map<string, Carried>();
+  for (const c of carried) if (!unique.has(c.event.uuid)) unique.set(c.event.uuid, c);
+  const distinctIds = new Set<string>();
+  for (const { event } of unique.values()) {
+    distinctIds.add(event.distinct_id);
+    const merge = mergeRequestOf(event);
+    if (merge) distinctIds.add(merge.source);
+  }
+  const { storedUuids, owners } = await readIngestState(db, projectId, [...unique.keys()], [...distinctIds]);
+
+  const personLess: EventRow[] = [];
+  const warnings: WarningRow[] = [];
+  const planned: (PlannedEvent & { message: number })[] = [];
+  for (const { event, message } of unique.values()) {
+    if (storedUuids.has(event.uuid)) continue;
+    const processing = personProcessingOf(event);
+    if (processing.drop) {
+      warnings.push(...warningRowsOf(projectId, event.uuid, processing.warnings));
+    } else if (!processing.processPerson) {
+      const e = withoutPersonUpdates(event);
+      personLess.push(eventRowOf(projectId, e, owners.get(e.distinct_id) ?? uuidFromDistinctId(projectId, e.distinct_id)));
+    } else {
+      planned.push({ ...planEvent(event, processing.warnings), message });
+    }
+  }
+
+  const statements = [...insertEvents(db, personLess), ...insertWarnings(db, warnings)];
+  await writeInBatches(db, statements);
+
+  const failed = new Set<number>();
+  const calls = new PersonCalls(env, db, projectId, owners);
+  await forEachLimited(independentGroups(planned, owners), PARALLEL_GROUPS, async (group) => {
+    try {
+      for (const segment of segmentsOf(group)) {
+        if (segment.kind === 'updates') await calls.updates(segment.items);
+        else await calls.merge({ ...segment.planned, merge: segment.planned.merge! });
+      }
+    } catch (error) {
+      console.error('person processing failed; the messages will be retried', error);
+      for (const p of group as typeof planned) failed.add(p.message);
+    }
+  });
+  return failed;
+}
+
+function planEvent(event: CapturedEvent, warnings: Warning[]): PlannedEvent {
+  const merge = mergeRequestOf(event);
+  if (!merge) return { item: { event, warnings }, merge: null };
+  const check = precheckMerge(merge, event.uuid);
+  if (check.action === 'merge') return { item: { event, warnings }, merge };
+  // Same id or an illegal id: no merge, but the event still updates its own person.
+  return { item: { event, warnings: check.action === 'warn' ? [...warnings, check.warning] : warnings }, merge: null };
+}

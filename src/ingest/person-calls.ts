@@ -1,0 +1,96 @@
+import { uuidFromDistinctId } from '../identity';
+import type { Env } from '../env';
+import type { Db } from '../db/client';
+import type { MergeStep, PersonEvent, StepResult, UpdateStep } from '../persons/steps';
+import { readIngestState } from '../persons/store';
+import type { PlannedEvent } from './components';
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Sends steps to person objects for one group of related events, keeping the
+ * group's view of who owns each distinct id up to date. A "moved" answer means
+ * another writer got there first: re-read the owners and try again.
+ */
+export class PersonCalls {
+  constructor(
+    private readonly env: Env,
+    private readonly db: Db,
+    private readonly projectId: number,
+    private readonly owners: Map<string, string>,
+  ) {}
+
+  async updates(items: PersonEvent[]): Promise<void> {
+    const byOwner = new Map<string, PersonEvent[]>();
+    for (const item of items) {
+      const d = item.event.distinct_id;
+      const key = this.owners.get(d) ?? `new:${d}`;
+      byOwner.set(key, [...(byOwner.get(key) ?? []), item]);
+    }
+    await Promise.all([...byOwner.values()].map((group) => this.updatePerson(group)));
+  }
+
+  private async updatePerson(items: PersonEvent[]): Promise<void> {
+    const distinctIds = [...new Set(items.map((i) => i.event.distinct_id))];
+    for (let attempt = 1; ; attempt++) {
+      const owner = this.owners.get(distinctIds[0]!);
+      const createFor = owner ? undefined : distinctIds[0]!;
+      const step: UpdateStep = {
+        projectId: this.projectId,
+        personId: owner ?? this.newPersonId(createFor!, attempt),
+        createFor,
+        distinctIds,
+        events: items,
+      };
+      const result = await this.stub(step.personId).applyUpdates(step);
+      if (await this.settled(result, distinctIds, attempt)) return;
+      // Owners may now differ between these ids: split the group by owner again.
+      if (new Set(distinctIds.map((d) => this.owners.get(d))).size > 1) return this.updates(items);
+    }
+  }
+
+  async merge({ item, merge }: PlannedEvent & { merge: NonNullable<PlannedEvent['merge']> }): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const sourcePersonId = this.owners.get(merge.source) ?? null;
+      const targetPersonId = this.owners.get(merge.target) ?? null;
+      const personId =
+        targetPersonId ?? sourcePersonId ?? this.newPersonId(merge.target, attempt);
+      const step: MergeStep = { projectId: this.projectId, personId, request: merge, sourcePersonId, targetPersonId, event: item };
+      const result = await this.stub(personId).applyMerge(step);
+      if (await this.settled(result, [merge.source, merge.target], attempt)) return;
+    }
+  }
+
+  private stub(personId: string) {
+    return this.env.PERSON.get(this.env.PERSON.idFromName(personId));
+  }
+
+  /**
+   * A new person for distinct id `d` gets uuidFromDistinctId, so concurrent
+   * creators meet in one object. Should that uuid be taken by a person that no
+   * longer owns `d` (after a split or delete), later attempts use a fresh uuid.
+   */
+  private newPersonId(d: string, attempt: number): string {
+    return attempt <= 2 ? uuidFromDistinctId(this.projectId, d) : crypto.randomUUID();
+  }
+
+  private async settled(result: StepResult, distinctIds: string[], attempt: number): Promise<boolean> {
+    if (result.status === 'ok') {
+      if (result.absorbedPersonId) {
+        for (const [d, p] of this.owners) if (p === result.absorbedPersonId) this.owners.set(d, result.personId);
+      }
+      for (const d of result.owns) this.owners.set(d, result.personId);
+      return true;
+    }
+    if (attempt >= MAX_ATTEMPTS) {
+      throw new Error(`person step kept moving after ${attempt} attempts (distinct ids ${distinctIds.join(', ')})`);
+    }
+    const { owners } = await readIngestState(this.db, this.projectId, [], distinctIds);
+    for (const d of distinctIds) {
+      const owner = owners.get(d);
+      if (owner) this.owners.set(d, owner);
+      else this.owners.delete(d);
+    }
+    return false;
+  }
+}

@@ -1,0 +1,236 @@
+import {
+  applyPropertyUpdates,
+  isMergeAllowed,
+  mergeCaseOf,
+  mergeProperties,
+  newPersonProperties,
+  propertyUpdatesOf,
+  refusedMergeWarning,
+  storedEventProperties,
+  type IdentityEvent,
+  type Warning,
+} from '../identity';
+import type { Db } from '../db/client';
+import {
+  claimDistinctId,
+  deletePerson,
+  distinctIdsOf,
+  guardOwner,
+  guardPersonVersion,
+  insertEvents,
+  insertHistory,
+  insertPerson,
+  insertWarnings,
+  loadPerson,
+  moveDistinctIds,
+  updatePerson,
+  writeAtomically,
+  type EventRow,
+  type PersonRow,
+  type Statement,
+  type WarningRow,
+} from './store';
+import type { MergeStep, PersonEvent, StepResult, UpdateStep } from './steps';
+
+export interface Applied {
+  result: StepResult;
+  /** The person as written (for the object's cache); undefined when unknown. */
+  person?: PersonRow;
+}
+
+const moved: Applied = { result: { status: 'moved' } };
+
+export function eventRowOf(projectId: number, e: IdentityEvent, personId: string): EventRow {
+  return {
+    projectId,
+    uuid: e.uuid,
+    event: e.event,
+    distinctId: e.distinct_id,
+    personIdAtIngest: personId,
+    properties: storedEventProperties(e),
+    timestamp: e.timestamp,
+  };
+}
+
+export function warningRowsOf(projectId: number, eventUuid: string | null, warnings: Warning[]): WarningRow[] {
+  const timestamp = new Date().toISOString();
+  return warnings.map((w) => ({ projectId, type: w.type, details: w.details, eventUuid, timestamp }));
+}
+
+function eventAndWarningWrites(db: Db, projectId: number, personId: string, items: PersonEvent[]): Statement[] {
+  return [
+    ...insertEvents(db, items.map((i) => eventRowOf(projectId, i.event, personId))),
+    ...insertWarnings(
+      db,
+      items.flatMap((i) => warningRowsOf(projectId, i.event.uuid, i.warnings)),
+    ),
+  ];
+}
+
+/** Applies each event's `$set_once`/`$set`/`$unset` in order; one version step per changing event. */
+function withUpdates(person: PersonRow, items: IdentityEvent[]): PersonRow {
+  let { properties, version } = person;
+  for (const e of items) {
+    const next = applyPropertyUpdates(properties, propertyUpdatesOf(e));
+    if (next.changed) {
+      properties = next.properties;
+      version += 1;
+    }
+  }
+  return { ...person, properties, version };
+}
+
+function newPerson(projectId: number, id: string, first: IdentityEvent, isIdentified: boolean): PersonRow {
+  return {
+    id,
+    projectId,
+    properties: newPersonProperties(propertyUpdatesOf(first), first.uuid),
+    isIdentified,
+    createdAt: first.timestamp,
+    version: 0,
+  };
+}
+
+/** Property updates (and event storage) for one person, creating it when asked to. */
+export async function applyUpdateStep(db: Db, cached: PersonRow | undefined, step: UpdateStep): Promise<Applied> {
+  const { projectId, personId, events: items } = step;
+  const current = cached ?? (await loadPerson(db, personId));
+  const records = eventAndWarningWrites(db, projectId, personId, items);
+  if (!current) {
+    const [first, ...rest] = items;
+    if (!step.createFor || !first) return moved;
+    const person = withUpdates(newPerson(projectId, personId, first.event, false), rest.map((i) => i.event));
+    const ok = await writeAtomically(db, [
+      insertPerson(db, person),
+      claimDistinctId(db, projectId, step.createFor, personId),
+      ...records,
+    ]);
+    return ok ? { result: { status: 'ok', personId, owns: [step.createFor] }, person } : moved;
+  }
+  const person = withUpdates(current, items.map((i) => i.event));
+  const ok = await writeAtomically(db, [
+    guardPersonVersion(db, personId, current.version),
+    ...step.distinctIds.map((d) => guardOwner(db, projectId, d, personId)),
+    ...(person.version !== current.version ? [updatePerson(db, person)] : []),
+    ...records,
+  ]);
+  return ok ? { result: { status: 'ok', personId, owns: step.distinctIds }, person } : moved;
+}
+
+const historyId = () => crypto.randomUUID();
+
+/** One merge event (spec §2), in the object of the person that will hold both ids. */
+export async function applyMergeStep(db: Db, cached: PersonRow | undefined, step: MergeStep): Promise<Applied> {
+  const { projectId, personId, request, event: item } = step;
+  const e = item.event;
+  const at = new Date().toISOString();
+  const mergeCase = mergeCaseOf(
+    step.sourcePersonId ? { id: step.sourcePersonId } : null,
+    step.targetPersonId ? { id: step.targetPersonId } : null,
+  );
+  const identifyRecord = (added: string[]) =>
+    insertHistory(db, {
+      id: historyId(),
+      projectId,
+      sourcePersonId: personId,
+      targetPersonId: personId,
+      kind: 'identify',
+      eventUuid: e.uuid,
+      details: { event: request.kind, distinct_ids_added: added },
+      at,
+    });
+
+  if (mergeCase === 'create_both') {
+    const person = newPerson(projectId, personId, e, true);
+    const ok = await writeAtomically(db, [
+      insertPerson(db, person),
+      claimDistinctId(db, projectId, request.target, personId),
+      claimDistinctId(db, projectId, request.source, personId),
+      identifyRecord([request.target, request.source]),
+      ...eventAndWarningWrites(db, projectId, personId, [item]),
+    ]);
+    return ok ? { result: { status: 'ok', personId, owns: [request.target, request.source] }, person } : moved;
+  }
+
+  const current = cached ?? (await loadPerson(db, personId));
+  if (!current) return moved;
+
+  if (mergeCase !== 'merge_persons') {
+    // One person already: attach the missing id (if any) and mark it identified.
+    const [owned, added] =
+      mergeCase === 'add_target_to_source'
+        ? [request.source, request.target]
+        : mergeCase === 'add_source_to_target'
+          ? [request.target, request.source]
+          : [request.target, null];
+    const updated = withUpdates(current, [e]);
+    const person = { ...updated, isIdentified: true, version: updated.version + (current.isIdentified ? 0 : 1) };
+    const ok = await writeAtomically(db, [
+      guardPersonVersion(db, personId, current.version),
+      guardOwner(db, projectId, owned, personId),
+      ...(added ? [claimDistinctId(db, projectId, added, personId)] : []),
+      ...(person.version !== current.version ? [updatePerson(db, person)] : []),
+      ...(added || !current.isIdentified ? [identifyRecord(added ? [added] : [])] : []),
+      ...eventAndWarningWrites(db, projectId, personId, [item]),
+    ]);
+    return ok ? { result: { status: 'ok', personId, owns: [request.source, request.target] }, person } : moved;
+  }
+
+  // Two persons: merge the source's person into the target's, unless refused.
+  const sourceId = step.sourcePersonId!;
+  const source = await loadPerson(db, sourceId);
+  if (!source) return moved;
+  if (!isMergeAllowed(request.kind, source.isIdentified)) {
+    const updated = withUpdates(current, [e]);
+    const person = { ...updated, isIdentified: true, version: updated.version + (current.isIdentified ? 0 : 1) };
+    const refused = { event: e, warnings: [...item.warnings, refusedMergeWarning(request, e.uuid)] };
+    const ok = await writeAtomically(db, [
+      guardPersonVersion(db, personId, current.version),
+      guardPersonVersion(db, sourceId, source.version),
+      guardOwner(db, projectId, request.target, personId),
+      guardOwner(db, projectId, request.source, sourceId),
+      ...(person.version !== current.version ? [updatePerson(db, person)] : []),
+      ...eventAndWarningWrites(db, projectId, personId, [refused]),
+    ]);
+    return ok ? { result: { status: 'ok', personId, owns: [request.target] }, person } : moved;
+  }
+
+  const movedIds = await distinctIdsOf(db, projectId, sourceId);
+  const combined = withUpdates(
+    { ...current, properties: mergeProperties(source.properties, current.properties) },
+    [e],
+  );
+  const person: PersonRow = {
+    ...combined,
+    isIdentified: true,
+    createdAt: source.createdAt < current.createdAt ? source.createdAt : current.createdAt,
+    version: Math.max(source.version, current.version) + 1,
+  };
+  const ok = await writeAtomically(db, [
+    guardPersonVersion(db, personId, current.version),
+    guardPersonVersion(db, sourceId, source.version),
+    guardOwner(db, projectId, request.target, personId),
+    guardOwner(db, projectId, request.source, sourceId),
+    moveDistinctIds(db, projectId, sourceId, personId),
+    updatePerson(db, person),
+    deletePerson(db, sourceId),
+    insertHistory(db, {
+      id: historyId(),
+      projectId,
+      sourcePersonId: sourceId,
+      targetPersonId: personId,
+      kind: 'merge',
+      eventUuid: e.uuid,
+      details: {
+        event: request.kind,
+        source_distinct_id: request.source,
+        target_distinct_id: request.target,
+        moved_distinct_ids: movedIds,
+      },
+      at,
+    }),
+    ...eventAndWarningWrites(db, projectId, personId, [item]),
+  ]);
+  if (!ok) return moved;
+  return { result: { status: 'ok', personId, absorbedPersonId: sourceId, owns: [request.source, request.target] }, person };
+}

@@ -1,0 +1,155 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import type { Db } from '../db/client';
+import { events, ingestionWarnings, personDistinctIds, personMerges, persons } from '../db/schema';
+
+export type PersonRow = typeof persons.$inferSelect;
+export type EventRow = typeof events.$inferInsert;
+export type WarningRow = typeof ingestionWarnings.$inferInsert;
+export type HistoryRow = typeof personMerges.$inferInsert;
+/** A D1 statement, ready to run in an atomic `batch()`. */
+export type Statement = D1PreparedStatement;
+
+/**
+ * Drizzle builds the SQL; D1 runs it. (Drizzle's own batch() cannot carry raw
+ * `sql` statements with parameters, which the guards need.)
+ */
+const statementOf = (db: Db, query: { toSQL(): { sql: string; params: unknown[] } }): Statement => {
+  const { sql: text, params } = query.toSQL();
+  return db.$client.prepare(text).bind(...params);
+};
+
+/** D1 allows at most 100 bound parameters per statement. */
+const MAX_PARAMS = 100;
+
+export function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export async function loadPerson(db: Db, id: string): Promise<PersonRow | undefined> {
+  return db.select().from(persons).where(eq(persons.id, id)).get();
+}
+
+export async function distinctIdsOf(db: Db, projectId: number, personId: string): Promise<string[]> {
+  const rows = await db
+    .select({ distinctId: personDistinctIds.distinctId })
+    .from(personDistinctIds)
+    .where(and(eq(personDistinctIds.projectId, projectId), eq(personDistinctIds.personId, personId)))
+    .orderBy(sql`rowid`);
+  return rows.map((r) => r.distinctId);
+}
+
+/**
+ * One round trip: which of `uuids` are already stored, and who owns each of
+ * `distinctIds` now.
+ */
+export async function readIngestState(
+  db: Db,
+  projectId: number,
+  uuids: string[],
+  distinctIds: string[],
+): Promise<{ storedUuids: Set<string>; owners: Map<string, string> }> {
+  const uuidQueries = chunk(uuids, MAX_PARAMS - 1).map((part) =>
+    db.select({ uuid: events.uuid }).from(events).where(and(eq(events.projectId, projectId), inArray(events.uuid, part))),
+  );
+  const ownerQueries = chunk(distinctIds, MAX_PARAMS - 1).map((part) =>
+    db
+      .select({ distinctId: personDistinctIds.distinctId, personId: personDistinctIds.personId })
+      .from(personDistinctIds)
+      .where(and(eq(personDistinctIds.projectId, projectId), inArray(personDistinctIds.distinctId, part))),
+  );
+  const queries = [...uuidQueries, ...ownerQueries];
+  const storedUuids = new Set<string>();
+  const owners = new Map<string, string>();
+  if (queries.length === 0) return { storedUuids, owners };
+  const results = (await db.batch(queries as unknown as [BatchItem<'sqlite'>])) as unknown[][];
+  results.forEach((rows, i) => {
+    for (const row of rows as Record<string, string>[]) {
+      if (i < uuidQueries.length) storedUuids.add(row.uuid!);
+      else owners.set(row.distinctId!, row.personId!);
+    }
+  });
+  return { storedUuids, owners };
+}
+
+// --- Guards: each aborts the whole batch (CHECK on write_guards) when its expectation fails.
+
+const guard = (db: Db, expectation: string, ...params: unknown[]): Statement =>
+  db.$client.prepare(`INSERT INTO write_guards (ok) SELECT 0 WHERE NOT (${expectation})`).bind(...params);
+
+export const guardPersonVersion = (db: Db, personId: string, version: number) =>
+  guard(db, 'EXISTS (SELECT 1 FROM persons WHERE id = ? AND version = ?)', personId, version);
+
+export const guardOwner = (db: Db, projectId: number, distinctId: string, personId: string) =>
+  guard(
+    db,
+    'EXISTS (SELECT 1 FROM person_distinct_ids WHERE project_id = ? AND distinct_id = ? AND person_id = ?)',
+    projectId,
+    distinctId,
+    personId,
+  );
+
+/** True when D1 refused a batch because a guard or a unique key said the state moved on. */
+export function isWriteConflict(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/CHECK constraint failed|UNIQUE constraint failed|PRIMARY KEY constraint failed/i.test(message)) return true;
+  }
+  return false;
+}
+
+/** Runs statements as one atomic D1 batch. Returns false when a guard or unique key refused it. */
+export async function writeAtomically(db: Db, statements: Statement[]): Promise<boolean> {
+  if (statements.length === 0) return true;
+  try {
+    await db.$client.batch(statements);
+    return true;
+  } catch (error) {
+    if (isWriteConflict(error)) return false;
+    throw error;
+  }
+}
+
+// --- Writes.
+
+export const insertPerson = (db: Db, row: PersonRow) => statementOf(db, db.insert(persons).values(row));
+
+export const updatePerson = (db: Db, row: PersonRow) =>
+  statementOf(
+    db,
+    db
+      .update(persons)
+      .set({ properties: row.properties, isIdentified: row.isIdentified, createdAt: row.createdAt, version: row.version })
+      .where(eq(persons.id, row.id)),
+  );
+
+export const deletePerson = (db: Db, id: string) => statementOf(db, db.delete(persons).where(eq(persons.id, id)));
+
+/** Claims a distinct id for a person; a unique-key failure means someone else owns it now. */
+export const claimDistinctId = (db: Db, projectId: number, distinctId: string, personId: string) =>
+  statementOf(db, db.insert(personDistinctIds).values({ projectId, distinctId, personId }));
+
+export const moveDistinctIds = (db: Db, projectId: number, fromPersonId: string, toPersonId: string) =>
+  statementOf(
+    db,
+    db
+      .update(personDistinctIds)
+      .set({ personId: toPersonId })
+      .where(and(eq(personDistinctIds.projectId, projectId), eq(personDistinctIds.personId, fromPersonId))),
+  );
+
+export const insertHistory = (db: Db, row: HistoryRow) => statementOf(db, db.insert(personMerges).values(row));
+
+/** Event rows, stored once per (project, uuid): a re-sent event is ignored. */
+export const insertEvents = (db: Db, rows: EventRow[]): Statement[] =>
+  chunk(rows, Math.floor(MAX_PARAMS / 7)).map((part) => statementOf(db, db.insert(events).values(part).onConflictDoNothing()));
+
+export const insertWarnings = (db: Db, rows: WarningRow[]): Statement[] =>
+  chunk(rows, Math.floor(MAX_PARAMS / 5)).map((part) => statementOf(db, db.insert(ingestionWarnings).values(part).onConflictDoNothing()));
+
+/** Runs statements in D1 batches of a bounded size (not atomic across batches). */
+export async function writeInBatches(db: Db, statements: Statement[], perBatch = 200): Promise<void> {
+  for (const part of chunk(statements, perBatch)) await db.$client.batch(part);
+}
