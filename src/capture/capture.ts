@@ -1,0 +1,46 @@
+import { dbOf } from '../db/client';
+import type { Env } from '../env';
+import { decodePayload, readCapped } from './decode';
+import { CaptureError, badRequest } from './errors';
+import { enrichProperties } from './enrich';
+import { enqueue, messagesOf } from './enqueue';
+import { MAX_BODY_BYTES } from './limits';
+import { capturedEventOf } from './normalize';
+import { batchOf } from './shapes';
+import { sentAtOf } from './timestamps';
+import { projectIdForToken, tokenOf } from './token';
+
+/**
+ * One capture request, start to end: decode, validate, resolve the project,
+ * normalise and enrich the events, and hand them to the `ingest` queue.
+ * Resolves only once the queue has them; throws a CaptureError otherwise.
+ */
+export async function captureEvents(request: Request, env: Env, opts: { engage?: boolean } = {}): Promise<void> {
+  const now = Date.now();
+  const query = new URL(request.url).searchParams;
+  const body = await readBody(request);
+  const payload = await decodePayload({
+    query,
+    contentType: request.headers.get('Content-Type'),
+    contentEncoding: request.headers.get('Content-Encoding'),
+    body,
+  });
+  const batch = batchOf(payload, opts);
+  const projectId = await projectIdForToken(dbOf(env.DB), tokenOf(batch));
+
+  const clock = { now, sentAt: sentAtOf(batch.sentAt, query) };
+  const sender = { ip: request.headers.get('CF-Connecting-IP'), cf: request.cf as Partial<IncomingRequestCfProperties> | undefined };
+  const events = batch.events.map((raw) => {
+    const event = capturedEventOf(raw, clock);
+    enrichProperties(event.properties, sender);
+    return event;
+  });
+  await enqueue(env.INGEST_QUEUE, messagesOf(projectId, events));
+}
+
+async function readBody(request: Request): Promise<Uint8Array> {
+  const declared = Number(request.headers.get('Content-Length'));
+  if (declared > MAX_BODY_BYTES) throw new CaptureError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+  if (!request.body) return new Uint8Array();
+  return readCapped(request.body, MAX_BODY_BYTES, () => badRequest('empty_payload', 'The request body could not be read.'));
+}

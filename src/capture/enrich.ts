@@ -1,0 +1,63 @@
+/** What the edge knows about the sender: its IP and Cloudflare's geolocation of it. */
+export interface Sender {
+  ip?: string | null;
+  cf?: Partial<IncomingRequestCfProperties> | null;
+}
+
+const CONTINENT_NAMES: Record<string, string> = {
+  AF: 'Africa',
+  AN: 'Antarctica',
+  AS: 'Asia',
+  EU: 'Europe',
+  NA: 'North America',
+  OC: 'Oceania',
+  SA: 'South America',
+};
+
+/**
+ * Adds `$ip` (from CF-Connecting-IP) and `$geoip_*` (from `request.cf`) to the
+ * properties, unless `$geoip_disable` is set. An `$ip` the sender set itself
+ * is kept, and then Cloudflare's location (of the sender, not of that IP) is not used.
+ */
+export function enrichProperties(properties: Record<string, unknown>, sender: Sender): void {
+  if (properties.$geoip_disable) return;
+  if (properties.$ip !== undefined && properties.$ip !== null && properties.$ip !== sender.ip) return;
+  if (sender.ip) properties.$ip = sender.ip;
+  for (const [key, value] of Object.entries(geoipOf(sender.cf))) {
+    if (properties[key] === undefined) properties[key] = value;
+  }
+}
+
+/** PostHog's `$geoip_*` properties from Cloudflare's `request.cf`. */
+export function geoipOf(cf: Sender['cf']): Record<string, string | number> {
+  if (!cf) return {};
+  const geo: Record<string, string | number | undefined> = {
+    $geoip_country_code: cf.country ?? undefined,
+    $geoip_country_name: countryName(cf.country),
+    $geoip_continent_code: cf.continent,
+    $geoip_continent_name: cf.continent ? CONTINENT_NAMES[cf.continent] : undefined,
+    $geoip_city_name: cf.city,
+    $geoip_subdivision_1_code: cf.regionCode,
+    $geoip_subdivision_1_name: cf.region,
+    $geoip_postal_code: cf.postalCode,
+    $geoip_time_zone: cf.timezone,
+    $geoip_latitude: numberOf(cf.latitude),
+    $geoip_longitude: numberOf(cf.longitude),
+  };
+  return Object.fromEntries(Object.entries(geo).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== ''));
+}
+
+function numberOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function countryName(code: string | null | undefined): string | undefined {
+  if (!code || !/^[A-Z]{2}$/.test(code) || code === 'XX' || code === 'T1') return undefined;
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'region' }).of(code);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,46 @@
+import type { Context } from 'hono';
+
+/** Why a capture request was refused. `code` is stable; `error` is for humans. */
+export type CaptureErrorCode =
+  | 'empty_payload'
+  | 'invalid_json'
+  | 'invalid_base64'
+  | 'invalid_gzip'
+  | 'invalid_lz64'
+  | 'invalid_utf8'
+  | 'invalid_payload'
+  | 'empty_batch'
+  | 'missing_event_name'
+  | 'invalid_event_name'
+  | 'missing_distinct_id'
+  | 'invalid_distinct_id'
+  | 'invalid_uuid'
+  | 'invalid_event'
+  | 'invalid_token'
+  | 'mixed_tokens'
+  | 'no_token'
+  | 'payload_too_large'
+  | 'event_too_large'
+  | 'not_found'
+  | 'unavailable'
+  | 'internal_error';
+
+export type CaptureErrorStatus = 400 | 401 | 404 | 413 | 500 | 503;
+
+export class CaptureError extends Error {
+  constructor(
+    readonly status: CaptureErrorStatus,
+    readonly code: CaptureErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CaptureError';
+  }
+}
+
+export const badRequest = (code: CaptureErrorCode, message: string) => new CaptureError(400, code, message);
+
+/** The capture error body: `{status, code, error}`. */
+export function captureErrorResponse(c: Context, err: CaptureError): Response {
+  return c.json({ status: err.status, code: err.code, error: err.message }, err.status);
+}

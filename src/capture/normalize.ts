@@ -1,0 +1,37 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { CapturedEvent } from '../ingest/message';
+import { MAX_NAME_CHARS } from './limits';
+import type { RawEvent } from './shapes';
+import { eventTimestamp } from './timestamps';
+
+export interface CaptureClock {
+  /** When the request arrived (epoch ms). */
+  now: number;
+  /** When the client says it sent the request (epoch ms). */
+  sentAt?: number;
+}
+
+/** A validated event as it goes on the queue: uuid set, names truncated, timestamp corrected. */
+export function capturedEventOf(raw: RawEvent, clock: CaptureClock): CapturedEvent {
+  const properties = { ...(raw.properties ?? {}) };
+  const captured: CapturedEvent = {
+    uuid: raw.uuid ? raw.uuid.toLowerCase() : uuidv7(),
+    event: truncated(raw.event),
+    distinct_id: truncated(raw.distinctId),
+    properties,
+    timestamp: eventTimestamp(
+      { timestamp: raw.timestamp, offset: raw.offset, ignoreSentAt: properties.$ignore_sent_at === true },
+      clock.sentAt,
+      clock.now,
+    ),
+  };
+  if (raw.$set) captured.$set = raw.$set;
+  if (raw.$set_once) captured.$set_once = raw.$set_once;
+  return captured;
+}
+
+/** The first 200 characters (code points, so a surrogate pair is never split). */
+export function truncated(text: string): string {
+  if (text.length <= MAX_NAME_CHARS) return text;
+  return Array.from(text).slice(0, MAX_NAME_CHARS).join('');
+}

@@ -1,0 +1,92 @@
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../env';
+import { captureEvents } from './capture';
+import { captureCors } from './cors';
+import { CaptureError, captureErrorResponse } from './errors';
+import { decideResponse, flagsResponse, remoteConfig, remoteConfigScript } from './sdk-config';
+import { sdkScript } from './static';
+
+/** The event routes of every PostHog SDK (spec: capture-protocol.md, Routes). */
+const EVENT_PATHS = ['/e', '/i/v0/e', '/capture', '/track', '/engage', '/batch'];
+const CONFIG_PATH = '/array/:token/config';
+const CONFIG_SCRIPT_PATH = '/array/:token/config.js';
+const STATIC_PATH = '/static/:name';
+const ALL_PATHS = [...EVENT_PATHS, '/flags', '/decide', CONFIG_PATH, CONFIG_SCRIPT_PATH, STATIC_PATH, '/', '/_readiness'];
+const GET_POST = ['GET', 'POST'];
+
+const projectToken = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/);
+
+/**
+ * The capture sub-app, mounted at `/` and under `PATH_PREFIX`. Middleware is
+ * registered per path (never `*`) so that mounting it at `/` leaves `/api` alone.
+ */
+export const capture = new Hono<AppEnv>({ strict: false });
+
+for (const path of ALL_PATHS) {
+  capture.use(path, captureCors);
+  capture.options(path, (c) => c.body(null, 200));
+}
+
+for (const path of EVENT_PATHS) {
+  capture.on(GET_POST, path, async (c) => {
+    await captureEvents(c.req.raw, c.env, { engage: path === '/engage' });
+    if (c.req.query('beacon') === '1') return c.body(null, 204);
+    return c.json({ status: 1 }, 200);
+  });
+}
+
+capture.on(GET_POST, '/flags', (c) => c.json(flagsResponse()));
+capture.on(GET_POST, '/decide', (c) => c.json(decideResponse()));
+capture.on(GET_POST, CONFIG_PATH, (c) => {
+  tokenParam(c);
+  return c.json(remoteConfig());
+});
+capture.on(GET_POST, CONFIG_SCRIPT_PATH, (c) =>
+  c.body(remoteConfigScript(tokenParam(c)), 200, { 'Content-Type': 'application/javascript; charset=utf-8' }),
+);
+capture.get(STATIC_PATH, (c) => sdkScript(c.env, c.req.param('name') ?? '', c.req.raw));
+
+capture.get('/_readiness', (c) => c.text('ok'));
+capture.get('/', (c) => c.json({ status: 1, service: 'posthog-edge-ingest' }));
+
+capture.notFound((c) => captureErrorResponse(c, new CaptureError(404, 'not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
+
+capture.onError((err, c) => {
+  if (err instanceof CaptureError) return captureErrorResponse(c, err);
+  console.error('capture failed', err instanceof Error ? err.stack : String(err));
+  return captureErrorResponse(c, new CaptureError(500, 'internal_error', 'Internal error.'));
+});
+
+function tokenParam(c: Context<AppEnv>): string {
+  const parsed = projectToken.safeParse(c.req.param('token'));
+  if (!parsed.success) throw new CaptureError(400, 'invalid_token', 'The project token in the path is not valid.');
+  return parsed.data;
+}
+
+/** `PATH_PREFIX` as a clean prefix (`/ingest`), or undefined when capture is only at the root. */
+export function pathPrefixOf(value: string | undefined): string | undefined {
+  const prefix = (value ?? '').trim().replace(/\/+$/, '');
+  if (prefix === '') return undefined;
+  return prefix.startsWith('/') ? prefix : `/${prefix}`;
+}
+
+/**
+ * Serves the capture routes under `PATH_PREFIX` (first-party mounting, e.g.
+ * `https://example.com/ingest/e/`): strips the prefix and hands the request to `capture`.
+ */
+export const captureUnderPathPrefix: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const prefix = pathPrefixOf(c.env.PATH_PREFIX);
+  const url = new URL(c.req.url);
+  if (!prefix || !(url.pathname === prefix || url.pathname.startsWith(`${prefix}/`))) return next();
+  url.pathname = url.pathname.slice(prefix.length) || '/';
+  return capture.fetch(new Request(url, c.req.raw), c.env, executionCtxOf(c));
+};
+
+function executionCtxOf(c: Context<AppEnv>): Context<AppEnv>['executionCtx'] | undefined {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
+}

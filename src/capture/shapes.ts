@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { badRequest, type CaptureErrorCode } from './errors';
+
+const jsonObject = z.record(z.string(), z.unknown());
+const distinctId = z.union([z.string(), z.number()]);
+
+/** One event as SDKs send it; fields not listed here are dropped. */
+export const rawEventSchema = z.object({
+  event: z.string().min(1),
+  distinct_id: distinctId.nullish(),
+  $distinct_id: distinctId.nullish(),
+  uuid: z.union([z.literal(''), z.guid()]).nullish(),
+  properties: jsonObject.nullish(),
+  timestamp: z.union([z.string(), z.number()]).nullish(),
+  offset: z.number().nullish(),
+  $set: jsonObject.nullish(),
+  $set_once: jsonObject.nullish(),
+  token: z.string().nullish(),
+  $token: z.string().nullish(),
+  api_key: z.string().nullish(),
+});
+/** A validated event, with its distinct id found (`distinct_id`, `$distinct_id` or `properties.distinct_id`). */
+export type RawEvent = z.infer<typeof rawEventSchema> & { distinctId: string };
+
+/** `{api_key | token, batch, sent_at?, historical_migration?}` (posthog-js ≥1.407, posthog-node, posthog-python). */
+export const batchSchema = z.object({
+  api_key: z.string().nullish(),
+  token: z.string().nullish(),
+  batch: z.array(z.unknown()),
+  sent_at: z.union([z.string(), z.number()]).nullish(),
+  historical_migration: z.unknown().optional(),
+});
+
+/** The events of one capture request, with what the request says for all of them. */
+export interface CaptureBatch {
+  token?: string;
+  sentAt?: string | number;
+  events: RawEvent[];
+}
+
+/**
+ * The shapes, tried in the spec's order: an array of events, a batch object, a
+ * single event; on `/engage` an object without `event` is a `$identify`.
+ */
+export function batchOf(payload: unknown, opts: { engage?: boolean } = {}): CaptureBatch {
+  let items: unknown[];
+  let where: (i: number) => string;
+  const batch: CaptureBatch = { events: [] };
+  if (Array.isArray(payload)) {
+    items = payload;
+    where = (i) => `[${i}]`;
+  } else if (isObject(payload) && 'batch' in payload) {
+    const parsed = batchSchema.safeParse(payload);
+    if (!parsed.success) throw badRequest('invalid_payload', `Invalid batch: ${describe(parsed.error.issues[0])}.`);
+    items = parsed.data.batch;
+    where = (i) => `batch[${i}]`;
+    batch.token = parsed.data.api_key || parsed.data.token || undefined;
+    batch.sentAt = parsed.data.sent_at ?? undefined;
+  } else if (isObject(payload)) {
+    items = [payload];
+    where = () => 'event';
+  } else {
+    throw badRequest('invalid_payload', 'The payload must be an event object, an array of events or {"batch": [...]}.');
+  }
+  if (items.length === 0) throw badRequest('empty_batch', 'The batch has no events.');
+  batch.events = items.map((item, i) => eventOf(item, where(i), opts.engage ?? false));
+  return batch;
+}
+
+function eventOf(item: unknown, where: string, engage: boolean): RawEvent {
+  if (!isObject(item)) throw badRequest('invalid_event', `${where} must be an object.`);
+  const missingName = item.event === undefined || item.event === null || item.event === '';
+  if (missingName && engage) item = { ...item, event: '$identify' };
+  else if (missingName) throw badRequest('missing_event_name', `${where} has no event name (\`event\`).`);
+  const parsed = rawEventSchema.safeParse(item);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw badRequest(codeOf(issue?.path[0]), `${where}: ${describe(issue)}.`);
+  }
+  return { ...parsed.data, distinctId: distinctIdOf(parsed.data, where) };
+}
+
+/** Numbers are stringified; an empty or absent distinct id is refused. */
+function distinctIdOf(event: z.infer<typeof rawEventSchema>, where: string): string {
+  const fromProperties = event.properties?.distinct_id;
+  const id = event.distinct_id ?? event.$distinct_id ?? fromProperties;
+  if (typeof id === 'number') return String(id);
+  if (typeof id === 'string' && id !== '') return id;
+  if (id === undefined || id === null || id === '') throw badRequest('missing_distinct_id', `${where} has no distinct id (\`distinct_id\`).`);
+  throw badRequest('invalid_distinct_id', `${where}: \`properties.distinct_id\` must be a string or a number.`);
+}
+
+function codeOf(field: PropertyKey | undefined): CaptureErrorCode {
+  switch (field) {
+    case 'event':
+      return 'invalid_event_name';
+    case 'distinct_id':
+    case '$distinct_id':
+      return 'invalid_distinct_id';
+    case 'uuid':
+      return 'invalid_uuid';
+    default:
+      return 'invalid_event';
+  }
+}
+
+function describe(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'invalid';
+  const path = issue.path.map(String).join('.');
+  return path ? `\`${path}\` ${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)}` : issue.message;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

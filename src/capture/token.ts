@@ -1,0 +1,58 @@
+import type { Db } from '../db/client';
+import { projectIdOfToken } from '../db/projects';
+import { CaptureError, badRequest } from './errors';
+import type { CaptureBatch, RawEvent } from './shapes';
+
+/**
+ * The project token of a request: batch-level `api_key`/`token` wins; else each
+ * event's `token`, `$token`, `api_key` or `properties.token`, which must agree.
+ */
+export function tokenOf(batch: CaptureBatch): string {
+  const batchToken = clean(batch.token);
+  if (batchToken) return checked(batchToken);
+  const tokens = new Set<string>();
+  for (const event of batch.events) {
+    const token = eventToken(event);
+    if (token) tokens.add(token);
+  }
+  if (tokens.size > 1) throw badRequest('mixed_tokens', `The request mixes ${tokens.size} different project tokens; send one project's events per request.`);
+  const [token] = tokens;
+  if (!token) throw new CaptureError(401, 'no_token', 'No project token: set `api_key` or `token` on the batch, or `token` / `properties.token` on the events.');
+  return checked(token);
+}
+
+function eventToken(event: RawEvent): string | undefined {
+  const fromProperties = event.properties?.token;
+  return clean(event.token) || clean(event.$token) || clean(event.api_key) || clean(typeof fromProperties === 'string' ? fromProperties : undefined);
+}
+
+const clean = (token: string | null | undefined) => token?.trim() || undefined;
+
+function checked(token: string): string {
+  if (token.startsWith('phx_')) throw new CaptureError(401, 'invalid_token', 'That is a personal API key, not a project token (phc_...).');
+  return token;
+}
+
+const FOUND_TTL_MS = 60_000;
+const MISSING_TTL_MS = 5_000;
+const MAX_CACHED = 10_000;
+const cache = new Map<string, { projectId: number | undefined; until: number }>();
+
+/** The project a token belongs to, cached per isolate for a short while; 401 when none. */
+export async function projectIdForToken(db: Db, token: string, now = Date.now()): Promise<number> {
+  let hit = cache.get(token);
+  if (!hit || hit.until <= now) {
+    let projectId: number | undefined;
+    try {
+      projectId = await projectIdOfToken(db, token);
+    } catch (err) {
+      console.error('project lookup failed', err instanceof Error ? err.message : String(err));
+      throw new CaptureError(503, 'unavailable', 'Temporarily unable to check the project token; retry later.');
+    }
+    if (cache.size >= MAX_CACHED) cache.clear();
+    hit = { projectId, until: now + (projectId === undefined ? MISSING_TTL_MS : FOUND_TTL_MS) };
+    cache.set(token, hit);
+  }
+  if (hit.projectId === undefined) throw new CaptureError(401, 'invalid_token', 'Unknown project token.');
+  return hit.projectId;
+}
