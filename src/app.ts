@@ -2,14 +2,17 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { api } from './api';
 import { ApiError, apiErrorResponse } from './api/errors';
+import { capture, captureUnderPathPrefix } from './capture/routes';
 import type { AppEnv } from './env';
 
 export const app = new Hono<AppEnv>({ strict: false });
 
+app.use('*', captureUnderPathPrefix);
 app.route('/api', api);
 
 app.get('/_readiness', (c) => c.text('ok'));
 app.get('/', (c) => c.json({ status: 1, service: 'posthog-edge-ingest' }));
+app.route('/', capture);
 
 app.notFound((c) => c.json({ type: 'invalid_request', code: 'not_found', detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}.` }, 404));
 

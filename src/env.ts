@@ -8,6 +8,8 @@ export interface Env {
   PERSON: DurableObjectNamespace<PersonDO>;
   PERSONAL_API_KEY?: string;
   PATH_PREFIX?: string;
+  /** posthog-js's dist/ (wrangler.toml [assets]), served at /static/<name>.js. */
+  ASSETS: Fetcher;
 }
 
 export type AppEnv = { Bindings: Env };
