@@ -92,6 +92,10 @@ export class ProjectApi {
     return results;
   }
 
+  persons(): Promise<Person[]> {
+    return this.all<Person>(`${this.base}/persons/?limit=1000`);
+  }
+
   personsByDistinctId(distinctId: string): Promise<Person[]> {
     return this.all<Person>(`${this.base}/persons/?distinct_id=${encodeURIComponent(distinctId)}`);
   }

@@ -1,0 +1,63 @@
+// Headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core, with a record of
+// everything that went wrong on the page: console errors, page errors, and requests to the
+// service (`/ingest/...`) that failed or answered >= 400.
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface PageProblems {
+  consoleErrors: string[];
+  failedRequests: string[];
+}
+
+/** A new visitor: own cookies and localStorage, one page, problems recorded. */
+export async function newVisitor(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems: PageProblems = { consoleErrors: [], failedRequests: [] };
+  const ours = (url: string) => new URL(url).pathname.startsWith('/ingest');
+  page.on('console', (message) => {
+    if (message.type() === 'error') {
+      const where = message.location().url ? ` (at ${message.location().url})` : '';
+      problems.consoleErrors.push(`${message.text()}${where}`);
+    }
+  });
+  page.on('pageerror', (err) => problems.consoleErrors.push(`uncaught: ${err.message}`));
+  page.on('requestfailed', (request) => {
+    // ERR_ABORTED is the browser cancelling an in-flight request because the visitor navigated
+    // away, not an answer from the service.
+    if (request.failure()?.errorText === 'net::ERR_ABORTED') return;
+    if (ours(request.url())) problems.failedRequests.push(`${request.method()} ${request.url()} failed: ${request.failure()?.errorText}`);
+  });
+  page.on('response', (response) => {
+    if (ours(response.url()) && response.status() >= 400) {
+      problems.failedRequests.push(`${response.request().method()} ${response.url()} → ${response.status()}`);
+    }
+  });
+  return { context, page, problems };
+}
+
+/** Opens a page of the site and waits until posthog-js has loaded and initialised. */
+export async function visit(page: Page, url: string): Promise<void> {
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction(() => (window as unknown as { __posthogLoaded?: boolean }).__posthogLoaded === true, undefined, {
+    timeout: 15_000,
+  });
+}
