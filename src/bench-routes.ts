@@ -1,0 +1,126 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from './env';
+
+/**
+ * Bench-only routes (bench/, `npm run bench`). They answer only when the var
+ * `BENCH_ROUTES` is "true" (`wrangler dev --var BENCH_ROUTES:true`); otherwise
+ * every path under /_bench is a plain 404. Never enable them in production:
+ * they write to any project without a key.
+ */
+export const benchRoutes = new Hono<AppEnv>({ strict: false });
+
+benchRoutes.use('*', async (c, next) => {
+  if (c.env.BENCH_ROUTES !== 'true') {
+    return c.json({ type: 'invalid_request', code: 'not_found', detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}.` }, 404);
+  }
+  return next();
+});
+
+const badRequest = (c: Context<AppEnv>, error: z.ZodError) => {
+  const issue = error.issues[0];
+  return c.json({ type: 'validation_error', code: 'invalid_input', detail: issue?.message ?? 'Invalid input.', attr: issue?.path.join('.') }, 400);
+};
+
+async function jsonOf(c: Context<AppEnv>): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The runtime's limit: read the body, answer like capture, do nothing else. */
+benchRoutes.post('/noop', async (c) => {
+  await c.req.arrayBuffer();
+  return c.json({ status: 1 }, 200);
+});
+
+const EventRow = z.object({
+  project_id: z.number().int().positive(),
+  uuid: z.string().min(1),
+  event: z.string().min(1),
+  distinct_id: z.string().min(1),
+  person_id_at_ingest: z.string().min(1),
+  properties: z.record(z.string(), z.unknown()),
+  timestamp: z.string().min(1),
+});
+const PlainInsertBody = z.object({ rows: z.array(EventRow).min(1).max(10_000) });
+const ROWS_PER_BATCH = 100;
+
+/** The storage limit: the rows into `events`, one plain INSERT per row, 100 per D1 batch. */
+benchRoutes.post('/plain-insert', async (c) => {
+  const parsed = PlainInsertBody.safeParse(await jsonOf(c));
+  if (!parsed.success) return badRequest(c, parsed.error);
+  const insert = c.env.DB.prepare(
+    'INSERT INTO events (project_id, uuid, event, distinct_id, person_id_at_ingest, properties, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const { rows } = parsed.data;
+  for (let i = 0; i < rows.length; i += ROWS_PER_BATCH) {
+    await c.env.DB.batch(
+      rows
+        .slice(i, i + ROWS_PER_BATCH)
+        .map((r) => insert.bind(r.project_id, r.uuid, r.event, r.distinct_id, r.person_id_at_ingest, JSON.stringify(r.properties), r.timestamp)),
+    );
+  }
+  return c.json({ inserted: rows.length }, 200);
+});
+
+const SeedPersonsBody = z.object({
+  project_id: z.number().int().positive(),
+  count: z.number().int().positive().max(1_000_000),
+  /** Seeded person n owns distinct id `${prefix}${n}`, n = start .. start + count - 1. */
+  prefix: z.string().min(1).max(50).default('seed-'),
+  start: z.number().int().min(0).default(0),
+  identified: z.boolean().default(false),
+});
+
+/**
+ * Bulk persons for the scaling and merge benchmarks, generated inside SQLite.
+ * Person n gets uuid `<project hex>-<prefix tag>-4000-8000-<n>` (unique per
+ * project, prefix and n) and one distinct id.
+ */
+benchRoutes.post('/seed-persons', async (c) => {
+  const parsed = SeedPersonsBody.safeParse(await jsonOf(c));
+  if (!parsed.success) return badRequest(c, parsed.error);
+  const { project_id: projectId, count, prefix, start, identified } = parsed.data;
+  const tag = (await sha1Hex(prefix)).slice(0, 4);
+  const seq = `WITH RECURSIVE seq(n) AS (SELECT ?1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?1 + ?2 - 1)`;
+  const personId = `printf('%08x-%s-4000-8000-%012d', ?3, ?4, n)`;
+  const started = Date.now();
+  await c.env.DB.batch([
+    c.env.DB.prepare(
+      `${seq} INSERT INTO persons (id, project_id, properties, is_identified, created_at, version)
+       SELECT ${personId}, ?3, json_object('email', ?5 || n || '@example.com', 'plan', 'free', '$creator_event_uuid', 'seed'),
+              ?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 0 FROM seq`,
+    ).bind(start, count, projectId, tag, prefix, identified ? 1 : 0),
+    c.env.DB.prepare(
+      `${seq} INSERT INTO person_distinct_ids (project_id, distinct_id, person_id) SELECT ?3, ?5 || n, ${personId} FROM seq`,
+    ).bind(start, count, projectId, tag, prefix),
+  ]);
+  return c.json({ seeded: count, ms: Date.now() - started }, 200);
+});
+
+async function sha1Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const CountsQuery = z.object({ project_id: z.coerce.number().int().positive() });
+
+/** What a project holds now, to poll for the end of an ingestion run. */
+benchRoutes.get('/counts', async (c) => {
+  const parsed = CountsQuery.safeParse(c.req.query());
+  if (!parsed.success) return badRequest(c, parsed.error);
+  const id = parsed.data.project_id;
+  const count = (table: string) => c.env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE project_id = ?`).bind(id);
+  const results = await c.env.DB.batch<{ n: number }>([
+    count('events'),
+    count('persons'),
+    count('person_distinct_ids'),
+    count('person_merges'),
+    count('ingestion_warnings'),
+  ]);
+  const [events, persons, distinctIds, merges, warnings] = results.map((r) => r.results[0]?.n ?? 0);
+  return c.json({ events, persons, distinct_ids: distinctIds, merges, warnings }, 200);
+});
