@@ -3,6 +3,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { dbOf } from '../../src/db/client';
 import { events, ingestionWarnings, personDistinctIds, persons } from '../../src/db/schema';
 import type { CapturedEvent } from '../../src/ingest/message';
+import { fetchWorker } from '../helpers';
 
 export const db = dbOf(env.DB);
 
@@ -41,7 +42,8 @@ export async function storedUuids(projectId: number, uuids: string[]): Promise<S
 }
 
 export async function waitForStored(projectId: number, uuids: string[]): Promise<void> {
-  await waitFor(`${uuids.length} events stored`, async () => (await storedUuids(projectId, uuids)).size === uuids.length);
+  const wanted = [...new Set(uuids)];
+  await waitFor(`${wanted.length} events stored`, async () => (await storedUuids(projectId, wanted)).size === wanted.length);
 }
 
 export interface PersonView {
@@ -77,4 +79,28 @@ export async function warningsOf(projectId: number) {
 
 export async function eventRow(projectId: number, uuid: string) {
   return db.select().from(events).where(and(eq(events.projectId, projectId), eq(events.uuid, uuid))).get();
+}
+
+/** Sends events the way posthog-node does: `POST /batch/` with `{api_key, batch}`. */
+export async function capture(token: string, batch: CapturedEvent[]): Promise<void> {
+  const res = await fetchWorker('/batch/', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ api_key: token, batch }),
+  });
+  if (res.status !== 200) throw new Error(`capture answered ${res.status}: ${await res.text()}`);
+}
+
+/** Captures events one request each, in order, and waits until all are stored. */
+export async function ingestInOrder(project: { id: number; api_token: string }, batch: CapturedEvent[]): Promise<void> {
+  for (const e of batch) {
+    await capture(project.api_token, [e]);
+    await waitForStored(project.id, [e.uuid]);
+  }
+}
+
+/** Captures events in one request and waits until all are stored. */
+export async function ingest(project: { id: number; api_token: string }, batch: CapturedEvent[]): Promise<void> {
+  await capture(project.api_token, batch);
+  await waitForStored(project.id, batch.map((e) => e.uuid));
 }
