@@ -1,8 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env';
 import { requirePersonalApiKey } from './auth';
+import { mountDocs } from './docs';
+import { eventRoutes } from './events';
+import { personRoutes } from './persons';
 import { projectRoutes } from './projects';
 import { validationHook } from './schemas';
+import { warningRoutes } from './warnings';
 
 /** The dashboard REST API, mounted at /api. */
 export const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -10,3 +14,8 @@ export const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 api.use('/projects/*', requirePersonalApiKey);
 api.use('/projects', requirePersonalApiKey);
 api.route('/projects', projectRoutes);
+api.route('/projects', personRoutes);
+api.route('/projects', eventRoutes);
+api.route('/projects', warningRoutes);
+
+mountDocs(api);

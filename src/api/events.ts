@@ -1,0 +1,86 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { sql } from 'drizzle-orm';
+import { dbOf } from '../db/client';
+import { listEvents, type EventView } from '../db/event-reads';
+import type { AppEnv } from '../env';
+import { LimitParam, cursorParam, encodeCursor, isoParam, pageUrl } from './pagination';
+import { requireProject, scopedErrors } from './project-scope';
+import { ProjectIdParam, validationHook } from './schemas';
+
+export const EventSchema = z
+  .object({
+    id: z.string().openapi({ description: 'The event uuid.' }),
+    event: z.string(),
+    distinct_id: z.string(),
+    properties: z.record(z.string(), z.unknown()),
+    timestamp: z.string(),
+    person_id: z.string().openapi({ description: 'The person the distinct id belongs to now.' }),
+  })
+  .openapi('Event');
+
+const eventJson = (e: EventView) => ({
+  id: e.uuid,
+  event: e.event,
+  distinct_id: e.distinctId,
+  properties: e.properties,
+  timestamp: e.timestamp,
+  person_id: e.personId,
+});
+
+const EventsQuery = z.object({
+  person_id: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a person UUID')
+    .transform((s) => s.toLowerCase())
+    .optional()
+    .openapi({ param: { name: 'person_id', in: 'query' }, type: 'string', format: 'uuid', description: "Events of the person's current distinct ids." }),
+  distinct_id: z.string().min(1).optional().openapi({ param: { name: 'distinct_id', in: 'query' } }),
+  event: z.string().min(1).optional().openapi({ param: { name: 'event', in: 'query' }, example: '$pageview' }),
+  after: isoParam('after', 'Only events after this time (exclusive).'),
+  before: isoParam('before', 'Only events before this time (exclusive).'),
+  limit: LimitParam,
+  cursor: cursorParam(z.tuple([z.string(), z.string()])),
+});
+
+export const eventRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
+  createRoute({
+    method: 'get',
+    path: '/{project_id}/events',
+    tags: ['Events'],
+    summary: 'List events, newest first',
+    request: { params: ProjectIdParam, query: EventsQuery },
+    responses: {
+      200: { description: 'One page of events', content: { 'application/json': { schema: z.object({ results: z.array(EventSchema), next: z.string().nullable() }) } } },
+      ...scopedErrors,
+    },
+  }),
+  async (c) => {
+    const { project_id: projectId } = c.req.valid('param');
+    const q = c.req.valid('query');
+    const db = dbOf(c.env.DB);
+    await requireProject(db, projectId);
+    let person: { id: string; exists: boolean } | undefined;
+    if (q.person_id !== undefined) {
+      const row = await db.get(sql`SELECT 1 AS found FROM persons WHERE id = ${q.person_id} AND project_id = ${projectId}`);
+      person = { id: q.person_id, exists: row !== undefined };
+    }
+    const filter = {
+      person,
+      distinctId: q.distinct_id,
+      event: q.event,
+      after: q.after,
+      before: q.before,
+      cursor: q.cursor && { timestamp: q.cursor[0], uuid: q.cursor[1] },
+    };
+    const rows = await listEvents(db, projectId, filter, q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    const last = page.at(-1);
+    return c.json(
+      {
+        results: page.map(eventJson),
+        next: rows.length > q.limit && last ? pageUrl(c.req.url, { cursor: encodeCursor([last.timestamp, last.uuid]) }) : null,
+      },
+      200,
+    );
+  },
+);

@@ -1,0 +1,249 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { dbOf } from '../db/client';
+import { deletePerson, splitPerson } from '../db/person-admin';
+import { PROPERTY_OPERATORS, getPerson, listPersons, personHistory, type HistoryEntry, type PersonView } from '../db/person-reads';
+import type { AppEnv } from '../env';
+import { badParameter, notFound } from './errors';
+import { LimitParam, pageUrl } from './pagination';
+import { conflictError, personBusy, requireProject, scopedErrors } from './project-scope';
+import { ProjectIdParam, validationHook } from './schemas';
+
+export const PersonSchema = z
+  .object({
+    type: z.literal('person'),
+    id: z.string().openapi({ format: 'uuid' }),
+    uuid: z.string().openapi({ format: 'uuid' }),
+    distinct_ids: z.array(z.string()).openapi({ description: 'Oldest first.' }),
+    properties: z.record(z.string(), z.unknown()),
+    is_identified: z.boolean(),
+    created_at: z.string(),
+  })
+  .openapi('Person');
+
+export const personJson = (p: PersonView) => ({
+  type: 'person' as const,
+  id: p.id,
+  uuid: p.id,
+  distinct_ids: p.distinctIds,
+  properties: p.properties,
+  is_identified: p.isIdentified,
+  created_at: p.createdAt,
+});
+
+const PropertyValue = z.union([z.string(), z.number(), z.boolean()]);
+const NEEDS_NO_VALUE = new Set(['is_set', 'is_not_set']);
+
+export const PropertyFilterSchema = z
+  .object({
+    key: z
+      .string()
+      .min(1)
+      .max(400)
+      .refine((k) => !/["\\]/.test(k), 'property keys containing " or \\ cannot be filtered on'),
+    value: z.union([PropertyValue, z.array(PropertyValue).min(1).max(100)]).optional(),
+    operator: z.enum(PROPERTY_OPERATORS).default('exact'),
+    type: z.literal('person').optional(),
+  })
+  .superRefine((f, ctx) => {
+    if (!NEEDS_NO_VALUE.has(f.operator) && f.value === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `operator ${f.operator} needs a value` });
+    }
+    if (f.operator === 'icontains' && Array.isArray(f.value)) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'icontains takes one value' });
+    }
+    if ((f.operator === 'gt' || f.operator === 'lt') && f.value !== undefined) {
+      const numeric = (typeof f.value === 'number' || typeof f.value === 'string') && f.value !== '' && Number.isFinite(Number(f.value));
+      if (!numeric) ctx.addIssue({ code: 'custom', path: ['value'], message: `operator ${f.operator} needs a number` });
+    }
+  })
+  .openapi('PropertyFilter');
+
+const PropertiesParam = z
+  .string()
+  .transform((text, ctx): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of {key, value, operator}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(PropertyFilterSchema).max(20))
+  .optional()
+  .openapi({
+    param: { name: 'properties', in: 'query' },
+    type: 'string',
+    description: `JSON array of {key, value, operator}; operators: ${PROPERTY_OPERATORS.join(', ')}.`,
+    example: '[{"key":"email","value":"@example.com","operator":"icontains"}]',
+  });
+
+const PersonsQuery = z.object({
+  distinct_id: z.string().min(1).optional().openapi({ param: { name: 'distinct_id', in: 'query' }, description: 'Exact distinct id.' }),
+  search: z.string().max(400).optional().openapi({ param: { name: 'search', in: 'query' }, description: 'Substring of a distinct id or of the email property (case-insensitive).' }),
+  properties: PropertiesParam,
+  limit: LimitParam,
+  offset: z.coerce.number().int().min(0).default(0).openapi({ param: { name: 'offset', in: 'query' }, example: 0 }),
+});
+
+const PersonParams = ProjectIdParam.extend({
+  uuid: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a person UUID')
+    .transform((s) => s.toLowerCase())
+    .openapi({ param: { name: 'uuid', in: 'path' }, type: 'string', format: 'uuid' }),
+});
+
+const HistoryEntrySchema = z
+  .object({
+    kind: z.enum(['merge', 'identify', 'split']).or(z.string()),
+    at: z.string(),
+    event_uuid: z.string().nullable(),
+    source_person_id: z.string(),
+    target_person_id: z.string(),
+    details: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .openapi('PersonHistoryEntry');
+
+const historyJson = (h: HistoryEntry) => ({
+  kind: h.kind,
+  at: h.at,
+  event_uuid: h.eventUuid,
+  source_person_id: h.sourcePersonId,
+  target_person_id: h.targetPersonId,
+  details: h.details,
+});
+
+const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+
+export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/{project_id}/persons',
+      tags: ['Persons'],
+      summary: 'List persons, newest first',
+      request: { params: ProjectIdParam, query: PersonsQuery },
+      responses: {
+        200: {
+          description: 'One page of persons',
+          content: json(z.object({ results: z.array(PersonSchema), next: z.string().nullable(), previous: z.string().nullable() })),
+        },
+        ...scopedErrors,
+      },
+    }),
+    async (c) => {
+      const { project_id: projectId } = c.req.valid('param');
+      const q = c.req.valid('query');
+      const db = dbOf(c.env.DB);
+      await requireProject(db, projectId);
+      const filter = { distinctId: q.distinct_id, search: q.search, properties: q.properties };
+      const rows = await listPersons(db, projectId, filter, q.limit + 1, q.offset);
+      const more = rows.length > q.limit;
+      return c.json(
+        {
+          results: rows.slice(0, q.limit).map(personJson),
+          next: more ? pageUrl(c.req.url, { offset: q.offset + q.limit, limit: q.limit }) : null,
+          previous: q.offset > 0 ? pageUrl(c.req.url, { offset: Math.max(0, q.offset - q.limit), limit: q.limit }) : null,
+        },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/{project_id}/persons/{uuid}',
+      tags: ['Persons'],
+      summary: 'Get a person',
+      request: { params: PersonParams },
+      responses: { 200: { description: 'The person', content: json(PersonSchema) }, ...scopedErrors },
+    }),
+    async (c) => {
+      const { project_id: projectId, uuid } = c.req.valid('param');
+      const db = dbOf(c.env.DB);
+      await requireProject(db, projectId);
+      const person = await getPerson(db, projectId, uuid);
+      if (!person) throw notFound('Person');
+      return c.json(personJson(person), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete',
+      path: '/{project_id}/persons/{uuid}',
+      tags: ['Persons'],
+      summary: 'Delete a person and its distinct ids',
+      request: {
+        params: PersonParams,
+        query: z.object({
+          delete_events: z
+            .enum(['true', 'false', '1', '0'])
+            .optional()
+            .openapi({ param: { name: 'delete_events', in: 'query' }, description: 'Also delete the events of its distinct ids.' }),
+        }),
+      },
+      responses: { 202: { description: 'Deleted' }, ...scopedErrors, ...conflictError },
+    }),
+    async (c) => {
+      const { project_id: projectId, uuid } = c.req.valid('param');
+      const deleteEvents = ['true', '1'].includes(c.req.valid('query').delete_events ?? 'false');
+      const db = dbOf(c.env.DB);
+      await requireProject(db, projectId);
+      const outcome = await deletePerson(db, projectId, uuid, { deleteEvents });
+      if (outcome === 'person_not_found') throw notFound('Person');
+      if (outcome === 'busy') throw personBusy();
+      return c.body(null, 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/{project_id}/persons/{uuid}/split',
+      tags: ['Persons'],
+      summary: 'Split a person: every distinct id but one gets a person of its own',
+      request: {
+        params: PersonParams,
+        body: {
+          required: false,
+          content: json(
+            z
+              .object({
+                main_distinct_id: z.string().min(1).optional().openapi({ description: 'The distinct id that stays (default: the oldest).' }),
+              })
+              .openapi('SplitPerson'),
+          ),
+        },
+      },
+      responses: { 201: { description: 'Split', content: json(z.object({ success: z.literal(true) })) }, ...scopedErrors, ...conflictError },
+    }),
+    async (c) => {
+      const { project_id: projectId, uuid } = c.req.valid('param');
+      const { main_distinct_id: main } = c.req.valid('json');
+      const db = dbOf(c.env.DB);
+      await requireProject(db, projectId);
+      const outcome = await splitPerson(db, projectId, uuid, main);
+      if (outcome === 'person_not_found') throw notFound('Person');
+      if (outcome === 'unknown_main_distinct_id') {
+        throw badParameter('main_distinct_id', 'main_distinct_id: is not one of the distinct ids of this person');
+      }
+      if (outcome === 'busy') throw personBusy();
+      return c.json({ success: true as const }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/{project_id}/persons/{uuid}/history',
+      tags: ['Persons'],
+      summary: 'The merges, identifications and splits that shaped a person, oldest first',
+      request: { params: PersonParams },
+      responses: { 200: { description: 'History', content: json(z.object({ results: z.array(HistoryEntrySchema) })) }, ...scopedErrors },
+    }),
+    async (c) => {
+      const { project_id: projectId, uuid } = c.req.valid('param');
+      const db = dbOf(c.env.DB);
+      await requireProject(db, projectId);
+      if (!(await getPerson(db, projectId, uuid))) throw notFound('Person');
+      return c.json({ results: (await personHistory(db, projectId, uuid)).map(historyJson) }, 200);
+    },
+  );

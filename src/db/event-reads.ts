@@ -1,0 +1,82 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from './client';
+
+export interface EventView {
+  uuid: string;
+  event: string;
+  distinctId: string;
+  properties: Record<string, unknown>;
+  timestamp: string;
+  /** The person the distinct id belongs to now, else the person id it was stored with. */
+  personId: string;
+}
+
+/** Where the previous page stopped: events strictly older in (timestamp, uuid) order. */
+export interface EventCursor {
+  timestamp: string;
+  uuid: string;
+}
+
+export interface EventFilter {
+  /**
+   * `{ id, exists: true }` filters by the person's current distinct ids (so a merged
+   * person sees the events sent under its merged-away ids). A person that does not
+   * exist (person-less events, never given a person) matches events whose distinct
+   * id has no person and that were stored with that person id.
+   */
+  person?: { id: string; exists: boolean };
+  distinctId?: string;
+  event?: string;
+  /** ISO timestamps, exclusive, in the stored `toISOString()` form. */
+  after?: string;
+  before?: string;
+  cursor?: EventCursor;
+}
+
+interface EventRow {
+  uuid: string;
+  event: string;
+  distinct_id: string;
+  properties: string;
+  timestamp: string;
+  person_id: string;
+}
+
+/** One page of a project's events, newest first by (timestamp, uuid). */
+export function eventListSql(projectId: number, filter: EventFilter, limit: number): SQL {
+  const conditions: SQL[] = [sql`e.project_id = ${projectId}`];
+  if (filter.person?.exists) {
+    conditions.push(
+      sql`e.distinct_id IN (SELECT d.distinct_id FROM person_distinct_ids d WHERE d.project_id = ${projectId} AND d.person_id = ${filter.person.id})`,
+    );
+  } else if (filter.person) {
+    conditions.push(sql`e.person_id_at_ingest = ${filter.person.id} AND m.person_id IS NULL`);
+  }
+  if (filter.distinctId !== undefined) conditions.push(sql`e.distinct_id = ${filter.distinctId}`);
+  if (filter.event !== undefined) conditions.push(sql`e.event = ${filter.event}`);
+  if (filter.after !== undefined) conditions.push(sql`e.timestamp > ${filter.after}`);
+  if (filter.before !== undefined) conditions.push(sql`e.timestamp < ${filter.before}`);
+  if (filter.cursor) {
+    // Written as a range plus a tie-break so the timestamp index still bounds the scan.
+    const { timestamp, uuid } = filter.cursor;
+    conditions.push(sql`e.timestamp <= ${timestamp} AND (e.timestamp < ${timestamp} OR e.uuid < ${uuid})`);
+  }
+  return sql`SELECT e.uuid, e.event, e.distinct_id, e.properties, e.timestamp,
+      COALESCE(m.person_id, e.person_id_at_ingest) AS person_id
+    FROM events e
+    LEFT JOIN person_distinct_ids m ON m.project_id = e.project_id AND m.distinct_id = e.distinct_id
+    WHERE ${sql.join(conditions, sql` AND `)}
+    ORDER BY e.timestamp DESC, e.uuid DESC LIMIT ${limit}`;
+}
+
+export async function listEvents(db: Db, projectId: number, filter: EventFilter, limit: number): Promise<EventView[]> {
+  const rows = await db.all<EventRow>(eventListSql(projectId, filter, limit));
+  return rows.map((r) => ({
+    uuid: r.uuid,
+    event: r.event,
+    distinctId: r.distinct_id,
+    properties: JSON.parse(r.properties) as Record<string, unknown>,
+    timestamp: r.timestamp,
+    personId: r.person_id,
+  }));
+}

@@ -1,0 +1,174 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
+import { uuidFromDistinctId } from '../identity';
+import type { Db } from './client';
+
+/**
+ * Dashboard-side person writes (split, delete). Persons are also written by
+ * their PersonDO at the same time, so each write here is one atomic D1 batch
+ * that starts with guards on what was read (the person's version, who owns the
+ * distinct ids). A failed guard inserts a row violating the CHECK on
+ * `write_guards`, D1 rolls the whole batch back, and we re-read and retry.
+ * Split bumps the person's version so its object's cached copy fails its own
+ * guard and reloads.
+ */
+
+type Statement = SQL;
+const dialect = new SQLiteAsyncDialect();
+
+export type AdminOutcome = 'done' | 'person_not_found' | 'busy';
+export type SplitOutcome = AdminOutcome | 'unknown_main_distinct_id';
+
+const ATTEMPTS = 5;
+/** Moves per statement: keeps each JSON parameter small. */
+const MOVES_PER_STATEMENT = 500;
+
+const guard = (expectation: SQL) => sql`INSERT INTO write_guards (ok) SELECT 0 WHERE NOT (${expectation})`;
+
+const guardVersion = (projectId: number, personId: string, version: number) =>
+  guard(sql`EXISTS (SELECT 1 FROM persons WHERE id = ${personId} AND project_id = ${projectId} AND version = ${version})`);
+
+function isWriteConflict(error: unknown): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/CHECK constraint failed|UNIQUE constraint failed|PRIMARY KEY constraint failed/i.test(message)) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs the statements as one D1 batch (one transaction); false when a guard or a
+ * unique key refused it (someone else wrote first). Goes to the D1 binding
+ * directly: drizzle's D1 `batch()` cannot run raw `db.run(sql)` statements that
+ * have bound parameters (drizzle-orm 0.45: SQLiteRaw has no prepared `stmt`).
+ */
+async function writeAtomically(db: Db, statements: Statement[]): Promise<boolean> {
+  const d1 = db.$client;
+  try {
+    await d1.batch(statements.map((s) => {
+      const q = dialect.sqlToQuery(s);
+      return d1.prepare(q.sql).bind(...q.params);
+    }));
+    return true;
+  } catch (error) {
+    if (isWriteConflict(error)) return false;
+    throw error;
+  }
+}
+
+async function readPerson(db: Db, projectId: number, personId: string) {
+  const person = await db.get<{ version: number }>(
+    sql`SELECT version FROM persons WHERE id = ${personId} AND project_id = ${projectId}`,
+  );
+  if (!person) return undefined;
+  const ids = await db.all<{ distinct_id: string }>(
+    sql`SELECT distinct_id FROM person_distinct_ids WHERE project_id = ${projectId} AND person_id = ${personId} ORDER BY rowid`,
+  );
+  return { version: person.version, distinctIds: ids.map((r) => r.distinct_id) };
+}
+
+/**
+ * Deletes the person and its distinct ids (and, with `deleteEvents`, every event
+ * sent under those distinct ids). The history rows that describe how this person
+ * came to be (merges and identifications into it, the split that created it) go
+ * too; splits out of it stay, since they describe other persons.
+ */
+export async function deletePerson(
+  db: Db,
+  projectId: number,
+  personId: string,
+  options: { deleteEvents: boolean },
+): Promise<AdminOutcome> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const person = await readPerson(db, projectId, personId);
+    if (!person) return 'person_not_found';
+    const statements: Statement[] = [guardVersion(projectId, personId, person.version)];
+    if (options.deleteEvents) {
+      statements.push(
+        sql`DELETE FROM events WHERE project_id = ${projectId} AND distinct_id IN
+          (SELECT distinct_id FROM person_distinct_ids WHERE project_id = ${projectId} AND person_id = ${personId})`,
+      );
+    }
+    statements.push(
+      sql`DELETE FROM person_merges WHERE project_id = ${projectId} AND target_person_id = ${personId}`,
+      sql`DELETE FROM person_distinct_ids WHERE project_id = ${projectId} AND person_id = ${personId}`,
+      sql`DELETE FROM persons WHERE id = ${personId} AND project_id = ${projectId}`,
+    );
+    if (await writeAtomically(db, statements)) return 'done';
+  }
+  return 'busy';
+}
+
+interface Move {
+  /** the distinct id leaving the person */
+  d: string;
+  /** its new person */
+  p: string;
+  /** the split's history row */
+  m: string;
+}
+
+/** Which of these person ids already have a person row (in any project: the id is the primary key). */
+async function takenPersonIds(db: Db, ids: string[]): Promise<Set<string>> {
+  const rows = await db.all<{ id: string }>(sql`SELECT id FROM persons WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
+  return new Set(rows.map((r) => r.id));
+}
+
+function splitStatements(projectId: number, personId: string, moves: Move[], now: string): Statement[] {
+  const json = JSON.stringify(moves);
+  return [
+    // Every id we are about to move must still be this person's.
+    guard(
+      sql`(SELECT count(*) FROM person_distinct_ids WHERE project_id = ${projectId} AND person_id = ${personId}
+            AND distinct_id IN (SELECT json_extract(value, '$.d') FROM json_each(${json}))) = ${moves.length}`,
+    ),
+    sql`INSERT INTO persons (id, project_id, properties, is_identified, created_at, version)
+      SELECT json_extract(value, '$.p'), ${projectId}, '{}', 0, ${now}, 0 FROM json_each(${json})`,
+    sql`UPDATE person_distinct_ids
+      SET person_id = (SELECT json_extract(j.value, '$.p') FROM json_each(${json}) j WHERE json_extract(j.value, '$.d') = person_distinct_ids.distinct_id)
+      WHERE project_id = ${projectId} AND person_id = ${personId}
+        AND distinct_id IN (SELECT json_extract(value, '$.d') FROM json_each(${json}))`,
+    sql`INSERT INTO person_merges (id, project_id, source_person_id, target_person_id, kind, event_uuid, details, at)
+      SELECT json_extract(value, '$.m'), ${projectId}, ${personId}, json_extract(value, '$.p'), 'split', NULL,
+        json_object('distinct_id', json_extract(value, '$.d')), ${now}
+      FROM json_each(${json})`,
+  ];
+}
+
+/**
+ * Spec §6: the person keeps `mainDistinctId` (else its oldest distinct id);
+ * every other distinct id moves to a new person of its own, with no properties,
+ * not identified, created now. A new person takes `uuidFromDistinctId` of its
+ * distinct id unless a person row already has that id.
+ */
+export async function splitPerson(
+  db: Db,
+  projectId: number,
+  personId: string,
+  mainDistinctId: string | undefined,
+): Promise<SplitOutcome> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const person = await readPerson(db, projectId, personId);
+    if (!person) return 'person_not_found';
+    if (mainDistinctId !== undefined && !person.distinctIds.includes(mainDistinctId)) return 'unknown_main_distinct_id';
+    const keep = mainDistinctId ?? person.distinctIds[0];
+    const leaving = person.distinctIds.filter((d) => d !== keep);
+    if (leaving.length === 0) return 'done';
+
+    const preferred = leaving.map((d) => uuidFromDistinctId(projectId, d));
+    const taken = await takenPersonIds(db, preferred);
+    const moves: Move[] = leaving.map((d, i) => ({
+      d,
+      p: taken.has(preferred[i]!) ? crypto.randomUUID() : preferred[i]!,
+      m: crypto.randomUUID(),
+    }));
+    const now = new Date().toISOString();
+    const statements: Statement[] = [guardVersion(projectId, personId, person.version)];
+    for (let i = 0; i < moves.length; i += MOVES_PER_STATEMENT) {
+      statements.push(...splitStatements(projectId, personId, moves.slice(i, i + MOVES_PER_STATEMENT), now));
+    }
+    statements.push(sql`UPDATE persons SET version = version + 1 WHERE id = ${personId}`);
+    if (await writeAtomically(db, statements)) return 'done';
+  }
+  return 'busy';
+}
