@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { eventTimestamp, sentAtOf } from '../../src/capture/timestamps';
+
+const now = Date.parse('2026-03-01T12:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+const H = 3_600_000;
+
+describe('eventTimestamp', () => {
+  it('corrects client clock skew with sent_at: now + (timestamp − sent_at)', () => {
+    // A client whose clock is 2 days behind, event recorded 5 s before sending.
+    const sentAt = now - 48 * H;
+    expect(eventTimestamp({ timestamp: iso(sentAt - 5000) }, sentAt, now)).toBe(iso(now - 5000));
+    // A client 3 hours ahead.
+    expect(eventTimestamp({ timestamp: iso(now + 3 * H - 1234) }, now + 3 * H, now)).toBe(iso(now - 1234));
+  });
+
+  it('takes the timestamp as given without sent_at, or with $ignore_sent_at', () => {
+    expect(eventTimestamp({ timestamp: '2024-05-06T07:08:09.123Z' }, undefined, now)).toBe('2024-05-06T07:08:09.123Z');
+    expect(eventTimestamp({ timestamp: '2024-05-06T07:08:09.123Z', ignoreSentAt: true }, now - H, now)).toBe('2024-05-06T07:08:09.123Z');
+    expect(eventTimestamp({ timestamp: '2024-05-06T09:08:09+02:00' }, undefined, now)).toBe('2024-05-06T07:08:09.000Z');
+  });
+
+  it('uses now − offset', () => {
+    expect(eventTimestamp({ offset: 1500 }, undefined, now)).toBe(iso(now - 1500));
+    expect(eventTimestamp({ offset: 1500 }, now - H, now)).toBe(iso(now - 1500));
+  });
+
+  it('prefers timestamp over offset', () => {
+    expect(eventTimestamp({ timestamp: '2024-01-01T00:00:00.000Z', offset: 1500 }, undefined, now)).toBe('2024-01-01T00:00:00.000Z');
+  });
+
+  it('uses now when there is nothing, or the timestamp is unusable', () => {
+    expect(eventTimestamp({}, undefined, now)).toBe(iso(now));
+    expect(eventTimestamp({ timestamp: 'yesterday-ish' }, now, now)).toBe(iso(now));
+    expect(eventTimestamp({ timestamp: '' }, undefined, now)).toBe(iso(now));
+  });
+
+  it('clamps more than 23 hours in the future to now', () => {
+    expect(eventTimestamp({ timestamp: iso(now + 23 * H) }, undefined, now)).toBe(iso(now + 23 * H));
+    expect(eventTimestamp({ timestamp: iso(now + 23 * H + 1) }, undefined, now)).toBe(iso(now));
+    expect(eventTimestamp({ offset: -24 * H }, undefined, now)).toBe(iso(now));
+    expect(eventTimestamp({ timestamp: iso(now + 30 * H) }, now - H, now)).toBe(iso(now));
+    expect(eventTimestamp({ timestamp: '+275760-09-13T00:00:00.000Z' }, undefined, now)).toBe(iso(now));
+  });
+
+  it('accepts epoch-ms timestamps', () => {
+    expect(eventTimestamp({ timestamp: now - 1000 }, undefined, now)).toBe(iso(now - 1000));
+  });
+});
+
+describe('sentAtOf', () => {
+  const q = (s: string) => new URLSearchParams(s);
+  it('takes the body sent_at first', () => {
+    expect(sentAtOf('2026-03-01T11:00:00.000Z', q(`sent_at=${now}`))).toBe(now - H);
+  });
+  it('else query sent_at, then _ (epoch ms)', () => {
+    expect(sentAtOf(undefined, q(`sent_at=${now - 5}&_=${now}`))).toBe(now - 5);
+    expect(sentAtOf(undefined, q(`_=${now}`))).toBe(now);
+    expect(sentAtOf('not a date', q(`_=${now}`))).toBe(now);
+  });
+  it('ignores query values before 2021 or not numbers', () => {
+    expect(sentAtOf(undefined, q(`_=${Date.parse('2020-12-31T23:59:59Z')}`))).toBeUndefined();
+    expect(sentAtOf(undefined, q('_=12345'))).toBeUndefined();
+    expect(sentAtOf(undefined, q('sent_at=abc'))).toBeUndefined();
+    expect(sentAtOf(undefined, q(''))).toBeUndefined();
+  });
+});
