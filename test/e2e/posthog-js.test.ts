@@ -164,7 +164,7 @@ describe('posthog-js in a real browser, first-party /ingest path', () => {
 
   it('no ingestion warnings, no console errors, no failed requests to /ingest', async () => {
     expect(await ctx.api.warnings(), 'ingestion warnings').toEqual([]);
-    expect(rejectedRequests(site), 'requests the service did not answer with 2xx').toEqual([]);
+    expect(await rejectedRequests(site), 'requests the service did not answer with 2xx').toEqual([]);
     expect(problems.flatMap((p) => p.consoleErrors), 'browser console errors').toEqual([]);
     expect(problems.flatMap((p) => p.failedRequests), 'failed requests to /ingest').toEqual([]);
   });

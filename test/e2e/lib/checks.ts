@@ -87,7 +87,8 @@ export async function waitForDelivery(site: Site, expected: ExpectedSend[], time
   }
 }
 
-/** Requests to our endpoints that the service did not answer with 2xx. */
-export function rejectedRequests(site: Site): string[] {
+/** Requests to our endpoints that the service did not answer with 2xx (status 0: no answer). */
+export async function rejectedRequests(site: Site): Promise<string[]> {
+  await site.settled();
   return site.requests.filter((r) => r.status < 200 || r.status >= 300).map((r) => `${r.method} ${r.url} → ${r.status} ${r.responseBody}`);
 }

@@ -6,20 +6,16 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { decodeCapture, type SentEvent } from './capture-payload';
+
+export type { SentEvent };
 
 const posthogDist = path.resolve(import.meta.dirname, '../../../node_modules/posthog-js/dist');
 
 /** How the page gets posthog-js: bundled by the site from npm, or the official snippet loading
  * `/ingest/static/array.js` from the service itself. */
 export type SdkLoading = 'bundled' | 'snippet';
-
-export interface SentEvent {
-  uuid: string | undefined;
-  event: string;
-  distinct_id: string;
-  properties: Record<string, unknown>;
-}
 
 export interface ProxiedRequest {
   method: string;
@@ -37,6 +33,8 @@ export interface Site {
   requests: ProxiedRequest[];
   /** Events the service accepted (200 or beacon 204), in the order they were sent. */
   acceptedEvents(): SentEvent[];
+  /** Resolves once every proxied request has its answer (or after `timeout` ms). */
+  settled(timeout?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,6 +70,10 @@ export async function startSite(options: { upstream: string; token: string; sdk:
     origin: `http://localhost:${port}`,
     requests,
     acceptedEvents: () => requests.filter((r) => r.status === 200 || r.status === 204).flatMap((r) => r.events),
+    async settled(timeout = 10_000) {
+      const deadline = Date.now() + timeout;
+      while (requests.some((r) => r.status === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -106,7 +108,7 @@ async function proxy(req: IncomingMessage, res: ServerResponse, upstream: URL, l
           res.write(chunk);
         });
         upstreamRes.on('end', () => {
-          entry.responseBody = Buffer.concat(chunks).toString('utf8').slice(0, 500);
+          entry.responseBody = readable(Buffer.concat(chunks), upstreamRes.headers['content-encoding']);
           res.end();
           resolve();
         });
@@ -122,40 +124,22 @@ async function proxy(req: IncomingMessage, res: ServerResponse, upstream: URL, l
   });
 }
 
+/** An error body as text, for failure messages (decompressed when needed). */
+function readable(body: Buffer, encoding: string | undefined): string {
+  try {
+    const bytes = encoding === 'gzip' ? gunzipSync(body) : encoding === 'br' ? brotliDecompressSync(body) : body;
+    return bytes.toString('utf8').slice(0, 500);
+  } catch {
+    return `(${body.length} bytes, ${encoding})`;
+  }
+}
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
-  });
-}
-
-/** Just enough of the capture protocol to read what posthog-js sent (gzip, base64, form or JSON). */
-function decodeCapture(contentType: string | undefined, body: Buffer): SentEvent[] {
-  let bytes = body;
-  if (contentType?.includes('application/x-www-form-urlencoded')) {
-    const data = new URLSearchParams(body.toString('utf8')).get('data') ?? '';
-    bytes = Buffer.from(data.replace(/ /g, '+'), 'base64');
-  }
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
-  let text = bytes.toString('utf8');
-  if (!/^\s*[[{]/.test(text)) text = Buffer.from(text, 'base64').toString('utf8');
-  const payload: unknown = JSON.parse(text);
-  const list: unknown[] = Array.isArray(payload)
-    ? payload
-    : payload && typeof payload === 'object' && Array.isArray((payload as { batch?: unknown }).batch)
-      ? (payload as { batch: unknown[] }).batch
-      : [payload];
-  return list.map((raw) => {
-    const e = raw as Record<string, unknown> & { properties?: Record<string, unknown> };
-    const properties = e.properties ?? {};
-    return {
-      uuid: typeof e.uuid === 'string' ? e.uuid : undefined,
-      event: String(e.event),
-      distinct_id: String(e.distinct_id ?? e.$distinct_id ?? properties.distinct_id),
-      properties,
-    };
   });
 }
 
