@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { AppEnv } from '../env';
+import { PropertyFilterSchema } from './persons';
 
 /**
  * Serves the OpenAPI document generated from the routes' zod schemas at
@@ -13,6 +14,8 @@ export function mountDocs(api: OpenAPIHono<AppEnv>): void {
     scheme: 'bearer',
     description: 'The personal API key (Worker secret PERSONAL_API_KEY). Project tokens (phc_...) are refused.',
   });
+  // `properties` travels as a JSON string; document the shape of its entries too.
+  api.openAPIRegistry.register('PropertyFilter', PropertyFilterSchema);
   api.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',
     info: {

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { fetchWorker } from '../helpers';
+import { api, at, getJson, newProject, seedEvents, seedHistory, seedPerson, seedWarnings } from './seed';
+
+type Call = [method: string, path: string, body?: unknown];
+
+/** Every endpoint of this API under one project, for one person uuid. */
+const endpoints = (projectId: number | string, personId: string): Call[] => [
+  ['GET', `/api/projects/${projectId}/persons/`],
+  ['GET', `/api/projects/${projectId}/persons/${personId}/`],
+  ['DELETE', `/api/projects/${projectId}/persons/${personId}/`],
+  ['POST', `/api/projects/${projectId}/persons/${personId}/split/`, {}],
+  ['GET', `/api/projects/${projectId}/persons/${personId}/history/`],
+  ['GET', `/api/projects/${projectId}/events/`],
+  ['GET', `/api/projects/${projectId}/ingestion_warnings/`],
+];
+
+const call = ([method, path, body]: Call, headers?: Record<string, string>) =>
+  api(path, { method, headers, ...(body === undefined ? {} : { json: body }) });
+
+describe('REST access', () => {
+  it('answers 401 without the personal API key or with a project token, on every endpoint', async () => {
+    const project = await newProject();
+    const person = await seedPerson(project.id, { distinctIds: ['x'] });
+    for (const [method, path, body] of endpoints(project.id, person)) {
+      const bare = await fetchWorker(path, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+      expect(bare.status, `${method} ${path}`).toBe(401);
+      expect(await bare.json()).toMatchObject({ type: 'authentication_error', code: 'invalid_personal_api_key' });
+      const withToken = await call([method, path, body], { Authorization: `Bearer ${project.api_token}` });
+      expect(withToken.status, `${method} ${path} with project token`).toBe(401);
+    }
+    expect((await api(`/api/projects/${project.id}/persons/${person}/`)).status).toBe(200);
+  });
+
+  it('answers 404 for an unknown project on every endpoint', async () => {
+    const project = await newProject();
+    const person = await seedPerson(project.id, { distinctIds: ['x'] });
+    for (const endpoint of endpoints(999_999_999, person)) {
+      const res = await call(endpoint);
+      expect(res.status, endpoint.join(' ')).toBe(404);
+      expect(await res.json()).toMatchObject({ type: 'invalid_request', code: 'not_found', detail: 'Project not found.' });
+    }
+  });
+
+  it('answers 400 naming project_id when it is not a positive integer', async () => {
+    for (const endpoint of endpoints('abc', crypto.randomUUID())) {
+      const res = await call(endpoint);
+      expect(res.status, endpoint.join(' ')).toBe(400);
+      expect(await res.json()).toMatchObject({ type: 'validation_error', attr: 'project_id' });
+    }
+  });
+
+  it("never shows or changes project B's data under project A's path", async () => {
+    const a = await newProject('A');
+    const b = await newProject('B');
+    const mine = await seedPerson(a.id, { distinctIds: ['shared-id'] });
+    const theirs = await seedPerson(b.id, { distinctIds: ['shared-id', 'b-only'], properties: { email: 'b@b.test' } });
+    await seedHistory(b.id, { kind: 'identify', source: theirs, target: theirs, at: at(0), details: { distinct_ids_added: ['b-only'] } });
+    await seedEvents(b.id, [
+      { distinctId: 'shared-id', personIdAtIngest: theirs, timestamp: at(1) },
+      { distinctId: 'b-only', personIdAtIngest: theirs, timestamp: at(2) },
+    ]);
+    await seedEvents(a.id, [{ distinctId: 'shared-id', personIdAtIngest: mine, timestamp: at(3) }]);
+    await seedWarnings(b.id, [{ type: 'b_warning', timestamp: at(1) }]);
+
+    for (const endpoint of endpoints(a.id, theirs).filter(([, path]) => path.includes(theirs))) {
+      const res = await call(endpoint);
+      expect(res.status, endpoint.join(' ')).toBe(404);
+      expect(await res.json()).toMatchObject({ code: 'not_found', detail: 'Person not found.' });
+    }
+    const untouched = await getJson<{ distinct_ids: string[] }>(`/api/projects/${b.id}/persons/${theirs}/`);
+    expect(untouched.distinct_ids).toEqual(['shared-id', 'b-only']);
+    expect((await getJson<{ results: unknown[] }>(`/api/projects/${b.id}/persons/${theirs}/history/`)).results).toHaveLength(1);
+
+    const persons = await getJson<{ results: { id: string }[] }>(`/api/projects/${a.id}/persons/?search=b`);
+    expect(persons.results).toEqual([]);
+    const byDistinctId = await getJson<{ results: { id: string }[] }>(`/api/projects/${a.id}/persons/?distinct_id=shared-id`);
+    expect(byDistinctId.results.map((p) => p.id)).toEqual([mine]);
+
+    const events = await getJson<{ results: { distinct_id: string; person_id: string }[] }>(`/api/projects/${a.id}/events/`);
+    expect(events.results.map((e) => [e.distinct_id, e.person_id])).toEqual([['shared-id', mine]]);
+    const theirsUnderA = await getJson<{ results: unknown[] }>(`/api/projects/${a.id}/events/?person_id=${theirs}`);
+    expect(theirsUnderA.results).toEqual([]);
+    expect((await getJson<{ results: unknown[] }>(`/api/projects/${a.id}/ingestion_warnings/`)).results).toEqual([]);
+    expect((await getJson<{ results: unknown[] }>(`/api/projects/${b.id}/ingestion_warnings/`)).results).toHaveLength(1);
+  });
+});
+
+describe('OpenAPI document and reference page', () => {
+  it('serves /api/openapi.json without the key, generated from the route schemas', async () => {
+    const res = await fetchWorker('/api/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = await res.json<{
+      openapi: string;
+      paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+      components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+      servers: { url: string }[];
+    }>();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.servers[0]!.url).toBe('http://ingest.test/api');
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      [
+        '/projects',
+        '/projects/{project_id}',
+        '/projects/{project_id}/persons',
+        '/projects/{project_id}/persons/{uuid}',
+        '/projects/{project_id}/persons/{uuid}/split',
+        '/projects/{project_id}/persons/{uuid}/history',
+        '/projects/{project_id}/events',
+        '/projects/{project_id}/ingestion_warnings',
+      ].sort(),
+    );
+    expect(Object.keys(doc.paths['/projects/{project_id}/persons/{uuid}']!).sort()).toEqual(['delete', 'get']);
+    const params = (path: string, method = 'get') => doc.paths[path]![method]!.parameters!.map((p) => `${p.in}:${p.name}`).sort();
+    expect(params('/projects/{project_id}/persons')).toEqual(
+      ['path:project_id', 'query:distinct_id', 'query:search', 'query:properties', 'query:limit', 'query:offset'].sort(),
+    );
+    expect(params('/projects/{project_id}/events')).toEqual(
+      ['path:project_id', 'query:person_id', 'query:distinct_id', 'query:event', 'query:after', 'query:before', 'query:limit', 'query:cursor'].sort(),
+    );
+    expect(params('/projects/{project_id}/ingestion_warnings')).toEqual(['path:project_id', 'query:type', 'query:limit', 'query:cursor'].sort());
+    expect(params('/projects/{project_id}/persons/{uuid}', 'delete')).toEqual(['path:project_id', 'path:uuid', 'query:delete_events'].sort());
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Person', 'Event', 'IngestionWarning', 'Error', 'Project', 'PropertyFilter']));
+    expect(doc.components.securitySchemes.PersonalApiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('serves the interactive reference at /api/docs without the key', async () => {
+    const res = await fetchWorker('/api/docs');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(await res.text()).toContain('/api/openapi.json');
+  });
+});
