@@ -1,29 +1,15 @@
 // posthog-js (the real npm package, bundled by the site) in headless Chromium, sending to the
 // service through the site's own `/ingest` path with the default person_profiles
 // ('identified_only').
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { v5 as uuidv5 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, newVisitor, visit, type PageProblems } from './lib/browser';
+import { launchChromium, newVisitor, ph, visit, type PageProblems } from './lib/browser';
 import { eventually, expectEventsOfPerson, expectPersonsFor, personShape, rejectedRequests, waitForDelivery } from './lib/checks';
 import { freshProject, uniqueId, type SuiteContext } from './lib/context';
 import { startSite, type Site } from './lib/site';
 
 const PERSONLESS_NAMESPACE = '932979b4-65c3-4424-8467-0b66ec27bc22';
-
-// posthog-js in the page, called from the test.
-type PostHogGlobal = {
-  get_distinct_id(): string;
-  identify(id: string, set?: Record<string, unknown>, setOnce?: Record<string, unknown>): void;
-  capture(event: string, properties?: Record<string, unknown>): void;
-  setPersonProperties(set: Record<string, unknown>): void;
-  reset(): void;
-};
-const ph = <T>(page: Page, fn: (posthog: PostHogGlobal, arg: unknown) => T, arg?: unknown) =>
-  page.evaluate(
-    ([source, a]) => new Function('posthog', 'arg', `return (${source})(posthog, arg)`)((window as unknown as { posthog: unknown }).posthog, a),
-    [fn.toString(), arg] as const,
-  ) as Promise<T>;
 
 describe('posthog-js in a real browser, first-party /ingest path', () => {
   let ctx: SuiteContext;

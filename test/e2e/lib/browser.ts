@@ -61,3 +61,21 @@ export async function visit(page: Page, url: string): Promise<void> {
     timeout: 15_000,
   });
 }
+
+/** The part of posthog-js's API the suites call. */
+export type PostHogGlobal = {
+  get_distinct_id(): string;
+  identify(id: string, set?: Record<string, unknown>, setOnce?: Record<string, unknown>): void;
+  capture(event: string, properties?: Record<string, unknown>): void;
+  setPersonProperties(set: Record<string, unknown>): void;
+  reset(): void;
+};
+/**
+ * Calls posthog-js inside the page: `ph(page, (p, id) => p.identify(id as string), user)`.
+ * `fn` is serialised, so it may only use its two arguments.
+ */
+export const ph = <T>(page: Page, fn: (posthog: PostHogGlobal, arg: unknown) => T, arg?: unknown) =>
+  page.evaluate(
+    ([source, a]) => new Function('posthog', 'arg', `return (${source})(posthog, arg)`)((window as unknown as { posthog: unknown }).posthog, a),
+    [fn.toString(), arg] as const,
+  ) as Promise<T>;
