@@ -4,6 +4,7 @@ import { dbOf } from '../../src/db/client';
 import { events, ingestionWarnings, personDistinctIds, persons } from '../../src/db/schema';
 import type { CapturedEvent } from '../../src/ingest/message';
 import { fetchWorker } from '../helpers';
+import { chunk } from '../../src/persons/store';
 
 export const db = dbOf(env.DB);
 
@@ -37,8 +38,12 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 }
 
 export async function storedUuids(projectId: number, uuids: string[]): Promise<Set<string>> {
-  const rows = await db.select({ uuid: events.uuid }).from(events).where(and(eq(events.projectId, projectId), inArray(events.uuid, uuids)));
-  return new Set(rows.map((r) => r.uuid));
+  const stored = new Set<string>();
+  for (const part of chunk(uuids, 90)) {
+    const rows = await db.select({ uuid: events.uuid }).from(events).where(and(eq(events.projectId, projectId), inArray(events.uuid, part)));
+    for (const r of rows) stored.add(r.uuid);
+  }
+  return stored;
 }
 
 export async function waitForStored(projectId: number, uuids: string[]): Promise<void> {
