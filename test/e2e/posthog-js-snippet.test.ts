@@ -3,7 +3,7 @@
 // browser console.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, newVisitor, visit } from './lib/browser';
+import { launchChromium, newVisitor, ph, visit } from './lib/browser';
 import { expectPersonsFor, rejectedRequests, waitForDelivery } from './lib/checks';
 import { freshProject, uniqueId, type SuiteContext } from './lib/context';
 import { startSite, type Site } from './lib/site';
@@ -26,15 +26,12 @@ describe('posthog-js loaded with the snippet from /ingest/static/array.js', () =
   it('loads the SDK, its config and flags first-party, captures, identifies, with no console errors', async () => {
     const { context, page, problems } = await newVisitor(browser);
     await visit(page, `${site.origin}/`);
-    const sdk = await page.evaluate(() => {
-      const p = (window as unknown as { posthog: { __loaded?: boolean; version?: string; get_distinct_id(): string } }).posthog;
-      return { loaded: p.__loaded === true, version: p.version, distinctId: p.get_distinct_id() };
-    });
+    const sdk = await ph(page, (p) => ({ loaded: p.__loaded === true, distinctId: p.get_distinct_id() }));
     expect(sdk.loaded, 'posthog-js initialised from /ingest/static/array.js').toBe(true);
 
     const user = uniqueId('snippet-user');
-    await page.evaluate((id) => (window as unknown as { posthog: { identify(id: string, set: object): void } }).posthog.identify(id, { via: 'snippet' }), user);
-    await page.evaluate(() => (window as unknown as { posthog: { capture(e: string): void } }).posthog.capture('snippet_event'));
+    await ph(page, (p, id) => p.identify(id as string, { via: 'snippet' }), user);
+    await ph(page, (p) => p.capture('snippet_event'));
     // A second page: the SDK script and config load again, the first page's queue is flushed.
     await visit(page, `${site.origin}/pricing`);
     await waitForDelivery(site, [

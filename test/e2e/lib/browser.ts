@@ -57,13 +57,14 @@ export async function newVisitor(browser: Browser): Promise<{ context: BrowserCo
 /** Opens a page of the site and waits until posthog-js has loaded and initialised. */
 export async function visit(page: Page, url: string): Promise<void> {
   await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(() => (window as unknown as { __posthogLoaded?: boolean }).__posthogLoaded === true, undefined, {
+  await page.waitForFunction(() => (globalThis as unknown as { __posthogLoaded?: boolean }).__posthogLoaded === true, undefined, {
     timeout: 15_000,
   });
 }
 
 /** The part of posthog-js's API the suites call. */
 export type PostHogGlobal = {
+  __loaded?: boolean;
   get_distinct_id(): string;
   identify(id: string, set?: Record<string, unknown>, setOnce?: Record<string, unknown>): void;
   capture(event: string, properties?: Record<string, unknown>): void;
@@ -76,6 +77,6 @@ export type PostHogGlobal = {
  */
 export const ph = <T>(page: Page, fn: (posthog: PostHogGlobal, arg: unknown) => T, arg?: unknown) =>
   page.evaluate(
-    ([source, a]) => new Function('posthog', 'arg', `return (${source})(posthog, arg)`)((window as unknown as { posthog: unknown }).posthog, a),
+    ([source, a]) => new Function('posthog', 'arg', `return (${source})(posthog, arg)`)((globalThis as unknown as { posthog: unknown }).posthog, a),
     [fn.toString(), arg] as const,
   ) as Promise<T>;
