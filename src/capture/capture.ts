@@ -2,7 +2,7 @@ import { dbOf } from '../db/client';
 import type { Env } from '../env';
 import { decodePayload, readCapped } from './decode';
 import { CaptureError, badRequest } from './errors';
-import { enrichProperties } from './enrich';
+import { enrichProperties, type EdgeLocation } from './enrich';
 import { enqueue, messagesOf } from './enqueue';
 import { MAX_BODY_BYTES } from './limits';
 import { capturedEventOf } from './normalize';
@@ -29,7 +29,7 @@ export async function captureEvents(request: Request, env: Env, opts: { engage?:
   const projectId = await projectIdForToken(dbOf(env.DB), tokenOf(batch));
 
   const clock = { now, sentAt: sentAtOf(batch.sentAt, query) };
-  const sender = { ip: request.headers.get('CF-Connecting-IP'), cf: request.cf as Partial<IncomingRequestCfProperties> | undefined };
+  const sender = { ip: request.headers.get('CF-Connecting-IP'), cf: request.cf as EdgeLocation | undefined };
   const events = batch.events.map((raw) => {
     const event = capturedEventOf(raw, clock);
     enrichProperties(event.properties, sender);

@@ -8,8 +8,11 @@ const DEFAULT_ALLOWED_HEADERS = 'Content-Type, Content-Encoding, Authorization, 
  */
 export const captureCors: MiddlewareHandler = async (c, next) => {
   await next();
-  const origin = c.req.header('Origin');
-  const headers = c.res.headers;
+  setCorsHeaders(c.req.raw, c.res.headers);
+};
+
+export function setCorsHeaders(request: Request, headers: Headers): void {
+  const origin = request.headers.get('Origin');
   if (origin) {
     headers.set('Access-Control-Allow-Origin', origin);
     headers.set('Access-Control-Allow-Credentials', 'true');
@@ -18,6 +21,6 @@ export const captureCors: MiddlewareHandler = async (c, next) => {
     headers.set('Access-Control-Allow-Origin', '*');
   }
   headers.set('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
-  headers.set('Access-Control-Allow-Headers', c.req.header('Access-Control-Request-Headers') || DEFAULT_ALLOWED_HEADERS);
-  if (c.req.method === 'OPTIONS') headers.set('Access-Control-Max-Age', '86400');
-};
+  headers.set('Access-Control-Allow-Headers', request.headers.get('Access-Control-Request-Headers') || DEFAULT_ALLOWED_HEADERS);
+  if (request.method === 'OPTIONS') headers.set('Access-Control-Max-Age', '86400');
+}

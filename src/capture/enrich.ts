@@ -1,7 +1,20 @@
+/** The fields of Cloudflare's `request.cf` that locate the sender. */
+export interface EdgeLocation {
+  country?: string | null;
+  continent?: string;
+  city?: string;
+  region?: string;
+  regionCode?: string;
+  postalCode?: string;
+  timezone?: string;
+  latitude?: string;
+  longitude?: string;
+}
+
 /** What the edge knows about the sender: its IP and Cloudflare's geolocation of it. */
 export interface Sender {
   ip?: string | null;
-  cf?: Partial<IncomingRequestCfProperties> | null;
+  cf?: EdgeLocation | null;
 }
 
 const CONTINENT_NAMES: Record<string, string> = {

@@ -2,7 +2,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { captureEvents } from './capture';
-import { captureCors } from './cors';
+import { captureCors, setCorsHeaders } from './cors';
 import { CaptureError, captureErrorResponse } from './errors';
 import { decideResponse, flagsResponse, remoteConfig, remoteConfigScript } from './sdk-config';
 import { sdkScript } from './static';
@@ -50,7 +50,12 @@ capture.get(STATIC_PATH, (c) => sdkScript(c.env, c.req.param('name') ?? '', c.re
 capture.get('/_readiness', (c) => c.text('ok'));
 capture.get('/', (c) => c.json({ status: 1, service: 'posthog-edge-ingest' }));
 
-capture.notFound((c) => captureErrorResponse(c, new CaptureError(404, 'not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
+// Reached only under PATH_PREFIX (at the root, the app's own notFound answers).
+capture.notFound((c) => {
+  const res = captureErrorResponse(c, new CaptureError(404, 'not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));
+  setCorsHeaders(c.req.raw, res.headers);
+  return res;
+});
 
 capture.onError((err, c) => {
   if (err instanceof CaptureError) return captureErrorResponse(c, err);
