@@ -1,5 +1,4 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { sql } from 'drizzle-orm';
 import { dbOf } from '../db/client';
 import { listEvents, type EventView } from '../db/event-reads';
 import type { AppEnv } from '../env';
@@ -59,13 +58,8 @@ export const eventRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const q = c.req.valid('query');
     const db = dbOf(c.env.DB);
     await requireProject(db, projectId);
-    let person: { id: string; exists: boolean } | undefined;
-    if (q.person_id !== undefined) {
-      const row = await db.get(sql`SELECT 1 AS found FROM persons WHERE id = ${q.person_id} AND project_id = ${projectId}`);
-      person = { id: q.person_id, exists: row !== undefined };
-    }
     const filter = {
-      person,
+      personId: q.person_id,
       distinctId: q.distinct_id,
       event: q.event,
       after: q.after,

@@ -19,12 +19,12 @@ export interface EventCursor {
 
 export interface EventFilter {
   /**
-   * `{ id, exists: true }` filters by the person's current distinct ids (so a merged
-   * person sees the events sent under its merged-away ids). A person that does not
-   * exist (person-less events, never given a person) matches events whose distinct
-   * id has no person and that were stored with that person id.
+   * Events of this person's current distinct ids, so a merged person sees the
+   * events sent under its merged-away ids (spec: REST API, events). A person that
+   * does not exist in the project has no events (as in PostHog), even when
+   * person-less events were stored with its id.
    */
-  person?: { id: string; exists: boolean };
+  personId?: string;
   distinctId?: string;
   event?: string;
   /** ISO timestamps, exclusive, in the stored `toISOString()` form. */
@@ -42,15 +42,22 @@ interface EventRow {
   person_id: string;
 }
 
+/**
+ * Without statistics SQLite prefers walking the project's timestamp index (no
+ * sort) and filtering, which reads every event of the project for a person with
+ * few events. A person's events are read through their distinct ids instead,
+ * then sorted: the cost follows the person's events, not the project's.
+ */
+const PER_DISTINCT_ID = sql.raw('INDEXED BY events_project_distinct_timestamp_idx');
+
 /** One page of a project's events, newest first by (timestamp, uuid). */
 export function eventListSql(projectId: number, filter: EventFilter, limit: number): SQL {
   const conditions: SQL[] = [sql`e.project_id = ${projectId}`];
-  if (filter.person?.exists) {
+  if (filter.personId !== undefined) {
     conditions.push(
-      sql`e.distinct_id IN (SELECT d.distinct_id FROM person_distinct_ids d WHERE d.project_id = ${projectId} AND d.person_id = ${filter.person.id})`,
+      sql`e.distinct_id IN (SELECT d.distinct_id FROM person_distinct_ids d INDEXED BY person_distinct_ids_person_idx
+        WHERE d.person_id = ${filter.personId} AND d.project_id = ${projectId})`,
     );
-  } else if (filter.person) {
-    conditions.push(sql`e.person_id_at_ingest = ${filter.person.id} AND m.person_id IS NULL`);
   }
   if (filter.distinctId !== undefined) conditions.push(sql`e.distinct_id = ${filter.distinctId}`);
   if (filter.event !== undefined) conditions.push(sql`e.event = ${filter.event}`);
@@ -63,7 +70,7 @@ export function eventListSql(projectId: number, filter: EventFilter, limit: numb
   }
   return sql`SELECT e.uuid, e.event, e.distinct_id, e.properties, e.timestamp,
       COALESCE(m.person_id, e.person_id_at_ingest) AS person_id
-    FROM events e
+    FROM events e ${filter.personId !== undefined ? PER_DISTINCT_ID : sql``}
     LEFT JOIN person_distinct_ids m ON m.project_id = e.project_id AND m.distinct_id = e.distinct_id
     WHERE ${sql.join(conditions, sql` AND `)}
     ORDER BY e.timestamp DESC, e.uuid DESC LIMIT ${limit}`;

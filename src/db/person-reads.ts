@@ -89,7 +89,8 @@ function personWhere(projectId: number, filter: PersonListFilter): SQL {
   const conditions: SQL[] = [sql`p.project_id = ${projectId}`];
   if (filter.distinctId !== undefined) {
     conditions.push(
-      sql`p.id IN (SELECT d.person_id FROM person_distinct_ids d WHERE d.project_id = ${projectId} AND d.distinct_id = ${filter.distinctId})`,
+      // A distinct id has at most one person: `=` lets SQLite look the person up by primary key.
+      sql`p.id = (SELECT d.person_id FROM person_distinct_ids d WHERE d.project_id = ${projectId} AND d.distinct_id = ${filter.distinctId})`,
     );
   }
   if (filter.search !== undefined && filter.search !== '') {
@@ -115,8 +116,9 @@ export function personByIdSql(projectId: number, personId: string): SQL {
 
 /** The distinct ids of several persons in insertion order; the ids travel as one JSON parameter (D1 binds at most 100). */
 export function distinctIdsOfPersonsSql(projectId: number, personIds: string[]): SQL {
-  return sql`SELECT person_id, distinct_id FROM person_distinct_ids
-    WHERE project_id = ${projectId} AND person_id IN (SELECT value FROM json_each(${JSON.stringify(personIds)}))
+  // INDEXED BY: otherwise SQLite may walk all the project's distinct ids (primary key) and filter.
+  return sql`SELECT person_id, distinct_id FROM person_distinct_ids INDEXED BY person_distinct_ids_person_idx
+    WHERE person_id IN (SELECT value FROM json_each(${JSON.stringify(personIds)})) AND project_id = ${projectId}
     ORDER BY rowid`;
 }
 

@@ -1,0 +1,80 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { eventListSql } from '../../src/db/event-reads';
+import { distinctIdsOfPersonsSql, personByIdSql, personHistorySql, personListSql } from '../../src/db/person-reads';
+import { warningListSql } from '../../src/db/warning-reads';
+import { at, db, newProject, seedEvents, seedPerson } from './seed';
+
+/**
+ * The REST reads must stay index-driven with many persons and events: every
+ * project-scoped query searches an index, never scans a whole table. The plans
+ * printed here are the ones recorded in docs/query-plans.md.
+ */
+async function planOf(query: SQL): Promise<string[]> {
+  const rows = await db.all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${query}`);
+  return rows.map((r) => r.detail);
+}
+
+/**
+ * A scan of a whole stored table or of a whole index ("SCAN p USING INDEX ...").
+ * Scans of json_each (a bound list) and of a constant row are fine.
+ */
+const FULL_SCAN = /^SCAN (persons|events|person_distinct_ids|person_merges|ingestion_warnings|projects|p|e|m|d|w)\b/;
+
+const person = crypto.randomUUID();
+const cursor = { timestamp: at(5), uuid: crypto.randomUUID() };
+
+const queries: [string, SQL, RegExp[]][] = [
+  ['persons: list', personListSql(1, {}, 101, 0), [/SEARCH p USING (COVERING )?INDEX persons_project_created_idx \(project_id=\?\)/]],
+  [
+    'persons: list by distinct_id',
+    personListSql(1, { distinctId: 'user-1' }, 101, 0),
+    [/SEARCH p USING INDEX sqlite_autoindex_persons_1 \(id=\?\)/, /SEARCH d USING INDEX sqlite_autoindex_person_distinct_ids_1 \(project_id=\? AND distinct_id=\?\)/],
+  ],
+  ['persons: list with search', personListSql(1, { search: 'jane' }, 101, 0), [/SEARCH p USING INDEX persons_project_created_idx \(project_id=\?\)/, /person_distinct_ids_person_idx \(person_id=\?\)/]],
+  [
+    'persons: list with properties',
+    personListSql(1, { properties: [{ key: 'plan', operator: 'exact', value: 'pro' }, { key: 'age', operator: 'gt', value: 3 }] }, 101, 0),
+    [/SEARCH p USING INDEX persons_project_created_idx \(project_id=\?\)/],
+  ],
+  ['persons: get', personByIdSql(1, person), [/SEARCH p USING INDEX sqlite_autoindex_persons_1 \(id=\?\)/]],
+  ['persons: distinct ids of a page', distinctIdsOfPersonsSql(1, [person, crypto.randomUUID()]), [/SEARCH person_distinct_ids USING INDEX person_distinct_ids_person_idx \(person_id=\?\)/]],
+  ['persons: history', personHistorySql(1, person), [/person_merges_target_idx \(project_id=\? AND target_person_id=\?\)/, /person_merges_source_idx \(project_id=\? AND source_person_id=\?\)/]],
+  ['events: list', eventListSql(1, {}, 101), [/SEARCH e USING INDEX events_project_timestamp_idx \(project_id=\?\)/]],
+  ['events: next page (cursor)', eventListSql(1, { cursor }, 101), [/SEARCH e USING INDEX events_project_timestamp_idx \(project_id=\? AND timestamp<\?\)/]],
+  ['events: by person_id', eventListSql(1, { personId: person }, 101), [/SEARCH e USING INDEX events_project_distinct_timestamp_idx \(project_id=\? AND distinct_id=\?\)/, /person_distinct_ids_person_idx \(person_id=\?\)/]],
+  [
+    'events: by person_id, next page',
+    eventListSql(1, { personId: person, cursor }, 101),
+    [/SEARCH e USING INDEX events_project_distinct_timestamp_idx \(project_id=\? AND distinct_id=\? AND timestamp<\?\)/],
+  ],
+  ['events: by distinct_id', eventListSql(1, { distinctId: 'user-1' }, 101), [/SEARCH e USING INDEX events_project_distinct_timestamp_idx \(project_id=\? AND distinct_id=\?\)/]],
+  ['events: by event and time range', eventListSql(1, { event: '$pageview', after: at(0), before: at(9) }, 101), [/SEARCH e USING INDEX events_project_event_timestamp_idx \(project_id=\? AND event=\? AND timestamp>\? AND timestamp<\?\)/]],
+  ['warnings: list', warningListSql(1, {}, 101), [/SEARCH w USING INDEX ingestion_warnings_project_timestamp_idx \(project_id=\?\)/]],
+  ['warnings: by type', warningListSql(1, { type: 'cannot_merge_already_identified' }, 101), [/SEARCH w USING INDEX ingestion_warnings_project_type_timestamp_idx \(project_id=\? AND type=\?\)/]],
+];
+
+describe('query plans of the REST reads', () => {
+  it('has data in the tables, so the plans are not trivially empty-table plans', async () => {
+    const { id: projectId } = await newProject();
+    for (let i = 0; i < 20; i++) await seedPerson(projectId, { distinctIds: [`plan-${i}`], createdAt: at(i) });
+    await seedEvents(projectId, Array.from({ length: 50 }, (_, i) => ({ distinctId: `plan-${i % 20}`, timestamp: at(i) })));
+    const count = await db.get<{ n: number }>(sql`SELECT count(*) AS n FROM persons WHERE project_id = ${projectId}`);
+    expect(count?.n).toBe(20);
+  });
+
+  for (const [name, query, expected] of queries) {
+    it(`${name}: searches an index, never scans a table`, async () => {
+      const plan = await planOf(query);
+      console.log(`\n### ${name}\n${plan.map((line) => `    ${line}`).join('\n')}`);
+      expect(plan.length).toBeGreaterThan(0);
+      for (const line of plan) expect(line, plan.join('\n')).not.toMatch(FULL_SCAN);
+      for (const pattern of expected) expect(plan.join('\n')).toMatch(pattern);
+    });
+  }
+
+  it('the full-scan check recognises a full scan', async () => {
+    const plan = await planOf(sql`SELECT * FROM persons p WHERE json_extract(p.properties, '$.plan') = 'pro'`);
+    expect(plan.some((line) => FULL_SCAN.test(line))).toBe(true);
+  });
+});
