@@ -35,7 +35,7 @@ export async function decodePayload(req: RawCapture, maxDecodedBytes = MAX_DECOD
   let formCompression: string | null = null;
   if (queryData) {
     text = queryData;
-  } else if (isForm(req.contentType) && !isGzip(req.body)) {
+  } else if (isForm(req.contentType) && !isGzip(req.body) && !looksLikeJson(req.body)) {
     const form = new URLSearchParams(utf8Of(req.body));
     text = form.get('data') ?? '';
     formCompression = form.get('compression');
@@ -71,6 +71,12 @@ function compressionOf(...hints: (string | null | undefined)[]): Compression {
 }
 
 const isForm = (contentType?: string | null) => !!contentType && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded');
+
+/** `curl -d '{...}'` sends JSON labelled as a form; a form never starts with `{` or `[`. */
+function looksLikeJson(bytes: Uint8Array): boolean {
+  const first = bytes.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
+  return first === 0x7b || first === 0x5b;
+}
 
 export const isGzip = (bytes: Uint8Array) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 

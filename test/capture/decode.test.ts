@@ -57,6 +57,10 @@ describe('decodePayload: every encoding', () => {
     expect(await decodePayload(raw(`data=${lz}&compression=lz64`, { contentType: 'application/x-www-form-urlencoded', contentEncoding: 'gzip' }))).toEqual(payload);
   });
 
+  it('reads JSON sent with a form content type (curl -d)', async () => {
+    expect(await decodePayload(raw(`  ${json}`, { contentType: 'application/x-www-form-urlencoded' }))).toEqual(payload);
+  });
+
   it('treats gzip hint on a plain body as plain (only the magic bytes mean gzip)', async () => {
     expect(await decodePayload(raw(json, { query: 'compression=gzip-js' }))).toEqual(payload);
   });
