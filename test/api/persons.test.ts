@@ -252,6 +252,9 @@ describe('DELETE persons/:uuid', () => {
     expect(await eventsOf()).toEqual(['b1', 'k2', 'k1']);
     expect(await ids(projectId, {})).toEqual([bystander]);
     expect((await api(`/api/projects/${projectId}/persons/${dropEvents}/history/`)).status).toBe(404);
+    // the history rows describing the deleted person went with it
+    const historyRows = await db.all(sql`SELECT 1 FROM person_merges WHERE project_id = ${projectId} AND target_person_id = ${dropEvents}`);
+    expect(historyRows).toEqual([]);
 
     res = await api(`/api/projects/${projectId}/persons/${dropEvents}/`, { method: 'DELETE' });
     expect(res.status).toBe(404);
