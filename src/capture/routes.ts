@@ -45,7 +45,7 @@ capture.on(GET_POST, CONFIG_PATH, (c) => {
 capture.on(GET_POST, CONFIG_SCRIPT_PATH, (c) =>
   c.body(remoteConfigScript(tokenParam(c)), 200, { 'Content-Type': 'application/javascript; charset=utf-8' }),
 );
-capture.get(STATIC_PATH, (c) => sdkScript(c.env, c.req.param('name') ?? '', c.req.raw));
+capture.on(GET_POST, STATIC_PATH, (c) => sdkScript(c.env, c.req.param('name') ?? '', c.req.raw));
 
 capture.get('/_readiness', (c) => c.text('ok'));
 capture.get('/', (c) => c.json({ status: 1, service: 'posthog-edge-ingest' }));

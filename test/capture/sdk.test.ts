@@ -111,6 +111,11 @@ describe('first-party SDK scripts', () => {
     });
   }
 
+  it('answers GET, HEAD and POST', async () => {
+    expect((await fetchWorker('/ingest/static/array.js', { method: 'HEAD' })).status).toBe(200);
+    expect((await fetchWorker('/static/array.js/', { method: 'POST' })).status).toBe(200);
+  });
+
   it('serves the posthog-js build that is installed', async () => {
     const text = await (await fetchWorker('/static/array.js')).text();
     expect(text).toContain('1.449.2');
