@@ -36,7 +36,8 @@ export async function ingestProjectEvents(env: Env, db: Db, projectId: number, c
     const merge = mergeRequestOf(event);
     if (merge) distinctIds.add(merge.source);
   }
-  const { storedUuids, owners } = await readIngestState(db, projectId, [...unique.keys()], [...distinctIds]);
+  const state = await readIngestState(db, projectId, [...unique.keys()], [...distinctIds]);
+  const { storedUuids, owners } = state;
 
   const personLess: EventRow[] = [];
   const warnings: WarningRow[] = [];
@@ -58,7 +59,7 @@ export async function ingestProjectEvents(env: Env, db: Db, projectId: number, c
   await writeInBatches(db, statements);
 
   const failed = new Set<number>();
-  const calls = new PersonCalls(env, db, projectId, owners);
+  const calls = new PersonCalls(env, db, projectId, state);
   await forEachLimited(independentGroups(planned, owners), PARALLEL_GROUPS, async (group) => {
     try {
       for (const segment of segmentsOf(group)) {

@@ -2,7 +2,7 @@ import { uuidFromDistinctId } from '../identity';
 import type { Env } from '../env';
 import type { Db } from '../db/client';
 import type { MergeStep, PersonEvent, StepResult, UpdateStep } from '../persons/steps';
-import { readIngestState } from '../persons/store';
+import { readIngestState, type IngestState } from '../persons/store';
 import type { PlannedEvent } from './components';
 
 const MAX_ATTEMPTS = 8;
@@ -17,8 +17,12 @@ export class PersonCalls {
     private readonly env: Env,
     private readonly db: Db,
     private readonly projectId: number,
-    private readonly owners: Map<string, string>,
+    private readonly state: Pick<IngestState, 'owners' | 'persons'>,
   ) {}
+
+  private get owners() {
+    return this.state.owners;
+  }
 
   async updates(items: PersonEvent[]): Promise<void> {
     const byOwner = new Map<string, PersonEvent[]>();
@@ -41,6 +45,7 @@ export class PersonCalls {
         createFor,
         distinctIds,
         events: items,
+        known: owner ? this.state.persons.get(owner) : undefined,
       };
       const result = await this.stub(step.personId).applyUpdates(step);
       if (await this.settled(result, distinctIds, attempt)) return;
@@ -55,7 +60,16 @@ export class PersonCalls {
       const targetPersonId = this.owners.get(merge.target) ?? null;
       const personId =
         targetPersonId ?? sourcePersonId ?? this.newPersonId(merge.target, attempt);
-      const step: MergeStep = { projectId: this.projectId, personId, request: merge, sourcePersonId, targetPersonId, event: item };
+      const step: MergeStep = {
+        projectId: this.projectId,
+        personId,
+        request: merge,
+        sourcePersonId,
+        targetPersonId,
+        event: item,
+        knownSource: sourcePersonId ? this.state.persons.get(sourcePersonId) : undefined,
+        knownTarget: targetPersonId ? this.state.persons.get(targetPersonId) : undefined,
+      };
       const result = await this.stub(personId).applyMerge(step);
       if (await this.settled(result, [merge.source, merge.target], attempt)) return;
     }
@@ -78,19 +92,22 @@ export class PersonCalls {
     if (result.status === 'ok') {
       if (result.absorbedPersonId) {
         for (const [d, p] of this.owners) if (p === result.absorbedPersonId) this.owners.set(d, result.personId);
+        this.state.persons.delete(result.absorbedPersonId);
       }
       for (const d of result.owns) this.owners.set(d, result.personId);
+      this.state.persons.set(result.personId, result.person);
       return true;
     }
     if (attempt >= MAX_ATTEMPTS) {
       throw new Error(`person step kept moving after ${attempt} attempts (distinct ids ${distinctIds.join(', ')})`);
     }
-    const { owners } = await readIngestState(this.db, this.projectId, [], distinctIds);
+    const fresh = await readIngestState(this.db, this.projectId, [], distinctIds);
     for (const d of distinctIds) {
-      const owner = owners.get(d);
+      const owner = fresh.owners.get(d);
       if (owner) this.owners.set(d, owner);
       else this.owners.delete(d);
     }
+    for (const [id, person] of fresh.persons) this.state.persons.set(id, person);
     return false;
   }
 }

@@ -32,13 +32,14 @@ import {
 } from './store';
 import type { MergeStep, PersonEvent, StepResult, UpdateStep } from './steps';
 
-export interface Applied {
-  result: StepResult;
-  /** The person as written (for the object's cache); undefined when unknown. */
-  person?: PersonRow;
-}
+export type Applied = StepResult;
 
-const moved: Applied = { result: { status: 'moved' } };
+const moved: Applied = { status: 'moved' };
+
+/** The freshest of what the object cached and what the caller read (both are guarded on write). */
+function newest(...rows: (PersonRow | undefined)[]): PersonRow | undefined {
+  return rows.reduce<PersonRow | undefined>((best, row) => (row && (!best || row.version > best.version) ? row : best), undefined);
+}
 
 export function eventRowOf(projectId: number, e: IdentityEvent, personId: string): EventRow {
   return {
@@ -94,7 +95,7 @@ function newPerson(projectId: number, id: string, first: IdentityEvent, isIdenti
 /** Property updates (and event storage) for one person, creating it when asked to. */
 export async function applyUpdateStep(db: Db, cached: PersonRow | undefined, step: UpdateStep): Promise<Applied> {
   const { projectId, personId, events: items } = step;
-  const current = cached ?? (await loadPerson(db, personId));
+  const current = newest(cached, step.known) ?? (await loadPerson(db, personId));
   const records = eventAndWarningWrites(db, projectId, personId, items);
   if (!current) {
     const [first, ...rest] = items;
@@ -105,7 +106,7 @@ export async function applyUpdateStep(db: Db, cached: PersonRow | undefined, ste
       claimDistinctId(db, projectId, step.createFor, personId),
       ...records,
     ]);
-    return ok ? { result: { status: 'ok', personId, owns: [step.createFor] }, person } : moved;
+    return ok ? { status: 'ok', personId, owns: [step.createFor], person } : moved;
   }
   const person = withUpdates(current, items.map((i) => i.event));
   const ok = await writeAtomically(db, [
@@ -114,7 +115,7 @@ export async function applyUpdateStep(db: Db, cached: PersonRow | undefined, ste
     ...(person.version !== current.version ? [updatePerson(db, person)] : []),
     ...records,
   ]);
-  return ok ? { result: { status: 'ok', personId, owns: step.distinctIds }, person } : moved;
+  return ok ? { status: 'ok', personId, owns: step.distinctIds, person } : moved;
 }
 
 const historyId = () => crypto.randomUUID();
@@ -149,10 +150,10 @@ export async function applyMergeStep(db: Db, cached: PersonRow | undefined, step
       identifyRecord([request.target, request.source]),
       ...eventAndWarningWrites(db, projectId, personId, [item]),
     ]);
-    return ok ? { result: { status: 'ok', personId, owns: [request.target, request.source] }, person } : moved;
+    return ok ? { status: 'ok', personId, owns: [request.target, request.source], person } : moved;
   }
 
-  const current = cached ?? (await loadPerson(db, personId));
+  const current = newest(cached, personId === step.targetPersonId ? step.knownTarget : step.knownSource) ?? (await loadPerson(db, personId));
   if (!current) return moved;
 
   if (mergeCase !== 'merge_persons') {
@@ -173,12 +174,12 @@ export async function applyMergeStep(db: Db, cached: PersonRow | undefined, step
       ...(added || !current.isIdentified ? [identifyRecord(added ? [added] : [])] : []),
       ...eventAndWarningWrites(db, projectId, personId, [item]),
     ]);
-    return ok ? { result: { status: 'ok', personId, owns: [request.source, request.target] }, person } : moved;
+    return ok ? { status: 'ok', personId, owns: [request.source, request.target], person } : moved;
   }
 
   // Two persons: merge the source's person into the target's, unless refused.
   const sourceId = step.sourcePersonId!;
-  const source = await loadPerson(db, sourceId);
+  const source = step.knownSource ?? (await loadPerson(db, sourceId));
   if (!source) return moved;
   if (!isMergeAllowed(request.kind, source.isIdentified)) {
     const updated = withUpdates(current, [e]);
@@ -192,7 +193,7 @@ export async function applyMergeStep(db: Db, cached: PersonRow | undefined, step
       ...(person.version !== current.version ? [updatePerson(db, person)] : []),
       ...eventAndWarningWrites(db, projectId, personId, [refused]),
     ]);
-    return ok ? { result: { status: 'ok', personId, owns: [request.target] }, person } : moved;
+    return ok ? { status: 'ok', personId, owns: [request.target], person } : moved;
   }
 
   const movedIds = await distinctIdsOf(db, projectId, sourceId);
@@ -232,5 +233,5 @@ export async function applyMergeStep(db: Db, cached: PersonRow | undefined, step
     ...eventAndWarningWrites(db, projectId, personId, [item]),
   ]);
   if (!ok) return moved;
-  return { result: { status: 'ok', personId, absorbedPersonId: sourceId, owns: [request.source, request.target] }, person };
+  return { status: 'ok', personId, absorbedPersonId: sourceId, owns: [request.source, request.target], person };
 }

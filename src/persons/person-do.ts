@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { dbOf, type Db } from '../db/client';
 import type { Env } from '../env';
-import { applyMergeStep, applyUpdateStep, type Applied } from './apply';
+import { applyMergeStep, applyUpdateStep } from './apply';
 import type { MergeStep, StepResult, UpdateStep } from './steps';
 import type { PersonRow } from './store';
 
@@ -30,12 +30,12 @@ export class PersonDO extends DurableObject<Env> {
   }
 
   /** D1 calls yield the object's input gate, so calls are chained to run one at a time. */
-  private serialized(work: () => Promise<Applied>): Promise<StepResult> {
+  private serialized(work: () => Promise<StepResult>): Promise<StepResult> {
     const run = this.tail.then(async () => {
       try {
-        const applied = await work();
-        this.person = applied.result.status === 'ok' ? applied.person : undefined;
-        return applied.result;
+        const result = await work();
+        this.person = result.status === 'ok' ? result.person : undefined;
+        return result;
       } catch (error) {
         this.person = undefined;
         throw error;

@@ -1,4 +1,5 @@
 import type { IdentityEvent, MergeRequest, Warning } from '../identity';
+import type { PersonRow } from './store';
 
 /** A person-processed event with the warnings it raised before reaching its person. */
 export interface PersonEvent {
@@ -18,6 +19,8 @@ export interface UpdateStep {
   /** The distinct ids of these events, all expected to belong to `personId`. */
   distinctIds: string[];
   events: PersonEvent[];
+  /** The person as the caller last read it: saves a read; writes stay guarded on its version. */
+  known?: PersonRow;
 }
 
 /** One merge event (spec §2), run in the object of the person that survives. */
@@ -28,9 +31,11 @@ export interface MergeStep {
   sourcePersonId: string | null;
   targetPersonId: string | null;
   event: PersonEvent;
+  knownSource?: PersonRow;
+  knownTarget?: PersonRow;
 }
 
 export type StepResult =
-  | { status: 'ok'; personId: string; absorbedPersonId?: string; owns: string[] }
+  | { status: 'ok'; personId: string; absorbedPersonId?: string; owns: string[]; person: PersonRow }
   /** The persons or distinct ids changed under us: re-resolve and send the step again. */
   | { status: 'moved' };

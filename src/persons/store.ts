@@ -41,37 +41,44 @@ export async function distinctIdsOf(db: Db, projectId: number, personId: string)
   return rows.map((r) => r.distinctId);
 }
 
+export interface IngestState {
+  storedUuids: Set<string>;
+  /** distinct id → person id, for the ids that have a person. */
+  owners: Map<string, string>;
+  /** Those owners' rows, as read. */
+  persons: Map<string, PersonRow>;
+}
+
 /**
- * One round trip: which of `uuids` are already stored, and who owns each of
- * `distinctIds` now.
+ * One round trip: which of `uuids` are already stored, who owns each of
+ * `distinctIds` now, and those persons' rows.
  */
-export async function readIngestState(
-  db: Db,
-  projectId: number,
-  uuids: string[],
-  distinctIds: string[],
-): Promise<{ storedUuids: Set<string>; owners: Map<string, string> }> {
+export async function readIngestState(db: Db, projectId: number, uuids: string[], distinctIds: string[]): Promise<IngestState> {
   const uuidQueries = chunk(uuids, MAX_PARAMS - 1).map((part) =>
     db.select({ uuid: events.uuid }).from(events).where(and(eq(events.projectId, projectId), inArray(events.uuid, part))),
   );
   const ownerQueries = chunk(distinctIds, MAX_PARAMS - 1).map((part) =>
     db
-      .select({ distinctId: personDistinctIds.distinctId, personId: personDistinctIds.personId })
+      .select({ distinctId: personDistinctIds.distinctId, person: persons })
       .from(personDistinctIds)
+      .innerJoin(persons, eq(persons.id, personDistinctIds.personId))
       .where(and(eq(personDistinctIds.projectId, projectId), inArray(personDistinctIds.distinctId, part))),
   );
+  const state: IngestState = { storedUuids: new Set(), owners: new Map(), persons: new Map() };
   const queries = [...uuidQueries, ...ownerQueries];
-  const storedUuids = new Set<string>();
-  const owners = new Map<string, string>();
-  if (queries.length === 0) return { storedUuids, owners };
+  if (queries.length === 0) return state;
   const results = (await db.batch(queries as unknown as [BatchItem<'sqlite'>])) as unknown[][];
   results.forEach((rows, i) => {
-    for (const row of rows as Record<string, string>[]) {
-      if (i < uuidQueries.length) storedUuids.add(row.uuid!);
-      else owners.set(row.distinctId!, row.personId!);
+    if (i < uuidQueries.length) {
+      for (const row of rows as { uuid: string }[]) state.storedUuids.add(row.uuid);
+    } else {
+      for (const { distinctId, person } of rows as { distinctId: string; person: PersonRow }[]) {
+        state.owners.set(distinctId, person.id);
+        state.persons.set(person.id, person);
+      }
     }
   });
-  return { storedUuids, owners };
+  return state;
 }
 
 // --- Guards: each aborts the whole batch (CHECK on write_guards) when its expectation fails.
