@@ -1,0 +1,145 @@
+// 2–4. Ingestion through the queue consumer and person objects, timed from the
+// first capture request until the project holds every event, person, distinct
+// id and merge record the workload must produce.
+import { randomUUID } from 'node:crypto';
+import { json, postAll } from './lib/http.mjs';
+import { waitForCounts } from './lib/progress.mjs';
+import { batchBodies, identifyEvent, mixedEvents, random } from './lib/workload.mjs';
+
+const GZIP_HEADERS = { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' };
+
+async function newProject(service, name) {
+  return json(`${service.baseUrl}/api/projects/`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${service.apiKey}` },
+    body: { name },
+    expect: 201,
+  });
+}
+
+async function seedPersons(service, projectId, body) {
+  return json(`${service.baseUrl}/_bench/seed-persons`, { method: 'POST', body: { project_id: projectId, ...body } });
+}
+
+/**
+ * Sends `events` as `{api_key, batch}` gzip bodies to /batch/ (retrying non-200
+ * like an SDK) and waits for `want`. Rate and cost count the events that were
+ * stored by the end, so a run cut short by its deadline still reports a rate.
+ */
+async function ingest(service, project, events, want, cfg) {
+  const bodies = batchBodies(project.api_token, events, cfg.eventsPerRequest);
+  const startedAt = performance.now();
+  const [sent, waited] = await Promise.all([
+    postAll(`${service.baseUrl}/batch/`, bodies, { concurrency: cfg.sendConcurrency, headers: GZIP_HEADERS }),
+    waitForCounts(service.baseUrl, project.id, want, { startedAt, deadlineMs: cfg.deadlineMs }),
+  ]);
+  const stored = Math.min(waited.counts.events, events.length);
+  return {
+    events: events.length,
+    complete: waited.done,
+    seconds: waited.ms / 1000,
+    stored_events: stored,
+    events_per_s: stored / (waited.ms / 1000),
+    ms_per_event: waited.ms / Math.max(1, stored),
+    requests: sent.requests,
+    events_per_request: cfg.eventsPerRequest,
+    retried_requests: sent.retries,
+    statuses: sent.statuses,
+    send_seconds: sent.sendMs / 1000,
+    counts: waited.counts,
+    expected: want,
+  };
+}
+
+/** The storage limit: the same event rows, plain INSERTs in 100-row D1 batches. */
+async function plainInsert(service, project, events, cfg) {
+  const rows = events.map((e) => ({
+    project_id: project.id,
+    uuid: e.uuid,
+    event: e.event,
+    distinct_id: e.properties.distinct_id,
+    person_id_at_ingest: randomUUID(),
+    properties: e.properties,
+    timestamp: e.timestamp,
+  }));
+  const bodies = [];
+  for (let i = 0; i < rows.length; i += cfg.plainRowsPerRequest) {
+    bodies.push(JSON.stringify({ rows: rows.slice(i, i + cfg.plainRowsPerRequest) }));
+  }
+  const startedAt = performance.now();
+  const sent = await postAll(`${service.baseUrl}/_bench/plain-insert`, bodies, {
+    concurrency: cfg.plainConcurrency,
+    headers: { 'Content-Type': 'application/json' },
+  });
+  const seconds = (performance.now() - startedAt) / 1000;
+  return { rows: rows.length, seconds, rows_per_s: rows.length / seconds, rows_per_request: cfg.plainRowsPerRequest, statuses: sent.statuses };
+}
+
+/** 2. End-to-end ingestion of the realistic mix, and the plain-insert limit beside it. */
+export async function benchEndToEnd(service, cfg, log) {
+  const workload = mixedEvents(cfg.events, { seed: 7, users: Math.max(100, Math.round(cfg.events / 10)), anons: Math.round(cfg.events / 5), tag: 'e2e' });
+  const plainProject = await newProject(service, 'bench plain insert');
+  const plain = await plainInsert(service, plainProject, workload.events, cfg);
+  log(`  plain D1 insert: ${plain.rows} rows in ${plain.seconds.toFixed(1)} s = ${plain.rows_per_s.toFixed(0)} rows/s`);
+
+  const project = await newProject(service, 'bench end-to-end');
+  const { expected } = workload;
+  const e2e = await ingest(
+    service,
+    project,
+    workload.events,
+    { events: expected.events, persons: expected.newPersons, distinct_ids: expected.newDistinctIds, merges: expected.merges },
+    { ...cfg, deadlineMs: cfg.e2eDeadlineSeconds * 1000 },
+  );
+  log(
+    `  end-to-end: ${e2e.stored_events}/${e2e.events} events in ${e2e.seconds.toFixed(1)} s = ${e2e.events_per_s.toFixed(0)} events/s` +
+      `${e2e.complete ? '' : ' (deadline reached: INCOMPLETE)'}; retried requests ${e2e.retried_requests}`,
+  );
+  return { mix: workload.mix, end_to_end: e2e, plain_insert: plain, ratio_to_plain_insert: e2e.events_per_s / plain.rows_per_s };
+}
+
+/** 3. The same workload against 1,000 and against 200,000 existing persons. */
+export async function benchScaling(service, cfg, log) {
+  const runs = [];
+  for (const persons of cfg.scalingPersons) {
+    const project = await newProject(service, `bench scaling ${persons}`);
+    const seeded = await seedPersons(service, project.id, { count: persons, prefix: 'seed-', identified: true });
+    // Identical workload each time: its identified users are seeded persons 0..999.
+    const workload = mixedEvents(cfg.scalingEvents, { seed: 21, users: Math.min(1_000, persons), userPrefix: 'seed-', anons: 2_000, tag: 'scale' });
+    const { expected } = workload;
+    const run = await ingest(
+      service,
+      project,
+      workload.events,
+      { events: expected.events, persons, distinct_ids: persons + expected.merges, merges: expected.merges },
+      { ...cfg, deadlineMs: cfg.scalingDeadlineSeconds * 1000 },
+    );
+    log(
+      `  ${persons} persons (seeded in ${(seeded.ms / 1000).toFixed(1)} s): ${run.stored_events}/${run.events} events, ` +
+        `${run.ms_per_event.toFixed(3)} ms/event${run.complete ? '' : ' (INCOMPLETE)'}`,
+    );
+    runs.push({ existing_persons: persons, seed_seconds: seeded.ms / 1000, ...run });
+  }
+  const [small, large] = runs;
+  return { runs, cost_ratio: large.ms_per_event / small.ms_per_event };
+}
+
+/** 4. Every event merges two existing persons: anonymous `manon-k` into identified `muser-k`. */
+export async function benchMerges(service, cfg, log) {
+  const project = await newProject(service, 'bench merges');
+  const n = cfg.merges;
+  await seedPersons(service, project.id, { count: n, prefix: 'manon-', identified: false });
+  await seedPersons(service, project.id, { count: n, prefix: 'muser-', identified: true });
+  const rnd = random(31);
+  const events = Array.from({ length: n }, (_, k) => identifyEvent(rnd, `muser-${k}`, `manon-${k}`));
+  const run = await ingest(
+    service,
+    project,
+    events,
+    { events: n, merges: n, distinct_ids: 2 * n },
+    { ...cfg, deadlineMs: cfg.mergesDeadlineSeconds * 1000 },
+  );
+  const mergesPerS = run.counts.merges / run.seconds;
+  log(`  merges: ${run.counts.merges}/${n} in ${run.seconds.toFixed(1)} s = ${mergesPerS.toFixed(0)} merges/s${run.complete ? '' : ' (INCOMPLETE)'}`);
+  return { ...run, merges_done: run.counts.merges, merges_per_s: mergesPerS };
+}

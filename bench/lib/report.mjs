@@ -1,0 +1,135 @@
+// The figures as a text table (stdout) and as Markdown (bench/RESULTS.md).
+
+const n0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '–');
+const n1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–');
+const pct = (x) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '–');
+const times = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '–');
+
+/** Each target with its measured value and whether it is met. */
+export function targetsOf(r) {
+  const single = r.capture?.kinds.filter((k) => k.events_per_request === 1) ?? [];
+  const t = [];
+  for (const k of single) {
+    t.push({ target: `capture ${k.kind}: ≥ 80% of no-op req/s`, measured: pct(k.ratio_rps), met: k.ratio_rps >= 0.8 });
+    t.push({ target: `capture ${k.kind}: p99 ≤ 2× no-op p99`, measured: times(k.ratio_p99), met: k.ratio_p99 <= 2 });
+  }
+  if (r.ingestion) {
+    const e = r.ingestion.end_to_end;
+    t.push({ target: 'end-to-end ≥ 5,000 events/s', measured: `${n0(e.events_per_s)} events/s`, met: e.complete && e.events_per_s >= 5000 });
+    t.push({ target: 'end-to-end ≥ 50% of plain insert', measured: pct(r.ingestion.ratio_to_plain_insert), met: e.complete && r.ingestion.ratio_to_plain_insert >= 0.5 });
+  }
+  if (r.scaling) {
+    t.push({ target: 'per-event cost at 200k persons ≤ 1.25× cost at 1k', measured: times(r.scaling.cost_ratio), met: r.scaling.cost_ratio <= 1.25 && r.scaling.runs.every((x) => x.complete) });
+  }
+  if (r.merges) t.push({ target: '≥ 500 merges/s', measured: `${n0(r.merges.merges_per_s)} merges/s`, met: r.merges.merges_per_s >= 500 });
+  return t;
+}
+
+function sections(r) {
+  const out = [];
+  const c = r.config;
+  if (r.capture) {
+    out.push({
+      title: `1. Capture acceptance (autocannon, ${c.connections} connections, ${c.captureRounds} × ${c.captureSeconds} s per route, capture and no-op alternating)`,
+      head: ['request', 'capture req/s', 'p50 ms', 'p99 ms', 'no-op req/s', 'p50 ms', 'p99 ms', 'req/s ratio', 'p99 ratio', 'non-200'],
+      rows: r.capture.kinds.map((k) => [
+        k.kind,
+        n0(k.capture.ok_per_s),
+        n1(k.capture.p50_ms),
+        n1(k.capture.p99_ms),
+        n0(k.noop.ok_per_s),
+        n1(k.noop.p50_ms),
+        n1(k.noop.p99_ms),
+        pct(k.ratio_rps),
+        times(k.ratio_p99),
+        String(k.capture.non_200),
+      ]),
+    });
+  }
+  if (r.ingestion) {
+    const { end_to_end: e, plain_insert: p, mix } = r.ingestion;
+    out.push({
+      title: `2. End-to-end ingestion (${n0(e.events)} events: ${n0(mix.anonymous)} anonymous person-less, ${n0(mix.merges)} identify/alias merges, rest identified with $set; ${e.events_per_request} events per gzip /batch/ request, ${c.sendConcurrency} in flight)`,
+      head: ['path', 'events stored', 'seconds', 'events/s', 'vs plain insert'],
+      rows: [
+        ['capture → queue → persons → D1', `${n0(e.stored_events)}${e.complete ? '' : ' (deadline: incomplete)'}`, n1(e.seconds), n0(e.events_per_s), pct(r.ingestion.ratio_to_plain_insert)],
+        [`plain D1 INSERT, 100-row batches (${p.rows_per_request} rows/request)`, n0(p.rows), n1(p.seconds), n0(p.rows_per_s), '100%'],
+      ],
+    });
+  }
+  if (r.scaling) {
+    out.push({
+      title: `3. Scaling (same ${n0(r.scaling.runs[0].events)}-event mix; identified users are seeded persons 0–999)`,
+      head: ['existing persons', 'events stored', 'seconds', 'ms/event', 'events/s', 'cost vs first'],
+      rows: r.scaling.runs.map((x) => [
+        n0(x.existing_persons),
+        `${n0(x.stored_events)}${x.complete ? '' : ' (incomplete)'}`,
+        n1(x.seconds),
+        x.ms_per_event.toFixed(3),
+        n0(x.events_per_s),
+        times(x.ms_per_event / r.scaling.runs[0].ms_per_event),
+      ]),
+    });
+  }
+  if (r.merges) {
+    const m = r.merges;
+    out.push({
+      title: '4. Merges (every event an $identify merging an anonymous person into an identified one)',
+      head: ['merges', 'seconds', 'merges/s'],
+      rows: [[`${n0(m.merges_done)} of ${n0(m.events)}${m.complete ? '' : ' (incomplete)'}`, n1(m.seconds), n0(m.merges_per_s)]],
+    });
+  }
+  if (r.memory) {
+    out.push({
+      title: '5. Peak memory of the runtime (workerd processes under wrangler dev; RSS sampled every 200 ms)',
+      head: ['phase', 'peak RSS MB'],
+      rows: [
+        ...Object.entries(r.memory.phases).map(([phase, mb]) => [phase, n0(mb)]),
+        ['whole run (max of phases)', n0(r.memory.runtime_peak_rss_mb)],
+        ['whole run, kernel VmHWM', n0(r.memory.runtime_vmhwm_mb)],
+        ['wrangler (node) itself', n0(r.memory.wrangler_peak_rss_mb)],
+      ],
+    });
+  }
+  out.push({
+    title: 'Targets',
+    head: ['target', 'measured', 'met'],
+    rows: targetsOf(r).map((t) => [t.target, t.measured, t.met ? 'yes' : 'NO']),
+  });
+  return out;
+}
+
+export function textReport(r) {
+  const lines = [];
+  for (const s of sections(r)) {
+    lines.push('', s.title);
+    const widths = s.head.map((h, i) => Math.max(h.length, ...s.rows.map((row) => row[i].length)));
+    const fmt = (row) => '  ' + row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+    lines.push(fmt(s.head), '  ' + widths.map((w) => '-'.repeat(w)).join('  '));
+    for (const row of s.rows) lines.push(fmt(row));
+  }
+  return lines.join('\n');
+}
+
+export function markdownReport(r) {
+  const m = r.machine;
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Latest full run: ${r.finished_at} (\`${r.command}\`, ${n0(r.total_seconds)} s in all).`,
+    '',
+    `Machine: ${m.nproc} cores (${m.cpu_model}), ${n1(m.memory_gb)} GB RAM, Node ${m.node}, wrangler ${m.wrangler}, ${m.os}. ` +
+      `Load average ${m.load_before.map((x) => x.toFixed(2)).join(' / ')} before the run and ${m.load_after.map((x) => x.toFixed(2)).join(' / ')} after ` +
+      '(the machine is shared; other work on it shows in the figures).',
+    '',
+    'Everything runs on this one machine: `wrangler dev` (local D1, Durable Objects and Queues in workerd) and the load tool on loopback. ' +
+      'Local D1 and the local queue broker are emulations, so the figures compare this service with the same runtime\'s own limits (the no-op route, a plain D1 insert) rather than predict production throughput.',
+  ];
+  for (const s of sections(r)) {
+    lines.push('', `## ${s.title}`, '', `| ${s.head.join(' | ')} |`, `| ${s.head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`);
+    for (const row of s.rows) lines.push(`| ${row.join(' | ')} |`);
+  }
+  if (r.notes?.length) lines.push('', '## Notes', '', ...r.notes.map((n) => `- ${n}`));
+  lines.push('', `Raw figures: \`bench/results/latest.json\` after a run (git-ignored).`, '');
+  return lines.join('\n');
+}
