@@ -49,12 +49,15 @@ describe('multi-device: the same user from posthog-node and posthog-js', () => {
       const anon = await ph(visitor.page, (p) => p.get_distinct_id());
       anonIds.push(anon);
       await ph(visitor.page, (p, a) => p.identify((a as string[])[0]!, { [`last_${(a as string[])[1]}_login`]: true, name: 'Grace' }), [user, device]);
+      // posthog-js sends $identify at once (not batched) after async compression; leaving the
+      // page before that request starts would lose it in any backend, so let it go out first.
+      await waitForDelivery(site, [{ event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon } }], { problems: [visitor.problems] });
       await ph(visitor.page, (p, d) => p.capture('opened_dashboard', { device: d }), device);
       await waitForDelivery(site, [
         { event: '$pageview', distinct_id: anon },
         { event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon } },
         { event: 'opened_dashboard', distinct_id: user, properties: { device } },
-      ]);
+      ], { problems: [visitor.problems] });
       await visitor.context.close();
     }
     expect(new Set(anonIds).size, 'each device has its own anonymous id').toBe(2);

@@ -42,6 +42,9 @@ describe('posthog-js in a real browser, first-party /ingest path', () => {
     anon1 = await ph(page, (p) => p.get_distinct_id());
     await visit(page, `${site.origin}/pricing`);
     await ph(page, (p, a) => p.identify((a as string[])[0]!, { email: (a as string[])[1], name: 'Ada', plan: 'free' }, { signup_source: 'pricing' }), [user, email]);
+    // posthog-js sends $identify at once (not batched) after async compression; leaving the
+    // page before that request starts would lose it in any backend, so let it go out first.
+    await waitForDelivery(site, [{ event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon1 } }], { problems: [visitor.problems] });
     await ph(page, (p) => p.capture('upgrade_clicked', { plan: 'pro' }));
     await ph(page, (p) => p.setPersonProperties({ plan: 'pro' }));
     await visit(page, `${site.origin}/docs`);
@@ -49,6 +52,7 @@ describe('posthog-js in a real browser, first-party /ingest path', () => {
     anon2 = await ph(page, (p) => p.get_distinct_id());
     await visit(page, `${site.origin}/blog`);
     await ph(page, (p, u) => p.identify(u as string), user);
+    await waitForDelivery(site, [{ event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon2 } }], { problems: [visitor.problems] });
     await ph(page, (p) => p.capture('came_back'));
 
     expect(anon1).not.toBe('');
@@ -65,7 +69,7 @@ describe('posthog-js in a real browser, first-party /ingest path', () => {
       { event: '$pageview', distinct_id: anon2, pathname: '/blog', properties: { $process_person_profile: false } },
       { event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon2 } },
       { event: 'came_back', distinct_id: user },
-    ]);
+    ], { problems: [visitor.problems] });
     await visitor.context.close();
   });
 
@@ -80,7 +84,7 @@ describe('posthog-js in a real browser, first-party /ingest path', () => {
       { event: '$pageview', distinct_id: anonVisitor, pathname: '/' },
       { event: '$pageview', distinct_id: anonVisitor, pathname: '/pricing' },
       { event: 'browsed_anonymously', distinct_id: anonVisitor },
-    ]);
+    ], { problems: [visitor.problems] });
     await visitor.context.close();
   });
 

@@ -2,6 +2,7 @@
 // everything that went wrong on the page: console errors, page errors, and requests to the
 // service (`/ingest/...`) that failed or answered >= 400.
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { decodeCapture } from './capture-payload';
 
 export const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -25,13 +26,15 @@ export function launchChromium(): Promise<Browser> {
 export interface PageProblems {
   consoleErrors: string[];
   failedRequests: string[];
+  /** Requests the browser cancelled (the visitor navigated away): not failures, but they explain lost events. */
+  abortedRequests: string[];
 }
 
 /** A new visitor: own cookies and localStorage, one page, problems recorded. */
 export async function newVisitor(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const problems: PageProblems = { consoleErrors: [], failedRequests: [] };
+  const problems: PageProblems = { consoleErrors: [], failedRequests: [], abortedRequests: [] };
   const ours = (url: string) => new URL(url).pathname.startsWith('/ingest');
   page.on('console', (message) => {
     if (message.type() === 'error') {
@@ -43,7 +46,10 @@ export async function newVisitor(browser: Browser): Promise<{ context: BrowserCo
   page.on('requestfailed', (request) => {
     // ERR_ABORTED is the browser cancelling an in-flight request because the visitor navigated
     // away, not an answer from the service.
-    if (request.failure()?.errorText === 'net::ERR_ABORTED') return;
+    if (request.failure()?.errorText === 'net::ERR_ABORTED') {
+      if (ours(request.url())) problems.abortedRequests.push(`${request.method()} ${request.url()}${describeBody(request.postDataBuffer(), request.headers()['content-type'])}`);
+      return;
+    }
     if (ours(request.url())) problems.failedRequests.push(`${request.method()} ${request.url()} failed: ${request.failure()?.errorText}`);
   });
   page.on('response', (response) => {
@@ -52,6 +58,15 @@ export async function newVisitor(browser: Browser): Promise<{ context: BrowserCo
     }
   });
   return { context, page, problems };
+}
+
+function describeBody(body: Buffer | null, contentType: string | undefined): string {
+  if (!body?.length) return '';
+  try {
+    return ` carrying ${decodeCapture(contentType, body).map((e) => `${e.event} from ${e.distinct_id}`).join(', ')}`;
+  } catch {
+    return ` (${body.length} bytes)`;
+  }
 }
 
 /** Opens a page of the site and waits until posthog-js has loaded and initialised. */

@@ -3,6 +3,7 @@
 // fails with the last expected-vs-actual diff.
 import { expect, vi } from 'vitest';
 import type { Person, ProjectApi, StoredEvent } from './rest';
+import type { PageProblems } from './browser';
 import type { SentEvent, Site } from './site';
 
 export const STATE_TIMEOUT_MS = 30_000;
@@ -66,7 +67,8 @@ function matches(e: SentEvent, x: ExpectedSend): boolean {
  * Waits until the SDK has delivered each expected event through the site's proxy and the
  * service accepted it. Returns the matching sent events, in the expected order.
  */
-export async function waitForDelivery(site: Site, expected: ExpectedSend[], timeout = 20_000): Promise<SentEvent[]> {
+export async function waitForDelivery(site: Site, expected: ExpectedSend[], options: { timeout?: number; problems?: PageProblems[] } = {}): Promise<SentEvent[]> {
+  const timeout = options.timeout ?? 20_000;
   const deadline = Date.now() + timeout;
   for (;;) {
     const accepted = site.acceptedEvents();
@@ -80,7 +82,8 @@ export async function waitForDelivery(site: Site, expected: ExpectedSend[], time
         `posthog-js did not deliver these events within ${timeout} ms:\n  ${missing.join('\n  ')}\n` +
           `accepted so far:\n  ${accepted.map(describeSent).join('\n  ') || '(none)'}\n` +
           `rejected requests:\n  ${rejected.join('\n  ') || '(none)'}\n` +
-          (undecodable.length ? `undecodable capture bodies:\n  ${undecodable.join('\n  ')}\n` : ''),
+          (undecodable.length ? `undecodable capture bodies:\n  ${undecodable.join('\n  ')}\n` : '') +
+          `requests the browser cancelled (navigation):\n  ${options.problems?.flatMap((p) => p.abortedRequests).join('\n  ') || '(none)'}\n`,
       );
     }
     await new Promise((r) => setTimeout(r, 200));
