@@ -18,3 +18,4 @@ export {
   propertyUpdatesOf,
 } from './properties';
 export { personProcessingOf, storedEventProperties, withoutPersonUpdates, type PersonProcessing } from './person-less';
+export { MAX_PERSON_PROPERTIES_BYTES, personPropertiesSizeViolation, propertiesSizeOf } from './limits';

@@ -1,6 +1,9 @@
 import {
+  MAX_PERSON_PROPERTIES_BYTES,
   applyPropertyUpdates,
   isMergeAllowed,
+  personPropertiesSizeViolation,
+  propertiesSizeOf,
   mergeCaseOf,
   mergeProperties,
   newPersonProperties,
@@ -68,52 +71,71 @@ function eventAndWarningWrites(db: Db, projectId: number, personId: string, item
   ];
 }
 
-/** Applies each event's `$set_once`/`$set`/`$unset` in order; one version step per changing event. */
-function withUpdates(person: PersonRow, items: IdentityEvent[]): PersonRow {
-  let { properties, version } = person;
-  for (const e of items) {
-    const next = applyPropertyUpdates(properties, propertyUpdatesOf(e));
-    if (next.changed) {
-      properties = next.properties;
-      version += 1;
-    }
-  }
-  return { ...person, properties, version };
+/** The properties unless they grow past the size limit, in which case a warning for the event instead. */
+function withinSizeLimit(personId: string, e: IdentityEvent, properties: Record<string, unknown>): Warning | null {
+  const size = propertiesSizeOf(properties);
+  return size > MAX_PERSON_PROPERTIES_BYTES ? personPropertiesSizeViolation(personId, e.distinct_id, e.uuid, size) : null;
 }
 
-function newPerson(projectId: number, id: string, first: IdentityEvent, isIdentified: boolean): PersonRow {
-  return {
-    id,
-    projectId,
-    properties: newPersonProperties(propertyUpdatesOf(first), first.uuid),
-    isIdentified,
-    createdAt: first.timestamp,
-    version: 0,
-  };
+/**
+ * Applies each event's `$set_once`/`$set`/`$unset` in order; one version step
+ * per changing event. An update that would pass the size limit is refused and
+ * its event gets a warning.
+ */
+function withUpdates(person: PersonRow, items: PersonEvent[]): { person: PersonRow; items: PersonEvent[] } {
+  let { properties, version } = person;
+  const checked = items.map((item) => {
+    const next = applyPropertyUpdates(properties, propertyUpdatesOf(item.event));
+    if (!next.changed) return item;
+    const violation = withinSizeLimit(person.id, item.event, next.properties);
+    if (violation) return { ...item, warnings: [...item.warnings, violation] };
+    properties = next.properties;
+    version += 1;
+    return item;
+  });
+  return { person: { ...person, properties, version }, items: checked };
+}
+
+/** The event's updates applied and the person marked identified (a version step if that changed). */
+function identifiedWith(current: PersonRow, item: PersonEvent): { person: PersonRow; item: PersonEvent } {
+  const { person, items } = withUpdates(current, [item]);
+  const version = person.version + (current.isIdentified ? 0 : 1);
+  return { person: { ...person, isIdentified: true, version }, item: items[0]! };
+}
+
+function newPerson(projectId: number, id: string, first: PersonEvent, isIdentified: boolean): { person: PersonRow; first: PersonEvent } {
+  const e = first.event;
+  let properties = newPersonProperties(propertyUpdatesOf(e), e.uuid);
+  const violation = withinSizeLimit(id, e, properties);
+  if (violation) {
+    properties = { $creator_event_uuid: e.uuid };
+    first = { ...first, warnings: [...first.warnings, violation] };
+  }
+  return { person: { id, projectId, properties, isIdentified, createdAt: e.timestamp, version: 0 }, first };
 }
 
 /** Property updates (and event storage) for one person, creating it when asked to. */
 export async function applyUpdateStep(db: Db, cached: PersonRow | undefined, step: UpdateStep): Promise<Applied> {
   const { projectId, personId, events: items } = step;
   const current = newest(cached, step.known) ?? (await loadPerson(db, personId));
-  const records = eventAndWarningWrites(db, projectId, personId, items);
   if (!current) {
-    const [first, ...rest] = items;
-    if (!step.createFor || !first) return moved;
-    const person = withUpdates(newPerson(projectId, personId, first.event, false), rest.map((i) => i.event));
+    const [firstItem, ...rest] = items;
+    if (!step.createFor || !firstItem) return moved;
+    const created = newPerson(projectId, personId, firstItem, false);
+    const { person, items: checked } = withUpdates(created.person, rest);
     const ok = await writeAtomically(db, [
       insertPerson(db, person),
       claimDistinctId(db, projectId, step.createFor, personId),
-      ...records,
+      ...eventAndWarningWrites(db, projectId, personId, [created.first, ...checked]),
     ]);
     return ok ? { status: 'ok', personId, owns: [step.createFor], person } : moved;
   }
-  const person = withUpdates(current, items.map((i) => i.event));
+  const { person, items: checked } = withUpdates(current, items);
   const ok = await writeAtomically(db, [
     guardPersonVersion(db, personId, current.version),
     ...step.distinctIds.map((d) => guardOwner(db, projectId, d, personId)),
     ...(person.version !== current.version ? [updatePerson(db, person)] : []),
-    ...records,
+    ...eventAndWarningWrites(db, projectId, personId, checked),
   ]);
   return ok ? { status: 'ok', personId, owns: step.distinctIds, person } : moved;
 }
@@ -142,13 +164,13 @@ export async function applyMergeStep(db: Db, cached: PersonRow | undefined, step
     });
 
   if (mergeCase === 'create_both') {
-    const person = newPerson(projectId, personId, e, true);
+    const { person, first } = newPerson(projectId, personId, item, true);
     const ok = await writeAtomically(db, [
       insertPerson(db, person),
       claimDistinctId(db, projectId, request.target, personId),
       claimDistinctId(db, projectId, request.source, personId),
       identifyRecord([request.target, request.source]),
-      ...eventAndWarningWrites(db, projectId, personId, [item]),
+      ...eventAndWarningWrites(db, projectId, personId, [first]),
     ]);
     return ok ? { status: 'ok', personId, owns: [request.target, request.source], person } : moved;
   }
@@ -164,15 +186,14 @@ export async function applyMergeStep(db: Db, cached: PersonRow | undefined, step
         : mergeCase === 'add_source_to_target'
           ? [request.target, request.source]
           : [request.target, null];
-    const updated = withUpdates(current, [e]);
-    const person = { ...updated, isIdentified: true, version: updated.version + (current.isIdentified ? 0 : 1) };
+    const { person, item: checked } = identifiedWith(current, item);
     const ok = await writeAtomically(db, [
       guardPersonVersion(db, personId, current.version),
       guardOwner(db, projectId, owned, personId),
       ...(added ? [claimDistinctId(db, projectId, added, personId)] : []),
       ...(person.version !== current.version ? [updatePerson(db, person)] : []),
       ...(added || !current.isIdentified ? [identifyRecord(added ? [added] : [])] : []),
-      ...eventAndWarningWrites(db, projectId, personId, [item]),
+      ...eventAndWarningWrites(db, projectId, personId, [checked]),
     ]);
     return ok ? { status: 'ok', personId, owns: [request.source, request.target], person } : moved;
   }
@@ -182,27 +203,24 @@ export async function applyMergeStep(db: Db, cached: PersonRow | undefined, step
   const source = step.knownSource ?? (await loadPerson(db, sourceId));
   if (!source) return moved;
   if (!isMergeAllowed(request.kind, source.isIdentified)) {
-    const updated = withUpdates(current, [e]);
-    const person = { ...updated, isIdentified: true, version: updated.version + (current.isIdentified ? 0 : 1) };
     const refused = { event: e, warnings: [...item.warnings, refusedMergeWarning(request, e.uuid)] };
+    const { person, item: checked } = identifiedWith(current, refused);
     const ok = await writeAtomically(db, [
       guardPersonVersion(db, personId, current.version),
       guardPersonVersion(db, sourceId, source.version),
       guardOwner(db, projectId, request.target, personId),
       guardOwner(db, projectId, request.source, sourceId),
       ...(person.version !== current.version ? [updatePerson(db, person)] : []),
-      ...eventAndWarningWrites(db, projectId, personId, [refused]),
+      ...eventAndWarningWrites(db, projectId, personId, [checked]),
     ]);
     return ok ? { status: 'ok', personId, owns: [request.target], person } : moved;
   }
 
   const movedIds = await distinctIdsOf(db, projectId, sourceId);
-  const combined = withUpdates(
-    { ...current, properties: mergeProperties(source.properties, current.properties) },
-    [e],
-  );
+  const combined = withUpdates({ ...current, properties: mergeProperties(source.properties, current.properties) }, [item]);
+  const [checked] = combined.items;
   const person: PersonRow = {
-    ...combined,
+    ...combined.person,
     isIdentified: true,
     createdAt: source.createdAt < current.createdAt ? source.createdAt : current.createdAt,
     version: Math.max(source.version, current.version) + 1,
@@ -230,7 +248,7 @@ export async function applyMergeStep(db: Db, cached: PersonRow | undefined, step
       },
       at,
     }),
-    ...eventAndWarningWrites(db, projectId, personId, [item]),
+    ...eventAndWarningWrites(db, projectId, personId, [checked!]),
   ]);
   if (!ok) return moved;
   return { status: 'ok', personId, absorbedPersonId: sourceId, owns: [request.source, request.target], person };
