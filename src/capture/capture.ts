@@ -26,7 +26,8 @@ export async function captureEvents(request: Request, env: Env, opts: { engage?:
     body,
   });
   const batch = batchOf(payload, opts);
-  const projectId = await projectIdForToken(dbOf(env.DB), tokenOf(batch));
+  const db = dbOf(env.DB);
+  const projectId = await projectIdForToken(db, tokenOf(batch));
 
   const clock = { now, sentAt: sentAtOf(batch.sentAt, query) };
   const sender = { ip: request.headers.get('CF-Connecting-IP'), cf: request.cf as EdgeLocation | undefined };
@@ -35,7 +36,7 @@ export async function captureEvents(request: Request, env: Env, opts: { engage?:
     enrichProperties(event.properties, sender);
     return event;
   });
-  await enqueue(env.INGEST_QUEUE, messagesOf(projectId, events));
+  await enqueue(env.INGEST_QUEUE, db, projectId, messagesOf(projectId, events));
 }
 
 async function readBody(request: Request): Promise<Uint8Array> {

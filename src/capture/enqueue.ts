@@ -1,6 +1,14 @@
-import type { CapturedEvent, IngestMessage } from '../ingest/message';
+import type { Db } from '../db/client';
+import { stagedEvents } from '../db/schema';
+import type { CapturedEvent, IngestMessage, QueuedEvent } from '../ingest/message';
 import { CaptureError } from './errors';
-import { MAX_EVENT_BYTES, MAX_MESSAGE_BYTES, MAX_SEND_BATCH_BYTES, MAX_SEND_BATCH_MESSAGES } from './limits';
+import {
+  MAX_EVENT_BYTES,
+  MAX_INLINE_EVENT_BYTES,
+  MAX_MESSAGE_BYTES,
+  MAX_SEND_BATCH_BYTES,
+  MAX_SEND_BATCH_MESSAGES,
+} from './limits';
 
 const encoder = new TextEncoder();
 const jsonBytes = (value: unknown) => encoder.encode(JSON.stringify(value)).byteLength;
@@ -10,19 +18,33 @@ interface SizedMessage {
   bytes: number;
 }
 
+export interface CaptureHandOver {
+  messages: SizedMessage[];
+  /** Events too large for a message, to be staged in D1 before the messages are sent. */
+  staged: CapturedEvent[];
+}
+
 /**
  * The queue messages of one capture request: its events in order, split only
- * where a message would pass the queue's size limit. 413 for an event that
- * cannot fit in a message on its own.
+ * where a message would pass the queue's size limit. An event too large for a
+ * message is staged and stands in the message as its uuid; 413 for an event
+ * over the 1 MB limit.
  */
-export function messagesOf(projectId: number, events: CapturedEvent[]): SizedMessage[] {
+export function messagesOf(projectId: number, events: CapturedEvent[]): CaptureHandOver {
   const envelope = jsonBytes({ projectId, events: [] } satisfies IngestMessage);
   const messages: SizedMessage[] = [];
+  const staged: CapturedEvent[] = [];
   let current: SizedMessage | undefined;
-  events.forEach((event, i) => {
-    const bytes = jsonBytes(event);
+  events.forEach((captured, i) => {
+    let event: QueuedEvent = captured;
+    let bytes = jsonBytes(captured);
     if (bytes > MAX_EVENT_BYTES) {
-      throw new CaptureError(413, 'event_too_large', `Event ${i} (${event.event}) is ${bytes} bytes as JSON; the limit is ${MAX_EVENT_BYTES} bytes per event.`);
+      throw new CaptureError(413, 'event_too_large', `Event ${i} (${captured.event}) is ${bytes} bytes as JSON; the limit is ${MAX_EVENT_BYTES} bytes per event.`);
+    }
+    if (bytes > MAX_INLINE_EVENT_BYTES) {
+      staged.push(captured);
+      event = { staged: captured.uuid };
+      bytes = jsonBytes(event);
     }
     const separator = current && current.body.events.length > 0 ? 1 : 0;
     if (!current || current.bytes + separator + bytes > MAX_MESSAGE_BYTES) {
@@ -35,7 +57,7 @@ export function messagesOf(projectId: number, events: CapturedEvent[]): SizedMes
       current.bytes += separator + bytes;
     }
   });
-  return messages;
+  return { messages, staged };
 }
 
 /**
@@ -43,7 +65,8 @@ export function messagesOf(projectId: number, events: CapturedEvent[]): SizedMes
  * messages, 256 KB). Throws 503 if the queue refuses: the SDK then retries, and
  * nothing is acknowledged that was not handed over.
  */
-export async function enqueue(queue: Queue<IngestMessage>, messages: SizedMessage[]): Promise<void> {
+export async function enqueue(queue: Queue<IngestMessage>, db: Db, projectId: number, { messages, staged }: CaptureHandOver): Promise<void> {
+  await stage(db, projectId, staged);
   let batch: SizedMessage[] = [];
   let batchBytes = 0;
   const flush = async () => {
@@ -63,4 +86,21 @@ export async function enqueue(queue: Queue<IngestMessage>, messages: SizedMessag
     batchBytes += message.bytes;
   }
   await flush();
+}
+
+/** Writes oversized events to `staged_events` (one row each, so each stays under D1's row limit). */
+async function stage(db: Db, projectId: number, events: CapturedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const [first, ...rest] = events.map((body) =>
+    db.insert(stagedEvents).values({ projectId, uuid: body.uuid, body }).onConflictDoUpdate({
+      target: [stagedEvents.projectId, stagedEvents.uuid],
+      set: { body },
+    }),
+  );
+  try {
+    await db.batch([first!, ...rest]);
+  } catch (err) {
+    console.error('staging large events failed', err instanceof Error ? err.message : String(err));
+    throw new CaptureError(503, 'unavailable', 'Temporarily unable to accept events; retry later.');
+  }
 }

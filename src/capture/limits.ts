@@ -16,11 +16,23 @@ export const MAX_MESSAGE_BYTES = 120_000;
 export const MAX_SEND_BATCH_BYTES = 240_000;
 export const MAX_SEND_BATCH_MESSAGES = 100;
 
+/** Largest single event (its JSON), as PostHog allows: 1 MB. */
+export const MAX_EVENT_BYTES = 1_000_000;
+
 /**
- * Largest single event (its JSON). PostHog allows 1 MB, but one event must fit
- * in one queue message, so the queue's limit is the real one here.
+ * Events larger than this do not travel inside a queue message: they are
+ * staged in D1 and the message carries their uuid.
  */
-export const MAX_EVENT_BYTES = MAX_MESSAGE_BYTES - 200;
+export const MAX_INLINE_EVENT_BYTES = 100_000;
 
 /** Event names and distinct ids are truncated to this many characters. */
 export const MAX_NAME_CHARS = 200;
+
+/** Most events one capture request may carry (posthog-node sends 100, posthog-js far fewer). */
+export const MAX_EVENTS_PER_REQUEST = 10_000;
+
+/** Deepest nesting of an event's `properties`, `$set` and `$set_once`; the object itself is level 1. */
+export const MAX_PROPERTY_DEPTH = 64;
+
+/** Longest project token worth looking up; real ones are 47 characters. */
+export const MAX_TOKEN_CHARS = 200;

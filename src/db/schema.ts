@@ -102,3 +102,18 @@ export const ingestionWarnings = sqliteTable(
 export const writeGuards = sqliteTable('write_guards', { ok: integer('ok').notNull() }, (t) => [
   check('write_guard_failed', sql`${t.ok} = 1`),
 ]);
+
+/**
+ * Events too large to travel inside a queue message (over ~100 KB, up to the
+ * 1 MB PostHog allows) wait here; the message carries only their uuid. The
+ * consumer deletes a row once its event is stored.
+ */
+export const stagedEvents = sqliteTable(
+  'staged_events',
+  {
+    projectId: integer('project_id').notNull(),
+    uuid: text('uuid').notNull(),
+    body: text('body', { mode: 'json' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.uuid] })],
+);

@@ -5,14 +5,17 @@ import { eventRowOf, warningRowsOf } from '../persons/apply';
 import { insertEvents, insertWarnings, readIngestState, writeInBatches } from '../persons/store';
 import { ingestProjectEvents, type Carried } from './ingest-project';
 import type { IngestMessage } from './message';
+import { deleteStagedEvents, withStagedEvents } from './staged';
 
 /** Queue consumer for `ingest` and for its dead-letter queue. */
 export async function consumeIngestBatch(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
   if (batch.queue.endsWith('-dlq')) return consumeDeadLetters(batch, env);
   const db = dbOf(env.DB);
+  const bodies = batch.messages.map((m) => m.body);
+  const eventsOfMessages = await withStagedEvents(db, bodies);
   const byProject = new Map<number, Carried[]>();
-  batch.messages.forEach((message, index) => {
-    const { projectId, events } = message.body;
+  eventsOfMessages.forEach((events, index) => {
+    const { projectId } = bodies[index]!;
     const carried = byProject.get(projectId) ?? [];
     for (const event of events) carried.push({ event, message: index });
     byProject.set(projectId, carried);
@@ -28,6 +31,7 @@ export async function consumeIngestBatch(batch: MessageBatch<IngestMessage>, env
       }
     }),
   );
+  await deleteStagedEvents(db, bodies.filter((_, index) => !failed.has(index)));
   batch.messages.forEach((message, index) => (failed.has(index) ? message.retry({ delaySeconds: 1 }) : message.ack()));
 }
 
@@ -38,7 +42,8 @@ export async function consumeIngestBatch(batch: MessageBatch<IngestMessage>, env
 async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
   const db = dbOf(env.DB);
   for (const message of batch.messages) {
-    const { projectId, events } = message.body;
+    const { projectId } = message.body;
+    const [events = []] = await withStagedEvents(db, [message.body]);
     const { storedUuids, owners } = await readIngestState(
       db,
       projectId,
@@ -57,6 +62,7 @@ async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env):
     );
     const statements = [...insertEvents(db, rows), ...insertWarnings(db, warnings)];
     await writeInBatches(db, statements);
+    await deleteStagedEvents(db, [message.body]);
     message.ack();
   }
 }

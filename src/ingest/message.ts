@@ -4,8 +4,17 @@
  */
 export interface IngestMessage {
   projectId: number;
-  events: CapturedEvent[];
+  events: QueuedEvent[];
 }
+
+/** An event in a message, or (when too large for a message) the uuid of its row in `staged_events`. */
+export type QueuedEvent = CapturedEvent | StagedEventRef;
+
+export interface StagedEventRef {
+  staged: string;
+}
+
+export const isStagedRef = (e: QueuedEvent): e is StagedEventRef => 'staged' in e && typeof e.staged === 'string';
 
 /** One event after capture normalised it (token resolved, uuid set, timestamp corrected). */
 export interface CapturedEvent {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { enrichProperties, geoipOf } from '../../src/capture/enrich';
 import { messagesOf } from '../../src/capture/enqueue';
 import { CaptureError } from '../../src/capture/errors';
-import { MAX_EVENT_BYTES, MAX_MESSAGE_BYTES } from '../../src/capture/limits';
+import { MAX_EVENT_BYTES, MAX_INLINE_EVENT_BYTES, MAX_MESSAGE_BYTES } from '../../src/capture/limits';
 import { capturedEventOf, truncated } from '../../src/capture/normalize';
 import { batchOf } from '../../src/capture/shapes';
 import type { CapturedEvent } from '../../src/ingest/message';
@@ -107,7 +107,8 @@ describe('messagesOf', () => {
 
   it('puts a small request in one message', () => {
     const events = [ev(1), ev(2), ev(3)];
-    const messages = messagesOf(7, events);
+    const { messages, staged } = messagesOf(7, events);
+    expect(staged).toEqual([]);
     expect(messages).toHaveLength(1);
     expect(messages[0]!.body).toEqual({ projectId: 7, events });
     expect(messages[0]!.bytes).toBe(bytes(messages[0]!.body));
@@ -115,7 +116,7 @@ describe('messagesOf', () => {
 
   it('splits in order only where a message would pass the limit, measuring exactly', () => {
     const events = Array.from({ length: 30 }, (_, i) => ev(i, 10_000 + i * 37));
-    const messages = messagesOf(7, events);
+    const { messages } = messagesOf(7, events);
     expect(messages.length).toBeGreaterThan(1);
     expect(messages.flatMap((m) => m.body.events)).toEqual(events);
     for (const [i, m] of messages.entries()) {
@@ -128,10 +129,17 @@ describe('messagesOf', () => {
 
   it('counts multi-byte characters as bytes', () => {
     const events = Array.from({ length: 4 }, (_, i) => ({ ...ev(i), properties: { pad: '🚀'.repeat(9_000) } }));
-    for (const m of messagesOf(1, events)) expect(bytes(m.body)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    for (const m of messagesOf(1, events).messages) expect(bytes(m.body)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
   });
 
-  it('refuses an event too large for one message with 413', () => {
+  it('stages an event too large for a message and carries its uuid in its place', () => {
+    const events = [ev(1), ev(2, MAX_INLINE_EVENT_BYTES), ev(3)];
+    const { messages, staged } = messagesOf(1, events);
+    expect(staged).toEqual([events[1]]);
+    expect(messages.flatMap((m) => m.body.events)).toEqual([events[0], { staged: events[1]!.uuid }, events[2]]);
+  });
+
+  it('refuses an event over 1 MB with 413', () => {
     let err: unknown;
     try {
       messagesOf(1, [ev(1), ev(2, MAX_EVENT_BYTES)]);
@@ -140,6 +148,6 @@ describe('messagesOf', () => {
     }
     expect(err).toBeInstanceOf(CaptureError);
     expect(err).toMatchObject({ status: 413, code: 'event_too_large' });
-    expect(messagesOf(1, [ev(1, MAX_EVENT_BYTES - 300)])).toHaveLength(1);
+    expect(messagesOf(1, [ev(1, MAX_EVENT_BYTES - 300)]).staged).toHaveLength(1);
   });
 });

@@ -1,3 +1,4 @@
+import { dbOf } from '../../src/db/client';
 import { and, eq } from 'drizzle-orm';
 import { validate, version } from 'uuid';
 import { describe, expect, it } from 'vitest';
@@ -175,7 +176,7 @@ describe('arrival details', () => {
     expectArrived(stored, list.map((sent) => ({ sent, timestamp: sent.timestamp, where: sent.uuid })));
   });
 
-  it('accepts an event just under the per-event limit (the queue takes it) and refuses one just over', async () => {
+  it('accepts an event just under the 1 MB limit (staged past the queue message limit) and refuses one just over', async () => {
     project = await newProject('limit');
     const base = sdkEvent({}, { token: project.api_token, $ip: '198.51.100.1' });
     const pad = (target: number) => {
@@ -186,7 +187,10 @@ describe('arrival details', () => {
     };
     const fits = pad(MAX_EVENT_BYTES - 100);
     expect((await sendJson('/e/', fits)).status).toBe(200);
-    await waitForEvents(project.id, [fits.uuid]);
+    const stored = (await waitForEvents(project.id, [fits.uuid])).get(fits.uuid);
+    expect((stored!.properties as { pad: string }).pad).toBe(fits.properties.pad);
+    const left = await env.DB.prepare('SELECT COUNT(*) AS n FROM staged_events WHERE project_id = ?').bind(project.id).first<{ n: number }>();
+    expect(left?.n).toBe(0);
     const over = { ...pad(MAX_EVENT_BYTES + 10), uuid: crypto.randomUUID() };
     const res = await sendJson('/e/', over);
     expect(res.status).toBe(413);
@@ -197,7 +201,7 @@ describe('arrival details', () => {
     const big = { projectId: 1, events: [{ uuid: crypto.randomUUID(), event: 'e', distinct_id: 'd', properties: { pad: 'x'.repeat(200_000) }, timestamp: new Date().toISOString() }] };
     let err: unknown;
     try {
-      await enqueue(env.INGEST_QUEUE, [{ body: big, bytes: 1 }]);
+      await enqueue(env.INGEST_QUEUE, dbOf(env.DB), 1, { messages: [{ body: big, bytes: 1 }], staged: [] });
     } catch (e) {
       err = e;
     }

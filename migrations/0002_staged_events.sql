@@ -1,0 +1,6 @@
+CREATE TABLE `staged_events` (
+	`project_id` integer NOT NULL,
+	`uuid` text NOT NULL,
+	`body` text NOT NULL,
+	PRIMARY KEY(`project_id`, `uuid`)
+);
