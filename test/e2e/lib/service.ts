@@ -60,7 +60,11 @@ export async function startService(): Promise<Service> {
   };
   child.stdout!.on('data', record);
   child.stderr!.on('data', record);
-  const killGroup = () => killProcessGroup(child);
+  // Last resort when the run is interrupted before teardown.
+  const killGroup = () => {
+    killProcessGroup(child, 'SIGKILL');
+    if (!process.env.E2E_KEEP) rmSync(persistDir, { recursive: true, force: true });
+  };
   process.on('exit', killGroup);
 
   const baseUrl = `http://127.0.0.1:${port}`;
