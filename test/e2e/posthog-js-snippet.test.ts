@@ -64,11 +64,13 @@ describe('posthog-js loaded with the snippet from /ingest/static/array.js', () =
   });
 
   it('every request to /ingest (SDK scripts, remote config, flags, capture) is answered 2xx', async () => {
+    expect(problems, 'the page was opened by the first test').toBeDefined();
     expect(await rejectedRequests(site), `requests not answered with 2xx; all requests:\n  ${seen()}\n`).toEqual([]);
     expect(problems.failedRequests, 'failed requests to /ingest seen by the browser').toEqual([]);
   });
 
   it('the browser console has no errors', () => {
+    expect(problems, 'the page was opened by the first test').toBeDefined();
     expect(problems.consoleErrors, 'browser console errors').toEqual([]);
   });
 
