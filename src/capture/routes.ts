@@ -12,7 +12,9 @@ const EVENT_PATHS = ['/e', '/i/v0/e', '/capture', '/track', '/engage', '/batch']
 const CONFIG_PATH = '/array/:token/config';
 const CONFIG_SCRIPT_PATH = '/array/:token/config.js';
 const STATIC_PATH = '/static/:name';
-const ALL_PATHS = [...EVENT_PATHS, '/flags', '/decide', CONFIG_PATH, CONFIG_SCRIPT_PATH, STATIC_PATH, '/', '/_readiness'];
+/** posthog-js asks for `/static/<its version>/<name>.js` first (strict_script_versioning). */
+const VERSIONED_STATIC_PATH = '/static/:version/:name';
+const ALL_PATHS = [...EVENT_PATHS, '/flags', '/decide', CONFIG_PATH, CONFIG_SCRIPT_PATH, STATIC_PATH, VERSIONED_STATIC_PATH, '/', '/_readiness'];
 const GET_POST = ['GET', 'POST'];
 
 const projectToken = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/);
@@ -46,6 +48,9 @@ capture.on(GET_POST, CONFIG_SCRIPT_PATH, (c) =>
   c.body(remoteConfigScript(tokenParam(c)), 200, { 'Content-Type': 'application/javascript; charset=utf-8' }),
 );
 capture.on(GET_POST, STATIC_PATH, (c) => sdkScript(c.env, c.req.param('name') ?? '', c.req.raw));
+capture.on(GET_POST, VERSIONED_STATIC_PATH, (c) =>
+  sdkScript(c.env, c.req.param('name') ?? '', c.req.raw, c.req.param('version')),
+);
 
 capture.get('/_readiness', (c) => c.text('ok'));
 capture.get('/', (c) => c.json({ status: 1, service: 'posthog-edge-ingest' }));

@@ -1,3 +1,4 @@
+import { version as SDK_VERSION } from 'posthog-js/package.json';
 import type { Env } from '../env';
 import { CaptureError } from './errors';
 
@@ -9,8 +10,10 @@ export const SDK_SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.js$/;
  * static assets from node_modules/posthog-js/dist), so the snippet and its lazy
  * extensions load first-party.
  */
-export async function sdkScript(env: Env, name: string, request: Request): Promise<Response> {
+export async function sdkScript(env: Env, name: string, request: Request, version?: string): Promise<Response> {
   if (!SDK_SCRIPT_NAME.test(name)) throw notFound(name);
+  // Only the pinned package's files are here; another version's SDK falls back to `/static/<name>.js`.
+  if (version !== undefined && version !== SDK_VERSION) throw notFound(`${version}/${name}`);
   const headers = new Headers();
   for (const h of ['If-None-Match', 'If-Modified-Since']) {
     const value = request.headers.get(h);
