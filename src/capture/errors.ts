@@ -16,11 +16,13 @@ export type CaptureErrorCode =
   | 'invalid_distinct_id'
   | 'invalid_uuid'
   | 'invalid_event'
+  | 'properties_too_deep'
   | 'invalid_token'
   | 'mixed_tokens'
   | 'no_token'
   | 'payload_too_large'
   | 'event_too_large'
+  | 'too_many_events'
   | 'not_found'
   | 'unavailable'
   | 'internal_error';
@@ -42,5 +44,11 @@ export const badRequest = (code: CaptureErrorCode, message: string) => new Captu
 
 /** The capture error body: `{status, code, error}`. */
 export function captureErrorResponse(c: Context, err: CaptureError): Response {
-  return c.json({ status: err.status, code: err.code, error: err.message }, err.status);
+  return c.json({ status: err.status, code: err.code, error: redacted(err.message, c.env?.PERSONAL_API_KEY) }, err.status);
+}
+
+/** Messages may quote the request (event names, property keys), but never a personal API key. */
+function redacted(message: string, personalApiKey: string | undefined): string {
+  const out = personalApiKey ? message.split(personalApiKey).join('[redacted]') : message;
+  return out.replace(/phx_[A-Za-z0-9_-]+/g, 'phx_[redacted]');
 }

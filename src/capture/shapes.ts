@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { badRequest, type CaptureErrorCode } from './errors';
+import { NestedTooDeep, cleanJson, wellFormed } from './clean-json';
+import { CaptureError, badRequest, type CaptureErrorCode } from './errors';
+import { MAX_EVENTS_PER_REQUEST, MAX_NAME_CHARS, MAX_PROPERTY_DEPTH } from './limits';
 
 const jsonObject = z.record(z.string(), z.unknown());
 const distinctId = z.union([z.string(), z.number()]);
@@ -63,6 +65,9 @@ export function batchOf(payload: unknown, opts: { engage?: boolean } = {}): Capt
     throw badRequest('invalid_payload', 'The payload must be an event object, an array of events or {"batch": [...]}.');
   }
   if (items.length === 0) throw badRequest('empty_batch', 'The batch has no events.');
+  if (items.length > MAX_EVENTS_PER_REQUEST) {
+    throw new CaptureError(413, 'too_many_events', `The request carries ${items.length} events; the limit is ${MAX_EVENTS_PER_REQUEST} per request.`);
+  }
   batch.events = items.map((item, i) => eventOf(item, where(i), opts.engage ?? false));
   return batch;
 }
@@ -72,12 +77,29 @@ function eventOf(item: unknown, where: string, engage: boolean): RawEvent {
   const missingName = item.event === undefined || item.event === null || item.event === '';
   if (missingName && engage) item = { ...item, event: '$identify' };
   else if (missingName) throw badRequest('missing_event_name', `${where} has no event name (\`event\`).`);
+  item = cleanEvent(item as Record<string, unknown>, where);
   const parsed = rawEventSchema.safeParse(item);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw badRequest(codeOf(issue?.path[0]), `${where}: ${describe(issue)}.`);
   }
   return { ...parsed.data, distinctId: distinctIdOf(parsed.data, where) };
+}
+
+/**
+ * Strings made well-formed, and nesting bounded before anything recursive sees
+ * the event: the event object is one level, its `properties` the next.
+ */
+function cleanEvent(item: Record<string, unknown>, where: string): Record<string, unknown> {
+  try {
+    return cleanJson(item, MAX_PROPERTY_DEPTH + 1) as Record<string, unknown>;
+  } catch (err) {
+    if (!(err instanceof NestedTooDeep)) throw err;
+    const name = typeof item.event === 'string' ? ` (event "${wellFormed(item.event).slice(0, MAX_NAME_CHARS)}")` : '';
+    const path = err.path.join('.');
+    const shown = path.length > 300 ? `${path.slice(0, 300)}…` : path;
+    throw badRequest('properties_too_deep', `${where}${name}: \`${shown}\` nests deeper than ${MAX_PROPERTY_DEPTH} levels.`);
+  }
 }
 
 /** Numbers are stringified; an empty or absent distinct id is refused. */

@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import { projectIdOfToken } from '../db/projects';
 import { CaptureError, badRequest } from './errors';
+import { MAX_TOKEN_CHARS } from './limits';
 import type { CaptureBatch, RawEvent } from './shapes';
 
 /**
@@ -30,6 +31,8 @@ const clean = (token: string | null | undefined) => token?.trim() || undefined;
 
 function checked(token: string): string {
   if (token.startsWith('phx_')) throw new CaptureError(401, 'invalid_token', 'That is a personal API key, not a project token (phc_...).');
+  // Not worth a lookup (and D1 refuses very long parameters, which would look like an outage).
+  if (token.length > MAX_TOKEN_CHARS) throw new CaptureError(401, 'invalid_token', 'Unknown project token.');
   return token;
 }
 
