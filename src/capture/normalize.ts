@@ -14,6 +14,7 @@ export interface CaptureClock {
 /** A validated event as it goes on the queue: uuid set, names truncated, timestamp corrected. */
 export function capturedEventOf(raw: RawEvent, clock: CaptureClock): CapturedEvent {
   const properties = { ...(raw.properties ?? {}) };
+  truncateMergeSources(raw.event, properties);
   const captured: CapturedEvent = {
     uuid: raw.uuid ? raw.uuid.toLowerCase() : uuidv7(),
     event: truncated(raw.event),
@@ -28,6 +29,18 @@ export function capturedEventOf(raw: RawEvent, clock: CaptureClock): CapturedEve
   if (raw.$set) captured.$set = raw.$set;
   if (raw.$set_once) captured.$set_once = raw.$set_once;
   return captured;
+}
+
+/**
+ * The ids a merge takes from properties become distinct ids, so they are cut
+ * like `distinct_id`: an anonymous id longer than 200 characters still matches
+ * the (cut) distinct id its earlier events were stored under.
+ */
+function truncateMergeSources(event: string, properties: Record<string, unknown>): void {
+  if (typeof properties.$anon_distinct_id === 'string') properties.$anon_distinct_id = truncated(properties.$anon_distinct_id);
+  if ((event === '$create_alias' || event === '$merge_dangerously') && typeof properties.alias === 'string') {
+    properties.alias = truncated(properties.alias);
+  }
 }
 
 /** The first 200 characters (code points, so a surrogate pair is never split). */
