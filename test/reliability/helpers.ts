@@ -1,0 +1,57 @@
+import { env } from 'cloudflare:workers';
+import { fetchWorker } from '../helpers';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** POSTs JSON to a capture route the way posthog-node does (`/batch/` by default). */
+export function postJson(body: unknown, path = '/batch/', headers: Record<string, string> = {}): Promise<Response> {
+  return fetchWorker(path, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...headers } });
+}
+
+/** The capture error shape, checked. */
+export async function captureError(res: Response): Promise<{ status: number; code: string; error: string }> {
+  const body = await res.json<{ status: number; code: string; error: string }>();
+  if (typeof body?.code !== 'string' || typeof body.error !== 'string' || body.status !== res.status) {
+    throw new Error(`not the capture error shape: ${JSON.stringify(body).slice(0, 300)}`);
+  }
+  return body;
+}
+
+export async function countRows(sql: string, ...params: unknown[]): Promise<number> {
+  const row = await env.DB.prepare(sql).bind(...params).first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+export async function inParallel<T>(items: T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await work(items[i]!, i);
+      }
+    }),
+  );
+}
+
+/** A small seeded PRNG (mulberry32), so the soak and fault scenarios are the same on every run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function shuffle<T>(items: T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
