@@ -1,7 +1,7 @@
 import { uuidFromDistinctId } from '../identity';
 import { dbOf } from '../db/client';
 import type { Env } from '../env';
-import { eventRowOf, warningRowsOf } from '../persons/apply';
+import { eventRowOf, warningRowsOf } from '../persons/plan';
 import { insertEvents, insertWarnings, readIngestState, writeInBatches } from '../persons/store';
 import { ingestProjectEvents, type Carried } from './ingest-project';
 import type { IngestMessage } from './message';

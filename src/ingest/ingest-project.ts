@@ -8,11 +8,12 @@ import {
 } from '../identity';
 import type { Db } from '../db/client';
 import type { Env } from '../env';
-import { eventRowOf, warningRowsOf } from '../persons/apply';
-import { insertEvents, insertWarnings, readIngestState, writeInBatches, type EventRow, type WarningRow } from '../persons/store';
-import { forEachLimited, independentGroups, segmentsOf, type PlannedEvent } from './components';
+import { eventRowOf, warningRowsOf } from '../persons/plan';
+import { chunk, insertEvents, insertWarnings, readIngestState, writeInBatches, type EventRow, type WarningRow } from '../persons/store';
+import { forEachLimited, independentGroups, type PlannedEvent } from './components';
 import type { CapturedEvent } from './message';
-import { PersonCalls } from './person-calls';
+import { PersonCalls, personObjects } from './person-calls';
+import { commitGroupsAtOnce, runGroup } from './planned-commit';
 
 /** An event and the index of the queue message that carried it. */
 export interface Carried {
@@ -21,13 +22,21 @@ export interface Carried {
 }
 
 const PARALLEL_GROUPS = 32;
+/** Groups planned into one D1 batch on the fast path; a refused batch sends only these to the person objects. */
+const GROUPS_PER_COMMIT = 100;
 
 /**
  * Person processing for one project's events of a consumer batch. Returns the
  * indexes of messages that must be retried (their other events are stored, and
  * stored events are skipped on retry, so a retry applies nothing twice).
  */
-export async function ingestProjectEvents(env: Env, db: Db, projectId: number, carried: Carried[]): Promise<Set<number>> {
+export async function ingestProjectEvents(
+  env: Env,
+  db: Db,
+  projectId: number,
+  carried: Carried[],
+  { batchedCommit = true }: { batchedCommit?: boolean } = {},
+): Promise<Set<number>> {
   const unique = new Map<string, Carried>();
   for (const c of carried) if (!unique.has(c.event.uuid)) unique.set(c.event.uuid, c);
   const distinctIds = new Set<string>();
@@ -58,14 +67,19 @@ export async function ingestProjectEvents(env: Env, db: Db, projectId: number, c
   const statements = [...insertEvents(db, personLess), ...insertWarnings(db, warnings)];
   await writeInBatches(db, statements);
 
+  const groups = independentGroups(planned, owners);
+  const contended: PlannedEvent[][] = batchedCommit ? [] : groups;
+  if (batchedCommit) {
+    for (const part of chunk(groups, GROUPS_PER_COMMIT)) {
+      if (!(await commitGroupsAtOnce(db, projectId, state, part))) contended.push(...part);
+    }
+  }
+
   const failed = new Set<number>();
-  const calls = new PersonCalls(env, db, projectId, state);
-  await forEachLimited(independentGroups(planned, owners), PARALLEL_GROUPS, async (group) => {
+  const calls = new PersonCalls(personObjects(env), db, projectId, state);
+  await forEachLimited(contended, PARALLEL_GROUPS, async (group) => {
     try {
-      for (const segment of segmentsOf(group)) {
-        if (segment.kind === 'updates') await calls.updates(segment.items);
-        else await calls.merge({ ...segment.planned, merge: segment.planned.merge! });
-      }
+      await runGroup(calls, group);
     } catch (error) {
       console.error('person processing failed; the messages will be retried', error);
       for (const p of group as typeof planned) failed.add(p.message);

@@ -7,17 +7,34 @@ import type { PlannedEvent } from './components';
 
 const MAX_ATTEMPTS = 8;
 
+/** Where person steps run: the person objects, or a plan of one D1 batch (see planned-commit.ts). */
+export interface PersonSteps {
+  update(step: UpdateStep): Promise<StepResult>;
+  merge(step: MergeStep): Promise<StepResult>;
+}
+
+/** Each step in the Durable Object of the person it writes, which serializes it and writes D1. */
+export function personObjects(env: Env): PersonSteps {
+  const stub = (personId: string) => env.PERSON.get(env.PERSON.idFromName(personId));
+  return {
+    update: (step) => stub(step.personId).applyUpdates(step),
+    merge: (step) => stub(step.personId).applyMerge(step),
+  };
+}
+
+export type KnownState = Pick<IngestState, 'owners' | 'persons'>;
+
 /**
- * Sends steps to person objects for one group of related events, keeping the
- * group's view of who owns each distinct id up to date. A "moved" answer means
- * another writer got there first: re-read the owners and try again.
+ * Runs the steps of related events in order, keeping the view of who owns each
+ * distinct id up to date. A "moved" answer means another writer got there
+ * first: re-read the owners and try again.
  */
 export class PersonCalls {
   constructor(
-    private readonly env: Env,
+    private readonly steps: PersonSteps,
     private readonly db: Db,
     private readonly projectId: number,
-    private readonly state: Pick<IngestState, 'owners' | 'persons'>,
+    private readonly state: KnownState,
   ) {}
 
   private get owners() {
@@ -47,7 +64,7 @@ export class PersonCalls {
         events: items,
         known: owner ? this.state.persons.get(owner) : undefined,
       };
-      const result = await this.stub(step.personId).applyUpdates(step);
+      const result = await this.steps.update(step);
       if (await this.settled(result, distinctIds, attempt)) return;
       // Owners may now differ between these ids: split the group by owner again.
       if (new Set(distinctIds.map((d) => this.owners.get(d))).size > 1) return this.updates(items);
@@ -70,13 +87,9 @@ export class PersonCalls {
         knownSource: sourcePersonId ? this.state.persons.get(sourcePersonId) : undefined,
         knownTarget: targetPersonId ? this.state.persons.get(targetPersonId) : undefined,
       };
-      const result = await this.stub(personId).applyMerge(step);
+      const result = await this.steps.merge(step);
       if (await this.settled(result, [merge.source, merge.target], attempt)) return;
     }
-  }
-
-  private stub(personId: string) {
-    return this.env.PERSON.get(this.env.PERSON.idFromName(personId));
   }
 
   /**

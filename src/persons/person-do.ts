@@ -1,9 +1,9 @@
 import { DurableObject } from 'cloudflare:workers';
 import { dbOf, type Db } from '../db/client';
 import type { Env } from '../env';
-import { applyMergeStep, applyUpdateStep } from './apply';
+import { planMergeStep, planUpdateStep, type Plan } from './plan';
 import type { MergeStep, StepResult, UpdateStep } from './steps';
-import type { PersonRow } from './store';
+import { loadPerson, writeAtomically, type PersonRow } from './store';
 
 /**
  * One object per person, named by the person's UUID. It serializes every change
@@ -18,28 +18,41 @@ export class PersonDO extends DurableObject<Env> {
   private tail: Promise<unknown> = Promise.resolve();
 
   applyUpdates(step: UpdateStep): Promise<StepResult> {
-    return this.serialized(() => applyUpdateStep(this.db, this.cachedFor(step.personId), step));
+    return this.serialized(async () => planUpdateStep(this.db, await this.current(step.personId, step.known), step));
   }
 
   applyMerge(step: MergeStep): Promise<StepResult> {
-    return this.serialized(() => applyMergeStep(this.db, this.cachedFor(step.personId), step));
+    return this.serialized(async () => {
+      const known = step.personId === step.targetPersonId ? step.knownTarget : step.knownSource;
+      const current = step.targetPersonId || step.sourcePersonId ? await this.current(step.personId, known) : undefined;
+      const sourceId = step.sourcePersonId !== step.personId ? step.sourcePersonId : null;
+      const source = sourceId ? (step.knownSource ?? (await loadPerson(this.db, sourceId))) : undefined;
+      return planMergeStep(this.db, current, source, step);
+    });
   }
 
-  private cachedFor(personId: string): PersonRow | undefined {
-    return this.person?.id === personId ? this.person : undefined;
+  /** The freshest of the cached row and the caller's (both are guarded on write), else D1's. */
+  private async current(personId: string, known: PersonRow | undefined): Promise<PersonRow | undefined> {
+    const cached = this.person?.id === personId ? this.person : undefined;
+    const newest = cached && known ? (cached.version >= known.version ? cached : known) : (cached ?? known);
+    return newest ?? (await loadPerson(this.db, personId));
   }
 
   /** D1 calls yield the object's input gate, so calls are chained to run one at a time. */
-  private serialized(work: () => Promise<StepResult>): Promise<StepResult> {
+  private serialized(plan: () => Promise<Plan | null>): Promise<StepResult> {
     const run = this.tail.then(async () => {
       try {
-        const result = await work();
-        this.person = result.status === 'ok' ? result.person : undefined;
-        return result;
+        const planned = await plan();
+        if (planned && (await writeAtomically(this.db, planned.statements))) {
+          this.person = planned.result.person;
+          return planned.result;
+        }
       } catch (error) {
         this.person = undefined;
         throw error;
       }
+      this.person = undefined;
+      return { status: 'moved' } as const;
     });
     this.tail = run.catch(() => undefined);
     return run;

@@ -149,6 +149,32 @@ export const moveDistinctIds = (db: Db, projectId: number, fromPersonId: string,
 
 export const insertHistory = (db: Db, row: HistoryRow) => statementOf(db, db.insert(personMerges).values(row));
 
+/**
+ * The record of merging `source` into `target`, with the source's distinct ids
+ * (read inside the same batch, so it must run before they move) in
+ * `details.moved_distinct_ids`.
+ */
+export const insertMergeRecord = (db: Db, row: HistoryRow & { details: Record<string, unknown> }): Statement =>
+  db.$client
+    .prepare(
+      `INSERT INTO person_merges (id, project_id, source_person_id, target_person_id, kind, event_uuid, details, at)
+       SELECT ?, ?, ?, ?, ?, ?, json_set(?, '$.moved_distinct_ids', json((
+         SELECT json_group_array(distinct_id) FROM (
+           SELECT distinct_id FROM person_distinct_ids WHERE project_id = ? AND person_id = ? ORDER BY rowid)))), ?`,
+    )
+    .bind(
+      row.id,
+      row.projectId,
+      row.sourcePersonId,
+      row.targetPersonId,
+      row.kind,
+      row.eventUuid ?? null,
+      JSON.stringify(row.details),
+      row.projectId,
+      row.sourcePersonId,
+      row.at,
+    );
+
 /** Event rows, stored once per (project, uuid): a re-sent event is ignored. */
 export const insertEvents = (db: Db, rows: EventRow[]): Statement[] =>
   chunk(rows, Math.floor(MAX_PARAMS / 7)).map((part) => statementOf(db, db.insert(events).values(part).onConflictDoNothing()));

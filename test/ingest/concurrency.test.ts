@@ -1,89 +1,21 @@
-import { expect, it } from 'vitest';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { ingestProjectEvents } from '../../src/ingest/ingest-project';
 import { newProject } from '../helpers';
-import type { CapturedEvent } from '../../src/ingest/message';
-import { capture, ev, personsOf, waitForStored, warningsOf, db } from './helpers';
+import { capture, ev, waitForStored, db } from './helpers';
+import { expectScenarioOutcome, scenario, shuffled } from './scenario';
 import { persons } from '../../src/db/schema';
 import { eq } from 'drizzle-orm';
-
-const USERS = 24;
-const ANON_PER_USER = 4;
-
-interface Scenario {
-  events: CapturedEvent[];
-  /** Distinct ids that must end on one person together. */
-  expectedGroups: string[][];
-  /** Every property key set by an event, by the group it must end on. */
-  keysByGroup: Map<number, string[]>;
-}
-
-/**
- * Users with anonymous ids, identifies, aliases, `$set`s with unique keys and
- * pairwise `$merge_dangerously`: every serial order of these events gives the
- * same persons (one per user pair) with every key present.
- */
-function scenario(): Scenario {
-  const events: CapturedEvent[] = [];
-  const keysByGroup = new Map<number, string[]>();
-  const expectedGroups: string[][] = [];
-  const setWithKey = (group: number, e: CapturedEvent, where: 'properties' | 'top') => {
-    const key = `k_${e.uuid.slice(0, 8)}`;
-    if (where === 'top') e.$set = { [key]: e.uuid };
-    else e.properties.$set = { [key]: e.uuid };
-    keysByGroup.set(group, [...(keysByGroup.get(group) ?? []), key]);
-    return e;
-  };
-  for (let u = 0; u < USERS; u++) {
-    const group = Math.floor(u / 2);
-    const user = `user-${u}`;
-    const anons = Array.from({ length: ANON_PER_USER }, (_, j) => `anon-${u}-${j}`);
-    const ids = [user, `alias-${u}`, ...anons];
-    for (const anon of anons) {
-      events.push(setWithKey(group, ev('$pageview', anon), 'properties'));
-      events.push(setWithKey(group, ev('$autocapture', anon), 'top'));
-      events.push(ev('$pageview', anon, { $process_person_profile: false }));
-      events.push(setWithKey(group, ev('$identify', user, { $anon_distinct_id: anon }), 'top'));
-    }
-    events.push(ev('$create_alias', user, { alias: `alias-${u}` }));
-    for (let k = 0; k < 3; k++) events.push(setWithKey(group, ev('$set', user), 'properties'));
-    if (u % 2 === 1) {
-      events.push(ev('$merge_dangerously', `user-${u - 1}`, { alias: user }));
-      expectedGroups[group] = [...expectedGroups[group]!, ...ids].sort();
-    } else {
-      expectedGroups[group] = ids;
-    }
-  }
-  return { events, expectedGroups, keysByGroup };
-}
-
-function shuffled<T>(items: T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 it('hundreds of concurrent identifies, aliases, merges and $sets end in the persons every serial order gives', async () => {
   const p = await newProject();
   const { events, expectedGroups, keysByGroup } = scenario();
   expect(events.length).toBeGreaterThan(400);
 
-
   await Promise.all(shuffled(events).map((e) => capture(p.api_token, [e])));
   await waitForStored(p.id, events.map((e) => e.uuid));
 
-  const all = await personsOf(p.id);
-  const orphans = all.filter((x) => x.distinctIds.length === 0);
-  expect(orphans, 'persons without distinct ids').toEqual([]);
-  expect(all.map((x) => x.distinctIds.join(',')).sort()).toEqual(expectedGroups.map((g) => [...g].sort().join(',')).sort());
-  for (const [group, keys] of keysByGroup) {
-    const person = all.find((x) => x.distinctIds.includes(expectedGroups[group]![0]!))!;
-    const missing = keys.filter((k) => !(k in person.properties));
-    expect(missing, `property updates lost on group ${group}`).toEqual([]);
-    expect(person.isIdentified).toBe(true);
-  }
-  expect(await warningsOf(p.id)).toEqual([]);
+  const all = await expectScenarioOutcome(p.id, expectedGroups, keysByGroup);
 
   // SDK retries: a fifth of the events again, concurrently. Nothing may change.
   const versions = new Map(all.map((x) => [x.id, x.version]));
@@ -97,4 +29,35 @@ it('hundreds of concurrent identifies, aliases, merges and $sets end in the pers
     const bump = person.properties.marker ? 1 : 0;
     expect(person.version, `version of ${person.id} after re-sends`).toBe(versions.get(person.id)! + bump);
   }
+});
+
+/**
+ * Several consumers at once over the same persons, as production queue
+ * consumers run: each takes a random share of the events (in order) and
+ * processes it. Through the person objects alone, and through the batched
+ * commit (whose refused batches fall back to the objects).
+ */
+describe.each([
+  ['the person objects', false],
+  ['batched commits under contention', true],
+])('concurrent consumers through %s', (_, batchedCommit) => {
+  it('end in the persons every serial order gives, each event stored once', async () => {
+    const p = await newProject();
+    const { events, expectedGroups, keysByGroup } = scenario();
+    const consumers = 6;
+    const shares = Array.from({ length: consumers }, () => [] as typeof events);
+    for (const e of events) shares[Math.floor(Math.random() * consumers)]!.push(e);
+    // A fifth of the events is delivered twice, to a second consumer.
+    for (const e of shuffled(events).slice(0, events.length / 5)) shares[Math.floor(Math.random() * consumers)]!.push(e);
+
+    const failed = await Promise.all(
+      shares.map((share) =>
+        ingestProjectEvents(env, db, p.id, share.map((event) => ({ event, message: 0 })), { batchedCommit }),
+      ),
+    );
+    expect(failed.map((f) => f.size)).toEqual(failed.map(() => 0));
+    await expectScenarioOutcome(p.id, expectedGroups, keysByGroup);
+    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM events WHERE project_id = ?').bind(p.id).first<{ n: number }>();
+    expect(count?.n).toBe(events.length);
+  });
 });

@@ -2,11 +2,11 @@ import {
   MAX_PERSON_PROPERTIES_BYTES,
   applyPropertyUpdates,
   isMergeAllowed,
-  personPropertiesSizeViolation,
-  propertiesSizeOf,
   mergeCaseOf,
   mergeProperties,
   newPersonProperties,
+  personPropertiesSizeViolation,
+  propertiesSizeOf,
   propertyUpdatesOf,
   refusedMergeWarning,
   storedEventProperties,
@@ -17,17 +17,15 @@ import type { Db } from '../db/client';
 import {
   claimDistinctId,
   deletePerson,
-  distinctIdsOf,
   guardOwner,
   guardPersonVersion,
   insertEvents,
   insertHistory,
+  insertMergeRecord,
   insertPerson,
   insertWarnings,
-  loadPerson,
   moveDistinctIds,
   updatePerson,
-  writeAtomically,
   type EventRow,
   type PersonRow,
   type Statement,
@@ -35,13 +33,14 @@ import {
 } from './store';
 import type { MergeStep, PersonEvent, StepResult, UpdateStep } from './steps';
 
-export type Applied = StepResult;
-
-const moved: Applied = { status: 'moved' };
-
-/** The freshest of what the object cached and what the caller read (both are guarded on write). */
-function newest(...rows: (PersonRow | undefined)[]): PersonRow | undefined {
-  return rows.reduce<PersonRow | undefined>((best, row) => (row && (!best || row.version > best.version) ? row : best), undefined);
+/**
+ * What one step will write, as one guarded atomic batch, and what it answers
+ * once written. Planning reads nothing: it works from the person rows given.
+ * `null`: the step cannot run against those rows (its person is gone).
+ */
+export interface Plan {
+  statements: Statement[];
+  result: Extract<StepResult, { status: 'ok' }>;
 }
 
 export function eventRowOf(projectId: number, e: IdentityEvent, personId: string): EventRow {
@@ -64,15 +63,12 @@ export function warningRowsOf(projectId: number, eventUuid: string | null, warni
 function eventAndWarningWrites(db: Db, projectId: number, personId: string, items: PersonEvent[]): Statement[] {
   return [
     ...insertEvents(db, items.map((i) => eventRowOf(projectId, i.event, personId))),
-    ...insertWarnings(
-      db,
-      items.flatMap((i) => warningRowsOf(projectId, i.event.uuid, i.warnings)),
-    ),
+    ...insertWarnings(db, items.flatMap((i) => warningRowsOf(projectId, i.event.uuid, i.warnings))),
   ];
 }
 
-/** The properties unless they grow past the size limit, in which case a warning for the event instead. */
-function withinSizeLimit(personId: string, e: IdentityEvent, properties: Record<string, unknown>): Warning | null {
+/** A warning when the properties grew past the size limit. */
+function sizeViolation(personId: string, e: IdentityEvent, properties: Record<string, unknown>): Warning | null {
   const size = propertiesSizeOf(properties);
   return size > MAX_PERSON_PROPERTIES_BYTES ? personPropertiesSizeViolation(personId, e.distinct_id, e.uuid, size) : null;
 }
@@ -87,7 +83,7 @@ function withUpdates(person: PersonRow, items: PersonEvent[]): { person: PersonR
   const checked = items.map((item) => {
     const next = applyPropertyUpdates(properties, propertyUpdatesOf(item.event));
     if (!next.changed) return item;
-    const violation = withinSizeLimit(person.id, item.event, next.properties);
+    const violation = sizeViolation(person.id, item.event, next.properties);
     if (violation) return { ...item, warnings: [...item.warnings, violation] };
     properties = next.properties;
     version += 1;
@@ -106,7 +102,7 @@ function identifiedWith(current: PersonRow, item: PersonEvent): { person: Person
 function newPerson(projectId: number, id: string, first: PersonEvent, isIdentified: boolean): { person: PersonRow; first: PersonEvent } {
   const e = first.event;
   let properties = newPersonProperties(propertyUpdatesOf(e), e.uuid);
-  const violation = withinSizeLimit(id, e, properties);
+  const violation = sizeViolation(id, e, properties);
   if (violation) {
     properties = { $creator_event_uuid: e.uuid };
     first = { ...first, warnings: [...first.warnings, violation] };
@@ -114,36 +110,44 @@ function newPerson(projectId: number, id: string, first: PersonEvent, isIdentifi
   return { person: { id, projectId, properties, isIdentified, createdAt: e.timestamp, version: 0 }, first };
 }
 
+const writeIfChanged = (db: Db, before: PersonRow, after: PersonRow) =>
+  after.version !== before.version ? [updatePerson(db, after)] : [];
+
 /** Property updates (and event storage) for one person, creating it when asked to. */
-export async function applyUpdateStep(db: Db, cached: PersonRow | undefined, step: UpdateStep): Promise<Applied> {
+export function planUpdateStep(db: Db, current: PersonRow | undefined, step: UpdateStep): Plan | null {
   const { projectId, personId, events: items } = step;
-  const current = newest(cached, step.known) ?? (await loadPerson(db, personId));
   if (!current) {
     const [firstItem, ...rest] = items;
-    if (!step.createFor || !firstItem) return moved;
+    if (!step.createFor || !firstItem) return null;
     const created = newPerson(projectId, personId, firstItem, false);
     const { person, items: checked } = withUpdates(created.person, rest);
-    const ok = await writeAtomically(db, [
-      insertPerson(db, person),
-      claimDistinctId(db, projectId, step.createFor, personId),
-      ...eventAndWarningWrites(db, projectId, personId, [created.first, ...checked]),
-    ]);
-    return ok ? { status: 'ok', personId, owns: [step.createFor], person } : moved;
+    return {
+      statements: [
+        insertPerson(db, person),
+        claimDistinctId(db, projectId, step.createFor, personId),
+        ...eventAndWarningWrites(db, projectId, personId, [created.first, ...checked]),
+      ],
+      result: { status: 'ok', personId, owns: [step.createFor], person },
+    };
   }
   const { person, items: checked } = withUpdates(current, items);
-  const ok = await writeAtomically(db, [
-    guardPersonVersion(db, personId, current.version),
-    ...step.distinctIds.map((d) => guardOwner(db, projectId, d, personId)),
-    ...(person.version !== current.version ? [updatePerson(db, person)] : []),
-    ...eventAndWarningWrites(db, projectId, personId, checked),
-  ]);
-  return ok ? { status: 'ok', personId, owns: step.distinctIds, person } : moved;
+  return {
+    statements: [
+      guardPersonVersion(db, personId, current.version),
+      ...step.distinctIds.map((d) => guardOwner(db, projectId, d, personId)),
+      ...writeIfChanged(db, current, person),
+      ...eventAndWarningWrites(db, projectId, personId, checked),
+    ],
+    result: { status: 'ok', personId, owns: step.distinctIds, person },
+  };
 }
 
-const historyId = () => crypto.randomUUID();
-
-/** One merge event (spec §2), in the object of the person that will hold both ids. */
-export async function applyMergeStep(db: Db, cached: PersonRow | undefined, step: MergeStep): Promise<Applied> {
+/**
+ * One merge event (spec §2), for the person that will hold both ids
+ * (`step.personId`, whose row is `current`); `source` is the source id's
+ * person row when it has one of its own.
+ */
+export function planMergeStep(db: Db, current: PersonRow | undefined, source: PersonRow | undefined, step: MergeStep): Plan | null {
   const { projectId, personId, request, event: item } = step;
   const e = item.event;
   const at = new Date().toISOString();
@@ -153,7 +157,7 @@ export async function applyMergeStep(db: Db, cached: PersonRow | undefined, step
   );
   const identifyRecord = (added: string[]) =>
     insertHistory(db, {
-      id: historyId(),
+      id: crypto.randomUUID(),
       projectId,
       sourcePersonId: personId,
       targetPersonId: personId,
@@ -165,18 +169,18 @@ export async function applyMergeStep(db: Db, cached: PersonRow | undefined, step
 
   if (mergeCase === 'create_both') {
     const { person, first } = newPerson(projectId, personId, item, true);
-    const ok = await writeAtomically(db, [
-      insertPerson(db, person),
-      claimDistinctId(db, projectId, request.target, personId),
-      claimDistinctId(db, projectId, request.source, personId),
-      identifyRecord([request.target, request.source]),
-      ...eventAndWarningWrites(db, projectId, personId, [first]),
-    ]);
-    return ok ? { status: 'ok', personId, owns: [request.target, request.source], person } : moved;
+    return {
+      statements: [
+        insertPerson(db, person),
+        claimDistinctId(db, projectId, request.target, personId),
+        claimDistinctId(db, projectId, request.source, personId),
+        identifyRecord([request.target, request.source]),
+        ...eventAndWarningWrites(db, projectId, personId, [first]),
+      ],
+      result: { status: 'ok', personId, owns: [request.target, request.source], person },
+    };
   }
-
-  const current = newest(cached, personId === step.targetPersonId ? step.knownTarget : step.knownSource) ?? (await loadPerson(db, personId));
-  if (!current) return moved;
+  if (!current) return null;
 
   if (mergeCase !== 'merge_persons') {
     // One person already: attach the missing id (if any) and mark it identified.
@@ -187,69 +191,61 @@ export async function applyMergeStep(db: Db, cached: PersonRow | undefined, step
           ? [request.target, request.source]
           : [request.target, null];
     const { person, item: checked } = identifiedWith(current, item);
-    const ok = await writeAtomically(db, [
-      guardPersonVersion(db, personId, current.version),
-      guardOwner(db, projectId, owned, personId),
-      ...(added ? [claimDistinctId(db, projectId, added, personId)] : []),
-      ...(person.version !== current.version ? [updatePerson(db, person)] : []),
-      ...(added || !current.isIdentified ? [identifyRecord(added ? [added] : [])] : []),
-      ...eventAndWarningWrites(db, projectId, personId, [checked]),
-    ]);
-    return ok ? { status: 'ok', personId, owns: [request.source, request.target], person } : moved;
+    return {
+      statements: [
+        guardPersonVersion(db, personId, current.version),
+        guardOwner(db, projectId, owned, personId),
+        ...(added ? [claimDistinctId(db, projectId, added, personId)] : []),
+        ...writeIfChanged(db, current, person),
+        ...(added || !current.isIdentified ? [identifyRecord(added ? [added] : [])] : []),
+        ...eventAndWarningWrites(db, projectId, personId, [checked]),
+      ],
+      result: { status: 'ok', personId, owns: [request.source, request.target], person },
+    };
   }
 
   // Two persons: merge the source's person into the target's, unless refused.
-  const sourceId = step.sourcePersonId!;
-  const source = step.knownSource ?? (await loadPerson(db, sourceId));
-  if (!source) return moved;
+  if (!source) return null;
+  const bothUnchanged = [
+    guardPersonVersion(db, personId, current.version),
+    guardPersonVersion(db, source.id, source.version),
+    guardOwner(db, projectId, request.target, personId),
+    guardOwner(db, projectId, request.source, source.id),
+  ];
   if (!isMergeAllowed(request.kind, source.isIdentified)) {
     const refused = { event: e, warnings: [...item.warnings, refusedMergeWarning(request, e.uuid)] };
     const { person, item: checked } = identifiedWith(current, refused);
-    const ok = await writeAtomically(db, [
-      guardPersonVersion(db, personId, current.version),
-      guardPersonVersion(db, sourceId, source.version),
-      guardOwner(db, projectId, request.target, personId),
-      guardOwner(db, projectId, request.source, sourceId),
-      ...(person.version !== current.version ? [updatePerson(db, person)] : []),
-      ...eventAndWarningWrites(db, projectId, personId, [checked]),
-    ]);
-    return ok ? { status: 'ok', personId, owns: [request.target], person } : moved;
+    return {
+      statements: [...bothUnchanged, ...writeIfChanged(db, current, person), ...eventAndWarningWrites(db, projectId, personId, [checked])],
+      result: { status: 'ok', personId, owns: [request.target], person },
+    };
   }
 
-  const movedIds = await distinctIdsOf(db, projectId, sourceId);
   const combined = withUpdates({ ...current, properties: mergeProperties(source.properties, current.properties) }, [item]);
-  const [checked] = combined.items;
   const person: PersonRow = {
     ...combined.person,
     isIdentified: true,
     createdAt: source.createdAt < current.createdAt ? source.createdAt : current.createdAt,
     version: Math.max(source.version, current.version) + 1,
   };
-  const ok = await writeAtomically(db, [
-    guardPersonVersion(db, personId, current.version),
-    guardPersonVersion(db, sourceId, source.version),
-    guardOwner(db, projectId, request.target, personId),
-    guardOwner(db, projectId, request.source, sourceId),
-    moveDistinctIds(db, projectId, sourceId, personId),
-    updatePerson(db, person),
-    deletePerson(db, sourceId),
-    insertHistory(db, {
-      id: historyId(),
-      projectId,
-      sourcePersonId: sourceId,
-      targetPersonId: personId,
-      kind: 'merge',
-      eventUuid: e.uuid,
-      details: {
-        event: request.kind,
-        source_distinct_id: request.source,
-        target_distinct_id: request.target,
-        moved_distinct_ids: movedIds,
-      },
-      at,
-    }),
-    ...eventAndWarningWrites(db, projectId, personId, [checked!]),
-  ]);
-  if (!ok) return moved;
-  return { status: 'ok', personId, absorbedPersonId: sourceId, owns: [request.source, request.target], person };
+  return {
+    statements: [
+      ...bothUnchanged,
+      insertMergeRecord(db, {
+        id: crypto.randomUUID(),
+        projectId,
+        sourcePersonId: source.id,
+        targetPersonId: personId,
+        kind: 'merge',
+        eventUuid: e.uuid,
+        details: { event: request.kind, source_distinct_id: request.source, target_distinct_id: request.target },
+        at,
+      }),
+      moveDistinctIds(db, projectId, source.id, personId),
+      updatePerson(db, person),
+      deletePerson(db, source.id),
+      ...eventAndWarningWrites(db, projectId, personId, combined.items),
+    ],
+    result: { status: 'ok', personId, absorbedPersonId: source.id, owns: [request.source, request.target], person },
+  };
 }

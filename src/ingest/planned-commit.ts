@@ -1,0 +1,71 @@
+import type { Db } from '../db/client';
+import { planMergeStep, planUpdateStep, type Plan } from '../persons/plan';
+import type { MergeStep, StepResult, UpdateStep } from '../persons/steps';
+import { writeAtomically, type Statement } from '../persons/store';
+import type { PlannedEvent } from './components';
+import { PersonCalls, type KnownState, type PersonSteps } from './person-calls';
+import { segmentsOf } from './components';
+
+/** Thrown when a step needs a row the batch did not read: those groups go through the person objects. */
+class NotPlannable extends Error {}
+
+/**
+ * Plans steps against the rows read for the batch, as if each had been
+ * written, and collects their statements for one D1 batch. Every statement
+ * group keeps its guards, so the batch commits only if no person or distinct
+ * id changed since it was read.
+ */
+class PlannedSteps implements PersonSteps {
+  readonly statements: Statement[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly state: KnownState,
+  ) {}
+
+  async update(step: UpdateStep): Promise<StepResult> {
+    return this.take(planUpdateStep(this.db, this.state.persons.get(step.personId), step));
+  }
+
+  async merge(step: MergeStep): Promise<StepResult> {
+    const current = step.targetPersonId || step.sourcePersonId ? this.state.persons.get(step.personId) : undefined;
+    const source = step.sourcePersonId && step.sourcePersonId !== step.personId ? this.state.persons.get(step.sourcePersonId) : undefined;
+    return this.take(planMergeStep(this.db, current, source, step));
+  }
+
+  private take(plan: Plan | null): StepResult {
+    if (!plan) throw new NotPlannable();
+    this.statements.push(...plan.statements);
+    return plan.result;
+  }
+}
+
+export async function runGroup(calls: PersonCalls, group: PlannedEvent[]): Promise<void> {
+  for (const segment of segmentsOf(group)) {
+    if (segment.kind === 'updates') await calls.updates(segment.items);
+    else await calls.merge({ ...segment.planned, merge: segment.planned.merge! });
+  }
+}
+
+/**
+ * The fast path for uncontended persons: all of these groups' person changes,
+ * events and warnings in one guarded atomic D1 batch instead of a batch per
+ * person. Returns false (nothing written) when a guard or unique key refused
+ * it or a step could not be planned; the caller then runs the groups through
+ * the person objects.
+ */
+export async function commitGroupsAtOnce(db: Db, projectId: number, state: KnownState, groups: PlannedEvent[][]): Promise<boolean> {
+  const speculative: KnownState = { owners: new Map(state.owners), persons: new Map(state.persons) };
+  const planned = new PlannedSteps(db, speculative);
+  const calls = new PersonCalls(planned, db, projectId, speculative);
+  try {
+    for (const group of groups) await runGroup(calls, group);
+    return await writeAtomically(db, planned.statements);
+  } catch (error) {
+    // Any failure here (a step that needs a fresh read, or a D1 error that may be
+    // one group's fault) sends the groups one by one through the person objects,
+    // where it stays with the group that caused it.
+    if (!(error instanceof NotPlannable)) console.warn('batched person commit failed; going group by group', error);
+    return false;
+  }
+}
