@@ -221,7 +221,11 @@ export function planMergeStep(db: Db, current: PersonRow | undefined, source: Pe
     };
   }
 
-  const combined = withUpdates({ ...current, properties: mergeProperties(source.properties, current.properties) }, [item]);
+  // The merge always happens; properties that would pass the size limit stay the target's own.
+  const merged = mergeProperties(source.properties, current.properties);
+  const violation = sizeViolation(personId, e, merged);
+  const mergedItem = violation ? { ...item, warnings: [...item.warnings, violation] } : item;
+  const combined = withUpdates({ ...current, properties: violation ? current.properties : merged }, [mergedItem]);
   const person: PersonRow = {
     ...combined.person,
     isIdentified: true,
