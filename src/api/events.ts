@@ -3,7 +3,7 @@ import { dbOf } from '../db/client';
 import { listEvents, type EventView } from '../db/event-reads';
 import type { AppEnv } from '../env';
 import { LimitParam, cursorParam, encodeCursor, isoParam, pageUrl } from './pagination';
-import { requireProject, scopedErrors } from './project-scope';
+import { scopedErrors } from './project-scope';
 import { ProjectIdParam, validationHook } from './schemas';
 
 export const EventSchema = z
@@ -57,7 +57,6 @@ export const eventRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const { project_id: projectId } = c.req.valid('param');
     const q = c.req.valid('query');
     const db = dbOf(c.env.DB);
-    await requireProject(db, projectId);
     const filter = {
       personId: q.person_id,
       distinctId: q.distinct_id,

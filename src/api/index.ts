@@ -4,6 +4,7 @@ import { requirePersonalApiKey } from './auth';
 import { mountDocs } from './docs';
 import { eventRoutes } from './events';
 import { personRoutes } from './persons';
+import { requireExistingProject } from './project-scope';
 import { projectRoutes } from './projects';
 import { validationHook } from './schemas';
 import { warningRoutes } from './warnings';
@@ -13,6 +14,7 @@ export const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 api.use('/projects/*', requirePersonalApiKey);
 api.use('/projects', requirePersonalApiKey);
+api.use('/projects/:project_id/*', requireExistingProject);
 api.route('/projects', projectRoutes);
 api.route('/projects', personRoutes);
 api.route('/projects', eventRoutes);

@@ -5,7 +5,7 @@ import { PROPERTY_OPERATORS, getPerson, listPersons, personHistory, type History
 import type { AppEnv } from '../env';
 import { badParameter, notFound } from './errors';
 import { LimitParam, pageUrl } from './pagination';
-import { conflictError, personBusy, requireProject, scopedErrors } from './project-scope';
+import { conflictError, personBusy, scopedErrors } from './project-scope';
 import { ProjectIdParam, validationHook } from './schemas';
 
 export const PersonSchema = z
@@ -135,7 +135,6 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       const { project_id: projectId } = c.req.valid('param');
       const q = c.req.valid('query');
       const db = dbOf(c.env.DB);
-      await requireProject(db, projectId);
       const filter = { distinctId: q.distinct_id, search: q.search, properties: q.properties };
       const rows = await listPersons(db, projectId, filter, q.limit + 1, q.offset);
       const more = rows.length > q.limit;
@@ -161,7 +160,6 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     async (c) => {
       const { project_id: projectId, uuid } = c.req.valid('param');
       const db = dbOf(c.env.DB);
-      await requireProject(db, projectId);
       const person = await getPerson(db, projectId, uuid);
       if (!person) throw notFound('Person');
       return c.json(personJson(person), 200);
@@ -188,7 +186,6 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       const { project_id: projectId, uuid } = c.req.valid('param');
       const deleteEvents = ['true', '1'].includes(c.req.valid('query').delete_events ?? 'false');
       const db = dbOf(c.env.DB);
-      await requireProject(db, projectId);
       const outcome = await deletePerson(db, projectId, uuid, { deleteEvents });
       if (outcome === 'person_not_found') throw notFound('Person');
       if (outcome === 'busy') throw personBusy();
@@ -220,7 +217,6 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       const { project_id: projectId, uuid } = c.req.valid('param');
       const { main_distinct_id: main } = c.req.valid('json');
       const db = dbOf(c.env.DB);
-      await requireProject(db, projectId);
       const outcome = await splitPerson(db, projectId, uuid, main);
       if (outcome === 'person_not_found') throw notFound('Person');
       if (outcome === 'unknown_main_distinct_id') {
@@ -242,7 +238,6 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     async (c) => {
       const { project_id: projectId, uuid } = c.req.valid('param');
       const db = dbOf(c.env.DB);
-      await requireProject(db, projectId);
       if (!(await getPerson(db, projectId, uuid))) throw notFound('Person');
       return c.json({ results: (await personHistory(db, projectId, uuid)).map(historyJson) }, 200);
     },

@@ -1,12 +1,21 @@
+import { createMiddleware } from 'hono/factory';
+import { dbOf } from '../db/client';
 import { getProject } from '../db/projects';
-import type { Db } from '../db/client';
+import type { AppEnv } from '../env';
 import { ApiError, notFound } from './errors';
 import { ErrorSchema } from './schemas';
 
-/** 404 unless the project exists: every project-scoped read and write checks this first. */
-export async function requireProject(db: Db, projectId: number): Promise<void> {
-  if (!(await getProject(db, projectId))) throw notFound('Project');
-}
+/**
+ * 404 unless the project exists, for everything under `/projects/:project_id/`.
+ * An id that is not a positive integer is left to the route's own validation (400).
+ */
+export const requireExistingProject = createMiddleware<AppEnv>(async (c, next) => {
+  const projectId = Number(c.req.param('project_id'));
+  if (Number.isInteger(projectId) && projectId > 0 && !(await getProject(dbOf(c.env.DB), projectId))) {
+    throw notFound('Project');
+  }
+  await next();
+});
 
 /** Someone else kept changing the person while we tried to write it. */
 export const personBusy = () =>

@@ -3,7 +3,7 @@ import { dbOf } from '../db/client';
 import { listWarnings, type WarningView } from '../db/warning-reads';
 import type { AppEnv } from '../env';
 import { LimitParam, cursorParam, encodeCursor, pageUrl } from './pagination';
-import { requireProject, scopedErrors } from './project-scope';
+import { scopedErrors } from './project-scope';
 import { ProjectIdParam, validationHook } from './schemas';
 
 export const WarningSchema = z
@@ -42,7 +42,6 @@ export const warningRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     const { project_id: projectId } = c.req.valid('param');
     const q = c.req.valid('query');
     const db = dbOf(c.env.DB);
-    await requireProject(db, projectId);
     const cursor = q.cursor && { timestamp: q.cursor[0], id: q.cursor[1] };
     const rows = await listWarnings(db, projectId, { type: q.type, cursor }, q.limit + 1);
     const page = rows.slice(0, q.limit);
