@@ -1,7 +1,23 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { fetchWorker } from '../helpers';
+import worker from '../../src/index';
+import { BASE, fetchWorker } from '../helpers';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Calls the Worker's own fetch handler with the real bindings, skipping only the
+ * test harness's loopback. Under vitest-pool-workers 0.15, every call through
+ * `exports.default.fetch` wraps the entrypoint prototype in one more Proxy, so
+ * each call gets slower than the last (workers-sdk issues 15092 and 15446):
+ * fine for a few hundred requests, not for thousands of fuzz runs.
+ */
+export async function callWorker(path: string, init?: RequestInit): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(`${BASE}${path}`, init), env, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
 
 /** POSTs JSON to a capture route the way posthog-node does (`/batch/` by default). */
 export function postJson(body: unknown, path = '/batch/', headers: Record<string, string> = {}): Promise<Response> {
