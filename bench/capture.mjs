@@ -63,9 +63,10 @@ function combine(runs) {
   };
 }
 
-export async function benchCapture(service, project, cfg, log) {
+export async function benchCapture(service, project, cfg, log, sampler) {
   const results = [];
   for (const kind of kinds(project.api_token)) {
+    sampler?.takePhasePeakMb();
     const run = (path) =>
       autocannonRun({
         url: `${service.baseUrl}${path}`,
@@ -91,10 +92,11 @@ export async function benchCapture(service, project, cfg, log) {
       noop,
       ratio_rps: capture.ok_per_s / noop.ok_per_s,
       ratio_p99: capture.p99_ms / noop.p99_ms,
+      runtime_peak_rss_mb: sampler?.takePhasePeakMb(),
     };
     log(
       `  ${kind.name}: capture ${row.capture.ok_per_s.toFixed(0)} req/s (p50 ${capture.p50_ms} ms, p99 ${capture.p99_ms} ms, non-200 ${capture.non_200}), ` +
-        `no-op ${noop.ok_per_s.toFixed(0)} req/s (p99 ${noop.p99_ms} ms): ${(row.ratio_rps * 100).toFixed(0)}%`,
+        `no-op ${noop.ok_per_s.toFixed(0)} req/s (p99 ${noop.p99_ms} ms): ${(row.ratio_rps * 100).toFixed(0)}%; runtime peak ${row.runtime_peak_rss_mb} MB`,
     );
     results.push(row);
   }

@@ -48,6 +48,8 @@ async function ingest(service, project, events, want, cfg) {
     send_seconds: sent.sendMs / 1000,
     counts: waited.counts,
     expected: want,
+    /** [seconds, events stored] about once a second. */
+    timeline: waited.timeline,
   };
 }
 

@@ -59,7 +59,7 @@ async function onFreshService(name, memory, work) {
   const service = await startService();
   const sampler = memorySampler(service.pid);
   try {
-    return await work(service);
+    return await work(service, sampler);
   } catch (error) {
     log(`  ${name} failed: ${error.stack ?? error}\n  last wrangler output:\n${service.recentLog().slice(-3000)}`);
     throw error;
@@ -80,14 +80,14 @@ const results = { command: 'npm run bench', full_run: fullRun, config: cfg, star
 log(`npm run bench (${fullRun ? 'full size' : 'scaled down / partial'}): ${JSON.stringify(cfg)}`);
 
 if (only.has('capture')) {
-  results.capture = await onFreshService('capture', memory, async (service) => {
+  results.capture = await onFreshService('capture', memory, async (service, sampler) => {
     const project = await json(`${service.baseUrl}/api/projects/`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${service.apiKey}` },
       body: { name: 'bench capture' },
       expect: 201,
     });
-    return benchCapture(service, project, cfg, log);
+    return benchCapture(service, project, cfg, log, sampler);
   });
 }
 if (only.has('e2e')) results.ingestion = await onFreshService('end-to-end', memory, (s) => benchEndToEnd(s, cfg, log));

@@ -12,11 +12,17 @@ const reached = (c, want) => Object.entries(want).every(([key, value]) => c[key]
  * it finished, the elapsed ms and the last counts.
  */
 export async function waitForCounts(baseUrl, projectId, want, { startedAt, deadlineMs, everyMs = 200 }) {
+  // Stored events once a second, to tell a steady rate from a slow start or tail.
+  const timeline = [];
   for (;;) {
     const c = await counts(baseUrl, projectId);
     const elapsed = performance.now() - startedAt;
-    if (reached(c, want)) return { done: true, ms: elapsed, counts: c };
-    if (elapsed > deadlineMs) return { done: false, ms: elapsed, counts: c };
+    if (elapsed >= timeline.length * 1000) {
+      timeline.push([Math.round(elapsed / 100) / 10, c.events]);
+      if (process.env.BENCH_VERBOSE) console.log(`    ${(elapsed / 1000).toFixed(1)} s ${JSON.stringify(c)}`);
+    }
+    if (reached(c, want)) return { done: true, ms: elapsed, counts: c, timeline };
+    if (elapsed > deadlineMs) return { done: false, ms: elapsed, counts: c, timeline };
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
