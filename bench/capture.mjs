@@ -45,14 +45,17 @@ function kinds(token) {
   ];
 }
 
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 
-/** Averages autocannon runs of one route. */
+/** The median of autocannon runs of one route (the machine is shared: one noisy round should not decide). */
 function combine(runs) {
   return {
-    ok_per_s: mean(runs.map((r) => r.ok_per_s)),
-    p50_ms: mean(runs.map((r) => r.latency_ms.p50)),
-    p99_ms: mean(runs.map((r) => r.latency_ms.p99)),
+    ok_per_s: median(runs.map((r) => r.ok_per_s)),
+    p50_ms: median(runs.map((r) => r.latency_ms.p50)),
+    p99_ms: median(runs.map((r) => r.latency_ms.p99)),
     requests: runs.reduce((a, r) => a + r.requests, 0),
     non_200: runs.reduce((a, r) => a + r.non_2xx + r.errors + r.timeouts, 0),
     status_codes: runs.reduce((acc, r) => {

@@ -6,6 +6,7 @@ import { json, postAll } from './lib/http.mjs';
 import { waitForCounts } from './lib/progress.mjs';
 import { batchBodies, identifyEvent, mixedEvents, random } from './lib/workload.mjs';
 
+const pct = (x) => `${Math.round(x * 100)}%`;
 const GZIP_HEADERS = { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' };
 
 async function newProject(service, name) {
@@ -28,12 +29,14 @@ async function seedPersons(service, projectId, body) {
  */
 async function ingest(service, project, events, want, cfg) {
   const bodies = batchBodies(project.api_token, events, cfg.eventsPerRequest);
+  const batchesBefore = service.queueBatches().length;
   const startedAt = performance.now();
   const [sent, waited] = await Promise.all([
     postAll(`${service.baseUrl}/batch/`, bodies, { concurrency: cfg.sendConcurrency, headers: GZIP_HEADERS }),
     waitForCounts(service.baseUrl, project.id, want, { startedAt, deadlineMs: cfg.deadlineMs }),
   ]);
   const stored = Math.min(waited.counts.events, events.length);
+  const consumer = consumerTime(service.queueBatches().slice(batchesBefore), stored, waited.ms);
   return {
     events: events.length,
     complete: waited.done,
@@ -48,9 +51,33 @@ async function ingest(service, project, events, want, cfg) {
     send_seconds: sent.sendMs / 1000,
     counts: waited.counts,
     expected: want,
+    consumer,
     /** [seconds, events stored] about once a second. */
     timeline: waited.timeline,
   };
+}
+
+/**
+ * Time spent inside the queue consumer (wrangler's per-batch log lines): its own
+ * rate while busy, and how much of the run it was busy at all.
+ */
+function consumerTime(batches, storedEvents, elapsedMs) {
+  const busyMs = batches.reduce((a, b) => a + b.ms, 0);
+  return {
+    batches: batches.length,
+    messages: batches.reduce((a, b) => a + b.messages, 0),
+    retried_messages: batches.reduce((a, b) => a + b.messages - b.acked, 0),
+    busy_seconds: busyMs / 1000,
+    busy_share: busyMs / elapsedMs,
+    events_per_busy_s: busyMs > 0 ? storedEvents / (busyMs / 1000) : undefined,
+    batch_ms: { median: median(batches.map((b) => b.ms)), max: Math.max(0, ...batches.map((b) => b.ms)) },
+  };
+}
+
+function median(xs) {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
 }
 
 /** The storage limit: the same event rows, plain INSERTs in 100-row D1 batches. */
@@ -95,7 +122,8 @@ export async function benchEndToEnd(service, cfg, log) {
   );
   log(
     `  end-to-end: ${e2e.stored_events}/${e2e.events} events in ${e2e.seconds.toFixed(1)} s = ${e2e.events_per_s.toFixed(0)} events/s` +
-      `${e2e.complete ? '' : ' (deadline reached: INCOMPLETE)'}; retried requests ${e2e.retried_requests}`,
+      `${e2e.complete ? '' : ' (deadline reached: INCOMPLETE)'}; retried requests ${e2e.retried_requests}; ` +
+      `consumer busy ${e2e.consumer.busy_seconds.toFixed(1)} s in ${e2e.consumer.batches} batches (${pct(e2e.consumer.busy_share)} of the run) = ${e2e.consumer.events_per_busy_s?.toFixed(0)} events per busy second`,
   );
   return { mix: workload.mix, end_to_end: e2e, plain_insert: plain, ratio_to_plain_insert: e2e.events_per_s / plain.rows_per_s };
 }

@@ -3,6 +3,8 @@
 const n0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '–');
 const n1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–');
 const pct = (x) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '–');
+/** Time inside the queue consumer per stored event. */
+const consumerMs = (run) => (run.consumer.busy_seconds * 1000) / Math.max(1, run.stored_events);
 const times = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '–');
 
 /** Each target with its measured value and whether it is met. */
@@ -30,7 +32,7 @@ function sections(r) {
   const c = r.config;
   if (r.capture) {
     out.push({
-      title: `1. Capture acceptance (autocannon, ${c.connections} connections, ${c.captureRounds} × ${c.captureSeconds} s per route, capture and no-op alternating)`,
+      title: `1. Capture acceptance (autocannon, ${c.connections} connections, ${c.captureRounds} × ${c.captureSeconds} s per route, capture and no-op alternating, median of the rounds)`,
       head: ['request', 'capture req/s', 'p50 ms', 'p99 ms', 'no-op req/s', 'p50 ms', 'p99 ms', 'req/s ratio', 'p99 ratio', 'non-200'],
       rows: r.capture.kinds.map((k) => [
         k.kind,
@@ -53,6 +55,13 @@ function sections(r) {
       head: ['path', 'events stored', 'seconds', 'events/s', 'vs plain insert'],
       rows: [
         ['capture → queue → persons → D1', `${n0(e.stored_events)}${e.complete ? '' : ' (deadline: incomplete)'}`, n1(e.seconds), n0(e.events_per_s), pct(r.ingestion.ratio_to_plain_insert)],
+        [
+          `  of which inside the queue consumer (${n0(e.consumer.batches)} batches, ${pct(e.consumer.busy_share)} of the time)`,
+          '',
+          n1(e.consumer.busy_seconds),
+          n0(e.consumer.events_per_busy_s),
+          pct(e.consumer.events_per_busy_s / p.rows_per_s),
+        ],
         [`plain D1 INSERT, 100-row batches (${p.rows_per_request} rows/request)`, n0(p.rows), n1(p.seconds), n0(p.rows_per_s), '100%'],
       ],
     });
@@ -60,7 +69,7 @@ function sections(r) {
   if (r.scaling) {
     out.push({
       title: `3. Scaling (same ${n0(r.scaling.runs[0].events)}-event mix; identified users are seeded persons 0–999)`,
-      head: ['existing persons', 'events stored', 'seconds', 'ms/event', 'events/s', 'cost vs first'],
+      head: ['existing persons', 'events stored', 'seconds', 'ms/event', 'events/s', 'cost vs first', 'consumer ms/event', 'consumer cost vs first'],
       rows: r.scaling.runs.map((x) => [
         n0(x.existing_persons),
         `${n0(x.stored_events)}${x.complete ? '' : ' (incomplete)'}`,
@@ -68,6 +77,8 @@ function sections(r) {
         x.ms_per_event.toFixed(3),
         n0(x.events_per_s),
         times(x.ms_per_event / r.scaling.runs[0].ms_per_event),
+        consumerMs(x).toFixed(3),
+        times(consumerMs(x) / consumerMs(r.scaling.runs[0])),
       ]),
     });
   }
@@ -75,8 +86,16 @@ function sections(r) {
     const m = r.merges;
     out.push({
       title: '4. Merges (every event an $identify merging an anonymous person into an identified one)',
-      head: ['merges', 'seconds', 'merges/s'],
-      rows: [[`${n0(m.merges_done)} of ${n0(m.events)}${m.complete ? '' : ' (incomplete)'}`, n1(m.seconds), n0(m.merges_per_s)]],
+      head: ['merges', 'seconds', 'merges/s', 'consumer busy s', 'merges per busy s'],
+      rows: [
+        [
+          `${n0(m.merges_done)} of ${n0(m.events)}${m.complete ? '' : ' (incomplete)'}`,
+          n1(m.seconds),
+          n0(m.merges_per_s),
+          n1(m.consumer.busy_seconds),
+          n0(m.merges_done / m.consumer.busy_seconds),
+        ],
+      ],
     });
   }
   if (r.memory) {

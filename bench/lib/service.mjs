@@ -31,8 +31,11 @@ export async function wranglerVersion() {
   return stdout.trim().split('\n').pop();
 }
 
-/** Starts the service; resolves once /_readiness answers 200. */
-export async function startService() {
+/**
+ * Starts the service; resolves once /_readiness answers 200. `logLevel: 'info'`
+ * makes wrangler log each queue consumer batch, which `queueBatches()` returns.
+ */
+export async function startService({ logLevel = 'warn' } = {}) {
   const persistDir = mkdtempSync(path.join(tmpdir(), 'posthog-bench-'));
   const logFile = path.join(persistDir, 'wrangler.log');
   const apiKey = `phx_bench_${randomBytes(24).toString('hex')}`;
@@ -56,16 +59,26 @@ export async function startService() {
       '--var', `PERSONAL_API_KEY:${apiKey}`,
       '--var', 'BENCH_ROUTES:true',
       '--show-interactive-dev-session=false',
-      '--log-level', process.env.BENCH_LOG_LEVEL ?? 'warn',
+      '--log-level', process.env.BENCH_LOG_LEVEL ?? logLevel,
     ],
     // A process group of its own, so stopping it also stops workerd.
     { cwd: repoRoot, env: wranglerEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const log = createWriteStream(logFile);
   let tail = '';
+  let partial = '';
+  const queueBatches = [];
   const record = (chunk) => {
     log.write(chunk);
-    tail = (tail + chunk.toString('utf8')).slice(-8000);
+    const text = chunk.toString('utf8');
+    tail = (tail + text).slice(-8000);
+    const lines = (partial + text).split('\n');
+    partial = lines.pop();
+    for (const line of lines) {
+      // wrangler: "QUEUE ingest 100/100 (347ms)" = acked/delivered messages, time in the consumer.
+      const m = /QUEUE ingest (\d+)\/(\d+) \((\d+)ms\)/.exec(line);
+      if (m) queueBatches.push({ at: performance.now(), acked: Number(m[1]), messages: Number(m[2]), ms: Number(m[3]) });
+    }
   };
   child.stdout.on('data', record);
   child.stderr.on('data', record);
@@ -88,6 +101,8 @@ export async function startService() {
     logFile,
     pid: child.pid,
     recentLog: () => tail,
+    /** Consumer batches of the `ingest` queue seen so far (needs logLevel 'info'). */
+    queueBatches: () => queueBatches,
     async stop() {
       process.off('exit', onExit);
       const exited = new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
