@@ -71,6 +71,8 @@ capture.onError((err, c) => {
 function tokenParam(c: Context<AppEnv>): string {
   const parsed = projectToken.safeParse(c.req.param('token'));
   if (!parsed.success) throw new CaptureError(400, 'invalid_token', 'The project token in the path is not valid.');
+  // Never echo a personal key back into a script a page (or a cache) keeps.
+  if (parsed.data.startsWith('phx_')) throw new CaptureError(401, 'invalid_token', 'That is a personal API key, not a project token (phc_...).');
   return parsed.data;
 }
 
