@@ -53,7 +53,7 @@ export class PersonCalls {
 
   private async updatePerson(items: PersonEvent[]): Promise<void> {
     const distinctIds = [...new Set(items.map((i) => i.event.distinct_id))];
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1; items.length > 0; attempt++) {
       const owner = this.owners.get(distinctIds[0]!);
       const createFor = owner ? undefined : distinctIds[0]!;
       const step: UpdateStep = {
@@ -65,7 +65,9 @@ export class PersonCalls {
         known: owner ? this.state.persons.get(owner) : undefined,
       };
       const result = await this.steps.update(step);
-      if (await this.settled(result, distinctIds, attempt)) return;
+      const settled = await this.settled(result, distinctIds, attempt, items);
+      if (settled === true) return;
+      items = settled;
       // Owners may now differ between these ids: split the group by owner again.
       if (new Set(distinctIds.map((d) => this.owners.get(d))).size > 1) return this.updates(items);
     }
@@ -88,7 +90,8 @@ export class PersonCalls {
         knownTarget: targetPersonId ? this.state.persons.get(targetPersonId) : undefined,
       };
       const result = await this.steps.merge(step);
-      if (await this.settled(result, [merge.source, merge.target], attempt)) return;
+      const settled = await this.settled(result, [merge.source, merge.target], attempt, [item]);
+      if (settled === true || settled.length === 0) return;
     }
   }
 
@@ -101,7 +104,12 @@ export class PersonCalls {
     return attempt <= 2 ? uuidFromDistinctId(this.projectId, d) : crypto.randomUUID();
   }
 
-  private async settled(result: StepResult, distinctIds: string[], attempt: number): Promise<boolean> {
+  /**
+   * True once the step is written. Otherwise re-reads the owners of its ids and
+   * returns the step's events still to do: one that another consumer stored
+   * meanwhile (a duplicate delivery) must not apply its updates again.
+   */
+  private async settled(result: StepResult, distinctIds: string[], attempt: number, items: PersonEvent[]): Promise<true | PersonEvent[]> {
     if (result.status === 'ok') {
       if (result.absorbedPersonId) {
         for (const [d, p] of this.owners) if (p === result.absorbedPersonId) this.owners.set(d, result.personId);
@@ -114,13 +122,13 @@ export class PersonCalls {
     if (attempt >= MAX_ATTEMPTS) {
       throw new Error(`person step kept moving after ${attempt} attempts (distinct ids ${distinctIds.join(', ')})`);
     }
-    const fresh = await readIngestState(this.db, this.projectId, [], distinctIds);
+    const fresh = await readIngestState(this.db, this.projectId, items.map((i) => i.event.uuid), distinctIds);
     for (const d of distinctIds) {
       const owner = fresh.owners.get(d);
       if (owner) this.owners.set(d, owner);
       else this.owners.delete(d);
     }
     for (const [id, person] of fresh.persons) this.state.persons.set(id, person);
-    return false;
+    return items.filter((i) => !fresh.storedUuids.has(i.event.uuid));
   }
 }

@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
-import { planMergeStep, planUpdateStep, type Plan } from '../persons/plan';
+import { planMergeStep, planUpdateStep, planWrites, type Plan } from '../persons/plan';
 import type { MergeStep, StepResult, UpdateStep } from '../persons/steps';
-import { writeAtomically, type Statement } from '../persons/store';
+import { writeAtomically } from '../persons/store';
 import type { PlannedEvent } from './components';
 import { PersonCalls, type KnownState, type PersonSteps } from './person-calls';
 import { segmentsOf } from './components';
@@ -16,7 +16,8 @@ class NotPlannable extends Error {}
  * id changed since it was read.
  */
 class PlannedSteps implements PersonSteps {
-  readonly statements: Statement[] = [];
+  /** The person writes of every step in order; their events and warnings follow them in bulk. */
+  readonly combined: Pick<Plan, 'statements' | 'events' | 'warnings'> = { statements: [], events: [], warnings: [] };
 
   constructor(
     private readonly db: Db,
@@ -35,7 +36,9 @@ class PlannedSteps implements PersonSteps {
 
   private take(plan: Plan | null): StepResult {
     if (!plan) throw new NotPlannable();
-    this.statements.push(...plan.statements);
+    this.combined.statements.push(...plan.statements);
+    this.combined.events.push(...plan.events);
+    this.combined.warnings.push(...plan.warnings);
     return plan.result;
   }
 }
@@ -60,7 +63,7 @@ export async function commitGroupsAtOnce(db: Db, projectId: number, state: Known
   const calls = new PersonCalls(planned, db, projectId, speculative);
   try {
     for (const group of groups) await runGroup(calls, group);
-    return await writeAtomically(db, planned.statements);
+    return await writeAtomically(db, planWrites(db, planned.combined));
   } catch (error) {
     // Any failure here (a step that needs a fresh read, or a D1 error that may be
     // one group's fault) sends the groups one by one through the person objects,

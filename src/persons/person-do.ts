@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { dbOf, type Db } from '../db/client';
 import type { Env } from '../env';
-import { planMergeStep, planUpdateStep, type Plan } from './plan';
+import { planMergeStep, planUpdateStep, planWrites, type Plan } from './plan';
 import type { MergeStep, StepResult, UpdateStep } from './steps';
 import { loadPerson, writeAtomically, type PersonRow } from './store';
 
@@ -43,7 +43,7 @@ export class PersonDO extends DurableObject<Env> {
     const run = this.tail.then(async () => {
       try {
         const planned = await plan();
-        if (planned && (await writeAtomically(this.db, planned.statements))) {
+        if (planned && (await writeAtomically(this.db, planWrites(this.db, planned)))) {
           this.person = planned.result.person;
           return planned.result;
         }

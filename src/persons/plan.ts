@@ -17,8 +17,7 @@ import type { Db } from '../db/client';
 import {
   claimDistinctId,
   deletePerson,
-  guardOwner,
-  guardPersonVersion,
+  guardUnchanged,
   insertEvents,
   insertHistory,
   insertMergeRecord,
@@ -39,9 +38,20 @@ import type { MergeStep, PersonEvent, StepResult, UpdateStep } from './steps';
  * `null`: the step cannot run against those rows (its person is gone).
  */
 export interface Plan {
+  /** Guards first, then the person writes. */
   statements: Statement[];
+  /** Stored in the same batch, after the statements (multi-row inserts when plans are combined). */
+  events: EventRow[];
+  warnings: WarningRow[];
   result: Extract<StepResult, { status: 'ok' }>;
 }
+
+/** All of a plan's writes, in order, for one atomic batch. */
+export const planWrites = (db: Db, plan: Pick<Plan, 'statements' | 'events' | 'warnings'>): Statement[] => [
+  ...plan.statements,
+  ...insertEvents(db, plan.events),
+  ...insertWarnings(db, plan.warnings),
+];
 
 export function eventRowOf(projectId: number, e: IdentityEvent, personId: string): EventRow {
   return {
@@ -60,11 +70,11 @@ export function warningRowsOf(projectId: number, eventUuid: string | null, warni
   return warnings.map((w) => ({ projectId, type: w.type, details: w.details, eventUuid, timestamp }));
 }
 
-function eventAndWarningWrites(db: Db, projectId: number, personId: string, items: PersonEvent[]): Statement[] {
-  return [
-    ...insertEvents(db, items.map((i) => eventRowOf(projectId, i.event, personId))),
-    ...insertWarnings(db, items.flatMap((i) => warningRowsOf(projectId, i.event.uuid, i.warnings))),
-  ];
+function eventAndWarningRows(projectId: number, personId: string, items: PersonEvent[]): Pick<Plan, 'events' | 'warnings'> {
+  return {
+    events: items.map((i) => eventRowOf(projectId, i.event, personId)),
+    warnings: items.flatMap((i) => warningRowsOf(projectId, i.event.uuid, i.warnings)),
+  };
 }
 
 /** A warning when the properties grew past the size limit. */
@@ -125,19 +135,21 @@ export function planUpdateStep(db: Db, current: PersonRow | undefined, step: Upd
       statements: [
         insertPerson(db, person),
         claimDistinctId(db, projectId, step.createFor, personId),
-        ...eventAndWarningWrites(db, projectId, personId, [created.first, ...checked]),
       ],
+      ...eventAndWarningRows(projectId, personId, [created.first, ...checked]),
       result: { status: 'ok', personId, owns: [step.createFor], person },
     };
   }
   const { person, items: checked } = withUpdates(current, items);
   return {
     statements: [
-      guardPersonVersion(db, personId, current.version),
-      ...step.distinctIds.map((d) => guardOwner(db, projectId, d, personId)),
+      ...guardUnchanged(db, projectId, {
+        versions: [[personId, current.version]],
+        owners: step.distinctIds.map((d) => [d, personId]),
+      }),
       ...writeIfChanged(db, current, person),
-      ...eventAndWarningWrites(db, projectId, personId, checked),
     ],
+    ...eventAndWarningRows(projectId, personId, checked),
     result: { status: 'ok', personId, owns: step.distinctIds, person },
   };
 }
@@ -175,8 +187,8 @@ export function planMergeStep(db: Db, current: PersonRow | undefined, source: Pe
         claimDistinctId(db, projectId, request.target, personId),
         claimDistinctId(db, projectId, request.source, personId),
         identifyRecord([request.target, request.source]),
-        ...eventAndWarningWrites(db, projectId, personId, [first]),
       ],
+      ...eventAndWarningRows(projectId, personId, [first]),
       result: { status: 'ok', personId, owns: [request.target, request.source], person },
     };
   }
@@ -193,30 +205,34 @@ export function planMergeStep(db: Db, current: PersonRow | undefined, source: Pe
     const { person, item: checked } = identifiedWith(current, item);
     return {
       statements: [
-        guardPersonVersion(db, personId, current.version),
-        guardOwner(db, projectId, owned, personId),
+        ...guardUnchanged(db, projectId, { versions: [[personId, current.version]], owners: [[owned, personId]] }),
         ...(added ? [claimDistinctId(db, projectId, added, personId)] : []),
         ...writeIfChanged(db, current, person),
         ...(added || !current.isIdentified ? [identifyRecord(added ? [added] : [])] : []),
-        ...eventAndWarningWrites(db, projectId, personId, [checked]),
       ],
+      ...eventAndWarningRows(projectId, personId, [checked]),
       result: { status: 'ok', personId, owns: [request.source, request.target], person },
     };
   }
 
   // Two persons: merge the source's person into the target's, unless refused.
   if (!source) return null;
-  const bothUnchanged = [
-    guardPersonVersion(db, personId, current.version),
-    guardPersonVersion(db, source.id, source.version),
-    guardOwner(db, projectId, request.target, personId),
-    guardOwner(db, projectId, request.source, source.id),
-  ];
+  const bothUnchanged = guardUnchanged(db, projectId, {
+    versions: [
+      [personId, current.version],
+      [source.id, source.version],
+    ],
+    owners: [
+      [request.target, personId],
+      [request.source, source.id],
+    ],
+  });
   if (!isMergeAllowed(request.kind, source.isIdentified)) {
     const refused = { event: e, warnings: [...item.warnings, refusedMergeWarning(request, e.uuid)] };
     const { person, item: checked } = identifiedWith(current, refused);
     return {
-      statements: [...bothUnchanged, ...writeIfChanged(db, current, person), ...eventAndWarningWrites(db, projectId, personId, [checked])],
+      statements: [...bothUnchanged, ...writeIfChanged(db, current, person)],
+      ...eventAndWarningRows(projectId, personId, [checked]),
       result: { status: 'ok', personId, owns: [request.target], person },
     };
   }
@@ -248,8 +264,8 @@ export function planMergeStep(db: Db, current: PersonRow | undefined, source: Pe
       moveDistinctIds(db, projectId, source.id, personId),
       updatePerson(db, person),
       deletePerson(db, source.id),
-      ...eventAndWarningWrites(db, projectId, personId, combined.items),
     ],
+    ...eventAndWarningRows(projectId, personId, combined.items),
     result: { status: 'ok', personId, absorbedPersonId: source.id, owns: [request.source, request.target], person },
   };
 }

@@ -86,17 +86,26 @@ export async function readIngestState(db: Db, projectId: number, uuids: string[]
 const guard = (db: Db, expectation: string, ...params: unknown[]): Statement =>
   db.$client.prepare(`INSERT INTO write_guards (ok) SELECT 0 WHERE NOT (${expectation})`).bind(...params);
 
-export const guardPersonVersion = (db: Db, personId: string, version: number) =>
-  guard(db, 'EXISTS (SELECT 1 FROM persons WHERE id = ? AND version = ?)', personId, version);
+export interface Expected {
+  /** Persons that must still be at these versions. */
+  versions?: [personId: string, version: number][];
+  /** Distinct ids that must still belong to these persons. */
+  owners?: [distinctId: string, personId: string][];
+}
 
-export const guardOwner = (db: Db, projectId: number, distinctId: string, personId: string) =>
-  guard(
-    db,
-    'EXISTS (SELECT 1 FROM person_distinct_ids WHERE project_id = ? AND distinct_id = ? AND person_id = ?)',
-    projectId,
-    distinctId,
-    personId,
+/** One guard statement (or a few, within D1's parameter limit) for all of a step's expectations. */
+export function guardUnchanged(db: Db, projectId: number, { versions = [], owners = [] }: Expected): Statement[] {
+  const conditions: [string, unknown[]][] = [
+    ...versions.map(([id, version]): [string, unknown[]] => ['EXISTS (SELECT 1 FROM persons WHERE id = ? AND version = ?)', [id, version]]),
+    ...owners.map(([distinctId, personId]): [string, unknown[]] => [
+      'EXISTS (SELECT 1 FROM person_distinct_ids WHERE project_id = ? AND distinct_id = ? AND person_id = ?)',
+      [projectId, distinctId, personId],
+    ]),
+  ];
+  return chunk(conditions, Math.floor(MAX_PARAMS / 3)).map((part) =>
+    guard(db, part.map(([sql]) => sql).join(' AND '), ...part.flatMap(([, params]) => params)),
   );
+}
 
 /** True when D1 refused a batch because a guard or a unique key said the state moved on. */
 export function isWriteConflict(error: unknown): boolean {

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { claimDistinctId, guardOwner, guardPersonVersion, insertPerson, loadPerson, updatePerson, writeAtomically } from '../../src/persons/store';
+import { claimDistinctId, guardUnchanged, insertPerson, loadPerson, updatePerson, writeAtomically } from '../../src/persons/store';
 import { db } from './helpers';
 
 const person = (id: string, version = 0) => ({
@@ -16,11 +16,14 @@ it('a stale version guard refuses the whole batch and reports a conflict', async
   expect(await writeAtomically(db, [insertPerson(db, person(id)), claimDistinctId(db, 4242, `d-${id}`, id)])).toBe(true);
   const stale = await writeAtomically(db, [
     updatePerson(db, { ...person(id, 1), properties: { a: 'first' } }),
-    guardPersonVersion(db, id, 5),
+    ...guardUnchanged(db, 4242, { versions: [[id, 5]] }),
   ]);
   expect(stale).toBe(false);
   expect((await loadPerson(db, id))?.properties).toEqual({ a: 1 });
-  const fresh = await writeAtomically(db, [guardPersonVersion(db, id, 0), guardOwner(db, 4242, `d-${id}`, id), updatePerson(db, person(id, 1))]);
+  const fresh = await writeAtomically(db, [
+    ...guardUnchanged(db, 4242, { versions: [[id, 0]], owners: [[`d-${id}`, id]] }),
+    updatePerson(db, person(id, 1)),
+  ]);
   expect(fresh).toBe(true);
   expect((await loadPerson(db, id))?.version).toBe(1);
 });
@@ -32,6 +35,12 @@ it('claiming a distinct id someone owns is a conflict, and nothing of the batch 
   const lost = await writeAtomically(db, [insertPerson(db, person(b)), claimDistinctId(db, 4242, `shared-${a}`, b)]);
   expect(lost).toBe(false);
   expect(await loadPerson(db, b)).toBeUndefined();
-  const wrongOwner = await writeAtomically(db, [guardOwner(db, 4242, `shared-${a}`, b)]);
+  const wrongOwner = await writeAtomically(db, guardUnchanged(db, 4242, { owners: [[`shared-${a}`, b]] }));
+  expect(wrongOwner).toBe(false);
+  // One failing expectation among several refuses the batch too.
+  const mixed = await writeAtomically(db, guardUnchanged(db, 4242, { versions: [[a, 0]], owners: [[`shared-${a}`, a], [`shared-${a}`, b]] }));
+  expect(mixed).toBe(false);
+  const allHold = await writeAtomically(db, guardUnchanged(db, 4242, { versions: [[a, 0]], owners: [[`shared-${a}`, a]] }));
+  expect(allHold).toBe(true);
   expect(wrongOwner).toBe(false);
 });
