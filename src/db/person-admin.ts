@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
 import { uuidFromDistinctId } from '../identity';
+import { writeAtomically as writeStatements } from './atomic';
 import type { Db } from './client';
 
 /**
@@ -28,33 +29,15 @@ const guard = (expectation: SQL) => sql`INSERT INTO write_guards (ok) SELECT 0 W
 const guardVersion = (projectId: number, personId: string, version: number) =>
   guard(sql`EXISTS (SELECT 1 FROM persons WHERE id = ${personId} AND project_id = ${projectId} AND version = ${version})`);
 
-function isWriteConflict(error: unknown): boolean {
-  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    const message = e instanceof Error ? e.message : String(e);
-    if (/CHECK constraint failed|UNIQUE constraint failed|PRIMARY KEY constraint failed/i.test(message)) return true;
-  }
-  return false;
-}
-
-/**
- * Runs the statements as one D1 batch (one transaction); false when a guard or a
- * unique key refused it (someone else wrote first). Goes to the D1 binding
- * directly: drizzle's D1 `batch()` cannot run raw `db.run(sql)` statements that
- * have bound parameters (drizzle-orm 0.45: SQLiteRaw has no prepared `stmt`).
- */
-async function writeAtomically(db: Db, statements: Statement[]): Promise<boolean> {
-  const d1 = db.$client;
-  try {
-    await d1.batch(statements.map((s) => {
+/** Runs drizzle `sql` statements as one atomic D1 batch; false when a guard or unique key refused it. */
+const writeAtomically = (db: Db, statements: Statement[]) =>
+  writeStatements(
+    db,
+    statements.map((s) => {
       const q = dialect.sqlToQuery(s);
-      return d1.prepare(q.sql).bind(...q.params);
-    }));
-    return true;
-  } catch (error) {
-    if (isWriteConflict(error)) return false;
-    throw error;
-  }
-}
+      return db.$client.prepare(q.sql).bind(...q.params);
+    }),
+  );
 
 async function readPerson(db: Db, projectId: number, personId: string) {
   const person = await db.get<{ version: number }>(

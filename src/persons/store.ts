@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
+import type { Statement } from '../db/atomic';
 import type { Db } from '../db/client';
 import { events, ingestionWarnings, personDistinctIds, personMerges, persons } from '../db/schema';
 
@@ -7,8 +8,8 @@ export type PersonRow = typeof persons.$inferSelect;
 export type EventRow = typeof events.$inferInsert;
 export type WarningRow = typeof ingestionWarnings.$inferInsert;
 export type HistoryRow = typeof personMerges.$inferInsert;
-/** A D1 statement, ready to run in an atomic `batch()`. */
-export type Statement = D1PreparedStatement;
+export type { Statement } from '../db/atomic';
+export { writeAtomically } from '../db/atomic';
 
 /**
  * Drizzle builds the SQL; D1 runs it. (Drizzle's own batch() cannot carry raw
@@ -105,27 +106,6 @@ export function guardUnchanged(db: Db, projectId: number, { versions = [], owner
   return chunk(conditions, Math.floor(MAX_PARAMS / 3)).map((part) =>
     guard(db, part.map(([sql]) => sql).join(' AND '), ...part.flatMap(([, params]) => params)),
   );
-}
-
-/** True when D1 refused a batch because a guard or a unique key said the state moved on. */
-export function isWriteConflict(error: unknown): boolean {
-  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    const message = e instanceof Error ? e.message : String(e);
-    if (/CHECK constraint failed|UNIQUE constraint failed|PRIMARY KEY constraint failed/i.test(message)) return true;
-  }
-  return false;
-}
-
-/** Runs statements as one atomic D1 batch. Returns false when a guard or unique key refused it. */
-export async function writeAtomically(db: Db, statements: Statement[]): Promise<boolean> {
-  if (statements.length === 0) return true;
-  try {
-    await db.$client.batch(statements);
-    return true;
-  } catch (error) {
-    if (isWriteConflict(error)) return false;
-    throw error;
-  }
 }
 
 // --- Writes.
