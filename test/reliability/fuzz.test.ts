@@ -343,6 +343,7 @@ describe(`capture fuzzing (seed ${SEED})`, () => {
     const deadLetters = (await warningsOf(project.id)).filter((w) => w.type === 'ingestion_retries_exhausted');
     expect(deadLetters, consumerErrors.join('\n')).toEqual([]);
     expect(consumerErrors).toEqual([]);
+    console.log(`fuzz: ${accepted.size} accepted events followed to storage, none dead-lettered`);
   }, 120_000);
 });
 
