@@ -31,6 +31,11 @@ export interface CaptureHandOver {
  * over the 1 MB limit.
  */
 export function messagesOf(projectId: number, events: CapturedEvent[]): CaptureHandOver {
+  // Most requests fit in one message: size them once instead of event by event.
+  const whole: IngestMessage = { projectId, events };
+  const wholeBytes = jsonBytes(whole);
+  if (wholeBytes <= MAX_MESSAGE_BYTES) return { messages: [{ body: whole, bytes: wholeBytes }], staged: [] };
+
   const envelope = jsonBytes({ projectId, events: [] } satisfies IngestMessage);
   const messages: SizedMessage[] = [];
   const staged: CapturedEvent[] = [];

@@ -132,8 +132,13 @@ describe('messagesOf', () => {
     for (const m of messagesOf(1, events).messages) expect(bytes(m.body)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
   });
 
+  it('sends a request that fits one message whole, even with a large event', () => {
+    const events = [ev(1), ev(2, MAX_INLINE_EVENT_BYTES)];
+    expect(messagesOf(1, events)).toEqual({ messages: [{ body: { projectId: 1, events }, bytes: bytes({ projectId: 1, events }) }], staged: [] });
+  });
+
   it('stages an event too large for a message and carries its uuid in its place', () => {
-    const events = [ev(1), ev(2, MAX_INLINE_EVENT_BYTES), ev(3)];
+    const events = [ev(1), ev(2, MAX_INLINE_EVENT_BYTES), ev(3, 30_000)];
     const { messages, staged } = messagesOf(1, events);
     expect(staged).toEqual([events[1]]);
     expect(messages.flatMap((m) => m.body.events)).toEqual([events[0], { staged: events[1]!.uuid }, events[2]]);
