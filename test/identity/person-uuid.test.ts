@@ -21,3 +21,10 @@ describe('uuidFromDistinctId', () => {
     expect(uuidFromDistinctId(1, 'x')).not.toBe(uuidFromDistinctId(2, 'x'));
   });
 });
+
+describe('uuidFromDistinctId on ill-formed strings', () => {
+  it('does not throw on a lone surrogate, and matches its U+FFFD replacement', () => {
+    expect(uuidFromDistinctId(1, 'd\udfff')).toBe(uuidFromDistinctId(1, 'd\ufffd'));
+    expect(uuidFromDistinctId(1, 'é😀')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
