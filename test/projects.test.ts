@@ -10,7 +10,7 @@ describe('REST auth', () => {
   ];
   for (const [name, headers] of cases) {
     it(`answers 401 in the documented shape for ${name}`, async () => {
-      for (const [method, path] of [['GET', '/api/projects/'], ['POST', '/api/projects/'], ['GET', '/api/projects/1/']] as const) {
+      for (const [method, path] of [['GET', '/api/projects/'], ['GET', '/api/projects'], ['POST', '/api/projects'], ['POST', '/api/projects/'], ['GET', '/api/projects/1/']] as const) {
         const res = await fetchWorker(path, { method, headers, body: method === 'POST' ? '{"name":"x"}' : undefined });
         expect(res.status, `${method} ${path}`).toBe(401);
         const body = await res.json<Record<string, string>>();

@@ -13,7 +13,6 @@ import { warningRoutes } from './warnings';
 export const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 api.use('/projects/*', requirePersonalApiKey);
-api.use('/projects', requirePersonalApiKey);
 api.use('/projects/:project_id/*', requireExistingProject);
 api.route('/projects', projectRoutes);
 api.route('/projects', personRoutes);
