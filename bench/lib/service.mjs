@@ -1,137 +1,44 @@
-// An isolated `wrangler dev` for the benchmarks: own port, inspector port and
-// persistence directory, local D1 migrations applied first, bench routes on.
-import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
+// An isolated `wrangler dev` for the benchmarks (scripts/lib/wrangler-instance.mjs) with
+// the bench routes on, plus memory sampling of its workerd processes.
+import { readdirSync, readFileSync } from 'node:fs';
+import * as instance from '../../scripts/lib/wrangler-instance.mjs';
 
 // BENCH_ROOT: run another checkout (e.g. an instrumented copy while profiling).
-export const repoRoot = process.env.BENCH_ROOT ?? path.resolve(import.meta.dirname, '../..');
-const wranglerBin = path.join(repoRoot, 'node_modules/wrangler/bin/wrangler.js');
-const wranglerEnv = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' };
+export const repoRoot = process.env.BENCH_ROOT ?? instance.repoRoot;
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const wranglerVersion = () => instance.wranglerVersion({ root: repoRoot });
 
-export async function wranglerVersion() {
-  const { stdout } = await promisify(execFile)(process.execPath, [wranglerBin, '--version'], { cwd: repoRoot, env: wranglerEnv });
-  return stdout.trim().split('\n').pop();
-}
+let exitOnSignal = false;
 
 /**
  * Starts the service; resolves once /_readiness answers 200. `logLevel: 'info'`
  * makes wrangler log each queue consumer batch, which `queueBatches()` returns.
  */
 export async function startService({ logLevel = 'warn' } = {}) {
-  const persistDir = mkdtempSync(path.join(tmpdir(), 'posthog-bench-'));
-  const logFile = path.join(persistDir, 'wrangler.log');
-  const apiKey = `phx_bench_${randomBytes(24).toString('hex')}`;
-
-  await promisify(execFile)(
-    process.execPath,
-    [wranglerBin, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir],
-    { cwd: repoRoot, env: wranglerEnv, timeout: 120_000 },
-  );
-
-  const port = await freePort();
-  const inspectorPort = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      wranglerBin, 'dev',
-      '--ip', '127.0.0.1',
-      '--port', String(port),
-      '--inspector-port', String(inspectorPort),
-      '--persist-to', persistDir,
-      '--var', `PERSONAL_API_KEY:${apiKey}`,
-      '--var', 'BENCH_ROUTES:true',
-      '--show-interactive-dev-session=false',
-      '--log-level', process.env.BENCH_LOG_LEVEL ?? logLevel,
-    ],
-    // A process group of its own, so stopping it also stops workerd.
-    { cwd: repoRoot, env: wranglerEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const log = createWriteStream(logFile);
-  let tail = '';
-  let partial = '';
+  // Ctrl-C should still run the exit hook that stops wrangler and workerd.
+  if (!exitOnSignal) {
+    exitOnSignal = true;
+    for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
+  }
   const queueBatches = [];
-  const record = (chunk) => {
-    log.write(chunk);
-    const text = chunk.toString('utf8');
-    tail = (tail + text).slice(-8000);
-    const lines = (partial + text).split('\n');
-    partial = lines.pop();
-    for (const line of lines) {
+  const service = await instance.startIsolatedWrangler({
+    root: repoRoot,
+    tmpPrefix: 'posthog-bench-',
+    apiKeyPrefix: 'phx_bench_',
+    vars: { BENCH_ROUTES: 'true' },
+    logLevel: process.env.BENCH_LOG_LEVEL ?? logLevel,
+    keep: Boolean(process.env.BENCH_KEEP),
+    onLine(line) {
       // wrangler: "QUEUE ingest 100/100 (347ms)" = acked/delivered messages, time in the consumer.
       const m = /QUEUE ingest (\d+)\/(\d+) \((\d+)ms\)/.exec(line);
       if (m) queueBatches.push({ at: performance.now(), acked: Number(m[1]), messages: Number(m[2]), ms: Number(m[3]) });
-    }
-  };
-  child.stdout.on('data', record);
-  child.stderr.on('data', record);
-  const killGroup = (signal = 'SIGTERM') => {
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      // already gone
-    }
-  };
-  const onExit = () => killGroup('SIGKILL');
-  process.on('exit', onExit);
-  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
-
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const service = {
-    baseUrl,
-    apiKey,
-    persistDir,
-    logFile,
-    pid: child.pid,
-    recentLog: () => tail,
+    },
+  });
+  return {
+    ...service,
     /** Consumer batches of the `ingest` queue seen so far (needs logLevel 'info'). */
     queueBatches: () => queueBatches,
-    async stop() {
-      process.off('exit', onExit);
-      const exited = new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
-      killGroup('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-      killGroup('SIGKILL');
-      log.end();
-      if (!process.env.BENCH_KEEP) rmSync(persistDir, { recursive: true, force: true });
-    },
   };
-
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`wrangler dev exited before it was ready:\n${tail}`);
-    }
-    try {
-      const res = await fetch(`${baseUrl}/_readiness`, { signal: AbortSignal.timeout(5_000) });
-      if (res.status === 200) break;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) {
-      await service.stop();
-      throw new Error(`wrangler dev not ready after 120 s:\n${tail}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return service;
 }
 
 /** The pids of `root` and all its descendants, from /proc. */

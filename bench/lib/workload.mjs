@@ -2,18 +2,10 @@
 // seeded random generator so every run sends the same workload.
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { seededRandom as random } from '../../scripts/lib/seeded-random.mjs';
 
-/** mulberry32: small, fast, seeded. */
-export function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator every workload draws from (mulberry32). */
+export { random };
 
 const PAGES = ['/', '/pricing', '/docs', '/docs/getting-started', '/blog', '/blog/launch', '/signup', '/login', '/app', '/app/settings'];
 const BROWSERS = [

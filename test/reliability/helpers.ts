@@ -51,17 +51,8 @@ export async function inParallel<T>(items: T[], limit: number, work: (item: T, i
   );
 }
 
-/** A small seeded PRNG (mulberry32), so the soak and fault scenarios are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (mulberry32, shared with the benchmarks), so the soak and fault scenarios are the same on every run. */
+export { seededRandom } from '../../scripts/lib/seeded-random.mjs';
 
 export function shuffle<T>(items: T[], random: () => number): T[] {
   const out = [...items];

@@ -1,0 +1,14 @@
+// mulberry32: a small, fast, seeded PRNG, so benchmark workloads and the reliability
+// scenarios are the same on every run. Plain ESM (types in seeded-random.d.mts).
+
+/** Uniform numbers in [0, 1) from `seed`. */
+export function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
