@@ -2,6 +2,7 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-worker
 import { defineConfig } from 'vitest/config';
 import path from 'node:path';
 
+const SOAK = 'test/reliability/soak.test.ts';
 const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
 
 export default defineConfig({
@@ -19,10 +20,17 @@ export default defineConfig({
     }),
   ],
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/e2e/**'],
     setupFiles: ['./test/apply-migrations.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // The test files share the local queue and its consumer; the soak test gets
+    // them to itself, after everything else.
+    projects: [
+      {
+        extends: true,
+        test: { name: 'main', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', SOAK], sequence: { groupOrder: 0 } },
+      },
+      { extends: true, test: { name: 'soak', include: [SOAK], sequence: { groupOrder: 1 } } },
+    ],
   },
 });
