@@ -1,19 +1,9 @@
+import { projectEndpoints, type Call } from '../rest-types';
 import { describe, expect, it } from 'vitest';
 import { fetchWorker } from '../helpers';
 import { api, at, getJson, newProject, seedEvents, seedHistory, seedPerson, seedWarnings } from './seed';
 
-type Call = [method: string, path: string, body?: unknown];
-
-/** Every endpoint of this API under one project, for one person uuid. */
-const endpoints = (projectId: number | string, personId: string): Call[] => [
-  ['GET', `/api/projects/${projectId}/persons/`],
-  ['GET', `/api/projects/${projectId}/persons/${personId}/`],
-  ['DELETE', `/api/projects/${projectId}/persons/${personId}/`],
-  ['POST', `/api/projects/${projectId}/persons/${personId}/split/`, {}],
-  ['GET', `/api/projects/${projectId}/persons/${personId}/history/`],
-  ['GET', `/api/projects/${projectId}/events/`],
-  ['GET', `/api/projects/${projectId}/ingestion_warnings/`],
-];
+const endpoints = projectEndpoints;
 
 const call = ([method, path, body]: Call, headers?: Record<string, string>) =>
   api(path, { method, headers, ...(body === undefined ? {} : { json: body }) });

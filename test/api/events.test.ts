@@ -1,14 +1,7 @@
+import type { EventJson } from '../rest-types';
 import { describe, expect, it } from 'vitest';
 import { api, at, getJson, newProject, pathOf, seedEvents, seedPerson } from './seed';
 
-interface EventJson {
-  id: string;
-  event: string;
-  distinct_id: string;
-  properties: Record<string, unknown>;
-  timestamp: string;
-  person_id: string;
-}
 interface Page {
   results: EventJson[];
   next: string | null;

@@ -1,17 +1,9 @@
+import type { PersonJson } from '../rest-types';
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { uuidFromDistinctId } from '../../src/identity';
 import { api, at, db, getJson, newProject, pathOf, seedEvents, seedHistory, seedPerson } from './seed';
 
-interface PersonJson {
-  type: 'person';
-  id: string;
-  uuid: string;
-  distinct_ids: string[];
-  properties: Record<string, unknown>;
-  is_identified: boolean;
-  created_at: string;
-}
 interface Page {
   results: PersonJson[];
   next: string | null;

@@ -1,3 +1,4 @@
+import { projectEndpoints, type Call } from '../rest-types';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { secretsEqual } from '../../src/api/auth';
 import { encodeCursor } from '../../src/api/pagination';
@@ -38,15 +39,9 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const projectScoped = (projectId: number | string, personId: string): [string, string, unknown?][] => [
+const projectScoped = (projectId: number | string, personId: string): Call[] => [
   ['GET', `/api/projects/${projectId}/`],
-  ['GET', `/api/projects/${projectId}/persons/`],
-  ['GET', `/api/projects/${projectId}/persons/${personId}/`],
-  ['DELETE', `/api/projects/${projectId}/persons/${personId}/`],
-  ['POST', `/api/projects/${projectId}/persons/${personId}/split/`, {}],
-  ['GET', `/api/projects/${projectId}/persons/${personId}/history/`],
-  ['GET', `/api/projects/${projectId}/events/`],
-  ['GET', `/api/projects/${projectId}/ingestion_warnings/`],
+  ...projectEndpoints(projectId, personId),
 ];
 
 /** Every REST endpoint, including the project list and creation. */

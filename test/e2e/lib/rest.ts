@@ -1,4 +1,8 @@
 // A small client for the REST API, shaped like PostHog's (spec/rest-api.md).
+import type { EventJson, PersonJson } from '../../rest-types';
+
+export type Person = PersonJson;
+export type StoredEvent = EventJson;
 
 export interface Project {
   id: number;
@@ -7,24 +11,7 @@ export interface Project {
   created_at: string;
 }
 
-export interface Person {
-  type: 'person';
-  id: string;
-  uuid: string;
-  distinct_ids: string[];
-  properties: Record<string, unknown>;
-  is_identified: boolean;
-  created_at: string;
-}
 
-export interface StoredEvent {
-  id: string;
-  event: string;
-  distinct_id: string;
-  properties: Record<string, unknown>;
-  timestamp: string;
-  person_id: string;
-}
 
 export interface IngestionWarning {
   type: string;
