@@ -2,7 +2,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { dbOf } from '../db/client';
 import { listEvents, type EventView } from '../db/event-reads';
 import type { AppEnv } from '../env';
-import { LimitParam, cursorParam, encodeCursor, isoParam, pageUrl } from './pagination';
+import { LimitParam, cursorPage, cursorParam, isoParam } from './pagination';
 import { scopedErrors } from './project-scope';
 import { ProjectIdParam, validationHook } from './schemas';
 
@@ -66,14 +66,7 @@ export const eventRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       cursor: q.cursor && { timestamp: q.cursor[0], uuid: q.cursor[1] },
     };
     const rows = await listEvents(db, projectId, filter, q.limit + 1);
-    const page = rows.slice(0, q.limit);
-    const last = page.at(-1);
-    return c.json(
-      {
-        results: page.map(eventJson),
-        next: rows.length > q.limit && last ? pageUrl(c.req.url, { cursor: encodeCursor([last.timestamp, last.uuid]) }) : null,
-      },
-      200,
-    );
+    const { page, next } = cursorPage(rows, q.limit, c.req.url, (e) => [e.timestamp, e.uuid]);
+    return c.json({ results: page.map(eventJson), next }, 200);
   },
 );

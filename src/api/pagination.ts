@@ -33,6 +33,22 @@ const fromBase64Url = (text: string) => {
 /** An opaque keyset cursor: where the previous page stopped. */
 export const encodeCursor = (position: readonly (string | number)[]) => toBase64Url(JSON.stringify(position));
 
+/**
+ * One keyset page from `limit + 1` rows: the first `limit`, and a `next` URL
+ * whose cursor is the last row's position when there are more.
+ */
+export function cursorPage<Row>(
+  rows: Row[],
+  limit: number,
+  requestUrl: string,
+  positionOf: (row: Row) => readonly (string | number)[],
+): { page: Row[]; next: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const next = rows.length > limit && last ? pageUrl(requestUrl, { cursor: encodeCursor(positionOf(last)) }) : null;
+  return { page, next };
+}
+
 /** The `cursor` query parameter: decodes to `position`, or fails validation (a 400 naming `cursor`). */
 export function cursorParam<T extends z.ZodType>(position: T) {
   return z

@@ -2,7 +2,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { dbOf } from '../db/client';
 import { listWarnings, type WarningView } from '../db/warning-reads';
 import type { AppEnv } from '../env';
-import { LimitParam, cursorParam, encodeCursor, pageUrl } from './pagination';
+import { LimitParam, cursorPage, cursorParam } from './pagination';
 import { scopedErrors } from './project-scope';
 import { ProjectIdParam, validationHook } from './schemas';
 
@@ -44,14 +44,7 @@ export const warningRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     const db = dbOf(c.env.DB);
     const cursor = q.cursor && { timestamp: q.cursor[0], id: q.cursor[1] };
     const rows = await listWarnings(db, projectId, { type: q.type, cursor }, q.limit + 1);
-    const page = rows.slice(0, q.limit);
-    const last = page.at(-1);
-    return c.json(
-      {
-        results: page.map(warningJson),
-        next: rows.length > q.limit && last ? pageUrl(c.req.url, { cursor: encodeCursor([last.timestamp, last.id]) }) : null,
-      },
-      200,
-    );
+    const { page, next } = cursorPage(rows, q.limit, c.req.url, (w) => [w.timestamp, w.id]);
+    return c.json({ results: page.map(warningJson), next }, 200);
   },
 );
