@@ -16,8 +16,12 @@ export const MAX_MESSAGE_BYTES = 120_000;
 export const MAX_SEND_BATCH_BYTES = 240_000;
 export const MAX_SEND_BATCH_MESSAGES = 100;
 
-/** Largest single event (its JSON), as PostHog allows: 1 MB. */
-export const MAX_EVENT_BYTES = 1_000_000;
+/**
+ * Largest single event (its JSON): PostHog's 1 MB, less a margin so that its
+ * stored row (event columns, or the staged copy) stays within D1's limit of
+ * 1,000,000 bytes per row. An accepted event must always be storable.
+ */
+export const MAX_EVENT_BYTES = 1_000_000 - 8_000;
 
 /**
  * Events larger than this do not travel inside a queue message: they are
