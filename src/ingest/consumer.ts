@@ -1,8 +1,7 @@
-import { uuidFromDistinctId } from '../identity';
 import { dbOf } from '../db/client';
 import type { Env } from '../env';
-import { eventRowOf, warningRowsOf } from '../persons/plan';
-import { insertEvents, insertWarnings, readIngestState, writeInBatches } from '../persons/store';
+import { personLessEventRowOf, planWrites, warningRowsOf } from '../persons/plan';
+import { readIngestState, writeInBatches } from '../persons/store';
 import { ingestProjectEvents, type Carried } from './ingest-project';
 import type { IngestMessage } from './message';
 import { deleteStagedEvents, withStagedEvents } from './staged';
@@ -51,7 +50,7 @@ async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env):
       events.map((e) => e.distinct_id),
     );
     const fresh = events.filter((e) => !storedUuids.has(e.uuid));
-    const rows = fresh.map((e) => eventRowOf(projectId, e, owners.get(e.distinct_id) ?? uuidFromDistinctId(projectId, e.distinct_id)));
+    const rows = fresh.map((e) => personLessEventRowOf(projectId, e, owners));
     const warnings = fresh.flatMap((e) =>
       warningRowsOf(projectId, e.uuid, [
         {
@@ -60,8 +59,7 @@ async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env):
         },
       ]),
     );
-    const statements = [...insertEvents(db, rows), ...insertWarnings(db, warnings)];
-    await writeInBatches(db, statements);
+    await writeInBatches(db, planWrites(db, { statements: [], events: rows, warnings }));
     await deleteStagedEvents(db, [message.body]);
     message.ack();
   }

@@ -2,14 +2,13 @@ import {
   mergeRequestOf,
   personProcessingOf,
   precheckMerge,
-  uuidFromDistinctId,
   withoutPersonUpdates,
   type Warning,
 } from '../identity';
 import type { Db } from '../db/client';
 import type { Env } from '../env';
-import { eventRowOf, warningRowsOf } from '../persons/plan';
-import { chunk, insertEvents, insertWarnings, readIngestState, writeInBatches, type EventRow, type WarningRow } from '../persons/store';
+import { personLessEventRowOf, planWrites, warningRowsOf } from '../persons/plan';
+import { chunk, readIngestState, writeInBatches, type EventRow, type WarningRow } from '../persons/store';
 import { forEachLimited, independentGroups, type PlannedEvent } from './components';
 import type { CapturedEvent } from './message';
 import { PersonCalls, personObjects } from './person-calls';
@@ -57,15 +56,13 @@ export async function ingestProjectEvents(
     if (processing.drop) {
       warnings.push(...warningRowsOf(projectId, event.uuid, processing.warnings));
     } else if (!processing.processPerson) {
-      const e = withoutPersonUpdates(event);
-      personLess.push(eventRowOf(projectId, e, owners.get(e.distinct_id) ?? uuidFromDistinctId(projectId, e.distinct_id)));
+      personLess.push(personLessEventRowOf(projectId, withoutPersonUpdates(event), owners));
     } else {
       planned.push({ ...planEvent(event, processing.warnings), message });
     }
   }
 
-  const statements = [...insertEvents(db, personLess), ...insertWarnings(db, warnings)];
-  await writeInBatches(db, statements);
+  await writeInBatches(db, planWrites(db, { statements: [], events: personLess, warnings }));
 
   const groups = independentGroups(planned, owners);
   const contended: PlannedEvent[][] = batchedCommit ? [] : groups;

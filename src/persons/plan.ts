@@ -10,6 +10,7 @@ import {
   propertyUpdatesOf,
   refusedMergeWarning,
   storedEventProperties,
+  uuidFromDistinctId,
   type IdentityEvent,
   type Warning,
 } from '../identity';
@@ -63,6 +64,14 @@ export function eventRowOf(projectId: number, e: IdentityEvent, personId: string
     properties: storedEventProperties(e),
     timestamp: e.timestamp,
   };
+}
+
+/**
+ * Spec §4: a person-less event is stored with the person its distinct id has
+ * now, else the uuid a person created for that id would get.
+ */
+export function personLessEventRowOf(projectId: number, e: IdentityEvent, owners: Map<string, string>): EventRow {
+  return eventRowOf(projectId, e, owners.get(e.distinct_id) ?? uuidFromDistinctId(projectId, e.distinct_id));
 }
 
 export function warningRowsOf(projectId: number, eventUuid: string | null, warnings: Warning[]): WarningRow[] {

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Statement } from '../db/atomic';
 import type { Db } from '../db/client';
@@ -31,15 +31,6 @@ export function chunk<T>(items: T[], size: number): T[][] {
 
 export async function loadPerson(db: Db, id: string): Promise<PersonRow | undefined> {
   return db.select().from(persons).where(eq(persons.id, id)).get();
-}
-
-export async function distinctIdsOf(db: Db, projectId: number, personId: string): Promise<string[]> {
-  const rows = await db
-    .select({ distinctId: personDistinctIds.distinctId })
-    .from(personDistinctIds)
-    .where(and(eq(personDistinctIds.projectId, projectId), eq(personDistinctIds.personId, personId)))
-    .orderBy(sql`rowid`);
-  return rows.map((r) => r.distinctId);
 }
 
 export interface IngestState {
