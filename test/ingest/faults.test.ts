@@ -5,19 +5,21 @@ import { capture, ev, ingestInOrder, personOf, personsOf, storedUuids, waitFor, 
 
 /**
  * Faults are injected into the real local D1 with triggers: while a row of the
- * named kind is in `test_faults`, writes to `persons` fail as a D1 error would.
+ * named kind is in `test_faults` for a project, writes to that project's
+ * `persons` fail as a D1 error would. (Other test files share the database and
+ * the queue consumer, so a fault never reaches beyond its own project.)
  */
 const TRIGGERS = [
-  ['transient_insert', 'BEFORE INSERT ON persons', 'transient'],
-  ['transient_update', 'BEFORE UPDATE ON persons', 'transient'],
-  ['merge_delete', 'BEFORE DELETE ON persons', 'merge_delete'],
+  ['transient_insert', 'BEFORE INSERT ON persons', 'NEW', 'transient'],
+  ['transient_update', 'BEFORE UPDATE ON persons', 'OLD', 'transient'],
+  ['merge_delete', 'BEFORE DELETE ON persons', 'OLD', 'merge_delete'],
 ] as const;
 
 beforeAll(async () => {
-  await env.DB.prepare('CREATE TABLE IF NOT EXISTS test_faults (kind TEXT NOT NULL)').run();
-  for (const [name, when, kind] of TRIGGERS) {
+  await env.DB.prepare('CREATE TABLE IF NOT EXISTS test_faults (kind TEXT NOT NULL, project_id INTEGER NOT NULL)').run();
+  for (const [name, when, row, kind] of TRIGGERS) {
     await env.DB.prepare(
-      `CREATE TRIGGER IF NOT EXISTS test_fault_${name} ${when} WHEN EXISTS (SELECT 1 FROM test_faults WHERE kind = '${kind}') BEGIN SELECT RAISE(ABORT, 'injected D1 fault'); END`,
+      `CREATE TRIGGER IF NOT EXISTS test_fault_${name} ${when} WHEN EXISTS (SELECT 1 FROM test_faults WHERE kind = '${kind}' AND project_id = ${row}.project_id) BEGIN SELECT RAISE(ABORT, 'injected D1 fault'); END`,
     ).run();
   }
   await env.DB.prepare(
@@ -29,7 +31,8 @@ afterEach(async () => {
   await env.DB.prepare('DELETE FROM test_faults').run();
 });
 
-const injectFault = (kind: string) => env.DB.prepare('INSERT INTO test_faults (kind) VALUES (?)').bind(kind).run();
+const injectFault = (kind: string, projectId: number) =>
+  env.DB.prepare('INSERT INTO test_faults (kind, project_id) VALUES (?, ?)').bind(kind, projectId).run();
 const clearFaults = () => env.DB.prepare('DELETE FROM test_faults').run();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -42,7 +45,7 @@ it('a D1 failure mid-batch is retried and every event ends stored exactly once',
     ev('$pageview', 'new-user', { $set: { fresh: true } }),
     ev('$identify', 'existing', { $anon_distinct_id: 'visitor-1', $set: { merged: true } }),
   ];
-  await injectFault('transient');
+  await injectFault('transient', p.id);
   await capture(p.api_token, [...personLess, ...personal]);
 
   // The person-less part of the batch went through; the person part failed and waits for a retry.
@@ -66,7 +69,7 @@ it('a merge that fails at its last statement leaves nothing half-applied', async
   await ingestInOrder(p, [ev('$set', 'anon', { $set: { a: 1 } }), ev('$set', 'user', { $set: { u: 1 } })]);
   const before = await personsOf(p.id);
   const merge = ev('$identify', 'user', { $anon_distinct_id: 'anon' });
-  await injectFault('merge_delete');
+  await injectFault('merge_delete', p.id);
   await capture(p.api_token, [merge]);
   await sleep(1500);
   expect(await personsOf(p.id)).toEqual(before);
