@@ -3,7 +3,15 @@ import type { IngestMessage } from './ingest/message';
 
 /** Bindings of the Worker, as declared in wrangler.toml. */
 export interface Env {
+  /** The catalog: projects, tokens, settings, each project's shard (src/db/shards.ts). */
   DB: D1Database;
+  /** The shards holding each project's data: SHARD_0 … SHARD_<n-1>, no gaps. */
+  SHARD_0: D1Database;
+  [shard: `SHARD_${number}`]: D1Database | undefined;
+  /** Where expired events are archived before deletion (optional). */
+  ARCHIVE?: R2Bucket;
+  /** A shard's size limit in bytes for the fill level and warning; default 10 GB (D1's limit). */
+  SHARD_LIMIT_BYTES?: string;
   INGEST_QUEUE: Queue<IngestMessage>;
   PERSON: DurableObjectNamespace<PersonDO>;
   PERSONAL_API_KEY?: string;

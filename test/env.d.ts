@@ -8,6 +8,9 @@ declare global {
     }
     interface Env extends Omit<import('../src/env').Env, never> {
       TEST_MIGRATIONS: D1Migration[];
+      // Omit<> keeps only the SHARD_${number} index signature; tests run with two shards.
+      SHARD_0: D1Database;
+      SHARD_1: D1Database;
       PERSONAL_API_KEY: string;
     }
   }

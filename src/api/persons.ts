@@ -1,5 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { dbOf } from '../db/client';
+import { projectDatabase, projectReadDatabase } from '../db/shards';
 import { deletePerson, splitPerson } from '../db/person-admin';
 import { PROPERTY_OPERATORS, getPerson, listPersons, personHistory, type HistoryEntry, type PersonView } from '../db/person-reads';
 import type { AppEnv } from '../env';
@@ -134,7 +135,7 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     async (c) => {
       const { project_id: projectId } = c.req.valid('param');
       const q = c.req.valid('query');
-      const db = dbOf(c.env.DB);
+      const db = dbOf(await projectReadDatabase(c.env, projectId));
       const filter = { distinctId: q.distinct_id, search: q.search, properties: q.properties };
       const rows = await listPersons(db, projectId, filter, q.limit + 1, q.offset);
       const more = rows.length > q.limit;
@@ -159,7 +160,7 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     }),
     async (c) => {
       const { project_id: projectId, uuid } = c.req.valid('param');
-      const db = dbOf(c.env.DB);
+      const db = dbOf(await projectDatabase(c.env, projectId));
       const person = await getPerson(db, projectId, uuid);
       if (!person) throw notFound('Person');
       return c.json(personJson(person), 200);
@@ -185,7 +186,7 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     async (c) => {
       const { project_id: projectId, uuid } = c.req.valid('param');
       const deleteEvents = ['true', '1'].includes(c.req.valid('query').delete_events ?? 'false');
-      const db = dbOf(c.env.DB);
+      const db = dbOf(await projectDatabase(c.env, projectId));
       const outcome = await deletePerson(db, projectId, uuid, { deleteEvents });
       if (outcome === 'person_not_found') throw notFound('Person');
       if (outcome === 'busy') throw personBusy();
@@ -216,7 +217,7 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     async (c) => {
       const { project_id: projectId, uuid } = c.req.valid('param');
       const { main_distinct_id: main } = c.req.valid('json');
-      const db = dbOf(c.env.DB);
+      const db = dbOf(await projectDatabase(c.env, projectId));
       const outcome = await splitPerson(db, projectId, uuid, main);
       if (outcome === 'person_not_found') throw notFound('Person');
       if (outcome === 'unknown_main_distinct_id') {
@@ -237,7 +238,7 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     }),
     async (c) => {
       const { project_id: projectId, uuid } = c.req.valid('param');
-      const db = dbOf(c.env.DB);
+      const db = dbOf(await projectReadDatabase(c.env, projectId));
       if (!(await getPerson(db, projectId, uuid))) throw notFound('Person');
       return c.json({ results: (await personHistory(db, projectId, uuid)).map(historyJson) }, 200);
     },

@@ -1,6 +1,5 @@
 import { createMiddleware } from 'hono/factory';
-import { dbOf } from '../db/client';
-import { getProject } from '../db/projects';
+import { projectShard, UnknownProjectError } from '../db/shards';
 import type { AppEnv } from '../env';
 import { ApiError, notFound } from './errors';
 import { ErrorSchema } from './schemas';
@@ -11,8 +10,11 @@ import { ErrorSchema } from './schemas';
  */
 export const requireExistingProject = createMiddleware<AppEnv>(async (c, next) => {
   const projectId = Number(c.req.param('project_id'));
-  if (Number.isInteger(projectId) && projectId > 0 && !(await getProject(dbOf(c.env.DB), projectId))) {
-    throw notFound('Project');
+  if (Number.isInteger(projectId) && projectId > 0) {
+    // Also warms the project→shard cache the route is about to use.
+    await projectShard(c.env, projectId).catch((error: unknown) => {
+      throw error instanceof UnknownProjectError ? notFound('Project') : error;
+    });
   }
   await next();
 });

@@ -1,5 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { dbOf } from '../db/client';
+import { placeNewProject, rememberProjectShard } from '../db/shards';
 import { forgetCachedProject, PROJECT_CACHE_TTL_MS } from '../capture/token';
 import { createProject, getProject, listProjects, updateProjectSettings, type Project } from '../db/projects';
 import type { AppEnv } from '../env';
@@ -83,7 +84,9 @@ export const projectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     }),
     async (c) => {
       const { name } = c.req.valid('json');
-      return c.json(projectJson(await createProject(dbOf(c.env.DB), name)), 201);
+      const project = await createProject(dbOf(c.env.DB), name, await placeNewProject(c.env));
+      rememberProjectShard(project.id, project.shard);
+      return c.json(projectJson(project), 201);
     },
   )
   .openapi(

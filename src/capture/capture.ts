@@ -1,4 +1,5 @@
 import { dbOf } from '../db/client';
+import { projectDatabase } from '../db/shards';
 import type { Env } from '../env';
 import { decodePayload, readCapped } from './decode';
 import { CaptureError, badRequest } from './errors';
@@ -26,8 +27,7 @@ export async function captureEvents(request: Request, env: Env, opts: { engage?:
     body,
   });
   const batch = batchOf(payload, opts);
-  const db = dbOf(env.DB);
-  const project = await projectForToken(db, tokenOf(batch));
+  const project = await projectForToken(env, tokenOf(batch));
   const projectId = project.id;
 
   const clock = { now, sentAt: sentAtOf(batch.sentAt, query) };
@@ -37,7 +37,8 @@ export async function captureEvents(request: Request, env: Env, opts: { engage?:
     enrichProperties(event.properties, sender);
     return event;
   });
-  await enqueue(env.INGEST_QUEUE, db, projectId, messagesOf(projectId, events));
+  // Events too large for a message are staged on the project's shard (known from the token lookup: no read).
+  await enqueue(env.INGEST_QUEUE, dbOf(await projectDatabase(env, projectId)), projectId, messagesOf(projectId, events));
 }
 
 async function readBody(request: Request): Promise<Uint8Array> {

@@ -1,5 +1,7 @@
-import type { Db } from '../db/client';
+import { dbOf } from '../db/client';
 import { captureProjectOfToken, type CaptureProject } from '../db/projects';
+import { catalogReadDatabase, rememberProjectShard } from '../db/shards';
+import type { Env } from '../env';
 import { CaptureError, badRequest } from './errors';
 import { MAX_TOKEN_CHARS } from './limits';
 import type { CaptureBatch, RawEvent } from './shapes';
@@ -42,13 +44,19 @@ const MISSING_TTL_MS = 5_000;
 const MAX_CACHED = 10_000;
 const cache = new Map<string, { project: CaptureProject | undefined; until: number }>();
 
-/** The project a token belongs to, with the settings capture needs, cached per isolate for a short while; 401 when none. */
-export async function projectForToken(db: Db, token: string, now = Date.now()): Promise<CaptureProject> {
+/**
+ * The project a token belongs to, with the settings capture needs, cached per
+ * isolate for a short while; 401 when none. A cache miss reads the catalog
+ * through a read replica, and the primary only when the replica does not know
+ * the token (it may lag behind a project just created).
+ */
+export async function projectForToken(env: Env, token: string, now = Date.now()): Promise<CaptureProject> {
   let hit = cache.get(token);
   if (!hit || hit.until <= now) {
     let project: CaptureProject | undefined;
     try {
-      project = await captureProjectOfToken(db, token);
+      project =
+        (await captureProjectOfToken(dbOf(catalogReadDatabase(env)), token)) ?? (await captureProjectOfToken(dbOf(env.DB), token));
     } catch (err) {
       console.error('project lookup failed', err instanceof Error ? err.message : String(err));
       throw new CaptureError(503, 'unavailable', 'Temporarily unable to check the project token; retry later.');
@@ -56,6 +64,7 @@ export async function projectForToken(db: Db, token: string, now = Date.now()): 
     if (cache.size >= MAX_CACHED) cache.clear();
     hit = { project, until: now + (project === undefined ? MISSING_TTL_MS : PROJECT_CACHE_TTL_MS) };
     cache.set(token, hit);
+    if (project) rememberProjectShard(project.id, project.shard);
   }
   if (hit.project === undefined) throw new CaptureError(401, 'invalid_token', 'Unknown project token.');
   return hit.project;

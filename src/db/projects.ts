@@ -13,7 +13,7 @@ export type ProjectSettings = Pick<
 /** What capture needs to know of a project, resolved from its token. */
 export type CaptureProject = Pick<
   Project,
-  'id' | 'timezone' | 'anonymizeIps' | 'dropEventsOlderThanSeconds' | 'cookielessServerHashMode'
+  'id' | 'shard' | 'timezone' | 'anonymizeIps' | 'dropEventsOlderThanSeconds' | 'cookielessServerHashMode'
 >;
 
 const TOKEN_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -34,8 +34,9 @@ export function newProjectToken(): string {
   return token;
 }
 
-export async function createProject(db: Db, name: string, apiToken = newProjectToken()): Promise<Project> {
-  const [row] = await db.insert(projects).values({ name, apiToken }).returning();
+/** A new project on `shard` (src/db/shards.ts `placeNewProject` picks it). */
+export async function createProject(db: Db, name: string, shard: number, apiToken = newProjectToken()): Promise<Project> {
+  const [row] = await db.insert(projects).values({ name, apiToken, shard }).returning();
   if (!row) throw new Error('project insert returned no row');
   return row;
 }
@@ -57,6 +58,7 @@ export async function captureProjectOfToken(db: Db, apiToken: string): Promise<C
   return db
     .select({
       id: projects.id,
+      shard: projects.shard,
       timezone: projects.timezone,
       anonymizeIps: projects.anonymizeIps,
       dropEventsOlderThanSeconds: projects.dropEventsOlderThanSeconds,

@@ -19,6 +19,8 @@ export const projects = sqliteTable('projects', {
     .default('stateless'),
   /** Events older than this many days are archived (when R2 is bound) and deleted; null keeps everything. */
   eventRetentionDays: integer('event_retention_days'),
+  /** Index of the D1 shard (binding SHARD_<n>) holding the project's data; fixed at creation. */
+  shard: integer('shard').notNull().default(0),
 });
 
 export const persons = sqliteTable(
