@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// `npm start`: local migrations, a ready local project and key, then `wrangler dev`.
+// `npm start`: local migrations (catalog and every shard), a ready local project and key, then `wrangler dev`.
 // Extra arguments go to `wrangler dev` (e.g. `npm start -- --port 8788`).
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { migrateAllDatabases } from './lib/d1-migrate.mjs';
 
 const wranglerBin = new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url).pathname;
 const extraArgs = process.argv.slice(2);
@@ -26,8 +27,11 @@ if (!existsSync('.dev.vars')) {
 }
 const apiKey = /^PERSONAL_API_KEY=(.*)$/m.exec(readFileSync('.dev.vars', 'utf8'))?.[1]?.trim();
 
-console.log('Applying local D1 migrations…');
-wrangler(['d1', 'migrations', 'apply', 'DB', '--local', ...persistArgs]);
+await migrateAllDatabases({
+  root: new URL('..', import.meta.url).pathname,
+  persistTo: persistArgs[1],
+  log: (line) => console.log(line),
+});
 
 let [project] = d1('SELECT id, name, api_token FROM projects ORDER BY id LIMIT 1');
 if (!project) {

@@ -1,6 +1,6 @@
 // An isolated `wrangler dev` of this service, shared by the benchmarks (bench/) and the
 // end-to-end suite (test/e2e/): its own persistence directory with the local D1 migrations
-// applied, its own port and inspector port, a random PERSONAL_API_KEY, ready once
+// applied to the catalog and every shard, its own port and inspector port, a random PERSONAL_API_KEY, ready once
 // /_readiness answers 200. Plain ESM so both `node bench/run.mjs` and vitest load it as is;
 // types in wrangler-instance.d.mts.
 import { execFile, spawn } from 'node:child_process';
@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { migrateAllDatabases } from './d1-migrate.mjs';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 const wranglerEnv = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' };
@@ -55,14 +56,10 @@ export async function startIsolatedWrangler({
   };
 
   try {
-    await promisify(execFile)(
-      process.execPath,
-      [wranglerBin, 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistDir],
-      { cwd: root, env: wranglerEnv, timeout: 120_000 },
-    );
+    await migrateAllDatabases({ root, persistTo: persistDir, env: wranglerEnv });
   } catch (err) {
     removePersistDir();
-    throw new Error(`applying D1 migrations failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
+    throw err;
   }
 
   const port = await freePort();

@@ -1,0 +1,44 @@
+// One command for the migrations of every D1 database in wrangler.toml: the catalog (DB)
+// and each shard (SHARD_0 … SHARD_<n-1>) get the same migrations/ (tables a database does
+// not use stay empty). Used by `npm run db:migrate`, `npm start`, the benchmarks and e2e.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+/** The binding names of the `[[d1_databases]]` tables of a wrangler.toml, in file order. */
+export function d1Bindings(wranglerToml) {
+  const bindings = [];
+  for (const block of wranglerToml.split(/^\s*\[/m)) {
+    if (!block.startsWith('[d1_databases]]')) continue;
+    const binding = /^\s*binding\s*=\s*"([^"]+)"/m.exec(block)?.[1];
+    if (binding) bindings.push(binding);
+  }
+  return bindings;
+}
+
+/**
+ * Applies migrations/ to every D1 database of `root`'s wrangler.toml, locally (default) or
+ * remotely; `persistTo` as `wrangler --persist-to`. Resolves with the bindings once all are applied.
+ */
+export async function migrateAllDatabases({ root, remote = false, persistTo, env = process.env, log = () => {} }) {
+  const wranglerBin = path.join(root, 'node_modules/wrangler/bin/wrangler.js');
+  const bindings = d1Bindings(readFileSync(path.join(root, 'wrangler.toml'), 'utf8'));
+  const where = remote ? ['--remote'] : ['--local', ...(persistTo ? ['--persist-to', persistTo] : [])];
+  // In parallel: each database is its own SQLite file (or remote database).
+  await Promise.all(
+    bindings.map(async (binding) => {
+      log(`Applying D1 migrations to ${binding} (${remote ? 'remote' : 'local'})…`);
+      try {
+        await promisify(execFile)(process.execPath, [wranglerBin, 'd1', 'migrations', 'apply', binding, ...where], {
+          cwd: root,
+          env: { ...env, CI: '1' },
+          timeout: 180_000,
+        });
+      } catch (err) {
+        throw new Error(`applying D1 migrations to ${binding} failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
+      }
+    }),
+  );
+  return bindings;
+}
