@@ -2,10 +2,12 @@ import { app } from './app';
 import type { Env } from './env';
 import { consumeIngestBatch } from './ingest/consumer';
 import type { IngestMessage } from './ingest/message';
+import { runScheduled } from './scheduled';
 
 export { PersonDO } from './persons/person-do';
 
 export default {
   fetch: app.fetch,
   queue: consumeIngestBatch,
+  scheduled: (controller, env, ctx) => ctx.waitUntil(runScheduled(env, controller.scheduledTime)),
 } satisfies ExportedHandler<Env, IngestMessage>;

@@ -1,4 +1,6 @@
 import { env, exports } from 'cloudflare:workers';
+import { dbOf } from '../src/db/client';
+import { createProject } from '../src/db/projects';
 
 export const API_KEY = 'phx_test_key';
 export const BASE = 'http://ingest.test';
@@ -32,3 +34,9 @@ export async function newProject(name = 'test project'): Promise<ProjectJson> {
 }
 
 export { env };
+
+/** A project placed on a chosen shard (REST creation picks the shard with the least data). */
+export async function newProjectOnShard(shard: number, name = `shard ${shard} project`): Promise<ProjectJson & { shard: number }> {
+  const p = await createProject(dbOf(env.DB), name, shard);
+  return { id: p.id, name: p.name, api_token: p.apiToken, created_at: p.createdAt, shard: p.shard };
+}

@@ -1,6 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { dbOf } from '../db/client';
 import { placeNewProject, rememberProjectShard } from '../db/shards';
+import { projectStorage, type ProjectStorage } from '../db/storage';
 import { forgetCachedProject, PROJECT_CACHE_TTL_MS } from '../capture/token';
 import { createProject, getProject, listProjects, updateProjectSettings, type Project } from '../db/projects';
 import type { AppEnv } from '../env';
@@ -22,6 +23,30 @@ export const ProjectSchema = z
     event_retention_days: z.number().int().nullable(),
   })
   .openapi('Project');
+
+export const StorageSchema = z
+  .object({
+    events: z.number().int(),
+    persons: z.number().int(),
+    bytes: z.number().int().openapi({ description: "The project's stored rows in bytes (without index overhead)." }),
+    shard: z.number().int().openapi({ description: 'The D1 shard (binding SHARD_<n>) holding the project.' }),
+    shard_bytes: z.number().int().openapi({ description: "The shard's size." }),
+    shard_limit_bytes: z.number().int(),
+    shard_fill: z.number().openapi({ description: 'shard_bytes / shard_limit_bytes; past 0.8 a shard_nearly_full warning is raised.' }),
+  })
+  .openapi('ProjectStorage');
+
+const ProjectWithStorageSchema = ProjectSchema.extend({ storage: StorageSchema }).openapi('ProjectWithStorage');
+
+const storageJson = (s: ProjectStorage) => ({
+  events: s.events,
+  persons: s.persons,
+  bytes: s.bytes,
+  shard: s.shard.shard,
+  shard_bytes: s.shard.bytes,
+  shard_limit_bytes: s.shard.limitBytes,
+  shard_fill: s.shard.fill,
+});
 
 const ProjectName = z.string().trim().min(1).max(200);
 const CreateProjectBody = z.object({ name: ProjectName }).openapi('CreateProject');
@@ -105,10 +130,10 @@ export const projectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     createRoute({
       method: 'get',
       path: '/{project_id}',
-      summary: 'Get a project',
+      summary: 'Get a project, with what it stores and how full its shard is',
       request: { params: ProjectIdParam },
       responses: {
-        200: { description: 'Project', content: { 'application/json': { schema: ProjectSchema } } },
+        200: { description: 'Project', content: { 'application/json': { schema: ProjectWithStorageSchema } } },
         404: { description: 'Unknown project', content: { 'application/json': { schema: ErrorSchema } } },
         ...errors,
       },
@@ -116,7 +141,7 @@ export const projectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     async (c) => {
       const project = await getProject(dbOf(c.env.DB), c.req.valid('param').project_id);
       if (!project) throw notFound('Project');
-      return c.json(projectJson(project), 200);
+      return c.json({ ...projectJson(project), storage: storageJson(await projectStorage(c.env, project.id)) }, 200);
     },
   )
   .openapi(
