@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { api, fetchWorker, newProject } from './helpers';
 
+/** GET /api/projects/:id/ of a project with no data yet (test/db/storage.test.ts checks the figures). */
+const EMPTY_STORAGE = {
+  events: 0,
+  persons: 0,
+  bytes: 0,
+  shard: expect.any(Number),
+  shard_bytes: expect.any(Number),
+  shard_limit_bytes: 10_000_000_000,
+  shard_fill: expect.any(Number),
+};
+
 describe('REST auth', () => {
   const cases: [string, Record<string, string>][] = [
     ['no Authorization header', {}],
@@ -47,7 +58,7 @@ describe('projects', () => {
     for (const path of [`/api/projects/${p.id}/`, `/api/projects/${p.id}`]) {
       const res = await api(path);
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual(p);
+      expect(await res.json()).toEqual({ ...p, storage: EMPTY_STORAGE });
     }
   });
 
@@ -98,7 +109,7 @@ describe('project settings', () => {
     expect(res.status).toBe(200);
     const expected = { ...project, timezone: 'Europe/Berlin', anonymize_ips: true, drop_events_older_than_seconds: 86_400 };
     expect(await res.json()).toEqual(expected);
-    expect(await (await api(`/api/projects/${project.id}`)).json()).toEqual(expected);
+    expect(await (await api(`/api/projects/${project.id}`)).json()).toEqual({ ...expected, storage: EMPTY_STORAGE });
 
     const renamed = await (await patch(project.id, { name: 'Renamed', event_retention_days: 30, drop_events_older_than_seconds: null })).json();
     expect(renamed).toEqual({ ...expected, name: 'Renamed', event_retention_days: 30, drop_events_older_than_seconds: null });
@@ -131,7 +142,7 @@ describe('project settings', () => {
       expect(res.status, JSON.stringify(json)).toBe(400);
       expect(await res.json()).toMatchObject({ type: 'validation_error', attr });
     }
-    expect(await (await api(`/api/projects/${project.id}/`)).json()).toEqual(project);
+    expect(await (await api(`/api/projects/${project.id}/`)).json()).toEqual({ ...project, storage: EMPTY_STORAGE });
   });
 
   it('answers 404 for an unknown project and 401 without the key', async () => {

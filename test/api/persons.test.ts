@@ -2,7 +2,7 @@ import type { PersonJson } from '../rest-types';
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { uuidFromDistinctId } from '../../src/identity';
-import { api, at, db, getJson, newProject, pathOf, seedEvents, seedHistory, seedPerson } from './seed';
+import { api, at, dbFor, getJson, newProject, pathOf, seedEvents, seedHistory, seedPerson } from './seed';
 
 interface Page {
   results: PersonJson[];
@@ -245,7 +245,7 @@ describe('DELETE persons/:uuid', () => {
     expect(await ids(projectId, {})).toEqual([bystander]);
     expect((await api(`/api/projects/${projectId}/persons/${dropEvents}/history/`)).status).toBe(404);
     // the history rows describing the deleted person went with it
-    const historyRows = await db.all(sql`SELECT 1 FROM person_merges WHERE project_id = ${projectId} AND target_person_id = ${dropEvents}`);
+    const historyRows = await (await dbFor(projectId)).all(sql`SELECT 1 FROM person_merges WHERE project_id = ${projectId} AND target_person_id = ${dropEvents}`);
     expect(historyRows).toEqual([]);
 
     res = await api(`/api/projects/${projectId}/persons/${dropEvents}/`, { method: 'DELETE' });
@@ -347,7 +347,7 @@ describe('POST persons/:uuid/split', () => {
     // Writes by the person's object (simulated: version bumps) race with the splits; guards make them retry.
     const objectWrites = Array.from({ length: 10 }, async (_, i) => {
       await new Promise((resolve) => setTimeout(resolve, i));
-      await db.run(sql`UPDATE persons SET version = version + 1 WHERE id = ${id}`);
+      await (await dbFor(projectId)).run(sql`UPDATE persons SET version = version + 1 WHERE id = ${id}`);
     });
     const [a, b] = await Promise.all([split(projectId, id, { main_distinct_id: 'id-3' }), split(projectId, id, { main_distinct_id: 'id-3' }), ...objectWrites]);
     expect([(a as Response).status, (b as Response).status]).toEqual([201, 201]);

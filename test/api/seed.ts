@@ -1,9 +1,10 @@
 import { dbOf } from '../../src/db/client';
+import { projectDatabase } from '../../src/db/shards';
 import { events, ingestionWarnings, personDistinctIds, personMerges, persons } from '../../src/db/schema';
 import { api, env, newProject } from '../helpers';
 
-/** Seeds D1 directly (drizzle inserts), so REST reads are tested without the ingestion pipeline. */
-export const db = dbOf(env.DB);
+/** Seeds the project's shard directly (drizzle inserts), so REST reads are tested without the ingestion pipeline. */
+export const dbFor = async (projectId: number) => dbOf(await projectDatabase(env, projectId));
 
 /** D1 binds at most 100 parameters per statement. */
 function chunks<T>(rows: T[], perRow: number): T[][] {
@@ -23,6 +24,7 @@ export interface SeedPerson {
 }
 
 export async function seedPerson(projectId: number, p: SeedPerson): Promise<string> {
+  const db = await dbFor(projectId);
   const id = p.id ?? crypto.randomUUID();
   await db.insert(persons).values({
     id,
@@ -48,6 +50,7 @@ export interface SeedEvent {
 
 /** Returns the events' uuids in the given order. */
 export async function seedEvents(projectId: number, rows: SeedEvent[]): Promise<string[]> {
+  const db = await dbFor(projectId);
   const values = rows.map((e) => ({
     projectId,
     uuid: e.uuid ?? crypto.randomUUID(),
@@ -65,6 +68,7 @@ export async function seedWarnings(
   projectId: number,
   rows: { type: string; details?: Record<string, unknown>; eventUuid?: string | null; timestamp: string }[],
 ): Promise<void> {
+  const db = await dbFor(projectId);
   const values = rows.map((w) => ({
     projectId,
     type: w.type,
@@ -79,6 +83,7 @@ export async function seedHistory(
   projectId: number,
   row: { kind: string; source: string; target: string; at: string; eventUuid?: string | null; details?: Record<string, unknown> },
 ): Promise<void> {
+  const db = await dbFor(projectId);
   await db.insert(personMerges).values({
     id: crypto.randomUUID(),
     projectId,

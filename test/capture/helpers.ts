@@ -3,10 +3,12 @@ import { and, eq, inArray } from 'drizzle-orm';
 import LZString from 'lz-string';
 import { vi } from 'vitest';
 import { dbOf } from '../../src/db/client';
+import { projectDatabase } from '../../src/db/shards';
 import { events } from '../../src/db/schema';
 import { fetchWorker } from '../helpers';
 
-const db = dbOf(env.DB);
+/** The project's shard. */
+export const dbFor = async (projectId: number) => dbOf(await projectDatabase(env, projectId));
 
 export type StoredEvent = typeof events.$inferSelect;
 
@@ -14,6 +16,7 @@ export type StoredEvent = typeof events.$inferSelect;
 export async function waitForEvents(projectId: number, uuids: string[], timeoutMs = 45_000): Promise<Map<string, StoredEvent>> {
   const deadline = Date.now() + timeoutMs;
   const found = new Map<string, StoredEvent>();
+  const db = await dbFor(projectId);
   while (Date.now() < deadline) {
     const missing = uuids.filter((u) => !found.has(u));
     for (let i = 0; i < missing.length; i += 50) {
@@ -106,4 +109,3 @@ export function sdkEvent(extra: Record<string, unknown> = {}, properties: Record
   };
 }
 
-export { db };

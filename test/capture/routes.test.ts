@@ -1,4 +1,5 @@
 import { dbOf } from '../../src/db/client';
+import { projectDatabase } from '../../src/db/shards';
 import { and, eq } from 'drizzle-orm';
 import { validate, version } from 'uuid';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import { CaptureError } from '../../src/capture/errors';
 import { MAX_EVENT_BYTES } from '../../src/capture/limits';
 import { events } from '../../src/db/schema';
 import { env, fetchWorker, newProject, type ProjectJson } from '../helpers';
-import { at, db, ENCODINGS, sdkEvent, send, waitForEvents, type StoredEvent } from './helpers';
+import { at, dbFor, ENCODINGS, sdkEvent, send, waitForEvents, type StoredEvent } from './helpers';
 
 const EVENT_PATHS = ['/e', '/i/v0/e', '/capture', '/track', '/engage', '/batch'];
 const ROUTES = ['', '/ingest'].flatMap((prefix) => EVENT_PATHS.flatMap((p) => [`${prefix}${p}`, `${prefix}${p}/`]));
@@ -62,7 +63,7 @@ function expectArrived(stored: Map<string, StoredEvent>, expected: Expected[]) {
 }
 
 async function storedCount(projectId: number): Promise<number> {
-  return (await db.select({ uuid: events.uuid }).from(events).where(eq(events.projectId, projectId))).length;
+  return (await (await dbFor(projectId)).select({ uuid: events.uuid }).from(events).where(eq(events.projectId, projectId))).length;
 }
 
 describe('every route, every encoding, every shape', () => {
@@ -189,7 +190,7 @@ describe('arrival details', () => {
     expect((await sendJson('/e/', fits)).status).toBe(200);
     const stored = (await waitForEvents(project.id, [fits.uuid])).get(fits.uuid);
     expect((stored!.properties as { pad: string }).pad).toBe(fits.properties.pad);
-    const left = await env.DB.prepare('SELECT COUNT(*) AS n FROM staged_events WHERE project_id = ?').bind(project.id).first<{ n: number }>();
+    const left = await (await projectDatabase(env, project.id)).prepare('SELECT COUNT(*) AS n FROM staged_events WHERE project_id = ?').bind(project.id).first<{ n: number }>();
     expect(left?.n).toBe(0);
     const over = { ...pad(MAX_EVENT_BYTES + 10), uuid: crypto.randomUUID() };
     const res = await sendJson('/e/', over);
@@ -201,7 +202,7 @@ describe('arrival details', () => {
     const big = { projectId: 1, events: [{ uuid: crypto.randomUUID(), event: 'e', distinct_id: 'd', properties: { pad: 'x'.repeat(200_000) }, timestamp: new Date().toISOString() }] };
     let err: unknown;
     try {
-      await enqueue(env.INGEST_QUEUE, dbOf(env.DB), 1, { messages: [{ body: big, bytes: 1 }], staged: [] });
+      await enqueue(env.INGEST_QUEUE, dbOf(env.SHARD_0), 1, { messages: [{ body: big, bytes: 1 }], staged: [] });
     } catch (e) {
       err = e;
     }
@@ -213,7 +214,7 @@ describe('arrival details', () => {
 async function waitForRow(projectId: number, distinctId: string): Promise<StoredEvent> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    const row = await db.select().from(events).where(and(eq(events.projectId, projectId), eq(events.distinctId, distinctId))).get();
+    const row = await (await dbFor(projectId)).select().from(events).where(and(eq(events.projectId, projectId), eq(events.distinctId, distinctId))).get();
     if (row) return row;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -1,10 +1,11 @@
 import { abortAllDurableObjects, listDurableObjectIds, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { projectDatabase, shardDatabases } from '../../src/db/shards';
 import { uuidFromDistinctId } from '../../src/identity';
 import { newProject, type ProjectJson } from '../helpers';
 import { warningsOf } from '../ingest/helpers';
-import { countRows, postJson, seededRandom, sleep } from './helpers';
+import { countProjectRows, postJson, seededRandom, sleep } from './helpers';
 import { expectPersonsAsModelled, expectStoredExactly, requestsOf, scenario, sendAll, waitForEventCount, type SoakEvent } from './workload';
 
 /**
@@ -43,19 +44,22 @@ const waves = <T>(items: T[], n: number): T[][] => Array.from({ length: n }, (_,
 let consumerErrors: string[] = [];
 
 beforeAll(async () => {
-  await env.DB.prepare('CREATE TABLE IF NOT EXISTS rel_faults (project_id INTEGER NOT NULL, table_name TEXT NOT NULL, one_in INTEGER NOT NULL)').run();
-  for (const [table, op, row] of FLAKY_WRITES) {
-    await env.DB.prepare(
-      `CREATE TRIGGER IF NOT EXISTS rel_flaky_${table}_${op.toLowerCase()} BEFORE ${op} ON ${table}
-       WHEN EXISTS (SELECT 1 FROM rel_faults f WHERE f.project_id = ${row}.project_id AND f.table_name = '${table}' AND abs(random()) % f.one_in = 0)
-       BEGIN SELECT RAISE(ABORT, 'injected transient D1 fault'); END`,
-    ).run();
-  }
-  for (const op of ['INSERT', 'UPDATE']) {
-    await env.DB.prepare(
-      `CREATE TRIGGER IF NOT EXISTS rel_poison_persons_${op.toLowerCase()} BEFORE ${op} ON persons
-       WHEN NEW.properties LIKE '%"rel_poison":true%' BEGIN SELECT RAISE(ABORT, 'injected permanent D1 fault'); END`,
-    ).run();
+  // On every shard: each project's writes go to its own.
+  for (const db of shardDatabases(env)) {
+    await db.prepare('CREATE TABLE IF NOT EXISTS rel_faults (project_id INTEGER NOT NULL, table_name TEXT NOT NULL, one_in INTEGER NOT NULL)').run();
+    for (const [table, op, row] of FLAKY_WRITES) {
+      await db.prepare(
+        `CREATE TRIGGER IF NOT EXISTS rel_flaky_${table}_${op.toLowerCase()} BEFORE ${op} ON ${table}
+         WHEN EXISTS (SELECT 1 FROM rel_faults f WHERE f.project_id = ${row}.project_id AND f.table_name = '${table}' AND abs(random()) % f.one_in = 0)
+         BEGIN SELECT RAISE(ABORT, 'injected transient D1 fault'); END`,
+      ).run();
+    }
+    for (const op of ['INSERT', 'UPDATE']) {
+      await db.prepare(
+        `CREATE TRIGGER IF NOT EXISTS rel_poison_persons_${op.toLowerCase()} BEFORE ${op} ON persons
+         WHEN NEW.properties LIKE '%"rel_poison":true%' BEGIN SELECT RAISE(ABORT, 'injected permanent D1 fault'); END`,
+      ).run();
+    }
   }
   const record = (original: (...args: unknown[]) => void) => (...args: unknown[]) => {
     consumerErrors.push(args.map((a) => (a instanceof Error ? `${a.message} ${String((a as { cause?: unknown }).cause ?? '')}` : String(a))).join(' ').slice(0, 400));
@@ -67,16 +71,18 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  await env.DB.prepare('DELETE FROM rel_faults').run();
+  for (const db of shardDatabases(env)) await db.prepare('DELETE FROM rel_faults').run();
 });
 
 afterAll(() => {
   vi.restoreAllMocks();
 });
 
-const flaky = (projectId: number, oneIn: Record<string, number>) =>
-  env.DB.batch(Object.entries(oneIn).map(([table, n]) => env.DB.prepare('INSERT INTO rel_faults (project_id, table_name, one_in) VALUES (?, ?, ?)').bind(projectId, table, n)));
-const steady = (projectId: number) => env.DB.prepare('DELETE FROM rel_faults WHERE project_id = ?').bind(projectId).run();
+const flaky = async (projectId: number, oneIn: Record<string, number>) => {
+  const db = await projectDatabase(env, projectId);
+  await db.batch(Object.entries(oneIn).map(([table, n]) => db.prepare('INSERT INTO rel_faults (project_id, table_name, one_in) VALUES (?, ?, ?)').bind(projectId, table, n)));
+};
+const steady = async (projectId: number) => (await projectDatabase(env, projectId)).prepare('DELETE FROM rel_faults WHERE project_id = ?').bind(projectId).run();
 
 /** The poison: a $set no person write can ever take, alone in its request (one queue message). */
 async function sendPoison(p: ProjectJson): Promise<SoakEvent> {
@@ -97,30 +103,33 @@ async function expectPoisonDeadLettered(p: ProjectJson, poison: SoakEvent): Prom
   const warnings = await warningsOf(p.id);
   expect(warnings.map((w) => [w.type, w.eventUuid])).toEqual([['ingestion_retries_exhausted', poison.uuid]]);
   expect(warnings[0]!.details).toMatchObject({ eventUuid: poison.uuid, event: '$set', distinctId: 'rel-poisoned', attempts: expect.any(Number) });
-  expect(await countRows('SELECT COUNT(*) AS n FROM person_distinct_ids WHERE project_id = ? AND distinct_id = ?', p.id, 'rel-poisoned')).toBe(0);
+  expect(await countProjectRows(p.id, 'SELECT COUNT(*) AS n FROM person_distinct_ids WHERE project_id = ? AND distinct_id = ?', p.id, 'rel-poisoned')).toBe(0);
 }
 
 /** A merge is all or nothing: no merged-away person left, no history without its event, nothing recorded twice. */
 async function expectNoHalfMerges(projectId: number): Promise<void> {
-  const leftovers = await countRows(
+  const leftovers = await countProjectRows(
+    projectId,
     `SELECT COUNT(*) AS n FROM person_merges m WHERE m.project_id = ? AND m.kind = 'merge'
        AND (EXISTS (SELECT 1 FROM persons p WHERE p.id = m.source_person_id)
          OR EXISTS (SELECT 1 FROM person_distinct_ids d WHERE d.person_id = m.source_person_id))`,
     projectId,
   );
   expect(leftovers, 'merge records whose source person or ids survived').toBe(0);
-  const withoutEvent = await countRows(
+  const withoutEvent = await countProjectRows(
+    projectId,
     `SELECT COUNT(*) AS n FROM person_merges m WHERE m.project_id = ? AND m.event_uuid IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM events e WHERE e.project_id = m.project_id AND e.uuid = m.event_uuid)`,
     projectId,
   );
   expect(withoutEvent, 'merge or identify records without their event').toBe(0);
-  const twice = await countRows(
+  const twice = await countProjectRows(
+    projectId,
     `SELECT COUNT(*) AS n FROM (SELECT 1 FROM person_merges WHERE project_id = ? AND event_uuid IS NOT NULL GROUP BY event_uuid, kind HAVING COUNT(*) > 1)`,
     projectId,
   );
   expect(twice, 'events whose merge or identification was recorded twice').toBe(0);
-  const merges = await countRows(`SELECT COUNT(*) AS n FROM person_merges WHERE project_id = ? AND kind = 'merge'`, projectId);
+  const merges = await countProjectRows(projectId, `SELECT COUNT(*) AS n FROM person_merges WHERE project_id = ? AND kind = 'merge'`, projectId);
   expect(merges, 'the workload merges persons').toBeGreaterThan(0);
 }
 

@@ -1,5 +1,6 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import { projectDatabase, shardDatabases } from '../../src/db/shards';
 import worker from '../../src/index';
 import { BASE, fetchWorker } from '../helpers';
 
@@ -33,8 +34,15 @@ export async function captureError(res: Response): Promise<{ status: number; cod
   return body;
 }
 
+/** The count a `SELECT COUNT(*) AS n …` gives summed over every database: the catalog and all shards. */
 export async function countRows(sql: string, ...params: unknown[]): Promise<number> {
-  const row = await env.DB.prepare(sql).bind(...params).first<{ n: number }>();
+  const counts = await Promise.all([env.DB, ...shardDatabases(env)].map((db) => db.prepare(sql).bind(...params).first<{ n: number }>()));
+  return counts.reduce((sum, row) => sum + (row?.n ?? 0), 0);
+}
+
+/** The count a `SELECT COUNT(*) AS n …` gives on the project's own shard. */
+export async function countProjectRows(projectId: number, sql: string, ...params: unknown[]): Promise<number> {
+  const row = await (await projectDatabase(env, projectId)).prepare(sql).bind(...params).first<{ n: number }>();
   return row?.n ?? 0;
 }
 

@@ -1,9 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
+import { projectDatabase } from '../../src/db/shards';
 import { fetchWorker } from '../helpers';
 import { gzip } from '../capture/helpers';
 import { personsOf } from '../ingest/helpers';
-import { countRows, inParallel, shuffle, sleep } from './helpers';
+import { countProjectRows, inParallel, shuffle, sleep } from './helpers';
 
 /**
  * A workload whose outcome does not depend on processing order, for the soak
@@ -132,7 +133,7 @@ export async function sendAll(token: string, requests: SoakEvent[][], inFlight: 
 
 /** Waits until the project holds `expected` events (and still does a moment later). */
 export async function waitForEventCount(projectId: number, expected: number, timeoutMs: number): Promise<void> {
-  const count = () => countRows('SELECT COUNT(*) AS n FROM events WHERE project_id = ?', projectId);
+  const count = () => countProjectRows(projectId, 'SELECT COUNT(*) AS n FROM events WHERE project_id = ?', projectId);
   let stored = 0;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && (stored = await count()) < expected) await sleep(500);
@@ -143,7 +144,7 @@ export async function waitForEventCount(projectId: number, expected: number, tim
 
 /** Exactly these uuids are stored for the project, each once. */
 export async function expectStoredExactly(projectId: number, uuids: Set<string>): Promise<void> {
-  const rows = await env.DB.prepare('SELECT uuid FROM events WHERE project_id = ?').bind(projectId).all<{ uuid: string }>();
+  const rows = await (await projectDatabase(env, projectId)).prepare('SELECT uuid FROM events WHERE project_id = ?').bind(projectId).all<{ uuid: string }>();
   expect(rows.results.length).toBe(uuids.size);
   const stored = new Set(rows.results.map((r) => r.uuid));
   expect([...uuids].filter((u) => !stored.has(u)), 'sent but not stored').toEqual([]);
@@ -173,7 +174,8 @@ export async function expectPersonsAsModelled(projectId: number, users: UserMode
     if (!person.isIdentified) wrong.push(`${model.user}: not identified`);
   }
   expect(wrong).toEqual([]);
-  const orphanIds = await countRows(
+  const orphanIds = await countProjectRows(
+    projectId,
     'SELECT COUNT(*) AS n FROM person_distinct_ids d WHERE d.project_id = ? AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = d.person_id)',
     projectId,
   );

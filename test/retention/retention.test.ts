@@ -1,5 +1,7 @@
 import { and, eq } from 'drizzle-orm';
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import worker from '../../src/index';
 import { dbOf } from '../../src/db/client';
 import { events, projects } from '../../src/db/schema';
 import { projectDatabase } from '../../src/db/shards';
@@ -139,5 +141,15 @@ describe('retention', () => {
     expect(report[0]).toMatchObject({ deleted: rows.filter((r) => r.timestamp < CUTOFF).length, archived: [] });
     expect((await storedUuids(db, project.id)).size).toBe(rows.filter((r) => r.timestamp >= CUTOFF).length);
     expect((await archivedOf(project.id)).keys).toEqual([]);
+  });
+
+  it("runs from the Worker's Cron Trigger (scheduled handler)", async () => {
+    const { project, rows, db } = await projectWithEvents(1, DAYS);
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: NOW, cron: '17 * * * *' }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    const expired = rows.filter((r) => r.timestamp < CUTOFF);
+    expect((await storedUuids(db, project.id)).size).toBe(rows.length - expired.length);
+    expect((await archivedOf(project.id)).lines.map((l) => l.uuid).sort()).toEqual(expired.map((r) => r.uuid).sort());
   });
 });
