@@ -8,8 +8,6 @@ export interface Env {
   PERSON: DurableObjectNamespace<PersonDO>;
   PERSONAL_API_KEY?: string;
   PATH_PREFIX?: string;
-  /** "true" mounts the bench-only routes under /_bench (src/bench-routes.ts); never in production. */
-  BENCH_ROUTES?: string;
   /** posthog-js's dist/ (wrangler.toml [assets]), served at /static/<name>.js. */
   ASSETS: Fetcher;
 }
