@@ -4,6 +4,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { buildAssets } from './build-assets.mjs';
 import { migrateAllDatabases } from './lib/d1-migrate.mjs';
 
 const wranglerBin = new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url).pathname;
@@ -27,6 +28,7 @@ if (!existsSync('.dev.vars')) {
 }
 const apiKey = /^PERSONAL_API_KEY=(.*)$/m.exec(readFileSync('.dev.vars', 'utf8'))?.[1]?.trim();
 
+buildAssets();
 await migrateAllDatabases({
   root: new URL('..', import.meta.url).pathname,
   persistTo: persistArgs[1],
