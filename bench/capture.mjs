@@ -1,6 +1,8 @@
 // 1. Capture acceptance: requests/s and latency of the capture routes, each run
-// alternately with the Worker's no-op route (same body, same headers) so both
-// see the same machine load; the no-op route is the runtime's limit here.
+// alternately with two bench routes of the same Worker (same body, same headers)
+// so all see the same machine load: the durable-accept baseline (sends one fixed
+// message to the same queue, the floor for anything that durably accepts an
+// event) and, for reference, the no-op route (the runtime's own limit).
 import { gzipSync } from 'node:zlib';
 import { autocannonRun } from './lib/load.mjs';
 import { counts, waitForQuiet } from './lib/progress.mjs';
@@ -80,31 +82,39 @@ export async function benchCapture(service, project, cfg, log, sampler) {
       });
     // Warm both routes (isolate start-up, token cache, first queue send).
     await autocannonRun({ url: `${service.baseUrl}${kind.path}`, headers: kind.headers, body: kind.body, connections: 2, durationSeconds: 1 });
+    const acceptPath = `/_bench/accept?project_id=${project.id}`;
+    await autocannonRun({ url: `${service.baseUrl}${acceptPath}`, headers: kind.headers, body: kind.body, connections: 2, durationSeconds: 1 });
     const noopRuns = [];
+    const acceptRuns = [];
     const captureRuns = [];
     for (let round = 0; round < cfg.captureRounds; round++) {
       noopRuns.push(await run('/_bench/noop'));
+      acceptRuns.push(await run(acceptPath));
       captureRuns.push(await run(kind.path));
     }
     const noop = combine(noopRuns);
+    const accept = combine(acceptRuns);
     const capture = combine(captureRuns);
     const row = {
       kind: kind.name,
       events_per_request: kind.events,
       capture,
+      accept,
       noop,
+      ratio_accept_rps: capture.ok_per_s / accept.ok_per_s,
       ratio_rps: capture.ok_per_s / noop.ok_per_s,
       ratio_p99: capture.p99_ms / noop.p99_ms,
       runtime_peak_rss_mb: sampler?.takePhasePeakMb(),
     };
     log(
       `  ${kind.name}: capture ${row.capture.ok_per_s.toFixed(0)} req/s (p50 ${capture.p50_ms} ms, p99 ${capture.p99_ms} ms, non-200 ${capture.non_200}), ` +
+        `durable accept ${accept.ok_per_s.toFixed(0)} req/s (p99 ${accept.p99_ms} ms): ${(row.ratio_accept_rps * 100).toFixed(0)}%; ` +
         `no-op ${noop.ok_per_s.toFixed(0)} req/s (p99 ${noop.p99_ms} ms): ${(row.ratio_rps * 100).toFixed(0)}%; runtime peak ${row.runtime_peak_rss_mb} MB`,
     );
     results.push(row);
   }
-  // Everything accepted must reach storage: one row per distinct event uuid sent.
-  const want = 1 + 1 + 100;
+  // Everything accepted must reach storage: one row per distinct event uuid sent (and the baseline's fixed one).
+  const want = 1 + 1 + 100 + 1;
   const stored = await waitForQuiet(service.baseUrl, project.id, { quietMs: 2_000, deadlineMs: 60_000 });
   const check = { distinct_events_sent: want, stored: stored.events, warnings: stored.warnings, ok: stored.events === want && stored.warnings === 0 };
   if (!check.ok) log(`  WARNING: capture project holds ${JSON.stringify(await counts(service.baseUrl, project.id))}, expected ${want} events`);

@@ -173,3 +173,51 @@ export async function benchMerges(service, cfg, log) {
   log(`  merges: ${run.counts.merges}/${n} in ${run.seconds.toFixed(1)} s = ${mergesPerS.toFixed(0)} merges/s${run.complete ? '' : ' (INCOMPLETE)'}`);
   return { ...run, merges_done: run.counts.merges, merges_per_s: mergesPerS };
 }
+
+/**
+ * 5. Shards: the same four projects' workloads ingested at once, first with all
+ * four projects on one D1 shard, then spread over two (two each). Each layout
+ * gets fresh projects; the workloads are identical (same seeds).
+ */
+export async function benchShards(service, cfg, log) {
+  const perProject = Math.max(100, Math.round(cfg.shardEvents / 4));
+  const workloads = [0, 1, 2, 3].map((i) =>
+    mixedEvents(perProject, { seed: 41 + i, users: Math.max(50, Math.round(perProject / 10)), anons: Math.round(perProject / 5), tag: `shards-${i}` }),
+  );
+  const layouts = [
+    { name: '4 projects on 1 shard', shards: [0, 0, 0, 0] },
+    { name: '4 projects over 2 shards', shards: [0, 1, 0, 1] },
+  ];
+  const runs = [];
+  for (const layout of layouts) {
+    const projects = [];
+    for (const [i, shard] of layout.shards.entries()) {
+      projects.push(await json(`${service.baseUrl}/_bench/project`, { method: 'POST', body: { name: `bench ${layout.name} #${i}`, shard }, expect: 201 }));
+    }
+    // The same total concurrency as part 2, shared by the four projects.
+    const perProjectCfg = { ...cfg, sendConcurrency: Math.max(1, Math.round(cfg.sendConcurrency / 4)), deadlineMs: cfg.shardDeadlineSeconds * 1000 };
+    const startedAt = performance.now();
+    const results = await Promise.all(
+      projects.map((project, i) => {
+        const { expected } = workloads[i];
+        return ingest(service, project, workloads[i].events, { events: expected.events, persons: expected.newPersons, distinct_ids: expected.newDistinctIds, merges: expected.merges }, perProjectCfg);
+      }),
+    );
+    const seconds = (performance.now() - startedAt) / 1000;
+    const stored = results.reduce((a, r) => a + r.stored_events, 0);
+    const run = {
+      layout: layout.name,
+      shards: layout.shards,
+      events: results.reduce((a, r) => a + r.events, 0),
+      stored_events: stored,
+      complete: results.every((r) => r.complete),
+      seconds,
+      events_per_s: stored / seconds,
+      projects: results.map((r, i) => ({ shard: layout.shards[i], seconds: r.seconds, events_per_s: r.events_per_s, complete: r.complete })),
+    };
+    log(`  ${layout.name}: ${run.stored_events}/${run.events} events in ${seconds.toFixed(1)} s = ${run.events_per_s.toFixed(0)} events/s${run.complete ? '' : ' (INCOMPLETE)'}`);
+    runs.push(run);
+  }
+  const [one, two] = runs;
+  return { runs, ratio: two.events_per_s / one.events_per_s };
+}

@@ -1,6 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import { dbOf } from '../src/db/client';
+import { createProject } from '../src/db/projects';
+import { projectDatabase, rememberProjectShard, shardDatabases } from '../src/db/shards';
 import type { AppEnv } from '../src/env';
+import type { IngestMessage } from '../src/ingest/message';
 
 /**
  * Bench-only routes under /_bench, served only by the bench entry (bench/worker.ts) that
@@ -32,6 +36,43 @@ benchRoutes.post('/noop', async (c) => {
   return c.json({ status: 1 }, 200);
 });
 
+const AcceptQuery = z.object({ project_id: z.coerce.number().int().positive() });
+const acceptMessages = new Map<number, IngestMessage>();
+
+/**
+ * The durable-accept baseline: read the body, send one fixed message to the same
+ * queue capture uses (the same `sendBatch` call), answer like capture. Capture's
+ * own work is everything it does beyond this. The message holds one fixed event,
+ * so the consumer stores it once and skips the repeats.
+ */
+benchRoutes.post('/accept', async (c) => {
+  const parsed = AcceptQuery.safeParse(c.req.query());
+  if (!parsed.success) return badRequest(c, parsed.error);
+  await c.req.arrayBuffer();
+  const projectId = parsed.data.project_id;
+  let message = acceptMessages.get(projectId);
+  if (!message) {
+    const uuid = `00000000-0000-4000-8000-${String(projectId).padStart(12, '0')}`;
+    message = { projectId, events: [{ uuid, event: 'bench accept', distinct_id: 'bench-accept', properties: {}, timestamp: new Date().toISOString() }] };
+    acceptMessages.set(projectId, message);
+  }
+  await c.env.INGEST_QUEUE.sendBatch([{ body: message, contentType: 'json' }]);
+  return c.json({ status: 1 }, 200);
+});
+
+const ProjectOnShardBody = z.object({ name: z.string().min(1).max(200), shard: z.number().int().min(0) });
+
+/** A project on a chosen shard (the REST API places new projects on the emptiest one). */
+benchRoutes.post('/project', async (c) => {
+  const parsed = ProjectOnShardBody.safeParse(await jsonOf(c));
+  if (!parsed.success) return badRequest(c, parsed.error);
+  const { name, shard } = parsed.data;
+  if (shard >= shardDatabases(c.env).length) return c.json({ type: 'validation_error', code: 'invalid_input', detail: `no SHARD_${shard}`, attr: 'shard' }, 400);
+  const project = await createProject(dbOf(c.env.DB), name, shard);
+  rememberProjectShard(project.id, project.shard);
+  return c.json({ id: project.id, name: project.name, api_token: project.apiToken, shard: project.shard }, 201);
+});
+
 const EventRow = z.object({
   project_id: z.number().int().positive(),
   uuid: z.string().min(1),
@@ -48,12 +89,14 @@ const ROWS_PER_BATCH = 100;
 benchRoutes.post('/plain-insert', async (c) => {
   const parsed = PlainInsertBody.safeParse(await jsonOf(c));
   if (!parsed.success) return badRequest(c, parsed.error);
-  const insert = c.env.DB.prepare(
+  const { rows } = parsed.data;
+  // Into the shard of the first row's project, where ingestion would write them.
+  const db = await projectDatabase(c.env, rows[0]!.project_id);
+  const insert = db.prepare(
     'INSERT INTO events (project_id, uuid, event, distinct_id, person_id_at_ingest, properties, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
-  const { rows } = parsed.data;
   for (let i = 0; i < rows.length; i += ROWS_PER_BATCH) {
-    await c.env.DB.batch(
+    await db.batch(
       rows
         .slice(i, i + ROWS_PER_BATCH)
         .map((r) => insert.bind(r.project_id, r.uuid, r.event, r.distinct_id, r.person_id_at_ingest, JSON.stringify(r.properties), r.timestamp)),
@@ -84,13 +127,14 @@ benchRoutes.post('/seed-persons', async (c) => {
   const seq = `WITH RECURSIVE seq(n) AS (SELECT ?1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?1 + ?2 - 1)`;
   const personId = `printf('%08x-%s-4000-8000-%012d', ?3, ?4, n)`;
   const started = Date.now();
-  await c.env.DB.batch([
-    c.env.DB.prepare(
+  const db = await projectDatabase(c.env, projectId);
+  await db.batch([
+    db.prepare(
       `${seq} INSERT INTO persons (id, project_id, properties, is_identified, created_at, version)
        SELECT ${personId}, ?3, json_object('email', ?5 || n || '@example.com', 'plan', 'free', '$creator_event_uuid', 'seed'),
               ?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 0 FROM seq`,
     ).bind(start, count, projectId, tag, prefix, identified ? 1 : 0),
-    c.env.DB.prepare(
+    db.prepare(
       `${seq} INSERT INTO person_distinct_ids (project_id, distinct_id, person_id) SELECT ?3, ?5 || n, ${personId} FROM seq`,
     ).bind(start, count, projectId, tag, prefix),
   ]);
@@ -109,8 +153,9 @@ benchRoutes.get('/counts', async (c) => {
   const parsed = CountsQuery.safeParse(c.req.query());
   if (!parsed.success) return badRequest(c, parsed.error);
   const id = parsed.data.project_id;
-  const count = (table: string) => c.env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE project_id = ?`).bind(id);
-  const results = await c.env.DB.batch<{ n: number }>([
+  const db = await projectDatabase(c.env, id);
+  const count = (table: string) => db.prepare(`SELECT count(*) AS n FROM ${table} WHERE project_id = ?`).bind(id);
+  const results = await db.batch<{ n: number }>([
     count('events'),
     count('persons'),
     count('person_distinct_ids'),

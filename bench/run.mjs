@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchCapture } from './capture.mjs';
-import { benchEndToEnd, benchMerges, benchScaling } from './ingestion.mjs';
+import { benchEndToEnd, benchMerges, benchScaling, benchShards } from './ingestion.mjs';
 import { json } from './lib/http.mjs';
 import { markdownReport, targetsOf, textReport } from './lib/report.mjs';
 import { memorySampler, startService, wranglerVersion } from './lib/service.mjs';
@@ -31,10 +31,12 @@ const KNOBS = {
   scalingDeadlineSeconds: ['BENCH_SCALING_DEADLINE', 45],
   merges: ['BENCH_MERGES', 2_000],
   mergesDeadlineSeconds: ['BENCH_MERGES_DEADLINE', 30],
+  shardEvents: ['BENCH_SHARD_EVENTS', 20_000],
+  shardDeadlineSeconds: ['BENCH_SHARD_DEADLINE', 90],
 };
 const cfg = Object.fromEntries(Object.entries(KNOBS).map(([key, [env, fallback]]) => [key, int(env, fallback)]));
 cfg.scalingPersons = [1_000, cfg.scalingLargePersons];
-const only = new Set((process.env.BENCH_ONLY ?? 'capture,e2e,scaling,merges').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'capture,e2e,scaling,merges,shards').split(',').map((s) => s.trim()));
 const fullRun = Object.values(KNOBS).every(([env]) => !process.env[env]) && !process.env.BENCH_ONLY && !process.env.BENCH_ROOT;
 
 const log = (line) => console.log(line);
@@ -95,6 +97,7 @@ const consumerLogs = { logLevel: 'info' };
 if (only.has('e2e')) results.ingestion = await onFreshService('end-to-end', memory, (s) => benchEndToEnd(s, cfg, log), consumerLogs);
 if (only.has('scaling')) results.scaling = await onFreshService('scaling', memory, (s) => benchScaling(s, cfg, log), consumerLogs);
 if (only.has('merges')) results.merges = await onFreshService('merges', memory, (s) => benchMerges(s, cfg, log), consumerLogs);
+if (only.has('shards')) results.shards = await onFreshService('shards', memory, (s) => benchShards(s, cfg, log), consumerLogs);
 
 results.memory = memory;
 results.finished_at = new Date().toISOString();
@@ -104,6 +107,7 @@ results.targets = targetsOf(results);
 results.notes = [
   'Capture bodies repeat their event uuids, so the consumer (which shares the cores under wrangler dev) stores them once and only reads per batch; part 2 measures the consumer.',
   'Each part runs on a fresh `wrangler dev` with its own persistence directory; part 2 runs the plain insert first, then the end-to-end workload, in separate projects.',
+  'Part 6 runs both layouts on one fresh `wrangler dev`, one after the other, with fresh projects each; locally every D1 database is a SQLite file in the same workerd process, so the spread shows how much one database\'s single writer held back, not what separate D1 databases on Cloudflare add.',
   'A run that reaches its deadline reports the rate of what was stored by then, marked incomplete.',
   '"Inside the queue consumer" sums wrangler\'s per-batch consumer times. Under wrangler dev the local queue broker does not accept sends while a consumer batch runs (capture requests wait for it; wrangler.log shows their durations equal to the batch\'s), so capture and consumption take turns instead of overlapping as they do on Cloudflare: the end-to-end rate is about 1 / (1 / capture rate + 1 / consumer rate).',
 ];
