@@ -1,4 +1,5 @@
 import { dbOf } from '../db/client';
+import { projectDatabase } from '../db/shards';
 import type { Env } from '../env';
 import { personLessEventRowOf, planWrites, warningRowsOf } from '../persons/plan';
 import { readIngestState } from '../persons/reads';
@@ -7,31 +8,38 @@ import { ingestProjectEvents, type Carried } from './ingest-project';
 import type { IngestMessage } from './message';
 import { deleteStagedEvents, withStagedEvents } from './staged';
 
-/** Queue consumer for `ingest` and for its dead-letter queue. */
+/**
+ * Queue consumer for `ingest` and for its dead-letter queue. A batch may carry
+ * several projects' messages: each project's are read and written on its own
+ * shard, and a project that fails retries only its own messages.
+ */
 export async function consumeIngestBatch(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
   if (batch.queue.endsWith('-dlq')) return consumeDeadLetters(batch, env);
-  const db = dbOf(env.DB);
-  const bodies = batch.messages.map((m) => m.body);
-  const eventsOfMessages = await withStagedEvents(db, bodies);
-  const byProject = new Map<number, Carried[]>();
-  eventsOfMessages.forEach((events, index) => {
-    const { projectId } = bodies[index]!;
-    const carried = byProject.get(projectId) ?? [];
-    for (const event of events) carried.push({ event, message: index });
-    byProject.set(projectId, carried);
+  const messagesOfProject = new Map<number, number[]>();
+  batch.messages.forEach((message, index) => {
+    const indexes = messagesOfProject.get(message.body.projectId) ?? [];
+    indexes.push(index);
+    messagesOfProject.set(message.body.projectId, indexes);
   });
   const failed = new Set<number>();
   await Promise.all(
-    [...byProject].map(async ([projectId, carried]) => {
+    [...messagesOfProject].map(async ([projectId, indexes]) => {
       try {
-        for (const index of await ingestProjectEvents(env, db, projectId, carried)) failed.add(index);
+        const db = dbOf(await projectDatabase(env, projectId));
+        const bodies = indexes.map((index) => batch.messages[index]!.body);
+        const carried: Carried[] = [];
+        (await withStagedEvents(db, bodies)).forEach((events, k) => {
+          for (const event of events) carried.push({ event, message: indexes[k]! });
+        });
+        const retry = await ingestProjectEvents(env, db, projectId, carried);
+        for (const index of retry) failed.add(index);
+        await deleteStagedEvents(db, indexes.filter((index) => !retry.has(index)).map((index) => batch.messages[index]!.body));
       } catch (error) {
         console.error(`ingesting project ${projectId} failed; its messages will be retried`, error);
-        for (const c of carried) failed.add(c.message);
+        for (const index of indexes) failed.add(index);
       }
     }),
   );
-  await deleteStagedEvents(db, bodies.filter((_, index) => !failed.has(index)));
   batch.messages.forEach((message, index) => (failed.has(index) ? message.retry({ delaySeconds: 1 }) : message.ack()));
 }
 
@@ -40,9 +48,9 @@ export async function consumeIngestBatch(batch: MessageBatch<IngestMessage>, env
  * nothing accepted is lost) with a warning for each, for someone to look at.
  */
 async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
-  const db = dbOf(env.DB);
   for (const message of batch.messages) {
     const { projectId } = message.body;
+    const db = dbOf(await projectDatabase(env, projectId));
     const [events = []] = await withStagedEvents(db, [message.body]);
     const { storedUuids, owners } = await readIngestState(
       db,

@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { dbOf, type Db } from '../db/client';
+import { projectDatabase } from '../db/shards';
 import type { Env } from '../env';
 import { planMergeStep, planUpdateStep, planWrites, type Plan } from './plan';
 import { loadPerson } from './reads';
@@ -15,37 +16,44 @@ import { writeAtomically, type PersonRow } from './writes';
  * An object never calls another object.
  */
 export class PersonDO extends DurableObject<Env> {
-  private readonly db: Db = dbOf(this.env.DB);
+  /** The shard of the person's project (a person never changes project, nor a project its shard). */
+  private db: Db | undefined;
   private person: PersonRow | undefined;
   private tail: Promise<unknown> = Promise.resolve();
 
   applyUpdates(step: UpdateStep): Promise<StepResult> {
-    return this.serialized(async () => planUpdateStep(this.db, await this.current(step.personId, step.expectedVersion), step));
+    return this.serialized(step.projectId, async (db) => planUpdateStep(db, await this.current(db, step.personId, step.expectedVersion), step));
   }
 
   applyMerge(step: MergeStep): Promise<StepResult> {
-    return this.serialized(async () => {
-      const current = step.targetPersonId || step.sourcePersonId ? await this.current(step.personId, step.expectedVersion) : undefined;
+    return this.serialized(step.projectId, async (db) => {
+      const current = step.targetPersonId || step.sourcePersonId ? await this.current(db, step.personId, step.expectedVersion) : undefined;
       // The source person belongs to another object: read it where it is written.
       const sourceId = step.sourcePersonId !== step.personId ? step.sourcePersonId : null;
-      const source = sourceId ? await loadPerson(this.db, sourceId) : undefined;
-      return planMergeStep(this.db, current, source, step);
+      const source = sourceId ? await loadPerson(db, sourceId) : undefined;
+      return planMergeStep(db, current, source, step);
     });
   }
 
   /** The cached row, unless the caller has seen a newer version (then D1's). */
-  private async current(personId: string, expectedVersion: number | undefined): Promise<PersonRow | undefined> {
+  private async current(db: Db, personId: string, expectedVersion: number | undefined): Promise<PersonRow | undefined> {
     const cached = this.person?.id === personId ? this.person : undefined;
     if (cached && (expectedVersion === undefined || cached.version >= expectedVersion)) return cached;
-    return (this.person = await loadPerson(this.db, personId));
+    return (this.person = await loadPerson(db, personId));
+  }
+
+  /** The primary of the project's shard: writes, and reads that must see the latest write. */
+  private async shardOf(projectId: number): Promise<Db> {
+    return (this.db ??= dbOf(await projectDatabase(this.env, projectId)));
   }
 
   /** D1 calls yield the object's input gate, so calls are chained to run one at a time. */
-  private serialized(plan: () => Promise<Plan | null>): Promise<StepResult> {
+  private serialized(projectId: number, plan: (db: Db) => Promise<Plan | null>): Promise<StepResult> {
     const run = this.tail.then(async () => {
       try {
-        const planned = await plan();
-        if (planned && (await writeAtomically(this.db, planWrites(this.db, planned)))) {
+        const db = await this.shardOf(projectId);
+        const planned = await plan(db);
+        if (planned && (await writeAtomically(db, planWrites(db, planned)))) {
           this.person = planned.person;
           return planned.result;
         }

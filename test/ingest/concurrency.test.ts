@@ -2,8 +2,8 @@ import { env } from 'cloudflare:workers';
 import { listDurableObjectIds } from 'cloudflare:test';
 import { expect, it } from 'vitest';
 import { ingestProjectEvents } from '../../src/ingest/ingest-project';
-import { newProject } from '../helpers';
-import { capture, ev, waitForStored, db, personsOf } from './helpers';
+import { newProject, newProjectOnShard } from '../helpers';
+import { capture, ev, waitForStored, dbFor, personsOf } from './helpers';
 import { expectScenarioOutcome, scenario, shuffled } from './scenario';
 import { persons } from '../../src/db/schema';
 import { eq } from 'drizzle-orm';
@@ -25,7 +25,7 @@ it('hundreds of concurrent identifies, aliases, merges and $sets end in the pers
   await Promise.all(again.map((e) => capture(p.api_token, [e])));
   await capture(p.api_token, [marker]);
   await waitForStored(p.id, [marker.uuid]);
-  const after = await db.select().from(persons).where(eq(persons.projectId, p.id));
+  const after = await (await dbFor(p.id)).select().from(persons).where(eq(persons.projectId, p.id));
   for (const person of after) {
     const bump = person.properties.marker ? 1 : 0;
     expect(person.version, `version of ${person.id} after re-sends`).toBe(versions.get(person.id)! + bump);
@@ -41,24 +41,26 @@ it('hundreds of concurrent identifies, aliases, merges and $sets end in the pers
  * touches, commits in one batch and never needs an object.
  */
 it('concurrent consumers end in the persons every serial order gives, each event stored once, through both commit paths', async () => {
-  const p = await newProject();
+  // On different shards: each consumer writes only its project's.
+  const p = await newProjectOnShard(0);
   const { events, expectedGroups, keysByGroup } = scenario();
   const consumers = 6;
   const shares = Array.from({ length: consumers }, () => [] as typeof events);
   for (const e of events) shares[Math.floor(Math.random() * consumers)]!.push(e);
   // A fifth of the events is delivered twice, to a second consumer.
   for (const e of shuffled(events).slice(0, events.length / 5)) shares[Math.floor(Math.random() * consumers)]!.push(e);
-  const quiet = await newProject();
+  const quiet = await newProjectOnShard(1);
   const solo = Array.from({ length: 20 }, (_, i) => ev('$set', `solo-${i}`, { $set: { solo: i } }));
   const objectsBefore = new Set((await listDurableObjectIds(env.PERSON)).map((id) => id.toString()));
 
+  const [db, quietDb] = [await dbFor(p.id), await dbFor(quiet.id)];
   const failed = await Promise.all([
     ...shares.map((share) => ingestProjectEvents(env, db, p.id, share.map((event) => ({ event, message: 0 })))),
-    ingestProjectEvents(env, db, quiet.id, solo.map((event) => ({ event, message: 0 }))),
+    ingestProjectEvents(env, quietDb, quiet.id, solo.map((event) => ({ event, message: 0 }))),
   ]);
   expect(failed.map((f) => f.size)).toEqual(failed.map(() => 0));
   const all = await expectScenarioOutcome(p.id, expectedGroups, keysByGroup);
-  const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM events WHERE project_id = ?').bind(p.id).first<{ n: number }>();
+  const count = await env.SHARD_0.prepare('SELECT COUNT(*) AS n FROM events WHERE project_id = ?').bind(p.id).first<{ n: number }>();
   expect(count?.n).toBe(events.length);
 
   const started = new Set((await listDurableObjectIds(env.PERSON)).map((id) => id.toString()).filter((id) => !objectsBefore.has(id)));

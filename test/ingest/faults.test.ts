@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeAll, expect, it } from 'vitest';
+import { projectDatabase, shardDatabases } from '../../src/db/shards';
 import { newProject } from '../helpers';
 import { capture, ev, ingestInOrder, personOf, personsOf, storedUuids, waitFor, waitForStored, warningsOf } from './helpers';
 
@@ -16,24 +17,28 @@ const TRIGGERS = [
 ] as const;
 
 beforeAll(async () => {
-  await env.DB.prepare('CREATE TABLE IF NOT EXISTS test_faults (kind TEXT NOT NULL, project_id INTEGER NOT NULL)').run();
-  for (const [name, when, row, kind] of TRIGGERS) {
-    await env.DB.prepare(
-      `CREATE TRIGGER IF NOT EXISTS test_fault_${name} ${when} WHEN EXISTS (SELECT 1 FROM test_faults WHERE kind = '${kind}' AND project_id = ${row}.project_id) BEGIN SELECT RAISE(ABORT, 'injected D1 fault'); END`,
+  // On every shard: each project's writes go to its own.
+  for (const db of shardDatabases(env)) {
+    await db.prepare('CREATE TABLE IF NOT EXISTS test_faults (kind TEXT NOT NULL, project_id INTEGER NOT NULL)').run();
+    for (const [name, when, row, kind] of TRIGGERS) {
+      await db.prepare(
+        `CREATE TRIGGER IF NOT EXISTS test_fault_${name} ${when} WHEN EXISTS (SELECT 1 FROM test_faults WHERE kind = '${kind}' AND project_id = ${row}.project_id) BEGIN SELECT RAISE(ABORT, 'injected D1 fault'); END`,
+      ).run();
+    }
+    await db.prepare(
+      `CREATE TRIGGER IF NOT EXISTS test_fault_poison BEFORE INSERT ON persons WHEN NEW.properties LIKE '%"poison":true%' BEGIN SELECT RAISE(ABORT, 'injected permanent fault'); END`,
     ).run();
   }
-  await env.DB.prepare(
-    `CREATE TRIGGER IF NOT EXISTS test_fault_poison BEFORE INSERT ON persons WHEN NEW.properties LIKE '%"poison":true%' BEGIN SELECT RAISE(ABORT, 'injected permanent fault'); END`,
-  ).run();
 });
 
-afterEach(async () => {
-  await env.DB.prepare('DELETE FROM test_faults').run();
-});
+const clearFaults = async () => {
+  for (const db of shardDatabases(env)) await db.prepare('DELETE FROM test_faults').run();
+};
 
-const injectFault = (kind: string, projectId: number) =>
-  env.DB.prepare('INSERT INTO test_faults (kind, project_id) VALUES (?, ?)').bind(kind, projectId).run();
-const clearFaults = () => env.DB.prepare('DELETE FROM test_faults').run();
+afterEach(clearFaults);
+
+const injectFault = async (kind: string, projectId: number) =>
+  (await projectDatabase(env, projectId)).prepare('INSERT INTO test_faults (kind, project_id) VALUES (?, ?)').bind(kind, projectId).run();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 it('a D1 failure mid-batch is retried and every event ends stored exactly once', async () => {
@@ -59,7 +64,7 @@ it('a D1 failure mid-batch is retried and every event ends stored exactly once',
   const persons = await personsOf(p.id);
   expect(persons.map((x) => x.distinctIds).sort()).toEqual([['existing', 'visitor-1'], ['new-user']]);
   expect((await personOf(p.id, 'existing'))!.properties).toMatchObject({ before: 1, during: 1, merged: true });
-  const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM events WHERE project_id = ?').bind(p.id).first<{ n: number }>();
+  const count = await (await projectDatabase(env, p.id)).prepare('SELECT COUNT(*) AS n FROM events WHERE project_id = ?').bind(p.id).first<{ n: number }>();
   expect(count?.n).toBe(1 + personLess.length + personal.length);
   expect(await warningsOf(p.id)).toEqual([]);
 });
@@ -74,7 +79,7 @@ it('a merge that fails at its last statement leaves nothing half-applied', async
   await sleep(1500);
   expect(await personsOf(p.id)).toEqual(before);
   expect((await storedUuids(p.id, [merge.uuid])).size).toBe(0);
-  const history = await env.DB.prepare('SELECT COUNT(*) AS n FROM person_merges WHERE project_id = ?').bind(p.id).first<{ n: number }>();
+  const history = await (await projectDatabase(env, p.id)).prepare('SELECT COUNT(*) AS n FROM person_merges WHERE project_id = ?').bind(p.id).first<{ n: number }>();
   expect(history?.n).toBe(0);
 
   await clearFaults();

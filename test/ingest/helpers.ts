@@ -1,12 +1,14 @@
 import { env } from 'cloudflare:workers';
 import { and, eq, inArray } from 'drizzle-orm';
 import { dbOf } from '../../src/db/client';
+import { projectDatabase } from '../../src/db/shards';
 import { events, ingestionWarnings, personDistinctIds, persons } from '../../src/db/schema';
 import type { CapturedEvent } from '../../src/ingest/message';
 import { fetchWorker } from '../helpers';
 import { chunk } from '../../src/db/chunk';
 
-export const db = dbOf(env.DB);
+/** The project's shard (its primary). */
+export const dbFor = async (projectId: number) => dbOf(await projectDatabase(env, projectId));
 
 let counter = 0;
 /** An event as capture would enqueue it; `uuid` and `timestamp` filled in. */
@@ -40,7 +42,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 export async function storedUuids(projectId: number, uuids: string[]): Promise<Set<string>> {
   const stored = new Set<string>();
   for (const part of chunk(uuids, 90)) {
-    const rows = await db.select({ uuid: events.uuid }).from(events).where(and(eq(events.projectId, projectId), inArray(events.uuid, part)));
+    const rows = await (await dbFor(projectId)).select({ uuid: events.uuid }).from(events).where(and(eq(events.projectId, projectId), inArray(events.uuid, part)));
     for (const r of rows) stored.add(r.uuid);
   }
   return stored;
@@ -62,6 +64,7 @@ export interface PersonView {
 
 /** Every person of a project with its distinct ids (sorted), keyed by nothing: a plain list. */
 export async function personsOf(projectId: number): Promise<PersonView[]> {
+  const db = await dbFor(projectId);
   const rows = await db.select().from(persons).where(eq(persons.projectId, projectId));
   const ids = await db.select().from(personDistinctIds).where(eq(personDistinctIds.projectId, projectId));
   return rows.map((p) => ({
@@ -79,11 +82,11 @@ export async function personOf(projectId: number, distinctId: string): Promise<P
 }
 
 export async function warningsOf(projectId: number) {
-  return db.select().from(ingestionWarnings).where(eq(ingestionWarnings.projectId, projectId));
+  return (await dbFor(projectId)).select().from(ingestionWarnings).where(eq(ingestionWarnings.projectId, projectId));
 }
 
 export async function eventRow(projectId: number, uuid: string) {
-  return db.select().from(events).where(and(eq(events.projectId, projectId), eq(events.uuid, uuid))).get();
+  return (await dbFor(projectId)).select().from(events).where(and(eq(events.projectId, projectId), eq(events.uuid, uuid))).get();
 }
 
 /** Sends events the way posthog-node does: `POST /batch/` with `{api_key, batch}`. */

@@ -1,7 +1,11 @@
 import { expect, it } from 'vitest';
 import { claimDistinctId, guardUnchanged, insertPerson, updatePerson, writeAtomically } from '../../src/persons/writes';
 import { loadPerson } from '../../src/persons/reads';
-import { db } from './helpers';
+import { dbOf } from '../../src/db/client';
+import { env } from '../helpers';
+
+// Guards work on any shard; these use the second (no project: ids are unique per test).
+const db = dbOf(env.SHARD_1);
 
 const person = (id: string, version = 0) => ({
   id,
