@@ -334,6 +334,28 @@ describe('the placeholder never becomes a distinct id, in any mode or shape', ()
   });
 });
 
+describe('the consumer', () => {
+  it('stores only the warning of a dropped event, and refuses a placeholder id that reached the queue', async () => {
+    const p = await project('stateless');
+    const base = { timestamp: new Date().toISOString(), properties: {} };
+    const dropped = {
+      ...base,
+      uuid: crypto.randomUUID(),
+      event: '$pageview',
+      distinct_id: '',
+      dropped: { type: 'cookieless_event_dropped', details: { reason: 'missing_ip' } },
+    };
+    const placeholder = { ...base, uuid: crypto.randomUUID(), event: '$pageview', distinct_id: '$posthog_cookieless', properties: { $set: { a: 1 } } };
+    const normal = { ...base, uuid: crypto.randomUUID(), event: '$pageview', distinct_id: 'someone' };
+    await env.INGEST_QUEUE.send({ projectId: p.id, events: [dropped, placeholder, normal] });
+    await storedEvents(p.id, [normal.uuid]);
+    await warningsOf(p.id, [dropped.uuid], 'cookieless_event_dropped');
+    await warningsOf(p.id, [placeholder.uuid], 'cookieless_placeholder_distinct_id');
+    expect((await db.select().from(events).where(eq(events.projectId, p.id))).map((e) => e.uuid)).toEqual([normal.uuid]);
+    expect(await placeholderIdsStored()).toEqual([]);
+  });
+});
+
 describe('salts', () => {
   it('many racing first requests of a day agree on one salt', async () => {
     const p = await project('stateless');
