@@ -87,6 +87,9 @@ export async function applyCookieless(
   } else {
     for (const [index, h] of hashable) out[index] = statelessEvent(h, timeZone);
   }
+  if (project.anonymizeIps) {
+    for (const index of hashable.keys()) out[index] = withoutIpLocation(out[index]!);
+  }
   return out;
 }
 
@@ -211,6 +214,12 @@ function withoutRawInputs(event: CapturedEvent): CapturedEvent {
   if (result.$set) result.$set = dropKey(result.$set, '$raw_user_agent') as Record<string, unknown>;
   if (result.$set_once) result.$set_once = dropKey(result.$set_once, '$initial_raw_user_agent') as Record<string, unknown>;
   return result;
+}
+
+/** With `anonymize_ips`, nothing derived from the raw IP stays: no `$geoip_*` either. */
+function withoutIpLocation(event: CapturedEvent): CapturedEvent {
+  const properties = Object.fromEntries(Object.entries(event.properties).filter(([key]) => !key.startsWith('$geoip_')));
+  return { ...event, properties };
 }
 
 /** A UUIDv7 with a given time and "random" bytes (PostHog's `new UUID7(ms, rand)`). */
