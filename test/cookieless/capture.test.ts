@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { and, eq, inArray } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { purgeExpiredCookieless } from '../../src/cookieless';
 import { applyCookieless } from '../../src/cookieless/apply';
 import { bytesOfBase64, cookielessHash, distinctIdOfHash } from '../../src/cookieless/hash';
 import { forgetCachedSalts, purgeExpiredCookielessState, saltFor } from '../../src/cookieless/salts';
@@ -449,6 +450,21 @@ describe('salts', () => {
     expect(out[0]!.dropped?.details.reason).toBe('no_salt_for_day');
     const after = await db.select().from(cookielessSalts).where(and(eq(cookielessSalts.projectId, p.id), eq(cookielessSalts.day, yesterday.day)));
     expect(after).toEqual([]);
+  });
+
+  it('the scheduled clean-up deletes expired salts, identifies and sessions of every project', async () => {
+    const p = await project('stateful');
+    const t = Date.now();
+    await db.insert(cookielessSalts).values([
+      { projectId: p.id, day: '2000-01-01', salt: 'AQIDBAUGBwgJCgsMDQ4PEA', expiresAt: t - 1 },
+      { projectId: p.id, day: '2999-01-01', salt: 'AQIDBAUGBwgJCgsMDQ4PEA', expiresAt: t + HOUR },
+    ]);
+    await db.insert(cookielessIdentifies).values({ projectId: p.id, visitorKey: 'v', eventUuid: crypto.randomUUID(), expiresAt: t - 1 });
+    await db.insert(cookielessSessions).values({ projectId: p.id, sessionKey: 's', sessionId: 'x', lastActivity: t - HOUR, expiresAt: t - 1 });
+    await purgeExpiredCookieless(env, t);
+    expect((await db.select().from(cookielessSalts).where(eq(cookielessSalts.projectId, p.id))).map((r) => r.day)).toEqual(['2999-01-01']);
+    expect(await db.select().from(cookielessIdentifies).where(eq(cookielessIdentifies.projectId, p.id))).toEqual([]);
+    expect(await db.select().from(cookielessSessions).where(eq(cookielessSessions.projectId, p.id))).toEqual([]);
   });
 
   it('no API answer shows a salt', async () => {
