@@ -308,6 +308,30 @@ describe('stateful mode', () => {
     expect(parseInt(sessions[3]!.replace(/-/g, '').slice(0, 12), 16)).toBe(t + 70 * MINUTE);
   });
 
+  it('concurrent requests of one visitor agree on one id and one session; concurrent identifies each count once', async () => {
+    const p = await project('stateful');
+    const t = now() - 10 * MINUTE;
+    const sent = await Promise.all(Array.from({ length: 25 }, (_, i) => send(p.api_token, [cookielessEvent(`e${i}`, t + i * 1000)])));
+    const rows = await storedEvents(p.id, sent.flat());
+    expect(new Set(rows.map((r) => r.distinctId)).size).toBe(1);
+    expect(new Set(rows.map((r) => r.properties.$session_id)).size).toBe(1);
+    expect(await personsOf(p.id)).toHaveLength(1);
+
+    // Five people log in from this browser at once: five identifies recorded, each once, in one order.
+    const identifies = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        send(p.api_token, [cookielessEvent('$identify', t + 60_000 + i, { $anon_distinct_id: '$posthog_cookieless' }, `user-${i}`)]),
+      ),
+    );
+    const identifyRows = await storedEvents(p.id, identifies.flat());
+    const anonIds = identifyRows.map((r) => r.properties.$anon_distinct_id as string);
+    // Each identify took the anonymous id its n gives: n = 0..4, all different, the first the id above.
+    expect(new Set(anonIds).size).toBe(5);
+    expect(anonIds).toContain(rows[0]!.distinctId);
+    const recorded = await db.select().from(cookielessIdentifies).where(eq(cookielessIdentifies.projectId, p.id));
+    expect(recorded.map((r) => r.eventUuid).sort()).toEqual(identifies.flat().sort());
+  });
+
   it('$create_alias and $merge_dangerously from cookieless events are dropped', async () => {
     const p = await project('stateful');
     const uuids = await send(p.api_token, [
