@@ -7,6 +7,8 @@ import { bytesOfBase64, cookielessHash, distinctIdOfHash } from '../../src/cooki
 import { forgetCachedSalts, purgeExpiredCookielessState, saltFor } from '../../src/cookieless/salts';
 import { saltWindowOf, startOfDay } from '../../src/cookieless/days';
 import { dbOf } from '../../src/db/client';
+import { consumeIngestBatch } from '../../src/ingest/consumer';
+import type { IngestMessage } from '../../src/ingest/message';
 import { cookielessIdentifies, cookielessSalts, cookielessSessions, events, ingestionWarnings, personDistinctIds } from '../../src/db/schema';
 import { api, fetchWorker, newProject } from '../helpers';
 import { db, personsOf, waitFor, waitForStored } from '../ingest/helpers';
@@ -399,6 +401,38 @@ describe('the consumer', () => {
     await warningsOf(p.id, [placeholder.uuid], 'cookieless_placeholder_distinct_id');
     expect((await db.select().from(events).where(eq(events.projectId, p.id))).map((e) => e.uuid)).toEqual([normal.uuid]);
     expect(await placeholderIdsStored()).toEqual([]);
+  });
+});
+
+describe('the dead-letter consumer', () => {
+  it('stores the warning of a dropped event and never a placeholder id', async () => {
+    const p = await project('stateless');
+    const base = { timestamp: new Date().toISOString(), properties: {} };
+    const dropped = { ...base, uuid: crypto.randomUUID(), event: 'x', distinct_id: '', dropped: { type: 'cookieless_event_dropped', details: { reason: 'missing_ip' } } };
+    const placeholder = { ...base, uuid: crypto.randomUUID(), event: 'y', distinct_id: '$posthog_cookieless' };
+    const normal = { ...base, uuid: crypto.randomUUID(), event: 'z', distinct_id: 'someone' };
+    let acked = false;
+    const message = {
+      id: 'm1',
+      timestamp: new Date(),
+      attempts: 6,
+      body: { projectId: p.id, events: [dropped, placeholder, normal] },
+      ack: () => void (acked = true),
+      retry: () => undefined,
+    };
+    const batch = { queue: 'ingest-dlq', messages: [message], ackAll: () => undefined, retryAll: () => undefined };
+    await consumeIngestBatch(batch as unknown as MessageBatch<IngestMessage>, env);
+    expect(acked).toBe(true);
+    const rows = await db.select().from(events).where(eq(events.projectId, p.id));
+    expect(rows.map((r) => r.uuid)).toEqual([normal.uuid]);
+    const warnings = await db.select().from(ingestionWarnings).where(eq(ingestionWarnings.projectId, p.id));
+    expect(warnings.map((w) => `${w.type} ${w.eventUuid}`).sort()).toEqual(
+      [
+        `cookieless_event_dropped ${dropped.uuid}`,
+        `cookieless_placeholder_distinct_id ${placeholder.uuid}`,
+        `ingestion_retries_exhausted ${normal.uuid}`,
+      ].sort(),
+    );
   });
 });
 
