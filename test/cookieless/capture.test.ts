@@ -231,7 +231,14 @@ describe('disabled mode', () => {
       cookielessEvent('$pageview', t),
       cookielessEvent('$pageview', t + 1, { $cookieless_mode: undefined }), // placeholder id alone
       cookielessEvent('$pageview', t + 2, { $cookieless_mode: undefined }, '$sentinel_cookieless_server_hash'),
+      cookielessEvent('$identify', t + 3, { $anon_distinct_id: '$posthog_cookieless' }, 'user-1'),
     ]);
+    const aliasAndMerge = await send(p.api_token, [
+      cookielessEvent('$create_alias', t + 4, { alias: 'user-2' }),
+      cookielessEvent('$merge_dangerously', t + 5, { alias: 'user-3' }, 'user-1'),
+    ]);
+    const aliasWarnings = await warningsOf(p.id, aliasAndMerge, 'cookieless_event_dropped');
+    expect(new Set(aliasWarnings.map((w) => w.details.reason))).toEqual(new Set(['alias_or_merge_in_cookieless_mode']));
     const [normal] = await send(p.api_token, [cookielessEvent('normal', t + 3, { $cookieless_mode: false }, 'real-user')]);
     const warnings = await warningsOf(p.id, dropped, 'cookieless_event_dropped');
     expect(new Set(warnings.map((w) => w.details.reason))).toEqual(new Set(['cookieless_disabled_for_project']));
