@@ -1,3 +1,4 @@
+import { withCookielessIds } from '../cookieless';
 import { dbOf } from '../db/client';
 import type { Env } from '../env';
 import { decodePayload, readCapped } from './decode';
@@ -37,7 +38,8 @@ export async function captureEvents(request: Request, env: Env, opts: { engage?:
     enrichProperties(event.properties, sender);
     return event;
   });
-  await enqueue(env.INGEST_QUEUE, db, projectId, messagesOf(projectId, events));
+  const identified = await withCookielessIds(env, project, events, { ip: sender.ip, userAgent: request.headers.get('User-Agent') });
+  await enqueue(env.INGEST_QUEUE, db, projectId, messagesOf(projectId, identified));
 }
 
 async function readBody(request: Request): Promise<Uint8Array> {
