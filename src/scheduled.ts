@@ -1,12 +1,37 @@
+import { purgeExpiredCookieless } from './cookieless';
 import { checkShardFill } from './db/storage';
 import type { Env } from './env';
 import { applyRetention } from './retention/retention';
 
-/** The Cron Trigger (wrangler.toml [triggers]): retention with its R2 archive, then the shards' fill levels. */
+/**
+ * The hourly Cron Trigger (wrangler.toml [triggers]): retention with its R2
+ * archive, expired cookieless salts, then the shards' fill levels. Each step
+ * runs even when an earlier one failed.
+ */
 export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
-  const retention = await applyRetention(env, now);
-  for (const r of retention) {
-    if (r.deleted > 0 || r.error) console.log(`retention: project ${r.projectId} deleted ${r.deleted} events before ${r.cutoff}, archived ${r.archived.length} parts${r.error ? `; stopped: ${r.error}` : ''}`);
+  const steps: [string, () => Promise<unknown>][] = [
+    ['retention', () => logRetention(env, now)],
+    ['cookieless clean-up', () => purgeExpiredCookieless(env, now)],
+    ['shard fill check', () => checkShardFill(env, { now })],
+  ];
+  const failures: unknown[] = [];
+  for (const [name, step] of steps) {
+    try {
+      await step();
+    } catch (error) {
+      console.error(`scheduled ${name} failed`, error);
+      failures.push(error);
+    }
   }
-  await checkShardFill(env, { now });
+  if (failures.length > 0) throw new AggregateError(failures, 'scheduled steps failed');
+}
+
+async function logRetention(env: Env, now: number): Promise<void> {
+  for (const r of await applyRetention(env, now)) {
+    if (r.deleted > 0 || r.error) {
+      console.log(
+        `retention: project ${r.projectId} deleted ${r.deleted} events before ${r.cutoff}, archived ${r.archived.length} parts${r.error ? `; stopped: ${r.error}` : ''}`,
+      );
+    }
+  }
 }

@@ -1,3 +1,4 @@
+import { withCookielessIds } from '../cookieless';
 import { dbOf } from '../db/client';
 import { projectDatabase } from '../db/shards';
 import type { Env } from '../env';
@@ -37,8 +38,9 @@ export async function captureEvents(request: Request, env: Env, opts: { engage?:
     enrichProperties(event.properties, sender);
     return event;
   });
+  const identified = await withCookielessIds(env, project, events, { ip: sender.ip, userAgent: request.headers.get('User-Agent') });
   // Events too large for a message are staged on the project's shard (known from the token lookup: no read).
-  await enqueue(env.INGEST_QUEUE, dbOf(await projectDatabase(env, projectId)), projectId, messagesOf(projectId, events));
+  await enqueue(env.INGEST_QUEUE, dbOf(await projectDatabase(env, projectId)), projectId, messagesOf(projectId, identified));
 }
 
 async function readBody(request: Request): Promise<Uint8Array> {

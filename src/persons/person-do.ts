@@ -3,7 +3,7 @@ import { dbOf, type Db } from '../db/client';
 import { projectDatabase } from '../db/shards';
 import type { Env } from '../env';
 import { planMergeStep, planUpdateStep, planWrites, type Plan } from './plan';
-import { loadPerson } from './reads';
+import { loadPerson, loadPersons } from './reads';
 import type { MergeStep, StepResult, UpdateStep } from './steps';
 import { writeAtomically, type PersonRow } from './writes';
 
@@ -27,19 +27,26 @@ export class PersonDO extends DurableObject<Env> {
 
   applyMerge(step: MergeStep): Promise<StepResult> {
     return this.serialized(step.projectId, async (db) => {
-      const current = step.targetPersonId || step.sourcePersonId ? await this.current(db, step.personId, step.expectedVersion) : undefined;
-      // The source person belongs to another object: read it where it is written.
+      const ownId = step.targetPersonId || step.sourcePersonId ? step.personId : null;
+      // The source person belongs to another object: read it where it is written, in one read with ours if not cached.
       const sourceId = step.sourcePersonId !== step.personId ? step.sourcePersonId : null;
-      const source = sourceId ? await loadPerson(db, sourceId) : undefined;
-      return planMergeStep(db, current, source, step);
+      let current = ownId ? this.cached(ownId, step.expectedVersion) : undefined;
+      const toRead = [ownId && !current ? ownId : null, sourceId].filter((id): id is string => id !== null);
+      const read = await loadPersons(db, toRead);
+      if (ownId && !current) current = this.person = read.get(ownId);
+      return planMergeStep(db, current, sourceId ? read.get(sourceId) : undefined, step);
     });
   }
 
-  /** The cached row, unless the caller has seen a newer version (then D1's). */
-  private async current(db: Db, personId: string, expectedVersion: number | undefined): Promise<PersonRow | undefined> {
+  /** The cached row, unless the caller has seen a newer version. */
+  private cached(personId: string, expectedVersion: number | undefined): PersonRow | undefined {
     const cached = this.person?.id === personId ? this.person : undefined;
-    if (cached && (expectedVersion === undefined || cached.version >= expectedVersion)) return cached;
-    return (this.person = await loadPerson(db, personId));
+    return cached && (expectedVersion === undefined || cached.version >= expectedVersion) ? cached : undefined;
+  }
+
+  /** The cached row, else D1's. */
+  private async current(db: Db, personId: string, expectedVersion: number | undefined): Promise<PersonRow | undefined> {
+    return this.cached(personId, expectedVersion) ?? (this.person = await loadPerson(db, personId));
   }
 
   /** The primary of the project's shard: writes, and reads that must see the latest write. */
