@@ -107,7 +107,7 @@ results.targets = targetsOf(results);
 results.notes = [
   'Capture bodies repeat their event uuids, so the consumer (which shares the cores under wrangler dev) stores them once and only reads per batch; part 2 measures the consumer.',
   'Each part runs on a fresh `wrangler dev` with its own persistence directory; part 2 runs the plain insert first, then the end-to-end workload, in separate projects.',
-  'Part 6 runs both layouts on one fresh `wrangler dev`, one after the other, with fresh projects each; locally every D1 database is a SQLite file in the same workerd process, so the spread shows how much one database\'s single writer held back, not what separate D1 databases on Cloudflare add.',
+  'Part 5 runs both layouts on one fresh `wrangler dev`, one after the other, with fresh projects each; locally every D1 database is a SQLite file in the same workerd process, so the spread shows how much one database\'s single writer held back, not what separate D1 databases on Cloudflare add.',
   'A run that reaches its deadline reports the rate of what was stored by then, marked incomplete.',
   '"Inside the queue consumer" sums wrangler\'s per-batch consumer times. Under wrangler dev the local queue broker does not accept sends while a consumer batch runs (capture requests wait for it; wrangler.log shows their durations equal to the batch\'s), so capture and consumption take turns instead of overlapping as they do on Cloudflare: the end-to-end rate is about 1 / (1 / capture rate + 1 / consumer rate).',
 ];

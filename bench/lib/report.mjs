@@ -108,7 +108,7 @@ function sections(r) {
   if (r.shards) {
     const [one] = r.shards.runs;
     out.push({
-      title: `6. Shards (four projects' ${n0(one.events / 4)}-event mixes ingested at once; all on one D1 shard, then spread over two)`,
+      title: `5. Shards (four projects' ${n0(one.events / 4)}-event mixes ingested at once; all on one D1 shard, then spread over two)`,
       head: ['layout', 'events stored', 'seconds', 'events/s', 'vs one shard'],
       rows: r.shards.runs.map((x) => [
         x.layout,
@@ -121,7 +121,7 @@ function sections(r) {
   }
   if (r.memory) {
     out.push({
-      title: '5. Peak memory of the runtime (workerd processes under wrangler dev; RSS sampled every 200 ms)',
+      title: '6. Peak memory of the runtime (workerd processes under wrangler dev; RSS sampled every 200 ms)',
       head: ['phase', 'peak RSS MB'],
       rows: [
         ...Object.entries(r.memory.phases).map(([phase, mb]) => [phase, n0(mb)]),
