@@ -6,13 +6,20 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-/** The binding names of the `[[d1_databases]]` tables of a wrangler.toml, in file order. */
+/**
+ * The binding names of the `[[d1_databases]]` tables of a wrangler.toml, in file order, one
+ * per database: a binding sharing another's database_id (SHARD_0 on an upgraded deployment's
+ * original database, README "Deploy") is migrated once, under the first binding.
+ */
 export function d1Bindings(wranglerToml) {
   const bindings = [];
+  const seen = new Set();
   for (const block of wranglerToml.split(/^\s*\[/m)) {
     if (!block.startsWith('[d1_databases]]')) continue;
     const binding = /^\s*binding\s*=\s*"([^"]+)"/m.exec(block)?.[1];
-    if (binding) bindings.push(binding);
+    const id = /^\s*database_id\s*=\s*"([^"]+)"/m.exec(block)?.[1] ?? binding;
+    if (binding && !seen.has(id)) bindings.push(binding);
+    seen.add(id);
   }
   return bindings;
 }
