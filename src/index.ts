@@ -1,11 +1,11 @@
 import { app } from './app';
 import type { Env } from './env';
-import { consumeIngestBatch } from './ingest/consumer';
+import { consumeQueueBatch } from './ingest/consumer';
 import type { IngestMessage } from './ingest/message';
 
 export { PersonDO } from './persons/person-do';
 
 export default {
   fetch: app.fetch,
-  queue: consumeIngestBatch,
+  queue: consumeQueueBatch,
 } satisfies ExportedHandler<Env, IngestMessage>;

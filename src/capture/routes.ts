@@ -2,6 +2,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { captureEvents } from './capture';
+import { proxyConfigProblem } from './client';
 import { captureCors, setCorsHeaders } from './cors';
 import { CaptureError, captureErrorResponse } from './errors';
 import { decideResponse, flagsResponse, remoteConfig, remoteConfigScript } from './sdk-config';
@@ -52,7 +53,10 @@ capture.on(GET_POST, VERSIONED_STATIC_PATH, (c) =>
   sdkScript(c.env, c.req.param('name') ?? '', c.req.raw, c.req.param('version')),
 );
 
-capture.get('/_readiness', (c) => c.text('ok'));
+capture.get('/_readiness', (c) => {
+  const problem = proxyConfigProblem(c.env);
+  return problem ? c.text(problem, 503) : c.text('ok');
+});
 capture.get('/', (c) => c.json({ status: 1, service: 'posthog-edge-ingest' }));
 
 // Reached only under PATH_PREFIX (at the root, the app's own notFound answers).

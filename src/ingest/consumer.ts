@@ -1,32 +1,44 @@
 import { dbOf } from '../db/client';
 import type { Env } from '../env';
 import { personLessEventRowOf, planWrites, warningRowsOf } from '../persons/plan';
-import { readIngestState, writeInBatches } from '../persons/store';
+import { readIngestState, writeInBatches, type WarningRow } from '../persons/store';
 import { ingestProjectEvents, type Carried } from './ingest-project';
 import type { IngestMessage } from './message';
 import { deleteStagedEvents, withStagedEvents } from './staged';
 
-/** Queue consumer for `ingest` and for its dead-letter queue. */
-export async function consumeIngestBatch(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
+/**
+ * The Worker's queue handler: live events (`ingest`), historical imports
+ * (`ingest-historical`, same rules, its own consumer so an import never delays
+ * live traffic) and the dead-letter queue (`ingest-dlq`) of both.
+ */
+export async function consumeQueueBatch(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
   if (batch.queue.endsWith('-dlq')) return consumeDeadLetters(batch, env);
+  return consumeIngestBatch(batch, env);
+}
+
+/** Queue consumer for `ingest` and `ingest-historical`. */
+export async function consumeIngestBatch(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
   const db = dbOf(env.DB);
   const bodies = batch.messages.map((m) => m.body);
   const eventsOfMessages = await withStagedEvents(db, bodies);
-  const byProject = new Map<number, Carried[]>();
+  const byProject = new Map<number, { carried: Carried[]; warnings: WarningRow[]; messages: Set<number> }>();
   eventsOfMessages.forEach((events, index) => {
-    const { projectId } = bodies[index]!;
-    const carried = byProject.get(projectId) ?? [];
-    for (const event of events) carried.push({ event, message: index });
-    byProject.set(projectId, carried);
+    const { projectId, warnings = [] } = bodies[index]!;
+    const project = byProject.get(projectId) ?? { carried: [], warnings: [], messages: new Set<number>() };
+    for (const event of events) project.carried.push({ event, message: index });
+    for (const w of warnings) project.warnings.push(...warningRowsOf(projectId, w.eventUuid, [w]));
+    project.messages.add(index);
+    byProject.set(projectId, project);
   });
   const failed = new Set<number>();
   await Promise.all(
-    [...byProject].map(async ([projectId, carried]) => {
+    [...byProject].map(async ([projectId, { carried, warnings, messages }]) => {
       try {
+        if (warnings.length > 0) await writeInBatches(db, planWrites(db, { statements: [], events: [], warnings }));
         for (const index of await ingestProjectEvents(env, db, projectId, carried)) failed.add(index);
       } catch (error) {
         console.error(`ingesting project ${projectId} failed; its messages will be retried`, error);
-        for (const c of carried) failed.add(c.message);
+        for (const index of messages) failed.add(index);
       }
     }),
   );
@@ -51,14 +63,15 @@ async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env):
     );
     const fresh = events.filter((e) => !storedUuids.has(e.uuid));
     const rows = fresh.map((e) => personLessEventRowOf(projectId, e, owners));
-    const warnings = fresh.flatMap((e) =>
+    const captureWarnings = (message.body.warnings ?? []).flatMap((w) => warningRowsOf(projectId, w.eventUuid, [w]));
+    const warnings = captureWarnings.concat(fresh.flatMap((e) =>
       warningRowsOf(projectId, e.uuid, [
         {
           type: 'ingestion_retries_exhausted',
           details: { eventUuid: e.uuid, event: e.event, distinctId: e.distinct_id, attempts: message.attempts },
         },
       ]),
-    );
+    ));
     await writeInBatches(db, planWrites(db, { statements: [], events: rows, warnings }));
     await deleteStagedEvents(db, [message.body]);
     message.ack();
