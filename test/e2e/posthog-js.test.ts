@@ -164,7 +164,7 @@ describe('posthog-js in a real browser, first-party /ingest path', () => {
     const res = await fetch(`${ctx.baseUrl}/i/v0/e/`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': VISITOR_IP, 'X-Real-IP': VISITOR_IP, 'X-Vercel-IP-Country': 'NL', 'X-Proxy-Secret': 'guessed-secret-value' },
-      body: JSON.stringify({ api_key: ctx.project.api_token, event: 'direct', distinct_id: distinctId, uuid }),
+      body: JSON.stringify({ api_key: ctx.project.api_token, event: 'direct', distinct_id: distinctId, uuid, properties: { $process_person_profile: false } }),
     });
     expect(res.status).toBe(200);
     await eventually(async () => {
