@@ -32,7 +32,7 @@ export {
   personProcessingOf,
   storedEventProperties, withoutPersonUpdates, type PersonProcessing } from './person-less';
 export { MAX_PERSON_PROPERTIES_BYTES, personPropertiesSizeViolation, propertiesSizeOf } from './limits';
-export type { HistoryEntry, Person, PersonEvent } from './types';
+export type { HistoryLine, Person, PersonEvent } from './types';
 export {
   mergeTransition,
   newPerson,
