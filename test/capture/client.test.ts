@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clientOf, proxyConfigProblem, proxyTrustOf } from '../../src/capture/client';
 import { cidrContains, parseCidr, parseIp } from '../../src/capture/ip';
@@ -169,6 +170,26 @@ describe('clientOf', () => {
     for (const wrong of [SECRET.slice(0, -1), `${SECRET}x`, SECRET.toUpperCase(), '']) {
       expect(clientOf(request({ ...headers, 'X-Proxy-Secret': wrong }), env)).toMatchObject({ ip: '2a06:98c0:3600::103', viaProxy: false });
     }
+  });
+});
+
+describe('clientOf on arbitrary forwarding headers', () => {
+  it('never throws, and yields only a well-formed address or none, from a trusted proxy or not', () => {
+    const headerText = fc.string({ unit: fc.constantFrom(...'0123456789abcdef.:,[]% -xX'.split('')), maxLength: 300 });
+    const anyText = fc.oneof(headerText, fc.string({ maxLength: 200 }).map((t) => t.replace(/[^\x20-\x7e]/g, '')));
+    const address = fc.oneof(fc.ipV4(), fc.ipV6());
+    const hops = fc.array(fc.oneof(address, anyText), { maxLength: 50 }).map((list) => list.join(', '));
+    fc.assert(
+      fc.property(fc.oneof(address, anyText), hops, anyText, anyText, anyText, fc.boolean(), (peer, xff, realIp, country, nfGeo, withSecret) => {
+        const headers: Record<string, string> = { 'CF-Connecting-IP': peer, 'X-Forwarded-For': xff, 'X-Real-IP': realIp, 'CF-IPCountry': country, 'X-Vercel-IP-City': country, 'X-Nf-Geo': nfGeo };
+        if (withSecret) headers['X-Proxy-Secret'] = SECRET;
+        const client = clientOf(request(headers), { TRUSTED_PROXIES: '10.0.0.0/8 fc00::/7', PROXY_SECRET: SECRET });
+        if (client.ip !== null) expect(parseIp(client.ip)?.text).toBe(client.ip);
+        for (const value of Object.values(client.geo)) expect(typeof value === 'number' ? Number.isFinite(value) : value.length <= 128).toBe(true);
+        if (!client.viaProxy) expect(client.ip).toBe(parseIp(peer)?.text ?? null);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
