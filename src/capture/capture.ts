@@ -1,3 +1,4 @@
+import { withCookielessIds } from '../cookieless';
 import { dbOf } from '../db/client';
 import type { Env } from '../env';
 import { decodePayload, readCapped } from './decode';
@@ -47,8 +48,9 @@ export async function captureEvents(request: Request, env: Env, opts: { engage?:
     enrichProperties(event.properties, client, { anonymizeIps: project.anonymizeIps });
     events.push(event);
   }
+  const identified = await withCookielessIds(env, project, events, { ip: client.ip, userAgent: request.headers.get('User-Agent') });
   const queue = batch.historicalMigration ? env.HISTORICAL_QUEUE : env.INGEST_QUEUE;
-  await enqueue(queue, db, projectId, messagesOf(projectId, events, warnings));
+  await enqueue(queue, db, projectId, messagesOf(projectId, identified, warnings));
 }
 
 async function readBody(request: Request): Promise<Uint8Array> {

@@ -1,9 +1,10 @@
 import { dbOf } from '../db/client';
+import { personProcessingOf } from '../identity';
 import type { Env } from '../env';
 import { personLessEventRowOf, planWrites, warningRowsOf } from '../persons/plan';
 import { readIngestState } from '../persons/reads';
 import { writeInBatches, type WarningRow } from '../persons/writes';
-import { ingestProjectEvents, type Carried } from './ingest-project';
+import { ingestProjectEvents, refusalOf, type Carried } from './ingest-project';
 import type { IngestMessage } from './message';
 import { deleteStagedEvents, withStagedEvents } from './staged';
 
@@ -55,7 +56,14 @@ async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env):
   const db = dbOf(env.DB);
   for (const message of batch.messages) {
     const { projectId } = message.body;
-    const [events = []] = await withStagedEvents(db, [message.body]);
+    const [carried = []] = await withStagedEvents(db, [message.body]);
+    const refused = carried.flatMap((e) => {
+      const refusal = refusalOf(e);
+      return refusal ? warningRowsOf(projectId, e.uuid, [refusal]) : [];
+    });
+    // Events the rules never store ($$client_ingestion_warning, person-only events sent person-less): their warnings only.
+    const dropped = carried.filter((e) => !refusalOf(e) && personProcessingOf(e).drop);
+    const events = carried.filter((e) => !refusalOf(e) && !personProcessingOf(e).drop);
     const { storedUuids, owners } = await readIngestState(
       db,
       projectId,
@@ -66,14 +74,15 @@ async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env):
     const fresh = events.filter((e) => !storedUuids.has(e.uuid));
     const rows = fresh.map((e) => personLessEventRowOf(projectId, e, owners));
     const captureWarnings = (message.body.warnings ?? []).flatMap((w) => warningRowsOf(projectId, w.eventUuid, [w]));
-    const warnings = captureWarnings.concat(fresh.flatMap((e) =>
+    const droppedWarnings = dropped.flatMap((e) => warningRowsOf(projectId, e.uuid, personProcessingOf(e).warnings));
+    const warnings = [...captureWarnings, ...refused, ...droppedWarnings, ...fresh.flatMap((e) =>
       warningRowsOf(projectId, e.uuid, [
         {
           type: 'ingestion_retries_exhausted',
           details: { eventUuid: e.uuid, event: e.event, distinctId: e.distinct_id, attempts: message.attempts },
         },
       ]),
-    ));
+    )];
     await writeInBatches(db, planWrites(db, { statements: [], events: rows, warnings }));
     await deleteStagedEvents(db, [message.body]);
     message.ack();
