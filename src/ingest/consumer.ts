@@ -13,13 +13,13 @@ import { deleteStagedEvents, withStagedEvents } from './staged';
  * (`ingest-historical`, same rules, its own consumer so an import never delays
  * live traffic) and the dead-letter queue (`ingest-dlq`) of both.
  */
-export async function consumeQueueBatch(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
+export async function consumeIngestBatch(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
   if (batch.queue.endsWith('-dlq')) return consumeDeadLetters(batch, env);
-  return consumeIngestBatch(batch, env);
+  return consumeEvents(batch, env);
 }
 
-/** Queue consumer for `ingest` and `ingest-historical`. */
-export async function consumeIngestBatch(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
+/** Consumer of `ingest` and `ingest-historical`. */
+async function consumeEvents(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
   const db = dbOf(env.DB);
   const bodies = batch.messages.map((m) => m.body);
   const eventsOfMessages = await withStagedEvents(db, bodies);

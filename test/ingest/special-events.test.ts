@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { app } from '../../src/app';
 import type { Env } from '../../src/env';
+import { consumeIngestBatch } from '../../src/ingest/consumer';
+import type { IngestMessage } from '../../src/ingest/message';
 import { BASE, env, newProject } from '../helpers';
 import { capture, ev, eventRow, personOf, personsOf, waitFor, waitForStored, warningsOf } from './helpers';
 
@@ -117,5 +119,32 @@ describe('events with their own rules', () => {
     expect(rows[0]!.details).toEqual({ eventUuid: warning.uuid, event: '$$client_ingestion_warning', distinctId: 'anon-w', message: 'posthog-js: event too large' });
     expect(await eventRow(p.id, warning.uuid)).toBeUndefined();
     expect(await personsOf(p.id)).toHaveLength(1);
+  });
+});
+
+describe('the dead-letter consumer', () => {
+  it("stores capture's warnings and a $$client_ingestion_warning as warnings, never as events", async () => {
+    const p = await newProject();
+    const clientWarning = ev('$$client_ingestion_warning', 'anon-d', { $$client_ingestion_warning_message: 'too big' });
+    const normal = ev('clicked', 'anon-d');
+    const tooOld = { eventUuid: crypto.randomUUID(), type: 'event_dropped_too_old', details: { ageInSeconds: 99999, dropThresholdSeconds: 60 } };
+    let acked = false;
+    const message = {
+      id: 'm1',
+      timestamp: new Date(),
+      attempts: 6,
+      body: { projectId: p.id, events: [clientWarning, normal], warnings: [tooOld] },
+      ack: () => void (acked = true),
+      retry: () => undefined,
+    };
+    const batch = { queue: 'ingest-dlq', messages: [message], ackAll: () => undefined, retryAll: () => undefined };
+    await consumeIngestBatch(batch as unknown as MessageBatch<IngestMessage>, env as Env);
+    expect(acked).toBe(true);
+    expect(await eventRow(p.id, clientWarning.uuid)).toBeUndefined();
+    expect((await eventRow(p.id, normal.uuid))?.event).toBe('clicked');
+    const warnings = await warningsOf(p.id);
+    expect(warnings.map((w) => `${w.type} ${w.eventUuid}`).sort()).toEqual(
+      [`client_ingestion_warning ${clientWarning.uuid}`, `event_dropped_too_old ${tooOld.eventUuid}`, `ingestion_retries_exhausted ${normal.uuid}`].sort(),
+    );
   });
 });
