@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { api } from './api';
 import { ApiError, apiErrorResponse } from './api/errors';
+import { proxyConfigProblem } from './capture/client';
 import { capture, captureUnderPathPrefix } from './capture/routes';
 import type { AppEnv } from './env';
 
@@ -10,7 +11,10 @@ export const app = new Hono<AppEnv>({ strict: false });
 app.use('*', captureUnderPathPrefix);
 app.route('/api', api);
 
-app.get('/_readiness', (c) => c.text('ok'));
+app.get('/_readiness', (c) => {
+  const problem = proxyConfigProblem(c.env);
+  return problem ? c.text(problem, 503) : c.text('ok');
+});
 app.get('/', (c) => c.json({ status: 1, service: 'posthog-edge-ingest' }));
 app.route('/', capture);
 

@@ -13,9 +13,18 @@ export interface Env {
   /** A shard's size limit in bytes for the fill level and warning; default 10 GB (D1's limit). */
   SHARD_LIMIT_BYTES?: string;
   INGEST_QUEUE: Queue<IngestMessage>;
+  /** `/batch/` requests with `historical_migration: true` (imports), consumed apart from live traffic. */
+  HISTORICAL_QUEUE: Queue<IngestMessage>;
   PERSON: DurableObjectNamespace<PersonDO>;
   PERSONAL_API_KEY?: string;
   PATH_PREFIX?: string;
+  /**
+   * Reverse proxies whose X-Forwarded-For / X-Real-IP and geo headers are believed:
+   * addresses or CIDR ranges, separated by commas or spaces (src/capture/client.ts).
+   */
+  TRUSTED_PROXIES?: string;
+  /** A shared secret a proxy sends in `X-Proxy-Secret` to be trusted wherever it connects from (a secret). */
+  PROXY_SECRET?: string;
   /** Static assets assembled by scripts/build-assets.mjs (wrangler.toml [assets]): posthog-js/, api-reference/. */
   ASSETS: Fetcher;
 }

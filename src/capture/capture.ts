@@ -4,10 +4,13 @@ import { projectDatabase } from '../db/shards';
 import type { Env } from '../env';
 import { decodePayload, readCapped } from './decode';
 import { CaptureError, badRequest } from './errors';
-import { enrichProperties, type EdgeLocation } from './enrich';
+import { clientOf } from './client';
+import { enrichProperties } from './enrich';
 import { enqueue, messagesOf } from './enqueue';
+import type { CaptureWarning, CapturedEvent } from '../ingest/message';
 import { MAX_BODY_BYTES } from './limits';
 import { capturedEventOf } from './normalize';
+import { tooOldWarning } from './too-old';
 import { batchOf } from './shapes';
 import { sentAtOf } from './timestamps';
 import { projectForToken, tokenOf } from './token';
@@ -32,15 +35,23 @@ export async function captureEvents(request: Request, env: Env, opts: { engage?:
   const projectId = project.id;
 
   const clock = { now, sentAt: sentAtOf(batch.sentAt, query) };
-  const sender = { ip: request.headers.get('CF-Connecting-IP'), cf: request.cf as EdgeLocation | undefined };
-  const events = batch.events.map((raw) => {
+  const client = clientOf(request, env);
+  const events: CapturedEvent[] = [];
+  const warnings: CaptureWarning[] = [];
+  for (const raw of batch.events) {
     const event = capturedEventOf(raw, clock);
-    enrichProperties(event.properties, sender);
-    return event;
-  });
-  const identified = await withCookielessIds(env, project, events, { ip: sender.ip, userAgent: request.headers.get('User-Agent') });
+    const tooOld = tooOldWarning(event, now, project.dropEventsOlderThanSeconds);
+    if (tooOld) {
+      warnings.push(tooOld);
+      continue;
+    }
+    enrichProperties(event.properties, client, { anonymizeIps: project.anonymizeIps });
+    events.push(event);
+  }
+  const identified = await withCookielessIds(env, project, events, { ip: client.ip, userAgent: request.headers.get('User-Agent') });
+  const queue = batch.historicalMigration ? env.HISTORICAL_QUEUE : env.INGEST_QUEUE;
   // Events too large for a message are staged on the project's shard (known from the token lookup: no read).
-  await enqueue(env.INGEST_QUEUE, dbOf(await projectDatabase(env, projectId)), projectId, messagesOf(projectId, identified));
+  await enqueue(queue, dbOf(await projectDatabase(env, projectId)), projectId, messagesOf(projectId, identified, warnings));
 }
 
 async function readBody(request: Request): Promise<Uint8Array> {

@@ -1,20 +1,30 @@
 import { dbOf } from '../db/client';
+import { personProcessingOf } from '../identity';
 import { projectDatabase } from '../db/shards';
 import type { Env } from '../env';
 import { personLessEventRowOf, planWrites, warningRowsOf } from '../persons/plan';
 import { readIngestState } from '../persons/reads';
-import { writeInBatches } from '../persons/writes';
+import { writeInBatches, type WarningRow } from '../persons/writes';
 import { ingestProjectEvents, refusalOf, type Carried } from './ingest-project';
 import type { IngestMessage } from './message';
 import { deleteStagedEvents, withStagedEvents } from './staged';
 
 /**
- * Queue consumer for `ingest` and for its dead-letter queue. A batch may carry
- * several projects' messages: each project's are read and written on its own
- * shard, and a project that fails retries only its own messages.
+ * The Worker's queue handler: live events (`ingest`), historical imports
+ * (`ingest-historical`, same rules, its own consumer so an import never delays
+ * live traffic) and the dead-letter queue (`ingest-dlq`) of both.
  */
 export async function consumeIngestBatch(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
   if (batch.queue.endsWith('-dlq')) return consumeDeadLetters(batch, env);
+  return consumeEvents(batch, env);
+}
+
+/**
+ * Consumer of `ingest` and `ingest-historical`. A batch may carry several
+ * projects' messages: each project's are read and written on its own shard, and
+ * a project that fails retries only its own messages.
+ */
+async function consumeEvents(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
   const messagesOfProject = new Map<number, number[]>();
   batch.messages.forEach((message, index) => {
     const indexes = messagesOfProject.get(message.body.projectId) ?? [];
@@ -28,9 +38,12 @@ export async function consumeIngestBatch(batch: MessageBatch<IngestMessage>, env
         const db = dbOf(await projectDatabase(env, projectId));
         const bodies = indexes.map((index) => batch.messages[index]!.body);
         const carried: Carried[] = [];
+        const warnings: WarningRow[] = [];
         (await withStagedEvents(db, bodies)).forEach((events, k) => {
           for (const event of events) carried.push({ event, message: indexes[k]! });
+          for (const w of bodies[k]!.warnings ?? []) warnings.push(...warningRowsOf(projectId, w.eventUuid, [w]));
         });
+        if (warnings.length > 0) await writeInBatches(db, planWrites(db, { statements: [], events: [], warnings }));
         const retry = await ingestProjectEvents(env, db, projectId, carried);
         for (const index of retry) failed.add(index);
         await deleteStagedEvents(db, indexes.filter((index) => !retry.has(index)).map((index) => batch.messages[index]!.body));
@@ -56,7 +69,9 @@ async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env):
       const refusal = refusalOf(e);
       return refusal ? warningRowsOf(projectId, e.uuid, [refusal]) : [];
     });
-    const events = carried.filter((e) => !refusalOf(e));
+    // Events the rules never store ($$client_ingestion_warning, person-only events sent person-less): their warnings only.
+    const dropped = carried.filter((e) => !refusalOf(e) && personProcessingOf(e).drop);
+    const events = carried.filter((e) => !refusalOf(e) && !personProcessingOf(e).drop);
     const { storedUuids, owners } = await readIngestState(
       db,
       projectId,
@@ -66,7 +81,9 @@ async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env):
     );
     const fresh = events.filter((e) => !storedUuids.has(e.uuid));
     const rows = fresh.map((e) => personLessEventRowOf(projectId, e, owners));
-    const warnings = [...refused, ...fresh.flatMap((e) =>
+    const captureWarnings = (message.body.warnings ?? []).flatMap((w) => warningRowsOf(projectId, w.eventUuid, [w]));
+    const droppedWarnings = dropped.flatMap((e) => warningRowsOf(projectId, e.uuid, personProcessingOf(e).warnings));
+    const warnings = [...captureWarnings, ...refused, ...droppedWarnings, ...fresh.flatMap((e) =>
       warningRowsOf(projectId, e.uuid, [
         {
           type: 'ingestion_retries_exhausted',
