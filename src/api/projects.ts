@@ -1,9 +1,9 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { dbOf } from '../db/client';
-import { placeNewProject, rememberProjectShard } from '../db/shards';
+import { createPlacedProject } from '../db/shards';
 import { projectStorage, type ProjectStorage } from '../db/storage';
 import { forgetCachedProject, PROJECT_CACHE_TTL_MS } from '../capture/token';
-import { createProject, getProject, listProjects, updateProjectSettings, type Project } from '../db/projects';
+import { getProject, listProjects, updateProjectSettings, type Project } from '../db/projects';
 import type { AppEnv } from '../env';
 import { notFound } from './errors';
 import { ErrorSchema, ProjectIdParam, validationHook } from './schemas';
@@ -109,9 +109,7 @@ export const projectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     }),
     async (c) => {
       const { name } = c.req.valid('json');
-      const project = await createProject(dbOf(c.env.DB), name, await placeNewProject(c.env));
-      rememberProjectShard(project.id, project.shard);
-      return c.json(projectJson(project), 201);
+      return c.json(projectJson(await createPlacedProject(c.env, name)), 201);
     },
   )
   .openapi(

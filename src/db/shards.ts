@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Env } from '../env';
 import { dbOf } from './client';
+import { createProject, type Project } from './projects';
 import { projects } from './schema';
 
 /**
@@ -20,7 +21,8 @@ import { projects } from './schema';
  *   that may read from a nearby replica (REST lists, queries, the web app):
  *   slightly stale, never older than `bookmark` when one is given.
  * - `catalogReadDatabase(env)`: the same for the catalog (token lookups).
- * - `placeNewProject(env)`: the shard a new project goes to.
+ * - `createPlacedProject(env, name)`: a new project, on the shard with the least
+ *   data (`placeNewProject`); the one way the API and the web app create one.
  * - `shardDatabases(env)`, `shardSizeBytes(db)`: the pool and each one's size,
  *   for retention and the storage figures.
  *
@@ -126,4 +128,11 @@ export async function placeNewProject(env: Env): Promise<number> {
   ]);
   const projectCounts = shards.map((_, shard) => counts.find((c) => c.shard === shard)?.n ?? 0);
   return leastLoadedShard(sizes, projectCounts);
+}
+
+/** Creates a project in the catalog, placed on the shard with the least data. */
+export async function createPlacedProject(env: Env, name: string): Promise<Project> {
+  const project = await createProject(dbOf(env.DB), name, await placeNewProject(env));
+  rememberProjectShard(project.id, project.shard);
+  return project;
 }
