@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { claimDistinctId, guardUnchanged, insertPerson, loadPerson, updatePerson, writeAtomically } from '../../src/persons/store';
-import { db } from './helpers';
+import { db } from '../support';
 
 const person = (id: string, version = 0) => ({
   id,

@@ -1,9 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { newProject, type ProjectJson } from '../helpers';
-import { ENCODINGS, base64, gzip } from '../capture/helpers';
-import { storedUuids, waitForStored, warningsOf } from '../ingest/helpers';
-import { callWorker, postJson } from './helpers';
+import { newProject, type ProjectJson, callWorker, send, storedUuids, waitForStored, warningsOf, ENCODINGS, base64, gzip } from '../support';
 
 /**
  * Property-based fuzzing of every capture route. The seed is fixed so a run is
@@ -249,7 +246,7 @@ function remember(uuid: string, request: string): void {
 
 async function stillServes(): Promise<void> {
   const marker = { event: 'still serving', distinct_id: 'fuzz-marker', uuid: crypto.randomUUID() };
-  const res = await postJson({ api_key: project.api_token, batch: [marker] });
+  const res = await send('/batch/', { api_key: project.api_token, batch: [marker] });
   expect(res.status).toBe(200);
   await waitForStored(project.id, [marker.uuid]);
 }
