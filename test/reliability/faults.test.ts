@@ -2,7 +2,7 @@ import { abortAllDurableObjects, listDurableObjectIds, runInDurableObject } from
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { uuidFromDistinctId } from '../../src/identity';
 import { clearD1Faults, countRows, env, ev, injectD1Faults, installD1Faults, newProject, POISON, seededRandom, send, sleep, TRANSIENT_FAULT, waitForEventCount, warningsOf, type ProjectJson } from '../support';
-import { expectPersonsAsModelled, expectStoredExactly, requestsOf, scenario, sendAll, type SoakEvent } from './workload';
+import { expectPersonsAsModelled, expectStoredExactly, requestsOf, scenario, sendAll, type SoakEvent, type UserModel } from './workload';
 
 /**
  * Faults come in phases, each opening with a wave of requests. A D1 phase is
@@ -84,6 +84,18 @@ async function expectNoHalfMerges(projectId: number): Promise<void> {
   expect(merges, 'the workload merges persons').toBeGreaterThan(0);
 }
 
+/** After a fault run: every good event stored once, every person as modelled, the poison dead-lettered, no half merge. */
+async function expectSurvivedFaults(p: ProjectJson, events: SoakEvent[], users: UserModel[], poison: SoakEvent | undefined): Promise<void> {
+  if (!poison) throw new Error('the poison was not sent');
+  const all = new Set([...events.map((e) => e.uuid), poison.uuid]);
+  await waitForEventCount(p.id, all.size, 120_000);
+  await steady(p.id);
+  await expectStoredExactly(p.id, all);
+  await expectPersonsAsModelled(p.id, users);
+  await expectPoisonDeadLettered(p, poison);
+  await expectNoHalfMerges(p.id);
+}
+
 describe('faults during consumer batches', () => {
   it('transient D1 failures in every person write, in pulses, and one permanently failing message: every good event once, the poison dead-lettered with a warning, no half merge', async () => {
     const cfg = FAULTS.d1;
@@ -105,14 +117,7 @@ describe('faults during consumer batches', () => {
       await sending;
       await sleep(cfg.offMs);
     }
-    if (!poison) throw new Error('the poison was not sent');
-
-    const all = new Set([...events.map((e) => e.uuid), poison.uuid]);
-    await waitForEventCount(p.id, all.size, 120_000);
-    await expectStoredExactly(p.id, all);
-    await expectPersonsAsModelled(p.id, users);
-    await expectPoisonDeadLettered(p, poison);
-    await expectNoHalfMerges(p.id);
+    await expectSurvivedFaults(p, events, users, poison);
     const injected = consumerErrors.filter((e) => e.includes(TRANSIENT_FAULT));
     const inPersonWrites = injected.filter((e) => e.includes('person processing failed'));
     console.log(`D1 faults: ${events.length} events in ${requests.length} requests, ${injected.length} consumer failures from injected transient faults (${inPersonWrites.length} in person writes), 1 poison message dead-lettered`);
@@ -162,15 +167,7 @@ describe('faults during consumer batches', () => {
       await sending;
       await sleep(cfg.quietMs);
     }
-    if (!poison) throw new Error('the poison was not sent');
-
-    const all = new Set([...events.map((e) => e.uuid), poison.uuid]);
-    await waitForEventCount(p.id, all.size, 120_000);
-    await steady(p.id);
-    await expectStoredExactly(p.id, all);
-    await expectPersonsAsModelled(p.id, users);
-    await expectPoisonDeadLettered(p, poison);
-    await expectNoHalfMerges(p.id);
+    await expectSurvivedFaults(p, events, users, poison);
 
     const objectsUsed = (await listDurableObjectIds(env.PERSON)).length - objectsBefore;
     expect(objectsUsed, 'person objects that took part').toBeGreaterThan(0);
