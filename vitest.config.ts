@@ -27,6 +27,12 @@ export default defineConfig({
     setupFiles: ['./test/apply-migrations.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Each isolated test file would start its own workerd (Miniflare) and apply the
+    // migrations again: most of the suite's time on 2 cores. Files share one runtime per
+    // worker instead (every test works in a project of its own), two workers at a time,
+    // so one file's waiting on the queue overlaps another's work.
+    isolate: false,
+    maxWorkers: 2,
     // The test files share the local queue and its consumer; the soak test gets
     // them to itself, after everything else.
     projects: [

@@ -1,5 +1,5 @@
 import { API_KEY, api, ev, fetchWorker, ingest, newProject, callWorker, countRows, send, personsOf, storedUuids, projectEndpoints, type Call, type EventJson, type PersonJson, type WarningJson } from '../support';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { secretsEqual } from '../../src/api/auth';
 import { encodeCursor } from '../../src/api/pagination';
 
@@ -139,10 +139,11 @@ describe('the personal key is compared in constant time', () => {
   it('every key, whatever its length or wrong position, is decided by timingSafeEqual over two equal-length digests', async () => {
     const calls: [number, number][] = [];
     const original = crypto.subtle.timingSafeEqual.bind(crypto.subtle);
-    vi.spyOn(crypto.subtle, 'timingSafeEqual').mockImplementation((a: ArrayBuffer | ArrayBufferView, b: ArrayBuffer | ArrayBufferView) => {
+    const spy = vi.spyOn(crypto.subtle, 'timingSafeEqual').mockImplementation((a: ArrayBuffer | ArrayBufferView, b: ArrayBuffer | ArrayBufferView) => {
       calls.push([a.byteLength, b.byteLength]);
       return original(a, b);
     });
+    onTestFinished(() => spy.mockRestore());
     const keys = ['x', 'phx_test_keY', 'Xhx_test_key', API_KEY.slice(0, -1), `${API_KEY}${'z'.repeat(5_000)}`, API_KEY];
     for (const key of keys) {
       const before = calls.length;
