@@ -1,10 +1,10 @@
-import { API_KEY, api, ev, fetchWorker, ingest, newProject, callWorker, countRows, send, personsOf, storedUuids, projectEndpoints, type Call, type EventJson, type PersonJson, type WarningJson } from '../support';
+import { API_KEY, api, ev, fetchWorker, ingest, newProject, countRows, send, personsOf, storedUuids, projectEndpoints, type Call, type EventJson, type PersonJson, type WarningJson } from '../support';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { secretsEqual } from '../../src/api/auth';
 import { encodeCursor } from '../../src/api/pagination';
 
 /** The REST API through the Worker's handler, with the personal key unless told otherwise. */
-const rest = (path: string, init: RequestInit = {}, key: string | null = API_KEY) => api(path, { ...init, key, via: callWorker });
+const rest = (path: string, init: RequestInit = {}, key: string | null = API_KEY) => api(path, { ...init, key });
 
 async function restJson<T>(path: string): Promise<T> {
   const res = await rest(path);

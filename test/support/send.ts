@@ -60,15 +60,13 @@ export interface SendOptions {
   query?: string;
   /** Added to (and overriding) the encoding's headers. */
   headers?: Record<string, string>;
-  /** The way into the Worker (default `fetchWorker`; `callWorker` for thousands of requests). */
-  via?: (path: string, init?: RequestInit) => Promise<Response>;
 }
 
 /** Sends `payload` to the capture route `path`; the Worker's answer. */
-export async function send(path: string, payload: unknown, { encoding = JSON_ENCODING, query = '', headers = {}, via = fetchWorker }: SendOptions = {}): Promise<Response> {
+export async function send(path: string, payload: unknown, { encoding = JSON_ENCODING, query = '', headers = {} }: SendOptions = {}): Promise<Response> {
   const wire = await encoding.encode(JSON.stringify(payload));
   const params = [wire.query, query].filter(Boolean).join('&');
-  return via(params ? `${path}?${params}` : path, { method: encoding.method, body: wire.body, headers: { ...wire.headers, ...headers } });
+  return fetchWorker(params ? `${path}?${params}` : path, { method: encoding.method, body: wire.body, headers: { ...wire.headers, ...headers } });
 }
 
 /** Sends events the way posthog-node does (`POST /batch/` with `{api_key, batch}`); fails unless accepted. */

@@ -1,7 +1,7 @@
 // The Worker under test and its bindings: requests into it, the REST API with the personal key,
 // fresh projects, and the D1 database (raw and through drizzle).
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
-import { env, exports } from 'cloudflare:workers';
+import { env } from 'cloudflare:workers';
 import { dbOf } from '../../src/db/client';
 import worker from '../../src/index';
 import type { ProjectJson } from './rest-types';
@@ -11,19 +11,15 @@ export const BASE = 'http://ingest.test';
 export const db = dbOf(env.DB);
 export { env };
 
-/** A request to the Worker through the test harness's entrypoint (`exports.default`), as a client would send it. */
-export function fetchWorker(path: string, init?: RequestInit): Promise<Response> {
-  return exports.default.fetch(new Request(`${BASE}${path}`, init));
-}
-
 /**
- * Calls the Worker's own fetch handler with the real bindings, skipping only the
- * test harness's loopback. Under vitest-pool-workers 0.15, every call through
- * `exports.default.fetch` wraps the entrypoint prototype in one more Proxy, so
- * each call gets slower than the last (workers-sdk issues 15092 and 15446):
- * fine for a few hundred requests, not for thousands of fuzz runs.
+ * A request into the Worker: its own fetch handler with the real bindings and an execution
+ * context that is waited on, in this isolate (so `cf`, headers and fake Dates given by a test
+ * reach it as they would from the edge). Not through the harness's `exports.default`: under
+ * vitest-pool-workers 0.15 every call there wraps the entrypoint in one more Proxy, so each
+ * call gets slower than the last (workers-sdk issues 15092 and 15446), and the test files
+ * share a runtime.
  */
-export async function callWorker(path: string, init?: RequestInit): Promise<Response> {
+export async function fetchWorker(path: string, init?: RequestInit): Promise<Response> {
   const ctx = createExecutionContext();
   const res = await worker.fetch(new Request(`${BASE}${path}`, init), env, ctx);
   await waitOnExecutionContext(ctx);
@@ -35,12 +31,10 @@ export interface ApiInit extends RequestInit {
   json?: unknown;
   /** The bearer key (default the personal API key; null sends none). An `Authorization` header wins. */
   key?: string | null;
-  /** The way into the Worker (default `fetchWorker`). */
-  via?: (path: string, init?: RequestInit) => Promise<Response>;
 }
 
 /** A REST call, with the personal API key unless told otherwise. */
-export function api(path: string, { json, key = API_KEY, via = fetchWorker, ...init }: ApiInit = {}): Promise<Response> {
+export function api(path: string, { json, key = API_KEY, ...init }: ApiInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   if (key !== null && !headers.has('Authorization')) headers.set('Authorization', `Bearer ${key}`);
   let body = init.body;
@@ -48,7 +42,7 @@ export function api(path: string, { json, key = API_KEY, via = fetchWorker, ...i
     headers.set('Content-Type', 'application/json');
     body = JSON.stringify(json);
   }
-  return via(path, { ...init, headers, body });
+  return fetchWorker(path, { ...init, headers, body });
 }
 
 /** GET through the REST API, expecting `status`; the parsed JSON. */
