@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import benchWorker from '../bench/worker';
-import { env, fetchWorker, newProject } from './helpers';
+import { env, fetchWorker, newProject } from './support';
 
 // As in the workers-sdk examples: a Request typed as the runtime hands it to a Worker.
 const IncomingRequest = Request<unknown, IncomingRequestCfProperties>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, fetchWorker, newProject } from './helpers';
+import { api, fetchWorker, newProject } from './support';
 
 /** GET /api/projects/:id/ of a project with no data yet (test/db/storage.test.ts checks the figures). */
 const EMPTY_STORAGE = {

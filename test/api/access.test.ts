@@ -1,7 +1,5 @@
-import { projectEndpoints, type Call } from '../rest-types';
+import { fetchWorker, api, at, getJson, newProject, seedEvents, seedHistory, seedPerson, seedWarnings, projectEndpoints, type Call } from '../support';
 import { describe, expect, it } from 'vitest';
-import { fetchWorker } from '../helpers';
-import { api, at, getJson, newProject, seedEvents, seedHistory, seedPerson, seedWarnings } from './seed';
 
 const endpoints = projectEndpoints;
 

@@ -4,7 +4,7 @@ import { eventListSql } from '../../src/db/event-reads';
 import { distinctIdsOfPersonsSql, personByIdSql, personHistorySql, personListSql } from '../../src/db/person-reads';
 import { warningListSql } from '../../src/db/warning-reads';
 import { dbOf } from '../../src/db/client';
-import { at, dbFor, env, newProject, seedEvents, seedPerson } from './seed';
+import { at, dbFor, env, newProject, seedEvents, seedPerson } from '../support';
 
 /**
  * The REST reads must stay index-driven with many persons and events: every

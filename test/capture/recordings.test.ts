@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { fetchWorker, newProject, env } from '../helpers';
-import { gzip, sdkEvent, waitForEvents } from './helpers';
+import { env, fetchWorker, gzip, newProject, waitForStored } from '../support';
+import { sdkEvent } from './sdk-event';
 import { projectDatabase } from '../../src/db/shards';
 
 it('session recording uploads (/s/) get {"status": 1}, never a 5xx, and are not stored as events', async () => {
@@ -26,7 +26,7 @@ it('session recording uploads (/s/) get {"status": 1}, never a 5xx, and are not 
   // A normal event sent afterwards arrives; the snapshot never does.
   const after = sdkEvent({}, { token: project.api_token });
   expect((await fetchWorker('/e/', { method: 'POST', body: JSON.stringify(after) })).status).toBe(200);
-  await waitForEvents(project.id, [after.uuid]);
+  await waitForStored(project.id, [after.uuid]);
   const count = await (await projectDatabase(env, project.id)).prepare('SELECT COUNT(*) AS n FROM events WHERE project_id = ?').bind(project.id).first<{ n: number }>();
   expect(count?.n).toBe(1);
 });

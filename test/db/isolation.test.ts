@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { projectDatabase, shardDatabases } from '../../src/db/shards';
 import { uuidFromDistinctId } from '../../src/identity';
-import { api, env, fetchWorker, newProjectOnShard } from '../helpers';
-import { waitForStored } from '../ingest/helpers';
+import { api, env, fetchWorker, newProjectOnShard } from '../support';
+import { waitForStored } from '../support';
 
 /**
  * Two projects on different shards receive the same distinct ids. Every path

@@ -10,7 +10,7 @@ import {
   shardDatabases,
   shardSizeBytes,
 } from '../../src/db/shards';
-import { api, env, newProject } from '../helpers';
+import { api, env, newProject } from '../support';
 
 describe('leastLoadedShard', () => {
   it('picks the smallest shard, then the one with fewer projects, then the lowest index', () => {

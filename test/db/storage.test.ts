@@ -4,7 +4,7 @@ import { dbOf } from '../../src/db/client';
 import { events, ingestionWarnings, persons } from '../../src/db/schema';
 import { projectDatabase, shardSizeBytes } from '../../src/db/shards';
 import { checkShardFill, D1_DATABASE_LIMIT_BYTES } from '../../src/db/storage';
-import { api, env, newProjectOnShard } from '../helpers';
+import { api, env, newProjectOnShard } from '../support';
 
 const utf8 = (s: string) => new TextEncoder().encode(s).byteLength;
 

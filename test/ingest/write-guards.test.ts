@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { claimDistinctId, guardUnchanged, insertPerson, updatePerson, writeAtomically } from '../../src/persons/writes';
 import { loadPerson } from '../../src/persons/reads';
 import { dbOf } from '../../src/db/client';
-import { env } from '../helpers';
+import { env } from '../support';
 
 // Guards work on any shard; these use the second (no project: ids are unique per test).
 const db = dbOf(env.SHARD_1);

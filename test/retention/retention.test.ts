@@ -7,7 +7,7 @@ import { events, projects } from '../../src/db/schema';
 import { projectDatabase } from '../../src/db/shards';
 import { archiveKey, gunzip, writeArchivePart } from '../../src/retention/archive';
 import { applyRetention, retentionCutoff } from '../../src/retention/retention';
-import { env, newProjectOnShard } from '../helpers';
+import { env, newProjectOnShard } from '../support';
 
 const NOW = Date.UTC(2026, 5, 15, 12, 0, 0);
 const DAYS = 30;
