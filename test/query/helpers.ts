@@ -1,0 +1,42 @@
+import { env } from 'cloudflare:workers';
+import { dbOf } from '../../src/db/client';
+import { runQuery } from '../../src/query/run';
+import { AnyQuery } from '../../src/query/schema';
+import { api } from '../helpers';
+
+export const db = dbOf(env.DB);
+
+export async function postQuery(projectId: number, body: unknown, prefix: 'projects' | 'environments' = 'projects'): Promise<Response> {
+  return api(`/api/${prefix}/${projectId}/query/`, { method: 'POST', json: body });
+}
+
+/** The endpoint's answer for a query, in the project's time zone. */
+export async function query<T = Record<string, unknown>>(projectId: number, q: unknown, timezone = 'UTC', now = Date.now()): Promise<T> {
+  if (timezone === 'UTC') {
+    const res = await postQuery(projectId, { query: q });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`query: ${res.status} ${text}`);
+    return JSON.parse(text) as T;
+  }
+  // Until projects carry a timezone setting, other zones run the same code below the route.
+  const parsed = AnyQuery.parse(q);
+  return JSON.parse(JSON.stringify(await runQuery({ db, projectId, timezone, now }, parsed))) as T;
+}
+
+export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+export function addDaysTo(date: string, n: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+export function weekStartOf(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  return addDaysTo(date, -d.getUTCDay());
+}
+
+export function dayLabel(date: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return `${d}-${MONTHS[m - 1]}-${y}`;
+}
