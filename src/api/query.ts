@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { OpenAPIHono, createRoute, z, type Hook } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
 import { dbOf } from '../db/client';
 import { getProject } from '../db/projects';
@@ -6,9 +6,9 @@ import type { AppEnv } from '../env';
 import { QueryError } from '../query/errors';
 import { runQuery } from '../query/run';
 import { QueryRequest, SUPPORTED_KINDS } from '../query/schema';
-import { ApiError, notFound } from './errors';
+import { ApiError, badParameter, notFound } from './errors';
 import { scopedErrors } from './project-scope';
-import { ErrorSchema, ProjectIdParam, validationHook } from './schemas';
+import { ErrorSchema, ProjectIdParam } from './schemas';
 
 const MAX_BODY_BYTES = 256 * 1024;
 const MAX_DEPTH = 32;
@@ -84,7 +84,36 @@ const queryRoute = (prefix: 'projects' | 'environments') =>
     },
   });
 
-export const queryRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+/**
+ * Like the API's validation hook, but looks inside union failures (a property
+ * list or group) for the deepest failing field, so `attr` names the field.
+ */
+const queryValidationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
+  if (result.success) return;
+  const issue = deepestIssue(result.error.issues, []);
+  const attr = issue.path.length ? issue.path.join('.') : 'body';
+  throw badParameter(attr, `${attr}: ${issue.message}`);
+};
+
+interface FlatIssue {
+  path: PropertyKey[];
+  message: string;
+}
+
+function deepestIssue(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): FlatIssue {
+  let best: FlatIssue = { path: prefix, message: issues[0]?.message ?? 'invalid input' };
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    const candidates: FlatIssue[] = [{ path, message: issue.message }];
+    if (issue.code === 'invalid_union' && 'errors' in issue) {
+      for (const branch of issue.errors) if (branch.length) candidates.push(deepestIssue(branch, path));
+    }
+    for (const candidate of candidates) if (candidate.path.length > best.path.length) best = candidate;
+  }
+  return best;
+}
+
+export const queryRoutes = new OpenAPIHono<AppEnv>({ defaultHook: queryValidationHook });
 
 for (const prefix of ['projects', 'environments'] as const) {
   queryRoutes.openapi(queryRoute(prefix), async (c) => {
