@@ -8,7 +8,7 @@ import { MAX_BODY_BYTES } from './limits';
 import { capturedEventOf } from './normalize';
 import { batchOf } from './shapes';
 import { sentAtOf } from './timestamps';
-import { projectIdForToken, tokenOf } from './token';
+import { projectForToken, tokenOf } from './token';
 
 /**
  * One capture request, start to end: decode, validate, resolve the project,
@@ -27,7 +27,8 @@ export async function captureEvents(request: Request, env: Env, opts: { engage?:
   });
   const batch = batchOf(payload, opts);
   const db = dbOf(env.DB);
-  const projectId = await projectIdForToken(db, tokenOf(batch));
+  const project = await projectForToken(db, tokenOf(batch));
+  const projectId = project.id;
 
   const clock = { now, sentAt: sentAtOf(batch.sentAt, query) };
   const sender = { ip: request.headers.get('CF-Connecting-IP'), cf: request.cf as EdgeLocation | undefined };

@@ -8,6 +8,17 @@ export const projects = sqliteTable('projects', {
   name: text('name').notNull(),
   apiToken: text('api_token').notNull().unique(),
   createdAt: text('created_at').notNull().default(nowIso),
+  /** IANA name; day/week/month buckets of answers and cookieless salts follow it. */
+  timezone: text('timezone').notNull().default('UTC'),
+  /** Drop `$ip` and derive no geo from it. */
+  anonymizeIps: integer('anonymize_ips', { mode: 'boolean' }).notNull().default(false),
+  /** Events whose timestamp is older than this are dropped with `event_dropped_too_old`; null keeps all. */
+  dropEventsOlderThanSeconds: integer('drop_events_older_than_seconds'),
+  cookielessServerHashMode: text('cookieless_server_hash_mode', { enum: ['disabled', 'stateless', 'stateful'] })
+    .notNull()
+    .default('stateless'),
+  /** Events older than this many days are archived (when R2 is bound) and deleted; null keeps everything. */
+  eventRetentionDays: integer('event_retention_days'),
 });
 
 export const persons = sqliteTable(
