@@ -2,6 +2,7 @@ import { OpenAPIHono, createRoute, z, type Hook } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
 import { dbOf } from '../db/client';
 import { getProject } from '../db/projects';
+import { projectDatabase } from '../db/shards';
 import type { AppEnv } from '../env';
 import { QueryError } from '../query/errors';
 import { runQuery } from '../query/run';
@@ -119,11 +120,11 @@ for (const prefix of ['projects', 'environments'] as const) {
   queryRoutes.openapi(queryRoute(prefix), async (c) => {
     const { project_id: projectId } = c.req.valid('param');
     const { query } = c.req.valid('json');
-    const db = dbOf(c.env.DB);
-    const project = await getProject(db, projectId);
+    const project = await getProject(dbOf(c.env.DB), projectId);
     if (!project) throw notFound('Project');
+    const db = dbOf(await projectDatabase(c.env, projectId));
     try {
-      const result = await runQuery({ db, projectId, timezone: timezoneOf(project), now: Date.now() }, query);
+      const result = await runQuery({ db, projectId, timezone: project.timezone, now: Date.now() }, query);
       return c.json(result as z.infer<typeof QueryResponse>, 200);
     } catch (error) {
       if (error instanceof QueryError) {
@@ -137,10 +138,4 @@ for (const prefix of ['projects', 'environments'] as const) {
       throw error;
     }
   });
-}
-
-/** The project's IANA time zone (UTC until the project sets one). */
-export function timezoneOf(project: object): string {
-  const tz = (project as { timezone?: unknown }).timezone;
-  return typeof tz === 'string' && tz ? tz : 'UTC';
 }

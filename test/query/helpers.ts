@@ -10,17 +10,23 @@ export async function postQuery(projectId: number, body: unknown, prefix: 'proje
   return api(`/api/${prefix}/${projectId}/query/`, { method: 'POST', json: body });
 }
 
-/** The endpoint's answer for a query, in the project's time zone. */
-export async function query<T = Record<string, unknown>>(projectId: number, q: unknown, timezone = 'UTC', now = Date.now()): Promise<T> {
-  if (timezone === 'UTC') {
-    const res = await postQuery(projectId, { query: q });
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`query: ${res.status} ${text}`);
-    return JSON.parse(text) as T;
-  }
-  // Until projects carry a timezone setting, other zones run the same code below the route.
-  const parsed = AnyQuery.parse(q);
-  return JSON.parse(JSON.stringify(await runQuery({ db, projectId, timezone, now }, parsed))) as T;
+export async function setTimezone(projectId: number, timezone: string): Promise<void> {
+  const res = await api(`/api/projects/${projectId}/`, { method: 'PATCH', json: { timezone } });
+  if (res.status !== 200) throw new Error(`PATCH timezone: ${res.status} ${await res.text()}`);
+}
+
+/** The endpoint's answer for a query, with the project's time zone set first when given. */
+export async function query<T = Record<string, unknown>>(projectId: number, q: unknown, timezone?: string): Promise<T> {
+  if (timezone) await setTimezone(projectId, timezone);
+  const res = await postQuery(projectId, { query: q });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`query: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** The same, below the route, with a fixed "now" (relative date ranges). */
+export async function queryAt<T = Record<string, unknown>>(projectId: number, q: unknown, timezone: string, now: number): Promise<T> {
+  return JSON.parse(JSON.stringify(await runQuery({ db, projectId, timezone, now }, AnyQuery.parse(q)))) as T;
 }
 
 export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
