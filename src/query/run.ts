@@ -1,5 +1,6 @@
 import type { QueryContext } from './context';
 import type { AnyQueryInput } from './schema';
+import { runEventsQuery } from './events-query';
 import { runFunnels } from './funnels';
 import { runRetention } from './retention';
 import { runTrends } from './trends';
@@ -14,7 +15,7 @@ export async function runQuery(ctx: QueryContext, query: AnyQueryInput): Promise
       return { ...(await runFunnels(ctx, query)), ...envelope };
     case 'RetentionQuery':
       return { ...(await runRetention(ctx, query)), ...envelope };
-    default:
-      throw new Error(`kind ${query.kind} not implemented yet`);
+    case 'EventsQuery':
+      return { ...(await runEventsQuery(ctx, query)), ...envelope };
   }
 }
