@@ -26,6 +26,21 @@ export const QUERY_KNOBS = {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/**
+ * wrangler dev restarts the Worker when a watched file changes (other checkouts on
+ * this machine share node_modules); the requests here are idempotent, so retry those.
+ */
+async function retried(fn) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= 5 || !/→ 503 .*restarted/.test(String(error))) throw error;
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+  }
+}
+
 async function timed(fn) {
   const t = performance.now();
   const out = await fn();
@@ -35,7 +50,7 @@ async function timed(fn) {
 export async function benchQuery(service, cfg, log) {
   const auth = { Authorization: `Bearer ${service.apiKey}` };
   const project = await json(`${service.baseUrl}/api/projects/`, { method: 'POST', headers: auth, body: { name: 'bench query' }, expect: 201 });
-  const seed = (body) => json(`${service.baseUrl}/_bench/seed-query-world`, { method: 'POST', body: { project_id: project.id, persons: cfg.queryPersons, epoch: EPOCH, days: DAYS, ...body } });
+  const seed = (body) => retried(() => json(`${service.baseUrl}/_bench/seed-query-world`, { method: 'POST', body: { project_id: project.id, persons: cfg.queryPersons, epoch: EPOCH, days: DAYS, ...body } }));
 
   log(`  generating ${cfg.queryEvents.toLocaleString('en-US')} events and ${cfg.queryPersons.toLocaleString('en-US')} persons…`);
   const gen = performance.now();
@@ -50,12 +65,12 @@ export async function benchQuery(service, cfg, log) {
 
   const from30 = isoDay(END - 30 * DAY_S);
   const to = isoDay(END - DAY_S);
-  const query = (q) => json(`${service.baseUrl}/api/projects/${project.id}/query/`, { method: 'POST', headers: auth, body: { query: q } });
+  const query = (q) => retried(() => json(`${service.baseUrl}/api/projects/${project.id}/query/`, { method: 'POST', headers: auth, body: { query: q } }));
   const floor = (fromDay, toDay, event) =>
-    json(`${service.baseUrl}/_bench/query-floor`, {
+    retried(() => json(`${service.baseUrl}/_bench/query-floor`, {
       method: 'POST',
       body: { project_id: project.id, from: `${fromDay}T00:00:00.000Z`, to: `${isoDay(Date.parse(`${toDay}T00:00:00Z`) / 1000 + DAY_S)}T00:00:00.000Z`, ...(event ? { event } : {}) },
-    });
+    }));
 
   const weeksFrom = isoDay(END - 8 * 7 * DAY_S);
   const cases = [
@@ -123,6 +138,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   try {
     const result = await benchQuery(service, cfg, console.log);
     console.log(JSON.stringify(result, null, 2));
+  } catch (error) {
+    console.log(`failed: ${error.stack ?? error}\nlast wrangler output:\n${service.recentLog().slice(-4000)}`);
+    process.exitCode = 1;
   } finally {
     await service.stop();
   }

@@ -155,16 +155,16 @@ benchRoutes.post('/seed-query-world', async (c) => {
     const personId = "printf('%08x-0001-4000-8000-%012d', ?1, k)";
     statements.push(
       c.env.DB.prepare(
-        `${seq} INSERT INTO persons (id, project_id, properties, is_identified, created_at, version)
+        `${seq} INSERT OR IGNORE INTO persons (id, project_id, properties, is_identified, created_at, version)
          SELECT ${personId}, ?1, json_object('plan', CASE k % 3 WHEN 0 THEN 'free' WHEN 1 THEN 'pro' ELSE 'team' END, 'email', 'u' || k || '@example.com'),
            1, '2024-01-01T00:00:00.000Z', 0 FROM seq`,
       ).bind(b.project_id, b.persons),
-      c.env.DB.prepare(`${seq} INSERT INTO person_distinct_ids (project_id, distinct_id, person_id) SELECT ?1, 'u-' || k, ${personId} FROM seq`).bind(
+      c.env.DB.prepare(`${seq} INSERT OR IGNORE INTO person_distinct_ids (project_id, distinct_id, person_id) SELECT ?1, 'u-' || k, ${personId} FROM seq`).bind(
         b.project_id,
         b.persons,
       ),
       c.env.DB.prepare(
-        `${seq} INSERT INTO person_distinct_ids (project_id, distinct_id, person_id) SELECT ?1, 'a-' || k, ${personId} FROM seq WHERE k % 10 < 3`,
+        `${seq} INSERT OR IGNORE INTO person_distinct_ids (project_id, distinct_id, person_id) SELECT ?1, 'a-' || k, ${personId} FROM seq WHERE k % 10 < 3`,
       ).bind(b.project_id, b.persons),
     );
   }
@@ -174,7 +174,7 @@ benchRoutes.post('/seed-query-world', async (c) => {
         `WITH RECURSIVE seq(n) AS (SELECT ?2 UNION ALL SELECT n + 1 FROM seq WHERE n < ?2 + ?3 - 1),
          h AS (SELECT n, (n * 2654435761 + 97531) % 4294967296 AS h FROM seq),
          x AS (SELECT n, h, h % ?4 AS k, (n * 7 + h / 256) % 20 AS kind, (h / 65536) % 50 AS pl, (h / 4096) % 2 AS anon FROM h)
-         INSERT INTO events (project_id, uuid, event, distinct_id, person_id_at_ingest, properties, timestamp)
+         INSERT OR IGNORE INTO events (project_id, uuid, event, distinct_id, person_id_at_ingest, properties, timestamp)
          SELECT ?1, printf('%08x-0000-4000-8000-%012d', ?1, n),
            CASE WHEN kind < 12 THEN '$pageview' WHEN kind < 15 THEN 'signup' WHEN kind < 17 THEN 'purchase' ELSE '$autocapture' END,
            CASE WHEN pl = 0 THEN 'pl-' || (k % 5000) WHEN k % 10 < 3 AND anon = 0 THEN 'a-' || k ELSE 'u-' || k END,

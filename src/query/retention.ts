@@ -22,6 +22,15 @@ const eventOf = (entity: Entity | null | undefined): string | null => {
   return entity.id === undefined || entity.id === null ? null : String(entity.id);
 };
 
+/** The index of a period key among the cohorts' keys (sorted ISO dates; our own text, inlined). */
+function periodIndexSql(key: SQL, keys: string[]): SQL {
+  const whens = keys.slice(1).map((k, i) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(k)) throw new Error(`not a period key: ${k}`);
+    return sql.raw(`WHEN k < '${k}' THEN ${i}`);
+  });
+  return sql`(SELECT CASE ${sql.join(whens, sql` `)} ELSE ${sql.raw(String(keys.length - 1))} END FROM (SELECT ${key} AS k))`;
+}
+
 const matchesEvent = (event: string | null): SQL => (event === null ? sql`1` : sql`e.event = ${event}`);
 
 export async function runRetention(ctx: QueryContext, query: RetentionQueryInput): Promise<{ results: unknown[] }> {
@@ -56,35 +65,43 @@ export async function runRetention(ctx: QueryContext, query: RetentionQueryInput
   const filters = await propertiesSql(query.properties, 'query.properties', needs, regexResolver(ctx.db, scope));
   const actor = PERSONS;
   actor.require(needs);
-  const key = bucketKeySql(sql.raw('e.timestamp'), interval, segments);
 
-  const returns = sql`SELECT DISTINCT ${actor.actor} AS actor, ${key} AS k FROM ${eventsFrom(needs)}
-    WHERE ${scopeSql(scope)} AND ${filters} AND ${matchesEvent(returning)}`;
-  let starts: SQL;
+  // Each person's periods as bit masks (sum of distinct powers of two = bitwise OR):
+  // one pass over the range, one row per person, no join.
+  const bit = (column: SQL) => sql`(1 << ${periodIndexSql(bucketKeySql(column, interval, segments), buckets.map((b) => b.key))})`;
+  const inRange = sql`${eventsFrom(needs)} WHERE ${scopeSql(scope)} AND ${filters}`;
+  let perPerson: SQL;
   if (rf.retentionType === 'retention_first_time') {
     // The first target event ever (any time), kept when it falls in the range.
     const firsts = sql`SELECT ${actor.actor} AS actor, min(e.timestamp) AS first FROM ${eventsFrom(needs)}
       WHERE ${scopeSql({ projectId: ctx.projectId, event: target })} AND ${filters} GROUP BY 1`;
-    starts = sql`SELECT f.actor AS actor, ${bucketKeySql(sql.raw('f.first'), interval, segments)} AS k
-      FROM (${firsts}) f WHERE f.first >= ${new Date(from).toISOString()} AND f.first < ${new Date(end).toISOString()}`;
-  } else {
-    starts = sql`SELECT DISTINCT ${actor.actor} AS actor, ${key} AS k FROM ${eventsFrom(needs)}
-      WHERE ${scopeSql({ ...scope, events: undefined, event: target })} AND ${filters}`;
-  }
-  const rows = await run<{ start: string; ret: string; n: number }>(
-    ctx.db,
-    sql`WITH starts AS (${starts}), returns AS (${returns})
-      SELECT s.k AS start, s.k AS ret, count(*) AS n FROM starts s GROUP BY s.k
+    perPerson = sql`SELECT f.actor AS actor, ${bit(sql.raw('f.first'))} AS s, NULL AS r FROM (${firsts}) f
+        WHERE f.first >= ${new Date(from).toISOString()} AND f.first < ${new Date(end).toISOString()}
       UNION ALL
-      SELECT s.k AS start, r.k AS ret, count(*) AS n FROM starts s JOIN returns r ON r.actor = s.actor AND r.k > s.k GROUP BY s.k, r.k`,
+      SELECT ${actor.actor} AS actor, NULL AS s, ${bit(sql.raw('e.timestamp'))} AS r FROM ${inRange} AND ${matchesEvent(returning)}`;
+  } else {
+    perPerson = sql`SELECT ${actor.actor} AS actor,
+        CASE WHEN ${matchesEvent(target)} THEN ${bit(sql.raw('e.timestamp'))} END AS s,
+        CASE WHEN ${matchesEvent(returning)} THEN ${bit(sql.raw('e.timestamp'))} END AS r
+      FROM ${inRange}`;
+  }
+  const rows = await run<{ s: string; r: string | null; n: number }>(
+    ctx.db,
+    sql`SELECT CAST(s AS TEXT) AS s, CAST(r AS TEXT) AS r, count(*) AS n FROM (
+        SELECT actor, sum(DISTINCT s) AS s, sum(DISTINCT r) AS r FROM (${perPerson}) GROUP BY actor
+      ) WHERE s IS NOT NULL GROUP BY s, r`,
   );
 
   const counts = buckets.map((_, i) => new Array<number>(total - i).fill(0));
-  for (const r of rows) {
-    const i = index.get(r.start);
-    const j = index.get(r.ret);
-    if (i === undefined || j === undefined || j < i) continue;
-    counts[i]![j - i] = r.n;
+  const has = (mask: bigint, i: number) => ((mask >> BigInt(i)) & 1n) === 1n;
+  for (const row of rows) {
+    const s = BigInt(row.s);
+    const r = BigInt(row.r ?? 0);
+    for (let i = 0; i < buckets.length; i++) {
+      if (!has(s, i)) continue;
+      counts[i]![0]! += row.n;
+      for (let j = i + 1; j < buckets.length; j++) if (has(r, j)) counts[i]![j - i]! += row.n;
+    }
   }
   return {
     results: buckets.map((b, i) => ({
