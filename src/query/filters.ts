@@ -36,7 +36,7 @@ export const PROPERTY_SOURCES: Record<string, PropertySource> = {
 };
 
 export function sourceOf(type: string, attr: string): PropertySource {
-  const source = PROPERTY_SOURCES[type];
+  const source = Object.hasOwn(PROPERTY_SOURCES, type) ? PROPERTY_SOURCES[type] : undefined;
   if (!source) {
     throw QueryError.badField(attr, `${attr}: property type "${type}" is not supported; use one of ${Object.keys(PROPERTY_SOURCES).join(', ')}.`);
   }

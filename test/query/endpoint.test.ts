@@ -93,6 +93,10 @@ describe('the query endpoint', () => {
     [{ query: trends({ dateRange: { date_from: '2024-02-30' } }) }, 'query.dateRange.date_from'],
     [{ query: trends({ breakdownFilter: { breakdown: 'x', breakdown_type: 'cohort' } }) }, 'query.breakdownFilter.breakdown_type'],
     [{ query: trends({ series: [] }) }, 'query.series'],
+    [{ query: trends({ breakdownFilter: { breakdown: 'x', breakdown_type: '__proto__' } }) }, 'query.breakdownFilter.breakdown_type'],
+    [{ query: trends({ properties: [{ key: 'a', type: 'constructor', value: 1 }] }) }, 'query.properties.0.type'],
+    [{ query: { kind: 'RetentionQuery', retentionFilter: { totalIntervals: 0 } } }, 'query.retentionFilter.totalIntervals'],
+    [{ query: { kind: 'EventsQuery', select: ['event'], orderBy: ['count() DESC'] } }, 'query.orderBy.0'],
   ])('refuses a bad field with its path in attr (%#)', async (body, attr) => {
     const answer = await errorOf(body);
     expect(answer.status, JSON.stringify(answer.body)).toBe(400);
