@@ -43,12 +43,14 @@ export interface PropertyGroupInput {
 }
 
 /** Nested AND/OR groups, as PostHog's PropertyGroupFilter. Depth is bounded by the route (JSON depth check). */
-export const PropertyGroup: z.ZodType<PropertyGroupInput> = z.lazy(() =>
-  z.object({
-    type: z.enum(['AND', 'OR']).default('AND'),
-    values: z.array(z.union([PropertyGroup, PropertyFilter])).max(100),
-  }),
-) as z.ZodType<PropertyGroupInput>;
+export const PropertyGroup: z.ZodType<PropertyGroupInput> = z
+  .lazy(() =>
+    z.object({
+      type: z.enum(['AND', 'OR']).default('AND'),
+      values: z.array(z.union([PropertyGroup, PropertyFilter])).max(100),
+    }),
+  )
+  .openapi('QueryPropertyGroup', { description: "PostHog's PropertyGroupFilter: nested AND/OR groups of property filters." }) as z.ZodType<PropertyGroupInput>;
 
 export const Properties = z.union([z.array(PropertyFilter).max(100), PropertyGroup]).nullable().optional();
 

@@ -150,3 +150,18 @@ describe('the limits of one query', () => {
     expect(after.status).toBe(200);
   });
 });
+
+describe('property groups', () => {
+  it('takes PostHog AND/OR groups, nested', async () => {
+    const group = (type: 'AND' | 'OR', values: unknown[]) => ({ type, values });
+    const answer = await query<{ results: { data: number[] }[] }>(
+      projectId,
+      trends({
+        series: [{ kind: 'EventsNode', event: null, math: 'total' }],
+        properties: group('OR', [group('AND', [{ key: 'plan', value: 'pro', type: 'person' }, { key: 'nope', operator: 'is_not_set' }]), { key: '$browser', value: 'x' }]),
+      }),
+    );
+    // The identified person's two events (plan pro); the loner has no person.
+    expect(answer.results[0]!.data).toEqual([0, 1, 1, 0]);
+  });
+});
