@@ -1,4 +1,5 @@
 import {
+  isCookielessPlaceholder,
   mergeRequestOf,
   personProcessingOf,
   precheckMerge,
@@ -8,7 +9,9 @@ import {
 import type { Db } from '../db/client';
 import type { Env } from '../env';
 import { personLessEventRowOf, planWrites, warningRowsOf } from '../persons/plan';
-import { chunk, readIngestState, writeInBatches, type EventRow, type WarningRow } from '../persons/store';
+import { chunk } from '../db/chunk';
+import { readIngestState } from '../persons/reads';
+import { writeInBatches, type EventRow, type WarningRow } from '../persons/writes';
 import { forEachLimited, independentGroups, type PlannedEvent } from './components';
 import type { CapturedEvent } from './message';
 import { PersonCalls, personObjects } from './person-calls';
@@ -34,10 +37,14 @@ export async function ingestProjectEvents(
   db: Db,
   projectId: number,
   carried: Carried[],
-  { batchedCommit = true }: { batchedCommit?: boolean } = {},
 ): Promise<Set<number>> {
   const unique = new Map<string, Carried>();
-  for (const c of carried) if (!unique.has(c.event.uuid)) unique.set(c.event.uuid, c);
+  const refused: WarningRow[] = [];
+  for (const c of carried) {
+    const refusal = refusalOf(c.event);
+    if (refusal) refused.push(...warningRowsOf(projectId, c.event.uuid, [refusal]));
+    else if (!unique.has(c.event.uuid)) unique.set(c.event.uuid, c);
+  }
   const distinctIds = new Set<string>();
   for (const { event } of unique.values()) {
     distinctIds.add(event.distinct_id);
@@ -48,7 +55,7 @@ export async function ingestProjectEvents(
   const { storedUuids, owners } = state;
 
   const personLess: EventRow[] = [];
-  const warnings: WarningRow[] = [];
+  const warnings: WarningRow[] = refused;
   const planned: (PlannedEvent & { message: number })[] = [];
   for (const { event, message } of unique.values()) {
     if (storedUuids.has(event.uuid)) continue;
@@ -65,11 +72,9 @@ export async function ingestProjectEvents(
   await writeInBatches(db, planWrites(db, { statements: [], events: personLess, warnings }));
 
   const groups = independentGroups(planned, owners);
-  const contended: PlannedEvent[][] = batchedCommit ? [] : groups;
-  if (batchedCommit) {
-    for (const part of chunk(groups, GROUPS_PER_COMMIT)) {
-      if (!(await commitGroupsAtOnce(db, projectId, state, part))) contended.push(...part);
-    }
+  const contended: PlannedEvent[][] = [];
+  for (const part of chunk(groups, GROUPS_PER_COMMIT)) {
+    if (!(await commitGroupsAtOnce(db, projectId, state, part))) contended.push(...part);
   }
 
   const failed = new Set<number>();
@@ -92,4 +97,21 @@ function planEvent(event: CapturedEvent, warnings: Warning[]): PlannedEvent {
   if (check.action === 'merge') return { item: { event, warnings }, merge };
   // Same id or an illegal id: no merge, but the event still updates its own person.
   return { item: { event, warnings: check.action === 'warn' ? [...warnings, check.warning] : warnings }, merge: null };
+}
+
+/**
+ * Accepted events that are not stored, only warned about: dropped at capture
+ * (the warning travels with the event), or carrying a cookieless placeholder
+ * distinct id, which must never become a person's id (e.g. queued before the
+ * project's cookieless mode applied at capture).
+ */
+export function refusalOf(event: CapturedEvent): Warning | null {
+  if (event.dropped) return event.dropped;
+  if (isCookielessPlaceholder(event.distinct_id)) {
+    return {
+      type: 'cookieless_placeholder_distinct_id',
+      details: { distinctId: event.distinct_id, event: event.event, eventUuid: event.uuid },
+    };
+  }
+  return null;
 }

@@ -1,3 +1,5 @@
+import type { Warning } from '../identity';
+
 /**
  * What capture puts on the `ingest` queue: the validated events of one capture
  * request (split only to stay under the queue's message size limit).
@@ -5,6 +7,14 @@
 export interface IngestMessage {
   projectId: number;
   events: QueuedEvent[];
+  /** Ingestion warnings about events capture dropped (e.g. too old for the project); stored by the consumer. */
+  warnings?: CaptureWarning[];
+}
+
+export interface CaptureWarning {
+  eventUuid: string;
+  type: string;
+  details: Record<string, unknown>;
 }
 
 /** An event in a message, or (when too large for a message) the uuid of its row in `staged_events`. */
@@ -27,4 +37,10 @@ export interface CapturedEvent {
   /** Top-level `$set` / `$set_once` as posthog-js and posthog-python send them. */
   $set?: Record<string, unknown>;
   $set_once?: Record<string, unknown>;
+  /**
+   * Set when capture accepted the event but must not store it (e.g. a cookieless
+   * event the project's mode refuses): the consumer stores only this warning.
+   * Such an event carries no properties.
+   */
+  dropped?: Warning;
 }

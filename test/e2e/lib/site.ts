@@ -40,14 +40,35 @@ export interface Site {
 
 const CAPTURE_PATH = /^\/ingest\/(e|i\/v0\/e|batch|capture|track|engage)\/?$/;
 
-export async function startSite(options: { upstream: string; token: string; sdk: SdkLoading }): Promise<Site> {
+/**
+ * How the site's proxy forwards the visitor, like a host in front of the service would:
+ * it appends the address it saw (here a stand-in public address, as every browser is local)
+ * to X-Forwarded-For, adds location headers the way Vercel does, and sends the shared secret.
+ */
+export interface Forwarding {
+  secret: string;
+  visitorIp: string;
+  geo?: Record<string, string>;
+}
+
+export interface SiteOptions {
+  upstream: string;
+  token: string;
+  sdk: SdkLoading;
+  /** Extra `posthog.init` options (e.g. `cookieless_mode`). */
+  config?: Record<string, unknown>;
+  /** Forward the visitor as a trusted reverse proxy does (else plain pass-through). */
+  forward?: Forwarding;
+}
+
+export async function startSite(options: SiteOptions): Promise<Site> {
   const upstream = new URL(options.upstream);
   const requests: ProxiedRequest[] = [];
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://site.local');
     if (url.pathname === '/ingest' || url.pathname.startsWith('/ingest/')) {
-      proxy(req, res, upstream, requests).catch((err) => {
+      proxy(req, res, upstream, requests, options.forward).catch((err) => {
         res.writeHead(502, { 'Content-Type': 'text/plain' }).end(`proxy error: ${err}`);
       });
     } else if (url.pathname === '/vendor/posthog-js/array.full.js') {
@@ -82,10 +103,17 @@ export async function startSite(options: { upstream: string; token: string; sdk:
   };
 }
 
-async function proxy(req: IncomingMessage, res: ServerResponse, upstream: URL, log: ProxiedRequest[]): Promise<void> {
+async function proxy(req: IncomingMessage, res: ServerResponse, upstream: URL, log: ProxiedRequest[], forward?: Forwarding): Promise<void> {
   const body = await readBody(req);
-  const headers = { ...req.headers, host: upstream.host, 'x-forwarded-host': req.headers.host, 'x-forwarded-proto': 'http' };
+  const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: upstream.host, 'x-forwarded-host': req.headers.host, 'x-forwarded-proto': 'http' };
   delete headers.connection;
+  delete headers['cf-connecting-ip'];
+  if (forward) {
+    const sent = req.headers['x-forwarded-for'];
+    headers['x-forwarded-for'] = [sent, forward.visitorIp].filter(Boolean).join(', ');
+    headers['x-proxy-secret'] = forward.secret;
+    Object.assign(headers, forward.geo);
+  }
   const entry: ProxiedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', status: 0, events: [], responseBody: '' };
   if (CAPTURE_PATH.test(new URL(entry.url, 'http://site.local').pathname) && body.length > 0) {
     try {
@@ -146,13 +174,13 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 // The official PostHog snippet (as on posthog.com); it loads `<api_host>/static/array.js`.
 const SNIPPET = `!function(t,e){var o,n,p,r;e.__SV||(window.posthog && window.posthog.__loaded)||(window.posthog=e,e._i=[],e.init=function(i,s,a){function g(t,e){var o=e.split(".");2==o.length&&(t=t[o[0]],e=o[1]),t[e]=function(){t.push([e].concat(Array.prototype.slice.call(arguments,0)))}}(p=t.createElement("script")).type="text/javascript",p.crossOrigin="anonymous",p.async=!0,p.src=s.api_host.replace(".i.posthog.com","-assets.i.posthog.com")+"/static/array.js",(r=t.getElementsByTagName("script")[0]).parentNode.insertBefore(p,r);var u=e;for(void 0!==a?u=e[a]=[]:a="posthog",u.people=u.people||[],u.toString=function(t){var e="posthog";return"posthog"!==a&&(e+="."+a),t||(e+=" (stub)"),e},u.people.toString=function(){return u.toString(1)+".people (stub)"},o="init capture register register_once register_for_session unregister unregister_for_session getFeatureFlag getFeatureFlagPayload isFeatureEnabled reloadFeatureFlags updateEarlyAccessFeatureEnrollment getEarlyAccessFeatures on onFeatureFlags onSurveysLoaded onSessionId getSurveys getActiveMatchingSurveys renderSurvey canRenderSurvey identify setPersonProperties group resetGroups setPersonPropertiesForFlags resetPersonPropertiesForFlags setGroupPropertiesForFlags resetGroupPropertiesForFlags reset get_distinct_id getGroups get_session_id get_session_replay_url alias set_config startSessionRecording stopSessionRecording sessionRecordingStarted captureException loadToolbar get_property getSessionProperty createPersonProfile opt_in_capturing opt_out_capturing has_opted_in_capturing has_opted_out_capturing clear_opt_in_out_capturing debug".split(" "),n=0;n<o.length;n++)g(u,o[n]);e._i.push([i,s,a])},e.__SV=1)}(document,window.posthog||[]);`;
 
-function page(pathname: string, options: { token: string; sdk: SdkLoading }): string {
+function page(pathname: string, options: SiteOptions): string {
   // Default person_profiles ('identified_only'); headless Chromium would otherwise be dropped as a bot.
-  const init = `posthog.init(${JSON.stringify(options.token)}, {
+  const init = `posthog.init(${JSON.stringify(options.token)}, Object.assign({
     api_host: location.origin + '/ingest',
     opt_out_useragent_filter: true,
     loaded: function () { window.__posthogLoaded = true; },
-  });`;
+  }, ${JSON.stringify(options.config ?? {})}));`;
   const loader =
     options.sdk === 'bundled'
       ? `<script src="/vendor/posthog-js/array.full.js"></script>\n<script>${init}</script>`
