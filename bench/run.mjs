@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { benchCapture } from './capture.mjs';
 import { benchEndToEnd, benchMerges, benchScaling, benchShards } from './ingestion.mjs';
+import { QUERY_KNOBS, benchQuery } from './query.mjs';
 import { json } from './lib/http.mjs';
 import { markdownReport, targetsOf, textReport } from './lib/report.mjs';
 import { memorySampler, startService, wranglerVersion } from './lib/service.mjs';
@@ -33,10 +34,11 @@ const KNOBS = {
   mergesDeadlineSeconds: ['BENCH_MERGES_DEADLINE', 30],
   shardEvents: ['BENCH_SHARD_EVENTS', 20_000],
   shardDeadlineSeconds: ['BENCH_SHARD_DEADLINE', 90],
+  ...QUERY_KNOBS,
 };
 const cfg = Object.fromEntries(Object.entries(KNOBS).map(([key, [env, fallback]]) => [key, int(env, fallback)]));
 cfg.scalingPersons = [1_000, cfg.scalingLargePersons];
-const only = new Set((process.env.BENCH_ONLY ?? 'capture,e2e,scaling,merges,shards').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'capture,e2e,scaling,merges,shards,query').split(',').map((s) => s.trim()));
 const fullRun = Object.values(KNOBS).every(([env]) => !process.env[env]) && !process.env.BENCH_ONLY && !process.env.BENCH_ROOT;
 
 const log = (line) => console.log(line);
@@ -98,6 +100,7 @@ if (only.has('e2e')) results.ingestion = await onFreshService('end-to-end', memo
 if (only.has('scaling')) results.scaling = await onFreshService('scaling', memory, (s) => benchScaling(s, cfg, log), consumerLogs);
 if (only.has('merges')) results.merges = await onFreshService('merges', memory, (s) => benchMerges(s, cfg, log), consumerLogs);
 if (only.has('shards')) results.shards = await onFreshService('shards', memory, (s) => benchShards(s, cfg, log), consumerLogs);
+if (only.has('query')) results.query = await onFreshService('query', memory, (s) => benchQuery(s, cfg, log));
 
 results.memory = memory;
 results.finished_at = new Date().toISOString();

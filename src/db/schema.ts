@@ -81,9 +81,11 @@ export const events = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.uuid] }),
-    index('events_project_timestamp_idx').on(t.projectId, t.timestamp),
+    // Covering for the query endpoint: trends, funnels and retention without
+    // property filters read who did what when from these indexes alone.
+    index('events_project_timestamp_idx').on(t.projectId, t.timestamp, t.event, t.distinctId, t.personIdAtIngest),
     index('events_project_distinct_timestamp_idx').on(t.projectId, t.distinctId, t.timestamp),
-    index('events_project_event_timestamp_idx').on(t.projectId, t.event, t.timestamp),
+    index('events_project_event_timestamp_idx').on(t.projectId, t.event, t.timestamp, t.distinctId, t.personIdAtIngest),
   ],
 );
 
