@@ -7,7 +7,7 @@ import { waitForStored } from '../support';
 /**
  * Two projects on different shards receive the same distinct ids. Every path
  * (capture with a staged large event, the queue consumer, merges, a person
- * object, the REST reads and writes) must touch only its project's shard; the
+ * object, the REST reads and writes, the query endpoint) must touch only its project's shard; the
  * catalog holds no project data at all.
  */
 
@@ -88,6 +88,14 @@ describe('projects on different shards', () => {
       expect(events.results.map((e) => e.properties.project)).toEqual(Array(5).fill(label));
       const warnings = await (await api(`/api/projects/${project.id}/ingestion_warnings/`)).json<{ results: unknown[] }>();
       expect(warnings.results).toHaveLength(expectA.ingestion_warnings!);
+      // The query endpoint answers from the project's shard only.
+      const answer = await (
+        await api(`/api/projects/${project.id}/query/`, {
+          method: 'POST',
+          json: { query: { kind: 'EventsQuery', select: ['*'], after: '2026-01-01', limit: 100 } },
+        })
+      ).json<{ results: [Record<string, unknown>][] }>();
+      expect(answer.results.map(([row]) => (row.properties as Record<string, unknown>).project)).toEqual(Array(5).fill(label));
       const storage = await (await api(`/api/projects/${project.id}/`)).json<{ storage: { events: number; persons: number; shard: number } }>();
       expect(storage.storage).toMatchObject({ events: 5, persons: expectA.persons, shard: project.shard });
     }
