@@ -5,9 +5,12 @@ import { ApiError, apiErrorResponse } from './api/errors';
 import { benchRoutes } from './bench-routes';
 import { capture, captureUnderPathPrefix } from './capture/routes';
 import type { AppEnv } from './env';
+import { webAppMount } from './web/mount';
 
 export const app = new Hono<AppEnv>({ strict: false });
 
+// The web app first: it also answers under PATH_PREFIX (`/ingest/app/`), which capture would take.
+app.use('*', webAppMount);
 app.use('*', captureUnderPathPrefix);
 app.route('/api', api);
 // Bench-only; answers 404 unless the var BENCH_ROUTES is "true" (npm run bench).
