@@ -16,10 +16,12 @@ export interface LayoutProps {
   /** Extra scripts of this page, by asset name. */
   scripts?: string[];
   styles?: string[];
+  /** Classic (non-module) scripts, run in order before the module scripts (the chart library). */
+  libraries?: string[];
   signedIn?: boolean;
 }
 
-export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ c, title, project, section, scripts = [], styles = [], signedIn = true, children }) => {
+export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ c, title, project, section, scripts = [], styles = [], libraries = [], signedIn = true, children }) => {
   const p = project ? `/projects/${project.id}` : '';
   const nav: [Section, string, string][] = [
     ['persons', 'Persons', `${p}/persons`],
@@ -38,6 +40,9 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ c, title, project, 
         <link rel="stylesheet" href={assetUrl(c, 'app.css')} />
         {styles.map((s) => (
           <link rel="stylesheet" href={assetUrl(c, s)} />
+        ))}
+        {libraries.map((s) => (
+          <script defer src={assetUrl(c, s)} />
         ))}
         <script type="module" src={assetUrl(c, 'app.js')} />
         {scripts.map((s) => (
