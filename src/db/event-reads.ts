@@ -103,3 +103,12 @@ export async function getEvent(db: Db, projectId: number, uuid: string): Promise
     personId: row.person_id,
   };
 }
+
+/** The timestamps of these events (by uuid); events not stored (or deleted) are missing. */
+export async function eventTimestamps(db: Db, projectId: number, uuids: string[]): Promise<Map<string, string>> {
+  if (uuids.length === 0) return new Map();
+  const rows = await db.all<{ uuid: string; timestamp: string }>(
+    sql`SELECT uuid, timestamp FROM events WHERE project_id = ${projectId} AND uuid IN (SELECT value FROM json_each(${JSON.stringify(uuids)}))`,
+  );
+  return new Map(rows.map((r) => [r.uuid, r.timestamp]));
+}

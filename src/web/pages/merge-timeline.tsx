@@ -9,12 +9,16 @@ type Entry =
   | { kind: 'history'; at: string; entry: HistoryEntry }
   | { kind: 'refused'; at: string; warning: WarningView };
 
-/** What shaped this person, oldest first: its creation, identifications, merges, splits and refused merges. */
-export function timelineOf(person: PersonView, history: HistoryEntry[], refused: WarningView[]): Entry[] {
+/**
+ * What shaped this person, oldest first: its creation, identifications, merges, splits and
+ * refused merges. An entry caused by an event is placed at the event's time (as warnings are),
+ * else at the time it was written (splits).
+ */
+export function timelineOf(person: PersonView, history: HistoryEntry[], refused: WarningView[], eventTimes: Map<string, string>): Entry[] {
   const creator = person.properties.$creator_event_uuid;
   const entries: Entry[] = [
     { kind: 'created', at: person.createdAt, eventUuid: typeof creator === 'string' ? creator : null },
-    ...history.map((entry): Entry => ({ kind: 'history', at: entry.at, entry })),
+    ...history.map((entry): Entry => ({ kind: 'history', at: (entry.eventUuid && eventTimes.get(entry.eventUuid)) || entry.at, entry })),
     ...refused.map((warning): Entry => ({ kind: 'refused', at: warning.timestamp, warning })),
   ];
   return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PropertyFilterSchema } from '../../api/persons';
 import { cursorParam, encodeCursor } from '../../api/pagination';
 import { dbOf } from '../../db/client';
-import { listEvents } from '../../db/event-reads';
+import { eventTimestamps, listEvents } from '../../db/event-reads';
 import { deletePerson, splitPerson } from '../../db/person-admin';
 import { getPerson, lastSeenOfPersons, listPersons, personHistory, PROPERTY_OPERATORS, type PropertyFilter } from '../../db/person-reads';
 import { projectDatabase } from '../../db/shards';
@@ -158,6 +158,7 @@ export async function personPage(c: WebContext) {
     mergeWarningsOf(db, project.id, person.distinctIds),
     listEvents(db, project.id, { personId, cursor: position }, PERSON_EVENTS_PAGE_SIZE + 1),
   ]);
+  const eventTimes = await eventTimestamps(db, project.id, history.flatMap((h) => (h.eventUuid ? [h.eventUuid] : [])));
   const page = events.slice(0, PERSON_EVENTS_PAGE_SIZE);
   const last = page.at(-1);
   const path = `/projects/${project.id}/persons/${personId}`;
@@ -194,7 +195,7 @@ export async function personPage(c: WebContext) {
         </section>
         <section>
           <h2>History</h2>
-          <MergeTimeline c={c} projectId={project.id} person={person} entries={timelineOf(person, history, refused)} />
+          <MergeTimeline c={c} projectId={project.id} person={person} entries={timelineOf(person, history, refused, eventTimes)} />
         </section>
       </div>
       <section>
