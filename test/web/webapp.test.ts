@@ -275,3 +275,25 @@ describe('mounted under the path prefix', () => {
     expect((await fetchWorker('/ingest/app', { redirect: 'manual' })).headers.get('Location')).toBe('/ingest/app/');
   });
 });
+
+describe('assets', () => {
+  it('serves the app script, stylesheet and the chart library first-party; nothing else', async () => {
+    for (const [name, type] of [
+      ['app.js', 'text/javascript'],
+      ['events.js', 'text/javascript'],
+      ['insights.js', 'text/javascript'],
+      ['uPlot.iife.min.js', 'text/javascript'],
+      ['app.css', 'text/css'],
+      ['uPlot.min.css', 'text/css'],
+    ]) {
+      const res = await fetchWorker(`/app/assets/${name}?v=1`);
+      expect(res.status, name).toBe(200);
+      expect(res.headers.get('Content-Type'), name).toContain(type);
+      expect((await res.text()).length, name).toBeGreaterThan(100);
+    }
+    for (const name of ['nope.js', '..%2Fposthog-js%2Farray.js', 'array.js']) {
+      expect((await fetchWorker(`/app/assets/${name}`)).status, name).toBe(404);
+    }
+    expect((await fetchWorker('/ingest/app/assets/app.js')).status).toBe(200);
+  });
+});
