@@ -35,10 +35,12 @@ function drawBars(chart, width) {
     label.textContent = String(Math.round(((max * t) / 4) * 100) / 100);
     svg.append(label);
   }
+  const plotted = chart.series.map(() => []);
   const group = plotW / Math.max(1, n);
   const barW = Math.max(1, (group * 0.8) / chart.series.length);
   chart.series.forEach((s, si) => {
     s.data.forEach((v, i) => {
+      plotted[si].push(v);
       const h = (plotH * v) / max;
       const rect = svgEl('rect', {
         x: pad.left + i * group + group * 0.1 + si * barW,
@@ -60,6 +62,7 @@ function drawBars(chart, width) {
     svg.append(text);
   });
   host.replaceChildren(svg);
+  return plotted;
 }
 
 function drawLines(chart, width) {
@@ -86,16 +89,20 @@ function drawLines(chart, width) {
   return new globalThis.uPlot(opts, [xs, ...chart.series.map((s) => s.data)], host);
 }
 
+/** The numbers actually drawn, for anyone checking the chart against the query endpoint. */
+const record = (series) => (host.dataset.plotted = JSON.stringify(series.map((values) => Array.from(values))));
+
 if (host?.dataset.chart) {
   const chart = JSON.parse(host.dataset.chart);
-  // What was plotted, for anyone checking the chart against the query endpoint.
-  host.dataset.plotted = JSON.stringify(chart.series.map((s) => s.data));
   let plot;
   const draw = () => {
     const width = Math.max(280, host.clientWidth - 12);
-    if (chart.display === 'bar') drawBars(chart, width);
+    if (chart.display === 'bar') record(drawBars(chart, width));
     else if (plot) plot.setSize({ width, height: 300 });
-    else plot = drawLines(chart, width);
+    else {
+      plot = drawLines(chart, width);
+      record(plot.data.slice(1));
+    }
   };
   draw();
   let pending;
