@@ -270,6 +270,7 @@ describe('web app', () => {
   it('trends: the plotted numbers equal the query endpoint, line and bar', async () => {
     const { page } = w;
     const url = `${ctx.baseUrl}/app/projects/${ctx.project.id}/insights?kind=trends&event=%24pageview&math=total&event=purchase&math=dau&interval=day&date_from=-7d`;
+    w.scripts.clear();
     await page.goto(url);
     await page.locator('#trend-chart canvas').first().waitFor();
     const plotted = JSON.parse((await page.locator('#trend-chart').getAttribute('data-plotted'))!) as number[][];
