@@ -70,15 +70,17 @@ function drawLines(chart, width) {
   const opts = {
     width,
     height: 300,
-    scales: { x: { time: false } },
-    legend: { show: true },
+    padding: [12, 36, 0, 0],
+    scales: { x: { time: false }, y: { range: (u, min, max) => [0, niceMax(max)] } },
+    // The page has its own legend (and the table has every value).
+    legend: { show: false },
     cursor: { points: { size: 6 } },
     axes: [
       {
         values: (u, splits) => splits.map((i) => (Number.isInteger(i) && chart.labels[i] !== undefined ? chart.labels[i] : '')),
         incrs: [1, 2, 5, 7, 10, 14, 30, 60, 90, 180, 365],
       },
-      { size: 56 },
+      { size: 56, incrs: [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1e3, 2e3, 2500, 5e3, 1e4, 2e4, 5e4, 1e5, 1e6, 1e7] },
     ],
     series: [
       { label: 'Date', value: (u, i) => (i === null || chart.labels[i] === undefined ? '—' : chart.labels[i]) },
