@@ -89,3 +89,18 @@ export async function mergeWarningsOf(db: Db, projectId: number, distinctIds: st
     eventUuid: r.event_uuid,
   }));
 }
+
+/** The warnings one event raised (unique per type, found through the event-and-type index). */
+export async function warningsOfEvent(db: Db, projectId: number, eventUuid: string): Promise<WarningView[]> {
+  const rows = await db.all<{ id: number; type: string; details: string; timestamp: string; event_uuid: string | null }>(
+    sql`SELECT w.id, w.type, w.details, w.timestamp, w.event_uuid FROM ingestion_warnings w
+      WHERE w.project_id = ${projectId} AND w.event_uuid = ${eventUuid} ORDER BY w.id`,
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    type: r.type,
+    details: JSON.parse(r.details) as Record<string, unknown>,
+    timestamp: r.timestamp,
+    eventUuid: r.event_uuid,
+  }));
+}

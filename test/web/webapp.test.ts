@@ -235,6 +235,10 @@ describe('person page', () => {
     expect(history).not.toContain('someone');
     expect(html.match(/class="event"/g)?.length).toBe(2);
 
+    const { html: refusedEvent } = await page(`/app/projects/${projectId}/events/${refusedUuid}`, cookie);
+    expect(refusedEvent).toContain('Warnings this event raised');
+    expect(refusedEvent).toContain('<code>cannot_merge_already_identified</code>');
+
     const { html: list } = await page(`/app/projects/${projectId}/persons?q=user%40example`, cookie);
     expect(list).toContain(`/persons/${personId}`);
     expect(list).toMatch(/<td class="num">3<\/td>/);
