@@ -211,3 +211,13 @@ export async function lastSeenOfPersons(db: Db, projectId: number, personIds: st
   );
   return new Map(rows.flatMap((r) => (r.last_seen ? [[r.person_id, r.last_seen] as const] : [])));
 }
+
+/** The person each of these distinct ids belongs to now (primary-key lookups); unknown ids are missing. */
+export async function personIdsOfDistinctIds(db: Db, projectId: number, distinctIds: string[]): Promise<Map<string, string>> {
+  if (distinctIds.length === 0) return new Map();
+  const rows = await db.all<{ distinct_id: string; person_id: string }>(
+    sql`SELECT distinct_id, person_id FROM person_distinct_ids
+      WHERE project_id = ${projectId} AND distinct_id IN (SELECT value FROM json_each(${JSON.stringify(distinctIds)}))`,
+  );
+  return new Map(rows.map((r) => [r.distinct_id, r.person_id]));
+}

@@ -234,6 +234,7 @@ describe('web app', () => {
     await expect.poll(() => page.locator('#event-list li .name').first().textContent(), { timeout: 30_000 }).toBe(marker);
     expect(await page.locator('#event-list li').count()).toBe(before + 1);
     expect(navigations, 'no reload').toEqual([]);
+    await page.locator('#event-list li summary').nth(1).click();
     await screenshot(page, 'events');
   });
 
