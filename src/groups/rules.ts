@@ -125,21 +125,14 @@ export function applyGroupUpdates(
   updates: Pick<GroupIdentify, 'set' | 'setOnce'>[],
 ): { properties: Record<string, unknown>; changed: boolean } {
   const properties = { ...current };
-  let changed = false;
   for (const { set, setOnce } of updates) {
-    for (const [key, value] of Object.entries(setOnce)) {
-      if (!(key in properties)) {
-        properties[key] = value;
-        changed = true;
-      }
-    }
-    for (const [key, value] of Object.entries(set)) {
-      if (!(key in properties) || !sameValue(properties[key], value)) {
-        properties[key] = value;
-        changed = true;
-      }
-    }
+    for (const [key, value] of Object.entries(setOnce)) if (!(key in properties)) properties[key] = value;
+    for (const [key, value] of Object.entries(set)) if (!(key in properties) || !sameValue(properties[key], value)) properties[key] = value;
   }
+  // Compared at the end, so updates replayed on their own result (a retried message) change nothing.
+  const changed =
+    Object.keys(properties).length !== Object.keys(current).length ||
+    Object.entries(properties).some(([key, value]) => !(key in current) || !sameValue(current[key], value));
   return { properties, changed };
 }
 
