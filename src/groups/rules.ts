@@ -183,3 +183,12 @@ export function groupWarnings(eventUuid: string, problems: GroupProblem[], unmap
   }
   return warnings;
 }
+
+/** The event row's `group_N` columns: only those the event has (an absent column is written as a SQL null literal, no parameter). */
+export function groupColumnValues(properties: Record<string, unknown>): Partial<Record<'group0' | 'group1' | 'group2' | 'group3' | 'group4', string>> {
+  const columns: Partial<Record<'group0' | 'group1' | 'group2' | 'group3' | 'group4', string>> = {};
+  groupColumnsOf(properties).forEach((key, i) => {
+    if (key !== null) columns[`group${i}` as 'group0'] = key;
+  });
+  return columns;
+}

@@ -15,6 +15,7 @@ import {
   type Warning,
 } from '../identity';
 import type { Db } from '../db/client';
+import { groupColumnValues } from '../groups/rules';
 import {
   claimDistinctId,
   deletePerson,
@@ -55,14 +56,16 @@ export const planWrites = (db: Db, plan: Pick<Plan, 'statements' | 'events' | 'w
 ];
 
 export function eventRowOf(projectId: number, e: IdentityEvent, personId: string): EventRow {
+  const properties = storedEventProperties(e);
   return {
     projectId,
     uuid: e.uuid,
     event: e.event,
     distinctId: e.distinct_id,
     personIdAtIngest: personId,
-    properties: storedEventProperties(e),
+    properties,
     timestamp: e.timestamp,
+    ...groupColumnValues(properties),
   };
 }
 
