@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { dbOf } from '../db/client';
-import { deletePerson, splitPerson } from '../db/person-admin';
+import { deletePerson, splitPerson } from '../persons/admin';
 import { PROPERTY_OPERATORS, getPerson, listPersons, personHistory, type HistoryEntry, type PersonView } from '../db/person-reads';
 import type { AppEnv } from '../env';
 import { badParameter, notFound } from './errors';

@@ -1,6 +1,6 @@
 import type { Db } from '../db/client';
-import { stagedEvents } from '../db/schema';
 import type { CapturedEvent, IngestMessage, QueuedEvent } from '../ingest/message';
+import { stageEvents } from '../ingest/staged';
 import { CaptureError } from './errors';
 import {
   MAX_EVENT_BYTES,
@@ -93,17 +93,10 @@ export async function enqueue(queue: Queue<IngestMessage>, db: Db, projectId: nu
   await flush();
 }
 
-/** Writes oversized events to `staged_events` (one row each, so each stays under D1's row limit). */
+/** Stages oversized events; a failure is the client's cue to retry. */
 async function stage(db: Db, projectId: number, events: CapturedEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  const [first, ...rest] = events.map((body) =>
-    db.insert(stagedEvents).values({ projectId, uuid: body.uuid, body }).onConflictDoUpdate({
-      target: [stagedEvents.projectId, stagedEvents.uuid],
-      set: { body },
-    }),
-  );
   try {
-    await db.batch([first!, ...rest]);
+    await stageEvents(db, projectId, events);
   } catch (err) {
     console.error('staging large events failed', err instanceof Error ? err.message : String(err));
     throw new CaptureError(503, 'unavailable', 'Temporarily unable to accept events; retry later.');

@@ -19,3 +19,13 @@ export {
 } from './properties';
 export { personProcessingOf, storedEventProperties, withoutPersonUpdates, type PersonProcessing } from './person-less';
 export { MAX_PERSON_PROPERTIES_BYTES, personPropertiesSizeViolation, propertiesSizeOf } from './limits';
+export type { HistoryEntry, Person, PersonEvent } from './types';
+export {
+  mergeTransition,
+  newPerson,
+  updateTransition,
+  withPropertyUpdates,
+  type MergeInput,
+  type Transition,
+  type UpdateInput,
+} from './transitions';

@@ -31,3 +31,28 @@ export interface PropertyUpdates {
   setOnce: Record<string, unknown>;
   unset: string[];
 }
+
+/** A person as the identity rules see it (the shape of its row). */
+export interface Person {
+  id: string;
+  projectId: number;
+  properties: Record<string, unknown>;
+  isIdentified: boolean;
+  createdAt: string;
+  version: number;
+}
+
+/** A person-processed event with the warnings it raised so far. */
+export interface PersonEvent {
+  event: IdentityEvent;
+  warnings: Warning[];
+}
+
+/** A line of a person's history (spec §6): an identification or a merge. */
+export interface HistoryEntry {
+  kind: 'identify' | 'merge';
+  sourcePersonId: string;
+  targetPersonId: string;
+  eventUuid: string;
+  details: Record<string, unknown>;
+}

@@ -1,5 +1,4 @@
-import type { MergeRequest } from '../identity';
-import type { PersonEvent } from '../persons/steps';
+import type { MergeRequest, PersonEvent } from '../identity';
 
 /** A person-processed event as planned by the consumer: plain updates, or a merge. */
 export interface PlannedEvent {

@@ -1,7 +1,8 @@
 import { dbOf } from '../db/client';
 import type { Env } from '../env';
 import { personLessEventRowOf, planWrites, warningRowsOf } from '../persons/plan';
-import { readIngestState, writeInBatches } from '../persons/store';
+import { readIngestState } from '../persons/reads';
+import { writeInBatches } from '../persons/writes';
 import { ingestProjectEvents, type Carried } from './ingest-project';
 import type { IngestMessage } from './message';
 import { deleteStagedEvents, withStagedEvents } from './staged';
@@ -48,6 +49,7 @@ async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env):
       projectId,
       events.map((e) => e.uuid),
       events.map((e) => e.distinct_id),
+      { rows: false },
     );
     const fresh = events.filter((e) => !storedUuids.has(e.uuid));
     const rows = fresh.map((e) => personLessEventRowOf(projectId, e, owners));

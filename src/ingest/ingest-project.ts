@@ -10,7 +10,9 @@ import { ingestGroups } from '../groups/ingest-groups';
 import type { Db } from '../db/client';
 import type { Env } from '../env';
 import { personLessEventRowOf, planWrites, warningRowsOf } from '../persons/plan';
-import { chunk, readIngestState, writeInBatches, type EventRow, type WarningRow } from '../persons/store';
+import { chunk } from '../db/chunk';
+import { readIngestState } from '../persons/reads';
+import { writeInBatches, type EventRow, type WarningRow } from '../persons/writes';
 import { forEachLimited, independentGroups, type PlannedEvent } from './components';
 import type { CapturedEvent } from './message';
 import { PersonCalls, personObjects } from './person-calls';
@@ -36,7 +38,6 @@ export async function ingestProjectEvents(
   db: Db,
   projectId: number,
   carried: Carried[],
-  { batchedCommit = true }: { batchedCommit?: boolean } = {},
 ): Promise<Set<number>> {
   const unique = new Map<string, Carried>();
   for (const c of carried) if (!unique.has(c.event.uuid)) unique.set(c.event.uuid, c);
@@ -75,11 +76,9 @@ export async function ingestProjectEvents(
   await writeInBatches(db, planWrites(db, { statements: [], events: personLess, warnings }));
 
   const groups = independentGroups(planned, owners);
-  const contended: PlannedEvent[][] = batchedCommit ? [] : groups;
-  if (batchedCommit) {
-    for (const part of chunk(groups, GROUPS_PER_COMMIT)) {
-      if (!(await commitGroupsAtOnce(db, projectId, state, part))) contended.push(...part);
-    }
+  const contended: PlannedEvent[][] = [];
+  for (const part of chunk(groups, GROUPS_PER_COMMIT)) {
+    if (!(await commitGroupsAtOnce(db, projectId, state, part))) contended.push(...part);
   }
 
   const failed = new Set<number>();

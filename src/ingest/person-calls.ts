@@ -2,7 +2,7 @@ import { uuidFromDistinctId } from '../identity';
 import type { Env } from '../env';
 import type { Db } from '../db/client';
 import type { MergeStep, PersonEvent, StepResult, UpdateStep } from '../persons/steps';
-import { readIngestState, type IngestState } from '../persons/store';
+import { readIngestState, type Owners } from '../persons/reads';
 import type { PlannedEvent } from './components';
 
 const MAX_ATTEMPTS = 8;
@@ -22,19 +22,17 @@ export function personObjects(env: Env): PersonSteps {
   };
 }
 
-export type KnownState = Pick<IngestState, 'owners' | 'persons'>;
-
 /**
  * Runs the steps of related events in order, keeping the view of who owns each
- * distinct id up to date. A "moved" answer means another writer got there
- * first: re-read the owners and try again.
+ * distinct id (and the versions last seen) up to date. A "moved" answer means
+ * another writer got there first: re-read the owners and try again.
  */
 export class PersonCalls {
   constructor(
     private readonly steps: PersonSteps,
     private readonly db: Db,
     private readonly projectId: number,
-    private readonly state: KnownState,
+    private readonly state: Owners,
   ) {}
 
   private get owners() {
@@ -62,7 +60,7 @@ export class PersonCalls {
         createFor,
         distinctIds,
         events: items,
-        known: owner ? this.state.persons.get(owner) : undefined,
+        expectedVersion: owner ? this.state.versions.get(owner) : undefined,
       };
       const result = await this.steps.update(step);
       const settled = await this.settled(result, distinctIds, attempt, items);
@@ -86,8 +84,7 @@ export class PersonCalls {
         sourcePersonId,
         targetPersonId,
         event: item,
-        knownSource: sourcePersonId ? this.state.persons.get(sourcePersonId) : undefined,
-        knownTarget: targetPersonId ? this.state.persons.get(targetPersonId) : undefined,
+        expectedVersion: this.state.versions.get(personId),
       };
       const result = await this.steps.merge(step);
       const settled = await this.settled(result, [merge.source, merge.target], attempt, [item]);
@@ -113,22 +110,23 @@ export class PersonCalls {
     if (result.status === 'ok') {
       if (result.absorbedPersonId) {
         for (const [d, p] of this.owners) if (p === result.absorbedPersonId) this.owners.set(d, result.personId);
-        this.state.persons.delete(result.absorbedPersonId);
+        this.state.versions.delete(result.absorbedPersonId);
       }
       for (const d of result.owns) this.owners.set(d, result.personId);
-      this.state.persons.set(result.personId, result.person);
+      this.state.versions.set(result.personId, result.version);
       return true;
     }
     if (attempt >= MAX_ATTEMPTS) {
       throw new Error(`person step kept moving after ${attempt} attempts (distinct ids ${distinctIds.join(', ')})`);
     }
-    const fresh = await readIngestState(this.db, this.projectId, items.map((i) => i.event.uuid), distinctIds);
+    const uuids = items.map((i) => i.event.uuid);
+    const fresh = await readIngestState(this.db, this.projectId, uuids, distinctIds, { rows: false });
     for (const d of distinctIds) {
       const owner = fresh.owners.get(d);
       if (owner) this.owners.set(d, owner);
       else this.owners.delete(d);
     }
-    for (const [id, person] of fresh.persons) this.state.persons.set(id, person);
+    for (const [id, version] of fresh.versions) this.state.versions.set(id, version);
     return items.filter((i) => !fresh.storedUuids.has(i.event.uuid));
   }
 }

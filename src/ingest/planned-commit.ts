@@ -1,10 +1,10 @@
 import type { Db } from '../db/client';
 import { planMergeStep, planUpdateStep, planWrites, type Plan } from '../persons/plan';
 import type { MergeStep, StepResult, UpdateStep } from '../persons/steps';
-import { writeAtomically } from '../persons/store';
-import type { PlannedEvent } from './components';
-import { PersonCalls, type KnownState, type PersonSteps } from './person-calls';
-import { segmentsOf } from './components';
+import type { IngestState } from '../persons/reads';
+import { writeAtomically, type PersonRow } from '../persons/writes';
+import { segmentsOf, type PlannedEvent } from './components';
+import { PersonCalls, type PersonSteps } from './person-calls';
 
 /** Thrown when a step needs a row the batch did not read: those groups go through the person objects. */
 class NotPlannable extends Error {}
@@ -21,21 +21,24 @@ class PlannedSteps implements PersonSteps {
 
   constructor(
     private readonly db: Db,
-    private readonly state: KnownState,
+    /** The rows read for the batch, kept as each planned step would leave them. */
+    private readonly persons: Map<string, PersonRow>,
   ) {}
 
   async update(step: UpdateStep): Promise<StepResult> {
-    return this.take(planUpdateStep(this.db, this.state.persons.get(step.personId), step));
+    return this.take(planUpdateStep(this.db, this.persons.get(step.personId), step));
   }
 
   async merge(step: MergeStep): Promise<StepResult> {
-    const current = step.targetPersonId || step.sourcePersonId ? this.state.persons.get(step.personId) : undefined;
-    const source = step.sourcePersonId && step.sourcePersonId !== step.personId ? this.state.persons.get(step.sourcePersonId) : undefined;
+    const current = step.targetPersonId || step.sourcePersonId ? this.persons.get(step.personId) : undefined;
+    const source = step.sourcePersonId && step.sourcePersonId !== step.personId ? this.persons.get(step.sourcePersonId) : undefined;
     return this.take(planMergeStep(this.db, current, source, step));
   }
 
   private take(plan: Plan | null): StepResult {
     if (!plan) throw new NotPlannable();
+    if (plan.result.absorbedPersonId) this.persons.delete(plan.result.absorbedPersonId);
+    this.persons.set(plan.person.id, plan.person);
     this.combined.statements.push(...plan.statements);
     this.combined.events.push(...plan.events);
     this.combined.warnings.push(...plan.warnings);
@@ -57,10 +60,9 @@ export async function runGroup(calls: PersonCalls, group: PlannedEvent[]): Promi
  * it or a step could not be planned; the caller then runs the groups through
  * the person objects.
  */
-export async function commitGroupsAtOnce(db: Db, projectId: number, state: KnownState, groups: PlannedEvent[][]): Promise<boolean> {
-  const speculative: KnownState = { owners: new Map(state.owners), persons: new Map(state.persons) };
-  const planned = new PlannedSteps(db, speculative);
-  const calls = new PersonCalls(planned, db, projectId, speculative);
+export async function commitGroupsAtOnce(db: Db, projectId: number, state: IngestState, groups: PlannedEvent[][]): Promise<boolean> {
+  const planned = new PlannedSteps(db, new Map(state.persons));
+  const calls = new PersonCalls(planned, db, projectId, { owners: new Map(state.owners), versions: new Map(state.versions) });
   try {
     for (const group of groups) await runGroup(calls, group);
     return await writeAtomically(db, planWrites(db, planned.combined));

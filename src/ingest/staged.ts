@@ -1,8 +1,15 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { stagedEvents } from '../db/schema';
-import { chunk } from '../persons/store';
+import { chunk } from '../db/chunk';
 import { isStagedRef, type CapturedEvent, type IngestMessage } from './message';
+
+/**
+ * The staged-event lifecycle: an event too large for a queue message is staged
+ * at capture (one `staged_events` row each, so each stays under D1's row limit)
+ * and travels as its uuid; the consumer reads it back, and deletes it once the
+ * message's events are stored.
+ */
 
 const keyOf = (projectId: number, uuid: string) => `${projectId}:${uuid}`;
 
@@ -12,6 +19,18 @@ function refsByProject(messages: IngestMessage[]): Map<number, string[]> {
     for (const e of events) if (isStagedRef(e)) refs.set(projectId, [...(refs.get(projectId) ?? []), e.staged]);
   }
   return refs;
+}
+
+/** At capture, before the messages that refer to them are sent. Re-staging the same uuid replaces it. */
+export async function stageEvents(db: Db, projectId: number, events: CapturedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const [first, ...rest] = events.map((body) =>
+    db.insert(stagedEvents).values({ projectId, uuid: body.uuid, body }).onConflictDoUpdate({
+      target: [stagedEvents.projectId, stagedEvents.uuid],
+      set: { body },
+    }),
+  );
+  await db.batch([first!, ...rest]);
 }
 
 /**

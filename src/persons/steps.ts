@@ -1,41 +1,22 @@
-import type { IdentityEvent, MergeRequest, Warning } from '../identity';
-import type { PersonRow } from './store';
+import type { MergeInput, UpdateInput } from '../identity';
 
-/** A person-processed event with the warnings it raised before reaching its person. */
-export interface PersonEvent {
-  event: IdentityEvent;
-  warnings: Warning[];
-}
+export type { PersonEvent } from '../identity';
 
 /**
- * Apply these events' property updates, in order, to one person and store the
- * events. `createFor`: the consumer saw no person for this distinct id, so the
- * person `personId` (= uuidFromDistinctId) is created for it if still needed.
+ * What a caller asks of a person's object: the ids, the events' changes and the
+ * version it last saw. Never the person's row: the object owns its copy (and
+ * reloads it from D1 when the caller saw a newer version than it has).
  */
-export interface UpdateStep {
-  projectId: number;
-  personId: string;
-  createFor?: string;
-  /** The distinct ids of these events, all expected to belong to `personId`. */
-  distinctIds: string[];
-  events: PersonEvent[];
-  /** The person as the caller last read it: saves a read; writes stay guarded on its version. */
-  known?: PersonRow;
+export interface UpdateStep extends UpdateInput {
+  expectedVersion?: number;
 }
 
-/** One merge event (spec §2), run in the object of the person that survives. */
-export interface MergeStep {
-  projectId: number;
-  personId: string;
-  request: MergeRequest;
-  sourcePersonId: string | null;
-  targetPersonId: string | null;
-  event: PersonEvent;
-  knownSource?: PersonRow;
-  knownTarget?: PersonRow;
+export interface MergeStep extends MergeInput {
+  /** The version of `personId` the caller last saw. */
+  expectedVersion?: number;
 }
 
 export type StepResult =
-  | { status: 'ok'; personId: string; absorbedPersonId?: string; owns: string[]; person: PersonRow }
+  | { status: 'ok'; personId: string; absorbedPersonId?: string; owns: string[]; version: number }
   /** The persons or distinct ids changed under us: re-resolve and send the step again. */
   | { status: 'moved' };

@@ -1,8 +1,9 @@
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { listDurableObjectIds } from 'cloudflare:test';
+import { expect, it } from 'vitest';
 import { ingestProjectEvents } from '../../src/ingest/ingest-project';
 import { newProject } from '../helpers';
-import { capture, ev, waitForStored, db } from './helpers';
+import { capture, ev, waitForStored, db, personsOf } from './helpers';
 import { expectScenarioOutcome, scenario, shuffled } from './scenario';
 import { persons } from '../../src/db/schema';
 import { eq } from 'drizzle-orm';
@@ -34,30 +35,36 @@ it('hundreds of concurrent identifies, aliases, merges and $sets end in the pers
 /**
  * Several consumers at once over the same persons, as production queue
  * consumers run: each takes a random share of the events (in order) and
- * processes it. Through the person objects alone, and through the batched
- * commit (whose refused batches fall back to the objects).
+ * processes it. Each consumer first tries its batched commit; the consumers
+ * that read before another committed are refused and go through the person
+ * objects. Meanwhile a consumer of another project, whose persons nobody else
+ * touches, commits in one batch and never needs an object.
  */
-describe.each([
-  ['the person objects', false],
-  ['batched commits under contention', true],
-])('concurrent consumers through %s', (_, batchedCommit) => {
-  it('end in the persons every serial order gives, each event stored once', async () => {
-    const p = await newProject();
-    const { events, expectedGroups, keysByGroup } = scenario();
-    const consumers = 6;
-    const shares = Array.from({ length: consumers }, () => [] as typeof events);
-    for (const e of events) shares[Math.floor(Math.random() * consumers)]!.push(e);
-    // A fifth of the events is delivered twice, to a second consumer.
-    for (const e of shuffled(events).slice(0, events.length / 5)) shares[Math.floor(Math.random() * consumers)]!.push(e);
+it('concurrent consumers end in the persons every serial order gives, each event stored once, through both commit paths', async () => {
+  const p = await newProject();
+  const { events, expectedGroups, keysByGroup } = scenario();
+  const consumers = 6;
+  const shares = Array.from({ length: consumers }, () => [] as typeof events);
+  for (const e of events) shares[Math.floor(Math.random() * consumers)]!.push(e);
+  // A fifth of the events is delivered twice, to a second consumer.
+  for (const e of shuffled(events).slice(0, events.length / 5)) shares[Math.floor(Math.random() * consumers)]!.push(e);
+  const quiet = await newProject();
+  const solo = Array.from({ length: 20 }, (_, i) => ev('$set', `solo-${i}`, { $set: { solo: i } }));
+  const objectsBefore = new Set((await listDurableObjectIds(env.PERSON)).map((id) => id.toString()));
 
-    const failed = await Promise.all(
-      shares.map((share) =>
-        ingestProjectEvents(env, db, p.id, share.map((event) => ({ event, message: 0 })), { batchedCommit }),
-      ),
-    );
-    expect(failed.map((f) => f.size)).toEqual(failed.map(() => 0));
-    await expectScenarioOutcome(p.id, expectedGroups, keysByGroup);
-    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM events WHERE project_id = ?').bind(p.id).first<{ n: number }>();
-    expect(count?.n).toBe(events.length);
-  });
+  const failed = await Promise.all([
+    ...shares.map((share) => ingestProjectEvents(env, db, p.id, share.map((event) => ({ event, message: 0 })))),
+    ingestProjectEvents(env, db, quiet.id, solo.map((event) => ({ event, message: 0 }))),
+  ]);
+  expect(failed.map((f) => f.size)).toEqual(failed.map(() => 0));
+  const all = await expectScenarioOutcome(p.id, expectedGroups, keysByGroup);
+  const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM events WHERE project_id = ?').bind(p.id).first<{ n: number }>();
+  expect(count?.n).toBe(events.length);
+
+  const started = new Set((await listDurableObjectIds(env.PERSON)).map((id) => id.toString()).filter((id) => !objectsBefore.has(id)));
+  const objectStarted = (person: { id: string }) => started.has(env.PERSON.idFromName(person.id).toString());
+  expect(all.filter(objectStarted).length, 'contended persons written through their objects').toBeGreaterThan(0);
+  const quietPersons = await personsOf(quiet.id);
+  expect(quietPersons.map((x) => x.properties.solo).sort((a, b) => Number(a) - Number(b))).toEqual(solo.map((_, i) => i));
+  expect(quietPersons.filter(objectStarted), 'uncontended persons need no object').toEqual([]);
 });

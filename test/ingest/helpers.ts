@@ -4,7 +4,7 @@ import { dbOf } from '../../src/db/client';
 import { events, ingestionWarnings, personDistinctIds, persons } from '../../src/db/schema';
 import type { CapturedEvent } from '../../src/ingest/message';
 import { fetchWorker } from '../helpers';
-import { chunk } from '../../src/persons/store';
+import { chunk } from '../../src/db/chunk';
 
 export const db = dbOf(env.DB);
 

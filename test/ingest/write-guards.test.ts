@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { claimDistinctId, guardUnchanged, insertPerson, loadPerson, updatePerson, writeAtomically } from '../../src/persons/store';
+import { claimDistinctId, guardUnchanged, insertPerson, updatePerson, writeAtomically } from '../../src/persons/writes';
+import { loadPerson } from '../../src/persons/reads';
 import { db } from './helpers';
 
 const person = (id: string, version = 0) => ({

@@ -1,21 +1,15 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
+import type { Db } from '../db/client';
 import { uuidFromDistinctId } from '../identity';
-import { writeAtomically as writeStatements } from './atomic';
-import type { Db } from './client';
+import { guard, guardUnchanged, statementOf, writeAtomically, type Statement } from './writes';
 
 /**
- * Dashboard-side person writes (split, delete). Persons are also written by
- * their PersonDO at the same time, so each write here is one atomic D1 batch
- * that starts with guards on what was read (the person's version, who owns the
- * distinct ids). A failed guard inserts a row violating the CHECK on
- * `write_guards`, D1 rolls the whole batch back, and we re-read and retry.
- * Split bumps the person's version so its object's cached copy fails its own
- * guard and reloads.
+ * Dashboard-side person writes (split, delete), under the invariant of
+ * writes.ts: persons are also written by their PersonDO at the same time, so
+ * each write here is one atomic batch guarded on what was read, retried on a
+ * refusal. Split bumps the person's version so its object's cached copy fails
+ * its own guard and reloads.
  */
-
-type Statement = SQL;
-const dialect = new SQLiteAsyncDialect();
 
 export type AdminOutcome = 'done' | 'person_not_found' | 'busy';
 export type SplitOutcome = AdminOutcome | 'unknown_main_distinct_id';
@@ -24,20 +18,9 @@ const ATTEMPTS = 5;
 /** Moves per statement: keeps each JSON parameter small. */
 const MOVES_PER_STATEMENT = 500;
 
-const guard = (expectation: SQL) => sql`INSERT INTO write_guards (ok) SELECT 0 WHERE NOT (${expectation})`;
+const guardVersion = (db: Db, projectId: number, personId: string, version: number) =>
+  guardUnchanged(db, projectId, { versions: [[personId, version]] });
 
-const guardVersion = (projectId: number, personId: string, version: number) =>
-  guard(sql`EXISTS (SELECT 1 FROM persons WHERE id = ${personId} AND project_id = ${projectId} AND version = ${version})`);
-
-/** Runs drizzle `sql` statements as one atomic D1 batch; false when a guard or unique key refused it. */
-const writeAtomically = (db: Db, statements: Statement[]) =>
-  writeStatements(
-    db,
-    statements.map((s) => {
-      const q = dialect.sqlToQuery(s);
-      return db.$client.prepare(q.sql).bind(...q.params);
-    }),
-  );
 
 async function readPerson(db: Db, projectId: number, personId: string) {
   const person = await db.get<{ version: number }>(
@@ -65,17 +48,22 @@ export async function deletePerson(
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const person = await readPerson(db, projectId, personId);
     if (!person) return 'person_not_found';
-    const statements: Statement[] = [guardVersion(projectId, personId, person.version)];
+    const statements: Statement[] = [...guardVersion(db, projectId, personId, person.version)];
     if (options.deleteEvents) {
       statements.push(
-        sql`DELETE FROM events WHERE project_id = ${projectId} AND distinct_id IN
-          (SELECT distinct_id FROM person_distinct_ids WHERE project_id = ${projectId} AND person_id = ${personId})`,
+        statementOf(
+          db,
+          sql`DELETE FROM events WHERE project_id = ${projectId} AND distinct_id IN
+            (SELECT distinct_id FROM person_distinct_ids WHERE project_id = ${projectId} AND person_id = ${personId})`,
+        ),
       );
     }
     statements.push(
-      sql`DELETE FROM person_merges WHERE project_id = ${projectId} AND target_person_id = ${personId}`,
-      sql`DELETE FROM person_distinct_ids WHERE project_id = ${projectId} AND person_id = ${personId}`,
-      sql`DELETE FROM persons WHERE id = ${personId} AND project_id = ${projectId}`,
+      ...[
+        sql`DELETE FROM person_merges WHERE project_id = ${projectId} AND target_person_id = ${personId}`,
+        sql`DELETE FROM person_distinct_ids WHERE project_id = ${projectId} AND person_id = ${personId}`,
+        sql`DELETE FROM persons WHERE id = ${personId} AND project_id = ${projectId}`,
+      ].map((q) => statementOf(db, q)),
     );
     if (await writeAtomically(db, statements)) return 'done';
   }
@@ -97,14 +85,15 @@ async function takenPersonIds(db: Db, ids: string[]): Promise<Set<string>> {
   return new Set(rows.map((r) => r.id));
 }
 
-function splitStatements(projectId: number, personId: string, moves: Move[], now: string): Statement[] {
+function splitStatements(db: Db, projectId: number, personId: string, moves: Move[], now: string): Statement[] {
   const json = JSON.stringify(moves);
-  return [
-    // Every id we are about to move must still be this person's.
-    guard(
-      sql`(SELECT count(*) FROM person_distinct_ids WHERE project_id = ${projectId} AND person_id = ${personId}
-            AND distinct_id IN (SELECT json_extract(value, '$.d') FROM json_each(${json}))) = ${moves.length}`,
-    ),
+  // Every id we are about to move must still be this person's.
+  const idsStillHers = guard(
+    db,
+    sql`(SELECT count(*) FROM person_distinct_ids WHERE project_id = ${projectId} AND person_id = ${personId}
+          AND distinct_id IN (SELECT json_extract(value, '$.d') FROM json_each(${json}))) = ${moves.length}`,
+  );
+  const writes = [
     sql`INSERT INTO persons (id, project_id, properties, is_identified, created_at, version)
       SELECT json_extract(value, '$.p'), ${projectId}, '{}', 0, ${now}, 0 FROM json_each(${json})`,
     sql`UPDATE person_distinct_ids
@@ -116,6 +105,7 @@ function splitStatements(projectId: number, personId: string, moves: Move[], now
         json_object('distinct_id', json_extract(value, '$.d')), ${now}
       FROM json_each(${json})`,
   ];
+  return [idsStillHers, ...writes.map((q) => statementOf(db, q))];
 }
 
 /**
@@ -146,11 +136,11 @@ export async function splitPerson(
       m: crypto.randomUUID(),
     }));
     const now = new Date().toISOString();
-    const statements: Statement[] = [guardVersion(projectId, personId, person.version)];
+    const statements: Statement[] = [...guardVersion(db, projectId, personId, person.version)];
     for (let i = 0; i < moves.length; i += MOVES_PER_STATEMENT) {
-      statements.push(...splitStatements(projectId, personId, moves.slice(i, i + MOVES_PER_STATEMENT), now));
+      statements.push(...splitStatements(db, projectId, personId, moves.slice(i, i + MOVES_PER_STATEMENT), now));
     }
-    statements.push(sql`UPDATE persons SET version = version + 1 WHERE id = ${personId}`);
+    statements.push(statementOf(db, sql`UPDATE persons SET version = version + 1 WHERE id = ${personId}`));
     if (await writeAtomically(db, statements)) return 'done';
   }
   return 'busy';
