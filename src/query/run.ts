@@ -1,0 +1,14 @@
+import type { QueryContext } from './context';
+import type { AnyQueryInput } from './schema';
+import { runTrends } from './trends';
+
+/** Runs one validated query; the response carries PostHog's envelope fields beside `results`. */
+export async function runQuery(ctx: QueryContext, query: AnyQueryInput): Promise<Record<string, unknown>> {
+  const envelope = { is_cached: false, last_refresh: new Date(ctx.now).toISOString(), timezone: ctx.timezone };
+  switch (query.kind) {
+    case 'TrendsQuery':
+      return { ...(await runTrends(ctx, query)), ...envelope };
+    default:
+      throw new Error(`kind ${query.kind} not implemented yet`);
+  }
+}
