@@ -1,0 +1,155 @@
+/**
+ * Group aggregations of the query endpoint against a plain TypeScript model of
+ * the same seeded events: unique_group, active groups (aggregation_group_type_index),
+ * filters and breakdowns by group properties.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { events, groups } from '../../src/db/schema';
+import { groupTypeIndexes } from '../../src/groups/type-mapping';
+import { newProject } from '../helpers';
+import { db, postQuery, query } from '../query/helpers';
+import { rng } from '../query/world';
+
+const DAYS = ['2026-03-01', '2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06', '2026-03-07'];
+const EVENTS = ['$pageview', 'report_viewed', 'invoice_paid'] as const;
+const INDUSTRIES = ['Retail', 'Software', 'Health'] as const;
+const NULL = '$$_posthog_breakdown_null_$$';
+
+interface ModelEvent {
+  event: string;
+  day: string;
+  company: string | null;
+  team: string | null;
+  distinctId: string;
+}
+
+interface Model {
+  events: ModelEvent[];
+  /** company key → properties (some companies never sent $groupidentify: no row). */
+  companies: Map<string, Record<string, unknown>>;
+}
+
+async function seed(projectId: number, seed: number): Promise<Model> {
+  const r = rng(seed);
+  await groupTypeIndexes(db, projectId, ['company', 'team']);
+  const companies = new Map<string, Record<string, unknown>>();
+  for (let i = 0; i < 8; i++) {
+    if (i === 7) continue; // company-7 has events but no group row
+    const props: Record<string, unknown> = { name: `Company ${i}`, seats: r.int(1, 50) };
+    if (i !== 6) props.industry = r.pick(INDUSTRIES); // company-6 has no industry
+    companies.set(`company-${i}`, props);
+    await db.insert(groups).values({ projectId, groupTypeIndex: 0, groupKey: `company-${i}`, properties: props, createdAt: '2026-02-01T00:00:00.000Z' });
+  }
+  const model: ModelEvent[] = [];
+  const rows: (typeof events.$inferInsert)[] = [];
+  for (let u = 0; u < 30; u++) {
+    const distinctId = `user-${u}`;
+    const company = r.chance(0.85) ? `company-${u % 8}` : null;
+    const personId = crypto.randomUUID();
+    for (let k = 0; k < 12; k++) {
+      const day = r.pick(DAYS);
+      const event = r.pick(EVENTS);
+      const team = company && r.chance(0.6) ? `team-${r.int(0, 4)}` : null;
+      const timestamp = `${day}T${String(r.int(0, 23)).padStart(2, '0')}:${String(r.int(0, 59)).padStart(2, '0')}:00.000Z`;
+      const properties: Record<string, unknown> = {};
+      if (company) {
+        properties.$groups = { company, ...(team ? { team } : {}) };
+        properties.$group_0 = company;
+        if (team) properties.$group_1 = team;
+      }
+      model.push({ event, day, company, team, distinctId });
+      rows.push({ projectId, uuid: crypto.randomUUID(), event, distinctId, personIdAtIngest: personId, properties, timestamp, group0: company ?? undefined, group1: team ?? undefined });
+    }
+  }
+  for (let i = 0; i < rows.length; i += 8) await db.insert(events).values(rows.slice(i, i + 8));
+  return { events: model, companies };
+}
+
+const perDay = (evs: ModelEvent[], value: (day: ModelEvent[]) => number) => DAYS.map((d) => value(evs.filter((e) => e.day === d)));
+const distinct = (xs: (string | null)[]) => new Set(xs.filter((x) => x !== null)).size;
+
+interface Series {
+  data: number[];
+  days: string[];
+  count: number;
+  breakdown_value?: string;
+  aggregated_value?: number;
+  action: { math_group_type_index: number | null };
+}
+
+const trends = (series: Record<string, unknown>[], extra: Record<string, unknown> = {}) => ({
+  kind: 'TrendsQuery',
+  series,
+  interval: 'day',
+  dateRange: { date_from: DAYS[0], date_to: DAYS.at(-1) },
+  ...extra,
+});
+
+describe('group aggregations in TrendsQuery, against the model', () => {
+  let projectId: number;
+  let model: Model;
+  beforeAll(async () => {
+    projectId = (await newProject()).id;
+    model = await seed(projectId, 7);
+  });
+
+  const industryOf = (e: ModelEvent) => (e.company ? (model.companies.get(e.company)?.industry as string | undefined) : undefined);
+
+  it('unique_group counts distinct companies per day (math_group_type_index 0) and teams (1)', async () => {
+    const { results } = await query<{ results: Series[] }>(projectId, trends([
+      { kind: 'EventsNode', event: 'report_viewed', math: 'unique_group', math_group_type_index: 0 },
+      { kind: 'EventsNode', event: null, math: 'unique_group', math_group_type_index: 1 },
+    ]));
+    expect(results[0]!.days).toEqual(DAYS);
+    expect(results[0]!.data).toEqual(perDay(model.events.filter((e) => e.event === 'report_viewed'), (d) => distinct(d.map((e) => e.company))));
+    expect(results[0]!.action.math_group_type_index).toBe(0);
+    expect(results[1]!.data).toEqual(perDay(model.events, (d) => distinct(d.map((e) => e.team))));
+    expect(results[0]!.data.some((n) => n > 1)).toBe(true);
+  });
+
+  it('unique_group over the whole range (BoldNumber) counts each company once', async () => {
+    const { results } = await query<{ results: Series[] }>(projectId, trends([{ event: '$pageview', math: 'unique_group', math_group_type_index: 0 }], { trendsFilter: { display: 'BoldNumber' } }));
+    expect(results[0]!.aggregated_value).toBe(distinct(model.events.filter((e) => e.event === '$pageview').map((e) => e.company)));
+  });
+
+  it('aggregation_group_type_index makes dau count active teams', async () => {
+    const { results } = await query<{ results: Series[] }>(projectId, trends([{ event: 'invoice_paid', math: 'dau' }], { aggregation_group_type_index: 1 }));
+    expect(results[0]!.data).toEqual(perDay(model.events.filter((e) => e.event === 'invoice_paid'), (d) => distinct(d.map((e) => e.team))));
+  });
+
+  it('filters by a group property (type "group" with group_type_index), at query and series level', async () => {
+    const filter = { key: 'industry', value: 'Retail', operator: 'exact', type: 'group', group_type_index: 0 };
+    const both = await query<{ results: Series[] }>(projectId, trends([{ event: '$pageview', properties: [filter] }]));
+    expect(both.results[0]!.data).toEqual(perDay(model.events.filter((e) => e.event === '$pageview' && industryOf(e) === 'Retail'), (d) => d.length));
+    const notRetail = await query<{ results: Series[] }>(projectId, trends([{ event: null, math: 'unique_group', math_group_type_index: 0 }], { properties: [{ ...filter, operator: 'is_not' }] }));
+    expect(notRetail.results[0]!.data).toEqual(perDay(model.events.filter((e) => industryOf(e) !== 'Retail'), (d) => distinct(d.map((e) => e.company))));
+    const seats = await query<{ results: Series[] }>(projectId, trends([{ event: null }], { properties: [{ key: 'seats', value: 25, operator: 'gt', type: 'group', group_type_index: 0 }] }));
+    expect(seats.results[0]!.data).toEqual(perDay(model.events.filter((e) => Number(e.company && model.companies.get(e.company)?.seats) > 25), (d) => d.length));
+  });
+
+  it('breaks down by a group property; events without the group or the property fall in the null bucket', async () => {
+    const { results } = await query<{ results: Series[] }>(projectId, trends([{ event: null }], {
+      breakdownFilter: { breakdown: 'industry', breakdown_type: 'group', breakdown_group_type_index: 0 },
+    }));
+    const expected = new Map<string, number[]>();
+    for (const value of [...INDUSTRIES, NULL]) {
+      const data = perDay(model.events.filter((e) => (industryOf(e) ?? NULL) === value), (d) => d.length);
+      if (data.some((n) => n > 0)) expected.set(value, data);
+    }
+    expect(new Map(results.map((s) => [s.breakdown_value!, s.data]))).toEqual(expected);
+    expect(expected.has(NULL)).toBe(true);
+  });
+
+  it('names the missing group_type_index in a 400', async () => {
+    for (const [q, attr] of [
+      [trends([{ event: null, math: 'unique_group' }]), 'query.series.0.math_group_type_index'],
+      [trends([{ event: null }], { properties: [{ key: 'industry', value: 'x', type: 'group' }] }), 'query.properties.0.group_type_index'],
+      [trends([{ event: null }], { breakdownFilter: { breakdown: 'industry', breakdown_type: 'group' } }), 'query.breakdownFilter.breakdown_group_type_index'],
+      [trends([{ event: null, math: 'unique_group', math_group_type_index: 5 }]), 'query.series.0.math_group_type_index'],
+    ] as const) {
+      const res = await postQuery(projectId, { query: q });
+      expect(res.status, attr).toBe(400);
+      expect(await res.json()).toMatchObject({ attr });
+    }
+  });
+});
