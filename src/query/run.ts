@@ -1,5 +1,6 @@
 import type { QueryContext } from './context';
 import type { AnyQueryInput } from './schema';
+import { runFunnels } from './funnels';
 import { runTrends } from './trends';
 
 /** Runs one validated query; the response carries PostHog's envelope fields beside `results`. */
@@ -8,6 +9,8 @@ export async function runQuery(ctx: QueryContext, query: AnyQueryInput): Promise
   switch (query.kind) {
     case 'TrendsQuery':
       return { ...(await runTrends(ctx, query)), ...envelope };
+    case 'FunnelsQuery':
+      return { ...(await runFunnels(ctx, query)), ...envelope };
     default:
       throw new Error(`kind ${query.kind} not implemented yet`);
   }
