@@ -125,6 +125,8 @@ export const FUNNEL_WINDOW_UNITS = ['second', 'minute', 'hour', 'day', 'week', '
 export const FunnelsQuery = z
   .object({
     kind: z.literal('FunnelsQuery'),
+    /** Count groups of this type through the funnel instead of persons. */
+    aggregation_group_type_index: GroupTypeIndex.nullable().optional(),
     series: z.array(EventsNode.omit({ math: true, math_property: true, math_property_type: true })).min(2).max(20),
     dateRange: DateRange.nullable().optional(),
     properties: Properties,
