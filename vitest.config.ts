@@ -1,6 +1,10 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 import path from 'node:path';
+import { buildAssets } from './scripts/build-assets.mjs';
+
+// wrangler.toml's [assets] directory (.assets/) is assembled from node_modules.
+buildAssets();
 
 const SOAK = 'test/reliability/soak.test.ts';
 const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));

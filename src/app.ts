@@ -2,16 +2,16 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { api } from './api';
 import { ApiError, apiErrorResponse } from './api/errors';
-import { benchRoutes } from './bench-routes';
 import { capture, captureUnderPathPrefix } from './capture/routes';
 import type { AppEnv } from './env';
+import { webAppMount } from './web/mount';
 
 export const app = new Hono<AppEnv>({ strict: false });
 
+// The web app first: it also answers under PATH_PREFIX (`/ingest/app/`), which capture would take.
+app.use('*', webAppMount);
 app.use('*', captureUnderPathPrefix);
 app.route('/api', api);
-// Bench-only; answers 404 unless the var BENCH_ROUTES is "true" (npm run bench).
-app.route('/_bench', benchRoutes);
 
 app.get('/_readiness', (c) => c.text('ok'));
 app.get('/', (c) => c.json({ status: 1, service: 'posthog-edge-ingest' }));

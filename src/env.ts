@@ -8,9 +8,7 @@ export interface Env {
   PERSON: DurableObjectNamespace<PersonDO>;
   PERSONAL_API_KEY?: string;
   PATH_PREFIX?: string;
-  /** "true" mounts the bench-only routes under /_bench (src/bench-routes.ts); never in production. */
-  BENCH_ROUTES?: string;
-  /** posthog-js's dist/ (wrangler.toml [assets]), served at /static/<name>.js. */
+  /** Static assets assembled by scripts/build-assets.mjs (wrangler.toml [assets]): posthog-js/, api-reference/. */
   ASSETS: Fetcher;
 }
 

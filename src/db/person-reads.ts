@@ -196,3 +196,18 @@ export async function personHistory(db: Db, projectId: number, personId: string)
     details: r.details === null ? null : (JSON.parse(r.details) as Record<string, unknown>),
   }));
 }
+
+/**
+ * When each of these persons was last seen: the newest event of any of its distinct ids
+ * (one index seek per distinct id). Persons without events are missing from the map.
+ */
+export async function lastSeenOfPersons(db: Db, projectId: number, personIds: string[]): Promise<Map<string, string>> {
+  if (personIds.length === 0) return new Map();
+  const rows = await db.all<{ person_id: string; last_seen: string | null }>(
+    sql`SELECT d.person_id, max((SELECT max(e.timestamp) FROM events e WHERE e.project_id = d.project_id AND e.distinct_id = d.distinct_id)) AS last_seen
+      FROM person_distinct_ids d INDEXED BY person_distinct_ids_person_idx
+      WHERE d.person_id IN (SELECT value FROM json_each(${JSON.stringify(personIds)})) AND d.project_id = ${projectId}
+      GROUP BY d.person_id`,
+  );
+  return new Map(rows.flatMap((r) => (r.last_seen ? [[r.person_id, r.last_seen] as const] : [])));
+}
