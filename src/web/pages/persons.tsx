@@ -3,7 +3,7 @@ import { PropertyFilterSchema } from '../../api/persons';
 import { cursorParam, encodeCursor } from '../../api/pagination';
 import { dbOf } from '../../db/client';
 import { eventTimestamps, listEvents } from '../../db/event-reads';
-import { deletePerson, splitPerson } from '../../db/person-admin';
+import { deletePerson, splitPerson } from '../../persons/admin';
 import { getPerson, lastSeenOfPersons, listPersons, personHistory, PROPERTY_OPERATORS, type PropertyFilter } from '../../db/person-reads';
 import { projectDatabase } from '../../db/shards';
 import { mergeWarningsOf } from '../../db/warning-reads';
