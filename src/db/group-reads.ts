@@ -54,9 +54,12 @@ export async function listGroups(db: Db, projectId: number, filter: GroupFilter,
   return (await db.all<GroupRow>(groupListSql(projectId, filter, limit))).map(viewOf);
 }
 
+export const findGroupSql = (projectId: number, groupTypeIndex: number, groupKey: string): SQL =>
+  sql`SELECT group_type_index, group_key, properties, created_at FROM groups
+    WHERE project_id = ${projectId} AND group_type_index = ${groupTypeIndex} AND group_key = ${groupKey}`;
+
 export async function findGroup(db: Db, projectId: number, groupTypeIndex: number, groupKey: string): Promise<GroupView | undefined> {
-  const row = await db.get<GroupRow>(sql`SELECT group_type_index, group_key, properties, created_at FROM groups
-    WHERE project_id = ${projectId} AND group_type_index = ${groupTypeIndex} AND group_key = ${groupKey}`);
+  const row = await db.get<GroupRow>(findGroupSql(projectId, groupTypeIndex, groupKey));
   return row ? viewOf(row) : undefined;
 }
 
@@ -79,11 +82,11 @@ export const PERSON_GROUPS_RECENT_EVENTS = 1000;
  * Reads the person's latest events through their distinct ids (the same index
  * as the person's events), not every event of the project.
  */
-export async function groupsOfPerson(db: Db, projectId: number, personId: string, limit = 50): Promise<PersonGroup[]> {
+export function groupsOfPersonSql(projectId: number, personId: string, limit: number): SQL {
   const perIndex = [0, 1, 2, 3, 4].map(
     (i) => sql`SELECT ${sql.raw(String(i))} AS idx, group_${sql.raw(String(i))} AS k, max(timestamp) AS last FROM recent WHERE group_${sql.raw(String(i))} IS NOT NULL GROUP BY 2`,
   );
-  const rows = await db.all<{ idx: number; k: string; last: string; group_type: string | null; name_singular: string | null; properties: string | null }>(sql`
+  return sql`
     WITH recent AS (
       SELECT e.group_0, e.group_1, e.group_2, e.group_3, e.group_4, e.timestamp
       FROM events e INDEXED BY events_project_distinct_timestamp_idx
@@ -96,7 +99,12 @@ export async function groupsOfPerson(db: Db, projectId: number, personId: string
     SELECT keys.idx, keys.k, keys.last, m.group_type, m.name_singular, g.properties FROM keys
     LEFT JOIN group_type_mapping m ON m.project_id = ${projectId} AND m.group_type_index = keys.idx
     LEFT JOIN groups g ON g.project_id = ${projectId} AND g.group_type_index = keys.idx AND g.group_key = keys.k
-    ORDER BY keys.last DESC, keys.idx, keys.k LIMIT ${limit}`);
+    ORDER BY keys.last DESC, keys.idx, keys.k LIMIT ${limit}`;
+}
+
+export async function groupsOfPerson(db: Db, projectId: number, personId: string, limit = 50): Promise<PersonGroup[]> {
+  type Row = { idx: number; k: string; last: string; group_type: string | null; name_singular: string | null; properties: string | null };
+  const rows = await db.all<Row>(groupsOfPersonSql(projectId, personId, limit));
   return rows.map((r) => ({
     groupTypeIndex: r.idx,
     groupKey: r.k,
