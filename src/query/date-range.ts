@@ -77,7 +77,7 @@ interface Parsed {
   dateOnly: boolean;
 }
 
-function parsePoint(value: string, attr: string, timezone: string, now: number): Parsed {
+export function parsePoint(value: string, attr: string, timezone: string, now: number): Parsed {
   const rel = RELATIVE.exec(value);
   if (rel) {
     const unit = UNITS[rel[2]!]!;

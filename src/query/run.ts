@@ -1,6 +1,8 @@
 import type { QueryContext } from './context';
 import type { AnyQueryInput } from './schema';
+import { runEventsQuery } from './events-query';
 import { runFunnels } from './funnels';
+import { runRetention } from './retention';
 import { runTrends } from './trends';
 
 /** Runs one validated query; the response carries PostHog's envelope fields beside `results`. */
@@ -11,7 +13,9 @@ export async function runQuery(ctx: QueryContext, query: AnyQueryInput): Promise
       return { ...(await runTrends(ctx, query)), ...envelope };
     case 'FunnelsQuery':
       return { ...(await runFunnels(ctx, query)), ...envelope };
-    default:
-      throw new Error(`kind ${query.kind} not implemented yet`);
+    case 'RetentionQuery':
+      return { ...(await runRetention(ctx, query)), ...envelope };
+    case 'EventsQuery':
+      return { ...(await runEventsQuery(ctx, query)), ...envelope };
   }
 }

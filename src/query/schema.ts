@@ -161,7 +161,7 @@ export const RetentionQuery = z
       targetEntity: RetentionEntity.nullable().optional(),
       returningEntity: RetentionEntity.nullable().optional(),
       period: z.enum(['Day', 'Week', 'Month']).nullable().optional(),
-      totalIntervals: z.number().int().min(1).max(100).nullable().optional(),
+      totalIntervals: z.number().int().min(1).max(60).nullable().optional(),
       retentionType: z.enum(['retention_recurring', 'retention_first_time']).nullable().optional(),
     }),
   })

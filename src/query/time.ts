@@ -51,7 +51,7 @@ export function offsetMinutesAt(instant: number, timezone: string): number {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
   const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-  const floored = instant - (((instant % MINUTE) + MINUTE) % MINUTE);
+  const floored = instant - (((instant % 1000) + 1000) % 1000);
   return Math.round((wall - floored) / MINUTE);
 }
 
