@@ -154,6 +154,8 @@ const RetentionEntity = z.object({
 export const RetentionQuery = z
   .object({
     kind: z.literal('RetentionQuery'),
+    /** Cohorts of groups of this type instead of persons. */
+    aggregation_group_type_index: GroupTypeIndex.nullable().optional(),
     dateRange: DateRange.nullable().optional(),
     properties: Properties,
     filterTestAccounts: z.boolean().nullable().optional(),

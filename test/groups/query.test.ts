@@ -232,3 +232,60 @@ describe('group aggregations in FunnelsQuery, against the model', () => {
     expect(new Map(results.map((series) => [series[0]!.breakdown_value[0]!, series.map((s) => s.count)]))).toEqual(expected);
   });
 });
+
+/** The model of retention by day: cohort i = actors whose target day (each, or the first) is day i; value j = of those, who returned on day i + j. */
+function retentionModel(evs: ModelEvent[], actorOf: (e: ModelEvent) => string | null, target: string, returning: string, firstTime: boolean): number[][] {
+  const targetDays = new Map<string, Set<number>>();
+  const returnDays = new Map<string, Set<number>>();
+  const firstTarget = new Map<string, ModelEvent>();
+  for (const e of evs) {
+    const actor = actorOf(e);
+    if (actor === null) continue;
+    const day = DAYS.indexOf(e.day);
+    if (e.event === target) {
+      targetDays.set(actor, (targetDays.get(actor) ?? new Set()).add(day));
+      if (!firstTarget.has(actor) || e.ts < firstTarget.get(actor)!.ts) firstTarget.set(actor, e);
+    }
+    if (e.event === returning) returnDays.set(actor, (returnDays.get(actor) ?? new Set()).add(day));
+  }
+  return DAYS.map((_, i) => {
+    const cohort = [...targetDays.keys()].filter((a) => (firstTime ? DAYS.indexOf(firstTarget.get(a)!.day) === i : targetDays.get(a)!.has(i)));
+    return DAYS.slice(i).map((__, j) => (j === 0 ? cohort.length : cohort.filter((a) => returnDays.get(a)?.has(i + j)).length));
+  });
+}
+
+describe('group aggregations in RetentionQuery, against the model', () => {
+  let projectId: number;
+  let model: Model;
+  beforeAll(async () => {
+    projectId = (await newProject()).id;
+    model = await seed(projectId, 23);
+  });
+  const retention = (extra: Record<string, unknown>) => ({
+    kind: 'RetentionQuery',
+    dateRange: { date_to: DAYS.at(-1) },
+    retentionFilter: {
+      period: 'Day',
+      totalIntervals: DAYS.length,
+      targetEntity: { id: '$pageview', type: 'events' },
+      returningEntity: { id: 'report_viewed', type: 'events' },
+      ...extra,
+    },
+  });
+  type Cohort = { date: string; values: { count: number }[] };
+
+  for (const retentionType of ['retention_recurring', 'retention_first_time'] as const) {
+    it(`${retentionType}: cohorts of companies (aggregation_group_type_index 0) and of teams (1)`, async () => {
+      for (const [index, actorOf] of [
+        [0, (e: ModelEvent) => e.company],
+        [1, (e: ModelEvent) => e.team],
+      ] as const) {
+        const { results } = await query<{ results: Cohort[] }>(projectId, { ...retention({ retentionType }), aggregation_group_type_index: index });
+        expect(results.map((c) => c.date.slice(0, 10))).toEqual(DAYS);
+        expect(results.map((c) => c.values.map((v) => v.count))).toEqual(retentionModel(model.events, actorOf, '$pageview', 'report_viewed', retentionType === 'retention_first_time'));
+      }
+      const persons = await query<{ results: Cohort[] }>(projectId, retention({ retentionType }));
+      expect(persons.results.map((c) => c.values.map((v) => v.count))).toEqual(retentionModel(model.events, (e) => e.distinctId, '$pageview', 'report_viewed', retentionType === 'retention_first_time'));
+    });
+  }
+});
