@@ -35,7 +35,7 @@ export interface EventFilter {
   cursor?: EventCursor;
 }
 
-interface EventRow {
+interface StoredEventRow {
   uuid: string;
   event: string;
   distinct_id: string;
@@ -90,7 +90,7 @@ export function eventListSql(projectId: number, filter: EventFilter, limit: numb
 }
 
 export async function listEvents(db: Db, projectId: number, filter: EventFilter, limit: number): Promise<EventView[]> {
-  const rows = await db.all<EventRow>(eventListSql(projectId, filter, limit));
+  const rows = await db.all<StoredEventRow>(eventListSql(projectId, filter, limit));
   return rows.map((r) => ({
     uuid: r.uuid,
     event: r.event,

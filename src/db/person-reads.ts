@@ -28,7 +28,7 @@ export interface PersonListFilter {
   properties?: PropertyFilter[];
 }
 
-interface PersonRow {
+interface PersonListRow {
   id: string;
   properties: string;
   is_identified: number;
@@ -122,7 +122,7 @@ export function distinctIdsOfPersonsSql(projectId: number, personIds: string[]):
     ORDER BY rowid`;
 }
 
-async function withDistinctIds(db: Db, projectId: number, rows: PersonRow[]): Promise<PersonView[]> {
+async function withDistinctIds(db: Db, projectId: number, rows: PersonListRow[]): Promise<PersonView[]> {
   if (rows.length === 0) return [];
   const links = await db.all<{ person_id: string; distinct_id: string }>(
     distinctIdsOfPersonsSql(
@@ -149,12 +149,12 @@ export async function listPersons(
   limit: number,
   offset: number,
 ): Promise<PersonView[]> {
-  return withDistinctIds(db, projectId, await db.all<PersonRow>(personListSql(projectId, filter, limit, offset)));
+  return withDistinctIds(db, projectId, await db.all<PersonListRow>(personListSql(projectId, filter, limit, offset)));
 }
 
 /** The person with this uuid in this project, or undefined (also when it belongs to another project). */
 export async function getPerson(db: Db, projectId: number, personId: string): Promise<PersonView | undefined> {
-  const [person] = await withDistinctIds(db, projectId, await db.all<PersonRow>(personByIdSql(projectId, personId)));
+  const [person] = await withDistinctIds(db, projectId, await db.all<PersonListRow>(personByIdSql(projectId, personId)));
   return person;
 }
 

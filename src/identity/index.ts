@@ -19,7 +19,7 @@ export {
 } from './properties';
 export { personProcessingOf, storedEventProperties, withoutPersonUpdates, type PersonProcessing } from './person-less';
 export { MAX_PERSON_PROPERTIES_BYTES, personPropertiesSizeViolation, propertiesSizeOf } from './limits';
-export type { HistoryEntry, Person, PersonEvent } from './types';
+export type { HistoryLine, Person, PersonEvent } from './types';
 export {
   mergeTransition,
   newPerson,

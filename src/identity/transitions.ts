@@ -1,7 +1,7 @@
 import { MAX_PERSON_PROPERTIES_BYTES, personPropertiesSizeViolation, propertiesSizeOf } from './limits';
 import { isMergeAllowed, mergeCaseOf, refusedMergeWarning } from './merge';
 import { applyPropertyUpdates, mergeProperties, newPersonProperties, propertyUpdatesOf } from './properties';
-import type { HistoryEntry, MergeRequest, Person, PersonEvent, Warning } from './types';
+import type { HistoryLine, MergeRequest, Person, PersonEvent, Warning } from './types';
 
 /**
  * What one step does to persons, as data: the person before and after, the
@@ -19,7 +19,7 @@ export interface Transition {
   claims: string[];
   /** What the outcome relies on: persons still at these versions, distinct ids still owned by these persons. */
   expects: { versions: [personId: string, version: number][]; owners: [distinctId: string, personId: string][] };
-  history: HistoryEntry[];
+  history: HistoryLine[];
   /** The step's events, each with every warning it raised. */
   events: PersonEvent[];
   /** Distinct ids known to belong to `after` once written. */
@@ -139,7 +139,7 @@ export function mergeTransition(current: Person | undefined, source: Person | un
     input.sourcePersonId ? { id: input.sourcePersonId } : null,
     input.targetPersonId ? { id: input.targetPersonId } : null,
   );
-  const identified = (added: string[]): HistoryEntry => ({
+  const identified = (added: string[]): HistoryLine => ({
     kind: 'identify',
     sourcePersonId: personId,
     targetPersonId: personId,

@@ -49,7 +49,7 @@ export interface PersonEvent {
 }
 
 /** A line of a person's history (spec §6): an identification or a merge. */
-export interface HistoryEntry {
+export interface HistoryLine {
   kind: 'identify' | 'merge';
   sourcePersonId: string;
   targetPersonId: string;

@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { uuidFromDistinctId } from '../identity';
 import { guard, guardUnchanged, statementOf, writeAtomically, type Statement } from './writes';
@@ -20,7 +20,6 @@ const MOVES_PER_STATEMENT = 500;
 
 const guardVersion = (db: Db, projectId: number, personId: string, version: number) =>
   guardUnchanged(db, projectId, { versions: [[personId, version]] });
-
 
 async function readPerson(db: Db, projectId: number, personId: string) {
   const person = await db.get<{ version: number }>(
@@ -48,23 +47,18 @@ export async function deletePerson(
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const person = await readPerson(db, projectId, personId);
     if (!person) return 'person_not_found';
-    const statements: Statement[] = [...guardVersion(db, projectId, personId, person.version)];
-    if (options.deleteEvents) {
-      statements.push(
-        statementOf(
-          db,
-          sql`DELETE FROM events WHERE project_id = ${projectId} AND distinct_id IN
-            (SELECT distinct_id FROM person_distinct_ids WHERE project_id = ${projectId} AND person_id = ${personId})`,
-        ),
-      );
-    }
-    statements.push(
-      ...[
-        sql`DELETE FROM person_merges WHERE project_id = ${projectId} AND target_person_id = ${personId}`,
-        sql`DELETE FROM person_distinct_ids WHERE project_id = ${projectId} AND person_id = ${personId}`,
-        sql`DELETE FROM persons WHERE id = ${personId} AND project_id = ${projectId}`,
-      ].map((q) => statementOf(db, q)),
-    );
+    const deletes = [
+      ...(options.deleteEvents
+        ? [
+            sql`DELETE FROM events WHERE project_id = ${projectId} AND distinct_id IN
+              (SELECT distinct_id FROM person_distinct_ids WHERE project_id = ${projectId} AND person_id = ${personId})`,
+          ]
+        : []),
+      sql`DELETE FROM person_merges WHERE project_id = ${projectId} AND target_person_id = ${personId}`,
+      sql`DELETE FROM person_distinct_ids WHERE project_id = ${projectId} AND person_id = ${personId}`,
+      sql`DELETE FROM persons WHERE id = ${personId} AND project_id = ${projectId}`,
+    ];
+    const statements = [...guardVersion(db, projectId, personId, person.version), ...deletes.map((q) => statementOf(db, q))];
     if (await writeAtomically(db, statements)) return 'done';
   }
   return 'busy';
