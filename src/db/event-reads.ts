@@ -103,7 +103,7 @@ export async function listEvents(db: Db, projectId: number, filter: EventFilter,
 
 /** One event by uuid (with the person its distinct id belongs to now), or undefined. */
 export async function getEvent(db: Db, projectId: number, uuid: string): Promise<EventView | undefined> {
-  const row = await db.get<EventRow>(sql`SELECT e.uuid, e.event, e.distinct_id, e.properties, e.timestamp,
+  const row = await db.get<StoredEventRow>(sql`SELECT e.uuid, e.event, e.distinct_id, e.properties, e.timestamp,
       COALESCE(m.person_id, e.person_id_at_ingest) AS person_id
     FROM events e LEFT JOIN person_distinct_ids m ON m.project_id = e.project_id AND m.distinct_id = e.distinct_id
     WHERE e.project_id = ${projectId} AND e.uuid = ${uuid}`);
