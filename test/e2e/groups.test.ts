@@ -125,6 +125,21 @@ describe('posthog-node groupIdentify and capture({ groups })', () => {
     expect(identify?.distinct_id).toBe(`$organization_${org}`);
   });
 
+  it('the query endpoint counts the organization: unique_group broken down by a group property', async () => {
+    const base = `/api/projects/${ctx.project.id}`;
+    await eventually(async () => {
+      const trends = await ctx.rest.request<{ results: { aggregated_value: number }[] }>('POST', `${base}/query/`, {
+        query: {
+          kind: 'TrendsQuery',
+          series: [{ kind: 'EventsNode', event: 'invoice_paid', math: 'unique_group', math_group_type_index: 0 }],
+          trendsFilter: { display: 'BoldNumber' },
+          breakdownFilter: { breakdown: 'tier', breakdown_type: 'group', breakdown_group_type_index: 0 },
+        },
+      });
+      expect(trends.results.map((r) => [(r as { breakdown_value?: string }).breakdown_value, r.aggregated_value])).toEqual([['gold', 1]]);
+    });
+  });
+
   it('display names are editable with PATCH', async () => {
     const base = `/api/projects/${ctx.project.id}`;
     await ctx.rest.request('PATCH', `${base}/groups_types/update_metadata/`, [{ group_type_index: 0, name_singular: 'Organisation', name_plural: 'Organisations' }]);
