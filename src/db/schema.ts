@@ -85,9 +85,11 @@ export const events = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.uuid] }),
-    index('events_project_timestamp_idx').on(t.projectId, t.timestamp),
+    // Covering for the query endpoint: trends, funnels and retention without
+    // property filters read who did what when from these indexes alone.
+    index('events_project_timestamp_idx').on(t.projectId, t.timestamp, t.event, t.distinctId, t.personIdAtIngest),
     index('events_project_distinct_timestamp_idx').on(t.projectId, t.distinctId, t.timestamp),
-    index('events_project_event_timestamp_idx').on(t.projectId, t.event, t.timestamp),
+    index('events_project_event_timestamp_idx').on(t.projectId, t.event, t.timestamp, t.distinctId, t.personIdAtIngest),
     // A group's events; partial, so events without groups cost nothing.
     ...([t.group0, t.group1, t.group2, t.group3, t.group4] as const).map((column, i) =>
       index(`events_project_group${i}_timestamp_idx`).on(t.projectId, column, t.timestamp).where(sql`${column} IS NOT NULL`),

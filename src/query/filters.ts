@@ -75,9 +75,16 @@ const NUMERIC_FORM = sql.raw(
         WHEN x.t = 'text' AND trim(x.v) <> '' AND json_valid(trim(x.v)) AND json_type(trim(x.v)) IN ('integer', 'real') THEN CAST(trim(x.v) AS REAL) END`,
 );
 
-/** A scalar expression of one property of `column`, e.g. its text form. */
+/**
+ * The property's text form as one flat expression (no subquery: it is computed
+ * for every row of a breakdown or a selected column). SQLite caches the parse of
+ * the properties between the two JSON calls.
+ */
 export function propertyText(column: SQL, key: string): SQL {
-  return sql`(SELECT ${TEXT_FORM} FROM ${propertyRow(column, key)} AS x)`;
+  if (!PATH_SAFE.test(key)) return sql`(SELECT ${TEXT_FORM} FROM ${propertyRow(column, key)} AS x)`;
+  const path = sqlLiteral(`$."${key}"`);
+  return sql`(CASE json_type(${column}, ${path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN NULL
+    ELSE CAST(json_extract(${column}, ${path}) AS TEXT) END)`;
 }
 
 export function propertyNumber(column: SQL, key: string): SQL {

@@ -147,6 +147,11 @@ export function localModifierSql(column: SQL, segments: OffsetSegment[]): SQL {
 
 /** The bucket key of `column` in SQL; `bucketKeyOf` computes the same key in TypeScript. */
 export function bucketKeySql(column: SQL, interval: Interval, segments: OffsetSegment[]): SQL {
+  if (segments.length === 1 && segments[0]!.offsetMinutes === 0) {
+    // UTC all along: the stored ISO text already is wall time.
+    if (interval === 'day') return sql`substr(${column}, 1, 10)`;
+    if (interval === 'month') return sql`(substr(${column}, 1, 7) || '-01')`;
+  }
   const mod = localModifierSql(column, segments);
   switch (interval) {
     case 'hour':
