@@ -14,6 +14,10 @@ export class QueryError extends Error {
   }
 
   /** D1 stopped the query (its time limit): 504, and the Worker keeps serving. */
+  static tooComplex(): QueryError {
+    return new QueryError(400, 'query_too_complex', 'The query is too large for the database (too many filters or values); split it or use fewer filters.');
+  }
+
   static timedOut(): QueryError {
     return new QueryError(
       504,
@@ -21,6 +25,13 @@ export class QueryError extends Error {
       'The query ran out of time in the database. Narrow the date range, add filters or use a coarser interval.',
     );
   }
+}
+
+/** SQLite's limits on one statement's size (bound variables, expression depth, pattern size). */
+const TOO_COMPLEX = /too many SQL variables|too many terms|Expression tree is too large|pattern too complex|string or blob too big|parser stack overflow|SQLITE_TOOBIG/i;
+
+export function isTooComplexError(error: unknown): boolean {
+  return error instanceof Error && TOO_COMPLEX.test(`${error.message} ${String((error as { cause?: unknown }).cause ?? '')}`);
 }
 
 /** D1's messages for a statement stopped for time or by an interrupt. */

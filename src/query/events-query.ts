@@ -105,6 +105,9 @@ export async function runEventsQuery(ctx: QueryContext, query: EventsQueryInput)
     const [, expr, direction] = ORDER.exec(entry.trim())!;
     const column = columnOf(expr!.trim(), `query.orderBy.${i}`, needs, ctx);
     if (expr!.trim() === '*') throw QueryError.badField(`query.orderBy.${i}`, `query.orderBy.${i}: cannot order by "*".`);
+    if (!aggregated && column.aggregate) {
+      throw QueryError.badField(`query.orderBy.${i}`, `query.orderBy.${i}: order by an aggregate needs it in select.`);
+    }
     if (aggregated && !column.aggregate && !query.select.includes(expr!.trim())) {
       throw QueryError.badField(`query.orderBy.${i}`, `query.orderBy.${i}: order by a selected column or an aggregate.`);
     }

@@ -38,7 +38,7 @@ export const PROPERTY_SOURCES: Record<string, PropertySource> = {
 
 export function sourceOf(type: string, attr: string, groupTypeIndex?: number | null, groupAttr = attr.replace(/\.type$|_type$/, '.group_type_index')): PropertySource {
   if (type === 'group') return groupPropertySource(requiredGroupIndex(groupTypeIndex, groupAttr, 'a group property'));
-  const source = PROPERTY_SOURCES[type];
+  const source = Object.hasOwn(PROPERTY_SOURCES, type) ? PROPERTY_SOURCES[type] : undefined;
   if (!source) {
     throw QueryError.badField(attr, `${attr}: property type "${type}" is not supported; use one of ${[...Object.keys(PROPERTY_SOURCES), 'group'].join(', ')}.`);
   }

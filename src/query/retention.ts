@@ -25,6 +25,7 @@ const eventOf = (entity: Entity | null | undefined): string | null => {
 
 /** The index of a period key among the cohorts' keys (sorted ISO dates; our own text, inlined). */
 function periodIndexSql(key: SQL, keys: string[]): SQL {
+  if (keys.length === 1) return sql`0`;
   const whens = keys.slice(1).map((k, i) => {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(k)) throw new Error(`not a period key: ${k}`);
     return sql.raw(`WHEN k < '${k}' THEN ${i}`);

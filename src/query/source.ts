@@ -6,7 +6,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { QueryError, isTimeLimitError } from './errors';
+import { QueryError, isTimeLimitError, isTooComplexError } from './errors';
 import { MAX_REGEX_VALUES, propertyText, type Needs, type PropertySource, type RegexResolver } from './filters';
 import { isoOf } from './time';
 
@@ -55,6 +55,7 @@ export async function run<T>(db: Db, query: SQL): Promise<T[]> {
     return await db.all<T>(query);
   } catch (error) {
     if (isTimeLimitError(error)) throw QueryError.timedOut();
+    if (isTooComplexError(error)) throw QueryError.tooComplex();
     throw error;
   }
 }

@@ -93,6 +93,10 @@ describe('the query endpoint', () => {
     [{ query: trends({ dateRange: { date_from: '2024-02-30' } }) }, 'query.dateRange.date_from'],
     [{ query: trends({ breakdownFilter: { breakdown: 'x', breakdown_type: 'cohort' } }) }, 'query.breakdownFilter.breakdown_type'],
     [{ query: trends({ series: [] }) }, 'query.series'],
+    [{ query: trends({ breakdownFilter: { breakdown: 'x', breakdown_type: '__proto__' } }) }, 'query.breakdownFilter.breakdown_type'],
+    [{ query: trends({ properties: [{ key: 'a', type: 'constructor', value: 1 }] }) }, 'query.properties.0.type'],
+    [{ query: { kind: 'RetentionQuery', retentionFilter: { totalIntervals: 0 } } }, 'query.retentionFilter.totalIntervals'],
+    [{ query: { kind: 'EventsQuery', select: ['event'], orderBy: ['count() DESC'] } }, 'query.orderBy.0'],
   ])('refuses a bad field with its path in attr (%#)', async (body, attr) => {
     const answer = await errorOf(body);
     expect(answer.status, JSON.stringify(answer.body)).toBe(400);
@@ -120,5 +124,29 @@ describe('the query endpoint', () => {
     expect(answer.results[0]!.days.at(-1)).toBe(today);
     const months = await query<{ results: { days: string[] }[] }>(projectId, trends({ interval: 'month', dateRange: { date_from: 'yStart' } }));
     expect(months.results[0]!.days[0]).toBe(`${today.slice(0, 4)}-01-01`);
+  });
+});
+
+describe('the limits of one query', () => {
+  it('refuses a query with more values than one D1 statement binds, with a 400 that says so', async () => {
+    const properties = Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, operator: 'icontains', value: `v${i}` }));
+    const res = await postQuery(projectId, { query: trends({ properties, series: [{ kind: 'EventsNode', event: '$pageview', properties }] }) });
+    const body = (await res.json()) as { code: string; detail: string };
+    expect(res.status).toBe(400);
+    expect(body.code).toBe('query_too_complex');
+  });
+
+  it('recognises D1 running out of time (504, the Worker keeps serving) apart from other errors', async () => {
+    const { isTimeLimitError } = await import('../../src/query/errors');
+    for (const message of [
+      "D1_ERROR: D1 DB's storage operation exceeded timeout which caused object to be reset.",
+      'D1_ERROR: D1 DB is overloaded. Requests queued for too long.',
+      'D1_ERROR: interrupted',
+    ]) {
+      expect(isTimeLimitError(new Error(message)), message).toBe(true);
+    }
+    expect(isTimeLimitError(new Error('D1_ERROR: no such column: x'))).toBe(false);
+    const after = await postQuery(projectId, { query: trends() });
+    expect(after.status).toBe(200);
   });
 });
