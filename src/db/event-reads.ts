@@ -102,11 +102,14 @@ export async function listEvents(db: Db, projectId: number, filter: EventFilter,
 }
 
 /** One event by uuid (with the person its distinct id belongs to now), or undefined. */
-export async function getEvent(db: Db, projectId: number, uuid: string): Promise<EventView | undefined> {
-  const row = await db.get<StoredEventRow>(sql`SELECT e.uuid, e.event, e.distinct_id, e.properties, e.timestamp,
+export const eventByUuidSql = (projectId: number, uuid: string) =>
+  sql`SELECT e.uuid, e.event, e.distinct_id, e.properties, e.timestamp,
       COALESCE(m.person_id, e.person_id_at_ingest) AS person_id
     FROM events e LEFT JOIN person_distinct_ids m ON m.project_id = e.project_id AND m.distinct_id = e.distinct_id
-    WHERE e.project_id = ${projectId} AND e.uuid = ${uuid}`);
+    WHERE e.project_id = ${projectId} AND e.uuid = ${uuid}`;
+
+export async function getEvent(db: Db, projectId: number, uuid: string): Promise<EventView | undefined> {
+  const row = await db.get<StoredEventRow>(eventByUuidSql(projectId, uuid));
   return row && {
     uuid: row.uuid,
     event: row.event,
@@ -118,10 +121,13 @@ export async function getEvent(db: Db, projectId: number, uuid: string): Promise
 }
 
 /** The timestamps of these events (by uuid); events not stored (or deleted) are missing. */
+// CROSS JOIN keeps the bound list outside, so each uuid is one primary-key lookup.
+export const eventTimestampsSql = (projectId: number, uuids: string[]) =>
+  sql`SELECT e.uuid, e.timestamp FROM json_each(${JSON.stringify(uuids)}) j CROSS JOIN events e
+    WHERE e.project_id = ${projectId} AND e.uuid = j.value`;
+
 export async function eventTimestamps(db: Db, projectId: number, uuids: string[]): Promise<Map<string, string>> {
   if (uuids.length === 0) return new Map();
-  const rows = await db.all<{ uuid: string; timestamp: string }>(
-    sql`SELECT uuid, timestamp FROM events WHERE project_id = ${projectId} AND uuid IN (SELECT value FROM json_each(${JSON.stringify(uuids)}))`,
-  );
+  const rows = await db.all<{ uuid: string; timestamp: string }>(eventTimestampsSql(projectId, uuids));
   return new Map(rows.map((r) => [r.uuid, r.timestamp]));
 }

@@ -2,7 +2,7 @@ import type { Child, FC, PropsWithChildren } from 'hono/jsx';
 import type { Project } from '../db/projects';
 import { appUrl, type WebContext } from './context';
 
-/** Versioned asset names, so a deploy never mixes an old page with a new script. */
+/** In asset URLs; bump it when a page needs a changed script at once (assets are cached 5 minutes, then revalidated). */
 export const ASSET_VERSION = '1';
 export const assetUrl = (c: WebContext, name: string) => appUrl(c, `/assets/${name}`, { v: ASSET_VERSION });
 

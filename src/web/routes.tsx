@@ -37,7 +37,10 @@ const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 web.use('*', async (c, next) => {
+  const started = Date.now();
   await next();
+  // How long the Worker took (its clock moves with I/O, which is where a page's time goes).
+  c.header('Server-Timing', `app;dur=${Date.now() - started}`);
   c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   c.header('X-Content-Type-Options', 'nosniff');
   c.header('Referrer-Policy', 'same-origin');

@@ -234,6 +234,7 @@ describe('web app', () => {
     await expect.poll(() => page.locator('#event-list li .name').first().textContent(), { timeout: 30_000 }).toBe(marker);
     expect(await page.locator('#event-list li').count()).toBe(before + 1);
     expect(navigations, 'no reload').toEqual([]);
+    await page.locator('#event-list li summary').nth(1).click();
     await screenshot(page, 'events');
   });
 
@@ -270,6 +271,7 @@ describe('web app', () => {
   it('trends: the plotted numbers equal the query endpoint, line and bar', async () => {
     const { page } = w;
     const url = `${ctx.baseUrl}/app/projects/${ctx.project.id}/insights?kind=trends&event=%24pageview&math=total&event=purchase&math=dau&interval=day&date_from=-7d`;
+    w.scripts.clear();
     await page.goto(url);
     await page.locator('#trend-chart canvas').first().waitFor();
     const plotted = JSON.parse((await page.locator('#trend-chart').getAttribute('data-plotted'))!) as number[][];
@@ -284,7 +286,8 @@ describe('web app', () => {
     await screenshot(page, 'trends');
     // The URL is the query: the same page in a fresh visit plots the same numbers, as bars.
     await page.goto(url.replace('date_from=-7d', 'date_from=-7d&display=bar'));
-    await page.locator('#trend-chart svg rect').first().waitFor();
+    await page.locator('#trend-chart svg.bars').waitFor();
+    expect(await page.locator('#trend-chart svg rect').count()).toBe(plotted.flat().length);
     expect(JSON.parse((await page.locator('#trend-chart').getAttribute('data-plotted'))!)).toEqual(plotted);
     // JavaScript the trends page loads (uPlot included), gzipped.
     const total = [...w.scripts.values()].reduce((a, b) => a + b, 0);
@@ -330,6 +333,39 @@ describe('web app', () => {
     await expectPersonsFor(ctx.api, user, [{ distinct_ids: [user], is_identified: true }]);
     for (const anon of [anonA, anonB, anonD]) await expectPersonsFor(ctx.api, anon, [{ distinct_ids: [anon], is_identified: false }]);
     expectClean(w);
+  });
+
+  it('persons: 100 rows a page, keyboard reachable; server time reported', async () => {
+    const { page } = w;
+    const many = Array.from({ length: 120 }, (_, i) => ({
+      event: '$pageview',
+      distinct_id: `bulk-${i}-${randomUUID()}`,
+      timestamp: ago(i * 60_000),
+      properties: { $set: { email: `bulk-${i}@example.com` } },
+    }));
+    await send(ctx, many);
+    await eventually(async () => expect((await ctx.api.persons()).length).toBeGreaterThanOrEqual(123));
+    const timings: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await page.goto(`${ctx.baseUrl}/app/projects/${ctx.project.id}/persons`);
+      timings.push(Number(/dur=(\d+)/.exec((await res!.headerValue('server-timing')) ?? '')?.[1]));
+    }
+    console.log(`[webapp] persons page (100 rows) server time, 5 loads: ${timings.join(', ')} ms`);
+    expect(await page.locator('table.persons tbody tr').count()).toBe(100);
+    expect(await page.getByRole('link', { name: 'Older →' }).count()).toBe(1);
+    // Keyboard only: Tab to the search field, type, Enter.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).toBe('Skip to content');
+    let focused = '';
+    for (let i = 0; i < 15 && focused !== 'q'; i++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }).document.activeElement.getAttribute('name') ?? '');
+    }
+    expect(focused).toBe('q');
+    await page.keyboard.type('bulk-7@example.com');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/q=bulk-7/);
+    expect(await page.locator('table.persons tbody tr').count()).toBe(1);
   });
 
   it('narrow phone width: the persons page fits without horizontal scrolling of the page', async () => {

@@ -235,6 +235,14 @@ describe('person page', () => {
     expect(history).not.toContain('someone');
     expect(html.match(/class="event"/g)?.length).toBe(2);
 
+    const { html: refusedEvent } = await page(`/app/projects/${projectId}/events/${refusedUuid}`, cookie);
+    expect(refusedEvent).toContain('Warnings this event raised');
+    expect(refusedEvent).toContain('<code>cannot_merge_already_identified</code>');
+    // Warnings link the distinct ids they name to their persons (a search when no person has the id).
+    const { html: warnings } = await page(`/app/projects/${projectId}/warnings`, cookie);
+    expect(warnings).toContain(`href="/app/projects/${projectId}/persons/${personId}" class="id">user@example.com</a>`);
+    expect(warnings).toContain(`href="/app/projects/${projectId}/persons?q=other%40example.com" class="id">other@example.com</a>`);
+
     const { html: list } = await page(`/app/projects/${projectId}/persons?q=user%40example`, cookie);
     expect(list).toContain(`/persons/${personId}`);
     expect(list).toMatch(/<td class="num">3<\/td>/);

@@ -35,10 +35,12 @@ function drawBars(chart, width) {
     label.textContent = String(Math.round(((max * t) / 4) * 100) / 100);
     svg.append(label);
   }
+  const plotted = chart.series.map(() => []);
   const group = plotW / Math.max(1, n);
   const barW = Math.max(1, (group * 0.8) / chart.series.length);
   chart.series.forEach((s, si) => {
     s.data.forEach((v, i) => {
+      plotted[si].push(v);
       const h = (plotH * v) / max;
       const rect = svgEl('rect', {
         x: pad.left + i * group + group * 0.1 + si * barW,
@@ -60,6 +62,7 @@ function drawBars(chart, width) {
     svg.append(text);
   });
   host.replaceChildren(svg);
+  return plotted;
 }
 
 function drawLines(chart, width) {
@@ -67,15 +70,17 @@ function drawLines(chart, width) {
   const opts = {
     width,
     height: 300,
-    scales: { x: { time: false } },
-    legend: { show: true },
+    padding: [12, 36, 0, 0],
+    scales: { x: { time: false }, y: { range: (u, min, max) => [0, niceMax(max)] } },
+    // The page has its own legend (and the table has every value).
+    legend: { show: false },
     cursor: { points: { size: 6 } },
     axes: [
       {
         values: (u, splits) => splits.map((i) => (Number.isInteger(i) && chart.labels[i] !== undefined ? chart.labels[i] : '')),
         incrs: [1, 2, 5, 7, 10, 14, 30, 60, 90, 180, 365],
       },
-      { size: 56 },
+      { size: 56, incrs: [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1e3, 2e3, 2500, 5e3, 1e4, 2e4, 5e4, 1e5, 1e6, 1e7] },
     ],
     series: [
       { label: 'Date', value: (u, i) => (i === null || chart.labels[i] === undefined ? '—' : chart.labels[i]) },
@@ -86,16 +91,20 @@ function drawLines(chart, width) {
   return new globalThis.uPlot(opts, [xs, ...chart.series.map((s) => s.data)], host);
 }
 
+/** The numbers actually drawn, for anyone checking the chart against the query endpoint. */
+const record = (series) => (host.dataset.plotted = JSON.stringify(series.map((values) => Array.from(values))));
+
 if (host?.dataset.chart) {
   const chart = JSON.parse(host.dataset.chart);
-  // What was plotted, for anyone checking the chart against the query endpoint.
-  host.dataset.plotted = JSON.stringify(chart.series.map((s) => s.data));
   let plot;
   const draw = () => {
     const width = Math.max(280, host.clientWidth - 12);
-    if (chart.display === 'bar') drawBars(chart, width);
+    if (chart.display === 'bar') record(drawBars(chart, width));
     else if (plot) plot.setSize({ width, height: 300 });
-    else plot = drawLines(chart, width);
+    else {
+      plot = drawLines(chart, width);
+      record(plot.data.slice(1));
+    }
   };
   draw();
   let pending;

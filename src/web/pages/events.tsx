@@ -3,7 +3,8 @@ import { cursorParam, encodeCursor } from '../../api/pagination';
 import { dbOf } from '../../db/client';
 import { getEvent, listEvents, type EventView } from '../../db/event-reads';
 import { projectDatabase } from '../../db/shards';
-import { Layout, Pager, PropertyTable, Time } from '../components';
+import { warningsOfEvent } from '../../db/warning-reads';
+import { JsonText, Layout, Pager, PropertyTable, Time } from '../components';
 import { appUrl, type WebContext } from '../context';
 import { notFoundPage, render } from '../render';
 
@@ -124,6 +125,7 @@ export async function eventPage(c: WebContext) {
   const db = dbOf(await projectDatabase(c.env, project.id));
   const event = uuid.length <= 100 ? await getEvent(db, project.id, uuid) : undefined;
   if (!event) return notFoundPage(c, 'No such event (it may have been deleted, or not ingested yet).');
+  const warnings = await warningsOfEvent(db, project.id, event.uuid);
   return render(
     c,
     <Layout c={c} title={event.event} project={project} section="events">
@@ -132,6 +134,21 @@ export async function eventPage(c: WebContext) {
         <Time at={event.timestamp} /> · distinct id <span class="id">{event.distinctId}</span> ·{' '}
         <a href={appUrl(c, `/projects/${project.id}/persons/${event.personId}`)}>person</a> · uuid <code>{event.uuid}</code>
       </p>
+      {warnings.length > 0 && (
+        <section>
+          <h2>Warnings this event raised</h2>
+          <ul class="event-warnings">
+            {warnings.map((w) => (
+              <li>
+                <a href={appUrl(c, `/projects/${project.id}/warnings`, { type: w.type })}>
+                  <code>{w.type}</code>
+                </a>{' '}
+                <JsonText value={w.details} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <PropertyTable properties={event.properties} caption="Properties" />
     </Layout>,
   );

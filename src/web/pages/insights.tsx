@@ -213,10 +213,15 @@ interface TrendSeries {
   count: number;
   breakdown_value?: unknown;
   aggregated_value?: number;
+  action?: { name?: string | null; custom_name?: string | null } | null;
 }
 
-const seriesName = (s: TrendSeries) =>
-  s.breakdown_value !== undefined && s.breakdown_value !== null ? `${s.label} · ${breakdownText(s.breakdown_value)}` : s.label;
+/** The series' event, and its breakdown value when broken down (PostHog's label is then the value alone). */
+function seriesName(s: TrendSeries): string {
+  if (s.breakdown_value === undefined || s.breakdown_value === null) return s.label;
+  const series = s.action?.custom_name || s.action?.name || s.label;
+  return `${series} · ${breakdownText(s.breakdown_value)}`;
+}
 
 function breakdownText(v: unknown): string {
   if (v === '$$_posthog_breakdown_null_$$') return '(none)';
@@ -334,7 +339,7 @@ function Funnel({ results }: { results: FunnelStep[] | FunnelStep[][] }) {
                       {i > 0 ? (
                         <>
                           {formatNumber(percent(s.count, previous))}% from the previous step, {previous - s.count} dropped off ·
-                          average time {duration(steps[i - 1]!.average_conversion_time)}, median {duration(steps[i - 1]!.median_conversion_time)}
+                          average time {duration(s.average_conversion_time)}, median {duration(s.median_conversion_time)}
                         </>
                       ) : (
                         'entered the funnel'

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cursorParam, encodeCursor } from '../../api/pagination';
 import { dbOf } from '../../db/client';
+import { personIdsOfDistinctIds } from '../../db/person-reads';
 import { projectDatabase } from '../../db/shards';
 import { listWarnings, warningTypeCounts } from '../../db/warning-reads';
 import { JsonText, Layout, Pager, Time } from '../components';
@@ -35,6 +36,12 @@ export async function warningsPage(c: WebContext) {
   const [rows, types] = await Promise.all([listWarnings(db, project.id, filter, PAGE_SIZE + 1), warningTypeCounts(db, project.id)]);
   const page = rows.slice(0, PAGE_SIZE);
   const last = page.at(-1);
+  const named = page.flatMap((w) => Object.entries(w.details).flatMap(([k, v]) => (DISTINCT_ID_KEYS.test(k) && typeof v === 'string' ? [v] : [])));
+  const personOf = await personIdsOfDistinctIds(db, project.id, [...new Set(named)]);
+  const personHref = (distinctId: string) => {
+    const personId = personOf.get(distinctId);
+    return personId ? appUrl(c, `/projects/${project.id}/persons/${personId}`) : appUrl(c, `/projects/${project.id}/persons`, { q: distinctId });
+  };
   const path = `/projects/${project.id}/warnings`;
   const query = { type: q.type, from: q.from, to: q.to };
   return render(
@@ -92,7 +99,7 @@ export async function warningsPage(c: WebContext) {
                             <dt>{k}</dt>
                             <dd>
                               {DISTINCT_ID_KEYS.test(k) && typeof v === 'string' ? (
-                                <a href={appUrl(c, `/projects/${project.id}/persons`, { q: v })} class="id">
+                                <a href={personHref(v)} class="id">
                                   {v}
                                 </a>
                               ) : (
