@@ -1,11 +1,13 @@
 import type { Db } from '../db/client';
-import { applyGroupUpdates, type GroupIdentify } from './rules';
+import type { Warning } from '../identity';
+import { applyGroupUpdates, groupPropertiesSizeViolation, groupPropertiesTooLarge, type GroupIdentify } from './rules';
 
 /** One `$groupidentify` for a mapped group type, in ingestion order. */
 export interface GroupUpdate extends Pick<GroupIdentify, 'key' | 'set' | 'setOnce'> {
   groupTypeIndex: number;
   /** The event's timestamp: a group's `created_at` is its earliest. */
   timestamp: string;
+  eventUuid: string;
 }
 
 interface StoredGroup {
@@ -28,7 +30,8 @@ const groupId = (index: number, key: string) => `${index}\u0000${key}`;
  * again on top, so concurrent updates lose nothing. Applying the same updates
  * twice (a retried message) changes nothing the second time.
  */
-export async function applyGroupIdentifies(db: Db, projectId: number, updates: GroupUpdate[]): Promise<void> {
+export async function applyGroupIdentifies(db: Db, projectId: number, updates: GroupUpdate[]): Promise<Map<string, Warning[]>> {
+  const warnings = new Map<string, Warning[]>();
   let pending = new Map<string, GroupUpdate[]>();
   for (const u of updates) {
     const id = groupId(u.groupTypeIndex, u.key);
@@ -40,7 +43,7 @@ export async function applyGroupIdentifies(db: Db, projectId: number, updates: G
     const stored = await readGroups(db, projectId, [...pending.values()].map((us) => us[0]!));
     const writes: { id: string; statement: D1PreparedStatement }[] = [];
     for (const [id, groupUpdates] of pending) {
-      const statement = writeOf(db, projectId, stored.get(id), groupUpdates);
+      const statement = writeOf(db, projectId, stored.get(id), groupUpdates, warnings);
       if (statement) writes.push({ id, statement });
     }
     const results = writes.length > 0 ? await db.$client.batch(writes.map((w) => w.statement)) : [];
@@ -50,13 +53,30 @@ export async function applyGroupIdentifies(db: Db, projectId: number, updates: G
     });
     pending = moved;
   }
+  return warnings;
 }
 
 /** The guarded insert or update of one group, or null when its row already says all this. */
-function writeOf(db: Db, projectId: number, current: StoredGroup | undefined, updates: GroupUpdate[]): D1PreparedStatement | null {
+function writeOf(
+  db: Db,
+  projectId: number,
+  current: StoredGroup | undefined,
+  updates: GroupUpdate[],
+  warnings: Map<string, Warning[]>,
+): D1PreparedStatement | null {
   const { groupTypeIndex, key } = updates[0]!;
   const earliest = updates.reduce((min, u) => (u.timestamp < min ? u.timestamp : min), updates[0]!.timestamp);
-  const next = applyGroupUpdates(current?.properties ?? {}, updates);
+  // An update that would grow the properties past the limit is refused (its event gets a warning); the others apply.
+  let properties = current?.properties ?? {};
+  for (const u of updates) {
+    const after = applyGroupUpdates(properties, [u]).properties;
+    if (groupPropertiesTooLarge(after)) {
+      warnings.set(u.eventUuid, [groupPropertiesSizeViolation(u.eventUuid, groupTypeIndex, key, after)]);
+    } else {
+      properties = after;
+    }
+  }
+  const next = applyGroupUpdates(current?.properties ?? {}, [{ set: properties, setOnce: {} }]);
   if (!current) {
     return db.$client
       .prepare(

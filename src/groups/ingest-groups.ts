@@ -41,11 +41,11 @@ export async function ingestGroups<E extends IdentityEvent>(db: Db, projectId: n
     if (eventWarnings.length > 0) warnings.set(e.uuid, eventWarnings);
     const index = identify ? mapping.get(identify.type) : undefined;
     if (identify && index !== undefined) {
-      updates.push({ groupTypeIndex: index, key: identify.key, set: identify.set, setOnce: identify.setOnce, timestamp: e.timestamp });
+      updates.push({ groupTypeIndex: index, key: identify.key, set: identify.set, setOnce: identify.setOnce, timestamp: e.timestamp, eventUuid: e.uuid });
     }
     const properties = withGroupProperties(e.properties, groups, mapping);
     return properties === e.properties ? e : { ...e, properties };
   });
-  await applyGroupIdentifies(db, projectId, updates);
+  for (const [uuid, refused] of await applyGroupIdentifies(db, projectId, updates)) warnings.set(uuid, [...(warnings.get(uuid) ?? []), ...refused]);
   return { events: grouped, warnings };
 }

@@ -171,6 +171,21 @@ export function groupColumnsOf(properties: Record<string, unknown>): (string | n
   });
 }
 
+/** A group's properties may not grow past this much JSON (as a person's); the update is refused instead. */
+export const MAX_GROUP_PROPERTIES_BYTES = 512 * 1024;
+
+const encoder = new TextEncoder();
+
+export const groupPropertiesTooLarge = (properties: Record<string, unknown>) =>
+  encoder.encode(JSON.stringify(properties)).byteLength > MAX_GROUP_PROPERTIES_BYTES;
+
+export function groupPropertiesSizeViolation(eventUuid: string, groupTypeIndex: number, groupKey: string, properties: Record<string, unknown>): Warning {
+  return {
+    type: 'group_properties_size_violation',
+    details: { eventUuid, groupTypeIndex, groupKey, size: encoder.encode(JSON.stringify(properties)).byteLength, limit: MAX_GROUP_PROPERTIES_BYTES },
+  };
+}
+
 export const INVALID_GROUP = 'invalid_group';
 export const GROUP_TYPE_LIMIT = 'group_type_limit_exceeded';
 

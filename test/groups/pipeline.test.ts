@@ -100,6 +100,18 @@ describe('groups through the pipeline', () => {
     expect((await eventOf(p.id, bad[4]!.uuid))?.group0).toBe('ok');
   });
 
+  it('a $group_set past 512 KB is refused with a warning; the group and the event are kept', async () => {
+    const p = await newProject();
+    const huge = identify('u', 'company', 'huge', { blob: 'x'.repeat(600_000) });
+    await ingest(p, [huge]);
+    const warnings = await waitFor('warning', async () => {
+      const w = await warningsOf(p.id);
+      return w.length > 0 && w;
+    });
+    expect(warnings.map((w) => [w.type, w.eventUuid])).toEqual([['group_properties_size_violation', huge.uuid]]);
+    expect((await groupsOf(p.id)).map((g) => [g.groupKey, g.properties])).toEqual([['huge', {}]]);
+  });
+
   it('with $process_person_profile: false, $groupidentify is dropped with a warning; other events still get $group_N', async () => {
     const p = await newProject();
     const dropped = identify('anon', 'company', 'acme', { name: 'Acme' }, { $process_person_profile: false });

@@ -24,6 +24,7 @@ const update = (key: string, set: Record<string, unknown>, setOnce: Record<strin
   set,
   setOnce,
   timestamp,
+  eventUuid: crypto.randomUUID(),
 });
 
 /** Seeded shuffle, so a failure can be replayed. */
@@ -139,6 +140,20 @@ describe('group property updates', () => {
     for (const k of keys) {
       expect((await groupRow(id, 0, k))?.properties).toEqual(Object.fromEntries(batches.map((_, b) => [`from${b}`, true])));
     }
+  });
+
+  it('an update that would grow the properties past 512 KB is refused with a warning; the others apply', async () => {
+    const { id } = await newProject();
+    const big = update('big', { blob: 'x'.repeat(300_000) });
+    const tooMuch = update('big', { blob2: 'y'.repeat(300_000) });
+    const small = update('big', { name: 'Big' });
+    const warnings = await applyGroupIdentifies(db, id, [big, tooMuch, small]);
+    expect([...warnings.keys()]).toEqual([tooMuch.eventUuid]);
+    expect(warnings.get(tooMuch.eventUuid)).toEqual([
+      { type: 'group_properties_size_violation', details: { eventUuid: tooMuch.eventUuid, groupTypeIndex: 0, groupKey: 'big', size: expect.any(Number), limit: 512 * 1024 } },
+    ]);
+    const row = await groupRow(id, 0, 'big');
+    expect(Object.keys(row!.properties).sort()).toEqual(['blob', 'name']);
   });
 
   it('a retried batch changes nothing the second time', async () => {
