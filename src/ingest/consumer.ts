@@ -1,10 +1,12 @@
-import { dbOf } from '../db/client';
+import { dbOf, type Db } from '../db/client';
+import { ingestGroups, type GroupedEvents } from '../groups/ingest-groups';
+import { personProcessingOf } from '../identity';
 import type { Env } from '../env';
 import { personLessEventRowOf, planWrites, warningRowsOf } from '../persons/plan';
 import { readIngestState } from '../persons/reads';
 import { writeInBatches } from '../persons/writes';
 import { ingestProjectEvents, type Carried } from './ingest-project';
-import type { IngestMessage } from './message';
+import type { CapturedEvent, IngestMessage } from './message';
 import { deleteStagedEvents, withStagedEvents } from './staged';
 
 /** Queue consumer for `ingest` and for its dead-letter queue. */
@@ -36,6 +38,23 @@ export async function consumeIngestBatch(batch: MessageBatch<IngestMessage>, env
 }
 
 /**
+ * A dead letter's events still get their `$group_N` (and their group updates,
+ * which apply idempotently); should the group step be what keeps failing, they
+ * are stored as they came.
+ */
+async function withGroupsIfPossible(db: Db, projectId: number, events: CapturedEvent[]): Promise<GroupedEvents<CapturedEvent>> {
+  const kept = events.filter((e) => !personProcessingOf(e).drop);
+  try {
+    const grouped = await ingestGroups(db, projectId, kept);
+    const byUuid = new Map(grouped.events.map((e) => [e.uuid, e]));
+    return { events: events.map((e) => byUuid.get(e.uuid) ?? e), warnings: grouped.warnings };
+  } catch (error) {
+    console.error('groups of dead-lettered events failed; stored without $group_N', error);
+    return { events, warnings: new Map() };
+  }
+}
+
+/**
  * Messages that kept failing: store their events without person processing (so
  * nothing accepted is lost) with a warning for each, for someone to look at.
  */
@@ -51,10 +70,11 @@ async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env):
       events.map((e) => e.distinct_id),
       { rows: false },
     );
-    const fresh = events.filter((e) => !storedUuids.has(e.uuid));
-    const rows = fresh.map((e) => personLessEventRowOf(projectId, e, owners));
-    const warnings = fresh.flatMap((e) =>
+    const fresh = await withGroupsIfPossible(db, projectId, events.filter((e) => !storedUuids.has(e.uuid)));
+    const rows = fresh.events.map((e) => personLessEventRowOf(projectId, e, owners));
+    const warnings = fresh.events.flatMap((e) =>
       warningRowsOf(projectId, e.uuid, [
+        ...(fresh.warnings.get(e.uuid) ?? []),
         {
           type: 'ingestion_retries_exhausted',
           details: { eventUuid: e.uuid, event: e.event, distinctId: e.distinct_id, attempts: message.attempts },

@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { events, groupTypeMapping, groups } from '../../src/db/schema';
@@ -126,6 +127,21 @@ describe('groups through the pipeline', () => {
     expect(await eventOf(p.id, dropped.uuid)).toBeUndefined();
     expect(await groupsOf(p.id)).toEqual([]);
     expect((await eventOf(p.id, personLess.uuid))?.group0).toBe('acme');
+  });
+
+  it('a dead-lettered event still gets $group_N', async () => {
+    // Person rows with "poison_group" fail to insert, so the message ends in the dead-letter queue.
+    await env.DB.prepare(
+      `CREATE TRIGGER IF NOT EXISTS test_fault_poison_group BEFORE INSERT ON persons WHEN NEW.properties LIKE '%"poison_group":true%' BEGIN SELECT RAISE(ABORT, 'injected permanent fault'); END`,
+    ).run();
+    const p = await newProject();
+    const poisoned = ev('$pageview', 'poisoned', { $set: { poison_group: true }, $groups: { company: 'acme' } });
+    await capture(p.api_token, [poisoned]);
+    await waitFor('the dead-lettered event', async () => (await eventOf(p.id, poisoned.uuid)) !== undefined, 40_000);
+    const row = await eventOf(p.id, poisoned.uuid);
+    expect(row).toMatchObject({ group0: 'acme' });
+    expect(row?.properties.$group_0).toBe('acme');
+    expect((await warningsOf(p.id)).map((w) => w.type)).toEqual(['ingestion_retries_exhausted']);
   });
 
   it('many requests at once: one mapping, every event consistent with it, no group update lost', async () => {
