@@ -274,6 +274,18 @@ describe('group aggregations in RetentionQuery, against the model', () => {
   });
   type Cohort = { date: string; values: { count: number }[] };
 
+  it('companies filtered by a group property (type "group")', async () => {
+    const industryOf = (e: ModelEvent) => (e.company ? model.companies.get(e.company)?.industry : undefined);
+    const { results } = await query<{ results: Cohort[] }>(projectId, {
+      ...retention({ retentionType: 'retention_recurring' }),
+      aggregation_group_type_index: 0,
+      properties: [{ key: 'industry', value: 'Health', operator: 'is_not', type: 'group', group_type_index: 0 }],
+    });
+    const expected = retentionModel(model.events.filter((e) => industryOf(e) !== 'Health'), (e) => e.company, '$pageview', 'report_viewed', false);
+    expect(results.map((c) => c.values.map((v) => v.count))).toEqual(expected);
+    expect(expected).not.toEqual(retentionModel(model.events, (e) => e.company, '$pageview', 'report_viewed', false));
+  });
+
   for (const retentionType of ['retention_recurring', 'retention_first_time'] as const) {
     it(`${retentionType}: cohorts of companies (aggregation_group_type_index 0) and of teams (1)`, async () => {
       for (const [index, actorOf] of [
