@@ -6,7 +6,7 @@ import { appUrl, type WebContext } from './context';
 export const ASSET_VERSION = '1';
 export const assetUrl = (c: WebContext, name: string) => appUrl(c, `/assets/${name}`, { v: ASSET_VERSION });
 
-type Section = 'persons' | 'events' | 'warnings' | 'insights' | 'settings';
+type Section = 'persons' | 'groups' | 'events' | 'warnings' | 'insights' | 'settings';
 
 export interface LayoutProps {
   c: WebContext;
@@ -25,6 +25,7 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ c, title, project, 
   const p = project ? `/projects/${project.id}` : '';
   const nav: [Section, string, string][] = [
     ['persons', 'Persons', `${p}/persons`],
+    ['groups', 'Groups', `${p}/groups`],
     ['events', 'Events', `${p}/events`],
     ['warnings', 'Warnings', `${p}/warnings`],
     ['insights', 'Insights', `${p}/insights`],

@@ -11,6 +11,8 @@ import { displayName, Flash, Layout, mainDistinctId, Pager, PropertyTable, Time 
 import { appUrl, type WebContext } from '../context';
 import { notFoundPage, render } from '../render';
 import { EventRow } from './events';
+import { PersonGroups } from './groups';
+import { groupsOfPerson } from '../../db/group-reads';
 import { MergeTimeline, timelineOf } from './merge-timeline';
 
 export const PERSONS_PAGE_SIZE = 100;
@@ -153,16 +155,17 @@ export async function personPage(c: WebContext) {
   if (!person) return notFoundPage(c, 'No such person: it may have been merged into another or deleted.');
   const cursor = EventsCursor.safeParse(c.req.query('cursor'));
   const position = cursor.success && cursor.data ? { timestamp: cursor.data[0], uuid: cursor.data[1] } : undefined;
-  const [history, refused, events] = await Promise.all([
+  const [history, refused, events, groups] = await Promise.all([
     personHistory(db, project.id, personId),
     mergeWarningsOf(db, project.id, person.distinctIds),
     listEvents(db, project.id, { personId, cursor: position }, PERSON_EVENTS_PAGE_SIZE + 1),
+    groupsOfPerson(db, project.id, personId),
   ]);
   const eventTimes = await eventTimestamps(db, project.id, history.flatMap((h) => (h.eventUuid ? [h.eventUuid] : [])));
   const page = events.slice(0, PERSON_EVENTS_PAGE_SIZE);
   const last = page.at(-1);
   const path = `/projects/${project.id}/persons/${personId}`;
-  const groups = groupProperties(person.properties);
+  const propertyGroups = groupProperties(person.properties);
   const name = displayName(person.properties);
   const main = mainDistinctId(person.distinctIds);
   const flash = c.req.query('split') ? 'Split done: every other distinct id now has a person of its own (see the history below).' : undefined;
@@ -189,9 +192,11 @@ export async function personPage(c: WebContext) {
           </ul>
           <h2>Properties</h2>
           {Object.keys(person.properties).length === 0 && <p class="muted">No properties.</p>}
-          <PropertyTable properties={groups.other} caption="Properties" />
-          <PropertyTable properties={groups.initial} caption="Initial ($initial_*)" />
-          <PropertyTable properties={groups.geo} caption="GeoIP" />
+          <PropertyTable properties={propertyGroups.other} caption="Properties" />
+          <PropertyTable properties={propertyGroups.initial} caption="Initial ($initial_*)" />
+          <PropertyTable properties={propertyGroups.geo} caption="GeoIP" />
+          <h2>Groups</h2>
+          <PersonGroups c={c} projectId={project.id} groups={groups} />
         </section>
         <section>
           <h2>History</h2>
