@@ -3,6 +3,7 @@ import type { AppEnv } from '../env';
 import { requirePersonalApiKey } from './auth';
 import { mountDocs } from './docs';
 import { eventRoutes } from './events';
+import { groupRoutes } from './groups';
 import { personRoutes } from './persons';
 import { requireExistingProject } from './project-scope';
 import { projectRoutes } from './projects';
@@ -21,6 +22,7 @@ api.route('/projects', projectRoutes);
 api.route('/projects', personRoutes);
 api.route('/projects', eventRoutes);
 api.route('/projects', warningRoutes);
+api.route('/projects', groupRoutes);
 api.route('/', queryRoutes);
 
 mountDocs(api);

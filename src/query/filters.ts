@@ -9,6 +9,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { QueryError } from './errors';
+import { groupPropertySource, requiredGroupIndex } from './groups';
 import type { PropertyFilterInput, PropertyGroupInput, PropertyValue } from './schema';
 
 /** Which joins a compiled expression needs from the events source. */
@@ -35,10 +36,11 @@ export const PROPERTY_SOURCES: Record<string, PropertySource> = {
   },
 };
 
-export function sourceOf(type: string, attr: string): PropertySource {
+export function sourceOf(type: string, attr: string, groupTypeIndex?: number | null, groupAttr = attr.replace(/\.type$|_type$/, '.group_type_index')): PropertySource {
+  if (type === 'group') return groupPropertySource(requiredGroupIndex(groupTypeIndex, groupAttr, 'a group property'));
   const source = Object.hasOwn(PROPERTY_SOURCES, type) ? PROPERTY_SOURCES[type] : undefined;
   if (!source) {
-    throw QueryError.badField(attr, `${attr}: property type "${type}" is not supported; use one of ${Object.keys(PROPERTY_SOURCES).join(', ')}.`);
+    throw QueryError.badField(attr, `${attr}: property type "${type}" is not supported; use one of ${[...Object.keys(PROPERTY_SOURCES), 'group'].join(', ')}.`);
   }
   return source;
 }
@@ -93,8 +95,8 @@ export const BREAKDOWN_NULL = '$$_posthog_breakdown_null_$$';
 export const BREAKDOWN_OTHER = '$$_posthog_breakdown_other_$$';
 
 /** The breakdown value of a row: the property's text, PostHog's null label when missing or empty. */
-export function breakdownValueSql(type: string, key: string, needs: Needs, attr: string): SQL {
-  const source = sourceOf(type, attr);
+export function breakdownValueSql(type: string, key: string, needs: Needs, attr: string, groupTypeIndex?: number | null): SQL {
+  const source = sourceOf(type, attr, groupTypeIndex, attr.replace(/breakdown_type$/, 'breakdown_group_type_index'));
   source.require(needs);
   return sql`COALESCE(NULLIF(${propertyText(source.column, key)}, ''), ${BREAKDOWN_NULL})`;
 }
@@ -122,7 +124,7 @@ function regexOf(pattern: string, attr: string): RegExp {
 }
 
 async function conditionOf(f: PropertyFilterInput, attr: string, needs: Needs, regex: RegexResolver): Promise<SQL> {
-  const source = sourceOf(f.type, `${attr}.type`);
+  const source = sourceOf(f.type, `${attr}.type`, f.group_type_index, `${attr}.group_type_index`);
   source.require(needs);
   const values = valuesOf(f);
   const first = (): PropertyValue => {

@@ -18,6 +18,7 @@ import { resolveDateRange } from './date-range';
 import { BREAKDOWN_OTHER, propertiesSql, propertyText, sourceOf, type Needs } from './filters';
 import type { FunnelsQueryInput } from './schema';
 import { PERSONS, earliestEvent, eventsFrom, regexResolver, run, scopeSql } from './source';
+import { groupTarget } from './groups';
 import { DEFAULT_BREAKDOWN_LIMIT } from './trends';
 
 const WINDOW_SECONDS = { second: 1, minute: 60, hour: 3_600, day: 86_400, week: 604_800, month: 2_592_000 } as const;
@@ -110,18 +111,20 @@ export async function runFunnels(ctx: QueryContext, query: FunnelsQueryInput): P
   const breakdown = bf?.breakdown ? { type: bf.breakdown_type ?? 'event', key: bf.breakdown, limit: bf.breakdown_limit ?? DEFAULT_BREAKDOWN_LIMIT } : null;
   let bv: SQL = sql`''`;
   if (breakdown) {
-    const source = sourceOf(breakdown.type, 'query.breakdownFilter.breakdown_type');
+    const source = sourceOf(breakdown.type, 'query.breakdownFilter.breakdown_type', bf?.breakdown_group_type_index, 'query.breakdownFilter.breakdown_group_type_index');
     source.require(needs);
     bv = sql`COALESCE(${propertyText(source.column, breakdown.key)}, '')`;
   }
   const where = sql`${scopeSql(scope)} AND ${await propertiesSql(query.properties, 'query.properties', needs, regex)}`;
-  const target = PERSONS;
+  // With aggregation_group_type_index, each group is one "actor" and events without that group are left out.
+  const groupIndex = query.aggregation_group_type_index;
+  const target = groupIndex === undefined || groupIndex === null ? PERSONS : groupTarget(groupIndex);
   target.require(needs);
   const matching = sql`SELECT ${target.actor} AS actor, ${mask} AS mask, e.timestamp AS ts, ${bv} AS bv FROM ${eventsFrom(needs)} WHERE ${where}`;
   const rows = await run<{ actor: string; events: string }>(
     ctx.db,
     sql`SELECT actor, json_group_array(json_array(mask, ts, bv) ORDER BY ts) AS events
-      FROM (${matching}) ${order === 'strict' ? sql`` : sql`WHERE mask > 0`} GROUP BY actor`,
+      FROM (${matching}) WHERE actor IS NOT NULL ${order === 'strict' ? sql`` : sql`AND mask > 0`} GROUP BY actor`,
   );
 
   const attempts: Attempt[] = [];

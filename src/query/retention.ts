@@ -9,6 +9,7 @@ import type { QueryContext } from './context';
 import { resolveDateRange } from './date-range';
 import { propertiesSql, type Needs } from './filters';
 import type { RetentionQueryInput } from './schema';
+import { groupTarget } from './groups';
 import { PERSONS, earliestEvent, eventsFrom, regexResolver, run, scopeSql } from './source';
 import { bucketKeySql, bucketStartOf, bucketsOf, offsetSegments, shiftBuckets, zonedIso, type Interval } from './time';
 
@@ -64,7 +65,9 @@ export async function runRetention(ctx: QueryContext, query: RetentionQueryInput
   const events = target === null || returning === null ? undefined : [...new Set([target, returning])];
   const scope = { projectId: ctx.projectId, from, to: end, events };
   const filters = await propertiesSql(query.properties, 'query.properties', needs, regexResolver(ctx.db, scope));
-  const actor = PERSONS;
+  // With aggregation_group_type_index the cohorts are groups; events without that group are left out.
+  const groupIndex = query.aggregation_group_type_index;
+  const actor = groupIndex === undefined || groupIndex === null ? PERSONS : groupTarget(groupIndex);
   actor.require(needs);
 
   // Each person's periods as bit masks (sum of distinct powers of two = bitwise OR):
@@ -89,7 +92,7 @@ export async function runRetention(ctx: QueryContext, query: RetentionQueryInput
   const rows = await run<{ s: string; r: string | null; n: number }>(
     ctx.db,
     sql`SELECT CAST(s AS TEXT) AS s, CAST(r AS TEXT) AS r, count(*) AS n FROM (
-        SELECT actor, sum(DISTINCT s) AS s, sum(DISTINCT r) AS r FROM (${perPerson}) GROUP BY actor
+        SELECT actor, sum(DISTINCT s) AS s, sum(DISTINCT r) AS r FROM (${perPerson}) WHERE actor IS NOT NULL GROUP BY actor
       ) WHERE s IS NOT NULL GROUP BY s, r`,
   );
 

@@ -23,6 +23,9 @@ export const PROPERTY_OPERATORS = [
   'is_not_set',
 ] as const;
 
+/** A group type's index (see `groups_types/`). */
+export const GroupTypeIndex = z.number().int().min(0).max(4);
+
 const Scalar = z.union([z.string().max(10_000), z.number(), z.boolean()]);
 export type PropertyValue = z.infer<typeof Scalar>;
 
@@ -31,8 +34,9 @@ export const PropertyFilter = z
     key: z.string().min(1).max(1_000),
     value: z.union([Scalar, z.array(Scalar).max(1_000)]).nullable().optional(),
     operator: z.enum(PROPERTY_OPERATORS).default('exact'),
-    /** `event` or `person` (group filters come with groups). */
+    /** `event`, `person`, or `group` (with `group_type_index`). */
     type: z.string().max(50).default('event'),
+    group_type_index: GroupTypeIndex.nullable().optional(),
   })
   .openapi('QueryPropertyFilter', { description: 'A property filter, as PostHog: `{key, value, operator, type}`.' });
 export type PropertyFilterInput = z.infer<typeof PropertyFilter>;
@@ -62,7 +66,7 @@ export const DateRange = z
   })
   .openapi('QueryDateRange');
 
-export const TRENDS_MATHS = ['total', 'dau', 'weekly_active', 'monthly_active', 'unique_session'] as const;
+export const TRENDS_MATHS = ['total', 'dau', 'weekly_active', 'monthly_active', 'unique_session', 'unique_group'] as const;
 export const PROPERTY_MATHS = ['sum', 'avg', 'min', 'max', 'median', 'p75', 'p90', 'p95', 'p99'] as const;
 
 export const EventsNode = z
@@ -74,6 +78,8 @@ export const EventsNode = z
     math: z.enum([...TRENDS_MATHS, ...PROPERTY_MATHS]).nullable().optional(),
     math_property: z.string().min(1).max(1_000).nullable().optional(),
     math_property_type: z.enum(['event_properties', 'person_properties']).nullable().optional(),
+    /** With `math: "unique_group"`: which group type to count. */
+    math_group_type_index: GroupTypeIndex.nullable().optional(),
     properties: Properties,
   })
   .openapi('EventsNode');
@@ -83,6 +89,7 @@ export const BreakdownFilter = z
   .object({
     breakdown: z.string().max(1_000).nullable().optional(),
     breakdown_type: z.string().max(50).nullable().optional(),
+    breakdown_group_type_index: GroupTypeIndex.nullable().optional(),
     breakdown_limit: z.number().int().min(1).max(1_000).nullable().optional(),
     breakdown_hide_other_aggregation: z.boolean().nullable().optional(),
   })
@@ -99,6 +106,8 @@ export const TrendsQuery = z
   .object({
     kind: z.literal('TrendsQuery'),
     series: z.array(EventsNode).min(1).max(20),
+    /** Active-user maths (`dau`, `weekly_active`, `monthly_active`) count groups of this type instead of persons. */
+    aggregation_group_type_index: GroupTypeIndex.nullable().optional(),
     interval: z.enum(INTERVALS).nullable().optional(),
     dateRange: DateRange.nullable().optional(),
     properties: Properties,
@@ -118,6 +127,8 @@ export const FUNNEL_WINDOW_UNITS = ['second', 'minute', 'hour', 'day', 'week', '
 export const FunnelsQuery = z
   .object({
     kind: z.literal('FunnelsQuery'),
+    /** Count groups of this type through the funnel instead of persons. */
+    aggregation_group_type_index: GroupTypeIndex.nullable().optional(),
     series: z.array(EventsNode.omit({ math: true, math_property: true, math_property_type: true })).min(2).max(20),
     dateRange: DateRange.nullable().optional(),
     properties: Properties,
@@ -145,6 +156,8 @@ const RetentionEntity = z.object({
 export const RetentionQuery = z
   .object({
     kind: z.literal('RetentionQuery'),
+    /** Cohorts of groups of this type instead of persons. */
+    aggregation_group_type_index: GroupTypeIndex.nullable().optional(),
     dateRange: DateRange.nullable().optional(),
     properties: Properties,
     filterTestAccounts: z.boolean().nullable().optional(),

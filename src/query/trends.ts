@@ -7,6 +7,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { QueryContext } from './context';
 import { resolveDateRange } from './date-range';
 import { QueryError } from './errors';
+import { groupTarget, requiredGroupIndex } from './groups';
 import { BREAKDOWN_OTHER, breakdownValueSql, propertiesSql, propertyNumber, propertyText, sourceOf, type Needs } from './filters';
 import { AGGREGATE_DISPLAYS, type EventsNodeInput, type TrendsQueryInput } from './schema';
 import { PERSONS, earliestEvent, eventsFrom, regexResolver, run, scopeSql, type AggregationTarget } from './source';
@@ -59,6 +60,10 @@ function aggregateSql(series: EventsNodeInput, attr: string, needs: Needs, targe
     target.require(needs);
     return sql`count(DISTINCT ${target.actor})`;
   }
+  if (math === 'unique_group') {
+    const index = requiredGroupIndex(series.math_group_type_index, `${attr}.math_group_type_index`, 'math "unique_group"');
+    return sql`count(DISTINCT ${groupTarget(index).actor})`;
+  }
   if (math === 'unique_session') return sql`count(DISTINCT NULLIF(${propertyText(sql.raw('e.properties'), '$session_id')}, ''))`;
   const fn = SIMPLE_PROPERTY_MATHS[math];
   if (fn) return sql`COALESCE(${sql.raw(fn)}(${mathValue(series, attr, needs)}), 0)`;
@@ -77,14 +82,15 @@ interface Compiled {
   interval: Interval;
   aggregate: boolean;
   segments: OffsetSegment[];
-  breakdown: { type: string; key: string; limit: number } | null;
+  breakdown: { type: string; key: string; limit: number; groupTypeIndex: number | null } | null;
 }
 
 async function seriesRows(ctx: QueryContext, c: Compiled, plan: SeriesPlan, period: Period): Promise<Row[]> {
   const { series, attr } = plan;
   const math = series.math ?? 'total';
   const needs: Needs = { person: false };
-  const target = PERSONS;
+  const groupIndex = c.query.aggregation_group_type_index;
+  const target = groupIndex === undefined || groupIndex === null ? PERSONS : groupTarget(groupIndex);
   const window = ACTIVE_WINDOW_DAYS[math];
   const scopeFrom = window ? period.from - (window + 1) * DAY : period.from;
   const scope = { projectId: ctx.projectId, from: scopeFrom, to: period.to, event: series.event };
@@ -92,7 +98,7 @@ async function seriesRows(ctx: QueryContext, c: Compiled, plan: SeriesPlan, peri
   const where = sql`${scopeSql(scope)}
     AND ${await propertiesSql(c.query.properties, 'query.properties', needs, regex)}
     AND ${await propertiesSql(series.properties, `${attr}.properties`, needs, regex)}`;
-  const bv = c.breakdown ? breakdownValueSql(c.breakdown.type, c.breakdown.key, needs, 'query.breakdownFilter.breakdown_type') : sql`''`;
+  const bv = c.breakdown ? breakdownValueSql(c.breakdown.type, c.breakdown.key, needs, 'query.breakdownFilter.breakdown_type', c.breakdown.groupTypeIndex) : sql`''`;
   const bucket = c.aggregate ? sql`''` : bucketKeySql(sql.raw('e.timestamp'), c.interval, c.segments);
 
   let base: SQL;
@@ -167,9 +173,16 @@ export async function runTrends(ctx: QueryContext, query: TrendsQueryInput): Pro
   const segments = offsetSegments(range.from - (compare ? span + 32 * DAY : 32 * DAY), range.to, ctx.timezone);
   const bf = query.breakdownFilter;
   const breakdown = bf?.breakdown
-    ? { type: bf.breakdown_type ?? 'event', key: bf.breakdown, limit: bf.breakdown_limit ?? DEFAULT_BREAKDOWN_LIMIT }
+    ? {
+        type: bf.breakdown_type ?? 'event',
+        key: bf.breakdown,
+        limit: bf.breakdown_limit ?? DEFAULT_BREAKDOWN_LIMIT,
+        groupTypeIndex: bf.breakdown_group_type_index ?? null,
+      }
     : null;
-  if (breakdown) sourceOf(breakdown.type, 'query.breakdownFilter.breakdown_type');
+  if (breakdown) {
+    sourceOf(breakdown.type, 'query.breakdownFilter.breakdown_type', breakdown.groupTypeIndex, 'query.breakdownFilter.breakdown_group_type_index');
+  }
   const c: Compiled = { query, interval, aggregate, segments, breakdown };
   const current: Period = { ...range, buckets: aggregate ? [] : bucketsOf(range.from, range.to, interval, ctx.timezone, segments) };
   const periods: [Period, 'current' | 'previous' | null][] = compare
@@ -213,7 +226,7 @@ function seriesObjects(
     math: series.math ?? null,
     math_property: series.math_property ?? null,
     math_hogql: null,
-    math_group_type_index: null,
+    math_group_type_index: series.math_group_type_index ?? null,
     properties: {},
   };
   const byValue = new Map<string, Map<string, number>>();
