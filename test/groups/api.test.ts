@@ -3,8 +3,10 @@ import { dbOf } from '../../src/db/client';
 import { groups } from '../../src/db/schema';
 import { groupTypeIndexes } from '../../src/groups/type-mapping';
 import { api, env, newProject } from '../support';
+import { projectDatabase } from '../../src/db/shards';
 
-const db = dbOf(env.DB);
+/** The project's shard. */
+const dbFor = async (projectId: number) => dbOf(await projectDatabase(env, projectId));
 
 async function getJson<T = unknown>(path: string): Promise<T> {
   const res = await api(path);
@@ -18,14 +20,14 @@ const pathOf = (url: string) => {
 };
 
 async function seedGroup(projectId: number, groupTypeIndex: number, groupKey: string, properties: Record<string, unknown>, createdAt: string) {
-  await db.insert(groups).values({ projectId, groupTypeIndex, groupKey, properties, createdAt });
+  await (await dbFor(projectId)).insert(groups).values({ projectId, groupTypeIndex, groupKey, properties, createdAt });
 }
 
 describe('groups_types', () => {
   it('lists types by index in PostHog shape, and PATCH sets display names', async () => {
     const { id } = await newProject();
     expect(await getJson(`/api/projects/${id}/groups_types/`)).toEqual([]);
-    await groupTypeIndexes(db, id, ['company', 'team']);
+    await groupTypeIndexes(await dbFor(id), id, ['company', 'team']);
     const types = await getJson<Record<string, unknown>[]>(`/api/projects/${id}/groups_types/`);
     expect(types).toEqual([
       { group_type: 'company', group_type_index: 0, name_singular: null, name_plural: null, detail_dashboard: null, default_columns: null, created_at: expect.any(String) },
@@ -49,7 +51,7 @@ describe('groups_types', () => {
 
   it('answers 404 for an unmapped index and 400 for bad input', async () => {
     const { id } = await newProject();
-    await groupTypeIndexes(db, id, ['company']);
+    await groupTypeIndexes(await dbFor(id), id, ['company']);
     expect((await api(`/api/projects/${id}/groups_types/3/`, { method: 'PATCH', json: { name_singular: 'x' } })).status).toBe(404);
     for (const [path, body, attr] of [
       ['groups_types/7/', { name_singular: 'x' }, 'group_type_index'],

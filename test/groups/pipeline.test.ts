@@ -130,9 +130,11 @@ describe('groups through the pipeline', () => {
 
   it('a dead-lettered event still gets $group_N', async () => {
     // Person rows with "poison_group" fail to insert, so the message ends in the dead-letter queue.
-    await env.DB.prepare(
-      `CREATE TRIGGER IF NOT EXISTS test_fault_poison_group BEFORE INSERT ON persons WHEN NEW.properties LIKE '%"poison_group":true%' BEGIN SELECT RAISE(ABORT, 'injected permanent fault'); END`,
-    ).run();
+    for (const shard of [env.SHARD_0, env.SHARD_1]) {
+      await shard.prepare(
+        `CREATE TRIGGER IF NOT EXISTS test_fault_poison_group BEFORE INSERT ON persons WHEN NEW.properties LIKE '%"poison_group":true%' BEGIN SELECT RAISE(ABORT, 'injected permanent fault'); END`,
+      ).run();
+    }
     const p = await newProject();
     const poisoned = ev('$pageview', 'poisoned', { $set: { poison_group: true }, $groups: { company: 'acme' } });
     await capture(p.api_token, [poisoned]);

@@ -8,7 +8,8 @@ import { applyGroupUpdates, assignGroupTypes } from '../../src/groups/rules';
 import { groupTypeIndexes, listGroupTypes } from '../../src/groups/type-mapping';
 import { newProject } from '../support';
 
-const db = dbOf(env.DB);
+// The group writes on one shard (these tests call them directly, not through the Worker).
+const db = dbOf(env.SHARD_0);
 
 async function groupRow(projectId: number, groupTypeIndex: number, key: string) {
   return db
