@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { projectDatabase, shardDatabases } from '../../src/db/shards';
 import { uuidFromDistinctId } from '../../src/identity';
-import { api, env, fetchWorker, newProjectOnShard } from '../support';
+import { API_KEY, api, env, fetchWorker, newProjectOnShard } from '../support';
 import { waitForStored } from '../support';
 
 /**
  * Two projects on different shards receive the same distinct ids. Every path
  * (capture with a staged large event, the queue consumer, merges, a person
- * object, the REST reads and writes, the query endpoint) must touch only its project's shard; the
+ * object, the REST reads and writes, the query endpoint, the web app) must touch only its project's shard; the
  * catalog holds no project data at all.
  */
 
@@ -76,6 +76,28 @@ describe('projects on different shards', () => {
     for (const table of ['persons', 'person_distinct_ids', 'person_merges', 'ingestion_warnings']) expect(expectA[table], table).toBeGreaterThan(0);
     // The same workload: the same rows, each on its own shard.
     expect(rowsB.SHARD_1).toEqual(expectA);
+
+    // The web app (signed in with the personal key) shows each project's own persons and events.
+    const login = await fetchWorker('/app/login', {
+      method: 'POST',
+      headers: { 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ key: API_KEY }),
+      redirect: 'manual',
+    });
+    const cookie = `phe_session=${/phe_session=([^;]+)/.exec(login.headers.get('Set-Cookie') ?? '')?.[1]}`;
+    for (const [project, label, other] of [[a, 'A', 'B'], [b, 'B', 'A']] as const) {
+      for (const path of ['persons', 'events']) {
+        const res = await fetchWorker(`/app/projects/${project.id}/${path}`, { headers: { Cookie: cookie } });
+        expect(res.status, path).toBe(200);
+        const html = await res.text();
+        if (path === 'persons') {
+          expect(html).toContain(`${label}@example.com`);
+          expect(html).not.toContain(`${other}@example.com`);
+        } else {
+          expect(html).toContain('big');
+        }
+      }
+    }
 
     // REST reads: each project sees its own data only.
     for (const [project, label] of [[a, 'A'], [b, 'B']] as const) {
