@@ -19,7 +19,8 @@ export {
 } from './properties';
 export { personProcessingOf, storedEventProperties, withoutPersonUpdates, type PersonProcessing } from './person-less';
 export { MAX_PERSON_PROPERTIES_BYTES, personPropertiesSizeViolation, propertiesSizeOf } from './limits';
-export type { HistoryLine, Person, PersonEvent } from './types';
+export type { HistoryLine, Person, PersonEvent, PropertyOperation, PropertyWrite, PropertyWrites } from './types';
+export { applyUpdatesAt, isLater, mergeWrites, newPersonWrites, type TimedProperties } from './property-writes';
 export {
   mergeTransition,
   newPerson,
