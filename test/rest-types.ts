@@ -6,6 +6,8 @@ export interface PersonJson {
   uuid: string;
   distinct_ids: string[];
   properties: Record<string, unknown>;
+  properties_last_updated_at: Record<string, string>;
+  properties_last_operation: Record<string, 'set' | 'set_once' | 'unset'>;
   is_identified: boolean;
   created_at: string;
 }

@@ -26,6 +26,7 @@ describe('GET persons/:uuid', () => {
     const id = await seedPerson(projectId, {
       distinctIds: ['zed', 'anon-1', 'mid'],
       properties: { email: 'a@example.com', plan: 'pro', nested: { x: 1 } },
+      propertyWrites: { email: { t: at(4), op: 'set' }, plan: { t: at(3), op: 'set_once' }, gone: { t: at(2), op: 'unset' } },
       isIdentified: true,
       createdAt: at(5),
     });
@@ -36,6 +37,8 @@ describe('GET persons/:uuid', () => {
         uuid: id,
         distinct_ids: ['zed', 'anon-1', 'mid'],
         properties: { email: 'a@example.com', plan: 'pro', nested: { x: 1 } },
+        properties_last_updated_at: { email: at(4), plan: at(3), gone: at(2) },
+        properties_last_operation: { email: 'set', plan: 'set_once', gone: 'unset' },
         is_identified: true,
         created_at: at(5),
       });

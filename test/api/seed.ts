@@ -1,4 +1,5 @@
 import { dbOf } from '../../src/db/client';
+import type { PropertyWrites } from '../../src/identity';
 import { events, ingestionWarnings, personDistinctIds, personMerges, persons } from '../../src/db/schema';
 import { api, env, newProject } from '../helpers';
 
@@ -17,6 +18,7 @@ export interface SeedPerson {
   id?: string;
   distinctIds: string[];
   properties?: Record<string, unknown>;
+  propertyWrites?: PropertyWrites;
   isIdentified?: boolean;
   createdAt?: string;
   version?: number;
@@ -28,6 +30,7 @@ export async function seedPerson(projectId: number, p: SeedPerson): Promise<stri
     id,
     projectId,
     properties: p.properties ?? {},
+    propertyWrites: p.propertyWrites ?? {},
     isIdentified: p.isIdentified ?? false,
     createdAt: p.createdAt ?? new Date().toISOString(),
     version: p.version ?? 0,
