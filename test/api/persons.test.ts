@@ -45,6 +45,17 @@ describe('GET persons/:uuid', () => {
     }
   });
 
+  it('documents properties_last_updated_at / properties_last_operation in the OpenAPI Person schema', async () => {
+    const doc = await (await api('/api/openapi.json')).json<{ components: { schemas: { Person: { properties: Record<string, unknown>; required: string[] } } } }>();
+    const person = doc.components.schemas.Person;
+    expect(person.properties.properties_last_updated_at).toMatchObject({ type: 'object', additionalProperties: { type: 'string' } });
+    expect(person.properties.properties_last_operation).toMatchObject({
+      type: 'object',
+      additionalProperties: { type: 'string', enum: ['set', 'set_once', 'unset'] },
+    });
+    expect(person.required).toEqual(expect.arrayContaining(['properties_last_updated_at', 'properties_last_operation']));
+  });
+
   it('answers 404 for an unknown person and 400 naming uuid for a malformed one', async () => {
     const { id: projectId } = await newProject();
     const res = await api(`/api/projects/${projectId}/persons/${crypto.randomUUID()}/`);
