@@ -136,3 +136,34 @@ export function mergeWrites(source: TimedProperties, target: TimedProperties): P
   }
   return writes;
 }
+
+/**
+ * The times may not grow past this much JSON: with the 512 KB of properties
+ * the person row stays under D1's 1 MB. Small keys cost more in times than in
+ * values, so a person with tens of thousands of keys (or of `$unset`s) can
+ * reach it.
+ */
+export const MAX_PROPERTY_WRITES_BYTES = 400 * 1024;
+
+const encoder = new TextEncoder();
+
+/**
+ * `writes` within MAX_PROPERTY_WRITES_BYTES: past it, the oldest tombstones go
+ * first, then the oldest times (those keys then count as set long ago). Nothing
+ * of `properties` is lost; only order-independence for those keys is.
+ */
+export function withinWritesLimit(writes: PropertyWrites): PropertyWrites {
+  let size = encoder.encode(JSON.stringify(writes)).byteLength;
+  if (size <= MAX_PROPERTY_WRITES_BYTES) return writes;
+  const byAge = Object.entries(writes).sort(
+    ([, a], [, b]) => Number(b.op === 'unset') - Number(a.op === 'unset') || (isLater(a.t, b.t) ? 1 : isLater(b.t, a.t) ? -1 : 0),
+  );
+  const kept: PropertyWrites = { ...writes };
+  for (const [key, w] of byAge) {
+    if (size <= MAX_PROPERTY_WRITES_BYTES) break;
+    delete kept[key];
+    // `"key":{...},` as JSON.stringify writes it.
+    size -= encoder.encode(JSON.stringify(key) + JSON.stringify(w)).byteLength + 2;
+  }
+  return kept;
+}

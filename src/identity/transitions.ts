@@ -1,7 +1,7 @@
 import { MAX_PERSON_PROPERTIES_BYTES, personPropertiesSizeViolation, propertiesSizeOf } from './limits';
 import { isMergeAllowed, mergeCaseOf, refusedMergeWarning } from './merge';
 import { mergeProperties, newPersonProperties, propertyUpdatesOf } from './properties';
-import { applyUpdatesAt, mergeWrites, newPersonWrites } from './property-writes';
+import { applyUpdatesAt, mergeWrites, newPersonWrites, withinWritesLimit } from './property-writes';
 import type { HistoryLine, MergeRequest, Person, PersonEvent, Warning } from './types';
 
 /**
@@ -74,6 +74,7 @@ export function withPropertyUpdates(person: Person, items: PersonEvent[]): { per
     version += 1;
     return item;
   });
+  if (propertyWrites !== person.propertyWrites) propertyWrites = withinWritesLimit(propertyWrites);
   return { person: { ...person, properties, propertyWrites, version }, events };
 }
 
@@ -82,7 +83,7 @@ export function newPerson(projectId: number, id: string, first: PersonEvent, isI
   const e = first.event;
   const updates = propertyUpdatesOf(e);
   let properties = newPersonProperties(updates, e.uuid);
-  let propertyWrites = newPersonWrites(updates, e.timestamp);
+  let propertyWrites = withinWritesLimit(newPersonWrites(updates, e.timestamp));
   const violation = sizeViolation(id, first, properties);
   if (violation) {
     properties = { $creator_event_uuid: e.uuid };
@@ -205,9 +206,8 @@ export function mergeTransition(current: Person | undefined, source: Person | un
   // The merge always happens; properties that would pass the size limit stay the target's own.
   const merged = mergeProperties(source.properties, current.properties);
   const violation = sizeViolation(personId, item, merged);
-  const mergedWrites = mergeWrites(
-    { properties: source.properties, writes: source.propertyWrites },
-    { properties: current.properties, writes: current.propertyWrites },
+  const mergedWrites = withinWritesLimit(
+    mergeWrites({ properties: source.properties, writes: source.propertyWrites }, { properties: current.properties, writes: current.propertyWrites }),
   );
   const combined = withPropertyUpdates(
     violation ? current : { ...current, properties: merged, propertyWrites: mergedWrites },
