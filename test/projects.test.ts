@@ -33,7 +33,7 @@ describe('projects', () => {
     const res = await api('/api/projects/', { method: 'POST', json: { name: 'Shop' } });
     expect(res.status).toBe(201);
     const a = await res.json<Record<string, unknown>>();
-    expect(a).toMatchObject({ id: expect.any(Number), name: 'Shop', api_token: expect.stringMatching(/^phc_[A-Za-z0-9_-]{43}$/) });
+    expect(a).toMatchObject({ id: expect.any(Number), name: 'Shop', api_token: expect.stringMatching(/^phc_[A-Za-z0-9]{43}$/) });
     expect(new Date(a.created_at as string).toISOString()).toBe(a.created_at);
     const b = await newProject('Shop');
     expect(b.api_token).not.toBe(a.api_token);
@@ -75,5 +75,69 @@ describe('projects', () => {
     const res = await api('/api/projects/abc/');
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ attr: 'project_id' });
+  });
+});
+
+describe('project settings', () => {
+  const patch = (id: number, json: unknown) => api(`/api/projects/${id}/`, { method: 'PATCH', json });
+
+  it('new projects start with PostHog-like defaults', async () => {
+    const project = await newProject('Defaults');
+    expect(project).toMatchObject({
+      timezone: 'UTC',
+      anonymize_ips: false,
+      drop_events_older_than_seconds: null,
+      cookieless_server_hash_mode: 'stateless',
+      event_retention_days: null,
+    });
+  });
+
+  it('PATCH changes only the fields sent, and GET shows them', async () => {
+    const project = await newProject('Patched');
+    const res = await patch(project.id, { timezone: 'Europe/Berlin', anonymize_ips: true, drop_events_older_than_seconds: 86_400 });
+    expect(res.status).toBe(200);
+    const expected = { ...project, timezone: 'Europe/Berlin', anonymize_ips: true, drop_events_older_than_seconds: 86_400 };
+    expect(await res.json()).toEqual(expected);
+    expect(await (await api(`/api/projects/${project.id}`)).json()).toEqual(expected);
+
+    const renamed = await (await patch(project.id, { name: 'Renamed', event_retention_days: 30, drop_events_older_than_seconds: null })).json();
+    expect(renamed).toEqual({ ...expected, name: 'Renamed', event_retention_days: 30, drop_events_older_than_seconds: null });
+  });
+
+  it("accepts PostHog's numeric cookieless modes and ignores settings it does not know", async () => {
+    const project = await newProject('Cookieless');
+    for (const [sent, stored] of [[0, 'disabled'], [2, 'stateful'], ['stateless', 'stateless']] as const) {
+      const res = await patch(project.id, { cookieless_server_hash_mode: sent, session_recording_opt_in: true });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ cookieless_server_hash_mode: stored });
+    }
+  });
+
+  it('answers 400 naming the bad setting, and changes nothing', async () => {
+    const project = await newProject('Strict');
+    const bad: [unknown, string][] = [
+      [{ timezone: 'Mars/Olympus' }, 'timezone'],
+      [{ timezone: 42 }, 'timezone'],
+      [{ anonymize_ips: 'yes' }, 'anonymize_ips'],
+      [{ drop_events_older_than_seconds: -5 }, 'drop_events_older_than_seconds'],
+      [{ drop_events_older_than_seconds: 1.5 }, 'drop_events_older_than_seconds'],
+      [{ cookieless_server_hash_mode: 'sometimes' }, 'cookieless_server_hash_mode'],
+      [{ cookieless_server_hash_mode: 3 }, 'cookieless_server_hash_mode'],
+      [{ event_retention_days: 0 }, 'event_retention_days'],
+      [{ name: '' }, 'name'],
+    ];
+    for (const [json, attr] of bad) {
+      const res = await patch(project.id, json);
+      expect(res.status, JSON.stringify(json)).toBe(400);
+      expect(await res.json()).toMatchObject({ type: 'validation_error', attr });
+    }
+    expect(await (await api(`/api/projects/${project.id}/`)).json()).toEqual(project);
+  });
+
+  it('answers 404 for an unknown project and 401 without the key', async () => {
+    expect((await patch(999_999, { name: 'x' })).status).toBe(404);
+    const project = await newProject('Locked');
+    const res = await fetchWorker(`/api/projects/${project.id}/`, { method: 'PATCH', body: '{"name":"x"}' });
+    expect(res.status).toBe(401);
   });
 });

@@ -1,9 +1,12 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { dbOf } from '../db/client';
-import { createProject, getProject, listProjects, type Project } from '../db/projects';
+import { forgetCachedProject, PROJECT_CACHE_TTL_MS } from '../capture/token';
+import { createProject, getProject, listProjects, updateProjectSettings, type Project } from '../db/projects';
 import type { AppEnv } from '../env';
 import { notFound } from './errors';
 import { ErrorSchema, ProjectIdParam, validationHook } from './schemas';
+
+const COOKIELESS_MODES = ['disabled', 'stateless', 'stateful'] as const;
 
 export const ProjectSchema = z
   .object({
@@ -11,12 +14,58 @@ export const ProjectSchema = z
     name: z.string(),
     api_token: z.string().openapi({ example: 'phc_...' }),
     created_at: z.string(),
+    timezone: z.string().openapi({ example: 'Europe/Berlin' }),
+    anonymize_ips: z.boolean(),
+    drop_events_older_than_seconds: z.number().int().nullable(),
+    cookieless_server_hash_mode: z.enum(COOKIELESS_MODES),
+    event_retention_days: z.number().int().nullable(),
   })
   .openapi('Project');
 
-const CreateProjectBody = z.object({ name: z.string().trim().min(1).max(200) }).openapi('CreateProject');
+const ProjectName = z.string().trim().min(1).max(200);
+const CreateProjectBody = z.object({ name: ProjectName }).openapi('CreateProject');
 
-export const projectJson = (p: Project) => ({ id: p.id, name: p.name, api_token: p.apiToken, created_at: p.createdAt });
+const isTimeZone = (name: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** PostHog's API sends the cookieless mode as 0/1/2 (its CookielessServerHashMode); the names are accepted too. */
+const CookielessMode = z.union([
+  z.enum(COOKIELESS_MODES),
+  z.union([z.literal(0), z.literal(1), z.literal(2)]).transform((n) => COOKIELESS_MODES[n]),
+]);
+
+/** Unknown fields are ignored, as PostHog's project API does, so a script sending more of PostHog's settings still works. */
+const UpdateProjectBody = z
+  .object({
+    name: ProjectName,
+    timezone: z.string().max(100).refine(isTimeZone, 'must be an IANA time zone name such as "Europe/Berlin" or "UTC"'),
+    anonymize_ips: z.boolean(),
+    drop_events_older_than_seconds: z.number().int().min(60).max(10 * 365 * 86_400).nullable(),
+    cookieless_server_hash_mode: CookielessMode,
+    event_retention_days: z.number().int().min(1).max(100 * 366).nullable(),
+  })
+  .partial()
+  .openapi('UpdateProject', {
+    description: `Capture picks a change up within ${PROJECT_CACHE_TTL_MS / 1000} seconds (its project cache).`,
+  });
+
+export const projectJson = (p: Project) => ({
+  id: p.id,
+  name: p.name,
+  api_token: p.apiToken,
+  created_at: p.createdAt,
+  timezone: p.timezone,
+  anonymize_ips: p.anonymizeIps,
+  drop_events_older_than_seconds: p.dropEventsOlderThanSeconds,
+  cookieless_server_hash_mode: p.cookielessServerHashMode,
+  event_retention_days: p.eventRetentionDays,
+});
 
 const errors = {
   400: { description: 'Bad parameter', content: { 'application/json': { schema: ErrorSchema } } },
@@ -64,6 +113,34 @@ export const projectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     async (c) => {
       const project = await getProject(dbOf(c.env.DB), c.req.valid('param').project_id);
       if (!project) throw notFound('Project');
+      return c.json(projectJson(project), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'patch',
+      path: '/{project_id}',
+      summary: 'Change project settings',
+      request: { params: ProjectIdParam, body: { content: { 'application/json': { schema: UpdateProjectBody } }, required: true } },
+      responses: {
+        200: { description: 'Project', content: { 'application/json': { schema: ProjectSchema } } },
+        404: { description: 'Unknown project', content: { 'application/json': { schema: ErrorSchema } } },
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const { project_id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const project = await updateProjectSettings(dbOf(c.env.DB), project_id, {
+        name: body.name,
+        timezone: body.timezone,
+        anonymizeIps: body.anonymize_ips,
+        dropEventsOlderThanSeconds: body.drop_events_older_than_seconds,
+        cookielessServerHashMode: body.cookieless_server_hash_mode,
+        eventRetentionDays: body.event_retention_days,
+      });
+      if (!project) throw notFound('Project');
+      forgetCachedProject(project_id);
       return c.json(projectJson(project), 200);
     },
   );

@@ -1,3 +1,4 @@
+import { withCookielessIds } from '../cookieless';
 import { dbOf } from '../db/client';
 import type { Env } from '../env';
 import { decodePayload, readCapped } from './decode';
@@ -8,7 +9,7 @@ import { MAX_BODY_BYTES } from './limits';
 import { capturedEventOf } from './normalize';
 import { batchOf } from './shapes';
 import { sentAtOf } from './timestamps';
-import { projectIdForToken, tokenOf } from './token';
+import { projectForToken, tokenOf } from './token';
 
 /**
  * One capture request, start to end: decode, validate, resolve the project,
@@ -27,7 +28,8 @@ export async function captureEvents(request: Request, env: Env, opts: { engage?:
   });
   const batch = batchOf(payload, opts);
   const db = dbOf(env.DB);
-  const projectId = await projectIdForToken(db, tokenOf(batch));
+  const project = await projectForToken(db, tokenOf(batch));
+  const projectId = project.id;
 
   const clock = { now, sentAt: sentAtOf(batch.sentAt, query) };
   const sender = { ip: request.headers.get('CF-Connecting-IP'), cf: request.cf as EdgeLocation | undefined };
@@ -36,7 +38,8 @@ export async function captureEvents(request: Request, env: Env, opts: { engage?:
     enrichProperties(event.properties, sender);
     return event;
   });
-  await enqueue(env.INGEST_QUEUE, db, projectId, messagesOf(projectId, events));
+  const identified = await withCookielessIds(env, project, events, { ip: sender.ip, userAgent: request.headers.get('User-Agent') });
+  await enqueue(env.INGEST_QUEUE, db, projectId, messagesOf(projectId, identified));
 }
 
 async function readBody(request: Request): Promise<Uint8Array> {

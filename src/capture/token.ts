@@ -1,5 +1,5 @@
 import type { Db } from '../db/client';
-import { projectIdOfToken } from '../db/projects';
+import { captureProjectOfToken, type CaptureProject } from '../db/projects';
 import { CaptureError, badRequest } from './errors';
 import { MAX_TOKEN_CHARS } from './limits';
 import type { CaptureBatch, RawEvent } from './shapes';
@@ -36,26 +36,32 @@ function checked(token: string): string {
   return token;
 }
 
-const FOUND_TTL_MS = 60_000;
+/** How long capture may keep using a project's settings after a change (README: project settings). */
+export const PROJECT_CACHE_TTL_MS = 30_000;
 const MISSING_TTL_MS = 5_000;
 const MAX_CACHED = 10_000;
-const cache = new Map<string, { projectId: number | undefined; until: number }>();
+const cache = new Map<string, { project: CaptureProject | undefined; until: number }>();
 
-/** The project a token belongs to, cached per isolate for a short while; 401 when none. */
-export async function projectIdForToken(db: Db, token: string, now = Date.now()): Promise<number> {
+/** The project a token belongs to, with the settings capture needs, cached per isolate for a short while; 401 when none. */
+export async function projectForToken(db: Db, token: string, now = Date.now()): Promise<CaptureProject> {
   let hit = cache.get(token);
   if (!hit || hit.until <= now) {
-    let projectId: number | undefined;
+    let project: CaptureProject | undefined;
     try {
-      projectId = await projectIdOfToken(db, token);
+      project = await captureProjectOfToken(db, token);
     } catch (err) {
       console.error('project lookup failed', err instanceof Error ? err.message : String(err));
       throw new CaptureError(503, 'unavailable', 'Temporarily unable to check the project token; retry later.');
     }
     if (cache.size >= MAX_CACHED) cache.clear();
-    hit = { projectId, until: now + (projectId === undefined ? MISSING_TTL_MS : FOUND_TTL_MS) };
+    hit = { project, until: now + (project === undefined ? MISSING_TTL_MS : PROJECT_CACHE_TTL_MS) };
     cache.set(token, hit);
   }
-  if (hit.projectId === undefined) throw new CaptureError(401, 'invalid_token', 'Unknown project token.');
-  return hit.projectId;
+  if (hit.project === undefined) throw new CaptureError(401, 'invalid_token', 'Unknown project token.');
+  return hit.project;
+}
+
+/** Drops this isolate's cached settings of a project (other isolates pick a change up within PROJECT_CACHE_TTL_MS). */
+export function forgetCachedProject(projectId: number): void {
+  for (const [token, hit] of cache) if (hit.project?.id === projectId) cache.delete(token);
 }

@@ -4,11 +4,34 @@ import { projects } from './schema';
 
 export type Project = typeof projects.$inferSelect;
 
-/** A random, unguessable project token: `phc_` + 43 base64url characters (256 bits). */
+/** What a project's owner may change with `PATCH /api/projects/:id/`. */
+export type ProjectSettings = Pick<
+  Project,
+  'name' | 'timezone' | 'anonymizeIps' | 'dropEventsOlderThanSeconds' | 'cookielessServerHashMode' | 'eventRetentionDays'
+>;
+
+/** What capture needs to know of a project, resolved from its token. */
+export type CaptureProject = Pick<
+  Project,
+  'id' | 'timezone' | 'anonymizeIps' | 'dropEventsOlderThanSeconds' | 'cookielessServerHashMode'
+>;
+
+const TOKEN_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const TOKEN_CHARS = 43;
+
+/**
+ * A random, unguessable project token shaped like PostHog's: `phc_` + 43 letters
+ * and digits (about 256 bits), so a double-click selects all of it.
+ */
 export function newProjectToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  const b64 = btoa(String.fromCharCode(...bytes));
-  return `phc_${b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')}`;
+  let token = 'phc_';
+  while (token.length < 4 + TOKEN_CHARS) {
+    for (const byte of crypto.getRandomValues(new Uint8Array(64))) {
+      // 248 = 4 × 62: rejecting the top 8 byte values keeps every character equally likely.
+      if (byte < 248 && token.length < 4 + TOKEN_CHARS) token += TOKEN_ALPHABET[byte % 62];
+    }
+  }
+  return token;
 }
 
 export async function createProject(db: Db, name: string, apiToken = newProjectToken()): Promise<Project> {
@@ -23,7 +46,23 @@ export async function getProject(db: Db, id: number): Promise<Project | undefine
   return db.select().from(projects).where(eq(projects.id, id)).get();
 }
 
-export async function projectIdOfToken(db: Db, apiToken: string): Promise<number | undefined> {
-  const row = await db.select({ id: projects.id }).from(projects).where(eq(projects.apiToken, apiToken)).get();
-  return row?.id;
+export async function updateProjectSettings(db: Db, id: number, settings: Partial<ProjectSettings>): Promise<Project | undefined> {
+  const changes = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
+  if (Object.keys(changes).length === 0) return getProject(db, id);
+  const [row] = await db.update(projects).set(changes).where(eq(projects.id, id)).returning();
+  return row;
+}
+
+export async function captureProjectOfToken(db: Db, apiToken: string): Promise<CaptureProject | undefined> {
+  return db
+    .select({
+      id: projects.id,
+      timezone: projects.timezone,
+      anonymizeIps: projects.anonymizeIps,
+      dropEventsOlderThanSeconds: projects.dropEventsOlderThanSeconds,
+      cookielessServerHashMode: projects.cookielessServerHashMode,
+    })
+    .from(projects)
+    .where(eq(projects.apiToken, apiToken))
+    .get();
 }

@@ -9,6 +9,17 @@ export const projects = sqliteTable('projects', {
   name: text('name').notNull(),
   apiToken: text('api_token').notNull().unique(),
   createdAt: text('created_at').notNull().default(nowIso),
+  /** IANA name; day/week/month buckets of answers and cookieless salts follow it. */
+  timezone: text('timezone').notNull().default('UTC'),
+  /** Drop `$ip` and derive no geo from it. */
+  anonymizeIps: integer('anonymize_ips', { mode: 'boolean' }).notNull().default(false),
+  /** Events whose timestamp is older than this are dropped with `event_dropped_too_old`; null keeps all. */
+  dropEventsOlderThanSeconds: integer('drop_events_older_than_seconds'),
+  cookielessServerHashMode: text('cookieless_server_hash_mode', { enum: ['disabled', 'stateless', 'stateful'] })
+    .notNull()
+    .default('stateless'),
+  /** Events older than this many days are archived (when R2 is bound) and deleted; null keeps everything. */
+  eventRetentionDays: integer('event_retention_days'),
 });
 
 export const persons = sqliteTable(
@@ -124,4 +135,59 @@ export const stagedEvents = sqliteTable(
     body: text('body', { mode: 'json' }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.uuid] })],
+);
+
+/**
+ * Cookieless tracking (src/cookieless/): one random 16-byte salt per project
+ * and calendar day (project timezone). Deleted at `expires_at` (end of the day
+ * plus the grace period), after which that day's ids cannot be recomputed.
+ */
+export const cookielessSalts = sqliteTable(
+  'cookieless_salts',
+  {
+    projectId: integer('project_id').notNull(),
+    /** YYYY-MM-DD in the project's timezone. */
+    day: text('day').notNull(),
+    /** 16 bytes, base64. */
+    salt: text('salt').notNull(),
+    /** Epoch ms. */
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.day] }), index('cookieless_salts_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * Stateful cookieless mode: the `$identify` events seen per visitor hash, in
+ * arrival order (`id`), so a visitor who logs in gets a new hash counter and two
+ * people behind one IP and browser stay apart. Expires with the day's salt.
+ */
+export const cookielessIdentifies = sqliteTable(
+  'cookieless_identifies',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    projectId: integer('project_id').notNull(),
+    /** Base64 of the visitor's base hash (salted, meaningless once the salt is deleted). */
+    visitorKey: text('visitor_key').notNull(),
+    eventUuid: text('event_uuid').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('cookieless_identifies_visitor_event_unique').on(t.projectId, t.visitorKey, t.eventUuid),
+    index('cookieless_identifies_expires_idx').on(t.expiresAt),
+  ],
+);
+
+/** Stateful cookieless mode: the current session of a visitor hash; a new one after 30 minutes idle. */
+export const cookielessSessions = sqliteTable(
+  'cookieless_sessions',
+  {
+    projectId: integer('project_id').notNull(),
+    /** Base64 of the visitor's hash with its identify counter. */
+    sessionKey: text('session_key').notNull(),
+    sessionId: text('session_id').notNull(),
+    /** Epoch ms of the latest event of the session. */
+    lastActivity: integer('last_activity').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.sessionKey] }), index('cookieless_sessions_expires_idx').on(t.expiresAt)],
 );

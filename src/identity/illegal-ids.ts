@@ -12,8 +12,16 @@ const ILLEGAL_IGNORING_CASE = [
   'false',
 ];
 
+/**
+ * The placeholder distinct ids posthog-js sends in cookieless mode (older SDKs:
+ * the second), for the server to replace with a computed id. Never a person's id.
+ */
+export const COOKIELESS_PLACEHOLDER_IDS: readonly string[] = ['$posthog_cookieless', '$sentinel_cookieless_server_hash'];
+
+export const isCookielessPlaceholder = (id: unknown) => typeof id === 'string' && COOKIELESS_PLACEHOLDER_IDS.includes(id);
+
 /** Compared exactly. */
-const ILLEGAL_EXACT = ['[object Object]', 'NaN', 'None', 'none', 'null', '0', 'undefined'];
+const ILLEGAL_EXACT = ['[object Object]', 'NaN', 'None', 'none', 'null', '0', 'undefined', ...COOKIELESS_PLACEHOLDER_IDS];
 
 const quoted = (ids: string[]) => ids.flatMap((id) => [id, `'${id}'`, `"${id}"`]);
 

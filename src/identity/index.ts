@@ -1,5 +1,5 @@
 export type { IdentityEvent, MergeKind, MergeRequest, PropertyUpdates, Warning } from './types';
-export { isIllegalDistinctId } from './illegal-ids';
+export { COOKIELESS_PLACEHOLDER_IDS, isCookielessPlaceholder, isIllegalDistinctId } from './illegal-ids';
 export { uuidFromDistinctId } from './person-uuid';
 export {
   isMergeAllowed,

@@ -3,7 +3,7 @@ import type { Env } from '../env';
 import { personLessEventRowOf, planWrites, warningRowsOf } from '../persons/plan';
 import { readIngestState } from '../persons/reads';
 import { writeInBatches } from '../persons/writes';
-import { ingestProjectEvents, type Carried } from './ingest-project';
+import { ingestProjectEvents, refusalOf, type Carried } from './ingest-project';
 import type { IngestMessage } from './message';
 import { deleteStagedEvents, withStagedEvents } from './staged';
 
@@ -43,7 +43,12 @@ async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env):
   const db = dbOf(env.DB);
   for (const message of batch.messages) {
     const { projectId } = message.body;
-    const [events = []] = await withStagedEvents(db, [message.body]);
+    const [carried = []] = await withStagedEvents(db, [message.body]);
+    const refused = carried.flatMap((e) => {
+      const refusal = refusalOf(e);
+      return refusal ? warningRowsOf(projectId, e.uuid, [refusal]) : [];
+    });
+    const events = carried.filter((e) => !refusalOf(e));
     const { storedUuids, owners } = await readIngestState(
       db,
       projectId,
@@ -53,14 +58,14 @@ async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env):
     );
     const fresh = events.filter((e) => !storedUuids.has(e.uuid));
     const rows = fresh.map((e) => personLessEventRowOf(projectId, e, owners));
-    const warnings = fresh.flatMap((e) =>
+    const warnings = [...refused, ...fresh.flatMap((e) =>
       warningRowsOf(projectId, e.uuid, [
         {
           type: 'ingestion_retries_exhausted',
           details: { eventUuid: e.uuid, event: e.event, distinctId: e.distinct_id, attempts: message.attempts },
         },
       ]),
-    );
+    )];
     await writeInBatches(db, planWrites(db, { statements: [], events: rows, warnings }));
     await deleteStagedEvents(db, [message.body]);
     message.ack();

@@ -1,4 +1,5 @@
 import {
+  isCookielessPlaceholder,
   mergeRequestOf,
   personProcessingOf,
   precheckMerge,
@@ -38,7 +39,12 @@ export async function ingestProjectEvents(
   carried: Carried[],
 ): Promise<Set<number>> {
   const unique = new Map<string, Carried>();
-  for (const c of carried) if (!unique.has(c.event.uuid)) unique.set(c.event.uuid, c);
+  const refused: WarningRow[] = [];
+  for (const c of carried) {
+    const refusal = refusalOf(c.event);
+    if (refusal) refused.push(...warningRowsOf(projectId, c.event.uuid, [refusal]));
+    else if (!unique.has(c.event.uuid)) unique.set(c.event.uuid, c);
+  }
   const distinctIds = new Set<string>();
   for (const { event } of unique.values()) {
     distinctIds.add(event.distinct_id);
@@ -49,7 +55,7 @@ export async function ingestProjectEvents(
   const { storedUuids, owners } = state;
 
   const personLess: EventRow[] = [];
-  const warnings: WarningRow[] = [];
+  const warnings: WarningRow[] = refused;
   const planned: (PlannedEvent & { message: number })[] = [];
   for (const { event, message } of unique.values()) {
     if (storedUuids.has(event.uuid)) continue;
@@ -91,4 +97,21 @@ function planEvent(event: CapturedEvent, warnings: Warning[]): PlannedEvent {
   if (check.action === 'merge') return { item: { event, warnings }, merge };
   // Same id or an illegal id: no merge, but the event still updates its own person.
   return { item: { event, warnings: check.action === 'warn' ? [...warnings, check.warning] : warnings }, merge: null };
+}
+
+/**
+ * Accepted events that are not stored, only warned about: dropped at capture
+ * (the warning travels with the event), or carrying a cookieless placeholder
+ * distinct id, which must never become a person's id (e.g. queued before the
+ * project's cookieless mode applied at capture).
+ */
+export function refusalOf(event: CapturedEvent): Warning | null {
+  if (event.dropped) return event.dropped;
+  if (isCookielessPlaceholder(event.distinct_id)) {
+    return {
+      type: 'cookieless_placeholder_distinct_id',
+      details: { distinctId: event.distinct_id, event: event.event, eventUuid: event.uuid },
+    };
+  }
+  return null;
 }

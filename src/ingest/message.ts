@@ -1,3 +1,5 @@
+import type { Warning } from '../identity';
+
 /**
  * What capture puts on the `ingest` queue: the validated events of one capture
  * request (split only to stay under the queue's message size limit).
@@ -27,4 +29,10 @@ export interface CapturedEvent {
   /** Top-level `$set` / `$set_once` as posthog-js and posthog-python send them. */
   $set?: Record<string, unknown>;
   $set_once?: Record<string, unknown>;
+  /**
+   * Set when capture accepted the event but must not store it (e.g. a cookieless
+   * event the project's mode refuses): the consumer stores only this warning.
+   * Such an event carries no properties.
+   */
+  dropped?: Warning;
 }

@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { dbOf, type Db } from '../db/client';
 import type { Env } from '../env';
 import { planMergeStep, planUpdateStep, planWrites, type Plan } from './plan';
-import { loadPerson } from './reads';
+import { loadPerson, loadPersons } from './reads';
 import type { MergeStep, StepResult, UpdateStep } from './steps';
 import { writeAtomically, type PersonRow } from './writes';
 
@@ -25,19 +25,26 @@ export class PersonDO extends DurableObject<Env> {
 
   applyMerge(step: MergeStep): Promise<StepResult> {
     return this.serialized(async () => {
-      const current = step.targetPersonId || step.sourcePersonId ? await this.current(step.personId, step.expectedVersion) : undefined;
-      // The source person belongs to another object: read it where it is written.
+      const ownId = step.targetPersonId || step.sourcePersonId ? step.personId : null;
+      // The source person belongs to another object: read it where it is written, in one read with ours if not cached.
       const sourceId = step.sourcePersonId !== step.personId ? step.sourcePersonId : null;
-      const source = sourceId ? await loadPerson(this.db, sourceId) : undefined;
-      return planMergeStep(this.db, current, source, step);
+      let current = ownId ? this.cached(ownId, step.expectedVersion) : undefined;
+      const toRead = [ownId && !current ? ownId : null, sourceId].filter((id): id is string => id !== null);
+      const read = await loadPersons(this.db, toRead);
+      if (ownId && !current) current = this.person = read.get(ownId);
+      return planMergeStep(this.db, current, sourceId ? read.get(sourceId) : undefined, step);
     });
   }
 
-  /** The cached row, unless the caller has seen a newer version (then D1's). */
-  private async current(personId: string, expectedVersion: number | undefined): Promise<PersonRow | undefined> {
+  /** The cached row, unless the caller has seen a newer version. */
+  private cached(personId: string, expectedVersion: number | undefined): PersonRow | undefined {
     const cached = this.person?.id === personId ? this.person : undefined;
-    if (cached && (expectedVersion === undefined || cached.version >= expectedVersion)) return cached;
-    return (this.person = await loadPerson(this.db, personId));
+    return cached && (expectedVersion === undefined || cached.version >= expectedVersion) ? cached : undefined;
+  }
+
+  /** The cached row, else D1's. */
+  private async current(personId: string, expectedVersion: number | undefined): Promise<PersonRow | undefined> {
+    return this.cached(personId, expectedVersion) ?? (this.person = await loadPerson(this.db, personId));
   }
 
   /** D1 calls yield the object's input gate, so calls are chained to run one at a time. */

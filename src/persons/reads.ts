@@ -9,6 +9,13 @@ export async function loadPerson(db: Db, id: string): Promise<PersonRow | undefi
   return db.select().from(persons).where(eq(persons.id, id)).get();
 }
 
+/** Several persons in one read, by id. */
+export async function loadPersons(db: Db, ids: string[]): Promise<Map<string, PersonRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.select().from(persons).where(inArray(persons.id, ids));
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
 /** Who owns which distinct ids, as the consumer tracks it between steps. */
 export interface Owners {
   /** distinct id → person id, for the ids that have a person. */

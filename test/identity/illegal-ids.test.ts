@@ -13,7 +13,7 @@ const illegalIgnoringCase = [
   'true',
   'false',
 ];
-const illegalExact = ['[object Object]', 'NaN', 'None', 'none', 'null', '0', 'undefined'];
+const illegalExact = ['[object Object]', 'NaN', 'None', 'none', 'null', '0', 'undefined', '$posthog_cookieless', '$sentinel_cookieless_server_hash'];
 
 const withQuotes = (ids: string[]) => ids.flatMap((id) => [id, `'${id}'`, `"${id}"`]);
 

@@ -1,7 +1,7 @@
 // Headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core, with a record of
 // everything that went wrong on the page: console errors, page errors, and requests to the
 // service (`/ingest/...`) that failed or answered >= 400.
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { decodeCapture } from './capture-payload';
 
 export const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
@@ -31,8 +31,11 @@ export interface PageProblems {
 }
 
 /** A new visitor: own cookies and localStorage, one page, problems recorded. */
-export async function newVisitor(browser: Browser): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
-  const context = await browser.newContext();
+export async function newVisitor(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   const problems: PageProblems = { consoleErrors: [], failedRequests: [], abortedRequests: [] };
   const ours = (url: string) => new URL(url).pathname.startsWith('/ingest');
@@ -85,6 +88,8 @@ export type PostHogGlobal = {
   capture(event: string, properties?: Record<string, unknown>): void;
   setPersonProperties(set: Record<string, unknown>): void;
   reset(): void;
+  opt_in_capturing(): void;
+  opt_out_capturing(): void;
 };
 /**
  * Calls posthog-js inside the page: `ph(page, (p, id) => p.identify(id as string), user)`.

@@ -40,7 +40,15 @@ export interface Site {
 
 const CAPTURE_PATH = /^\/ingest\/(e|i\/v0\/e|batch|capture|track|engage)\/?$/;
 
-export async function startSite(options: { upstream: string; token: string; sdk: SdkLoading }): Promise<Site> {
+export interface SiteOptions {
+  upstream: string;
+  token: string;
+  sdk: SdkLoading;
+  /** Extra `posthog.init` options (e.g. `cookieless_mode`). */
+  config?: Record<string, unknown>;
+}
+
+export async function startSite(options: SiteOptions): Promise<Site> {
   const upstream = new URL(options.upstream);
   const requests: ProxiedRequest[] = [];
 
@@ -146,13 +154,13 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 // The official PostHog snippet (as on posthog.com); it loads `<api_host>/static/array.js`.
 const SNIPPET = `!function(t,e){var o,n,p,r;e.__SV||(window.posthog && window.posthog.__loaded)||(window.posthog=e,e._i=[],e.init=function(i,s,a){function g(t,e){var o=e.split(".");2==o.length&&(t=t[o[0]],e=o[1]),t[e]=function(){t.push([e].concat(Array.prototype.slice.call(arguments,0)))}}(p=t.createElement("script")).type="text/javascript",p.crossOrigin="anonymous",p.async=!0,p.src=s.api_host.replace(".i.posthog.com","-assets.i.posthog.com")+"/static/array.js",(r=t.getElementsByTagName("script")[0]).parentNode.insertBefore(p,r);var u=e;for(void 0!==a?u=e[a]=[]:a="posthog",u.people=u.people||[],u.toString=function(t){var e="posthog";return"posthog"!==a&&(e+="."+a),t||(e+=" (stub)"),e},u.people.toString=function(){return u.toString(1)+".people (stub)"},o="init capture register register_once register_for_session unregister unregister_for_session getFeatureFlag getFeatureFlagPayload isFeatureEnabled reloadFeatureFlags updateEarlyAccessFeatureEnrollment getEarlyAccessFeatures on onFeatureFlags onSurveysLoaded onSessionId getSurveys getActiveMatchingSurveys renderSurvey canRenderSurvey identify setPersonProperties group resetGroups setPersonPropertiesForFlags resetPersonPropertiesForFlags setGroupPropertiesForFlags resetGroupPropertiesForFlags reset get_distinct_id getGroups get_session_id get_session_replay_url alias set_config startSessionRecording stopSessionRecording sessionRecordingStarted captureException loadToolbar get_property getSessionProperty createPersonProfile opt_in_capturing opt_out_capturing has_opted_in_capturing has_opted_out_capturing clear_opt_in_out_capturing debug".split(" "),n=0;n<o.length;n++)g(u,o[n]);e._i.push([i,s,a])},e.__SV=1)}(document,window.posthog||[]);`;
 
-function page(pathname: string, options: { token: string; sdk: SdkLoading }): string {
+function page(pathname: string, options: SiteOptions): string {
   // Default person_profiles ('identified_only'); headless Chromium would otherwise be dropped as a bot.
-  const init = `posthog.init(${JSON.stringify(options.token)}, {
+  const init = `posthog.init(${JSON.stringify(options.token)}, Object.assign({
     api_host: location.origin + '/ingest',
     opt_out_useragent_filter: true,
     loaded: function () { window.__posthogLoaded = true; },
-  });`;
+  }, ${JSON.stringify(options.config ?? {})}));`;
   const loader =
     options.sdk === 'bundled'
       ? `<script src="/vendor/posthog-js/array.full.js"></script>\n<script>${init}</script>`
