@@ -14,6 +14,8 @@ export default defineConfig({
         // As in wrangler.toml, but flushing batches after 50 ms instead of 1 s keeps the suite quick.
         queueConsumers: {
           ingest: { maxBatchSize: 100, maxBatchTimeout: 0.05, maxRetries: 5, deadLetterQueue: 'ingest-dlq' },
+          // As in wrangler.toml: import messages are full, so 10 per batch.
+          'ingest-historical': { maxBatchSize: 10, maxBatchTimeout: 0.05, maxRetries: 5, deadLetterQueue: 'ingest-dlq' },
           'ingest-dlq': { maxBatchSize: 100, maxBatchTimeout: 0.05, maxRetries: 10 },
         },
       },

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { api } from './api';
 import { ApiError, apiErrorResponse } from './api/errors';
 import { benchRoutes } from './bench-routes';
+import { proxyConfigProblem } from './capture/client';
 import { capture, captureUnderPathPrefix } from './capture/routes';
 import type { AppEnv } from './env';
 
@@ -13,7 +14,10 @@ app.route('/api', api);
 // Bench-only; answers 404 unless the var BENCH_ROUTES is "true" (npm run bench).
 app.route('/_bench', benchRoutes);
 
-app.get('/_readiness', (c) => c.text('ok'));
+app.get('/_readiness', (c) => {
+  const problem = proxyConfigProblem(c.env);
+  return problem ? c.text(problem, 503) : c.text('ok');
+});
 app.get('/', (c) => c.json({ status: 1, service: 'posthog-edge-ingest' }));
 app.route('/', capture);
 

@@ -5,9 +5,18 @@ import type { IngestMessage } from './ingest/message';
 export interface Env {
   DB: D1Database;
   INGEST_QUEUE: Queue<IngestMessage>;
+  /** `/batch/` requests with `historical_migration: true` (imports), consumed apart from live traffic. */
+  HISTORICAL_QUEUE: Queue<IngestMessage>;
   PERSON: DurableObjectNamespace<PersonDO>;
   PERSONAL_API_KEY?: string;
   PATH_PREFIX?: string;
+  /**
+   * Reverse proxies whose X-Forwarded-For / X-Real-IP and geo headers are believed:
+   * addresses or CIDR ranges, separated by commas or spaces (src/capture/client.ts).
+   */
+  TRUSTED_PROXIES?: string;
+  /** A shared secret a proxy sends in `X-Proxy-Secret` to be trusted wherever it connects from (a secret). */
+  PROXY_SECRET?: string;
   /** "true" mounts the bench-only routes under /_bench (src/bench-routes.ts); never in production. */
   BENCH_ROUTES?: string;
   /** posthog-js's dist/ (wrangler.toml [assets]), served at /static/<name>.js. */

@@ -3,10 +3,13 @@ import { dbOf } from '../db/client';
 import type { Env } from '../env';
 import { decodePayload, readCapped } from './decode';
 import { CaptureError, badRequest } from './errors';
-import { enrichProperties, type EdgeLocation } from './enrich';
+import { clientOf } from './client';
+import { enrichProperties } from './enrich';
 import { enqueue, messagesOf } from './enqueue';
+import type { CaptureWarning, CapturedEvent } from '../ingest/message';
 import { MAX_BODY_BYTES } from './limits';
 import { capturedEventOf } from './normalize';
+import { tooOldWarning } from './too-old';
 import { batchOf } from './shapes';
 import { sentAtOf } from './timestamps';
 import { projectForToken, tokenOf } from './token';
@@ -32,14 +35,22 @@ export async function captureEvents(request: Request, env: Env, opts: { engage?:
   const projectId = project.id;
 
   const clock = { now, sentAt: sentAtOf(batch.sentAt, query) };
-  const sender = { ip: request.headers.get('CF-Connecting-IP'), cf: request.cf as EdgeLocation | undefined };
-  const events = batch.events.map((raw) => {
+  const client = clientOf(request, env);
+  const events: CapturedEvent[] = [];
+  const warnings: CaptureWarning[] = [];
+  for (const raw of batch.events) {
     const event = capturedEventOf(raw, clock);
-    enrichProperties(event.properties, sender);
-    return event;
-  });
-  const identified = await withCookielessIds(env, project, events, { ip: sender.ip, userAgent: request.headers.get('User-Agent') });
-  await enqueue(env.INGEST_QUEUE, db, projectId, messagesOf(projectId, identified));
+    const tooOld = tooOldWarning(event, now, project.dropEventsOlderThanSeconds);
+    if (tooOld) {
+      warnings.push(tooOld);
+      continue;
+    }
+    enrichProperties(event.properties, client, { anonymizeIps: project.anonymizeIps });
+    events.push(event);
+  }
+  const identified = await withCookielessIds(env, project, events, { ip: client.ip, userAgent: request.headers.get('User-Agent') });
+  const queue = batch.historicalMigration ? env.HISTORICAL_QUEUE : env.INGEST_QUEUE;
+  await enqueue(queue, db, projectId, messagesOf(projectId, identified, warnings));
 }
 
 async function readBody(request: Request): Promise<Uint8Array> {

@@ -1,5 +1,5 @@
 import type { Db } from '../db/client';
-import type { CapturedEvent, IngestMessage, QueuedEvent } from '../ingest/message';
+import type { CaptureWarning, CapturedEvent, IngestMessage, QueuedEvent } from '../ingest/message';
 import { stageEvents } from '../ingest/staged';
 import { CaptureError } from './errors';
 import {
@@ -30,9 +30,9 @@ export interface CaptureHandOver {
  * message is staged and stands in the message as its uuid; 413 for an event
  * over the 1 MB limit.
  */
-export function messagesOf(projectId: number, events: CapturedEvent[]): CaptureHandOver {
+export function messagesOf(projectId: number, events: CapturedEvent[], warnings: CaptureWarning[] = []): CaptureHandOver {
   // Most requests fit in one message: size them once instead of event by event.
-  const whole: IngestMessage = { projectId, events };
+  const whole: IngestMessage = warnings.length > 0 ? { projectId, events, warnings } : { projectId, events };
   const wholeBytes = jsonBytes(whole);
   if (wholeBytes <= MAX_MESSAGE_BYTES) return { messages: [{ body: whole, bytes: wholeBytes }], staged: [] };
 
@@ -40,6 +40,21 @@ export function messagesOf(projectId: number, events: CapturedEvent[]): CaptureH
   const messages: SizedMessage[] = [];
   const staged: CapturedEvent[] = [];
   let current: SizedMessage | undefined;
+  // Warnings travel in messages of their own (few and small: a request has at most 10,000 events).
+  const warningsEnvelope = jsonBytes({ projectId, events: [], warnings: [] } satisfies IngestMessage);
+  let pending: CaptureWarning[] = [];
+  let pendingBytes = warningsEnvelope;
+  for (const warning of warnings) {
+    const bytes = jsonBytes(warning);
+    if (pending.length > 0 && pendingBytes + 1 + bytes > MAX_MESSAGE_BYTES) {
+      messages.push({ body: { projectId, events: [], warnings: pending }, bytes: pendingBytes });
+      pending = [];
+      pendingBytes = warningsEnvelope;
+    }
+    pendingBytes += bytes + (pending.length > 0 ? 1 : 0);
+    pending.push(warning);
+  }
+  if (pending.length > 0) messages.push({ body: { projectId, events: [], warnings: pending }, bytes: pendingBytes });
   events.forEach((captured, i) => {
     let event: QueuedEvent = captured;
     let bytes = jsonBytes(captured);

@@ -11,10 +11,10 @@ export interface EdgeLocation {
   longitude?: string;
 }
 
-/** What the edge knows about the sender: its IP and Cloudflare's geolocation of it. */
+/** What capture knows about the sender (see client.ts): its IP and `$geoip_*` location. */
 export interface Sender {
   ip?: string | null;
-  cf?: EdgeLocation | null;
+  geo?: Record<string, string | number>;
 }
 
 const CONTINENT_NAMES: Record<string, string> = {
@@ -28,21 +28,26 @@ const CONTINENT_NAMES: Record<string, string> = {
 };
 
 /**
- * Adds `$ip` (from CF-Connecting-IP) and `$geoip_*` (from `request.cf`) to the
- * properties, unless `$geoip_disable` is set. An `$ip` the sender set itself
- * is kept, and then Cloudflare's location (of the sender, not of that IP) is not used.
+ * Adds `$ip` and `$geoip_*` (the client's, see client.ts) to the properties,
+ * unless `$geoip_disable` is set. An `$ip` the sender set itself is kept, and
+ * then the client's location (not that IP's) is not used. A project that
+ * anonymises IPs gets neither, and an `$ip` sent in the event is dropped.
  */
-export function enrichProperties(properties: Record<string, unknown>, sender: Sender): void {
+export function enrichProperties(properties: Record<string, unknown>, sender: Sender, { anonymizeIps = false } = {}): void {
+  if (anonymizeIps) {
+    delete properties.$ip;
+    return;
+  }
   if (properties.$geoip_disable) return;
   if (properties.$ip !== undefined && properties.$ip !== null && properties.$ip !== sender.ip) return;
   if (sender.ip) properties.$ip = sender.ip;
-  for (const [key, value] of Object.entries(geoipOf(sender.cf))) {
+  for (const [key, value] of Object.entries(sender.geo ?? {})) {
     if (properties[key] === undefined) properties[key] = value;
   }
 }
 
 /** PostHog's `$geoip_*` properties from Cloudflare's `request.cf`. */
-export function geoipOf(cf: Sender['cf']): Record<string, string | number> {
+export function geoipOf(cf: EdgeLocation | null | undefined): Record<string, string | number> {
   if (!cf) return {};
   const geo: Record<string, string | number | undefined> = {
     $geoip_country_code: cf.country ?? undefined,

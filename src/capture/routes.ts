@@ -2,6 +2,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { captureEvents } from './capture';
+import { proxyConfigProblem } from './client';
 import { captureCors, setCorsHeaders } from './cors';
 import { CaptureError, captureErrorResponse } from './errors';
 import { decideResponse, flagsResponse, remoteConfig, remoteConfigScript } from './sdk-config';
@@ -9,12 +10,14 @@ import { sdkScript } from './static';
 
 /** The event routes of every PostHog SDK (spec: capture-protocol.md, Routes). */
 const EVENT_PATHS = ['/e', '/i/v0/e', '/capture', '/track', '/engage', '/batch'];
+/** posthog-js's session recording uploads (`$snapshot` batches). */
+const RECORDING_PATH = '/s';
 const CONFIG_PATH = '/array/:token/config';
 const CONFIG_SCRIPT_PATH = '/array/:token/config.js';
 const STATIC_PATH = '/static/:name';
 /** posthog-js asks for `/static/<its version>/<name>.js` first (strict_script_versioning). */
 const VERSIONED_STATIC_PATH = '/static/:version/:name';
-const ALL_PATHS = [...EVENT_PATHS, '/flags', '/decide', CONFIG_PATH, CONFIG_SCRIPT_PATH, STATIC_PATH, VERSIONED_STATIC_PATH, '/', '/_readiness'];
+const ALL_PATHS = [...EVENT_PATHS, RECORDING_PATH, '/flags', '/decide', CONFIG_PATH, CONFIG_SCRIPT_PATH, STATIC_PATH, VERSIONED_STATIC_PATH, '/', '/_readiness'];
 const GET_POST = ['GET', 'POST'];
 
 const projectToken = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/);
@@ -38,6 +41,18 @@ for (const path of EVENT_PATHS) {
   });
 }
 
+/**
+ * Recordings are not stored (remote config says `sessionRecording: false`). An
+ * SDK that uploads anyway gets what PostHog's capture answers for a project
+ * without recordings, `{"status": 1}`: the body is not read, nothing is stored,
+ * and nothing is retried.
+ */
+capture.on(GET_POST, RECORDING_PATH, async (c) => {
+  await c.req.raw.body?.cancel();
+  if (c.req.query('beacon') === '1') return c.body(null, 204);
+  return c.json({ status: 1 }, 200);
+});
+
 capture.on(GET_POST, '/flags', (c) => c.json(flagsResponse()));
 capture.on(GET_POST, '/decide', (c) => c.json(decideResponse()));
 capture.on(GET_POST, CONFIG_PATH, (c) => {
@@ -52,7 +67,10 @@ capture.on(GET_POST, VERSIONED_STATIC_PATH, (c) =>
   sdkScript(c.env, c.req.param('name') ?? '', c.req.raw, c.req.param('version')),
 );
 
-capture.get('/_readiness', (c) => c.text('ok'));
+capture.get('/_readiness', (c) => {
+  const problem = proxyConfigProblem(c.env);
+  return problem ? c.text(problem, 503) : c.text('ok');
+});
 capture.get('/', (c) => c.json({ status: 1, service: 'posthog-edge-ingest' }));
 
 // Reached only under PATH_PREFIX (at the root, the app's own notFound answers).

@@ -37,6 +37,8 @@ export const batchSchema = z.object({
 export interface CaptureBatch {
   token?: string;
   sentAt?: string | number;
+  /** `historical_migration: true` (PostHog's import tools, the SDKs' `historicalMigration`): an import, not live traffic. */
+  historicalMigration?: boolean;
   events: RawEvent[];
 }
 
@@ -58,6 +60,7 @@ export function batchOf(payload: unknown, opts: { engage?: boolean } = {}): Capt
     where = (i) => `batch[${i}]`;
     batch.token = parsed.data.api_key || parsed.data.token || undefined;
     batch.sentAt = parsed.data.sent_at ?? undefined;
+    batch.historicalMigration = parsed.data.historical_migration === true;
   } else if (isObject(payload)) {
     items = [payload];
     where = () => 'event';

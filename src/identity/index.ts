@@ -11,13 +11,26 @@ export {
   type MergePrecheck,
 } from './merge';
 export {
-  INITIAL_PROPERTY_KEYS,
+  CAMPAIGN_PROPERTIES,
+  EVENT_TO_PERSON_KEYS,
+  EVENT_TO_PERSON_PROPERTIES,
+  FILTERED_PERSON_UPDATE_PROPERTIES,
+  GEOIP_KEYS,
+  PERSON_EVENTS,
+  automaticPersonUpdates,
+  type AutomaticUpdates,
+} from './auto-properties';
+export {
   applyPropertyUpdates,
   mergeProperties,
   newPersonProperties,
   propertyUpdatesOf,
 } from './properties';
-export { personProcessingOf, storedEventProperties, withoutPersonUpdates, type PersonProcessing } from './person-less';
+export {
+  CLIENT_INGESTION_WARNING_EVENT,
+  NO_PERSON_UPDATE_EVENTS,
+  personProcessingOf,
+  storedEventProperties, withoutPersonUpdates, type PersonProcessing } from './person-less';
 export { MAX_PERSON_PROPERTIES_BYTES, personPropertiesSizeViolation, propertiesSizeOf } from './limits';
 export type { HistoryLine, Person, PersonEvent, PropertyOperation, PropertyWrite, PropertyWrites } from './types';
 export {

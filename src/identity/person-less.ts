@@ -10,9 +10,32 @@ export interface PersonProcessing {
   warnings: Warning[];
 }
 
+/**
+ * Events PostHog never lets update persons (its NO_PERSON_UPDATE_EVENTS): they
+ * are stored like person-less events (with the person their distinct id has,
+ * their `$set`s ignored) and create no person.
+ */
+export const NO_PERSON_UPDATE_EVENTS = new Set(['$exception', '$$heatmap']);
+
+/** posthog-js reports its own problems with this event: an ingestion warning, never an event. */
+export const CLIENT_INGESTION_WARNING_EVENT = '$$client_ingestion_warning';
+
 /** Spec §4: does this event create or update a person, and is it stored at all? */
 export function personProcessingOf(e: IdentityEvent): PersonProcessing {
   const eventUuid = e.uuid;
+  if (e.event === CLIENT_INGESTION_WARNING_EVENT) {
+    return {
+      processPerson: false,
+      drop: true,
+      warnings: [
+        {
+          type: 'client_ingestion_warning',
+          details: { eventUuid, event: e.event, distinctId: e.distinct_id, message: e.properties.$$client_ingestion_warning_message },
+        },
+      ],
+    };
+  }
+  if (NO_PERSON_UPDATE_EVENTS.has(e.event)) return { processPerson: false, drop: false, warnings: [] };
   const flag = e.properties.$process_person_profile;
   if (flag === undefined || flag === true) return { processPerson: true, drop: false, warnings: [] };
   if (flag !== false) {

@@ -1,22 +1,5 @@
+import { FILTERED_PERSON_UPDATE_PROPERTIES, PERSON_EVENTS, automaticPersonUpdates } from './auto-properties';
 import type { IdentityEvent, PropertyUpdates } from './types';
-
-/** Keys posthog-js sends on events that a person-processed event also sets as `$initial_*` once. */
-export const INITIAL_PROPERTY_KEYS = [
-  '$current_url',
-  '$referrer',
-  '$referring_domain',
-  '$browser',
-  '$os',
-  '$device_type',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'utm_content',
-  'utm_term',
-  'gclid',
-  'fbclid',
-  'msclkid',
-] as const;
 
 type Properties = Record<string, unknown>;
 
@@ -33,24 +16,18 @@ function unsetKeysOf(value: unknown): string[] {
   return [];
 }
 
-function initialPropertiesOf(properties: Properties): Properties {
-  const initial: Properties = {};
-  for (const key of INITIAL_PROPERTY_KEYS) {
-    if (properties[key] !== undefined) initial[`$initial_${key.replace(/^\$/, '')}`] = properties[key];
-  }
-  return initial;
-}
-
 /**
- * Spec §3: the person updates one event asks for. `properties.*` first, then the
- * top-level `$set` / `$set_once` win on the same key; explicit `$set_once` beats `$initial_*`.
+ * Spec §3: the person updates one event asks for. The automatic ones (browser,
+ * URL, campaign, GeoIP: auto-properties.ts) first, then `properties.*`, then the
+ * top-level `$set` / `$set_once` win on the same key.
  */
 export function propertyUpdatesOf(e: IdentityEvent): PropertyUpdates {
   const p = e.properties;
+  const automatic = automaticPersonUpdates(p);
   return {
-    set: { ...objectOrEmpty(p.$set), ...objectOrEmpty(e.$set) },
+    set: { ...automatic.set, ...objectOrEmpty(p.$set), ...objectOrEmpty(e.$set) },
     setOnce: {
-      ...initialPropertiesOf(p),
+      ...automatic.setOnce,
       ...objectOrEmpty(p.$set_once),
       ...objectOrEmpty(e.$set_once),
     },
@@ -61,29 +38,40 @@ export function propertyUpdatesOf(e: IdentityEvent): PropertyUpdates {
 /**
  * Spec §3, on an existing person: `$set_once` for absent keys, then `$set`, then `$unset`.
  * `changed` is false when the result equals the input, so the caller can skip the write.
+ * `ignorable` (PostHog's filtered person updates, given the event's name): the only
+ * changes are new values of keys in FILTERED_PERSON_UPDATE_PROPERTIES the person
+ * already had, which are not worth a write of their own.
  */
 export function applyPropertyUpdates(
   properties: Properties,
   u: PropertyUpdates,
-): { properties: Properties; changed: boolean } {
+  eventName?: string,
+): { properties: Properties; changed: boolean; ignorable: boolean } {
   const result: Properties = { ...properties };
   let changed = false;
+  let significant = false;
+  const filterable = eventName !== undefined && !PERSON_EVENTS.has(eventName);
+  const counts = (key: string) => !filterable || !FILTERED_PERSON_UPDATE_PROPERTIES.has(key);
   for (const [key, value] of Object.entries(u.setOnce)) {
     if (Object.hasOwn(result, key)) continue;
     defineOwn(result, key, value);
     changed = true;
+    if (counts(key)) significant = true;
   }
   for (const [key, value] of Object.entries(u.set)) {
-    if (Object.hasOwn(result, key) && deepEqual(result[key], value)) continue;
+    const had = Object.hasOwn(result, key);
+    if (had && deepEqual(result[key], value)) continue;
     defineOwn(result, key, value);
     changed = true;
+    if (!had || counts(key)) significant = true;
   }
   for (const key of u.unset) {
     if (!Object.hasOwn(result, key)) continue;
     delete result[key];
     changed = true;
+    significant = true;
   }
-  return { properties: result, changed };
+  return { properties: result, changed, ignorable: changed && !significant };
 }
 
 /** Spec §3, creating a person. */

@@ -1,3 +1,4 @@
+import { FILTERED_PERSON_UPDATE_PROPERTIES, PERSON_EVENTS } from './auto-properties';
 import { defineOwn, deepEqual } from './properties';
 import type { PropertyOperation, PropertyUpdates, PropertyWrite, PropertyWrites } from './types';
 
@@ -60,23 +61,38 @@ const unsetApplies = (current: PropertyWrite | null, t: string) => !current || !
 /**
  * One event's updates at time `t` (its `$set_once`, then `$set`, then
  * `$unset`, as in spec §3). `changed` is false when neither the properties
- * nor their times changed, so the caller can skip the write.
+ * nor their times changed, so the caller can skip the write. `ignorable`
+ * (PostHog's filtered person updates, given the event's name, as in
+ * applyPropertyUpdates): the only changes are to keys of
+ * FILTERED_PERSON_UPDATE_PROPERTIES the person already had, values or times.
  */
-export function applyUpdatesAt(state: TimedProperties, u: PropertyUpdates, t: string): TimedProperties & { changed: boolean } {
+export function applyUpdatesAt(
+  state: TimedProperties,
+  u: PropertyUpdates,
+  t: string,
+  eventName?: string,
+): TimedProperties & { changed: boolean; ignorable: boolean } {
   const properties: Properties = { ...state.properties };
   const writes: PropertyWrites = { ...state.writes };
   const next = { properties, writes };
   let changed = false;
+  let significant = false;
+  const filterable = eventName !== undefined && !PERSON_EVENTS.has(eventName);
+  const counts = (key: string) => !filterable || !FILTERED_PERSON_UPDATE_PROPERTIES.has(key);
   const record = (key: string, op: PropertyOperation) => {
     const before = Object.hasOwn(writes, key) ? writes[key] : undefined;
     if (before?.t === t && before.op === op) return;
     defineOwn(writes, key, { t, op });
     changed = true;
+    if (counts(key)) significant = true;
   };
   const write = (key: string, value: unknown, op: PropertyOperation) => {
-    if (!Object.hasOwn(properties, key) || !deepEqual(properties[key], value)) {
+    const had = Object.hasOwn(properties, key);
+    if (!had || !deepEqual(properties[key], value)) {
       defineOwn(properties, key, value);
       changed = true;
+      // As applyPropertyUpdates: a new key is a real change, except a `$set_once` of a filtered one.
+      if (op === 'set_once' ? counts(key) : !had || counts(key)) significant = true;
     }
     record(key, op);
   };
@@ -94,8 +110,9 @@ export function applyUpdatesAt(state: TimedProperties, u: PropertyUpdates, t: st
       changed = true;
     }
     record(key, 'unset');
+    significant = true;
   }
-  return { properties, writes, changed };
+  return { properties, writes, changed, ignorable: changed && !significant };
 }
 
 /**

@@ -60,18 +60,21 @@ function sizeViolation(personId: string, item: PersonEvent, properties: Record<s
 /**
  * Spec §3, the property transition: each event's `$set_once`/`$set`/`$unset`
  * in order, one version step per changing event. An update that would pass the
- * size limit is refused and its event gets a warning.
+ * size limit is refused and its event gets a warning. An ignorable update
+ * (PostHog's FILTERED_PERSON_UPDATE_PROPERTIES) changes the properties without
+ * a version step, so it is written only along with a later real change.
  */
 export function withPropertyUpdates(person: Person, items: PersonEvent[]): { person: Person; events: PersonEvent[] } {
   let { properties, propertyWrites, version } = person;
   const events = items.map((item) => {
-    const next = applyUpdatesAt({ properties, writes: propertyWrites }, propertyUpdatesOf(item.event), item.event.timestamp);
+    const next = applyUpdatesAt({ properties, writes: propertyWrites }, propertyUpdatesOf(item.event), item.event.timestamp, item.event.event);
     if (!next.changed) return item;
     const violation = sizeViolation(person.id, item, next.properties);
     if (violation) return withWarning(item, violation);
     properties = next.properties;
     propertyWrites = next.writes;
-    version += 1;
+    // PostHog's filtered updates (a new URL, browser, …): kept, but written only with the next real change.
+    if (!next.ignorable) version += 1;
     return item;
   });
   if (propertyWrites !== person.propertyWrites) propertyWrites = withinWritesLimit(propertyWrites);

@@ -1,33 +1,46 @@
 import { dbOf } from '../db/client';
+import { personProcessingOf } from '../identity';
 import type { Env } from '../env';
 import { personLessEventRowOf, planWrites, warningRowsOf } from '../persons/plan';
 import { readIngestState } from '../persons/reads';
-import { writeInBatches } from '../persons/writes';
+import { writeInBatches, type WarningRow } from '../persons/writes';
 import { ingestProjectEvents, refusalOf, type Carried } from './ingest-project';
 import type { IngestMessage } from './message';
 import { deleteStagedEvents, withStagedEvents } from './staged';
 
-/** Queue consumer for `ingest` and for its dead-letter queue. */
+/**
+ * The Worker's queue handler: live events (`ingest`), historical imports
+ * (`ingest-historical`, same rules, its own consumer so an import never delays
+ * live traffic) and the dead-letter queue (`ingest-dlq`) of both.
+ */
 export async function consumeIngestBatch(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
   if (batch.queue.endsWith('-dlq')) return consumeDeadLetters(batch, env);
+  return consumeEvents(batch, env);
+}
+
+/** Consumer of `ingest` and `ingest-historical`. */
+async function consumeEvents(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
   const db = dbOf(env.DB);
   const bodies = batch.messages.map((m) => m.body);
   const eventsOfMessages = await withStagedEvents(db, bodies);
-  const byProject = new Map<number, Carried[]>();
+  const byProject = new Map<number, { carried: Carried[]; warnings: WarningRow[]; messages: Set<number> }>();
   eventsOfMessages.forEach((events, index) => {
-    const { projectId } = bodies[index]!;
-    const carried = byProject.get(projectId) ?? [];
-    for (const event of events) carried.push({ event, message: index });
-    byProject.set(projectId, carried);
+    const { projectId, warnings = [] } = bodies[index]!;
+    const project = byProject.get(projectId) ?? { carried: [], warnings: [], messages: new Set<number>() };
+    for (const event of events) project.carried.push({ event, message: index });
+    for (const w of warnings) project.warnings.push(...warningRowsOf(projectId, w.eventUuid, [w]));
+    project.messages.add(index);
+    byProject.set(projectId, project);
   });
   const failed = new Set<number>();
   await Promise.all(
-    [...byProject].map(async ([projectId, carried]) => {
+    [...byProject].map(async ([projectId, { carried, warnings, messages }]) => {
       try {
+        if (warnings.length > 0) await writeInBatches(db, planWrites(db, { statements: [], events: [], warnings }));
         for (const index of await ingestProjectEvents(env, db, projectId, carried)) failed.add(index);
       } catch (error) {
         console.error(`ingesting project ${projectId} failed; its messages will be retried`, error);
-        for (const c of carried) failed.add(c.message);
+        for (const index of messages) failed.add(index);
       }
     }),
   );
@@ -48,7 +61,9 @@ async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env):
       const refusal = refusalOf(e);
       return refusal ? warningRowsOf(projectId, e.uuid, [refusal]) : [];
     });
-    const events = carried.filter((e) => !refusalOf(e));
+    // Events the rules never store ($$client_ingestion_warning, person-only events sent person-less): their warnings only.
+    const dropped = carried.filter((e) => !refusalOf(e) && personProcessingOf(e).drop);
+    const events = carried.filter((e) => !refusalOf(e) && !personProcessingOf(e).drop);
     const { storedUuids, owners } = await readIngestState(
       db,
       projectId,
@@ -58,7 +73,9 @@ async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env):
     );
     const fresh = events.filter((e) => !storedUuids.has(e.uuid));
     const rows = fresh.map((e) => personLessEventRowOf(projectId, e, owners));
-    const warnings = [...refused, ...fresh.flatMap((e) =>
+    const captureWarnings = (message.body.warnings ?? []).flatMap((w) => warningRowsOf(projectId, w.eventUuid, [w]));
+    const droppedWarnings = dropped.flatMap((e) => warningRowsOf(projectId, e.uuid, personProcessingOf(e).warnings));
+    const warnings = [...captureWarnings, ...refused, ...droppedWarnings, ...fresh.flatMap((e) =>
       warningRowsOf(projectId, e.uuid, [
         {
           type: 'ingestion_retries_exhausted',

@@ -7,6 +7,14 @@ import type { Warning } from '../identity';
 export interface IngestMessage {
   projectId: number;
   events: QueuedEvent[];
+  /** Ingestion warnings about events capture dropped (e.g. too old for the project); stored by the consumer. */
+  warnings?: CaptureWarning[];
+}
+
+export interface CaptureWarning {
+  eventUuid: string;
+  type: string;
+  details: Record<string, unknown>;
 }
 
 /** An event in a message, or (when too large for a message) the uuid of its row in `staged_events`. */

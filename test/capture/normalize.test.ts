@@ -55,7 +55,7 @@ describe('enrichProperties', () => {
 
   it('adds $ip and $geoip_* from the request', () => {
     const props: Record<string, unknown> = { a: 1 };
-    enrichProperties(props, { ip: '203.0.113.9', cf });
+    enrichProperties(props, { ip: '203.0.113.9', geo: geoipOf(cf) });
     expect(props).toMatchObject({
       a: 1,
       $ip: '203.0.113.9',
@@ -74,22 +74,22 @@ describe('enrichProperties', () => {
 
   it('adds nothing when $geoip_disable is set', () => {
     const props: Record<string, unknown> = { $geoip_disable: true };
-    enrichProperties(props, { ip: '203.0.113.9', cf });
+    enrichProperties(props, { ip: '203.0.113.9', geo: geoipOf(cf) });
     expect(props).toEqual({ $geoip_disable: true });
   });
 
   it('keeps an $ip the sender set, without the edge location', () => {
     const props: Record<string, unknown> = { $ip: '198.51.100.1' };
-    enrichProperties(props, { ip: '203.0.113.9', cf });
+    enrichProperties(props, { ip: '203.0.113.9', geo: geoipOf(cf) });
     expect(props).toEqual({ $ip: '198.51.100.1' });
   });
 
   it('does not overwrite $geoip_* the sender set, and tolerates no cf', () => {
     const props: Record<string, unknown> = { $geoip_city_name: 'Paris' };
-    enrichProperties(props, { ip: '203.0.113.9', cf });
+    enrichProperties(props, { ip: '203.0.113.9', geo: geoipOf(cf) });
     expect(props.$geoip_city_name).toBe('Paris');
     const bare: Record<string, unknown> = {};
-    enrichProperties(bare, { ip: null, cf: undefined });
+    enrichProperties(bare, { ip: null, geo: geoipOf(undefined) });
     expect(bare).toEqual({});
     expect(geoipOf({ country: 'XX' })).toEqual({ $geoip_country_code: 'XX' });
   });
@@ -142,6 +142,22 @@ describe('messagesOf', () => {
     const { messages, staged } = messagesOf(1, events);
     expect(staged).toEqual([events[1]]);
     expect(messages.flatMap((m) => m.body.events)).toEqual([events[0], { staged: events[1]!.uuid }, events[2]]);
+  });
+
+  it('carries the warnings of dropped events, in messages of their own when the request is split', () => {
+    const warning = (i: number) => ({ eventUuid: ev(i).uuid, type: 'event_dropped_too_old', details: { pad: 'w'.repeat(2_000), i } });
+    const few = [warning(1)];
+    expect(messagesOf(1, [ev(2)], few).messages.map((m) => m.body)).toEqual([{ projectId: 1, events: [ev(2)], warnings: few }]);
+    expect(messagesOf(1, [], few).messages.map((m) => m.body)).toEqual([{ projectId: 1, events: [], warnings: few }]);
+    const many = Array.from({ length: 150 }, (_, i) => warning(i));
+    const events = Array.from({ length: 20 }, (_, i) => ev(1000 + i, 10_000));
+    const { messages } = messagesOf(1, events, many);
+    expect(messages.flatMap((m) => m.body.warnings ?? [])).toEqual(many);
+    expect(messages.flatMap((m) => m.body.events)).toEqual(events);
+    for (const m of messages) {
+      expect(m.bytes).toBe(bytes(m.body));
+      expect(m.bytes).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    }
   });
 
   it('refuses an event over 1 MB with 413', () => {

@@ -3,13 +3,16 @@
 // ('identified_only').
 import type { Browser } from 'playwright-core';
 import { v5 as uuidv5 } from 'uuid';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, newVisitor, ph, visit, type PageProblems } from './lib/browser';
 import { eventually, expectEventsOfPerson, expectPersonsFor, personShape, rejectedRequests, waitForDelivery } from './lib/checks';
 import { freshProject, uniqueId, type SuiteContext } from './lib/context';
 import { startSite, type Site } from './lib/site';
 
 const PERSONLESS_NAMESPACE = '932979b4-65c3-4424-8467-0b66ec27bc22';
+/** The address and location the site's proxy forwards for its visitors (browsers here are all local). */
+const VISITOR_IP = '198.51.100.23';
+const VISITOR_GEO = { 'X-Vercel-IP-Country': 'NL', 'X-Vercel-IP-City': 'Amsterdam', 'X-Vercel-IP-Timezone': 'Europe/Amsterdam', 'X-Vercel-IP-Continent': 'EU' };
 
 describe('posthog-js in a real browser, first-party /ingest path', () => {
   let ctx: SuiteContext;
@@ -19,7 +22,14 @@ describe('posthog-js in a real browser, first-party /ingest path', () => {
 
   beforeAll(async () => {
     ctx = await freshProject('posthog-js');
-    site = await startSite({ upstream: ctx.baseUrl, token: ctx.project.api_token, sdk: 'bundled' });
+    // The site forwards like a host in front of the service: the visitor's address in
+    // X-Forwarded-For, Vercel-style location headers, and the shared proxy secret.
+    site = await startSite({
+      upstream: ctx.baseUrl,
+      token: ctx.project.api_token,
+      sdk: 'bundled',
+      forward: { secret: inject('service').proxySecret, visitorIp: VISITOR_IP, geo: VISITOR_GEO },
+    });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -37,6 +47,8 @@ describe('posthog-js in a real browser, first-party /ingest path', () => {
     const visitor = await newVisitor(browser);
     problems.push(visitor.problems);
     const { page } = visitor;
+    // What a visitor writes into its own X-Forwarded-For must not become its address.
+    await visitor.context.setExtraHTTPHeaders({ 'X-Forwarded-For': '6.6.6.6', 'X-Vercel-IP-Country': 'KP' });
 
     await visit(page, `${site.origin}/?utm_source=e2e&utm_campaign=launch`);
     anon1 = await ph(page, (p) => p.get_distinct_id());
@@ -122,6 +134,45 @@ describe('posthog-js in a real browser, first-party /ingest path', () => {
         $initial_device_type: firstPageview.properties.$device_type,
         $creator_event_uuid: firstIdentify.uuid,
       });
+    });
+  });
+
+  it("behind the reverse proxy, events carry the visitor's forwarded $ip and location, and so does the person", async () => {
+    const sent = site.acceptedEvents().filter((e) => [anon1, anon2, user].includes(e.distinct_id));
+    await eventually(async () => {
+      const stored = await ctx.api.events({ distinct_id: user });
+      expect(stored.length, 'events of the user').toBeGreaterThan(0);
+      for (const e of stored) {
+        expect(e.properties, `${e.event} ${e.id}`).toMatchObject({ $ip: VISITOR_IP, $geoip_country_code: 'NL', $geoip_city_name: 'Amsterdam', $geoip_time_zone: 'Europe/Amsterdam' });
+      }
+    });
+    expect(sent.length).toBeGreaterThan(0);
+    const [person] = await ctx.api.personsByDistinctId(user);
+    expect(person?.properties, `properties of person ${user}`).toMatchObject({
+      $geoip_country_code: 'NL',
+      $geoip_country_name: 'Netherlands',
+      $geoip_city_name: 'Amsterdam',
+      $geoip_continent_name: 'Europe',
+      $initial_geoip_country_code: 'NL',
+      $initial_geoip_city_name: 'Amsterdam',
+    });
+  });
+
+  it('a direct sender cannot set its address or location with forwarding headers', async () => {
+    const distinctId = uniqueId('direct');
+    const uuid = crypto.randomUUID();
+    const res = await fetch(`${ctx.baseUrl}/i/v0/e/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': VISITOR_IP, 'X-Real-IP': VISITOR_IP, 'X-Vercel-IP-Country': 'NL', 'X-Proxy-Secret': 'guessed-secret-value' },
+      body: JSON.stringify({ api_key: ctx.project.api_token, event: 'direct', distinct_id: distinctId, uuid, properties: { $process_person_profile: false } }),
+    });
+    expect(res.status).toBe(200);
+    await eventually(async () => {
+      const [stored] = await ctx.api.events({ distinct_id: distinctId });
+      expect(stored?.id).toBe(uuid);
+      expect(stored?.properties.$ip, 'the address wrangler dev saw').toMatch(/^(127\.0\.0\.1|::1)$/);
+      // Local wrangler dev's own request.cf location, never the forged one.
+      expect(stored?.properties.$geoip_country_code).not.toBe('NL');
     });
   });
 

@@ -46,6 +46,20 @@ describe('personProcessingOf (spec §4)', () => {
     },
   );
 
+  it.each(['$exception', '$$heatmap'])('%s never updates persons (PostHog NO_PERSON_UPDATE_EVENTS): stored person-less', (event) => {
+    expect(personProcessingOf(eventOf({ event, properties: { $set: { a: 1 } } }))).toEqual({ processPerson: false, drop: false, warnings: [] });
+    expect(personProcessingOf(eventOf({ event, properties: { $process_person_profile: true } }))).toMatchObject({ processPerson: false, drop: false });
+  });
+
+  it('$$client_ingestion_warning becomes a client_ingestion_warning carrying its message, not an event', () => {
+    const e = eventOf({ uuid: 'e-3', event: '$$client_ingestion_warning', distinct_id: 'anon-3', properties: { $$client_ingestion_warning_message: 'posthog-js: x', $process_person_profile: false } });
+    expect(personProcessingOf(e)).toEqual({
+      processPerson: false,
+      drop: true,
+      warnings: [{ type: 'client_ingestion_warning', details: { eventUuid: 'e-3', event: '$$client_ingestion_warning', distinctId: 'anon-3', message: 'posthog-js: x' } }],
+    });
+  });
+
   it.each(['$identify', '$groupidentify'])('%s with a non-boolean flag is kept and processed', (event) => {
     const result = personProcessingOf(eventOf({ event, properties: { $process_person_profile: 'no' } }));
     expect(result).toMatchObject({ processPerson: true, drop: false });

@@ -54,31 +54,47 @@ describe('propertyUpdatesOf: sources (spec §3)', () => {
   });
 });
 
-describe('propertyUpdatesOf: $initial_* (spec §3)', () => {
+describe('propertyUpdatesOf: automatic person properties (issue #14, PostHog personInitialAndUTMProperties)', () => {
   it.each([
     ['$current_url', '$initial_current_url'],
+    ['$pathname', '$initial_pathname'],
     ['$referrer', '$initial_referrer'],
     ['$referring_domain', '$initial_referring_domain'],
     ['$browser', '$initial_browser'],
+    ['$browser_version', '$initial_browser_version'],
     ['$os', '$initial_os'],
+    ['$os_version', '$initial_os_version'],
     ['$device_type', '$initial_device_type'],
+    ['$app_version', '$initial_app_version'],
+    ['$raw_user_agent', '$initial_raw_user_agent'],
+    ['$screen_width', '$initial_screen_width'],
     ['utm_source', '$initial_utm_source'],
     ['utm_medium', '$initial_utm_medium'],
     ['utm_campaign', '$initial_utm_campaign'],
     ['utm_content', '$initial_utm_content'],
+    ['utm_name', '$initial_utm_name'],
     ['utm_term', '$initial_utm_term'],
     ['gclid', '$initial_gclid'],
+    ['gad_source', '$initial_gad_source'],
     ['fbclid', '$initial_fbclid'],
     ['msclkid', '$initial_msclkid'],
-  ])('%s on the event sets %s once', (key, initialKey) => {
+    ['ttclid', '$initial_ttclid'],
+    ['_kx', '$initial__kx'],
+    ['sccid', '$initial_sccid'],
+  ])('%s on the event is $set, and $set_once as %s', (key, initialKey) => {
     const u = propertyUpdatesOf(eventOf({ properties: { [key]: 'value-1' } }));
     expect(u.setOnce).toEqual({ [initialKey]: 'value-1' });
-    expect(u.set).toEqual({});
+    expect(u.set).toEqual({ [key]: 'value-1' });
   });
 
   it('sets nothing for keys not on the list', () => {
-    const e = eventOf({ properties: { $pathname: '/', $host: 'x.io', $lib: 'web', utm_id: '1', $os_version: '14' } });
-    expect(propertyUpdatesOf(e).setOnce).toEqual({});
+    const e = eventOf({ properties: { $host: 'x.io', $lib: 'web', utm_id: '1', $session_id: 's', $geoip_city_name: 'Oslo' } });
+    expect(propertyUpdatesOf(e)).toEqual({ set: {}, setOnce: {}, unset: [] });
+  });
+
+  it('explicit $set wins over the automatic latest value', () => {
+    const e = eventOf({ properties: { $browser: 'Chrome', $set: { $browser: 'Lynx' } } });
+    expect(propertyUpdatesOf(e).set).toEqual({ $browser: 'Lynx' });
   });
 
   it('an explicit $set_once for the $initial_ key wins, inside properties or top level', () => {
@@ -88,22 +104,48 @@ describe('propertyUpdatesOf: $initial_* (spec §3)', () => {
     expect(propertyUpdatesOf(topLevel).setOnce).toEqual({ $initial_browser: 'Firefox' });
   });
 
-  it('only sets once: a person that already has $initial_* keeps it', () => {
+  it('only sets once: a person that already has $initial_* keeps it, the latest value moves on', () => {
     const u = propertyUpdatesOf(eventOf({ properties: { utm_source: 'newsletter' } }));
-    const result = applyPropertyUpdates({ $initial_utm_source: 'google' }, u);
-    expect(result).toEqual({ properties: { $initial_utm_source: 'google' }, changed: false });
+    const result = applyPropertyUpdates({ $initial_utm_source: 'google', utm_source: 'google' }, u);
+    expect(result).toEqual({ properties: { $initial_utm_source: 'google', utm_source: 'newsletter' }, changed: true, ignorable: false });
+  });
+});
+
+describe('applyPropertyUpdates: updates PostHog does not write on their own (FILTERED_PERSON_UPDATE_PROPERTIES)', () => {
+  const person = { $current_url: 'https://a.test/', $initial_current_url: 'https://a.test/', $browser: 'Chrome', $initial_browser: 'Chrome', $geoip_city_name: 'Oslo', $geoip_latitude: 59.9, utm_source: 'x' };
+  const pageview = (properties: Record<string, unknown>) => propertyUpdatesOf(eventOf({ properties }));
+
+  it('a new URL, browser or coordinates alone is ignorable on a non-person event', () => {
+    const r = applyPropertyUpdates(person, pageview({ $current_url: 'https://a.test/b', $browser: 'Firefox', $initial_browser: 'x' }), '$pageview');
+    expect(r).toMatchObject({ changed: true, ignorable: true });
+    expect(r.properties).toMatchObject({ $current_url: 'https://a.test/b', $browser: 'Firefox', $initial_browser: 'Chrome' });
+    expect(applyPropertyUpdates(person, updates({ set: { $geoip_latitude: 1 } }), 'clicked')).toMatchObject({ changed: true, ignorable: true });
+  });
+
+  it('a key the person lacks, a campaign change, a city change, $unset or a person event is written', () => {
+    expect(applyPropertyUpdates(person, pageview({ $pathname: '/b' }), '$pageview').ignorable).toBe(false);
+    expect(applyPropertyUpdates(person, pageview({ $current_url: 'https://a.test/b', utm_source: 'y' }), '$pageview').ignorable).toBe(false);
+    expect(applyPropertyUpdates(person, updates({ set: { $geoip_city_name: 'Bergen' } }), '$pageview').ignorable).toBe(false);
+    expect(applyPropertyUpdates(person, updates({ set: { $browser: 'Safari' }, unset: ['utm_source'] }), '$pageview').ignorable).toBe(false);
+    expect(applyPropertyUpdates(person, updates({ set: { $browser: 'Safari' } }), '$identify').ignorable).toBe(false);
+    expect(applyPropertyUpdates(person, updates({ set: { $browser: 'Safari' } }), '$set').ignorable).toBe(false);
+    expect(applyPropertyUpdates(person, updates({ set: { $browser: 'Safari' } })).ignorable).toBe(false);
+  });
+
+  it('no change is not ignorable', () => {
+    expect(applyPropertyUpdates(person, updates({ set: { $browser: 'Chrome' } }), '$pageview')).toMatchObject({ changed: false, ignorable: false });
   });
 });
 
 describe('applyPropertyUpdates (spec §3, existing person)', () => {
   it('$set_once only writes keys the person does not have', () => {
     const result = applyPropertyUpdates({ a: 1, n: null }, updates({ setOnce: { a: 2, n: 'x', b: 3 } }));
-    expect(result).toEqual({ properties: { a: 1, n: null, b: 3 }, changed: true });
+    expect(result).toEqual({ properties: { a: 1, n: null, b: 3 }, changed: true, ignorable: false });
   });
 
   it('$set overwrites', () => {
     const result = applyPropertyUpdates({ a: 1, b: 2 }, updates({ set: { a: 10, c: 3 } }));
-    expect(result).toEqual({ properties: { a: 10, b: 2, c: 3 }, changed: true });
+    expect(result).toEqual({ properties: { a: 10, b: 2, c: 3 }, changed: true, ignorable: false });
   });
 
   it('$set beats $set_once of the same event on a new key', () => {
@@ -112,7 +154,7 @@ describe('applyPropertyUpdates (spec §3, existing person)', () => {
 
   it('$unset removes keys, after $set', () => {
     const result = applyPropertyUpdates({ a: 1, b: 2, c: 3 }, updates({ set: { c: 30 }, unset: ['a', 'c'] }));
-    expect(result).toEqual({ properties: { b: 2 }, changed: true });
+    expect(result).toEqual({ properties: { b: 2 }, changed: true, ignorable: false });
   });
 
   it.each([
@@ -122,7 +164,7 @@ describe('applyPropertyUpdates (spec §3, existing person)', () => {
     ['$unset of keys it lacks', updates({ unset: ['missing'] })],
   ])('changed=false for %s', (_name, u) => {
     const person = { a: 1, obj: { x: [1, { y: 2 }] } };
-    expect(applyPropertyUpdates(person, u)).toEqual({ properties: person, changed: false });
+    expect(applyPropertyUpdates(person, u)).toEqual({ properties: person, changed: false, ignorable: false });
   });
 
   it.each([

@@ -40,12 +40,25 @@ export interface Site {
 
 const CAPTURE_PATH = /^\/ingest\/(e|i\/v0\/e|batch|capture|track|engage)\/?$/;
 
+/**
+ * How the site's proxy forwards the visitor, like a host in front of the service would:
+ * it appends the address it saw (here a stand-in public address, as every browser is local)
+ * to X-Forwarded-For, adds location headers the way Vercel does, and sends the shared secret.
+ */
+export interface Forwarding {
+  secret: string;
+  visitorIp: string;
+  geo?: Record<string, string>;
+}
+
 export interface SiteOptions {
   upstream: string;
   token: string;
   sdk: SdkLoading;
   /** Extra `posthog.init` options (e.g. `cookieless_mode`). */
   config?: Record<string, unknown>;
+  /** Forward the visitor as a trusted reverse proxy does (else plain pass-through). */
+  forward?: Forwarding;
 }
 
 export async function startSite(options: SiteOptions): Promise<Site> {
@@ -55,7 +68,7 @@ export async function startSite(options: SiteOptions): Promise<Site> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://site.local');
     if (url.pathname === '/ingest' || url.pathname.startsWith('/ingest/')) {
-      proxy(req, res, upstream, requests).catch((err) => {
+      proxy(req, res, upstream, requests, options.forward).catch((err) => {
         res.writeHead(502, { 'Content-Type': 'text/plain' }).end(`proxy error: ${err}`);
       });
     } else if (url.pathname === '/vendor/posthog-js/array.full.js') {
@@ -90,10 +103,17 @@ export async function startSite(options: SiteOptions): Promise<Site> {
   };
 }
 
-async function proxy(req: IncomingMessage, res: ServerResponse, upstream: URL, log: ProxiedRequest[]): Promise<void> {
+async function proxy(req: IncomingMessage, res: ServerResponse, upstream: URL, log: ProxiedRequest[], forward?: Forwarding): Promise<void> {
   const body = await readBody(req);
-  const headers = { ...req.headers, host: upstream.host, 'x-forwarded-host': req.headers.host, 'x-forwarded-proto': 'http' };
+  const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: upstream.host, 'x-forwarded-host': req.headers.host, 'x-forwarded-proto': 'http' };
   delete headers.connection;
+  delete headers['cf-connecting-ip'];
+  if (forward) {
+    const sent = req.headers['x-forwarded-for'];
+    headers['x-forwarded-for'] = [sent, forward.visitorIp].filter(Boolean).join(', ');
+    headers['x-proxy-secret'] = forward.secret;
+    Object.assign(headers, forward.geo);
+  }
   const entry: ProxiedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', status: 0, events: [], responseBody: '' };
   if (CAPTURE_PATH.test(new URL(entry.url, 'http://site.local').pathname) && body.length > 0) {
     try {
