@@ -125,7 +125,7 @@ describe('out-of-order arrival through the pipeline (issue #16)', () => {
       const { $creator_event_uuid: _, ...properties } = (await personOf(p.id, `order-${i}`))!.properties;
       results.push(properties);
     }
-    expect(results[0]).toEqual({ plan: 'pro', color: 'blue', cohort: 'feb', $initial_referrer: 'https://a.test/' });
+    expect(results[0]).toEqual({ plan: 'pro', color: 'blue', cohort: 'feb', $referrer: 'https://b.test/', $initial_referrer: 'https://a.test/' });
     expect(results[1]).toEqual(results[0]);
     expect(results[2]).toEqual(results[0]);
   });
