@@ -1,8 +1,13 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 import path from 'node:path';
+import { buildAssets } from './scripts/build-assets.mjs';
+
+// wrangler.toml's [assets] directory (.assets/) is assembled from node_modules.
+buildAssets();
 
 const SOAK = 'test/reliability/soak.test.ts';
+const FAULTS = 'test/reliability/faults.test.ts';
 const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
 
 export default defineConfig({
@@ -25,14 +30,22 @@ export default defineConfig({
     setupFiles: ['./test/apply-migrations.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // The test files share the local queue and its consumer; the soak test gets
-    // them to itself, after everything else.
+    // Each isolated test file would start its own workerd (Miniflare) and apply the
+    // migrations again: most of the suite's time on 2 cores. Files share one runtime per
+    // worker instead (every test works in a project of its own), two workers at a time,
+    // so one file's waiting on the queue overlaps another's work.
+    isolate: false,
+    maxWorkers: 2,
+    // The fault tests time their faults in wall-clock phases against the queue's retry
+    // delay, and the soak measures a run to the end: each gets the machine (and a runtime
+    // with its own local queue) to itself, after everything else.
     projects: [
       {
         extends: true,
-        test: { name: 'main', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', SOAK], sequence: { groupOrder: 0 } },
+        test: { name: 'main', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', FAULTS, SOAK], sequence: { groupOrder: 0 } },
       },
-      { extends: true, test: { name: 'soak', include: [SOAK], sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'faults', include: [FAULTS], sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'soak', include: [SOAK], sequence: { groupOrder: 2 } } },
     ],
   },
 });

@@ -4,6 +4,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { buildAssets } from './build-assets.mjs';
 
 const wranglerBin = new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url).pathname;
 const extraArgs = process.argv.slice(2);
@@ -26,6 +27,7 @@ if (!existsSync('.dev.vars')) {
 }
 const apiKey = /^PERSONAL_API_KEY=(.*)$/m.exec(readFileSync('.dev.vars', 'utf8'))?.[1]?.trim();
 
+buildAssets();
 console.log('Applying local D1 migrations…');
 wrangler(['d1', 'migrations', 'apply', 'DB', '--local', ...persistArgs]);
 

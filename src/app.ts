@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { api } from './api';
 import { ApiError, apiErrorResponse } from './api/errors';
-import { benchRoutes } from './bench-routes';
 import { proxyConfigProblem } from './capture/client';
 import { capture, captureUnderPathPrefix } from './capture/routes';
 import type { AppEnv } from './env';
@@ -11,8 +10,6 @@ export const app = new Hono<AppEnv>({ strict: false });
 
 app.use('*', captureUnderPathPrefix);
 app.route('/api', api);
-// Bench-only; answers 404 unless the var BENCH_ROUTES is "true" (npm run bench).
-app.route('/_bench', benchRoutes);
 
 app.get('/_readiness', (c) => {
   const problem = proxyConfigProblem(c.env);

@@ -17,9 +17,7 @@ export interface Env {
   TRUSTED_PROXIES?: string;
   /** A shared secret a proxy sends in `X-Proxy-Secret` to be trusted wherever it connects from (a secret). */
   PROXY_SECRET?: string;
-  /** "true" mounts the bench-only routes under /_bench (src/bench-routes.ts); never in production. */
-  BENCH_ROUTES?: string;
-  /** posthog-js's dist/ (wrangler.toml [assets]), served at /static/<name>.js. */
+  /** Static assets assembled by scripts/build-assets.mjs (wrangler.toml [assets]): posthog-js/, api-reference/. */
   ASSETS: Fetcher;
 }
 

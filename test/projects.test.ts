@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, fetchWorker, newProject } from './helpers';
+import { api, fetchWorker, newProject } from './support';
 
 describe('REST auth', () => {
   const cases: [string, Record<string, string>][] = [

@@ -1,5 +1,6 @@
-// An isolated `wrangler dev` for the benchmarks (scripts/lib/wrangler-instance.mjs) with
-// the bench routes on, plus memory sampling of its workerd processes.
+// An isolated `wrangler dev` of the bench entry (bench/worker.ts: the production Worker plus
+// the bench-only /_bench routes; scripts/lib/wrangler-instance.mjs), plus memory sampling of
+// its workerd processes.
 import { readdirSync, readFileSync } from 'node:fs';
 import * as instance from '../../scripts/lib/wrangler-instance.mjs';
 
@@ -25,7 +26,7 @@ export async function startService({ logLevel = 'warn' } = {}) {
     root: repoRoot,
     tmpPrefix: 'posthog-bench-',
     apiKeyPrefix: 'phx_bench_',
-    vars: { BENCH_ROUTES: 'true' },
+    entry: 'bench/worker.ts',
     logLevel: process.env.BENCH_LOG_LEVEL ?? logLevel,
     keep: Boolean(process.env.BENCH_KEEP),
     onLine(line) {

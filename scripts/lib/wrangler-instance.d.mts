@@ -10,6 +10,8 @@ export declare function wranglerVersion(options?: { root?: string }): Promise<st
 export interface WranglerInstanceOptions {
   /** The checkout to run (default: this one). */
   root?: string;
+  /** The Worker's entry module, relative to root (default: `main` of wrangler.toml). */
+  entry?: string;
   /** Prefix of the temporary persistence directory (which also holds wrangler.log). */
   tmpPrefix?: string;
   /** Prefix of the random PERSONAL_API_KEY, e.g. 'phx_e2e_'. */

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { buildAssets } from '../build-assets.mjs';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 const wranglerEnv = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' };
@@ -38,6 +39,7 @@ export async function wranglerVersion({ root = repoRoot } = {}) {
 /** Starts the instance; resolves once /_readiness answers 200 (see the .d.mts for the options). */
 export async function startIsolatedWrangler({
   root = repoRoot,
+  entry,
   tmpPrefix = 'posthog-wrangler-',
   apiKeyPrefix = 'phx_',
   vars = {},
@@ -47,6 +49,7 @@ export async function startIsolatedWrangler({
   onLine,
 } = {}) {
   const wranglerBin = wranglerBinOf(root);
+  buildAssets({ root });
   const persistDir = mkdtempSync(path.join(tmpdir(), tmpPrefix));
   const logFile = path.join(persistDir, 'wrangler.log');
   const apiKey = `${apiKeyPrefix}${randomBytes(24).toString('hex')}`;
@@ -72,6 +75,7 @@ export async function startIsolatedWrangler({
     process.execPath,
     [
       wranglerBin, 'dev',
+      ...(entry ? [entry] : []),
       '--ip', '127.0.0.1',
       '--port', String(port),
       '--inspector-port', String(inspectorPort),

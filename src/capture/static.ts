@@ -6,9 +6,9 @@ import { CaptureError } from './errors';
 export const SDK_SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.js$/;
 
 /**
- * `/static/<name>.js` from the pinned posthog-js package (served as Workers
- * static assets from node_modules/posthog-js/dist), so the snippet and its lazy
- * extensions load first-party.
+ * `/static/<name>.js` from the pinned posthog-js package (its dist/ scripts, copied
+ * to the Workers static assets under posthog-js/ by scripts/build-assets.mjs), so the
+ * snippet and its lazy extensions load first-party.
  */
 export async function sdkScript(env: Env, name: string, request: Request, version?: string): Promise<Response> {
   if (!SDK_SCRIPT_NAME.test(name)) throw notFound(name);
@@ -19,7 +19,7 @@ export async function sdkScript(env: Env, name: string, request: Request, versio
     const value = request.headers.get(h);
     if (value) headers.set(h, value);
   }
-  const asset = await env.ASSETS.fetch(new Request(new URL(`/${name}`, request.url), { headers }));
+  const asset = await env.ASSETS.fetch(new Request(new URL(`/posthog-js/${name}`, request.url), { headers }));
   if (asset.status !== 200 && asset.status !== 304) throw notFound(name);
   const out = new Headers(asset.headers);
   out.set('Content-Type', 'application/javascript; charset=utf-8');

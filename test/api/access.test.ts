@@ -1,7 +1,5 @@
-import { projectEndpoints, type Call } from '../rest-types';
+import { fetchWorker, api, at, getJson, newProject, seedEvents, seedHistory, seedPerson, seedWarnings, projectEndpoints, type Call } from '../support';
 import { describe, expect, it } from 'vitest';
-import { fetchWorker } from '../helpers';
-import { api, at, getJson, newProject, seedEvents, seedHistory, seedPerson, seedWarnings } from './seed';
 
 const endpoints = projectEndpoints;
 
@@ -119,5 +117,18 @@ describe('OpenAPI document and reference page', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
     expect(await res.text()).toContain('/api/openapi.json');
+  });
+
+  it("loads the reference's script from this Worker, never from another origin", async () => {
+    const html = await (await fetchWorker('/api/docs')).text();
+    const sources = [...html.matchAll(/\b(?:src|href)="([^"]*)"/g)].map((m) => m[1]);
+    expect(sources).toEqual(['/api/docs/reference.js']);
+    expect(html).not.toMatch(/https?:\/\//);
+    const script = await fetchWorker('/api/docs/reference.js');
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/^application\/javascript/);
+    const text = await script.text();
+    expect(text.length).toBeGreaterThan(1_000_000);
+    expect(text).toContain('createApiReference');
   });
 });

@@ -1,11 +1,7 @@
-import type { EventJson } from '../rest-types';
+import { api, at, getJson, newProject, pathOf, seedEvents, seedPerson, type EventJson, type PageJson } from '../support';
 import { describe, expect, it } from 'vitest';
-import { api, at, getJson, newProject, pathOf, seedEvents, seedPerson } from './seed';
 
-interface Page {
-  results: EventJson[];
-  next: string | null;
-}
+type Page = PageJson<EventJson>;
 
 const eventsPath = (projectId: number, query: Record<string, string> = {}) => {
   const qs = new URLSearchParams(query).toString();

@@ -1,14 +1,9 @@
-import type { PersonJson } from '../rest-types';
+import { api, at, db, getJson, newProject, pathOf, seedEvents, seedHistory, seedPerson, type PersonJson, type PersonPageJson } from '../support';
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { uuidFromDistinctId } from '../../src/identity';
-import { api, at, db, getJson, newProject, pathOf, seedEvents, seedHistory, seedPerson } from './seed';
 
-interface Page {
-  results: PersonJson[];
-  next: string | null;
-  previous: string | null;
-}
+type Page = PersonPageJson;
 
 const personsPath = (projectId: number, query: Record<string, string> = {}) => {
   const qs = new URLSearchParams(query).toString();

@@ -1,67 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { uuidFromDistinctId } from '../../src/identity';
-import { fetchWorker, type ProjectJson } from '../helpers';
-import { api, getJson, newProject } from './seed';
+import { api, capture, ev, eventually, getJson, newProject, type EventJson, type PersonJson, type ProjectJson } from '../support';
 
 /**
  * End to end: events go in through capture (`POST /batch/`), the queue consumer
  * and the person objects store them, and the REST API reads them back.
  */
 
-interface EventJson {
-  id: string;
-  event: string;
-  distinct_id: string;
-  person_id: string;
-}
-interface PersonJson {
-  id: string;
-  distinct_ids: string[];
-  properties: Record<string, unknown>;
-  is_identified: boolean;
-}
 
-let seq = 0;
-const event = (name: string, distinctId: string, properties: Record<string, unknown> = {}) => {
-  seq += 1;
-  return {
-    uuid: crypto.randomUUID(),
-    event: name,
-    distinct_id: distinctId,
-    properties,
-    // distinct, increasing timestamps so "newest first" is well defined
-    timestamp: new Date(Date.now() - 60_000 + seq).toISOString(),
-  };
-};
-
-async function capture(project: ProjectJson, batch: ReturnType<typeof event>[]): Promise<void> {
-  const res = await fetchWorker('/batch/', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ api_key: project.api_token, batch }),
-  });
-  expect(res.status, await res.clone().text()).toBe(200);
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+type SentEvent = ReturnType<typeof ev>;
 
 const eventsOf = async (projectId: number, query = '') =>
   (await getJson<{ results: EventJson[] }>(`/api/projects/${projectId}/events/?limit=1000${query}`)).results;
 
 /** Captures the events and waits until the REST API lists every one of them. */
-async function captureAndWait(project: ProjectJson, batch: ReturnType<typeof event>[]): Promise<void> {
-  await capture(project, batch);
-  await waitFor(`${batch.length} events stored`, async () => {
+async function captureAndWait(project: ProjectJson, batch: SentEvent[]): Promise<void> {
+  await capture(project.api_token, batch);
+  await eventually(`${batch.length} events stored`, async () => {
     const stored = new Set((await eventsOf(project.id)).map((e) => e.id));
-    return batch.every((e) => stored.has(e.uuid)) ? true : undefined;
+    return batch.every((e) => stored.has(e.uuid));
   });
 }
 
@@ -71,15 +28,15 @@ const personOf = async (projectId: number, distinctId: string) =>
 describe('REST reads after ingestion', () => {
   it('after a merge, person_id=<survivor> lists the events sent earlier under the merged-away id', async () => {
     const project = await newProject();
-    const anonymous = [event('$pageview', 'anon-1', { $current_url: 'https://shop.test/' }), event('added to cart', 'anon-1')];
-    const known = [event('$pageview', 'user-1')];
+    const anonymous = [ev('$pageview', 'anon-1', { $current_url: 'https://shop.test/' }), ev('added to cart', 'anon-1')];
+    const known = [ev('$pageview', 'user-1')];
     await captureAndWait(project, [...anonymous, ...known]);
     const anonPerson = await personOf(project.id, 'anon-1');
     const survivor = uuidFromDistinctId(project.id, 'user-1');
     expect(anonPerson?.id).toBe(uuidFromDistinctId(project.id, 'anon-1'));
     expect((await personOf(project.id, 'user-1'))?.id).toBe(survivor);
 
-    const identify = event('$identify', 'user-1', { $anon_distinct_id: 'anon-1', $set: { email: 'u1@shop.test' } });
+    const identify = ev('$identify', 'user-1', { $anon_distinct_id: 'anon-1', $set: { email: 'u1@shop.test' } });
     await captureAndWait(project, [identify]);
 
     const merged = await getJson<PersonJson>(`/api/projects/${project.id}/persons/${survivor}/`);
@@ -103,9 +60,9 @@ describe('REST reads after ingestion', () => {
 
   it('after a split, new events of a split-off id go to its new person', async () => {
     const project = await newProject();
-    const before = [event('$identify', 'user-2', { $anon_distinct_id: 'anon-2' }), event('$pageview', 'anon-2'), event('$pageview', 'user-2')];
+    const before = [ev('$identify', 'user-2', { $anon_distinct_id: 'anon-2' }), ev('$pageview', 'anon-2'), ev('$pageview', 'user-2')];
     await captureAndWait(project, before);
-    const person = await waitFor('one person owning both ids', async () => {
+    const person = await eventually('one person owning both ids', async () => {
       const p = await personOf(project.id, 'user-2');
       return p && p.distinct_ids.length === 2 ? p : undefined;
     });
@@ -117,7 +74,7 @@ describe('REST reads after ingestion', () => {
     expect(splitOff?.id).not.toBe(person.id);
     expect(splitOff).toMatchObject({ distinct_ids: ['anon-2'], properties: {}, is_identified: false });
 
-    const after = [event('$pageview', 'anon-2', { $set: { device: 'tablet' } }), event('$pageview', 'user-2')];
+    const after = [ev('$pageview', 'anon-2', { $set: { device: 'tablet' } }), ev('$pageview', 'user-2')];
     await captureAndWait(project, after);
 
     const splitOffEvents = await eventsOf(project.id, `&person_id=${splitOff!.id}`);
@@ -127,7 +84,7 @@ describe('REST reads after ingestion', () => {
     const byUuid = new Map((await eventsOf(project.id)).map((e) => [e.id, e.person_id]));
     expect(byUuid.get(after[0]!.uuid)).toBe(splitOff!.id);
     expect(byUuid.get(after[1]!.uuid)).toBe(person.id);
-    await waitFor('the new person to get the $set', async () =>
+    await eventually('the new person to get the $set', async () =>
       (await personOf(project.id, 'anon-2'))?.properties.device === 'tablet' ? true : undefined,
     );
     expect((await personOf(project.id, 'anon-2'))?.id).toBe(splitOff!.id);
@@ -135,6 +92,6 @@ describe('REST reads after ingestion', () => {
 });
 
 /** Uuids newest first, as the events endpoint orders them. */
-function expectedOrder(sent: ReturnType<typeof event>[]): string[] {
+function expectedOrder(sent: SentEvent[]): string[] {
   return [...sent].sort((a, b) => (a.timestamp === b.timestamp ? (a.uuid < b.uuid ? 1 : -1) : a.timestamp < b.timestamp ? 1 : -1)).map((e) => e.uuid);
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { eventListSql } from '../../src/db/event-reads';
 import { distinctIdsOfPersonsSql, personByIdSql, personHistorySql, personListSql } from '../../src/db/person-reads';
 import { warningListSql } from '../../src/db/warning-reads';
-import { at, db, newProject, seedEvents, seedPerson } from './seed';
+import { at, db, newProject, seedEvents, seedPerson } from '../support';
 
 /**
  * The REST reads must stay index-driven with many persons and events: every

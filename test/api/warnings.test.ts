@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { api, at, getJson, newProject, pathOf, seedWarnings } from './seed';
+import { api, at, getJson, newProject, pathOf, seedWarnings, type PageJson, type WarningJson } from '../support';
 
-interface Page {
-  results: { type: string; details: Record<string, unknown>; timestamp: string; event_uuid: string | null }[];
-  next: string | null;
-}
+type Page = PageJson<WarningJson>;
 
 const warningsPath = (projectId: number, query: Record<string, string> = {}) => {
   const qs = new URLSearchParams(query).toString();

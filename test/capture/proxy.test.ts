@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { app } from '../../src/app';
 import type { Env } from '../../src/env';
-import { api, BASE, env, newProject } from '../helpers';
-import { sdkEvent, waitForEvents } from './helpers';
-import { warningsOf, waitFor } from '../ingest/helpers';
+import { BASE, api, env, eventually, newProject, waitForStored, warningsOf } from '../support';
+import { sdkEvent } from './sdk-event';
 
 const PROXY_ENV: Env = { ...(env as Env), TRUSTED_PROXIES: '10.0.0.0/8', PROXY_SECRET: 'shared-secret-of-the-proxy' };
 
@@ -23,7 +22,7 @@ describe('capture behind a reverse proxy', () => {
     // A direct sender forging the same headers gets its own address and location.
     const spoofed = await capture([direct], { 'CF-Connecting-IP': '203.0.113.50', 'X-Forwarded-For': '198.51.100.23', 'X-Real-IP': '198.51.100.23', 'CF-IPCountry': 'NL', 'X-Proxy-Secret': 'not-the-secret-at-all' }, { country: 'CA', city: 'Toronto' });
     expect(spoofed.status).toBe(200);
-    const stored = await waitForEvents(project.id, [viaProxy.uuid, direct.uuid]);
+    const stored = await waitForStored(project.id, [viaProxy.uuid, direct.uuid]);
     const proxied = stored.get(viaProxy.uuid)!.properties;
     expect(proxied).toMatchObject({ $ip: '198.51.100.23', $geoip_country_code: 'NL', $geoip_city_name: 'Amsterdam' });
     expect(JSON.stringify(proxied)).not.toMatch(/Ashburn|10\.0\.0\.9/);
@@ -36,7 +35,7 @@ describe('capture behind a reverse proxy', () => {
     const b = sdkEvent({}, { token: project.api_token });
     expect((await capture([a], { 'CF-Connecting-IP': '10.0.0.9', 'X-Forwarded-For': '[2001:db8::7]:5000' }, { country: 'US' })).status).toBe(200);
     expect((await capture([b], { 'CF-Connecting-IP': '10.0.0.9', 'X-Forwarded-For': '"><script>' }, { country: 'US' })).status).toBe(200);
-    const stored = await waitForEvents(project.id, [a.uuid, b.uuid]);
+    const stored = await waitForStored(project.id, [a.uuid, b.uuid]);
     expect(stored.get(a.uuid)!.properties).toMatchObject({ $ip: '2001:db8::7' });
     expect(Object.keys(stored.get(a.uuid)!.properties as object).filter((k) => k.startsWith('$geoip'))).toEqual([]);
     expect(stored.get(b.uuid)!.properties).not.toHaveProperty('$ip');
@@ -48,7 +47,7 @@ describe('capture behind a reverse proxy', () => {
     const e = sdkEvent({}, { token: project.api_token });
     const res = await capture([e], { 'CF-Connecting-IP': '2a06:98c0:3600::103', 'X-Forwarded-For': '198.51.100.77, 2a06:98c0:3600::103', 'X-Proxy-Secret': 'shared-secret-of-the-proxy', 'X-Vercel-IP-Country': 'SE' });
     expect(res.status).toBe(200);
-    const stored = await waitForEvents(project.id, [e.uuid]);
+    const stored = await waitForStored(project.id, [e.uuid]);
     expect(stored.get(e.uuid)!.properties).toMatchObject({ $ip: '198.51.100.77', $geoip_country_code: 'SE', $geoip_country_name: 'Sweden' });
   });
 
@@ -61,7 +60,7 @@ describe('capture behind a reverse proxy', () => {
     const project = await newProject('broken config');
     const e = sdkEvent({}, { token: project.api_token });
     expect((await capture([e], { 'CF-Connecting-IP': '10.0.0.9', 'X-Forwarded-For': '198.51.100.23' }, undefined, broken)).status).toBe(200);
-    expect((await waitForEvents(project.id, [e.uuid])).get(e.uuid)!.properties).toMatchObject({ $ip: '10.0.0.9' });
+    expect((await waitForStored(project.id, [e.uuid])).get(e.uuid)!.properties).toMatchObject({ $ip: '10.0.0.9' });
   });
 });
 
@@ -73,7 +72,7 @@ describe('project settings in capture', () => {
     const withIp = sdkEvent({}, { token: project.api_token, $ip: '198.51.100.1' });
     const res = await capture([plain, withIp], { 'CF-Connecting-IP': '10.0.0.9', 'X-Forwarded-For': '198.51.100.23', 'CF-IPCountry': 'NL' }, { country: 'US' });
     expect(res.status).toBe(200);
-    const stored = await waitForEvents(project.id, [plain.uuid, withIp.uuid]);
+    const stored = await waitForStored(project.id, [plain.uuid, withIp.uuid]);
     for (const row of stored.values()) {
       expect(row.properties).not.toHaveProperty('$ip');
       expect(Object.keys(row.properties as object).filter((k) => k.startsWith('$geoip'))).toEqual([]);
@@ -88,8 +87,8 @@ describe('project settings in capture', () => {
     const recent = sdkEvent({ timestamp: new Date(now - 1800_000).toISOString() }, { token: project.api_token });
     const res = await capture([old, recent], { 'CF-Connecting-IP': '203.0.113.5' });
     expect(res.status).toBe(200);
-    await waitForEvents(project.id, [recent.uuid]);
-    const warnings = await waitFor('the too-old warning', async () => {
+    await waitForStored(project.id, [recent.uuid]);
+    const warnings = await eventually('the too-old warning', async () => {
       const rows = await warningsOf(project.id);
       return rows.length > 0 ? rows : undefined;
     });
@@ -106,7 +105,7 @@ describe('project settings in capture', () => {
     await api(`/api/projects/${project.id}/`, { method: 'PATCH', json: { drop_events_older_than_seconds: 60 } });
     const list = Array.from({ length: 3 }, () => sdkEvent({ timestamp: '2020-01-01T00:00:00.000Z' }, { token: project.api_token }));
     expect((await capture(list, {})).status).toBe(200);
-    const warnings = await waitFor('3 warnings', async () => {
+    const warnings = await eventually('3 warnings', async () => {
       const rows = await warningsOf(project.id);
       return rows.length === 3 ? rows : undefined;
     });

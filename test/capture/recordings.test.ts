@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { fetchWorker, newProject, env } from '../helpers';
-import { gzip, sdkEvent, waitForEvents } from './helpers';
+import { env, fetchWorker, gzip, newProject, waitForStored } from '../support';
+import { sdkEvent } from './sdk-event';
 
 it('session recording uploads (/s/) get {"status": 1}, never a 5xx, and are not stored as events', async () => {
   const project = await newProject('recordings');
@@ -25,7 +25,7 @@ it('session recording uploads (/s/) get {"status": 1}, never a 5xx, and are not 
   // A normal event sent afterwards arrives; the snapshot never does.
   const after = sdkEvent({}, { token: project.api_token });
   expect((await fetchWorker('/e/', { method: 'POST', body: JSON.stringify(after) })).status).toBe(200);
-  await waitForEvents(project.id, [after.uuid]);
+  await waitForStored(project.id, [after.uuid]);
   const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM events WHERE project_id = ?').bind(project.id).first<{ n: number }>();
   expect(count?.n).toBe(1);
 });

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fetchWorker, newProject, type ProjectJson } from '../helpers';
-import { base64, gzip } from './helpers';
+import { ev, fetchWorker, newProject, type ProjectJson, base64, gzip } from '../support';
 
 interface Case {
   name: string;
@@ -13,7 +12,8 @@ interface Case {
 }
 
 const json = (body: unknown): RequestInit => ({ method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
-const ev = (p: ProjectJson, extra: Record<string, unknown> = {}) => ({ event: 'e', distinct_id: 'd', properties: { token: p.api_token }, ...extra });
+/** The barest event (no uuid, no timestamp), token in its properties. */
+const bare = (p: ProjectJson, extra: Record<string, unknown> = {}) => ev('e', 'd', { token: p.api_token }, { uuid: undefined, timestamp: undefined, ...extra });
 
 const CASES: Case[] = [
   { name: 'bad JSON', init: () => ({ method: 'POST', body: '{"event": "e", ' }), status: 400, code: 'invalid_json', mentions: /JSON/ },
@@ -39,16 +39,16 @@ const CASES: Case[] = [
   { name: 'empty batch', init: (p) => json({ api_key: p.api_token, batch: [] }), status: 400, code: 'empty_batch', mentions: /batch/ },
   { name: 'empty array', init: () => json([]), status: 400, code: 'empty_batch' },
   { name: 'not an event', init: () => json('just a string'), status: 400, code: 'invalid_payload' },
-  { name: 'missing event', init: (p) => json({ api_key: p.api_token, batch: [ev(p), { distinct_id: 'd' }] }), status: 400, code: 'missing_event_name', mentions: /batch\[1\]/ },
+  { name: 'missing event', init: (p) => json({ api_key: p.api_token, batch: [bare(p), { distinct_id: 'd' }] }), status: 400, code: 'missing_event_name', mentions: /batch\[1\]/ },
   { name: 'missing distinct id', init: (p) => json({ api_key: p.api_token, event: 'e' }), status: 400, code: 'missing_distinct_id', mentions: /distinct/ },
-  { name: 'invalid uuid', init: (p) => json(ev(p, { uuid: '1234' })), status: 400, code: 'invalid_uuid', mentions: /uuid/ },
-  { name: 'mixed tokens', init: (p) => json([ev(p), { event: 'e', distinct_id: 'd', token: 'phc_other' }]), status: 400, code: 'mixed_tokens', mentions: /token/ },
+  { name: 'invalid uuid', init: (p) => json(bare(p, { uuid: '1234' })), status: 400, code: 'invalid_uuid', mentions: /uuid/ },
+  { name: 'mixed tokens', init: (p) => json([bare(p), { event: 'e', distinct_id: 'd', token: 'phc_other' }]), status: 400, code: 'mixed_tokens', mentions: /token/ },
   { name: 'no token', init: () => json({ event: 'e', distinct_id: 'd' }), status: 401, code: 'no_token', mentions: /token/ },
   { name: 'unknown token', init: () => json({ api_key: 'phc_not_a_real_project', event: 'e', distinct_id: 'd' }), status: 401, code: 'invalid_token' },
   { name: 'a personal API key as token', init: () => json({ api_key: 'phx_test_key', event: 'e', distinct_id: 'd' }), status: 401, code: 'invalid_token', mentions: /personal/ },
   {
     name: 'event over 1 MB',
-    init: (p) => json({ api_key: p.api_token, batch: [ev(p, { properties: { token: p.api_token, blob: 'z'.repeat(1024 * 1024 + 1) } })] }),
+    init: (p) => json({ api_key: p.api_token, batch: [bare(p, { properties: { token: p.api_token, blob: 'z'.repeat(1024 * 1024 + 1) } })] }),
     status: 413,
     code: 'event_too_large',
   },

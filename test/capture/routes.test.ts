@@ -6,8 +6,8 @@ import { enqueue } from '../../src/capture/enqueue';
 import { CaptureError } from '../../src/capture/errors';
 import { MAX_EVENT_BYTES } from '../../src/capture/limits';
 import { events } from '../../src/db/schema';
-import { env, fetchWorker, newProject, type ProjectJson } from '../helpers';
-import { at, db, ENCODINGS, sdkEvent, send, waitForEvents, type StoredEvent } from './helpers';
+import { env, fetchWorker, newProject, type ProjectJson, db, ENCODINGS, eventually, send, waitForStored, type StoredEvent } from '../support';
+import { at, sdkEvent } from './sdk-event';
 
 const EVENT_PATHS = ['/e', '/i/v0/e', '/capture', '/track', '/engage', '/batch'];
 const ROUTES = ['', '/ingest'].flatMap((prefix) => EVENT_PATHS.flatMap((p) => [`${prefix}${p}`, `${prefix}${p}/`]));
@@ -78,7 +78,7 @@ describe('every route, every encoding, every shape', () => {
           ENCODINGS.map(async (encoding) => {
             const { payload, expected: sent } = shaped(shape++, project.api_token, now);
             const where = `${encoding.name} → ${route}`;
-            const res = await send(route, payload, encoding);
+            const res = await send(route, payload, { encoding });
             expect(res.status, where).toBe(200);
             expect(await res.text(), where).toBe('{"status":1}');
             expected.push(...sent.map((s) => ({ ...s, where })));
@@ -87,7 +87,7 @@ describe('every route, every encoding, every shape', () => {
       );
     }
     expect(expected.length).toBeGreaterThan(ROUTES.length * ENCODINGS.length);
-    const stored = await waitForEvents(project.id, expected.map((e) => e.sent.uuid), 120_000);
+    const stored = await waitForStored(project.id, expected.map((e) => e.sent.uuid), 120_000);
     expectArrived(stored, expected);
     expect(await storedCount(project.id)).toBe(expected.length);
   }, 180_000);
@@ -95,12 +95,10 @@ describe('every route, every encoding, every shape', () => {
 
 describe('arrival details', () => {
   let project: ProjectJson;
-  const sendJson = (path: string, payload: unknown, init: RequestInit = {}) =>
-    fetchWorker(path, { method: 'POST', body: JSON.stringify(payload), ...init, headers: { 'Content-Type': 'application/json', ...(init.headers ?? {}) } });
 
   it('turns an /engage object into $identify with its $set', async () => {
     project = await newProject('engage');
-    const res = await sendJson('/engage/', { $set: { plan: 'pro' }, $token: project.api_token, $distinct_id: 'engaged-user' });
+    const res = await send('/engage/', { $set: { plan: 'pro' }, $token: project.api_token, $distinct_id: 'engaged-user' });
     expect(res.status).toBe(200);
     const row = await waitForRow(project.id, 'engaged-user');
     expect(row).toMatchObject({ event: '$identify', distinctId: 'engaged-user' });
@@ -113,14 +111,14 @@ describe('arrival details', () => {
       { event: '$identify', distinct_id: 'user-x', $set: { email: 'x@example.com' }, $set_once: { first: 'yes' } },
       { token: project.api_token, distinct_id: 'user-x', $anon_distinct_id: 'anon-x' },
     );
-    expect((await sendJson('/i/v0/e/', { api_key: project.api_token, batch: [sent] })).status).toBe(200);
-    const row = (await waitForEvents(project.id, [sent.uuid])).get(sent.uuid)!;
+    expect((await send('/i/v0/e/', { api_key: project.api_token, batch: [sent] })).status).toBe(200);
+    const row = (await waitForStored(project.id, [sent.uuid])).get(sent.uuid)!;
     expect(row.properties).toMatchObject({ $anon_distinct_id: 'anon-x', $set: { email: 'x@example.com' }, $set_once: { first: 'yes' } });
   });
 
   it('generates a UUIDv7 for events sent without one', async () => {
     project = await newProject('no uuid');
-    const res = await sendJson('/capture/', { api_key: project.api_token, event: 'no uuid here', distinct_id: 'uuidless', uuid: '' });
+    const res = await send('/capture/', { api_key: project.api_token, event: 'no uuid here', distinct_id: 'uuidless', uuid: '' });
     expect(res.status).toBe(200);
     const row = await waitForRow(project.id, 'uuidless');
     expect(validate(row.uuid) && version(row.uuid)).toBe(7);
@@ -129,10 +127,10 @@ describe('arrival details', () => {
   it('answers 204 to beacon=1 and still delivers', async () => {
     project = await newProject('beacon');
     const sent = sdkEvent({}, { token: project.api_token });
-    const res = await sendJson('/e/?beacon=1', [sent]);
+    const res = await send('/e/?beacon=1', [sent]);
     expect(res.status).toBe(204);
     expect(await res.text()).toBe('');
-    await waitForEvents(project.id, [sent.uuid]);
+    await waitForStored(project.id, [sent.uuid]);
   });
 
   it('uses query sent_at / _ when the body has none', async () => {
@@ -141,10 +139,10 @@ describe('arrival details', () => {
     const a = sdkEvent({ timestamp: new Date(now - 7200_000 - 300).toISOString() }, { token: project.api_token });
     const b = sdkEvent({ timestamp: new Date(now + 3600_000 - 40).toISOString() }, { token: project.api_token });
     await at(now, async () => {
-      expect((await sendJson(`/e/?_=${now - 7200_000}`, [a])).status).toBe(200);
-      expect((await sendJson(`/e/?sent_at=${now + 3600_000}`, [b])).status).toBe(200);
+      expect((await send(`/e/?_=${now - 7200_000}`, [a])).status).toBe(200);
+      expect((await send(`/e/?sent_at=${now + 3600_000}`, [b])).status).toBe(200);
     });
-    const stored = await waitForEvents(project.id, [a.uuid, b.uuid]);
+    const stored = await waitForStored(project.id, [a.uuid, b.uuid]);
     expect(stored.get(a.uuid)!.timestamp).toBe(new Date(now - 300).toISOString());
     expect(stored.get(b.uuid)!.timestamp).toBe(new Date(now - 40).toISOString());
   });
@@ -161,7 +159,7 @@ describe('arrival details', () => {
       cf,
     } as RequestInit);
     expect(res.status).toBe(200);
-    const stored = await waitForEvents(project.id, [plain.uuid, disabled.uuid]);
+    const stored = await waitForStored(project.id, [plain.uuid, disabled.uuid]);
     expect(stored.get(plain.uuid)!.properties).toMatchObject({ $ip: '203.0.113.77', $geoip_country_code: 'NZ', $geoip_city_name: 'Wellington', $geoip_continent_name: 'Oceania', $geoip_latitude: -41.28 });
     expect(stored.get(disabled.uuid)!.properties).not.toHaveProperty('$ip');
     expect(stored.get(disabled.uuid)!.properties).not.toHaveProperty('$geoip_country_code');
@@ -170,9 +168,9 @@ describe('arrival details', () => {
   it('splits a large request into several messages and loses nothing', async () => {
     project = await newProject('large');
     const list = Array.from({ length: 60 }, () => sdkEvent({}, { pad: 'p'.repeat(20_000) }));
-    const res = await sendJson('/batch/', { api_key: project.api_token, batch: list });
+    const res = await send('/batch/', { api_key: project.api_token, batch: list });
     expect(res.status).toBe(200);
-    const stored = await waitForEvents(project.id, list.map((e) => e.uuid), 60_000);
+    const stored = await waitForStored(project.id, list.map((e) => e.uuid), 60_000);
     expectArrived(stored, list.map((sent) => ({ sent, timestamp: sent.timestamp, where: sent.uuid })));
   });
 
@@ -186,13 +184,13 @@ describe('arrival details', () => {
       return event;
     };
     const fits = pad(MAX_EVENT_BYTES - 100);
-    expect((await sendJson('/e/', fits)).status).toBe(200);
-    const stored = (await waitForEvents(project.id, [fits.uuid])).get(fits.uuid);
+    expect((await send('/e/', fits)).status).toBe(200);
+    const stored = (await waitForStored(project.id, [fits.uuid])).get(fits.uuid);
     expect((stored!.properties as { pad: string }).pad).toBe(fits.properties.pad);
     const left = await env.DB.prepare('SELECT COUNT(*) AS n FROM staged_events WHERE project_id = ?').bind(project.id).first<{ n: number }>();
     expect(left?.n).toBe(0);
     const over = { ...pad(MAX_EVENT_BYTES + 10), uuid: crypto.randomUUID() };
-    const res = await sendJson('/e/', over);
+    const res = await send('/e/', over);
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ status: 413, code: 'event_too_large' });
   });
@@ -210,12 +208,5 @@ describe('arrival details', () => {
   });
 });
 
-async function waitForRow(projectId: number, distinctId: string): Promise<StoredEvent> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const row = await db.select().from(events).where(and(eq(events.projectId, projectId), eq(events.distinctId, distinctId))).get();
-    if (row) return row;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no event stored for ${distinctId}`);
-}
+const waitForRow = (projectId: number, distinctId: string): Promise<StoredEvent> =>
+  eventually(`an event stored for ${distinctId}`, () => db.select().from(events).where(and(eq(events.projectId, projectId), eq(events.distinctId, distinctId))).get(), { interval: 100 });

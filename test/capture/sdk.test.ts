@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { API_KEY, fetchWorker } from '../helpers';
+import { API_KEY, fetchWorker } from '../support';
 
 const ORIGIN = 'https://shop.example';
 const BOTH = (path: string) => [path, `/ingest${path}`];

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { version } from 'posthog-js/package.json';
-import { fetchWorker } from '../helpers';
+import { fetchWorker } from '../support';
 
 it('serves /static/<pinned version>/<name>.js (posthog-js asks for it first) and 404s other versions', async () => {
   for (const prefix of ['', '/ingest']) {

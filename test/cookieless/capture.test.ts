@@ -10,8 +10,7 @@ import { dbOf } from '../../src/db/client';
 import { consumeIngestBatch } from '../../src/ingest/consumer';
 import type { IngestMessage } from '../../src/ingest/message';
 import { cookielessIdentifies, cookielessSalts, cookielessSessions, events, ingestionWarnings, personDistinctIds } from '../../src/db/schema';
-import { api, fetchWorker, newProject } from '../helpers';
-import { db, personsOf, waitFor, waitForStored } from '../ingest/helpers';
+import { api, db, eventually, fetchWorker, newProject, personsOf, waitForStored } from '../support';
 
 const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0';
@@ -68,7 +67,7 @@ async function storedEvents(projectId: number, uuids: string[]) {
 }
 
 async function warningsOf(projectId: number, uuids: string[], type: string) {
-  return waitFor(`${uuids.length} ${type} warnings`, async () => {
+  return eventually(`${uuids.length} ${type} warnings`, async () => {
     const rows = await db
       .select()
       .from(ingestionWarnings)
@@ -214,7 +213,7 @@ describe('stateless mode (the default)', () => {
     expect(noHost.status).toBe(200);
     const warnings = await warningsOf(p.id, old, 'cookieless_event_dropped');
     expect(warnings[0]!.details.reason).toBe('no_salt_for_day');
-    const all = await waitFor('two warnings', async () => {
+    const all = await eventually('two warnings', async () => {
       const rows = await db.select().from(ingestionWarnings).where(eq(ingestionWarnings.projectId, p.id));
       return rows.length === 2 ? rows : undefined;
     });
@@ -263,7 +262,7 @@ describe('stateful mode', () => {
     ]);
     const [identifyRow] = await storedEvents(p.id, [identify!]);
     expect(identifyRow!.properties.$anon_distinct_id).toBe(a!.distinctId);
-    await waitFor('the cookieless id merged into user-1', async () => {
+    await eventually('the cookieless id merged into user-1', async () => {
       const persons = await personsOf(p.id);
       return persons.length === 1 && persons[0]!.distinctIds.includes('user-1') && persons[0]!.distinctIds.includes(a!.distinctId);
     });
@@ -276,7 +275,7 @@ describe('stateful mode', () => {
     expect(anonymousRow!.distinctId).toMatch(/^cookieless_/);
     expect(anonymousRow!.distinctId).not.toBe(a!.distinctId);
     expect(anonymousRow!.properties.$device_id).toBe(a!.properties.$device_id);
-    const persons = await waitFor('two persons', async () => {
+    const persons = await eventually('two persons', async () => {
       const list = await personsOf(p.id);
       return list.length === 2 ? list : undefined;
     });
@@ -375,11 +374,11 @@ describe('the placeholder never becomes a distinct id, in any mode or shape', ()
     await storedEvents(p.id, [identify.uuid, alias.uuid, merge.uuid]);
     const illegal = await warningsOf(p.id, [identify.uuid, alias.uuid, merge.uuid], 'cannot_merge_with_illegal_distinct_id');
     expect(illegal).toHaveLength(3);
-    await waitFor('the $set event accounted for', async () => {
+    await eventually('the $set event accounted for', async () => {
       const rows = await db.select().from(ingestionWarnings).where(and(eq(ingestionWarnings.projectId, p.id), eq(ingestionWarnings.eventUuid, setOnly.uuid)));
       return rows.length === 1;
     });
-    await waitFor('the /engage event accounted for', async () => {
+    await eventually('the /engage event accounted for', async () => {
       const rows = await db.select().from(ingestionWarnings).where(eq(ingestionWarnings.projectId, p.id));
       return rows.length === 5;
     });
@@ -482,7 +481,7 @@ describe('salts', () => {
     const p = await project('stateful');
     const t = now() - MINUTE;
     await send(p.api_token, [cookielessEvent('yesterday', t - 24 * HOUR), cookielessEvent('today', t)]);
-    const salts = await waitFor('two salts', async () => {
+    const salts = await eventually('two salts', async () => {
       const rows = await db.select().from(cookielessSalts).where(eq(cookielessSalts.projectId, p.id));
       return rows.length === 2 ? rows : undefined;
     });

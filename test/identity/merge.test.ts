@@ -7,7 +7,7 @@ import {
   refusedMergeWarning,
   type MergeKind,
 } from '../../src/identity';
-import { eventOf } from './event';
+import { eventOf } from '../support/events';
 
 describe('mergeRequestOf (spec §1 table)', () => {
   it('$identify with $anon_distinct_id merges the anonymous id into the event distinct id', () => {

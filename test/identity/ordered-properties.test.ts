@@ -11,7 +11,7 @@ import {
   type Person,
   MAX_PROPERTY_WRITES_BYTES,
 } from '../../src/identity';
-import { eventOf } from './event';
+import { eventOf } from '../support';
 
 /**
  * Issue #16: person properties that do not depend on arrival order. The plain

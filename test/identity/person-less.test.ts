@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { personProcessingOf, storedEventProperties, withoutPersonUpdates } from '../../src/identity';
-import { eventOf } from './event';
+import { eventOf } from '../support/events';
 
 describe('personProcessingOf (spec §4)', () => {
   it('processes persons when the flag is absent', () => {

@@ -6,7 +6,7 @@ import {
   propertyUpdatesOf,
   type PropertyUpdates,
 } from '../../src/identity';
-import { eventOf } from './event';
+import { eventOf } from '../support/events';
 
 const updates = (u: Partial<PropertyUpdates>): PropertyUpdates => ({ set: {}, setOnce: {}, unset: [], ...u });
 

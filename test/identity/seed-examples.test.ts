@@ -13,7 +13,7 @@ import {
   precheckMerge,
   propertyUpdatesOf,
 } from '../../src/identity';
-import { eventOf } from './event';
+import { eventOf } from '../support/events';
 
 describe('seed: User B merged into User A with $merge_dangerously', () => {
   it('keeps User A on conflicts and adds User B’s other properties', () => {

@@ -10,7 +10,7 @@ import {
   type Person,
   type PersonEvent,
 } from '../../src/identity';
-import { eventOf } from './event';
+import { eventOf } from '../support/events';
 
 const item = (overrides: Partial<IdentityEvent> = {}): PersonEvent => ({ event: eventOf(overrides), warnings: [] });
 

@@ -2,9 +2,8 @@ import { env } from 'cloudflare:workers';
 import { listDurableObjectIds } from 'cloudflare:test';
 import { expect, it } from 'vitest';
 import { ingestProjectEvents } from '../../src/ingest/ingest-project';
-import { newProject } from '../helpers';
-import { capture, ev, waitForStored, db, personsOf } from './helpers';
-import { expectScenarioOutcome, scenario, shuffled } from './scenario';
+import { capture, db, ev, newProject, personsOf, shuffle, waitForStored } from '../support';
+import { expectScenarioOutcome, scenario } from './scenario';
 import { persons } from '../../src/db/schema';
 import { eq } from 'drizzle-orm';
 
@@ -13,14 +12,14 @@ it('hundreds of concurrent identifies, aliases, merges and $sets end in the pers
   const { events, expectedGroups, keysByGroup } = scenario();
   expect(events.length).toBeGreaterThan(400);
 
-  await Promise.all(shuffled(events).map((e) => capture(p.api_token, [e])));
+  await Promise.all(shuffle(events).map((e) => capture(p.api_token, [e])));
   await waitForStored(p.id, events.map((e) => e.uuid));
 
   const all = await expectScenarioOutcome(p.id, expectedGroups, keysByGroup);
 
   // SDK retries: a fifth of the events again, concurrently. Nothing may change.
   const versions = new Map(all.map((x) => [x.id, x.version]));
-  const again = shuffled(events).slice(0, Math.floor(events.length / 5));
+  const again = shuffle(events).slice(0, Math.floor(events.length / 5));
   const marker = ev('$set', 'user-0', { $set: { marker: true } });
   await Promise.all(again.map((e) => capture(p.api_token, [e])));
   await capture(p.api_token, [marker]);
@@ -47,7 +46,7 @@ it('concurrent consumers end in the persons every serial order gives, each event
   const shares = Array.from({ length: consumers }, () => [] as typeof events);
   for (const e of events) shares[Math.floor(Math.random() * consumers)]!.push(e);
   // A fifth of the events is delivered twice, to a second consumer.
-  for (const e of shuffled(events).slice(0, events.length / 5)) shares[Math.floor(Math.random() * consumers)]!.push(e);
+  for (const e of shuffle(events).slice(0, events.length / 5)) shares[Math.floor(Math.random() * consumers)]!.push(e);
   const quiet = await newProject();
   const solo = Array.from({ length: 20 }, (_, i) => ev('$set', `solo-${i}`, { $set: { solo: i } }));
   const objectsBefore = new Set((await listDurableObjectIds(env.PERSON)).map((id) => id.toString()));

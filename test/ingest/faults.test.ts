@@ -1,40 +1,14 @@
-import { env } from 'cloudflare:workers';
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { newProject } from '../helpers';
-import { capture, ev, ingestInOrder, personOf, personsOf, storedUuids, waitFor, waitForStored, warningsOf } from './helpers';
+import { capture, clearD1Faults, env, ev, eventually, ingestInOrder, injectD1Faults, installD1Faults, newProject, personOf, personsOf, POISON, sleep, storedUuids, waitForStored, warningsOf, type FaultRule } from '../support';
 
-/**
- * Faults are injected into the real local D1 with triggers: while a row of the
- * named kind is in `test_faults` for a project, writes to that project's
- * `persons` fail as a D1 error would. (Other test files share the database and
- * the queue consumer, so a fault never reaches beyond its own project.)
- */
-const TRIGGERS = [
-  ['transient_insert', 'BEFORE INSERT ON persons', 'NEW', 'transient'],
-  ['transient_update', 'BEFORE UPDATE ON persons', 'OLD', 'transient'],
-  ['merge_delete', 'BEFORE DELETE ON persons', 'OLD', 'merge_delete'],
-] as const;
+// Faults come from the shared D1 fault harness (test/support/d1-faults.ts), scoped to each test's project.
+beforeAll(installD1Faults);
+afterEach(() => clearD1Faults());
 
-beforeAll(async () => {
-  await env.DB.prepare('CREATE TABLE IF NOT EXISTS test_faults (kind TEXT NOT NULL, project_id INTEGER NOT NULL)').run();
-  for (const [name, when, row, kind] of TRIGGERS) {
-    await env.DB.prepare(
-      `CREATE TRIGGER IF NOT EXISTS test_fault_${name} ${when} WHEN EXISTS (SELECT 1 FROM test_faults WHERE kind = '${kind}' AND project_id = ${row}.project_id) BEGIN SELECT RAISE(ABORT, 'injected D1 fault'); END`,
-    ).run();
-  }
-  await env.DB.prepare(
-    `CREATE TRIGGER IF NOT EXISTS test_fault_poison BEFORE INSERT ON persons WHEN NEW.properties LIKE '%"poison":true%' BEGIN SELECT RAISE(ABORT, 'injected permanent fault'); END`,
-  ).run();
-});
-
-afterEach(async () => {
-  await env.DB.prepare('DELETE FROM test_faults').run();
-});
-
-const injectFault = (kind: string, projectId: number) =>
-  env.DB.prepare('INSERT INTO test_faults (kind, project_id) VALUES (?, ?)').bind(kind, projectId).run();
-const clearFaults = () => env.DB.prepare('DELETE FROM test_faults').run();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Person rows of the project cannot be created or changed: a transient D1 failure until cleared. */
+const PERSON_WRITES_FAIL: FaultRule[] = [{ table: 'persons', writes: ['INSERT', 'UPDATE'] }];
+/** The last statement of a merge (deleting the merged-away person) fails. */
+const MERGE_DELETE_FAILS: FaultRule[] = [{ table: 'persons', writes: ['DELETE'] }];
 
 it('a D1 failure mid-batch is retried and every event ends stored exactly once', async () => {
   const p = await newProject();
@@ -45,7 +19,7 @@ it('a D1 failure mid-batch is retried and every event ends stored exactly once',
     ev('$pageview', 'new-user', { $set: { fresh: true } }),
     ev('$identify', 'existing', { $anon_distinct_id: 'visitor-1', $set: { merged: true } }),
   ];
-  await injectFault('transient', p.id);
+  await injectD1Faults(p.id, PERSON_WRITES_FAIL);
   await capture(p.api_token, [...personLess, ...personal]);
 
   // The person-less part of the batch went through; the person part failed and waits for a retry.
@@ -54,7 +28,7 @@ it('a D1 failure mid-batch is retried and every event ends stored exactly once',
   expect((await storedUuids(p.id, personal.map((e) => e.uuid))).size).toBe(0);
   expect(await personOf(p.id, 'new-user')).toBeUndefined();
 
-  await clearFaults();
+  await clearD1Faults(p.id);
   await waitForStored(p.id, personal.map((e) => e.uuid));
   const persons = await personsOf(p.id);
   expect(persons.map((x) => x.distinctIds).sort()).toEqual([['existing', 'visitor-1'], ['new-user']]);
@@ -69,7 +43,7 @@ it('a merge that fails at its last statement leaves nothing half-applied', async
   await ingestInOrder(p, [ev('$set', 'anon', { $set: { a: 1 } }), ev('$set', 'user', { $set: { u: 1 } })]);
   const before = await personsOf(p.id);
   const merge = ev('$identify', 'user', { $anon_distinct_id: 'anon' });
-  await injectFault('merge_delete', p.id);
+  await injectD1Faults(p.id, MERGE_DELETE_FAILS);
   await capture(p.api_token, [merge]);
   await sleep(1500);
   expect(await personsOf(p.id)).toEqual(before);
@@ -77,7 +51,7 @@ it('a merge that fails at its last statement leaves nothing half-applied', async
   const history = await env.DB.prepare('SELECT COUNT(*) AS n FROM person_merges WHERE project_id = ?').bind(p.id).first<{ n: number }>();
   expect(history?.n).toBe(0);
 
-  await clearFaults();
+  await clearD1Faults(p.id);
   await waitForStored(p.id, [merge.uuid]);
   const after = await personsOf(p.id);
   expect(after.map((x) => x.distinctIds)).toEqual([['anon', 'user']]);
@@ -85,17 +59,17 @@ it('a merge that fails at its last statement leaves nothing half-applied', async
 
 it('a message that keeps failing goes to the dead-letter queue; its events are kept with a warning, the rest go on', async () => {
   const p = await newProject();
-  const poison = ev('$pageview', 'poisoned', { $set: { poison: true } });
+  const poison = ev('$pageview', 'poisoned', { $set: POISON });
   const good = ev('$pageview', 'healthy', { $set: { ok: true } });
   await capture(p.api_token, [poison]);
   await capture(p.api_token, [good]);
   await waitForStored(p.id, [good.uuid]);
   expect((await personOf(p.id, 'healthy'))?.properties).toMatchObject({ ok: true });
 
-  const warning = await waitFor(
+  const warning = await eventually(
     'the dead-letter warning',
     async () => (await warningsOf(p.id)).find((w) => w.type === 'ingestion_retries_exhausted'),
-    40_000,
+    { timeout: 40_000 },
   );
   expect(warning).toMatchObject({ eventUuid: poison.uuid, details: { eventUuid: poison.uuid, event: '$pageview', distinctId: 'poisoned' } });
   expect((await storedUuids(p.id, [poison.uuid])).size).toBe(1);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fetchWorker, newProject } from '../helpers';
-import { db, personOf, storedUuids, waitFor, waitForStored } from './helpers';
 import { sql } from 'drizzle-orm';
+import { db, eventually, fetchWorker, newProject, personOf, storedUuids, waitForStored } from '../support';
 
 const IMPORT_SIZE = 50_000;
 const PER_REQUEST = 5_000;
@@ -47,7 +46,7 @@ describe('historical imports (historical_migration: true)', () => {
     expect(importedWhenLiveWasStored).toBeLessThan(IMPORT_SIZE);
 
     // The import completes, exactly once, with the same person rules as live traffic.
-    await waitFor('the whole import', async () => (await storedCount(imported.id)) === IMPORT_SIZE, 240_000);
+    await eventually('the whole import', async () => (await storedCount(imported.id)) === IMPORT_SIZE, { timeout: 240_000 });
     const sample = events.filter((_, i) => i % 997 === 0).map((e) => e.uuid);
     expect((await storedUuids(imported.id, sample)).size).toBe(sample.length);
     for (const user of [0, 137, USERS - 1]) {

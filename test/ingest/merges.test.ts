@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { uuidFromDistinctId } from '../../src/identity';
-import { newProject } from '../helpers';
-import { eventRow, ev, ingest, ingestInOrder, personOf, personsOf, warningsOf } from './helpers';
+import { newProject, eventRow, ev, ingest, ingestInOrder, personOf, personsOf, warningsOf } from '../support';
 
 const identify = (user: string, anon: string, props: Record<string, unknown> = {}) =>
   ev('$identify', user, { $anon_distinct_id: anon, ...props });

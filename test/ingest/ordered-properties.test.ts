@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { api, fetchWorker, newProject } from '../helpers';
-import type { PersonJson } from '../rest-types';
 import type { CapturedEvent } from '../../src/ingest/message';
-import { ev, ingest, ingestInOrder, personOf, waitForStored } from './helpers';
+import { api, ev, fetchWorker, ingest, ingestInOrder, newProject, personOf, waitForStored, type PersonJson } from '../support';
 
 /**
  * Issue #16 through the real pipeline (capture → queue → consumer → person

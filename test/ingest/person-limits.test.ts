@@ -1,7 +1,6 @@
 import { expect, it } from 'vitest';
 import { MAX_PERSON_PROPERTIES_BYTES } from '../../src/identity';
-import { newProject } from '../helpers';
-import { ev, eventRow, ingestInOrder, personOf, warningsOf } from './helpers';
+import { newProject, ev, eventRow, ingestInOrder, personOf, warningsOf } from '../support';
 
 it('refuses a $set that would grow person properties past the limit, with a warning; the event is still stored', async () => {
   const p = await newProject();

@@ -1,7 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { expect, it } from 'vitest';
-import { newProject } from '../helpers';
-import { ev, personOf, personsOf, waitForStored } from './helpers';
+import { newProject, ev, personOf, personsOf, waitForStored } from '../support';
 
 it('stores queued events and builds persons', async () => {
   const p = await newProject();

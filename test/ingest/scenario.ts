@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { CapturedEvent } from '../../src/ingest/message';
-import { ev, personsOf, warningsOf, type PersonView } from './helpers';
+import { ev, personsOf, warningsOf, type PersonView } from '../support';
 
 const USERS = 24;
 const ANON_PER_USER = 4;
@@ -50,15 +50,6 @@ export function scenario(): Scenario {
     }
   }
   return { events, expectedGroups, keysByGroup };
-}
-
-export function shuffled<T>(items: T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }
 
 /** The final graph every serial order gives: the expected groups, every key, all identified, no orphans, no warnings. */

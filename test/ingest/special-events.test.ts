@@ -3,8 +3,7 @@ import { app } from '../../src/app';
 import type { Env } from '../../src/env';
 import { consumeIngestBatch } from '../../src/ingest/consumer';
 import type { IngestMessage } from '../../src/ingest/message';
-import { BASE, env, newProject } from '../helpers';
-import { capture, ev, eventRow, personOf, personsOf, waitFor, waitForStored, warningsOf } from './helpers';
+import { BASE, capture, env, ev, eventRow, eventually, newProject, personOf, personsOf, waitForStored, warningsOf } from '../support';
 
 const PROXY_ENV: Env = { ...(env as Env), TRUSTED_PROXIES: '10.0.0.0/8' };
 
@@ -110,7 +109,7 @@ describe('events with their own rules', () => {
     const normal = ev('$pageview', 'anon-w');
     await capture(p.api_token, [warning, normal]);
     await waitForStored(p.id, [normal.uuid]);
-    const rows = await waitFor('the client warning', async () => {
+    const rows = await eventually('the client warning', async () => {
       const all = await warningsOf(p.id);
       return all.length > 0 ? all : undefined;
     });

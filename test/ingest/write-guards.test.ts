@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { claimDistinctId, guardUnchanged, insertPerson, updatePerson, writeAtomically } from '../../src/persons/writes';
 import { loadPerson } from '../../src/persons/reads';
-import { db } from './helpers';
+import { db } from '../support';
 
 const person = (id: string, version = 0) => ({
   id,

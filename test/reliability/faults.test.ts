@@ -1,28 +1,8 @@
 import { abortAllDurableObjects, listDurableObjectIds, runInDurableObject } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { uuidFromDistinctId } from '../../src/identity';
-import { newProject, type ProjectJson } from '../helpers';
-import { warningsOf } from '../ingest/helpers';
-import { countRows, postJson, seededRandom, sleep } from './helpers';
-import { expectPersonsAsModelled, expectStoredExactly, requestsOf, scenario, sendAll, waitForEventCount, type SoakEvent } from './workload';
-
-/**
- * Faults injected into the real local D1 with triggers (names prefixed `rel_`
- * so they cannot touch other test files' tables): while `rel_faults` has a row
- * for a project and table, each row written to that table fails with
- * probability 1/one_in, as a D1 error would. A person whose properties carry
- * `"rel_poison": true` can never be written: a permanent fault for one message.
- */
-const FLAKY_WRITES = [
-  ['persons', 'INSERT', 'NEW'],
-  ['persons', 'UPDATE', 'NEW'],
-  ['persons', 'DELETE', 'OLD'],
-  ['person_distinct_ids', 'INSERT', 'NEW'],
-  ['person_distinct_ids', 'UPDATE', 'NEW'],
-  ['person_merges', 'INSERT', 'NEW'],
-  ['events', 'INSERT', 'NEW'],
-] as const;
+import { clearD1Faults, countRows, env, ev, injectD1Faults, installD1Faults, newProject, POISON, seededRandom, send, sleep, TRANSIENT_FAULT, waitForEventCount, warningsOf, type ProjectJson } from '../support';
+import { expectPersonsAsModelled, expectStoredExactly, requestsOf, scenario, sendAll, type SoakEvent, type UserModel } from './workload';
 
 /**
  * Faults come in phases, each opening with a wave of requests. A D1 phase is
@@ -43,20 +23,7 @@ const waves = <T>(items: T[], n: number): T[][] => Array.from({ length: n }, (_,
 let consumerErrors: string[] = [];
 
 beforeAll(async () => {
-  await env.DB.prepare('CREATE TABLE IF NOT EXISTS rel_faults (project_id INTEGER NOT NULL, table_name TEXT NOT NULL, one_in INTEGER NOT NULL)').run();
-  for (const [table, op, row] of FLAKY_WRITES) {
-    await env.DB.prepare(
-      `CREATE TRIGGER IF NOT EXISTS rel_flaky_${table}_${op.toLowerCase()} BEFORE ${op} ON ${table}
-       WHEN EXISTS (SELECT 1 FROM rel_faults f WHERE f.project_id = ${row}.project_id AND f.table_name = '${table}' AND abs(random()) % f.one_in = 0)
-       BEGIN SELECT RAISE(ABORT, 'injected transient D1 fault'); END`,
-    ).run();
-  }
-  for (const op of ['INSERT', 'UPDATE']) {
-    await env.DB.prepare(
-      `CREATE TRIGGER IF NOT EXISTS rel_poison_persons_${op.toLowerCase()} BEFORE ${op} ON persons
-       WHEN NEW.properties LIKE '%"rel_poison":true%' BEGIN SELECT RAISE(ABORT, 'injected permanent D1 fault'); END`,
-    ).run();
-  }
+  await installD1Faults();
   const record = (original: (...args: unknown[]) => void) => (...args: unknown[]) => {
     consumerErrors.push(args.map((a) => (a instanceof Error ? `${a.message} ${String((a as { cause?: unknown }).cause ?? '')}` : String(a))).join(' ').slice(0, 400));
     original(...args);
@@ -66,28 +33,21 @@ beforeAll(async () => {
   vi.spyOn(console, 'warn').mockImplementation(record(warn));
 });
 
-afterEach(async () => {
-  await env.DB.prepare('DELETE FROM rel_faults').run();
-});
+afterEach(() => clearD1Faults());
 
 afterAll(() => {
   vi.restoreAllMocks();
 });
 
+/** Every write of the project to each table fails with probability 1/n. */
 const flaky = (projectId: number, oneIn: Record<string, number>) =>
-  env.DB.batch(Object.entries(oneIn).map(([table, n]) => env.DB.prepare('INSERT INTO rel_faults (project_id, table_name, one_in) VALUES (?, ?, ?)').bind(projectId, table, n)));
-const steady = (projectId: number) => env.DB.prepare('DELETE FROM rel_faults WHERE project_id = ?').bind(projectId).run();
+  injectD1Faults(projectId, Object.entries(oneIn).map(([table, n]) => ({ table, oneIn: n })));
+const steady = (projectId: number) => clearD1Faults(projectId);
 
 /** The poison: a $set no person write can ever take, alone in its request (one queue message). */
 async function sendPoison(p: ProjectJson): Promise<SoakEvent> {
-  const poison: SoakEvent = {
-    event: '$set',
-    distinct_id: 'rel-poisoned',
-    uuid: crypto.randomUUID(),
-    timestamp: new Date().toISOString(),
-    properties: { $set: { rel_poison: true } },
-  };
-  const res = await postJson({ api_key: p.api_token, batch: [poison] });
+  const poison: SoakEvent = ev('$set', 'rel-poisoned', { $set: POISON });
+  const res = await send('/batch/', { api_key: p.api_token, batch: [poison] });
   expect(res.status).toBe(200);
   return poison;
 }
@@ -124,6 +84,18 @@ async function expectNoHalfMerges(projectId: number): Promise<void> {
   expect(merges, 'the workload merges persons').toBeGreaterThan(0);
 }
 
+/** After a fault run: every good event stored once, every person as modelled, the poison dead-lettered, no half merge. */
+async function expectSurvivedFaults(p: ProjectJson, events: SoakEvent[], users: UserModel[], poison: SoakEvent | undefined): Promise<void> {
+  if (!poison) throw new Error('the poison was not sent');
+  const all = new Set([...events.map((e) => e.uuid), poison.uuid]);
+  await waitForEventCount(p.id, all.size, 120_000);
+  await steady(p.id);
+  await expectStoredExactly(p.id, all);
+  await expectPersonsAsModelled(p.id, users);
+  await expectPoisonDeadLettered(p, poison);
+  await expectNoHalfMerges(p.id);
+}
+
 describe('faults during consumer batches', () => {
   it('transient D1 failures in every person write, in pulses, and one permanently failing message: every good event once, the poison dead-lettered with a warning, no half merge', async () => {
     const cfg = FAULTS.d1;
@@ -145,15 +117,8 @@ describe('faults during consumer batches', () => {
       await sending;
       await sleep(cfg.offMs);
     }
-    if (!poison) throw new Error('the poison was not sent');
-
-    const all = new Set([...events.map((e) => e.uuid), poison.uuid]);
-    await waitForEventCount(p.id, all.size, 120_000);
-    await expectStoredExactly(p.id, all);
-    await expectPersonsAsModelled(p.id, users);
-    await expectPoisonDeadLettered(p, poison);
-    await expectNoHalfMerges(p.id);
-    const injected = consumerErrors.filter((e) => e.includes('injected transient D1 fault'));
+    await expectSurvivedFaults(p, events, users, poison);
+    const injected = consumerErrors.filter((e) => e.includes(TRANSIENT_FAULT));
     const inPersonWrites = injected.filter((e) => e.includes('person processing failed'));
     console.log(`D1 faults: ${events.length} events in ${requests.length} requests, ${injected.length} consumer failures from injected transient faults (${inPersonWrites.length} in person writes), 1 poison message dead-lettered`);
     expect(inPersonWrites.length, 'transient faults in person writes that reached the consumer').toBeGreaterThan(0);
@@ -202,15 +167,7 @@ describe('faults during consumer batches', () => {
       await sending;
       await sleep(cfg.quietMs);
     }
-    if (!poison) throw new Error('the poison was not sent');
-
-    const all = new Set([...events.map((e) => e.uuid), poison.uuid]);
-    await waitForEventCount(p.id, all.size, 120_000);
-    await steady(p.id);
-    await expectStoredExactly(p.id, all);
-    await expectPersonsAsModelled(p.id, users);
-    await expectPoisonDeadLettered(p, poison);
-    await expectNoHalfMerges(p.id);
+    await expectSurvivedFaults(p, events, users, poison);
 
     const objectsUsed = (await listDurableObjectIds(env.PERSON)).length - objectsBefore;
     expect(objectsUsed, 'person objects that took part').toBeGreaterThan(0);

@@ -1,9 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { newProject, type ProjectJson } from '../helpers';
-import { ENCODINGS, base64, gzip } from '../capture/helpers';
-import { storedUuids, waitForStored, warningsOf } from '../ingest/helpers';
-import { callWorker, postJson } from './helpers';
+import { newProject, type ProjectJson, fetchWorker, send, storedUuids, waitForStored, warningsOf, ENCODINGS, base64, gzip } from '../support';
 
 /**
  * Property-based fuzzing of every capture route. The seed is fixed so a run is
@@ -249,7 +246,7 @@ function remember(uuid: string, request: string): void {
 
 async function stillServes(): Promise<void> {
   const marker = { event: 'still serving', distinct_id: 'fuzz-marker', uuid: crypto.randomUUID() };
-  const res = await postJson({ api_key: project.api_token, batch: [marker] });
+  const res = await send('/batch/', { api_key: project.api_token, batch: [marker] });
   expect(res.status).toBe(200);
   await waitForStored(project.id, [marker.uuid]);
 }
@@ -273,7 +270,7 @@ describe(`capture fuzzing (seed ${SEED})`, () => {
       fc.asyncProperty(anyRoute, fc.constantFrom(...METHODS), body, queryString, headerSet, async (route, method, b, query, headers) => {
         const path = query ? `${route}${route.includes('?') ? '&' : '?'}${query}` : route;
         const withBody = method !== 'GET' && method !== 'HEAD';
-        const res = await callWorker(path, { method, headers, body: withBody ? b : undefined });
+        const res = await fetchWorker(path, { method, headers, body: withBody ? b : undefined });
         await expectSound(res, { method, path, origin: headers.Origin });
       }),
       { ...fuzzed, numRuns: FUZZ_RUNS.garbage },
@@ -293,7 +290,7 @@ describe(`capture fuzzing (seed ${SEED})`, () => {
         if (m && encoding.method === 'POST') body = mutated(await bytesOf(body), m);
         if (m && encoding.method === 'GET' && query) query = new TextDecoder().decode(mutated(new TextEncoder().encode(query), m)).replace(/[#\s]/g, '');
         const path = query ? `${route}?${query}` : route;
-        const res = await callWorker(path, { method: encoding.method, body, headers });
+        const res = await fetchWorker(path, { method: encoding.method, body, headers });
         const status = res.status;
         await expectSound(res, { method: encoding.method, path, origin: headers.Origin });
         if (status === 200 && !m) for (const uuid of acceptedUuids(payload)) remember(uuid, `${encoding.name} ${path} ${JSON.stringify(payload)}`);
@@ -311,7 +308,7 @@ describe(`capture fuzzing (seed ${SEED})`, () => {
         const json = JSON.stringify(payload);
         const body = method === 'POST' ? (zipped ? await gzip(json) : json) : undefined;
         const path = query ? `${route}?${query}` : route;
-        const res = await callWorker(path, { method, headers, body });
+        const res = await fetchWorker(path, { method, headers, body });
         const status = res.status;
         await expectSound(res, { method, path, origin: headers.Origin });
         // Only when the body is what was accepted (a query `data=` would replace it).

@@ -4,18 +4,10 @@ import { CaptureError } from '../../src/capture/errors';
 import { MAX_BODY_BYTES, MAX_DECODED_BYTES, MAX_EVENTS_PER_REQUEST, MAX_NAME_CHARS, MAX_PROPERTY_DEPTH } from '../../src/capture/limits';
 import { batchOf } from '../../src/capture/shapes';
 import { MAX_PERSON_PROPERTIES_BYTES } from '../../src/identity';
-import { api, fetchWorker, newProject, type ProjectJson } from '../helpers';
-import { gzip } from '../capture/helpers';
-import { eventRow, personOf, personsOf, storedUuids, waitFor, waitForStored, warningsOf } from '../ingest/helpers';
-import { captureError, postJson } from './helpers';
+import { api, ev, fetchWorker, newProject, type ProjectJson, captureError, send, eventRow, personOf, personsOf, storedUuids, eventually, waitForStored, warningsOf, gzip } from '../support';
 
-const event = (p: ProjectJson, extra: Record<string, unknown> = {}) => ({
-  event: 'limit check',
-  distinct_id: 'limits-user',
-  uuid: crypto.randomUUID(),
-  properties: { token: p.api_token },
-  ...extra,
-});
+/** No timestamp: capture stamps it. */
+const event = (p: ProjectJson, extra: Record<string, unknown> = {}) => ev('limit check', 'limits-user', { token: p.api_token }, { timestamp: undefined, ...extra });
 
 /** `{"a": {"a": ... leaf ...}}`, `levels` objects deep (the outermost is level 1). */
 function nested(levels: number, leaf: unknown = 'bottom'): Record<string, unknown> {
@@ -30,7 +22,7 @@ const nestedText = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(l
 /** A capture request still gets through and its event is stored: the Worker keeps serving. */
 async function stillServes(p: ProjectJson): Promise<void> {
   const marker = event(p, { event: 'still serving' });
-  const res = await postJson({ api_key: p.api_token, batch: [marker] });
+  const res = await send('/batch/', { api_key: p.api_token, batch: [marker] });
   expect(res.status).toBe(200);
   await waitForStored(p.id, [marker.uuid]);
 }
@@ -83,7 +75,7 @@ describe('request and payload size', () => {
   it(`refuses a request of more than ${MAX_EVENTS_PER_REQUEST} events with 413 too_many_events, and enqueues none of them`, async () => {
     const p = await newProject('event count');
     const batch = Array.from({ length: MAX_EVENTS_PER_REQUEST + 1 }, () => event(p, { properties: { $process_person_profile: false } }));
-    const res = await postJson({ api_key: p.api_token, batch });
+    const res = await send('/batch/', { api_key: p.api_token, batch });
     expect(res.status).toBe(413);
     const body = await captureError(res);
     expect(body.code).toBe('too_many_events');
@@ -100,7 +92,7 @@ describe('request and payload size', () => {
     const p = await newProject('event size');
     const small = event(p);
     const big = event(p, { event: 'huge', properties: { token: p.api_token, blob: 'z'.repeat(1_000_001) } });
-    const res = await postJson({ api_key: p.api_token, batch: [small, big] });
+    const res = await send('/batch/', { api_key: p.api_token, batch: [small, big] });
     expect(res.status).toBe(413);
     const body = await captureError(res);
     expect(body.code).toBe('event_too_large');
@@ -115,7 +107,7 @@ describe('property nesting depth', () => {
     const p = await newProject('depth ok');
     const deepest = event(p, { properties: { token: p.api_token, ...nested(MAX_PROPERTY_DEPTH - 1, [1, 'two']) }, $set: nested(MAX_PROPERTY_DEPTH) });
     // properties itself is level 1, each {a: …} one more, the array the last: 64 levels (and 64 objects in $set).
-    const res = await postJson({ api_key: p.api_token, batch: [deepest] });
+    const res = await send('/batch/', { api_key: p.api_token, batch: [deepest] });
     expect(res.status).toBe(200);
     await waitForStored(p.id, [deepest.uuid]);
     const row = await eventRow(p.id, deepest.uuid);
@@ -134,7 +126,7 @@ describe('property nesting depth', () => {
     for (const [name, extra, path] of cases) {
       const ok = event(p);
       const deep = event(p, { event: `too deep: ${name}`, ...extra });
-      const res = await postJson({ api_key: p.api_token, batch: [ok, deep] });
+      const res = await send('/batch/', { api_key: p.api_token, batch: [ok, deep] });
       expect(res.status, name).toBe(400);
       const body = await captureError(res);
       expect(body.code, name).toBe('properties_too_deep');
@@ -203,7 +195,7 @@ describe('names and ids', () => {
     const identify = event(p, { event: '$identify', distinct_id: 'long-user', properties: { token: p.api_token, $anon_distinct_id: anon } });
     const alias = event(p, { event: '$create_alias', distinct_id: 'long-user', properties: { token: p.api_token, alias: `alias-${long('b')}` } });
     for (const e of [named, anonymous, identify, alias]) {
-      const res = await postJson({ api_key: p.api_token, batch: [e] });
+      const res = await send('/batch/', { api_key: p.api_token, batch: [e] });
       expect(res.status).toBe(200);
       await waitForStored(p.id, [e.uuid]);
     }
@@ -231,7 +223,7 @@ describe('names and ids', () => {
   });
 
   it('refuses an absurdly long project token with 401, not a failed lookup (503)', async () => {
-    const res = await postJson({ api_key: `phc_${'x'.repeat(3_000_000)}`, event: 'e', distinct_id: 'd' });
+    const res = await send('/batch/', { api_key: `phc_${'x'.repeat(3_000_000)}`, event: 'e', distinct_id: 'd' });
     expect(res.status).toBe(401);
     expect((await captureError(res)).code).toBe('invalid_token');
   });
@@ -245,7 +237,7 @@ describe('person properties size', () => {
     const fits = Math.floor(MAX_PERSON_PROPERTIES_BYTES / (chunk.length + 10));
     const sets = Array.from({ length: fits + 1 }, (_, i) => event(p, { event: '$set', distinct_id: 'grower', properties: { token: p.api_token, $set: { [`k${i}`]: chunk } } }));
     for (const e of sets) {
-      expect((await postJson({ api_key: p.api_token, batch: [e] })).status).toBe(200);
+      expect((await send('/batch/', { api_key: p.api_token, batch: [e] })).status).toBe(200);
       await waitForStored(p.id, [e.uuid]);
     }
     const person = (await personOf(p.id, 'grower'))!;
@@ -266,7 +258,7 @@ describe('person properties size', () => {
 
     // A small update still applies, and the person's version moved only for applied updates.
     const small = event(p, { event: '$set', distinct_id: 'grower', properties: { token: p.api_token, $set: { small: 1 } } });
-    await postJson({ api_key: p.api_token, batch: [small] });
+    await send('/batch/', { api_key: p.api_token, batch: [small] });
     await waitForStored(p.id, [small.uuid]);
     const after = (await personOf(p.id, 'grower'))!;
     expect(after.properties.small).toBe(1);
@@ -276,7 +268,7 @@ describe('person properties size', () => {
   it('creates the person without the properties when its very first event is already over the limit', async () => {
     const p = await newProject('person size at creation');
     const first = event(p, { event: '$identify', distinct_id: 'instant', properties: { token: p.api_token, $set: { blob: 'q'.repeat(MAX_PERSON_PROPERTIES_BYTES) } } });
-    expect((await postJson({ api_key: p.api_token, batch: [first] })).status).toBe(200);
+    expect((await send('/batch/', { api_key: p.api_token, batch: [first] })).status).toBe(200);
     await waitForStored(p.id, [first.uuid]);
     const person = (await personOf(p.id, 'instant'))!;
     expect(person.properties).not.toHaveProperty('blob');
@@ -291,17 +283,17 @@ describe('person properties size', () => {
       Array.from({ length: n }, (_, i) => event(p, { event: '$set', distinct_id: d, properties: { token: p.api_token, $set: { [`${d}-${i}`]: chunk } } }));
     const half = Math.floor(MAX_PERSON_PROPERTIES_BYTES / (chunk.length + 20) / 2) + 1;
     for (const e of [...setFor('big-anon', half), ...setFor('big-user', half)]) {
-      expect((await postJson({ api_key: p.api_token, batch: [e] })).status).toBe(200);
+      expect((await send('/batch/', { api_key: p.api_token, batch: [e] })).status).toBe(200);
       await waitForStored(p.id, [e.uuid]);
     }
     const identify = event(p, { event: '$identify', distinct_id: 'big-user', properties: { token: p.api_token, $anon_distinct_id: 'big-anon' } });
-    expect((await postJson({ api_key: p.api_token, batch: [identify] })).status).toBe(200);
+    expect((await send('/batch/', { api_key: p.api_token, batch: [identify] })).status).toBe(200);
     await waitForStored(p.id, [identify.uuid]);
 
     const all = await personsOf(p.id);
     expect(all.map((x) => x.distinctIds)).toEqual([['big-anon', 'big-user']]);
     expect(JSON.stringify(all[0]!.properties).length).toBeLessThanOrEqual(MAX_PERSON_PROPERTIES_BYTES);
-    const warning = await waitFor('the size warning', async () => (await warningsOf(p.id)).find((w) => w.type === 'person_properties_size_violation'), 5_000);
+    const warning = await eventually('the size warning', async () => (await warningsOf(p.id)).find((w) => w.type === 'person_properties_size_violation'), { timeout: 5_000 });
     expect(warning.eventUuid).toBe(identify.uuid);
   });
 });

@@ -1,17 +1,10 @@
-import { projectEndpoints, type Call } from '../rest-types';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { API_KEY, api, ev, fetchWorker, ingest, newProject, countRows, send, personsOf, storedUuids, projectEndpoints, type Call, type EventJson, type PersonJson, type WarningJson } from '../support';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { secretsEqual } from '../../src/api/auth';
 import { encodeCursor } from '../../src/api/pagination';
-import { API_KEY, api, fetchWorker, newProject, type ProjectJson } from '../helpers';
-import { personsOf, storedUuids, waitForStored } from '../ingest/helpers';
-import { callWorker, countRows, postJson } from './helpers';
 
 /** The REST API through the Worker's handler, with the personal key unless told otherwise. */
-function rest(path: string, init: RequestInit = {}, key: string | null = API_KEY): Promise<Response> {
-  const headers = new Headers(init.headers);
-  if (key !== null && !headers.has('Authorization')) headers.set('Authorization', `Bearer ${key}`);
-  return callWorker(path, { ...init, headers });
-}
+const rest = (path: string, init: RequestInit = {}, key: string | null = API_KEY) => api(path, { ...init, key });
 
 async function restJson<T>(path: string): Promise<T> {
   const res = await rest(path);
@@ -54,21 +47,6 @@ const everyEndpoint = (projectId: number, personId: string): [string, string, un
 const sendRest = ([method, path, body]: [string, string, unknown?], key: string | null, headers: Record<string, string> = {}) =>
   rest(path, { method, headers: { 'Content-Type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) }, key);
 
-async function captured(p: ProjectJson, batch: Record<string, unknown>[]): Promise<void> {
-  const res = await postJson({ api_key: p.api_token, batch });
-  expect(res.status).toBe(200);
-  await waitForStored(p.id, batch.map((e) => e.uuid as string));
-}
-
-const event = (name: string, distinctId: string, properties: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
-  event: name,
-  distinct_id: distinctId,
-  uuid: crypto.randomUUID(),
-  timestamp: new Date().toISOString(),
-  properties,
-  ...extra,
-});
-
 describe('project token and personal API key are never interchangeable', () => {
   it('a project token never opens any REST endpoint, however it is presented', async () => {
     const p = await newProject('token vs key');
@@ -109,7 +87,7 @@ describe('project token and personal API key are never interchangeable', () => {
 
   it('a personal key is never a project token, wherever a capture request puts it', async () => {
     const p = await newProject('key as token');
-    const e = () => event('leak attempt', 'someone');
+    const e = () => ev('leak attempt', 'someone');
     const bodies: [string, unknown][] = [
       ['batch api_key', { api_key: API_KEY, batch: [e()] }],
       ['batch token', { token: API_KEY, batch: [e()] }],
@@ -125,7 +103,7 @@ describe('project token and personal API key are never interchangeable', () => {
       // A body without `event` is an event only on /engage.
       const paths = where.startsWith('engage') ? ['/engage/', '/ingest/engage'] : ['/batch/', '/e/', '/engage/', '/ingest/i/v0/e/'];
       for (const path of paths) {
-        const res = await postJson(body, path);
+        const res = await send(path, body);
         expect(res.status, `${where} → ${path}`).toBe(401);
         expect(await res.json(), where).toMatchObject({ code: 'invalid_token' });
       }
@@ -138,8 +116,8 @@ describe('project token and personal API key are never interchangeable', () => {
       expect(await res.text()).not.toContain(API_KEY);
     }
     // Nothing was enqueued: a marker sent after them is stored, they are not (in any project).
-    const marker = event('marker', 'someone');
-    await captured(p, [marker]);
+    const marker = ev('marker', 'someone');
+    await ingest(p, [marker]);
     expect(await countRows(`SELECT COUNT(*) AS n FROM events WHERE uuid IN (SELECT value FROM json_each(?))`, JSON.stringify(uuids))).toBe(0);
   });
 
@@ -161,10 +139,11 @@ describe('the personal key is compared in constant time', () => {
   it('every key, whatever its length or wrong position, is decided by timingSafeEqual over two equal-length digests', async () => {
     const calls: [number, number][] = [];
     const original = crypto.subtle.timingSafeEqual.bind(crypto.subtle);
-    vi.spyOn(crypto.subtle, 'timingSafeEqual').mockImplementation((a: ArrayBuffer | ArrayBufferView, b: ArrayBuffer | ArrayBufferView) => {
+    const spy = vi.spyOn(crypto.subtle, 'timingSafeEqual').mockImplementation((a: ArrayBuffer | ArrayBufferView, b: ArrayBuffer | ArrayBufferView) => {
       calls.push([a.byteLength, b.byteLength]);
       return original(a, b);
     });
+    onTestFinished(() => spy.mockRestore());
     const keys = ['x', 'phx_test_keY', 'Xhx_test_key', API_KEY.slice(0, -1), `${API_KEY}${'z'.repeat(5_000)}`, API_KEY];
     for (const key of keys) {
       const before = calls.length;
@@ -182,17 +161,17 @@ describe('no data of one project through another project’s token or path', () 
     const a = await newProject('isolation A');
     const b = await newProject('isolation B');
     // The same distinct ids in both projects; only A merges them.
-    await captured(a, [event('$set', 'anon', { $set: { side: 'a-anon' } }), event('$set', 'user', { $set: { side: 'a-user', email: 'shared@a.test' } })]);
-    await captured(b, [event('$set', 'anon', { $set: { side: 'b-anon' } }), event('$set', 'user', { $set: { side: 'b-user', email: 'only-b@b.test' } }), event('$pageview', 'b-only')]);
-    await captured(a, [event('$identify', 'user', { $anon_distinct_id: 'anon', $set: { merged: true } })]);
+    await ingest(a, [ev('$set', 'anon', { $set: { side: 'a-anon' } }), ev('$set', 'user', { $set: { side: 'a-user', email: 'shared@a.test' } })]);
+    await ingest(b, [ev('$set', 'anon', { $set: { side: 'b-anon' } }), ev('$set', 'user', { $set: { side: 'b-user', email: 'only-b@b.test' } }), ev('$pageview', 'b-only')]);
+    await ingest(a, [ev('$identify', 'user', { $anon_distinct_id: 'anon', $set: { merged: true } })]);
 
     // The batch token wins over tokens on the events: all of it lands in A.
-    const claimed = event('claims B', 'user', { token: b.api_token });
-    await captured(a, [{ ...claimed, token: b.api_token, $token: b.api_token }]);
+    const claimed = ev('claims B', 'user', { token: b.api_token });
+    await ingest(a, [{ ...claimed, token: b.api_token, $token: b.api_token }]);
     expect((await storedUuids(b.id, [claimed.uuid])).size).toBe(0);
     // Events of two projects in one request: refused, none stored anywhere.
-    const mixed = [event('mixed', 'x', { token: a.api_token }), event('mixed', 'x', { token: b.api_token })];
-    expect((await postJson(mixed, '/e/')).status).toBe(400);
+    const mixed = [ev('mixed', 'x', { token: a.api_token }), ev('mixed', 'x', { token: b.api_token })];
+    expect((await send('/e/', mixed)).status).toBe(400);
 
     const personsA = await personsOf(a.id);
     const personsB = await personsOf(b.id);
@@ -252,22 +231,19 @@ describe('SQL-looking input in every filter is only ever data', () => {
     const s = await newProject('sql');
     const other = await newProject('sql other');
     // Seeded through capture: SQL-looking distinct ids, event names, property keys and values.
-    await captured(s, [
-      event("'; DELETE FROM events; --", "' OR 1=1 --", { $set: { email: "x' OR '1'='1@evil.test", 'a.b': 'dot', "weird'key": 'v1', '$.email': 'dollar' } }),
-      event('signup', 'normal-user', { $set: { email: 'normal@example.com', name: 'Robert"); DROP TABLE persons;--' } }),
-      event('$pageview', 'pct%', { $set: { email: 'percent@x.test', n: 5 } }),
-      event('$pageview', 'under_score', { $set: { email: 'UNDER@x.test' } }),
+    await ingest(s, [
+      ev("'; DELETE FROM events; --", "' OR 1=1 --", { $set: { email: "x' OR '1'='1@evil.test", 'a.b': 'dot', "weird'key": 'v1', '$.email': 'dollar' } }),
+      ev('signup', 'normal-user', { $set: { email: 'normal@example.com', name: 'Robert"); DROP TABLE persons;--' } }),
+      ev('$pageview', 'pct%', { $set: { email: 'percent@x.test', n: 5 } }),
+      ev('$pageview', 'under_score', { $set: { email: 'UNDER@x.test' } }),
       // An illegal id merge: a warning to filter.
-      event('$identify', 'null', { $anon_distinct_id: 'normal-user' }),
+      ev('$identify', 'null', { $anon_distinct_id: 'normal-user' }),
     ]);
-    await captured(other, [event('$pageview', 'evil-other', { $set: { email: "x' OR '1'='1@evil.test" } })]);
+    await ingest(other, [ev('$pageview', 'evil-other', { $set: { email: "x' OR '1'='1@evil.test" } })]);
     const counts = async () =>
       Promise.all(['projects', 'persons', 'person_distinct_ids', 'events', 'ingestion_warnings'].map((t) => countRows(`SELECT COUNT(*) AS n FROM ${t}`)));
     const before = await counts();
 
-    type PersonJson = { id: string; distinct_ids: string[]; properties: Record<string, unknown> };
-    type EventJson = { id: string; event: string; distinct_id: string; timestamp: string };
-    type WarningJson = { type: string; timestamp: string };
     const base = `/api/projects/${s.id}`;
     const persons = (await restJson<{ results: PersonJson[] }>(`${base}/persons/?limit=1000`)).results;
     const events = (await restJson<{ results: EventJson[] }>(`${base}/events/?limit=1000`)).results;
@@ -377,13 +353,13 @@ describe('secrets stay out of error bodies and logs', () => {
       await collect(await rest('/api/projects/', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: `{"name": "${API_KEY}` }));
       // Capture: the key where a token goes, as an event name of refused events, as a property key.
       for (const body of [
-        { api_key: API_KEY, batch: [event('e', 'd')] },
-        { api_key: p.api_token, batch: [event(API_KEY, 'd', { deep: JSON.parse(`${'{"a":'.repeat(80)}1${'}'.repeat(80)}`) })] },
-        { api_key: p.api_token, batch: [event(API_KEY, 'd', { blob: 'x'.repeat(1_100_000) })] },
-        { api_key: p.api_token, batch: [event('e', 'd', { [API_KEY]: JSON.parse(`${'['.repeat(80)}${']'.repeat(80)}`) })] },
-        { api_key: p.api_token, batch: [event(API_KEY, 'd', {}, { uuid: API_KEY })] },
+        { api_key: API_KEY, batch: [ev('e', 'd')] },
+        { api_key: p.api_token, batch: [ev(API_KEY, 'd', { deep: JSON.parse(`${'{"a":'.repeat(80)}1${'}'.repeat(80)}`) })] },
+        { api_key: p.api_token, batch: [ev(API_KEY, 'd', { blob: 'x'.repeat(1_100_000) })] },
+        { api_key: p.api_token, batch: [ev('e', 'd', { [API_KEY]: JSON.parse(`${'['.repeat(80)}${']'.repeat(80)}`) })] },
+        { api_key: p.api_token, batch: [ev(API_KEY, 'd', {}, { uuid: API_KEY })] },
       ]) {
-        const res = await postJson(body);
+        const res = await send('/batch/', body);
         expect(res.status).toBeGreaterThanOrEqual(400);
         await collect(res);
       }

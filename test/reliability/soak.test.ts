@@ -1,8 +1,6 @@
 import { expect, it } from 'vitest';
-import { api, newProject } from '../helpers';
-import { warningsOf } from '../ingest/helpers';
-import { seededRandom } from './helpers';
-import { expectPersonsAsModelled, expectStoredExactly, requestsOf, scenario, sendAll, waitForEventCount } from './workload';
+import { api, newProject, seededRandom, waitForEventCount, warningsOf } from '../support';
+import { expectPersonsAsModelled, expectStoredExactly, requestsOf, scenario, sendAll } from './workload';
 
 /**
  * Soak: tens of thousands of events from many users, sent the way posthog-node

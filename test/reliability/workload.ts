@@ -1,9 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
-import { fetchWorker } from '../helpers';
-import { gzip } from '../capture/helpers';
-import { personsOf } from '../ingest/helpers';
-import { countRows, inParallel, shuffle, sleep } from './helpers';
+import { countRows, ev, GZIP_ENCODING, inParallel, JSON_ENCODING, personsOf, send, shuffle, sleep } from '../support';
 
 /**
  * A workload whose outcome does not depend on processing order, for the soak
@@ -41,8 +38,8 @@ export function scenario(random: () => number, users: number, prefix = 'soak'): 
   const models: UserModel[] = [];
   let clock = Date.UTC(2026, 5, 1);
   const make = (model: UserModel, e: Omit<SoakEvent, 'uuid' | 'timestamp'>): SoakEvent => {
-    const full = { ...e, uuid: crypto.randomUUID(), timestamp: new Date((clock += 7)).toISOString() };
-    full.properties = { $lib: 'posthog-node', $lib_version: '5.70.0', ...full.properties };
+    const { event, distinct_id: distinctId, properties, ...top } = e;
+    const full: SoakEvent = ev(event, distinctId, { $lib: 'posthog-node', $lib_version: '5.70.0', ...properties }, { ...top, timestamp: new Date((clock += 7)).toISOString() });
     model.uuids.add(full.uuid);
     events.push(full);
     return full;
@@ -113,13 +110,10 @@ export function requestsOf(events: SoakEvent[], random: () => number): Plan {
 export async function sendAll(token: string, requests: SoakEvent[][], inFlight: number): Promise<number> {
   let retried = 0;
   await inParallel(requests, inFlight, async (batch, i) => {
-    const json = JSON.stringify({ api_key: token, batch, sent_at: new Date().toISOString() });
-    const zipped = i % 2 === 0;
-    const body = zipped ? await gzip(json) : json;
-    const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'posthog-node/5.70.0' };
-    if (zipped) headers['Content-Encoding'] = 'gzip';
+    const payload = { api_key: token, batch, sent_at: new Date().toISOString() };
+    const options = { encoding: i % 2 === 0 ? GZIP_ENCODING : JSON_ENCODING, headers: { 'User-Agent': 'posthog-node/5.70.0' } };
     for (let attempt = 1; ; attempt++) {
-      const res = await fetchWorker('/batch/', { method: 'POST', body, headers });
+      const res = await send('/batch/', payload, options);
       const text = await res.text();
       if (res.status === 200) return;
       if (res.status !== 503 || attempt >= 10) throw new Error(`request ${i} answered ${res.status}: ${text}`);
@@ -128,17 +122,6 @@ export async function sendAll(token: string, requests: SoakEvent[][], inFlight: 
     }
   });
   return retried;
-}
-
-/** Waits until the project holds `expected` events (and still does a moment later). */
-export async function waitForEventCount(projectId: number, expected: number, timeoutMs: number): Promise<void> {
-  const count = () => countRows('SELECT COUNT(*) AS n FROM events WHERE project_id = ?', projectId);
-  let stored = 0;
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && (stored = await count()) < expected) await sleep(500);
-  expect(stored, 'events stored').toBe(expected);
-  await sleep(1_500);
-  expect(await count(), 'events stored, after the queue settled').toBe(expected);
 }
 
 /** Exactly these uuids are stored for the project, each once. */

@@ -1,29 +1,12 @@
 // A small client for the REST API, shaped like PostHog's (spec/rest-api.md).
-import type { EventJson, PersonJson } from '../../rest-types';
+// The JSON shapes are inferred from the routes' zod schemas (test/support/rest-types.ts).
+import type { EventJson, PageJson, PersonJson, ProjectJson, WarningJson } from '../../support/rest-types';
 
 export type Person = PersonJson;
 export type StoredEvent = EventJson;
-
-export interface Project {
-  id: number;
-  name: string;
-  api_token: string;
-  created_at: string;
-}
-
-
-
-export interface IngestionWarning {
-  type: string;
-  details: Record<string, unknown>;
-  timestamp: string;
-  event_uuid: string | null;
-}
-
-interface Page<T> {
-  results: T[];
-  next: string | null;
-}
+export type Project = ProjectJson;
+export type IngestionWarning = WarningJson;
+type Page<T> = PageJson<T>;
 
 export class RestApi {
   constructor(

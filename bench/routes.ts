@@ -1,21 +1,17 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from './env';
+import type { AppEnv } from '../src/env';
 
 /**
- * Bench-only routes (bench/, `npm run bench`). They answer only when the var
- * `BENCH_ROUTES` is "true" (`wrangler dev --var BENCH_ROUTES:true`); otherwise
- * every path under /_bench is a plain 404. Never enable them in production:
- * they write to any project without a key.
+ * Bench-only routes under /_bench, served only by the bench entry (bench/worker.ts) that
+ * `npm run bench` starts; the production Worker (src/index.ts) has none of them. They write to
+ * any project without a key.
  */
-export const benchRoutes = new Hono<AppEnv>({ strict: false });
+export const benchRoutes = new Hono<AppEnv>({ strict: false }).basePath('/_bench');
 
-benchRoutes.use('*', async (c, next) => {
-  if (c.env.BENCH_ROUTES !== 'true') {
-    return c.json({ type: 'invalid_request', code: 'not_found', detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}.` }, 404);
-  }
-  return next();
-});
+benchRoutes.notFound((c) =>
+  c.json({ type: 'invalid_request', code: 'not_found', detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}.` }, 404),
+);
 
 const badRequest = (c: Context<AppEnv>, error: z.ZodError) => {
   const issue = error.issues[0];

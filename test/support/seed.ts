@@ -1,10 +1,7 @@
-import { dbOf } from '../../src/db/client';
+// Seeds D1 directly (drizzle inserts), so REST reads are tested without the ingestion pipeline.
 import type { PropertyWrites } from '../../src/identity';
 import { events, ingestionWarnings, personDistinctIds, personMerges, persons } from '../../src/db/schema';
-import { api, env, newProject } from '../helpers';
-
-/** Seeds D1 directly (drizzle inserts), so REST reads are tested without the ingestion pipeline. */
-export const db = dbOf(env.DB);
+import { db } from './worker';
 
 /** D1 binds at most 100 parameters per statement. */
 function chunks<T>(rows: T[], perRow: number): T[][] {
@@ -96,18 +93,3 @@ export async function seedHistory(
 
 /** `2024-01-01T00:00:00.000Z` plus `minutes`. */
 export const at = (minutes: number) => new Date(Date.UTC(2024, 0, 1) + minutes * 60_000).toISOString();
-
-export async function getJson<T = Record<string, unknown>>(path: string, status = 200): Promise<T> {
-  const res = await api(path);
-  const text = await res.text();
-  if (res.status !== status) throw new Error(`GET ${path}: expected ${status}, got ${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
-
-/** Relative path + query of an absolute `next`/`previous` URL (the test worker answers any host). */
-export const pathOf = (url: string) => {
-  const u = new URL(url);
-  return u.pathname + u.search;
-};
-
-export { api, env, newProject };

@@ -1,44 +1,8 @@
-import { env } from 'cloudflare:workers';
-import { and, eq, inArray } from 'drizzle-orm';
+// The one sender: a payload onto a capture route in any encoding the SDKs use, and the
+// posthog-node style `capture` built on it.
 import LZString from 'lz-string';
-import { vi } from 'vitest';
-import { dbOf } from '../../src/db/client';
-import { events } from '../../src/db/schema';
-import { fetchWorker } from '../helpers';
-
-const db = dbOf(env.DB);
-
-export type StoredEvent = typeof events.$inferSelect;
-
-/** Polls D1 until every uuid is stored for the project (the queue consumer writes them). */
-export async function waitForEvents(projectId: number, uuids: string[], timeoutMs = 45_000): Promise<Map<string, StoredEvent>> {
-  const deadline = Date.now() + timeoutMs;
-  const found = new Map<string, StoredEvent>();
-  while (Date.now() < deadline) {
-    const missing = uuids.filter((u) => !found.has(u));
-    for (let i = 0; i < missing.length; i += 50) {
-      const rows = await db
-        .select()
-        .from(events)
-        .where(and(eq(events.projectId, projectId), inArray(events.uuid, missing.slice(i, i + 50))));
-      for (const row of rows) found.set(row.uuid, row);
-    }
-    if (found.size === uuids.length) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out: ${uuids.length - found.size} of ${uuids.length} events not stored`);
-}
-
-/** Runs `fn` with Date frozen at `now` (the Worker runs in this isolate, so capture sees it too). */
-export async function at<T>(now: number, fn: () => Promise<T>): Promise<T> {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(now);
-  try {
-    return await fn();
-  } finally {
-    vi.useRealTimers();
-  }
-}
+import { waitForStored } from './wait';
+import { fetchWorker } from './worker';
 
 export async function gzip(text: string): Promise<Uint8Array> {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
@@ -85,25 +49,61 @@ export const ENCODINGS: Encoding[] = [
   { name: 'GET data= lz64, compression=lz64', method: 'GET', encode: async (j) => ({ query: `compression=lz64&data=${encodeURIComponent(lz64(j))}` }) },
 ];
 
-/** Sends `payload` to `path` with `encoding`; `query` is appended. */
-export async function send(path: string, payload: unknown, encoding: Encoding = ENCODINGS[0]!, query = ''): Promise<Response> {
+export const JSON_ENCODING = ENCODINGS[0]!;
+/** posthog-node's gzip: a gzipped JSON body with `Content-Encoding: gzip`. */
+export const GZIP_ENCODING = ENCODINGS.find((e) => e.name === 'Content-Encoding: gzip')!;
+
+export interface SendOptions {
+  /** How the payload goes on the wire (default: a JSON body). */
+  encoding?: Encoding;
+  /** Appended to the encoding's own query. */
+  query?: string;
+  /** Added to (and overriding) the encoding's headers. */
+  headers?: Record<string, string>;
+}
+
+/** Sends `payload` to the capture route `path`; the Worker's answer. */
+export async function send(path: string, payload: unknown, { encoding = JSON_ENCODING, query = '', headers = {} }: SendOptions = {}): Promise<Response> {
   const wire = await encoding.encode(JSON.stringify(payload));
   const params = [wire.query, query].filter(Boolean).join('&');
-  return fetchWorker(params ? `${path}?${params}` : path, { method: encoding.method, body: wire.body, headers: wire.headers });
+  return fetchWorker(params ? `${path}?${params}` : path, { method: encoding.method, body: wire.body, headers: { ...wire.headers, ...headers } });
 }
 
-let n = 0;
-/** A distinct event with a fresh uuid and a fixed timestamp. */
-export function sdkEvent(extra: Record<string, unknown> = {}, properties: Record<string, unknown> = {}) {
-  n += 1;
-  return {
-    event: `test event ${n}`,
-    distinct_id: `user-${n % 7}`,
-    uuid: crypto.randomUUID(),
-    timestamp: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, n)).toISOString(),
-    properties: { n, nested: { list: [1, 'two', null], ok: true }, unicode: 'grüße 🚀', ...properties },
-    ...extra,
-  };
+/** Sends events the way posthog-node does (`POST /batch/` with `{api_key, batch}`); fails unless accepted. */
+export async function capture(token: string, batch: unknown[], options: SendOptions = {}): Promise<void> {
+  const res = await send('/batch/', { api_key: token, batch }, options);
+  if (res.status !== 200) throw new Error(`capture answered ${res.status}: ${await res.text()}`);
 }
 
-export { db };
+/** Captures events in one request and waits until all are stored. */
+export async function ingest<E extends { uuid: string }>(project: { id: number; api_token: string }, batch: E[]): Promise<void> {
+  await capture(project.api_token, batch);
+  await waitForStored(project.id, batch.map((e) => e.uuid));
+}
+
+/** Captures events one request each, in order, waiting for each to be stored before the next. */
+export async function ingestInOrder(project: { id: number; api_token: string }, batch: { uuid: string }[]): Promise<void> {
+  for (const e of batch) await ingest(project, [e]);
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+export async function inParallel<T>(items: T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await work(items[i]!, i);
+      }
+    }),
+  );
+}
+
+/** The capture error shape, checked. */
+export async function captureError(res: Response): Promise<{ status: number; code: string; error: string }> {
+  const body = await res.json<{ status: number; code: string; error: string }>();
+  if (typeof body?.code !== 'string' || typeof body.error !== 'string' || body.status !== res.status) {
+    throw new Error(`not the capture error shape: ${JSON.stringify(body).slice(0, 300)}`);
+  }
+  return body;
+}
