@@ -120,3 +120,90 @@ benchRoutes.get('/counts', async (c) => {
   const [events, persons, distinctIds, merges, warnings] = results.map((r) => r.results[0]?.n ?? 0);
   return c.json({ events, persons, distinct_ids: distinctIds, merges, warnings }, 200);
 });
+
+const QueryWorldBody = z.object({
+  project_id: z.number().int().positive(),
+  persons: z.number().int().positive().max(1_000_000),
+  /** Events n = start .. start + count - 1 (call in chunks). */
+  start: z.number().int().min(0).default(0),
+  count: z.number().int().min(0).max(500_000).default(0),
+  /** Seconds since the epoch of the first possible event; events spread over `days`. */
+  epoch: z.number().int().positive(),
+  days: z.number().int().positive().max(3_650),
+  with_persons: z.boolean().default(false),
+});
+
+/**
+ * The query benchmark's world, generated inside SQLite (bench/query.mjs).
+ * Person k owns `u-k`; 30% of persons also own `a-k`, a merged-away anonymous
+ * id whose events were stored with the anonymous person's id; 2% of events are
+ * person-less (`pl-j`, owned by nobody). Event n's fields are hashes of n, so
+ * two runs hold the same data.
+ */
+benchRoutes.post('/seed-query-world', async (c) => {
+  const parsed = QueryWorldBody.safeParse(await jsonOf(c));
+  if (!parsed.success) return badRequest(c, parsed.error);
+  const b = parsed.data;
+  const started = Date.now();
+  const statements: D1PreparedStatement[] = [];
+  if (b.with_persons) {
+    const seq = 'WITH RECURSIVE seq(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM seq WHERE k < ?2 - 1)';
+    const personId = "printf('%08x-0001-4000-8000-%012d', ?1, k)";
+    statements.push(
+      c.env.DB.prepare(
+        `${seq} INSERT OR IGNORE INTO persons (id, project_id, properties, is_identified, created_at, version)
+         SELECT ${personId}, ?1, json_object('plan', CASE k % 3 WHEN 0 THEN 'free' WHEN 1 THEN 'pro' ELSE 'team' END, 'email', 'u' || k || '@example.com'),
+           1, '2024-01-01T00:00:00.000Z', 0 FROM seq`,
+      ).bind(b.project_id, b.persons),
+      c.env.DB.prepare(`${seq} INSERT OR IGNORE INTO person_distinct_ids (project_id, distinct_id, person_id) SELECT ?1, 'u-' || k, ${personId} FROM seq`).bind(
+        b.project_id,
+        b.persons,
+      ),
+      c.env.DB.prepare(
+        `${seq} INSERT OR IGNORE INTO person_distinct_ids (project_id, distinct_id, person_id) SELECT ?1, 'a-' || k, ${personId} FROM seq WHERE k % 10 < 3`,
+      ).bind(b.project_id, b.persons),
+    );
+  }
+  if (b.count > 0) {
+    statements.push(
+      c.env.DB.prepare(
+        `WITH RECURSIVE seq(n) AS (SELECT ?2 UNION ALL SELECT n + 1 FROM seq WHERE n < ?2 + ?3 - 1),
+         h AS (SELECT n, (n * 2654435761 + 97531) % 4294967296 AS h FROM seq),
+         x AS (SELECT n, h, h % ?4 AS k, (n * 7 + h / 256) % 20 AS kind, (h / 65536) % 50 AS pl, (h / 4096) % 2 AS anon FROM h)
+         INSERT OR IGNORE INTO events (project_id, uuid, event, distinct_id, person_id_at_ingest, properties, timestamp)
+         SELECT ?1, printf('%08x-0000-4000-8000-%012d', ?1, n),
+           CASE WHEN kind < 12 THEN '$pageview' WHEN kind < 15 THEN 'signup' WHEN kind < 17 THEN 'purchase' ELSE '$autocapture' END,
+           CASE WHEN pl = 0 THEN 'pl-' || (k % 5000) WHEN k % 10 < 3 AND anon = 0 THEN 'a-' || k ELSE 'u-' || k END,
+           CASE WHEN pl = 0 THEN printf('%08x-0002-4000-8000-%012d', ?1, k % 5000)
+                WHEN k % 10 < 3 AND anon = 0 THEN printf('%08x-0003-4000-8000-%012d', ?1, k)
+                ELSE printf('%08x-0001-4000-8000-%012d', ?1, k) END,
+           json_object('$browser', CASE (h / 16) % 5 WHEN 0 THEN 'Chrome' WHEN 1 THEN 'Firefox' WHEN 2 THEN 'Safari' WHEN 3 THEN 'Edge' ELSE 'Opera' END,
+             'amount', (h / 1048576) % 500, '$session_id', 's-' || (k * 4 + (h / 33554432) % 4), '$current_url', 'https://example.com/p/' || (h % 40)),
+           strftime('%Y-%m-%dT%H:%M:%fZ', ?5 + ((n * 40503 + h) % (?6 * 86400)) + (h % 1000) / 1000.0, 'unixepoch')
+         FROM x`,
+      ).bind(b.project_id, b.start, b.count, b.persons, b.epoch, b.days),
+    );
+  }
+  if (statements.length) await c.env.DB.batch(statements);
+  return c.json({ ms: Date.now() - started }, 200);
+});
+
+const FloorBody = z.object({ project_id: z.number().int().positive(), from: z.string().min(1), to: z.string().min(1), event: z.string().optional() });
+
+/**
+ * The floor the query benchmark compares with: the bare scan of the same rows
+ * grouped by day, reading each event row (not just an index).
+ */
+benchRoutes.post('/query-floor', async (c) => {
+  const parsed = FloorBody.safeParse(await jsonOf(c));
+  if (!parsed.success) return badRequest(c, parsed.error);
+  const { project_id: projectId, from, to, event } = parsed.data;
+  const started = performance.now();
+  const { results } = await c.env.DB.prepare(
+    `SELECT substr(timestamp, 1, 10) AS day, count(properties) AS n FROM events
+     WHERE project_id = ?1 AND timestamp >= ?2 AND timestamp < ?3 ${event ? 'AND event = ?4' : ''} GROUP BY day`,
+  )
+    .bind(...[projectId, from, to, ...(event ? [event] : [])])
+    .all<{ day: string; n: number }>();
+  return c.json({ ms: performance.now() - started, days: results.length, rows: results.reduce((a, r) => a + r.n, 0) }, 200);
+});

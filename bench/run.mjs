@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { benchCapture } from './capture.mjs';
 import { benchEndToEnd, benchMerges, benchScaling } from './ingestion.mjs';
+import { QUERY_KNOBS, benchQuery } from './query.mjs';
 import { json } from './lib/http.mjs';
 import { markdownReport, targetsOf, textReport } from './lib/report.mjs';
 import { memorySampler, startService, wranglerVersion } from './lib/service.mjs';
@@ -31,10 +32,11 @@ const KNOBS = {
   scalingDeadlineSeconds: ['BENCH_SCALING_DEADLINE', 45],
   merges: ['BENCH_MERGES', 2_000],
   mergesDeadlineSeconds: ['BENCH_MERGES_DEADLINE', 30],
+  ...QUERY_KNOBS,
 };
 const cfg = Object.fromEntries(Object.entries(KNOBS).map(([key, [env, fallback]]) => [key, int(env, fallback)]));
 cfg.scalingPersons = [1_000, cfg.scalingLargePersons];
-const only = new Set((process.env.BENCH_ONLY ?? 'capture,e2e,scaling,merges').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'capture,e2e,scaling,merges,query').split(',').map((s) => s.trim()));
 const fullRun = Object.values(KNOBS).every(([env]) => !process.env[env]) && !process.env.BENCH_ONLY && !process.env.BENCH_ROOT;
 
 const log = (line) => console.log(line);
@@ -95,6 +97,7 @@ const consumerLogs = { logLevel: 'info' };
 if (only.has('e2e')) results.ingestion = await onFreshService('end-to-end', memory, (s) => benchEndToEnd(s, cfg, log), consumerLogs);
 if (only.has('scaling')) results.scaling = await onFreshService('scaling', memory, (s) => benchScaling(s, cfg, log), consumerLogs);
 if (only.has('merges')) results.merges = await onFreshService('merges', memory, (s) => benchMerges(s, cfg, log), consumerLogs);
+if (only.has('query')) results.query = await onFreshService('query', memory, (s) => benchQuery(s, cfg, log));
 
 results.memory = memory;
 results.finished_at = new Date().toISOString();

@@ -19,6 +19,10 @@ export const ASSETS = [
   { from: 'node_modules/posthog-js/dist', to: 'posthog-js', only: /^[^.][^/]*\.js$/ },
   // The API reference's script, served at /api/docs/reference.js (src/api/docs.ts).
   { from: 'node_modules/@scalar/api-reference/dist/browser/standalone.js', to: 'api-reference/standalone.js' },
+  // The web app's own scripts and stylesheet, served at /app/assets/<name> (src/web/assets.ts).
+  { from: 'src/web/client', to: 'webapp', only: /^[^.][^/]*\.(js|css)$/ },
+  // The chart library of the web app's trends (uPlot), served the same way.
+  { from: 'node_modules/uplot/dist', to: 'webapp', only: /^uPlot\.(iife\.min\.js|min\.css)$/ },
 ];
 
 /** Copies every entry of ASSETS into `.assets/`, skipping files that are already up to date. */

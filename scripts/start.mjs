@@ -45,6 +45,7 @@ console.log(`
   Project:        ${project.name} (id ${project.id})
   Project token:  ${project.api_token}
   REST API key:   ${apiKey ?? '(set PERSONAL_API_KEY in .dev.vars)'}
+  Web app:        ${url}/app/  (sign in with the REST API key)
 
   posthog-js:     posthog.init('${project.api_token}', { api_host: '${url}/ingest' })
   posthog-node:   new PostHog('${project.api_token}', { host: '${url}' })

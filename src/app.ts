@@ -5,9 +5,12 @@ import { ApiError, apiErrorResponse } from './api/errors';
 import { proxyConfigProblem } from './capture/client';
 import { capture, captureUnderPathPrefix } from './capture/routes';
 import type { AppEnv } from './env';
+import { webAppMount } from './web/mount';
 
 export const app = new Hono<AppEnv>({ strict: false });
 
+// The web app first: it also answers under PATH_PREFIX (`/ingest/app/`), which capture would take.
+app.use('*', webAppMount);
 app.use('*', captureUnderPathPrefix);
 app.route('/api', api);
 

@@ -24,6 +24,7 @@ export function targetsOf(r) {
     t.push({ target: 'per-event cost at 200k persons ≤ 1.25× cost at 1k', measured: times(r.scaling.cost_ratio), met: r.scaling.cost_ratio <= 1.25 && r.scaling.runs.every((x) => x.complete) });
   }
   if (r.merges) t.push({ target: '≥ 500 merges/s', measured: `${n0(r.merges.merges_per_s)} merges/s`, met: r.merges.merges_per_s >= 500 });
+  for (const q of r.query?.runs ?? []) t.push({ target: `${q.name}: ≤ ${q.target}× the floor`, measured: times(q.ratio), met: q.ratio <= q.target });
   return t;
 }
 
@@ -96,6 +97,13 @@ function sections(r) {
           n0(m.merges_done / m.consumer.busy_seconds),
         ],
       ],
+    });
+  }
+  if (r.query) {
+    out.push({
+      title: `6. Queries (POST /api/projects/:id/query/) over ${n0(r.query.events)} events and ${n0(r.query.persons)} persons (30% merged from an anonymous id, 2% person-less events); floor = the bare SELECT … GROUP BY day scan of the same rows, same run; median of ${c.queryRounds} rounds`,
+      head: ['query', 'ms', 'floor ms', 'floor rows', 'ratio', 'target'],
+      rows: r.query.runs.map((q) => [q.name, n0(q.query_ms), n0(q.floor_ms), n0(q.floor_rows), times(q.ratio), `≤ ${q.target}×`]),
     });
   }
   if (r.memory) {

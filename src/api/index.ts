@@ -3,9 +3,11 @@ import type { AppEnv } from '../env';
 import { requirePersonalApiKey } from './auth';
 import { mountDocs } from './docs';
 import { eventRoutes } from './events';
+import { groupRoutes } from './groups';
 import { personRoutes } from './persons';
 import { requireExistingProject } from './project-scope';
 import { projectRoutes } from './projects';
+import { queryRoutes } from './query';
 import { validationHook } from './schemas';
 import { warningRoutes } from './warnings';
 
@@ -14,9 +16,13 @@ export const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 api.use('/projects/*', requirePersonalApiKey);
 api.use('/projects/:project_id/*', requireExistingProject);
+api.use('/environments/*', requirePersonalApiKey);
+api.use('/environments/:project_id/*', requireExistingProject);
 api.route('/projects', projectRoutes);
 api.route('/projects', personRoutes);
 api.route('/projects', eventRoutes);
 api.route('/projects', warningRoutes);
+api.route('/projects', groupRoutes);
+api.route('/', queryRoutes);
 
 mountDocs(api);

@@ -23,7 +23,7 @@ export const ProjectSchema = z
   .openapi('Project');
 
 const ProjectName = z.string().trim().min(1).max(200);
-const CreateProjectBody = z.object({ name: ProjectName }).openapi('CreateProject');
+export const CreateProjectBody = z.object({ name: ProjectName }).openapi('CreateProject');
 
 const isTimeZone = (name: string) => {
   try {
@@ -41,7 +41,7 @@ const CookielessMode = z.union([
 ]);
 
 /** Unknown fields are ignored, as PostHog's project API does, so a script sending more of PostHog's settings still works. */
-const UpdateProjectBody = z
+export const UpdateProjectBody = z
   .object({
     name: ProjectName,
     timezone: z.string().max(100).refine(isTimeZone, 'must be an IANA time zone name such as "Europe/Berlin" or "UTC"'),

@@ -26,6 +26,8 @@ export interface EventFilter {
    */
   personId?: string;
   distinctId?: string;
+  /** Events of one group: its type's index and its key (`group_N` column). */
+  group?: { index: number; key: string };
   event?: string;
   /** ISO timestamps, exclusive, in the stored `toISOString()` form. */
   after?: string;
@@ -50,6 +52,16 @@ interface StoredEventRow {
  */
 const PER_DISTINCT_ID = sql.raw('INDEXED BY events_project_distinct_timestamp_idx');
 
+/** A group's events come from its partial index (`group_N IS NOT NULL`), whatever else filters them. */
+const perGroup = (index: number) => sql.raw(`INDEXED BY events_project_group${groupIndexOf(index)}_timestamp_idx`);
+
+function groupIndexOf(index: number): number {
+  if (!Number.isInteger(index) || index < 0 || index > 4) throw new Error(`bad group type index ${index}`);
+  return index;
+}
+
+const groupColumnOf = (index: number) => sql.raw(`e.group_${groupIndexOf(index)}`);
+
 /** One page of a project's events, newest first by (timestamp, uuid). */
 export function eventListSql(projectId: number, filter: EventFilter, limit: number): SQL {
   const conditions: SQL[] = [sql`e.project_id = ${projectId}`];
@@ -60,6 +72,7 @@ export function eventListSql(projectId: number, filter: EventFilter, limit: numb
     );
   }
   if (filter.distinctId !== undefined) conditions.push(sql`e.distinct_id = ${filter.distinctId}`);
+  if (filter.group !== undefined) conditions.push(sql`${groupColumnOf(filter.group.index)} = ${filter.group.key}`);
   if (filter.event !== undefined) conditions.push(sql`e.event = ${filter.event}`);
   if (filter.after !== undefined) conditions.push(sql`e.timestamp > ${filter.after}`);
   if (filter.before !== undefined) conditions.push(sql`e.timestamp < ${filter.before}`);
@@ -70,7 +83,7 @@ export function eventListSql(projectId: number, filter: EventFilter, limit: numb
   }
   return sql`SELECT e.uuid, e.event, e.distinct_id, e.properties, e.timestamp,
       COALESCE(m.person_id, e.person_id_at_ingest) AS person_id
-    FROM events e ${filter.personId !== undefined ? PER_DISTINCT_ID : sql``}
+    FROM events e ${filter.personId !== undefined ? PER_DISTINCT_ID : filter.group !== undefined ? perGroup(filter.group.index) : sql``}
     LEFT JOIN person_distinct_ids m ON m.project_id = e.project_id AND m.distinct_id = e.distinct_id
     WHERE ${sql.join(conditions, sql` AND `)}
     ORDER BY e.timestamp DESC, e.uuid DESC LIMIT ${limit}`;
@@ -86,4 +99,35 @@ export async function listEvents(db: Db, projectId: number, filter: EventFilter,
     timestamp: r.timestamp,
     personId: r.person_id,
   }));
+}
+
+/** One event by uuid (with the person its distinct id belongs to now), or undefined. */
+export const eventByUuidSql = (projectId: number, uuid: string) =>
+  sql`SELECT e.uuid, e.event, e.distinct_id, e.properties, e.timestamp,
+      COALESCE(m.person_id, e.person_id_at_ingest) AS person_id
+    FROM events e LEFT JOIN person_distinct_ids m ON m.project_id = e.project_id AND m.distinct_id = e.distinct_id
+    WHERE e.project_id = ${projectId} AND e.uuid = ${uuid}`;
+
+export async function getEvent(db: Db, projectId: number, uuid: string): Promise<EventView | undefined> {
+  const row = await db.get<StoredEventRow>(eventByUuidSql(projectId, uuid));
+  return row && {
+    uuid: row.uuid,
+    event: row.event,
+    distinctId: row.distinct_id,
+    properties: JSON.parse(row.properties) as Record<string, unknown>,
+    timestamp: row.timestamp,
+    personId: row.person_id,
+  };
+}
+
+/** The timestamps of these events (by uuid); events not stored (or deleted) are missing. */
+// CROSS JOIN keeps the bound list outside, so each uuid is one primary-key lookup.
+export const eventTimestampsSql = (projectId: number, uuids: string[]) =>
+  sql`SELECT e.uuid, e.timestamp FROM json_each(${JSON.stringify(uuids)}) j CROSS JOIN events e
+    WHERE e.project_id = ${projectId} AND e.uuid = j.value`;
+
+export async function eventTimestamps(db: Db, projectId: number, uuids: string[]): Promise<Map<string, string>> {
+  if (uuids.length === 0) return new Map();
+  const rows = await db.all<{ uuid: string; timestamp: string }>(eventTimestampsSql(projectId, uuids));
+  return new Map(rows.map((r) => [r.uuid, r.timestamp]));
 }

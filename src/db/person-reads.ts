@@ -201,3 +201,31 @@ export async function personHistory(db: Db, projectId: number, personId: string)
     details: r.details === null ? null : (JSON.parse(r.details) as Record<string, unknown>),
   }));
 }
+
+/**
+ * When each of these persons was last seen: the newest event of any of its distinct ids
+ * (one index seek per distinct id). Persons without events are missing from the map.
+ */
+export const lastSeenSql = (projectId: number, personIds: string[]) =>
+  sql`SELECT d.person_id, max((SELECT max(e.timestamp) FROM events e WHERE e.project_id = d.project_id AND e.distinct_id = d.distinct_id)) AS last_seen
+    FROM person_distinct_ids d INDEXED BY person_distinct_ids_person_idx
+    WHERE d.person_id IN (SELECT value FROM json_each(${JSON.stringify(personIds)})) AND d.project_id = ${projectId}
+    GROUP BY d.person_id`;
+
+export async function lastSeenOfPersons(db: Db, projectId: number, personIds: string[]): Promise<Map<string, string>> {
+  if (personIds.length === 0) return new Map();
+  const rows = await db.all<{ person_id: string; last_seen: string | null }>(lastSeenSql(projectId, personIds));
+  return new Map(rows.flatMap((r) => (r.last_seen ? [[r.person_id, r.last_seen] as const] : [])));
+}
+
+/** The person each of these distinct ids belongs to now (primary-key lookups); unknown ids are missing. */
+// CROSS JOIN keeps the bound list outside, so each id is one primary-key lookup (an IN list lets SQLite scan instead).
+export const personIdsOfDistinctIdsSql = (projectId: number, distinctIds: string[]) =>
+  sql`SELECT d.distinct_id, d.person_id FROM json_each(${JSON.stringify(distinctIds)}) j CROSS JOIN person_distinct_ids d
+    WHERE d.project_id = ${projectId} AND d.distinct_id = j.value`;
+
+export async function personIdsOfDistinctIds(db: Db, projectId: number, distinctIds: string[]): Promise<Map<string, string>> {
+  if (distinctIds.length === 0) return new Map();
+  const rows = await db.all<{ distinct_id: string; person_id: string }>(personIdsOfDistinctIdsSql(projectId, distinctIds));
+  return new Map(rows.map((r) => [r.distinct_id, r.person_id]));
+}

@@ -84,12 +84,24 @@ export const events = sqliteTable(
     personIdAtIngest: text('person_id_at_ingest').notNull(),
     properties: text('properties', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     timestamp: text('timestamp').notNull(),
+    /** The event's group key of each mapped group type (`$group_0` … `$group_4`, also in properties). */
+    group0: text('group_0'),
+    group1: text('group_1'),
+    group2: text('group_2'),
+    group3: text('group_3'),
+    group4: text('group_4'),
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.uuid] }),
-    index('events_project_timestamp_idx').on(t.projectId, t.timestamp),
+    // Covering for the query endpoint: trends, funnels and retention without
+    // property filters read who did what when from these indexes alone.
+    index('events_project_timestamp_idx').on(t.projectId, t.timestamp, t.event, t.distinctId, t.personIdAtIngest),
     index('events_project_distinct_timestamp_idx').on(t.projectId, t.distinctId, t.timestamp),
-    index('events_project_event_timestamp_idx').on(t.projectId, t.event, t.timestamp),
+    index('events_project_event_timestamp_idx').on(t.projectId, t.event, t.timestamp, t.distinctId, t.personIdAtIngest),
+    // A group's events; partial, so events without groups cost nothing.
+    ...([t.group0, t.group1, t.group2, t.group3, t.group4] as const).map((column, i) =>
+      index(`events_project_group${i}_timestamp_idx`).on(t.projectId, column, t.timestamp).where(sql`${column} IS NOT NULL`),
+    ),
   ],
 );
 
@@ -190,4 +202,44 @@ export const cookielessSessions = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.sessionKey] }), index('cookieless_sessions_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * A project's group types ("company", "team"), each on one of five indexes in
+ * order of first appearance, as PostHog's `posthog_grouptypemapping`. An index
+ * is never reassigned, so ingestion caches the mapping.
+ */
+export const groupTypeMapping = sqliteTable(
+  'group_type_mapping',
+  {
+    projectId: integer('project_id').notNull(),
+    groupType: text('group_type').notNull(),
+    groupTypeIndex: integer('group_type_index').notNull(),
+    nameSingular: text('name_singular'),
+    namePlural: text('name_plural'),
+    createdAt: text('created_at').notNull().default(nowIso),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.groupType] }),
+    uniqueIndex('group_type_mapping_project_index_unique').on(t.projectId, t.groupTypeIndex),
+    check('group_type_index_range', sql`${t.groupTypeIndex} BETWEEN 0 AND 4`),
+  ],
+);
+
+/** A group (one company, one team) and its properties, from `$groupidentify`. */
+export const groups = sqliteTable(
+  'groups',
+  {
+    projectId: integer('project_id').notNull(),
+    groupTypeIndex: integer('group_type_index').notNull(),
+    groupKey: text('group_key').notNull(),
+    properties: text('properties', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: text('created_at').notNull(),
+    /** Every property write is guarded on the version read and steps it. */
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.groupTypeIndex, t.groupKey] }),
+    index('groups_project_type_created_idx').on(t.projectId, t.groupTypeIndex, t.createdAt, t.groupKey),
+  ],
 );

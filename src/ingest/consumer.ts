@@ -1,11 +1,12 @@
-import { dbOf } from '../db/client';
+import { dbOf, type Db } from '../db/client';
+import { ingestGroups, type GroupedEvents } from '../groups/ingest-groups';
 import { personProcessingOf } from '../identity';
 import type { Env } from '../env';
 import { personLessEventRowOf, planWrites, warningRowsOf } from '../persons/plan';
 import { readIngestState } from '../persons/reads';
 import { writeInBatches, type WarningRow } from '../persons/writes';
 import { ingestProjectEvents, refusalOf, type Carried } from './ingest-project';
-import type { IngestMessage } from './message';
+import type { CapturedEvent, IngestMessage } from './message';
 import { deleteStagedEvents, withStagedEvents } from './staged';
 
 /**
@@ -49,6 +50,23 @@ async function consumeEvents(batch: MessageBatch<IngestMessage>, env: Env): Prom
 }
 
 /**
+ * A dead letter's events still get their `$group_N` (and their group updates,
+ * which apply idempotently); should the group step be what keeps failing, they
+ * are stored as they came.
+ */
+async function withGroupsIfPossible(db: Db, projectId: number, events: CapturedEvent[]): Promise<GroupedEvents<CapturedEvent>> {
+  const kept = events.filter((e) => !personProcessingOf(e).drop);
+  try {
+    const grouped = await ingestGroups(db, projectId, kept);
+    const byUuid = new Map(grouped.events.map((e) => [e.uuid, e]));
+    return { events: events.map((e) => byUuid.get(e.uuid) ?? e), warnings: grouped.warnings };
+  } catch (error) {
+    console.error('groups of dead-lettered events failed; stored without $group_N', error);
+    return { events, warnings: new Map() };
+  }
+}
+
+/**
  * Messages that kept failing: store their events without person processing (so
  * nothing accepted is lost) with a warning for each, for someone to look at.
  */
@@ -71,12 +89,13 @@ async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env):
       events.map((e) => e.distinct_id),
       { rows: false },
     );
-    const fresh = events.filter((e) => !storedUuids.has(e.uuid));
-    const rows = fresh.map((e) => personLessEventRowOf(projectId, e, owners));
+    const fresh = await withGroupsIfPossible(db, projectId, events.filter((e) => !storedUuids.has(e.uuid)));
+    const rows = fresh.events.map((e) => personLessEventRowOf(projectId, e, owners));
     const captureWarnings = (message.body.warnings ?? []).flatMap((w) => warningRowsOf(projectId, w.eventUuid, [w]));
     const droppedWarnings = dropped.flatMap((e) => warningRowsOf(projectId, e.uuid, personProcessingOf(e).warnings));
-    const warnings = [...captureWarnings, ...refused, ...droppedWarnings, ...fresh.flatMap((e) =>
+    const warnings = [...captureWarnings, ...refused, ...droppedWarnings, ...fresh.events.flatMap((e) =>
       warningRowsOf(projectId, e.uuid, [
+        ...(fresh.warnings.get(e.uuid) ?? []),
         {
           type: 'ingestion_retries_exhausted',
           details: { eventUuid: e.uuid, event: e.event, distinctId: e.distinct_id, attempts: message.attempts },

@@ -4,8 +4,10 @@ import {
   personProcessingOf,
   precheckMerge,
   withoutPersonUpdates,
+  type PersonProcessing,
   type Warning,
 } from '../identity';
+import { ingestGroups } from '../groups/ingest-groups';
 import type { Db } from '../db/client';
 import type { Env } from '../env';
 import { personLessEventRowOf, planWrites, warningRowsOf } from '../persons/plan';
@@ -57,17 +59,25 @@ export async function ingestProjectEvents(
   const personLess: EventRow[] = [];
   const warnings: WarningRow[] = refused;
   const planned: (PlannedEvent & { message: number })[] = [];
+  const kept: (Carried & { processing: PersonProcessing })[] = [];
   for (const { event, message } of unique.values()) {
     if (storedUuids.has(event.uuid)) continue;
     const processing = personProcessingOf(event);
-    if (processing.drop) {
-      warnings.push(...warningRowsOf(projectId, event.uuid, processing.warnings));
-    } else if (!processing.processPerson) {
-      personLess.push(personLessEventRowOf(projectId, withoutPersonUpdates(event), owners));
-    } else {
-      planned.push({ ...planEvent(event, processing.warnings), message });
-    }
+    if (processing.drop) warnings.push(...warningRowsOf(projectId, event.uuid, processing.warnings));
+    else kept.push({ event, message, processing });
   }
+  // Dropped events touch no group; kept ones map their group types and update groups first.
+  const grouped = await ingestGroups(db, projectId, kept.map((k) => k.event));
+  kept.forEach(({ message, processing }, i) => {
+    const event = grouped.events[i]!;
+    const groupWarnings = grouped.warnings.get(event.uuid) ?? [];
+    if (!processing.processPerson) {
+      personLess.push(personLessEventRowOf(projectId, withoutPersonUpdates(event), owners));
+      warnings.push(...warningRowsOf(projectId, event.uuid, groupWarnings));
+    } else {
+      planned.push({ ...planEvent(event, [...processing.warnings, ...groupWarnings]), message });
+    }
+  });
 
   await writeInBatches(db, planWrites(db, { statements: [], events: personLess, warnings }));
 

@@ -9,6 +9,7 @@ import {
   type Warning,
 } from '../identity';
 import type { Db } from '../db/client';
+import { groupColumnValues } from '../groups/rules';
 import type { MergeStep, StepResult, UpdateStep } from './steps';
 import {
   claimDistinctId,
@@ -50,14 +51,16 @@ export const planWrites = (db: Db, plan: Pick<Plan, 'statements' | 'events' | 'w
 ];
 
 export function eventRowOf(projectId: number, e: IdentityEvent, personId: string): EventRow {
+  const properties = storedEventProperties(e);
   return {
     projectId,
     uuid: e.uuid,
     event: e.event,
     distinctId: e.distinct_id,
     personIdAtIngest: personId,
-    properties: storedEventProperties(e),
+    properties,
     timestamp: e.timestamp,
+    ...groupColumnValues(properties),
   };
 }
 

@@ -136,7 +136,29 @@ export const insertMergeRecord = (db: Db, row: HistoryRow & { details: Record<st
 
 /** Event rows, stored once per (project, uuid): a re-sent event is ignored. */
 export const insertEvents = (db: Db, rows: EventRow[]): Statement[] =>
-  chunk(rows, Math.floor(MAX_PARAMS / 7)).map((part) => statementOf(db, db.insert(events).values(part).onConflictDoNothing()));
+  chunkByParams(rows, boundParamsOf).map((part) => statementOf(db, db.insert(events).values(part).onConflictDoNothing()));
+
+/** Values drizzle binds for a row (an undefined column, e.g. an event's missing `group_N`, becomes a `null` literal). */
+const boundParamsOf = (row: object) => Object.values(row).filter((v) => v !== undefined).length;
+
+/** Consecutive rows in parts whose bound parameters stay within D1's limit. */
+function chunkByParams<T extends object>(rows: T[], paramsOf: (row: T) => number): T[][] {
+  const parts: T[][] = [];
+  let part: T[] = [];
+  let params = 0;
+  for (const row of rows) {
+    const n = paramsOf(row);
+    if (part.length > 0 && params + n > MAX_PARAMS) {
+      parts.push(part);
+      part = [];
+      params = 0;
+    }
+    part.push(row);
+    params += n;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
+}
 
 export const insertWarnings = (db: Db, rows: WarningRow[]): Statement[] =>
   chunk(rows, Math.floor(MAX_PARAMS / 5)).map((part) => statementOf(db, db.insert(ingestionWarnings).values(part).onConflictDoNothing()));

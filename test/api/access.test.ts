@@ -96,8 +96,14 @@ describe('OpenAPI document and reference page', () => {
         '/projects/{project_id}/persons/{uuid}/history',
         '/projects/{project_id}/events',
         '/projects/{project_id}/ingestion_warnings',
+        '/projects/{project_id}/query',
+        '/environments/{project_id}/query',
       ].sort(),
     );
+    // The query endpoint documents every kind it answers.
+    for (const kind of ['TrendsQuery', 'FunnelsQuery', 'RetentionQuery', 'EventsQuery', 'QueryRequest', 'QueryResponse']) {
+      expect(doc.components.schemas, kind).toHaveProperty(kind);
+    }
     expect(Object.keys(doc.paths['/projects/{project_id}/persons/{uuid}']!).sort()).toEqual(['delete', 'get']);
     const params = (path: string, method = 'get') => doc.paths[path]![method]!.parameters!.map((p) => `${p.in}:${p.name}`).sort();
     expect(params('/projects/{project_id}/persons')).toEqual(

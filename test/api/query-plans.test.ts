@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { eventListSql } from '../../src/db/event-reads';
 import { distinctIdsOfPersonsSql, personByIdSql, personHistorySql, personListSql } from '../../src/db/person-reads';
 import { warningListSql } from '../../src/db/warning-reads';
+import { runQuery } from '../../src/query/run';
+import { AnyQuery } from '../../src/query/schema';
 import { at, db, newProject, seedEvents, seedPerson } from '../support';
 
 /**
@@ -77,4 +79,74 @@ describe('query plans of the REST reads', () => {
     const plan = await planOf(sql`SELECT * FROM persons p WHERE json_extract(p.properties, '$.plan') = 'pro'`);
     expect(plan.some((line) => FULL_SCAN.test(line))).toBe(true);
   });
+});
+
+/**
+ * The query endpoint (src/query/): the statements each kind runs, captured
+ * while they run on real D1, then explained. Every one searches the events by
+ * (project, event, time) or (project, time) and finds each event's person by
+ * the primary key of person_distinct_ids.
+ */
+describe('query plans of the query endpoint', () => {
+  const statements: SQL[] = [];
+  const recording = new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop === 'all') {
+        return (query: SQL) => {
+          statements.push(query);
+          return target.all(query);
+        };
+      }
+      return Reflect.get(target, prop, receiver) as unknown;
+    },
+  });
+  const range = { date_from: '2024-01-01', date_to: '2024-01-30' };
+  const kinds: [string, unknown, RegExp[]][] = [
+    [
+      'trends: daily dau, breakdown by an event property',
+      { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: '$pageview', math: 'dau' }], dateRange: range, breakdownFilter: { breakdown: '$browser' } },
+      [/SEARCH e USING INDEX events_project_event_timestamp_idx \(project_id=\? AND event=\? AND timestamp>\? AND timestamp<\?\)/, /SEARCH m USING INDEX sqlite_autoindex_person_distinct_ids_1 \(project_id=\? AND distinct_id=\?\)/],
+    ],
+    [
+      'trends: weekly total of all events, person filter (Europe/Berlin)',
+      { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: null }], interval: 'week', dateRange: range, properties: [{ key: 'plan', value: 'pro', type: 'person' }] },
+      [/SEARCH e USING COVERING INDEX events_project_timestamp_idx \(project_id=\? AND timestamp>\? AND timestamp<\?\)/, /SEARCH p USING INDEX sqlite_autoindex_persons_1 \(id=\?\)/],
+    ],
+    [
+      'funnel: 3 ordered steps',
+      { kind: 'FunnelsQuery', series: [{ kind: 'EventsNode', event: '$pageview' }, { kind: 'EventsNode', event: 'signup' }, { kind: 'EventsNode', event: 'purchase' }], dateRange: range },
+      [/SEARCH e USING COVERING INDEX events_project_event_timestamp_idx \(project_id=\? AND event=\? AND timestamp>\? AND timestamp<\?\)/, /SEARCH m USING INDEX sqlite_autoindex_person_distinct_ids_1/],
+    ],
+    [
+      'retention: 8 weeks, signup then any event',
+      { kind: 'RetentionQuery', dateRange: { date_to: '2024-01-30' }, retentionFilter: { period: 'Week', totalIntervals: 8, targetEntity: { id: 'signup', type: 'events' }, returningEntity: { id: null, type: 'events' } } },
+      [/SEARCH e USING COVERING INDEX events_project_timestamp_idx \(project_id=\? AND timestamp>\? AND timestamp<\?\)/, /SEARCH m USING INDEX sqlite_autoindex_person_distinct_ids_1/],
+    ],
+    [
+      'retention: first time',
+      { kind: 'RetentionQuery', dateRange: { date_to: '2024-01-30' }, retentionFilter: { period: 'Day', retentionType: 'retention_first_time', targetEntity: { id: 'signup', type: 'events' } } },
+      [/SEARCH e USING COVERING INDEX events_project_event_timestamp_idx \(project_id=\? AND event=\?\)/],
+    ],
+    [
+      'events query: newest $pageview events',
+      { kind: 'EventsQuery', select: ['*'], event: '$pageview', after: '2024-01-01', limit: 100 },
+      [/SEARCH e USING INDEX events_project_event_timestamp_idx \(project_id=\? AND event=\? AND timestamp>\?\)/],
+    ],
+  ];
+
+  for (const [name, query, expected] of kinds) {
+    it(`${name}: searches indexes, never scans a table`, async () => {
+      const { id: projectId } = await newProject();
+      await seedEvents(projectId, Array.from({ length: 30 }, (_, i) => ({ distinctId: `plan-${i % 7}`, timestamp: at(i * 600), event: i % 3 ? '$pageview' : 'signup' })));
+      statements.length = 0;
+      const timezone = name.includes('Berlin') ? 'Europe/Berlin' : 'UTC';
+      await runQuery({ db: recording, projectId, timezone, now: Date.parse('2024-01-31T00:00:00Z') }, AnyQuery.parse(query));
+      expect(statements.length).toBeGreaterThan(0);
+      const plans = await Promise.all(statements.map((s) => planOf(s)));
+      const printed = plans.map((p, i) => `  -- statement ${i + 1}\n${p.map((line) => `    ${line}`).join('\n')}`).join('\n');
+      console.log(`\n### ${name}\n${printed}`);
+      for (const line of plans.flat()) expect(line, printed).not.toMatch(FULL_SCAN);
+      for (const pattern of expected) expect(plans.flat().join('\n')).toMatch(pattern);
+    });
+  }
 });

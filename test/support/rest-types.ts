@@ -33,4 +33,6 @@ export const projectEndpoints = (projectId: number | string, personId: string): 
   ['GET', `/api/projects/${projectId}/persons/${personId}/history/`],
   ['GET', `/api/projects/${projectId}/events/`],
   ['GET', `/api/projects/${projectId}/ingestion_warnings/`],
+  ['POST', `/api/projects/${projectId}/query/`, { query: { kind: 'EventsQuery', select: ['event'] } }],
+  ['POST', `/api/environments/${projectId}/query/`, { query: { kind: 'EventsQuery', select: ['event'] } }],
 ];

@@ -87,6 +87,7 @@ export type PostHogGlobal = {
   identify(id: string, set?: Record<string, unknown>, setOnce?: Record<string, unknown>): void;
   capture(event: string, properties?: Record<string, unknown>): void;
   setPersonProperties(set: Record<string, unknown>): void;
+  group(groupType: string, groupKey: string, groupProperties?: Record<string, unknown>): void;
   reset(): void;
   opt_in_capturing(): void;
   opt_out_capturing(): void;

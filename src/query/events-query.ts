@@ -1,0 +1,142 @@
+/**
+ * EventsQuery: rows of events (or of groups of them, when `select` holds an
+ * aggregate) with columns from a fixed vocabulary — never HogQL text — so
+ * every column, filter and ordering compiles to known SQL.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { QueryContext } from './context';
+import { parsePoint } from './date-range';
+import { QueryError } from './errors';
+import { PROPERTY_SOURCES, propertiesSql, propertyText, type Needs } from './filters';
+import type { EventsQueryInput } from './schema';
+import { PERSON_ID, eventsFrom, regexResolver, run, scopeSql } from './source';
+import { zonedIso } from './time';
+
+const DATETIME = "DateTime64(6, 'UTC')";
+const STAR_TYPE = `Tuple(UUID, String, String, ${DATETIME}, Int64, String, String, ${DATETIME}, UUID)`;
+
+interface Column {
+  sql: SQL;
+  type: string;
+  aggregate: boolean;
+  /** Turns the SQL value into the answer's value. */
+  read: (v: unknown) => unknown;
+}
+
+function columnOf(expr: string, attr: string, needs: Needs, ctx: QueryContext): Column {
+  const asTime = (v: unknown) => (typeof v === 'string' ? zonedIso(Date.parse(v), ctx.timezone, true) : v);
+  const plain = (v: unknown) => v;
+  switch (expr) {
+    case '*':
+      return {
+        sql: sql`json_array(e.uuid, e.event, e.properties, e.timestamp, e.project_id, e.distinct_id, ${PERSON_ID})`,
+        type: STAR_TYPE,
+        aggregate: false,
+        read: (v) => {
+          const [uuid, event, properties, timestamp, teamId, distinctId, personId] = JSON.parse(String(v)) as [string, string, string, string, number, string, string];
+          return {
+            uuid,
+            event,
+            properties: JSON.parse(properties) as unknown,
+            timestamp: asTime(timestamp),
+            team_id: teamId,
+            distinct_id: distinctId,
+            elements_chain: '',
+            created_at: asTime(timestamp),
+            person_id: personId,
+          };
+        },
+      };
+    case 'event':
+      return { sql: sql`e.event`, type: 'String', aggregate: false, read: plain };
+    case 'uuid':
+      return { sql: sql`e.uuid`, type: 'UUID', aggregate: false, read: plain };
+    case 'timestamp':
+      return { sql: sql`e.timestamp`, type: DATETIME, aggregate: false, read: asTime };
+    case 'distinct_id':
+      return { sql: sql`e.distinct_id`, type: 'String', aggregate: false, read: plain };
+    case 'person_id':
+      return { sql: PERSON_ID, type: 'UUID', aggregate: false, read: plain };
+    case 'count()':
+      return { sql: sql`count(*)`, type: 'UInt64', aggregate: true, read: plain };
+    case 'min(timestamp)':
+      return { sql: sql`min(e.timestamp)`, type: DATETIME, aggregate: true, read: asTime };
+    case 'max(timestamp)':
+      return { sql: sql`max(e.timestamp)`, type: DATETIME, aggregate: true, read: asTime };
+  }
+  const person = /^person\.properties\.(.+)$/s.exec(expr);
+  if (person) {
+    PROPERTY_SOURCES.person!.require(needs);
+    return { sql: propertyText(PROPERTY_SOURCES.person!.column, person[1]!), type: 'Nullable(String)', aggregate: false, read: plain };
+  }
+  const event = /^properties\.(.+)$/s.exec(expr);
+  if (event) return { sql: propertyText(PROPERTY_SOURCES.event!.column, event[1]!), type: 'Nullable(String)', aggregate: false, read: plain };
+  throw QueryError.badField(attr, `${attr}: ${JSON.stringify(expr.slice(0, 100))} is not a supported column.`);
+}
+
+const ORDER = /^(.*?)(?:\s+(ASC|DESC))?$/is;
+
+function instantOf(value: string | null | undefined, attr: string, ctx: QueryContext): number | undefined {
+  if (value === undefined || value === null || value === 'all') return undefined;
+  return parsePoint(value, attr, ctx.timezone, ctx.now).instant;
+}
+
+export const DEFAULT_EVENTS_LIMIT = 100;
+
+export async function runEventsQuery(ctx: QueryContext, query: EventsQueryInput): Promise<Record<string, unknown>> {
+  const needs: Needs = { person: false };
+  const columns = query.select.map((expr, i) => columnOf(expr, `query.select.${i}`, needs, ctx));
+  const aggregated = columns.some((c) => c.aggregate);
+  if (aggregated && query.select.includes('*')) {
+    throw QueryError.badField(`query.select.${query.select.indexOf('*')}`, 'query.select: "*" cannot be combined with count(), min() or max().');
+  }
+  const after = instantOf(query.after ?? '-24h', 'query.after', ctx);
+  const before = instantOf(query.before, 'query.before', ctx);
+  const scope = { projectId: ctx.projectId, from: after === undefined ? undefined : after + 1, to: before, event: query.event };
+  const regex = regexResolver(ctx.db, scope);
+  const conditions: SQL[] = [
+    scopeSql(scope),
+    await propertiesSql(query.properties, 'query.properties', needs, regex),
+    await propertiesSql(query.fixedProperties, 'query.fixedProperties', needs, regex),
+  ];
+  if (query.personId) conditions.push(sql`${PERSON_ID} = ${query.personId.toLowerCase()}`);
+
+  const orderBy = (query.orderBy ?? (aggregated ? [] : ['timestamp DESC'])).map((entry, i) => {
+    const [, expr, direction] = ORDER.exec(entry.trim())!;
+    const column = columnOf(expr!.trim(), `query.orderBy.${i}`, needs, ctx);
+    if (expr!.trim() === '*') throw QueryError.badField(`query.orderBy.${i}`, `query.orderBy.${i}: cannot order by "*".`);
+    if (!aggregated && column.aggregate) {
+      throw QueryError.badField(`query.orderBy.${i}`, `query.orderBy.${i}: order by an aggregate needs it in select.`);
+    }
+    if (aggregated && !column.aggregate && !query.select.includes(expr!.trim())) {
+      throw QueryError.badField(`query.orderBy.${i}`, `query.orderBy.${i}: order by a selected column or an aggregate.`);
+    }
+    return sql`${column.sql} ${sql.raw(direction?.toUpperCase() === 'DESC' ? 'DESC' : 'ASC')}`;
+  });
+  if (aggregated && orderBy.length === 0) {
+    const first = columns.find((c) => c.aggregate)!;
+    orderBy.push(sql`${first.sql} DESC`);
+  }
+  if (!aggregated) orderBy.push(sql`e.uuid DESC`);
+  const groupBy = columns.filter((c) => !c.aggregate).map((c) => c.sql);
+  const limit = query.limit ?? DEFAULT_EVENTS_LIMIT;
+  const offset = query.offset ?? 0;
+  const rows = await run<Record<string, unknown>>(
+    ctx.db,
+    sql`SELECT ${sql.join(
+      columns.map((c, i) => sql`${c.sql} AS ${sql.raw(`c${i}`)}`),
+      sql`, `,
+    )}
+    FROM ${eventsFrom(needs)} WHERE ${sql.join(conditions, sql` AND `)}
+    ${aggregated && groupBy.length ? sql`GROUP BY ${sql.join(groupBy, sql`, `)}` : sql``}
+    ORDER BY ${sql.join(orderBy, sql`, `)} LIMIT ${limit + 1} OFFSET ${offset}`,
+  );
+  return {
+    columns: query.select,
+    types: columns.map((c) => c.type),
+    results: rows.slice(0, limit).map((r) => columns.map((c, i) => c.read(r[`c${i}`]))),
+    hasMore: rows.length > limit,
+    limit,
+    offset,
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * FunnelsQuery. SQLite reads each person's matching events in time order as
+ * one compact JSON array (which steps each event matches, its time, its
+ * breakdown value); the Worker walks each person's array, as PostHog's funnel
+ * UDF walks its per-person arrays:
+ *
+ * - ordered: from each step-1 event, the earliest later event of each next
+ *   step within the conversion window (measured from step 1);
+ * - strict: the same, but the next step must be the person's very next event;
+ * - unordered: from each event of any step, the distinct steps done within the window.
+ *
+ * A person counts once, with their best attempt (most steps; the earliest of
+ * equals). Conversion times are between consecutive steps of that attempt.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { QueryContext } from './context';
+import { resolveDateRange } from './date-range';
+import { BREAKDOWN_OTHER, propertiesSql, propertyText, sourceOf, type Needs } from './filters';
+import type { FunnelsQueryInput } from './schema';
+import { PERSONS, earliestEvent, eventsFrom, regexResolver, run, scopeSql } from './source';
+import { groupTarget } from './groups';
+import { DEFAULT_BREAKDOWN_LIMIT } from './trends';
+
+const WINDOW_SECONDS = { second: 1, minute: 60, hour: 3_600, day: 86_400, week: 604_800, month: 2_592_000 } as const;
+
+/** [step bit mask, epoch ms, breakdown value] in time order. */
+type PersonEvent = [number, number, string];
+
+interface Attempt {
+  steps: number;
+  /** Epoch ms of each completed step. */
+  times: number[];
+  breakdown: string;
+}
+
+function orderedAttempt(events: PersonEvent[], steps: number, windowMs: number, strict: boolean): Attempt | null {
+  let best: Attempt | null = null;
+  for (let a = 0; a < events.length; a++) {
+    const [mask, t0, bv] = events[a]!;
+    if (!(mask & 1)) continue;
+    const times = [t0];
+    for (let i = a + 1; i < events.length && times.length < steps; i++) {
+      const [m, t] = events[i]!;
+      if (t - t0 > windowMs) break;
+      if (m & (1 << times.length)) times.push(t);
+      else if (strict) break;
+    }
+    if (!best || times.length > best.steps) best = { steps: times.length, times, breakdown: bv };
+    if (best.steps === steps) break;
+  }
+  return best;
+}
+
+function unorderedAttempt(events: PersonEvent[], steps: number, windowMs: number): Attempt | null {
+  let best: Attempt | null = null;
+  for (let a = 0; a < events.length; a++) {
+    const [, t0, bv] = events[a]!;
+    let done = 0;
+    const times: number[] = [];
+    for (let i = a; i < events.length && times.length < steps; i++) {
+      const [m, t] = events[i]!;
+      if (t - t0 > windowMs) break;
+      const fresh = m & ~done;
+      if (!fresh) continue;
+      done |= fresh & -fresh;
+      times.push(t);
+    }
+    if (times.length === 0) continue;
+    if (!best || times.length > best.steps) best = { steps: times.length, times, breakdown: bv };
+    if (best.steps === steps) break;
+  }
+  return best;
+}
+
+/** ClickHouse's interpolated median, as PostHog's median_conversion_time. */
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const idx = 0.5 * (s.length - 1);
+  const lo = Math.floor(idx);
+  const frac = idx - lo;
+  return s[lo]! * (1 - frac) + (s[lo + 1] ?? s[lo]!) * frac;
+}
+
+export async function runFunnels(ctx: QueryContext, query: FunnelsQueryInput): Promise<{ results: unknown[] }> {
+  const ff = query.funnelsFilter ?? {};
+  const order = ff.funnelOrderType ?? 'ordered';
+  const windowMs = (ff.funnelWindowInterval ?? 14) * WINDOW_SECONDS[ff.funnelWindowIntervalUnit ?? 'day'] * 1000;
+  const range = await resolveDateRange(query.dateRange, {
+    interval: 'day',
+    timezone: ctx.timezone,
+    now: ctx.now,
+    defaultFrom: '-7d',
+    earliest: () => earliestEvent(ctx.db, ctx.projectId),
+    attr: 'query.dateRange',
+  });
+  const steps = query.series;
+  const needs: Needs = { person: false };
+  const names = steps.map((s) => s.event ?? null);
+  // Strict funnels see every event of the person: any event between two steps breaks the sequence.
+  const events = order === 'strict' || names.includes(null) ? undefined : [...new Set(names as string[])];
+  const scope = { projectId: ctx.projectId, from: range.from, to: range.to, events };
+  const regex = regexResolver(ctx.db, scope);
+  const stepMasks: SQL[] = [];
+  for (const [i, step] of steps.entries()) {
+    const matchesName = step.event === undefined || step.event === null ? sql`1` : sql`e.event = ${step.event}`;
+    const matchesProps = await propertiesSql(step.properties, `query.series.${i}.properties`, needs, regex);
+    stepMasks.push(sql`(CASE WHEN ${matchesName} AND ${matchesProps} THEN ${1 << i} ELSE 0 END)`);
+  }
+  const mask = sql`(${sql.join(stepMasks, sql` + `)})`;
+  const bf = query.breakdownFilter;
+  const breakdown = bf?.breakdown ? { type: bf.breakdown_type ?? 'event', key: bf.breakdown, limit: bf.breakdown_limit ?? DEFAULT_BREAKDOWN_LIMIT } : null;
+  let bv: SQL = sql`''`;
+  if (breakdown) {
+    const source = sourceOf(breakdown.type, 'query.breakdownFilter.breakdown_type', bf?.breakdown_group_type_index, 'query.breakdownFilter.breakdown_group_type_index');
+    source.require(needs);
+    bv = sql`COALESCE(${propertyText(source.column, breakdown.key)}, '')`;
+  }
+  const where = sql`${scopeSql(scope)} AND ${await propertiesSql(query.properties, 'query.properties', needs, regex)}`;
+  // With aggregation_group_type_index, each group is one "actor" and events without that group are left out.
+  const groupIndex = query.aggregation_group_type_index;
+  const target = groupIndex === undefined || groupIndex === null ? PERSONS : groupTarget(groupIndex);
+  target.require(needs);
+  const matching = sql`SELECT ${target.actor} AS actor, ${mask} AS mask, e.timestamp AS ts, ${bv} AS bv FROM ${eventsFrom(needs)} WHERE ${where}`;
+  const rows = await run<{ actor: string; events: string }>(
+    ctx.db,
+    sql`SELECT actor, json_group_array(json_array(mask, ts, bv) ORDER BY ts) AS events
+      FROM (${matching}) WHERE actor IS NOT NULL ${order === 'strict' ? sql`` : sql`AND mask > 0`} GROUP BY actor`,
+  );
+
+  const attempts: Attempt[] = [];
+  for (const row of rows) {
+    const events = (JSON.parse(row.events) as [number, string, string][]).map(([m, ts, b]): PersonEvent => [m, Date.parse(ts), b]);
+    const attempt = order === 'unordered' ? unorderedAttempt(events, steps.length, windowMs) : orderedAttempt(events, steps.length, windowMs, order === 'strict');
+    if (attempt) attempts.push(attempt);
+  }
+
+  const stepsOf = (group: Attempt[], breakdownValue: string | null) =>
+    steps.map((step, i) => {
+      const reached = group.filter((a) => a.steps > i);
+      const durations = i === 0 ? [] : reached.map((a) => (a.times[i]! - a.times[i - 1]!) / 1000);
+      return {
+        action_id: order === 'unordered' ? null : (step.event ?? null),
+        name: order === 'unordered' ? `Completed ${i + 1} step${i === 0 ? '' : 's'}` : (step.event ?? 'All events'),
+        custom_name: order === 'unordered' ? null : (step.custom_name ?? null),
+        order: i,
+        people: [],
+        count: reached.length,
+        type: 'events',
+        average_conversion_time: durations.length ? durations.reduce((x, y) => x + y, 0) / durations.length : null,
+        median_conversion_time: durations.length ? median(durations) : null,
+        ...(breakdownValue === null ? {} : { breakdown: [breakdownValue], breakdown_value: [breakdownValue] }),
+      };
+    });
+
+  if (!breakdown) return { results: stepsOf(attempts, null) };
+  const byValue = new Map<string, Attempt[]>();
+  for (const a of attempts) {
+    const group = byValue.get(a.breakdown);
+    if (group) group.push(a);
+    else byValue.set(a.breakdown, [a]);
+  }
+  const ranked = [...byValue].sort(([va, a], [vb, b]) => b.length - a.length || (va < vb ? -1 : va > vb ? 1 : 0));
+  const kept = ranked.slice(0, breakdown.limit);
+  const rest = ranked.slice(breakdown.limit).flatMap(([, a]) => a);
+  if (rest.length) kept.push([BREAKDOWN_OTHER, rest]);
+  return { results: kept.map(([value, group]) => stepsOf(group, value)) };
+}
+

@@ -1,0 +1,221 @@
+/**
+ * The query endpoint's request schema: the subset of PostHog's query schema
+ * (frontend/src/queries/schema) this service answers, with PostHog's field
+ * names. Unknown fields are ignored, as PostHog ignores what a kind does not
+ * use; unknown kinds and fields with a wrong shape are 400s naming the field.
+ */
+import { z } from '@hono/zod-openapi';
+
+export const SUPPORTED_KINDS = ['TrendsQuery', 'FunnelsQuery', 'RetentionQuery', 'EventsQuery'] as const;
+
+export const PROPERTY_OPERATORS = [
+  'exact',
+  'is_not',
+  'icontains',
+  'not_icontains',
+  'regex',
+  'not_regex',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'is_set',
+  'is_not_set',
+] as const;
+
+/** A group type's index (see `groups_types/`). */
+export const GroupTypeIndex = z.number().int().min(0).max(4);
+
+const Scalar = z.union([z.string().max(10_000), z.number(), z.boolean()]);
+export type PropertyValue = z.infer<typeof Scalar>;
+
+export const PropertyFilter = z
+  .object({
+    key: z.string().min(1).max(1_000),
+    value: z.union([Scalar, z.array(Scalar).max(1_000)]).nullable().optional(),
+    operator: z.enum(PROPERTY_OPERATORS).default('exact'),
+    /** `event`, `person`, or `group` (with `group_type_index`). */
+    type: z.string().max(50).default('event'),
+    group_type_index: GroupTypeIndex.nullable().optional(),
+  })
+  .openapi('QueryPropertyFilter', { description: 'A property filter, as PostHog: `{key, value, operator, type}`.' });
+export type PropertyFilterInput = z.infer<typeof PropertyFilter>;
+
+export interface PropertyGroupInput {
+  type: 'AND' | 'OR';
+  values: (PropertyFilterInput | PropertyGroupInput)[];
+}
+
+/** Nested AND/OR groups, as PostHog's PropertyGroupFilter. Depth is bounded by the route (JSON depth check). */
+export const PropertyGroup: z.ZodType<PropertyGroupInput> = z
+  .lazy(() =>
+    z.object({
+      type: z.enum(['AND', 'OR']).default('AND'),
+      values: z.array(z.union([PropertyGroup, PropertyFilter])).max(100),
+    }),
+  )
+  .openapi('QueryPropertyGroup', { description: "PostHog's PropertyGroupFilter: nested AND/OR groups of property filters." }) as z.ZodType<PropertyGroupInput>;
+
+export const Properties = z.union([z.array(PropertyFilter).max(100), PropertyGroup]).nullable().optional();
+
+export const DateRange = z
+  .object({
+    date_from: z.string().max(100).nullable().optional(),
+    date_to: z.string().max(100).nullable().optional(),
+    explicitDate: z.boolean().nullable().optional(),
+  })
+  .openapi('QueryDateRange');
+
+export const TRENDS_MATHS = ['total', 'dau', 'weekly_active', 'monthly_active', 'unique_session', 'unique_group'] as const;
+export const PROPERTY_MATHS = ['sum', 'avg', 'min', 'max', 'median', 'p75', 'p90', 'p95', 'p99'] as const;
+
+export const EventsNode = z
+  .object({
+    kind: z.literal('EventsNode').default('EventsNode'),
+    event: z.string().max(400).nullable().optional(),
+    name: z.string().max(400).nullable().optional(),
+    custom_name: z.string().max(400).nullable().optional(),
+    math: z.enum([...TRENDS_MATHS, ...PROPERTY_MATHS]).nullable().optional(),
+    math_property: z.string().min(1).max(1_000).nullable().optional(),
+    math_property_type: z.enum(['event_properties', 'person_properties']).nullable().optional(),
+    /** With `math: "unique_group"`: which group type to count. */
+    math_group_type_index: GroupTypeIndex.nullable().optional(),
+    properties: Properties,
+  })
+  .openapi('EventsNode');
+export type EventsNodeInput = z.infer<typeof EventsNode>;
+
+export const BreakdownFilter = z
+  .object({
+    breakdown: z.string().max(1_000).nullable().optional(),
+    breakdown_type: z.string().max(50).nullable().optional(),
+    breakdown_group_type_index: GroupTypeIndex.nullable().optional(),
+    breakdown_limit: z.number().int().min(1).max(1_000).nullable().optional(),
+    breakdown_hide_other_aggregation: z.boolean().nullable().optional(),
+  })
+  .openapi('BreakdownFilter');
+export type BreakdownFilterInput = z.infer<typeof BreakdownFilter>;
+
+export const INTERVALS = ['hour', 'day', 'week', 'month'] as const;
+
+/** Displays that aggregate the whole range into one value per series (PostHog's NON_TIME_SERIES_DISPLAY_TYPES). */
+export const AGGREGATE_DISPLAYS = ['BoldNumber', 'ActionsBarValue', 'ActionsPie', 'ActionsTable', 'WorldMap'] as const;
+export const TIME_SERIES_DISPLAYS = ['ActionsLineGraph', 'ActionsBar', 'ActionsAreaGraph', 'ActionsLineGraphCumulative'] as const;
+
+export const TrendsQuery = z
+  .object({
+    kind: z.literal('TrendsQuery'),
+    series: z.array(EventsNode).min(1).max(20),
+    /** Active-user maths (`dau`, `weekly_active`, `monthly_active`) count groups of this type instead of persons. */
+    aggregation_group_type_index: GroupTypeIndex.nullable().optional(),
+    interval: z.enum(INTERVALS).nullable().optional(),
+    dateRange: DateRange.nullable().optional(),
+    properties: Properties,
+    filterTestAccounts: z.boolean().nullable().optional(),
+    breakdownFilter: BreakdownFilter.nullable().optional(),
+    trendsFilter: z
+      .object({ display: z.enum([...TIME_SERIES_DISPLAYS, ...AGGREGATE_DISPLAYS]).nullable().optional() })
+      .nullable()
+      .optional(),
+    compareFilter: z.object({ compare: z.boolean().nullable().optional() }).nullable().optional(),
+  })
+  .openapi('TrendsQuery');
+export type TrendsQueryInput = z.infer<typeof TrendsQuery>;
+
+export const FUNNEL_WINDOW_UNITS = ['second', 'minute', 'hour', 'day', 'week', 'month'] as const;
+
+export const FunnelsQuery = z
+  .object({
+    kind: z.literal('FunnelsQuery'),
+    /** Count groups of this type through the funnel instead of persons. */
+    aggregation_group_type_index: GroupTypeIndex.nullable().optional(),
+    series: z.array(EventsNode.omit({ math: true, math_property: true, math_property_type: true })).min(2).max(20),
+    dateRange: DateRange.nullable().optional(),
+    properties: Properties,
+    filterTestAccounts: z.boolean().nullable().optional(),
+    breakdownFilter: BreakdownFilter.nullable().optional(),
+    funnelsFilter: z
+      .object({
+        funnelWindowInterval: z.number().int().min(1).max(100_000).nullable().optional(),
+        funnelWindowIntervalUnit: z.enum(FUNNEL_WINDOW_UNITS).nullable().optional(),
+        funnelOrderType: z.enum(['ordered', 'strict', 'unordered']).nullable().optional(),
+        funnelVizType: z.literal('steps').nullable().optional(),
+      })
+      .nullable()
+      .optional(),
+  })
+  .openapi('FunnelsQuery');
+export type FunnelsQueryInput = z.infer<typeof FunnelsQuery>;
+
+const RetentionEntity = z.object({
+  id: z.union([z.string().max(400), z.number()]).nullable().optional(),
+  name: z.string().max(400).nullable().optional(),
+  type: z.literal('events').default('events'),
+});
+
+export const RetentionQuery = z
+  .object({
+    kind: z.literal('RetentionQuery'),
+    /** Cohorts of groups of this type instead of persons. */
+    aggregation_group_type_index: GroupTypeIndex.nullable().optional(),
+    dateRange: DateRange.nullable().optional(),
+    properties: Properties,
+    filterTestAccounts: z.boolean().nullable().optional(),
+    retentionFilter: z.object({
+      targetEntity: RetentionEntity.nullable().optional(),
+      returningEntity: RetentionEntity.nullable().optional(),
+      period: z.enum(['Day', 'Week', 'Month']).nullable().optional(),
+      totalIntervals: z.number().int().min(1).max(60).nullable().optional(),
+      retentionType: z.enum(['retention_recurring', 'retention_first_time']).nullable().optional(),
+    }),
+  })
+  .openapi('RetentionQuery');
+export type RetentionQueryInput = z.infer<typeof RetentionQuery>;
+
+/** The column vocabulary of an EventsQuery `select`. */
+export const EVENTS_QUERY_COLUMN = /^(\*|event|timestamp|distinct_id|person_id|uuid|count\(\)|min\(timestamp\)|max\(timestamp\)|properties\..+|person\.properties\..+)$/s;
+
+export const EventsQueryQuery = z
+  .object({
+    kind: z.literal('EventsQuery'),
+    select: z
+      .array(
+        z
+          .string()
+          .max(1_000)
+          .regex(
+            EVENTS_QUERY_COLUMN,
+            'expected one of *, event, timestamp, distinct_id, person_id, uuid, count(), min(timestamp), max(timestamp), properties.<key>, person.properties.<key>',
+          ),
+      )
+      .min(1)
+      .max(50),
+    event: z.string().max(400).nullable().optional(),
+    properties: Properties,
+    fixedProperties: Properties,
+    after: z.string().max(100).nullable().optional(),
+    before: z.string().max(100).nullable().optional(),
+    orderBy: z.array(z.string().max(1_100)).max(10).nullable().optional(),
+    limit: z.number().int().min(1).max(10_000).nullable().optional(),
+    offset: z.number().int().min(0).max(1_000_000).nullable().optional(),
+    personId: z.string().max(100).nullable().optional(),
+    where: z.array(z.string()).max(0, 'HogQL `where` expressions are not supported; use `properties`').nullable().optional(),
+  })
+  .openapi('EventsQuery');
+export type EventsQueryInput = z.infer<typeof EventsQueryQuery>;
+
+export const AnyQuery = z.discriminatedUnion('kind', [TrendsQuery, FunnelsQuery, RetentionQuery, EventsQueryQuery], {
+  error: (issue) =>
+    issue.code === 'invalid_union'
+      ? `unsupported query kind ${JSON.stringify((issue.input as { kind?: unknown } | undefined)?.kind ?? null)}; supported kinds: ${SUPPORTED_KINDS.join(', ')}`
+      : undefined,
+});
+export type AnyQueryInput = z.infer<typeof AnyQuery>;
+
+export const QueryRequest = z
+  .object({
+    query: AnyQuery,
+    refresh: z.union([z.boolean(), z.string().max(100)]).nullable().optional(),
+    client_query_id: z.string().max(200).nullable().optional(),
+  })
+  .openapi('QueryRequest');

@@ -1,0 +1,87 @@
+/**
+ * The events every query reads, each resolved to the person its distinct id
+ * belongs to now (person_distinct_ids), or, for a distinct id no person owns,
+ * the person id it was stored with (spec §4 person-less events). That is how a
+ * visitor's anonymous events count under the person they later signed in as.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { QueryError, isTimeLimitError, isTooComplexError } from './errors';
+import { MAX_REGEX_VALUES, propertyText, type Needs, type PropertySource, type RegexResolver } from './filters';
+import { isoOf } from './time';
+
+/** The person an event counts under now. */
+export const PERSON_ID = sql.raw('COALESCE(m.person_id, e.person_id_at_ingest)');
+
+/**
+ * Who a series counts (`dau`, funnels, retention). Persons today; groups will
+ * add their own target (an event property) without changing the query kinds.
+ */
+export interface AggregationTarget {
+  actor: SQL;
+  require(needs: Needs): void;
+}
+
+export const PERSONS: AggregationTarget = { actor: PERSON_ID, require: () => {} };
+
+export function eventsFrom(needs: Needs): SQL {
+  return sql`events e
+    LEFT JOIN person_distinct_ids m ON m.project_id = e.project_id AND m.distinct_id = e.distinct_id
+    ${needs.person ? sql`LEFT JOIN persons p ON p.id = ${PERSON_ID} AND p.project_id = e.project_id` : sql``}`;
+}
+
+export interface EventScope {
+  projectId: number;
+  from?: number;
+  to?: number;
+  /** One event name; null or undefined for all events. */
+  event?: string | null;
+  /** Any of these event names (funnels, retention). */
+  events?: string[];
+}
+
+export function scopeSql(s: EventScope): SQL {
+  const parts: SQL[] = [sql`e.project_id = ${s.projectId}`];
+  if (s.event !== undefined && s.event !== null) parts.push(sql`e.event = ${s.event}`);
+  if (s.events) parts.push(s.events.length === 1 ? sql`e.event = ${s.events[0]}` : sql`e.event IN (SELECT value FROM json_each(${JSON.stringify(s.events)}))`);
+  if (s.from !== undefined) parts.push(sql`e.timestamp >= ${isoOf(s.from)}`);
+  if (s.to !== undefined) parts.push(sql`e.timestamp < ${isoOf(s.to)}`);
+  return sql.join(parts, sql` AND `);
+}
+
+/** Runs a query statement, turning D1 running out of time into a 504 QueryError. */
+export async function run<T>(db: Db, query: SQL): Promise<T[]> {
+  try {
+    return await db.all<T>(query);
+  } catch (error) {
+    if (isTimeLimitError(error)) throw QueryError.timedOut();
+    if (isTooComplexError(error)) throw QueryError.tooComplex();
+    throw error;
+  }
+}
+
+export async function earliestEvent(db: Db, projectId: number): Promise<number | undefined> {
+  const [row] = await run<{ t: string | null }>(db, sql`SELECT min(timestamp) AS t FROM events WHERE project_id = ${projectId}`);
+  return row?.t ? Date.parse(row.t) : undefined;
+}
+
+/**
+ * Regex filters: SQLite in D1 has no REGEXP, so the distinct values of the key
+ * in the query's scope are read once and tested here (JavaScript RegExp, close
+ * to PostHog's re2 for common patterns).
+ */
+export function regexResolver(db: Db, scope: EventScope): RegexResolver {
+  return async (source: PropertySource, key: string, pattern: RegExp) => {
+    const needs: Needs = { person: false };
+    source.require(needs);
+    const value = propertyText(source.column, key);
+    const rows = await run<{ v: string }>(
+      db,
+      sql`SELECT DISTINCT ${value} AS v FROM ${eventsFrom(needs)} WHERE ${scopeSql(scope)} LIMIT ${MAX_REGEX_VALUES + 1}`,
+    );
+    if (rows.length > MAX_REGEX_VALUES) {
+      throw new QueryError(400, 'invalid_input', `A regex filter on "${key}" would test more than ${MAX_REGEX_VALUES} distinct values; narrow the date range.`);
+    }
+    return rows.filter((r) => r.v !== null && pattern.test(r.v)).map((r) => r.v);
+  };
+}

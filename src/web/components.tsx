@@ -1,0 +1,153 @@
+import type { Child, FC, PropsWithChildren } from 'hono/jsx';
+import type { Project } from '../db/projects';
+import { appUrl, type WebContext } from './context';
+
+/** In asset URLs; bump it when a page needs a changed script at once (assets are cached 5 minutes, then revalidated). */
+export const ASSET_VERSION = '1';
+export const assetUrl = (c: WebContext, name: string) => appUrl(c, `/assets/${name}`, { v: ASSET_VERSION });
+
+type Section = 'persons' | 'groups' | 'events' | 'warnings' | 'insights' | 'settings';
+
+export interface LayoutProps {
+  c: WebContext;
+  title: string;
+  project?: Project;
+  section?: Section;
+  /** Extra scripts of this page, by asset name. */
+  scripts?: string[];
+  styles?: string[];
+  /** Classic (non-module) scripts, run in order before the module scripts (the chart library). */
+  libraries?: string[];
+  signedIn?: boolean;
+}
+
+export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ c, title, project, section, scripts = [], styles = [], libraries = [], signedIn = true, children }) => {
+  const p = project ? `/projects/${project.id}` : '';
+  const nav: [Section, string, string][] = [
+    ['persons', 'Persons', `${p}/persons`],
+    ['groups', 'Groups', `${p}/groups`],
+    ['events', 'Events', `${p}/events`],
+    ['warnings', 'Warnings', `${p}/warnings`],
+    ['insights', 'Insights', `${p}/insights`],
+    ['settings', 'Project', `${p}`],
+  ];
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · PostHog edge`}</title>
+        <link rel="icon" href="data:," />
+        <link rel="stylesheet" href={assetUrl(c, 'app.css')} />
+        {styles.map((s) => (
+          <link rel="stylesheet" href={assetUrl(c, s)} />
+        ))}
+        {libraries.map((s) => (
+          <script defer src={assetUrl(c, s)} />
+        ))}
+        <script type="module" src={assetUrl(c, 'app.js')} />
+        {scripts.map((s) => (
+          <script type="module" src={assetUrl(c, s)} />
+        ))}
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
+        <header class="top">
+          <a class="brand" href={appUrl(c, '/')}>
+            PostHog edge
+          </a>
+          {project && (
+            <nav aria-label="Project">
+              <a class="project-name" href={appUrl(c, '/projects')} title="All projects">
+                {project.name}
+              </a>
+              {nav.map(([key, label, path]) => (
+                <a href={appUrl(c, path)} aria-current={section === key ? 'page' : undefined}>
+                  {label}
+                </a>
+              ))}
+            </nav>
+          )}
+          {signedIn && (
+            <form method="post" action={appUrl(c, '/logout')} class="signout">
+              <button type="submit" class="link">
+                Sign out
+              </button>
+            </form>
+          )}
+        </header>
+        <main id="main">{children}</main>
+      </body>
+    </html>
+  );
+};
+
+/** A timestamp as UTC text, with the machine-readable form for the client script to show it locally. */
+export const Time: FC<{ at: string | null | undefined }> = ({ at }) => {
+  if (!at) return <span class="muted">—</span>;
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) return <span>{at}</span>;
+  return (
+    <time datetime={d.toISOString()} title={d.toISOString()}>
+      {d.toISOString().replace('T', ' ').slice(0, 19)} UTC
+    </time>
+  );
+};
+
+/** Any JSON value as text (never markup). */
+export const JsonText: FC<{ value: unknown }> = ({ value }) => {
+  if (typeof value === 'string') return <span class="str">{value}</span>;
+  return <code>{JSON.stringify(value)}</code>;
+};
+
+export const PropertyTable: FC<{ properties: Record<string, unknown>; caption?: string }> = ({ properties, caption }) => {
+  const keys = Object.keys(properties).sort();
+  if (keys.length === 0) return null;
+  return (
+    <table class="props">
+      {caption && <caption>{caption}</caption>}
+      <tbody>
+        {keys.map((k) => (
+          <tr>
+            <th scope="row">{k}</th>
+            <td>
+              <JsonText value={properties[k]} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+};
+
+export const Pager: FC<{ previous?: string | null; next?: string | null }> = ({ previous, next }) =>
+  previous || next ? (
+    <nav class="pager" aria-label="Pages">
+      {previous ? <a href={previous} rel="prev">← Newer</a> : <span />}
+      {next ? <a href={next} rel="next">Older →</a> : <span />}
+    </nav>
+  ) : null;
+
+export const Flash: FC<{ kind?: 'error' | 'ok'; children?: Child }> = ({ kind = 'ok', children }) => (
+  <p class={`flash ${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
+    {children}
+  </p>
+);
+
+const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The id people know a person by: its first distinct id that is not an SDK's anonymous UUID, else its first. */
+export function mainDistinctId(distinctIds: string[]): string | undefined {
+  return distinctIds.find((d) => !UUID_LIKE.test(d)) ?? distinctIds[0];
+}
+
+/** Email, else name, when the person has them as strings. */
+export function displayName(properties: Record<string, unknown>): string | undefined {
+  for (const key of ['email', 'name', '$email', 'username']) {
+    const v = properties[key];
+    if (typeof v === 'string' && v.trim() !== '') return v;
+  }
+  return undefined;
+}

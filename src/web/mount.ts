@@ -1,0 +1,34 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { pathPrefixOf } from '../capture/routes';
+import type { AppEnv } from '../env';
+import { web } from './routes';
+
+/** Where the app answers for this path: `/app`, `<PATH_PREFIX>/app`, or undefined. */
+export function webBaseOf(pathname: string, pathPrefix: string | undefined): string | undefined {
+  for (const base of ['/app', ...(pathPrefix ? [`${pathPrefix}/app`] : [])]) {
+    if (pathname === base || pathname.startsWith(`${base}/`)) return base;
+  }
+  return undefined;
+}
+
+/**
+ * Serves the web app at `/app/` and under `PATH_PREFIX` (`/ingest/app/`), so a site that
+ * mounts the Worker first-party under `/ingest` gets the app too. Registered before capture's
+ * own prefix handling.
+ */
+export const webAppMount: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const url = new URL(c.req.url);
+  const base = webBaseOf(url.pathname, pathPrefixOf(c.env.PATH_PREFIX));
+  if (!base) return next();
+  if (url.pathname === base) return c.redirect(`${base}/${url.search}`, 301);
+  url.pathname = url.pathname.slice(base.length);
+  return web.fetch(new Request(url, c.req.raw), { ...c.env, WEB_BASE: base }, executionCtxOf(c));
+};
+
+function executionCtxOf(c: Context<AppEnv>): Context<AppEnv>['executionCtx'] | undefined {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
+}

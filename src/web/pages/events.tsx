@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { cursorParam, encodeCursor } from '../../api/pagination';
+import { dbOf } from '../../db/client';
+import { getEvent, listEvents, type EventView } from '../../db/event-reads';
+import { projectDatabase } from '../../db/shards';
+import { warningsOfEvent } from '../../db/warning-reads';
+import { JsonText, Layout, Pager, PropertyTable, Time } from '../components';
+import { appUrl, type WebContext } from '../context';
+import { notFoundPage, render } from '../render';
+
+const EVENTS_PAGE_SIZE = 50;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const EventsQuery = z.object({
+  event: z.string().max(400).optional(),
+  distinct_id: z.string().max(400).optional(),
+  person_id: z.string().regex(UUID).optional(),
+  cursor: cursorParam(z.tuple([z.string(), z.string()])),
+});
+
+/** One event in a list: a summary line, expandable to its properties. The live view's script builds the same markup. */
+export function EventRow({ c, projectId, event }: { c: WebContext; projectId: number; event: EventView }) {
+  return (
+    <li class="event" data-uuid={event.uuid}>
+      <details>
+        <summary>
+          <span class="name">{event.event}</span> <span class="id">{event.distinctId}</span> <Time at={event.timestamp} />
+        </summary>
+        <p class="links">
+          <a href={appUrl(c, `/projects/${projectId}/events/${event.uuid}`)}>Event</a> ·{' '}
+          <a href={appUrl(c, `/projects/${projectId}/persons/${event.personId}`)}>Person</a>
+        </p>
+        <pre class="json">{JSON.stringify(event.properties, null, 2)}</pre>
+      </details>
+    </li>
+  );
+}
+
+function filterOf(c: WebContext) {
+  const parsed = EventsQuery.safeParse(c.req.query());
+  const q = parsed.success ? parsed.data : {};
+  const cursor = 'cursor' in q && q.cursor ? { timestamp: q.cursor[0], uuid: q.cursor[1] } : undefined;
+  return {
+    event: q.event || undefined,
+    distinctId: q.distinct_id || undefined,
+    personId: q.person_id?.toLowerCase() || undefined,
+    cursor,
+  };
+}
+
+export async function eventsPage(c: WebContext) {
+  const project = c.get('project');
+  const filter = filterOf(c);
+  const db = dbOf(await projectDatabase(c.env, project.id));
+  const rows = await listEvents(db, project.id, filter, EVENTS_PAGE_SIZE + 1);
+  const page = rows.slice(0, EVENTS_PAGE_SIZE);
+  const last = page.at(-1);
+  const path = `/projects/${project.id}/events`;
+  const query = { event: filter.event, distinct_id: filter.distinctId, person_id: filter.personId };
+  const live = !filter.cursor;
+  return render(
+    c,
+    <Layout c={c} title="Events" project={project} section="events" scripts={['events.js']}>
+      <h1>Events</h1>
+      <form method="get" action={appUrl(c, path)} class="filters" role="search">
+        <label>
+          Event <input name="event" value={filter.event ?? ''} placeholder="$pageview" />
+        </label>
+        <label>
+          Distinct id <input name="distinct_id" value={filter.distinctId ?? ''} />
+        </label>
+        <label>
+          Person id <input name="person_id" value={filter.personId ?? ''} placeholder="uuid" />
+        </label>
+        <button type="submit">Filter</button>
+      </form>
+      <p class="live-status muted" aria-live="polite" id="live-status">
+        {live ? 'Live: new events appear at the top.' : 'Older events (not live).'}
+      </p>
+      <ol
+        class="events"
+        id="event-list"
+        data-live={live ? appUrl(c, `${path}.json`, query) : undefined}
+        data-event-base={appUrl(c, path)}
+        data-person-base={appUrl(c, `/projects/${project.id}/persons`)}
+      >
+        {page.map((e) => (
+          <EventRow c={c} projectId={project.id} event={e} />
+        ))}
+      </ol>
+      {page.length === 0 && (
+        <p class="empty" id="no-events">
+          No events yet.
+        </p>
+      )}
+      <Pager
+        previous={filter.cursor ? appUrl(c, path, query) : null}
+        next={rows.length > EVENTS_PAGE_SIZE && last ? appUrl(c, path, { ...query, cursor: encodeCursor([last.timestamp, last.uuid]) }) : null}
+      />
+    </Layout>,
+  );
+}
+
+/** The newest events of the filter, for the live view. */
+export async function eventsJson(c: WebContext) {
+  const project = c.get('project');
+  const { cursor: _ignored, ...filter } = filterOf(c);
+  const db = dbOf(await projectDatabase(c.env, project.id));
+  const rows = await listEvents(db, project.id, filter, EVENTS_PAGE_SIZE);
+  return c.json({
+    results: rows.map((e) => ({
+      id: e.uuid,
+      event: e.event,
+      distinct_id: e.distinctId,
+      properties: e.properties,
+      timestamp: e.timestamp,
+      person_id: e.personId,
+    })),
+  });
+}
+
+export async function eventPage(c: WebContext) {
+  const project = c.get('project');
+  const uuid = c.req.param('uuid') ?? '';
+  const db = dbOf(await projectDatabase(c.env, project.id));
+  const event = uuid.length <= 100 ? await getEvent(db, project.id, uuid) : undefined;
+  if (!event) return notFoundPage(c, 'No such event (it may have been deleted, or not ingested yet).');
+  const warnings = await warningsOfEvent(db, project.id, event.uuid);
+  return render(
+    c,
+    <Layout c={c} title={event.event} project={project} section="events">
+      <h1 class="id">{event.event}</h1>
+      <p class="meta">
+        <Time at={event.timestamp} /> · distinct id <span class="id">{event.distinctId}</span> ·{' '}
+        <a href={appUrl(c, `/projects/${project.id}/persons/${event.personId}`)}>person</a> · uuid <code>{event.uuid}</code>
+      </p>
+      {warnings.length > 0 && (
+        <section>
+          <h2>Warnings this event raised</h2>
+          <ul class="event-warnings">
+            {warnings.map((w) => (
+              <li>
+                <a href={appUrl(c, `/projects/${project.id}/warnings`, { type: w.type })}>
+                  <code>{w.type}</code>
+                </a>{' '}
+                <JsonText value={w.details} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <PropertyTable properties={event.properties} caption="Properties" />
+    </Layout>,
+  );
+}

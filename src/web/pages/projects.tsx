@@ -1,0 +1,206 @@
+import { z } from 'zod';
+import { CreateProjectBody, UpdateProjectBody } from '../../api/projects';
+import { forgetCachedProject } from '../../capture/token';
+import { pathPrefixOf } from '../../capture/routes';
+import { dbOf } from '../../db/client';
+import { createProject, listProjects, updateProjectSettings, type Project } from '../../db/projects';
+import { Flash, Layout, Time } from '../components';
+import { appUrl, publicOrigin, type WebContext } from '../context';
+import { render } from '../render';
+
+const COOKIELESS_MODES = ['disabled', 'stateless', 'stateful'] as const;
+
+const issuesText = (error: z.ZodError) =>
+  error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ');
+
+export async function projectsPage(c: WebContext, error?: string, status: 200 | 400 = 200) {
+  const projects = await listProjects(dbOf(c.env.DB));
+  return render(
+    c,
+    <Layout c={c} title="Projects">
+      <h1>Projects</h1>
+      {error && <Flash kind="error">{error}</Flash>}
+      {projects.length === 0 ? (
+        <p>No projects yet: create one below.</p>
+      ) : (
+        <div class="scroll">
+          <table class="list">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Id</th>
+                <th scope="col">Token</th>
+                <th scope="col">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {projects.map((p) => (
+                <tr>
+                  <td>
+                    <a href={appUrl(c, `/projects/${p.id}/persons`)}>{p.name}</a>
+                  </td>
+                  <td>{p.id}</td>
+                  <td>
+                    <code class="token">{p.apiToken}</code>
+                  </td>
+                  <td>
+                    <Time at={p.createdAt} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <h2>New project</h2>
+      <form method="post" action={appUrl(c, '/projects')} class="inline">
+        <label>
+          Name <input name="name" required maxlength={200} />
+        </label>
+        <button type="submit">Create project</button>
+      </form>
+    </Layout>,
+    status,
+  );
+}
+
+export async function createProjectAction(c: WebContext) {
+  const form = await c.req.parseBody();
+  const parsed = CreateProjectBody.safeParse({ name: form.name });
+  if (!parsed.success) return projectsPage(c, issuesText(parsed.error), 400);
+  const project = await createProject(dbOf(c.env.DB), parsed.data.name);
+  return c.redirect(appUrl(c, `/projects/${project.id}`), 303);
+}
+
+/** Where SDKs should send events: this origin plus the path prefix. */
+export function apiHostOf(c: WebContext): string {
+  return `${publicOrigin(c)}${pathPrefixOf(c.env.PATH_PREFIX) ?? ''}`;
+}
+
+export function sdkSnippets(token: string, apiHost: string) {
+  const t = JSON.stringify(token);
+  const h = JSON.stringify(apiHost);
+  return {
+    html: `<script src=${JSON.stringify(`${apiHost}/static/array.js`)}></script>
+<script>
+  posthog.init(${t}, { api_host: ${h}, person_profiles: 'identified_only' })
+</script>`,
+    js: `import posthog from 'posthog-js'
+
+posthog.init(${t}, { api_host: ${h}, person_profiles: 'identified_only' })`,
+    node: `import { PostHog } from 'posthog-node'
+
+const posthog = new PostHog(${t}, { host: ${h} })
+posthog.capture({ distinctId: 'user-1', event: 'signed_up' })
+await posthog.shutdown()`,
+  };
+}
+
+export async function projectPage(c: WebContext, flash?: { kind: 'ok' | 'error'; text: string }, status: 200 | 400 = 200) {
+  const project = c.get('project');
+  const apiHost = apiHostOf(c);
+  const snippets = sdkSnippets(project.apiToken, apiHost);
+  flash ??= c.req.query('saved') ? { kind: 'ok', text: 'Settings saved. Capture uses them within 30 seconds.' } : undefined;
+  return render(
+    c,
+    <Layout c={c} title={project.name} project={project} section="settings">
+      <h1>{project.name}</h1>
+      {flash && <Flash kind={flash.kind}>{flash.text}</Flash>}
+      <section>
+        <h2>Project token</h2>
+        <p>
+          <code class="token" data-copy>
+            {project.apiToken}
+          </code>
+        </p>
+        <p class="muted">
+          Project id {project.id}. Events go to <code>{apiHost}</code>.
+        </p>
+      </section>
+      <section>
+        <h2>Send events</h2>
+        <h3>posthog-js, script tag</h3>
+        <pre class="snippet" data-copy>
+          {snippets.html}
+        </pre>
+        <h3>posthog-js, npm</h3>
+        <pre class="snippet" data-copy>
+          {snippets.js}
+        </pre>
+        <h3>posthog-node</h3>
+        <pre class="snippet" data-copy>
+          {snippets.node}
+        </pre>
+      </section>
+      <section>
+        <h2>Settings</h2>
+        <SettingsForm c={c} project={project} />
+      </section>
+    </Layout>,
+    status,
+  );
+}
+
+function SettingsForm({ c, project }: { c: WebContext; project: Project }) {
+  return (
+    <form method="post" action={appUrl(c, `/projects/${project.id}/settings`)} class="stack settings">
+      <label>
+        Name <input name="name" value={project.name} required maxlength={200} />
+      </label>
+      <label>
+        Time zone <input name="timezone" value={project.timezone} required placeholder="Europe/Berlin" />
+      </label>
+      <label class="check">
+        <input type="checkbox" name="anonymize_ips" value="on" checked={project.anonymizeIps} /> Anonymize IPs (drop <code>$ip</code>, no GeoIP)
+      </label>
+      <label>
+        Drop events older than (seconds, empty keeps all)
+        <input name="drop_events_older_than_seconds" inputmode="numeric" value={project.dropEventsOlderThanSeconds?.toString() ?? ''} />
+      </label>
+      <label>
+        Cookieless server hash mode
+        <select name="cookieless_server_hash_mode">
+          {COOKIELESS_MODES.map((m) => (
+            <option value={m} selected={project.cookielessServerHashMode === m}>
+              {m}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Event retention (days, empty keeps everything)
+        <input name="event_retention_days" inputmode="numeric" value={project.eventRetentionDays?.toString() ?? ''} />
+      </label>
+      <button type="submit">Save settings</button>
+    </form>
+  );
+}
+
+const optionalNumber = (v: unknown) => (typeof v !== 'string' || v.trim() === '' ? null : Number(v.trim()));
+
+export async function updateProjectAction(c: WebContext) {
+  const project = c.get('project');
+  const form = await c.req.parseBody();
+  // The same validation as `PATCH /api/projects/:id/`.
+  const parsed = UpdateProjectBody.safeParse({
+    name: form.name,
+    timezone: form.timezone,
+    anonymize_ips: form.anonymize_ips === 'on',
+    drop_events_older_than_seconds: optionalNumber(form.drop_events_older_than_seconds),
+    cookieless_server_hash_mode: form.cookieless_server_hash_mode,
+    event_retention_days: optionalNumber(form.event_retention_days),
+  });
+  if (!parsed.success) return projectPage(c, { kind: 'error', text: issuesText(parsed.error) }, 400);
+  const body = parsed.data;
+  const updated = await updateProjectSettings(dbOf(c.env.DB), project.id, {
+    name: body.name,
+    timezone: body.timezone,
+    anonymizeIps: body.anonymize_ips,
+    dropEventsOlderThanSeconds: body.drop_events_older_than_seconds,
+    cookielessServerHashMode: body.cookieless_server_hash_mode,
+    eventRetentionDays: body.event_retention_days,
+  });
+  if (!updated) return c.redirect(appUrl(c, '/projects'), 303);
+  forgetCachedProject(project.id);
+  return c.redirect(appUrl(c, `/projects/${project.id}`, { saved: 1 }), 303);
+}

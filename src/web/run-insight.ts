@@ -1,0 +1,29 @@
+import { dbOf } from '../db/client';
+import type { Project } from '../db/projects';
+import { projectDatabase } from '../db/shards';
+import type { Env } from '../env';
+import { QueryError } from '../query/errors';
+import { runQuery } from '../query/run';
+import { AnyQuery } from '../query/schema';
+
+export type InsightOutcome = { response: { results: unknown[] } & Record<string, unknown> } | { error: string };
+
+/**
+ * Runs a PostHog query for the insights page through the same schema and engine as
+ * `POST /api/projects/:id/query/`, so the page shows the endpoint's numbers.
+ */
+export async function runInsight(env: Env, project: Project, query: Record<string, unknown>): Promise<InsightOutcome> {
+  const parsed = AnyQuery.safeParse(query);
+  if (!parsed.success) {
+    return { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ') };
+  }
+  const db = dbOf(await projectDatabase(env, project.id));
+  try {
+    const response = await runQuery({ db, projectId: project.id, timezone: project.timezone, now: Date.now() }, parsed.data);
+    return { response: response as { results: unknown[] } & Record<string, unknown> };
+  } catch (error) {
+    if (error instanceof QueryError) return { error: error.detail };
+    if (error instanceof Error && /not implemented/.test(error.message)) return { error: 'This kind of insight is not available yet on this server.' };
+    throw error;
+  }
+}
