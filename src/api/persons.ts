@@ -4,6 +4,7 @@ import { projectDatabase, projectReadDatabase } from '../db/shards';
 import { deletePerson, splitPerson } from '../persons/admin';
 import { PROPERTY_OPERATORS, getPerson, listPersons, personHistory, type HistoryEntry, type PersonView } from '../db/person-reads';
 import type { AppEnv } from '../env';
+import type { PropertyOperation, PropertyWrites } from '../identity';
 import { badParameter, notFound } from './errors';
 import { LimitParam, pageUrl } from './pagination';
 import { conflictError, personBusy, scopedErrors } from './project-scope';
@@ -16,10 +17,30 @@ export const PersonSchema = z
     uuid: z.string().openapi({ format: 'uuid' }),
     distinct_ids: z.array(z.string()).openapi({ description: 'Oldest first.' }),
     properties: z.record(z.string(), z.unknown()),
+    properties_last_updated_at: z.record(z.string(), z.string()).openapi({
+      description:
+        'Per property key, the (corrected) timestamp of the event whose write decided it, `$unset` keys included. ' +
+        'Updates compare against it, so events arriving out of order leave the newest `$set` values and the earliest `$set_once` ones.',
+    }),
+    properties_last_operation: z.record(z.string(), z.enum(['set', 'set_once', 'unset'])).openapi({
+      description:
+        'Per property key, which kind of update decided it. `unset`: the key was removed and a `$set` older than its time will not bring it back.',
+    }),
     is_identified: z.boolean(),
     created_at: z.string(),
   })
   .openapi('Person');
+
+/** Keys with no entry hold values written before times were kept. */
+function lastWrites(writes: PropertyWrites) {
+  const updatedAt: Record<string, string> = {};
+  const operation: Record<string, PropertyOperation> = {};
+  for (const [key, w] of Object.entries(writes)) {
+    Object.defineProperty(updatedAt, key, { value: w.t, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(operation, key, { value: w.op, enumerable: true, writable: true, configurable: true });
+  }
+  return { properties_last_updated_at: updatedAt, properties_last_operation: operation };
+}
 
 export const personJson = (p: PersonView) => ({
   type: 'person' as const,
@@ -27,6 +48,7 @@ export const personJson = (p: PersonView) => ({
   uuid: p.id,
   distinct_ids: p.distinctIds,
   properties: p.properties,
+  ...lastWrites(p.propertyWrites),
   is_identified: p.isIdentified,
   created_at: p.createdAt,
 });

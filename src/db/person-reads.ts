@@ -1,10 +1,13 @@
 import { sql, type SQL } from 'drizzle-orm';
+import type { PropertyWrites } from '../identity';
 import type { Db } from './client';
 
 /** A person as the REST API shows it. */
 export interface PersonView {
   id: string;
   properties: Record<string, unknown>;
+  /** Per key, the time and kind of the write that decided it (tombstones of `$unset` included). */
+  propertyWrites: PropertyWrites;
   isIdentified: boolean;
   createdAt: string;
   version: number;
@@ -31,6 +34,7 @@ export interface PersonListFilter {
 interface PersonListRow {
   id: string;
   properties: string;
+  property_writes: string;
   is_identified: number;
   created_at: string;
   version: number;
@@ -104,13 +108,13 @@ function personWhere(projectId: number, filter: PersonListFilter): SQL {
 
 /** One page of a project's persons, newest first. Ask for one row more than the page to know if there is a next page. */
 export function personListSql(projectId: number, filter: PersonListFilter, limit: number, offset: number): SQL {
-  return sql`SELECT p.id, p.properties, p.is_identified, p.created_at, p.version FROM persons p
+  return sql`SELECT p.id, p.properties, p.property_writes, p.is_identified, p.created_at, p.version FROM persons p
     WHERE ${personWhere(projectId, filter)}
     ORDER BY p.created_at DESC, p.id DESC LIMIT ${limit} OFFSET ${offset}`;
 }
 
 export function personByIdSql(projectId: number, personId: string): SQL {
-  return sql`SELECT p.id, p.properties, p.is_identified, p.created_at, p.version FROM persons p
+  return sql`SELECT p.id, p.properties, p.property_writes, p.is_identified, p.created_at, p.version FROM persons p
     WHERE p.id = ${personId} AND p.project_id = ${projectId}`;
 }
 
@@ -135,6 +139,7 @@ async function withDistinctIds(db: Db, projectId: number, rows: PersonListRow[])
   return rows.map((r) => ({
     id: r.id,
     properties: JSON.parse(r.properties) as Record<string, unknown>,
+    propertyWrites: JSON.parse(r.property_writes) as PropertyWrites,
     isIdentified: Boolean(r.is_identified),
     createdAt: r.created_at,
     version: r.version,

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { PropertyWrites } from '../identity/types';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const nowIso = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
@@ -32,6 +33,13 @@ export const persons = sqliteTable(
     isIdentified: integer('is_identified', { mode: 'boolean' }).notNull().default(false),
     createdAt: text('created_at').notNull(),
     version: integer('version').notNull().default(0),
+    /**
+     * Per property key, the (corrected) timestamp and kind of the write that
+     * last decided it, tombstones of `$unset` included: what makes updates
+     * independent of arrival order (src/identity/property-writes.ts). Kept
+     * outside `properties` and outside its size limit.
+     */
+    propertyWrites: text('property_writes', { mode: 'json' }).$type<PropertyWrites>().notNull().default(sql`'{}'`),
   },
   (t) => [index('persons_project_created_idx').on(t.projectId, t.createdAt, t.id)],
 );

@@ -32,7 +32,16 @@ export {
   personProcessingOf,
   storedEventProperties, withoutPersonUpdates, type PersonProcessing } from './person-less';
 export { MAX_PERSON_PROPERTIES_BYTES, personPropertiesSizeViolation, propertiesSizeOf } from './limits';
-export type { HistoryLine, Person, PersonEvent } from './types';
+export type { HistoryLine, Person, PersonEvent, PropertyOperation, PropertyWrite, PropertyWrites } from './types';
+export {
+  MAX_PROPERTY_WRITES_BYTES,
+  applyUpdatesAt,
+  isLater,
+  mergeWrites,
+  newPersonWrites,
+  withinWritesLimit,
+  type TimedProperties,
+} from './property-writes';
 export {
   mergeTransition,
   newPerson,

@@ -85,12 +85,12 @@ export function mergeProperties(source: Properties, target: Properties): Propert
 }
 
 /** Plain assignment of a key like `__proto__` (valid JSON) would change the prototype instead. */
-function defineOwn(target: Properties, key: string, value: unknown): void {
+export function defineOwn(target: Properties, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Equality of JSON values. */
-function deepEqual(a: unknown, b: unknown): boolean {
+export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;

@@ -1,6 +1,7 @@
 import { MAX_PERSON_PROPERTIES_BYTES, personPropertiesSizeViolation, propertiesSizeOf } from './limits';
 import { isMergeAllowed, mergeCaseOf, refusedMergeWarning } from './merge';
-import { applyPropertyUpdates, mergeProperties, newPersonProperties, propertyUpdatesOf } from './properties';
+import { mergeProperties, newPersonProperties, propertyUpdatesOf } from './properties';
+import { applyUpdatesAt, mergeWrites, newPersonWrites, withinWritesLimit } from './property-writes';
 import type { HistoryLine, MergeRequest, Person, PersonEvent, Warning } from './types';
 
 /**
@@ -64,27 +65,37 @@ function sizeViolation(personId: string, item: PersonEvent, properties: Record<s
  * a version step, so it is written only along with a later real change.
  */
 export function withPropertyUpdates(person: Person, items: PersonEvent[]): { person: Person; events: PersonEvent[] } {
-  let { properties, version } = person;
+  let { properties, propertyWrites, version } = person;
   const events = items.map((item) => {
-    const next = applyPropertyUpdates(properties, propertyUpdatesOf(item.event), item.event.event);
+    const next = applyUpdatesAt({ properties, writes: propertyWrites }, propertyUpdatesOf(item.event), item.event.timestamp, item.event.event);
     if (!next.changed) return item;
     const violation = sizeViolation(person.id, item, next.properties);
     if (violation) return withWarning(item, violation);
     properties = next.properties;
+    propertyWrites = next.writes;
     // PostHog's filtered updates (a new URL, browser, …): kept, but written only with the next real change.
     if (!next.ignorable) version += 1;
     return item;
   });
-  return { person: { ...person, properties, version }, events };
+  if (propertyWrites !== person.propertyWrites) propertyWrites = withinWritesLimit(propertyWrites);
+  return { person: { ...person, properties, propertyWrites, version }, events };
 }
 
 /** Spec §3: a new person from its first event; past the size limit it keeps only `$creator_event_uuid`. */
 export function newPerson(projectId: number, id: string, first: PersonEvent, isIdentified: boolean): { person: Person; event: PersonEvent } {
   const e = first.event;
-  let properties = newPersonProperties(propertyUpdatesOf(e), e.uuid);
+  const updates = propertyUpdatesOf(e);
+  let properties = newPersonProperties(updates, e.uuid);
+  let propertyWrites = withinWritesLimit(newPersonWrites(updates, e.timestamp));
   const violation = sizeViolation(id, first, properties);
-  if (violation) properties = { $creator_event_uuid: e.uuid };
-  return { person: { id, projectId, properties, isIdentified, createdAt: e.timestamp, version: 0 }, event: withWarning(first, violation) };
+  if (violation) {
+    properties = { $creator_event_uuid: e.uuid };
+    propertyWrites = {};
+  }
+  return {
+    person: { id, projectId, properties, propertyWrites, isIdentified, createdAt: e.timestamp, version: 0 },
+    event: withWarning(first, violation),
+  };
 }
 
 /** The event's updates applied and the person marked identified (a version step if that changed). */
@@ -198,7 +209,13 @@ export function mergeTransition(current: Person | undefined, source: Person | un
   // The merge always happens; properties that would pass the size limit stay the target's own.
   const merged = mergeProperties(source.properties, current.properties);
   const violation = sizeViolation(personId, item, merged);
-  const combined = withPropertyUpdates({ ...current, properties: violation ? current.properties : merged }, [withWarning(item, violation)]);
+  const mergedWrites = withinWritesLimit(
+    mergeWrites({ properties: source.properties, writes: source.propertyWrites }, { properties: current.properties, writes: current.propertyWrites }),
+  );
+  const combined = withPropertyUpdates(
+    violation ? current : { ...current, properties: merged, propertyWrites: mergedWrites },
+    [withWarning(item, violation)],
+  );
   const person: Person = {
     ...combined.person,
     isIdentified: true,

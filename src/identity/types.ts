@@ -32,11 +32,29 @@ export interface PropertyUpdates {
   unset: string[];
 }
 
+/** Which kind of update last decided a property key. */
+export type PropertyOperation = 'set' | 'set_once' | 'unset';
+
+/** The write that last decided one property key: the event's corrected timestamp (ISO 8601) and its kind. */
+export interface PropertyWrite {
+  t: string;
+  op: PropertyOperation;
+}
+
+/**
+ * Per key, the write that last decided it. A key with `op: 'unset'` is a
+ * tombstone (the key is absent from `properties`). A key of `properties`
+ * without an entry was written before times were kept: it counts as set
+ * long ago.
+ */
+export type PropertyWrites = Record<string, PropertyWrite>;
+
 /** A person as the identity rules see it (the shape of its row). */
 export interface Person {
   id: string;
   projectId: number;
   properties: Record<string, unknown>;
+  propertyWrites: PropertyWrites;
   isIdentified: boolean;
   createdAt: string;
   version: number;

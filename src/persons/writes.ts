@@ -97,7 +97,7 @@ export const updatePerson = (db: Db, row: PersonRow) =>
     db,
     db
       .update(persons)
-      .set({ properties: row.properties, isIdentified: row.isIdentified, createdAt: row.createdAt, version: row.version })
+      .set({ properties: row.properties, propertyWrites: row.propertyWrites, isIdentified: row.isIdentified, createdAt: row.createdAt, version: row.version })
       .where(eq(persons.id, row.id)),
   );
 

@@ -21,6 +21,7 @@ describe('GET persons/:uuid', () => {
     const id = await seedPerson(projectId, {
       distinctIds: ['zed', 'anon-1', 'mid'],
       properties: { email: 'a@example.com', plan: 'pro', nested: { x: 1 } },
+      propertyWrites: { email: { t: at(4), op: 'set' }, plan: { t: at(3), op: 'set_once' }, gone: { t: at(2), op: 'unset' } },
       isIdentified: true,
       createdAt: at(5),
     });
@@ -31,10 +32,23 @@ describe('GET persons/:uuid', () => {
         uuid: id,
         distinct_ids: ['zed', 'anon-1', 'mid'],
         properties: { email: 'a@example.com', plan: 'pro', nested: { x: 1 } },
+        properties_last_updated_at: { email: at(4), plan: at(3), gone: at(2) },
+        properties_last_operation: { email: 'set', plan: 'set_once', gone: 'unset' },
         is_identified: true,
         created_at: at(5),
       });
     }
+  });
+
+  it('documents properties_last_updated_at / properties_last_operation in the OpenAPI Person schema', async () => {
+    const doc = await (await api('/api/openapi.json')).json<{ components: { schemas: { Person: { properties: Record<string, unknown>; required: string[] } } } }>();
+    const person = doc.components.schemas.Person;
+    expect(person.properties.properties_last_updated_at).toMatchObject({ type: 'object', additionalProperties: { type: 'string' } });
+    expect(person.properties.properties_last_operation).toMatchObject({
+      type: 'object',
+      additionalProperties: { type: 'string', enum: ['set', 'set_once', 'unset'] },
+    });
+    expect(person.required).toEqual(expect.arrayContaining(['properties_last_updated_at', 'properties_last_operation']));
   });
 
   it('answers 404 for an unknown person and 400 naming uuid for a malformed one', async () => {

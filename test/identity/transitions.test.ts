@@ -18,6 +18,7 @@ const person = (id: string, overrides: Partial<Person> = {}): Person => ({
   id,
   projectId: 7,
   properties: {},
+  propertyWrites: {},
   isIdentified: false,
   createdAt: '2024-01-01T00:00:00.000Z',
   version: 0,
@@ -64,6 +65,7 @@ describe('updateTransition', () => {
       id: 'p',
       projectId: 7,
       properties: { a: 1, b: 2, $creator_event_uuid: 'first' },
+      propertyWrites: { a: { t: '2024-02-02T00:00:00.000Z', op: 'set' }, b: { t: '2024-05-01T10:00:00.000Z', op: 'set' } },
       isIdentified: false,
       createdAt: '2024-02-02T00:00:00.000Z',
       version: 1,
@@ -84,7 +86,7 @@ describe('updateTransition', () => {
   });
 
   it('on an existing person expects its version and the events’ ids to still be its own', () => {
-    const before = person('p', { version: 4, properties: { a: 1 } });
+    const before = person('p', { version: 4, properties: { a: 1 }, propertyWrites: { a: { t: '2024-05-01T10:00:00.000Z', op: 'set' } } });
     const t = updateTransition(before, { ...input, distinctIds: ['d', 'e'], events: [item({ properties: { $set: { a: 1 } } })] })!;
     expect(t.after).toEqual(before);
     expect(t.expects).toEqual({ versions: [['p', 4]], owners: [['d', 'p'], ['e', 'p']] });

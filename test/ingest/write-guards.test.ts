@@ -11,6 +11,7 @@ const person = (id: string, version = 0) => ({
   id,
   projectId: 4242,
   properties: { a: 1 },
+  propertyWrites: {},
   isIdentified: false,
   createdAt: '2026-01-01T00:00:00.000Z',
   version,

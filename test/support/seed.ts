@@ -1,4 +1,5 @@
 // Seeds D1 directly (drizzle inserts), so REST reads are tested without the ingestion pipeline.
+import type { PropertyWrites } from '../../src/identity';
 import { events, ingestionWarnings, personDistinctIds, personMerges, persons } from '../../src/db/schema';
 import { dbFor } from './worker';
 
@@ -14,6 +15,7 @@ export interface SeedPerson {
   id?: string;
   distinctIds: string[];
   properties?: Record<string, unknown>;
+  propertyWrites?: PropertyWrites;
   isIdentified?: boolean;
   createdAt?: string;
   version?: number;
@@ -26,6 +28,7 @@ export async function seedPerson(projectId: number, p: SeedPerson): Promise<stri
     id,
     projectId,
     properties: p.properties ?? {},
+    propertyWrites: p.propertyWrites ?? {},
     isIdentified: p.isIdentified ?? false,
     createdAt: p.createdAt ?? new Date().toISOString(),
     version: p.version ?? 0,

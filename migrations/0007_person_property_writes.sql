@@ -1,0 +1,1 @@
+ALTER TABLE `persons` ADD `property_writes` text DEFAULT '{}' NOT NULL;
