@@ -1,7 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { dbOf } from '../db/client';
 import { forgetCachedProject, PROJECT_CACHE_TTL_MS } from '../capture/token';
-import { createProject, getProject, listProjects, updateProjectSettings, type Project } from '../db/projects';
+import { createProject, getProject, listProjects, updateProjectSettings, type Project, type ProjectSettings } from '../db/projects';
 import type { AppEnv } from '../env';
 import { notFound } from './errors';
 import { ErrorSchema, ProjectIdParam, validationHook } from './schemas';
@@ -54,6 +54,16 @@ export const UpdateProjectBody = z
   .openapi('UpdateProject', {
     description: `Capture picks a change up within ${PROJECT_CACHE_TTL_MS / 1000} seconds (its project cache).`,
   });
+
+/** A PATCH body's fields as stored project settings (absent fields stay undefined: unchanged). */
+export const settingsOfBody = (body: z.infer<typeof UpdateProjectBody>): Partial<ProjectSettings> => ({
+  name: body.name,
+  timezone: body.timezone,
+  anonymizeIps: body.anonymize_ips,
+  dropEventsOlderThanSeconds: body.drop_events_older_than_seconds,
+  cookielessServerHashMode: body.cookieless_server_hash_mode,
+  eventRetentionDays: body.event_retention_days,
+});
 
 export const projectJson = (p: Project) => ({
   id: p.id,
@@ -131,14 +141,7 @@ export const projectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     async (c) => {
       const { project_id } = c.req.valid('param');
       const body = c.req.valid('json');
-      const project = await updateProjectSettings(dbOf(c.env.DB), project_id, {
-        name: body.name,
-        timezone: body.timezone,
-        anonymizeIps: body.anonymize_ips,
-        dropEventsOlderThanSeconds: body.drop_events_older_than_seconds,
-        cookielessServerHashMode: body.cookieless_server_hash_mode,
-        eventRetentionDays: body.event_retention_days,
-      });
+      const project = await updateProjectSettings(dbOf(c.env.DB), project_id, settingsOfBody(body));
       if (!project) throw notFound('Project');
       forgetCachedProject(project_id);
       return c.json(projectJson(project), 200);
