@@ -3,6 +3,7 @@ import { dbOf } from '../db/client';
 import { forgetCachedProject, PROJECT_CACHE_TTL_MS } from '../capture/token';
 import { createProject, getProject, listProjects, updateProjectSettings, type Project, type ProjectSettings } from '../db/projects';
 import type { AppEnv } from '../env';
+import { isTimeZone } from '../time-zone';
 import { notFound } from './errors';
 import { ErrorSchema, ProjectIdParam, validationHook } from './schemas';
 
@@ -24,15 +25,6 @@ export const ProjectSchema = z
 
 const ProjectName = z.string().trim().min(1).max(200);
 export const CreateProjectBody = z.object({ name: ProjectName }).openapi('CreateProject');
-
-const isTimeZone = (name: string) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** PostHog's API sends the cookieless mode as 0/1/2 (its CookielessServerHashMode); the names are accepted too. */
 const CookielessMode = z.union([
