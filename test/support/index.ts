@@ -8,3 +8,4 @@ export * from './send';
 export * from './d1-faults';
 export * from './random';
 export * from './seed';
+export * from './web';
