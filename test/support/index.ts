@@ -9,3 +9,4 @@ export * from './d1-faults';
 export * from './random';
 export * from './seed';
 export * from './web';
+export * from './fuzz';
