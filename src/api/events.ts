@@ -18,7 +18,7 @@ export const EventSchema = z
   })
   .openapi('Event');
 
-const eventJson = (e: EventView) => ({
+export const eventJson = (e: EventView) => ({
   id: e.uuid,
   event: e.event,
   distinct_id: e.distinctId,

@@ -6,7 +6,7 @@ import type { AppEnv } from '../env';
 import { MAX_GROUP_NAME_CHARS, MAX_GROUP_TYPES } from '../groups/rules';
 import { listGroupTypes, updateGroupTypeNames, type GroupTypeRow } from '../groups/type-mapping';
 import { notFound } from './errors';
-import { LimitParam, cursorPage, cursorParam, pageUrl } from './pagination';
+import { LimitParam, cursorPage, cursorParam, pageSchema, pageUrl } from './pagination';
 import { scopedErrors } from './project-scope';
 import { ProjectIdParam, validationHook } from './schemas';
 
@@ -148,7 +148,7 @@ export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       responses: {
         200: {
           description: 'One page of groups',
-          content: json(z.object({ results: z.array(GroupSchema), next: z.string().nullable(), previous: z.string().nullable() })),
+          content: json(pageSchema(GroupSchema)),
         },
         ...scopedErrors,
       },

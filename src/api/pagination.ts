@@ -9,6 +9,10 @@ export const LimitParam = z.coerce
   .default(100)
   .openapi({ param: { name: 'limit', in: 'query' }, example: 100, description: 'Page size (1 to 1000, default 100).' });
 
+/** A list response: one page of `item`s and absolute links to the next and previous pages (null at either end). */
+export const pageSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ results: z.array(item), next: z.string().nullable(), previous: z.string().nullable() });
+
 /** The request's own URL with some query parameters replaced (null removes one): absolute `next`/`previous` links. */
 export function pageUrl(requestUrl: string, changes: Record<string, string | number | null>): string {
   const url = new URL(requestUrl);

@@ -6,7 +6,7 @@ import { PROPERTY_OPERATORS, getPerson, listPersons, personHistory, type History
 import type { AppEnv } from '../env';
 import type { PropertyOperation, PropertyWrites } from '../identity';
 import { badParameter, notFound } from './errors';
-import { LimitParam, pageUrl } from './pagination';
+import { LimitParam, pageSchema, pageUrl } from './pagination';
 import { conflictError, personBusy, scopedErrors } from './project-scope';
 import { ProjectIdParam, validationHook } from './schemas';
 
@@ -149,7 +149,7 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       responses: {
         200: {
           description: 'One page of persons',
-          content: json(z.object({ results: z.array(PersonSchema), next: z.string().nullable(), previous: z.string().nullable() })),
+          content: json(pageSchema(PersonSchema)),
         },
         ...scopedErrors,
       },

@@ -3,8 +3,9 @@ import { dbOf } from '../db/client';
 import { createPlacedProject } from '../db/shards';
 import { projectStorage, type ProjectStorage } from '../db/storage';
 import { forgetCachedProject, PROJECT_CACHE_TTL_MS } from '../capture/token';
-import { getProject, listProjects, updateProjectSettings, type Project } from '../db/projects';
+import { getProject, listProjects, updateProjectSettings, type Project, type ProjectSettings } from '../db/projects';
 import type { AppEnv } from '../env';
+import { isTimeZone } from '../time-zone';
 import { notFound } from './errors';
 import { ErrorSchema, ProjectIdParam, validationHook } from './schemas';
 
@@ -51,15 +52,6 @@ const storageJson = (s: ProjectStorage) => ({
 const ProjectName = z.string().trim().min(1).max(200);
 export const CreateProjectBody = z.object({ name: ProjectName }).openapi('CreateProject');
 
-const isTimeZone = (name: string) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** PostHog's API sends the cookieless mode as 0/1/2 (its CookielessServerHashMode); the names are accepted too. */
 const CookielessMode = z.union([
   z.enum(COOKIELESS_MODES),
@@ -80,6 +72,16 @@ export const UpdateProjectBody = z
   .openapi('UpdateProject', {
     description: `Capture picks a change up within ${PROJECT_CACHE_TTL_MS / 1000} seconds (its project cache).`,
   });
+
+/** A PATCH body's fields as stored project settings (absent fields stay undefined: unchanged). */
+export const settingsOfBody = (body: z.infer<typeof UpdateProjectBody>): Partial<ProjectSettings> => ({
+  name: body.name,
+  timezone: body.timezone,
+  anonymizeIps: body.anonymize_ips,
+  dropEventsOlderThanSeconds: body.drop_events_older_than_seconds,
+  cookielessServerHashMode: body.cookieless_server_hash_mode,
+  eventRetentionDays: body.event_retention_days,
+});
 
 export const projectJson = (p: Project) => ({
   id: p.id,
@@ -157,14 +159,7 @@ export const projectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     async (c) => {
       const { project_id } = c.req.valid('param');
       const body = c.req.valid('json');
-      const project = await updateProjectSettings(dbOf(c.env.DB), project_id, {
-        name: body.name,
-        timezone: body.timezone,
-        anonymizeIps: body.anonymize_ips,
-        dropEventsOlderThanSeconds: body.drop_events_older_than_seconds,
-        cookielessServerHashMode: body.cookieless_server_hash_mode,
-        eventRetentionDays: body.event_retention_days,
-      });
+      const project = await updateProjectSettings(dbOf(c.env.DB), project_id, settingsOfBody(body));
       if (!project) throw notFound('Project');
       forgetCachedProject(project_id);
       return c.json(projectJson(project), 200);

@@ -89,16 +89,18 @@ export function eventListSql(projectId: number, filter: EventFilter, limit: numb
     ORDER BY e.timestamp DESC, e.uuid DESC LIMIT ${limit}`;
 }
 
+const eventOfRow = (r: StoredEventRow): EventView => ({
+  uuid: r.uuid,
+  event: r.event,
+  distinctId: r.distinct_id,
+  properties: JSON.parse(r.properties) as Record<string, unknown>,
+  timestamp: r.timestamp,
+  personId: r.person_id,
+});
+
 export async function listEvents(db: Db, projectId: number, filter: EventFilter, limit: number): Promise<EventView[]> {
   const rows = await db.all<StoredEventRow>(eventListSql(projectId, filter, limit));
-  return rows.map((r) => ({
-    uuid: r.uuid,
-    event: r.event,
-    distinctId: r.distinct_id,
-    properties: JSON.parse(r.properties) as Record<string, unknown>,
-    timestamp: r.timestamp,
-    personId: r.person_id,
-  }));
+  return rows.map(eventOfRow);
 }
 
 /** One event by uuid (with the person its distinct id belongs to now), or undefined. */
@@ -110,14 +112,7 @@ export const eventByUuidSql = (projectId: number, uuid: string) =>
 
 export async function getEvent(db: Db, projectId: number, uuid: string): Promise<EventView | undefined> {
   const row = await db.get<StoredEventRow>(eventByUuidSql(projectId, uuid));
-  return row && {
-    uuid: row.uuid,
-    event: row.event,
-    distinctId: row.distinct_id,
-    properties: JSON.parse(row.properties) as Record<string, unknown>,
-    timestamp: row.timestamp,
-    personId: row.person_id,
-  };
+  return row && eventOfRow(row);
 }
 
 /** The timestamps of these events (by uuid); events not stored (or deleted) are missing. */

@@ -9,6 +9,22 @@ export interface WarningView {
   eventUuid: string | null;
 }
 
+interface StoredWarningRow {
+  id: number;
+  type: string;
+  details: string;
+  timestamp: string;
+  event_uuid: string | null;
+}
+
+const warningOfRow = (r: StoredWarningRow): WarningView => ({
+  id: r.id,
+  type: r.type,
+  details: JSON.parse(r.details) as Record<string, unknown>,
+  timestamp: r.timestamp,
+  eventUuid: r.event_uuid,
+});
+
 /** Where the previous page stopped: warnings strictly older in (timestamp, id) order. */
 export interface WarningCursor {
   timestamp: string;
@@ -39,16 +55,10 @@ export function warningListSql(projectId: number, filter: WarningFilter, limit: 
 }
 
 export async function listWarnings(db: Db, projectId: number, filter: WarningFilter, limit: number): Promise<WarningView[]> {
-  const rows = await db.all<{ id: number; type: string; details: string; timestamp: string; event_uuid: string | null }>(
+  const rows = await db.all<StoredWarningRow>(
     warningListSql(projectId, filter, limit),
   );
-  return rows.map((r) => ({
-    id: r.id,
-    type: r.type,
-    details: JSON.parse(r.details) as Record<string, unknown>,
-    timestamp: r.timestamp,
-    eventUuid: r.event_uuid,
-  }));
+  return rows.map(warningOfRow);
 }
 
 /** The warning types a project has, with how many of each (for the warnings page's filter). */
@@ -83,16 +93,10 @@ export function mergeWarningsSql(projectId: number, distinctIds: string[], limit
 
 export async function mergeWarningsOf(db: Db, projectId: number, distinctIds: string[], limit = 200): Promise<WarningView[]> {
   if (distinctIds.length === 0) return [];
-  const rows = await db.all<{ id: number; type: string; details: string; timestamp: string; event_uuid: string | null }>(
+  const rows = await db.all<StoredWarningRow>(
     mergeWarningsSql(projectId, distinctIds, limit),
   );
-  return rows.map((r) => ({
-    id: r.id,
-    type: r.type,
-    details: JSON.parse(r.details) as Record<string, unknown>,
-    timestamp: r.timestamp,
-    eventUuid: r.event_uuid,
-  }));
+  return rows.map(warningOfRow);
 }
 
 /** The warnings one event raised (unique per type, found through the event-and-type index). */
@@ -101,14 +105,8 @@ export const warningsOfEventSql = (projectId: number, eventUuid: string) =>
     WHERE w.project_id = ${projectId} AND w.event_uuid = ${eventUuid} ORDER BY w.id`;
 
 export async function warningsOfEvent(db: Db, projectId: number, eventUuid: string): Promise<WarningView[]> {
-  const rows = await db.all<{ id: number; type: string; details: string; timestamp: string; event_uuid: string | null }>(
+  const rows = await db.all<StoredWarningRow>(
     warningsOfEventSql(projectId, eventUuid),
   );
-  return rows.map((r) => ({
-    id: r.id,
-    type: r.type,
-    details: JSON.parse(r.details) as Record<string, unknown>,
-    timestamp: r.timestamp,
-    eventUuid: r.event_uuid,
-  }));
+  return rows.map(warningOfRow);
 }

@@ -8,6 +8,7 @@
  * each transition.
  */
 import { sql, type SQL } from 'drizzle-orm';
+import { offsetMsAt, ymd } from '../time-zone';
 
 export type Interval = 'hour' | 'day' | 'week' | 'month';
 
@@ -15,44 +16,10 @@ export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterOf(timezone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timezone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timezone, f);
-  }
-  return f;
-}
-
-export function isValidTimezone(timezone: string): boolean {
-  try {
-    formatterOf(timezone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Minutes to add to UTC to get wall time in `timezone` at `instant` (ms). */
 export function offsetMinutesAt(instant: number, timezone: string): number {
   if (timezone === 'UTC') return 0;
-  const parts: Record<string, number> = {};
-  for (const p of formatterOf(timezone).formatToParts(new Date(instant))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-  const floored = instant - (((instant % 1000) + 1000) % 1000);
-  return Math.round((wall - floored) / MINUTE);
+  return Math.round(offsetMsAt(instant, timezone) / MINUTE);
 }
 
 /** Local calendar fields of an instant. */
@@ -168,7 +135,7 @@ export function bucketKeySql(column: SQL, interval: Interval, segments: OffsetSe
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-export const ymd = (d: { year: number; month: number; day: number }) => `${pad(d.year, 4)}-${pad(d.month)}-${pad(d.day)}`;
+export { ymd };
 
 function segmentOffsetAt(instant: number, segments: OffsetSegment[]): number {
   let off = segments[0]!.offsetMinutes;

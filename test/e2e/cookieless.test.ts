@@ -2,12 +2,13 @@
 // the SDK sends the placeholder id `$posthog_cookieless` and sets no id of its own; the service
 // computes `cookieless_…` ids from the day's salt, the IP, the site and the user agent.
 import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, newVisitor, ph, visit, type PageProblems } from './lib/browser';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newVisitor, ph, visit, type PageProblems } from './lib/browser';
 import { eventually, personShape, rejectedRequests, waitForDelivery } from './lib/checks';
-import { freshProject, type SuiteContext } from './lib/context';
+import type { SuiteContext } from './lib/context';
+import { siteAndBrowser } from './lib/browser-suite';
 import type { StoredEvent } from './lib/rest';
-import { startSite, type SentEvent, type Site } from './lib/site';
+import type { SentEvent, Site } from './lib/site';
 
 const PLACEHOLDER = '$posthog_cookieless';
 const OTHER_BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:140.0) Gecko/20100101 Firefox/140.0';
@@ -42,20 +43,9 @@ describe("posthog-js cookieless_mode: 'always'", () => {
   const problems: PageProblems[] = [];
   let firstId = '';
 
-  beforeAll(async () => {
-    ctx = await freshProject('cookieless always');
+  siteAndBrowser('cookieless always', { sdk: 'bundled', config: { cookieless_mode: 'always', person_profiles: 'always' } }, (s) => ({ ctx, site, browser } = s));
+  beforeAll(() => {
     expect(ctx.project).toMatchObject({ cookieless_server_hash_mode: 'stateless' });
-    site = await startSite({
-      upstream: ctx.baseUrl,
-      token: ctx.project.api_token,
-      sdk: 'bundled',
-      config: { cookieless_mode: 'always', person_profiles: 'always' },
-    });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
   });
 
   it('a visitor browsing three pages is one cookieless id and one person; the SDK stores no id', async () => {
@@ -135,20 +125,7 @@ describe("posthog-js cookieless_mode: 'on_reject'", () => {
   let site: Site;
   let browser: Browser;
 
-  beforeAll(async () => {
-    ctx = await freshProject('cookieless on_reject');
-    site = await startSite({
-      upstream: ctx.baseUrl,
-      token: ctx.project.api_token,
-      sdk: 'bundled',
-      config: { cookieless_mode: 'on_reject', person_profiles: 'always' },
-    });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  siteAndBrowser('cookieless on_reject', { sdk: 'bundled', config: { cookieless_mode: 'on_reject', person_profiles: 'always' } }, (s) => ({ ctx, site, browser } = s));
 
   it('nothing before a choice, cookieless after a rejection, a normal id after consent', async () => {
     const visitor = await newVisitor(browser);

@@ -2,12 +2,13 @@
 // `groupIdentify` / `capture({ groups })`, checked through the groups REST API.
 import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, newVisitor, ph, visit } from './lib/browser';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newVisitor, ph, visit } from './lib/browser';
 import { eventually, waitForDelivery } from './lib/checks';
 import { freshProject, uniqueId, type SuiteContext } from './lib/context';
+import { siteAndBrowser } from './lib/browser-suite';
 import { nodeClient } from './lib/node-sdk';
-import { startSite, type Site } from './lib/site';
+import type { Site } from './lib/site';
 
 interface GroupType {
   group_type: string;
@@ -39,15 +40,7 @@ describe('posthog-js group() in a real browser', () => {
   const user = uniqueId('b2b-user');
   const company = uniqueId('acme');
 
-  beforeAll(async () => {
-    ctx = await freshProject('groups-js');
-    site = await startSite({ upstream: ctx.baseUrl, token: ctx.project.api_token, sdk: 'bundled' });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  siteAndBrowser('groups-js', { sdk: 'bundled' }, (s) => ({ ctx, site, browser } = s));
 
   it('identify, group("company", key, props), group("team", key), then events carry $groups', async () => {
     const visitor = await newVisitor(browser);

@@ -2,11 +2,12 @@
 // site's /ingest path). They must end up as one person.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, newVisitor, ph, visit, type PageProblems } from './lib/browser';
+import { newVisitor, ph, visit, type PageProblems } from './lib/browser';
 import { eventually, expectEventsOfPerson, expectPersonsFor, rejectedRequests, waitForDelivery } from './lib/checks';
-import { freshProject, uniqueId, type SuiteContext } from './lib/context';
+import { uniqueId, type SuiteContext } from './lib/context';
+import { siteAndBrowser } from './lib/browser-suite';
 import { nodeClient, type RecordedNodeClient } from './lib/node-sdk';
-import { startSite, type Site } from './lib/site';
+import type { Site } from './lib/site';
 
 describe('multi-device: the same user from posthog-node and posthog-js', () => {
   let ctx: SuiteContext;
@@ -17,16 +18,12 @@ describe('multi-device: the same user from posthog-node and posthog-js', () => {
   const user = uniqueId('multi-user');
   const anonIds: string[] = [];
 
-  beforeAll(async () => {
-    ctx = await freshProject('multi-device');
-    site = await startSite({ upstream: ctx.baseUrl, token: ctx.project.api_token, sdk: 'bundled' });
-    browser = await launchChromium();
+  siteAndBrowser('multi-device', { sdk: 'bundled' }, (s) => ({ ctx, site, browser } = s));
+  beforeAll(() => {
     backend = nodeClient(ctx.project.api_token, ctx.baseUrl);
   });
   afterAll(async () => {
     await backend?.client.shutdown();
-    await browser?.close();
-    await site?.close();
   });
 
   it('the backend identifies the user and captures', async () => {

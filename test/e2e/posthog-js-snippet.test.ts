@@ -2,26 +2,19 @@
 // then remote config, flags and capture, all through the site's `/ingest` path, with a clean
 // browser console.
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, newVisitor, ph, visit, type PageProblems } from './lib/browser';
+import { describe, expect, it } from 'vitest';
+import { newVisitor, ph, visit, type PageProblems } from './lib/browser';
 import { expectPersonsFor, rejectedRequests, waitForDelivery } from './lib/checks';
-import { freshProject, uniqueId, type SuiteContext } from './lib/context';
-import { startSite, type Site } from './lib/site';
+import { uniqueId, type SuiteContext } from './lib/context';
+import { siteAndBrowser } from './lib/browser-suite';
+import type { Site } from './lib/site';
 
 describe('posthog-js loaded with the snippet from /ingest/static/array.js', () => {
   let ctx: SuiteContext;
   let site: Site;
   let browser: Browser;
 
-  beforeAll(async () => {
-    ctx = await freshProject('posthog-js snippet');
-    site = await startSite({ upstream: ctx.baseUrl, token: ctx.project.api_token, sdk: 'snippet' });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  siteAndBrowser('posthog-js snippet', { sdk: 'snippet' }, (s) => ({ ctx, site, browser } = s));
 
   let problems: PageProblems;
   let anon = '';

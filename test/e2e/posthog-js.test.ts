@@ -3,11 +3,12 @@
 // ('identified_only').
 import type { Browser } from 'playwright-core';
 import { v5 as uuidv5 } from 'uuid';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, newVisitor, ph, visit, type PageProblems } from './lib/browser';
+import { describe, expect, inject, it } from 'vitest';
+import { newVisitor, ph, visit, type PageProblems } from './lib/browser';
 import { eventually, expectEventsOfPerson, expectPersonsFor, personShape, rejectedRequests, waitForDelivery } from './lib/checks';
-import { freshProject, uniqueId, type SuiteContext } from './lib/context';
-import { startSite, type Site } from './lib/site';
+import { uniqueId, type SuiteContext } from './lib/context';
+import { siteAndBrowser } from './lib/browser-suite';
+import type { Site } from './lib/site';
 
 const PERSONLESS_NAMESPACE = '932979b4-65c3-4424-8467-0b66ec27bc22';
 /** The address and location the site's proxy forwards for its visitors (browsers here are all local). */
@@ -20,22 +21,13 @@ describe('posthog-js in a real browser, first-party /ingest path', () => {
   let browser: Browser;
   const problems: PageProblems[] = [];
 
-  beforeAll(async () => {
-    ctx = await freshProject('posthog-js');
-    // The site forwards like a host in front of the service: the visitor's address in
-    // X-Forwarded-For, Vercel-style location headers, and the shared proxy secret.
-    site = await startSite({
-      upstream: ctx.baseUrl,
-      token: ctx.project.api_token,
-      sdk: 'bundled',
-      forward: { secret: inject('service').proxySecret, visitorIp: VISITOR_IP, geo: VISITOR_GEO },
-    });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  // The site forwards like a host in front of the service: the visitor's address in
+  // X-Forwarded-For, Vercel-style location headers, and the shared proxy secret.
+  siteAndBrowser(
+    'posthog-js',
+    { sdk: 'bundled', forward: { secret: inject('service').proxySecret, visitorIp: VISITOR_IP, geo: VISITOR_GEO } },
+    (s) => ({ ctx, site, browser } = s),
+  );
 
   const user = uniqueId('user');
   const email = `${user}@example.com`;

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium } from './lib/browser';
 import { eventually, expectPersonsFor } from './lib/checks';
 import { freshProject, uniqueId, type SuiteContext } from './lib/context';
-import { startSite, type Site } from './lib/site';
+import { siteAndBrowser } from './lib/browser-suite';
+import type { Site } from './lib/site';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const HOSTILE_URL = 'javascript:alert(document.domain)';
@@ -398,15 +399,7 @@ describe('web app mounted under /ingest on a site', () => {
   let site: Site;
   let browser: Browser;
 
-  beforeAll(async () => {
-    ctx = await freshProject('webapp-mounted');
-    site = await startSite({ upstream: ctx.baseUrl, token: ctx.project.api_token, sdk: 'bundled' });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  siteAndBrowser('webapp-mounted', { sdk: 'bundled' }, (s) => ({ ctx, site, browser } = s));
 
   it('signs in, lists persons and shows live events through https://site/ingest/app/', async () => {
     const w = await watchedPage(browser, site.origin);

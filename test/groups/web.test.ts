@@ -1,22 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { API_KEY, ev, fetchWorker, ingest, newProject, personOf } from '../support';
-
-async function signIn(): Promise<string> {
-  const res = await fetchWorker('/app/login', {
-    method: 'POST',
-    headers: { 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ key: API_KEY }),
-    redirect: 'manual',
-  });
-  const value = /phe_session=([^;]+)/.exec(res.headers.get('Set-Cookie') ?? '')?.[1];
-  if (!value) throw new Error('no session cookie');
-  return `phe_session=${value}`;
-}
-
-const page = async (path: string, cookie: string) => {
-  const res = await fetchWorker(path, { headers: { Cookie: cookie }, redirect: 'manual' });
-  return { status: res.status, html: await res.text() };
-};
+import { ev, ingest, newProject, page, personOf, signIn } from '../support';
 
 describe('web app: groups', () => {
   it("the person page lists the person's groups; the group page shows properties and members' events; user data is text", async () => {

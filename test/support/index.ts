@@ -8,3 +8,5 @@ export * from './send';
 export * from './d1-faults';
 export * from './random';
 export * from './seed';
+export * from './web';
+export * from './fuzz';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { insightFormOf, queryOf } from '../../src/web/insight-query';
-import { API_KEY, api, fetchWorker, newProject, seedEvents, seedPerson } from '../support';
+import { api, fetchWorker, newProject, seedEvents, seedPerson, signIn } from '../support';
 
 const formOf = (qs: string) => {
   const p = new URLSearchParams(qs);
@@ -42,16 +42,6 @@ describe('insight URL → PostHog query', () => {
     });
   });
 });
-
-async function signIn(): Promise<string> {
-  const res = await fetchWorker('/app/login', {
-    method: 'POST',
-    headers: { 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ key: API_KEY }),
-    redirect: 'manual',
-  });
-  return /phe_session=[^;]+/.exec(res.headers.get('Set-Cookie') ?? '')![0];
-}
 
 const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
 

@@ -2,29 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { issueSession, isValidSession, isSameOrigin } from '../../src/web/session';
 import { WRONG_KEY_DELAY_MS } from '../../src/web/routes';
-import { API_KEY, at, BASE, dbFor, env, fetchWorker, newProject, seedEvents, seedHistory, seedPerson, seedWarnings } from '../support';
+import { API_KEY, at, BASE, dbFor, env, fetchWorker, newProject, page, SAME_ORIGIN, seedEvents, seedHistory, seedPerson, seedWarnings, signIn } from '../support';
 import { dbOf } from '../../src/db/client';
-
-const SAME_ORIGIN = { 'Sec-Fetch-Site': 'same-origin' };
-
-async function signIn(base = '/app'): Promise<string> {
-  const res = await fetchWorker(`${base}/login`, {
-    method: 'POST',
-    headers: { ...SAME_ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ key: API_KEY }),
-    redirect: 'manual',
-  });
-  expect(res.status).toBe(303);
-  const cookie = res.headers.get('Set-Cookie') ?? '';
-  const value = /phe_session=([^;]+)/.exec(cookie)?.[1];
-  if (!value) throw new Error(`no session cookie in ${cookie}`);
-  return `phe_session=${value}`;
-}
-
-const page = async (path: string, cookie: string) => {
-  const res = await fetchWorker(path, { headers: { Cookie: cookie }, redirect: 'manual' });
-  return { status: res.status, html: await res.text(), headers: res.headers };
-};
 
 const post = (path: string, cookie: string, form: Record<string, string>, headers: Record<string, string> = SAME_ORIGIN) =>
   fetchWorker(path, {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { eventJson } from '../../api/events';
 import { cursorParam, encodeCursor } from '../../api/pagination';
 import { dbOf } from '../../db/client';
 import { getEvent, listEvents, type EventView } from '../../db/event-reads';
@@ -33,6 +34,37 @@ export function EventRow({ c, projectId, event }: { c: WebContext; projectId: nu
         <pre class="json">{JSON.stringify(event.properties, null, 2)}</pre>
       </details>
     </li>
+  );
+}
+
+const EventsCursor = cursorParam(z.tuple([z.string(), z.string()]));
+
+/** Where a person's or group's event list continues from: the `cursor` query parameter, if valid. */
+export function eventsPosition(c: WebContext): { timestamp: string; uuid: string } | undefined {
+  const cursor = EventsCursor.safeParse(c.req.query('cursor'));
+  return cursor.success && cursor.data ? { timestamp: cursor.data[0], uuid: cursor.data[1] } : undefined;
+}
+
+/** One page of a person's or group's events, newest first, with links to older ones. `events` holds up to `pageSize + 1` rows: the extra one says there is a next page. */
+export function EventsSection({ c, projectId, path, position, events, pageSize }: { c: WebContext; projectId: number; path: string; position: unknown; events: EventView[]; pageSize: number }) {
+  const page = events.slice(0, pageSize);
+  const last = page.at(-1);
+  return (
+    <>
+      {page.length === 0 ? (
+        <p class="empty">No events{position ? ' older than these' : ''}.</p>
+      ) : (
+        <ol class="events">
+          {page.map((e) => (
+            <EventRow c={c} projectId={projectId} event={e} />
+          ))}
+        </ol>
+      )}
+      <Pager
+        previous={position ? appUrl(c, path) : null}
+        next={events.length > pageSize && last ? appUrl(c, path, { cursor: encodeCursor([last.timestamp, last.uuid]) }) : null}
+      />
+    </>
   );
 }
 
@@ -107,16 +139,7 @@ export async function eventsJson(c: WebContext) {
   const { cursor: _ignored, ...filter } = filterOf(c);
   const db = dbOf(await projectDatabase(c.env, project.id));
   const rows = await listEvents(db, project.id, filter, EVENTS_PAGE_SIZE);
-  return c.json({
-    results: rows.map((e) => ({
-      id: e.uuid,
-      event: e.event,
-      distinct_id: e.distinctId,
-      properties: e.properties,
-      timestamp: e.timestamp,
-      person_id: e.personId,
-    })),
-  });
+  return c.json({ results: rows.map(eventJson) });
 }
 
 export async function eventPage(c: WebContext) {

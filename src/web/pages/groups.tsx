@@ -9,7 +9,7 @@ import { listGroupTypes, type GroupTypeRow } from '../../groups/type-mapping';
 import { Layout, Pager, PropertyTable, Time } from '../components';
 import { appUrl, type WebContext } from '../context';
 import { notFoundPage, render } from '../render';
-import { EventRow } from './events';
+import { EventsSection, eventsPosition } from './events';
 
 const GROUPS_PAGE_SIZE = 100;
 const GROUP_EVENTS_PAGE_SIZE = 50;
@@ -25,7 +25,6 @@ const GroupParams = z.object({
   key: z.string().min(1).max(MAX_GROUP_NAME_CHARS),
 });
 
-const EventsCursor = cursorParam(z.tuple([z.string(), z.string()]));
 
 /** How a group type is called on the pages: its plural display name, else its type. */
 const pluralOf = (t: GroupTypeRow) => t.namePlural || t.groupType;
@@ -121,8 +120,7 @@ export async function groupPage(c: WebContext) {
   if (!params.success) return notFoundPage(c, 'No such group.');
   const { index, key } = params.data;
   const db = dbOf(await projectDatabase(c.env, project.id));
-  const cursor = EventsCursor.safeParse(c.req.query('cursor'));
-  const position = cursor.success && cursor.data ? { timestamp: cursor.data[0], uuid: cursor.data[1] } : undefined;
+  const position = eventsPosition(c);
   const [types, group, events] = await Promise.all([
     listGroupTypes(db, project.id),
     findGroup(db, project.id, index, key),
@@ -130,8 +128,6 @@ export async function groupPage(c: WebContext) {
   ]);
   const type = types.find((t) => t.groupTypeIndex === index);
   if (!type || (!group && events.length === 0 && !position)) return notFoundPage(c, 'No such group.');
-  const page = events.slice(0, GROUP_EVENTS_PAGE_SIZE);
-  const last = page.at(-1);
   const path = groupPath(project.id, index, key);
   const title = groupName(group?.properties) ?? key;
   return render(
@@ -162,19 +158,7 @@ export async function groupPage(c: WebContext) {
       </section>
       <section>
         <h2>Members’ events</h2>
-        {page.length === 0 ? (
-          <p class="empty">No events{position ? ' older than these' : ''}.</p>
-        ) : (
-          <ol class="events">
-            {page.map((e) => (
-              <EventRow c={c} projectId={project.id} event={e} />
-            ))}
-          </ol>
-        )}
-        <Pager
-          previous={position ? appUrl(c, path) : null}
-          next={events.length > GROUP_EVENTS_PAGE_SIZE && last ? appUrl(c, path, { cursor: encodeCursor([last.timestamp, last.uuid]) }) : null}
-        />
+        <EventsSection c={c} projectId={project.id} path={path} position={position} events={events} pageSize={GROUP_EVENTS_PAGE_SIZE} />
       </section>
     </Layout>,
   );

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { PropertyFilterSchema } from '../../api/persons';
-import { cursorParam, encodeCursor } from '../../api/pagination';
 import { dbOf } from '../../db/client';
 import { eventTimestamps, listEvents } from '../../db/event-reads';
 import { deletePerson, splitPerson } from '../../persons/admin';
@@ -10,7 +9,7 @@ import { mergeWarningsOf } from '../../db/warning-reads';
 import { displayName, Flash, Layout, mainDistinctId, Pager, PropertyTable, Time } from '../components';
 import { appUrl, type WebContext } from '../context';
 import { notFoundPage, render } from '../render';
-import { EventRow } from './events';
+import { EventsSection, eventsPosition } from './events';
 import { PersonGroups } from './groups';
 import { groupsOfPerson } from '../../db/group-reads';
 import { MergeTimeline, timelineOf } from './merge-timeline';
@@ -130,7 +129,6 @@ export async function personsPage(c: WebContext) {
   );
 }
 
-const EventsCursor = cursorParam(z.tuple([z.string(), z.string()]));
 
 /** Property groups: what the person was first seen with, where (GeoIP), and everything else. */
 function groupProperties(properties: Record<string, unknown>) {
@@ -153,8 +151,7 @@ export async function personPage(c: WebContext) {
   const db = dbOf(await projectDatabase(c.env, project.id));
   const person = await getPerson(db, project.id, personId);
   if (!person) return notFoundPage(c, 'No such person: it may have been merged into another or deleted.');
-  const cursor = EventsCursor.safeParse(c.req.query('cursor'));
-  const position = cursor.success && cursor.data ? { timestamp: cursor.data[0], uuid: cursor.data[1] } : undefined;
+  const position = eventsPosition(c);
   const [history, refused, events, groups] = await Promise.all([
     personHistory(db, project.id, personId),
     mergeWarningsOf(db, project.id, person.distinctIds),
@@ -162,8 +159,6 @@ export async function personPage(c: WebContext) {
     groupsOfPerson(db, project.id, personId),
   ]);
   const eventTimes = await eventTimestamps(db, project.id, history.flatMap((h) => (h.eventUuid ? [h.eventUuid] : [])));
-  const page = events.slice(0, PERSON_EVENTS_PAGE_SIZE);
-  const last = page.at(-1);
   const path = `/projects/${project.id}/persons/${personId}`;
   const propertyGroups = groupProperties(person.properties);
   const name = displayName(person.properties);
@@ -205,19 +200,7 @@ export async function personPage(c: WebContext) {
       </div>
       <section>
         <h2>Events</h2>
-        {page.length === 0 ? (
-          <p class="empty">No events{position ? ' older than these' : ''}.</p>
-        ) : (
-          <ol class="events">
-            {page.map((e) => (
-              <EventRow c={c} projectId={project.id} event={e} />
-            ))}
-          </ol>
-        )}
-        <Pager
-          previous={position ? appUrl(c, path) : null}
-          next={events.length > PERSON_EVENTS_PAGE_SIZE && last ? appUrl(c, path, { cursor: encodeCursor([last.timestamp, last.uuid]) }) : null}
-        />
+        <EventsSection c={c} projectId={project.id} path={path} position={position} events={events} pageSize={PERSON_EVENTS_PAGE_SIZE} />
       </section>
       <section class="danger">
         <h2>Split or delete</h2>

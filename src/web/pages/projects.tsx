@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CreateProjectBody, UpdateProjectBody } from '../../api/projects';
+import { CreateProjectBody, settingsOfBody, UpdateProjectBody } from '../../api/projects';
 import { forgetCachedProject } from '../../capture/token';
 import { pathPrefixOf } from '../../capture/routes';
 import { dbOf } from '../../db/client';
@@ -193,14 +193,7 @@ export async function updateProjectAction(c: WebContext) {
   });
   if (!parsed.success) return projectPage(c, { kind: 'error', text: issuesText(parsed.error) }, 400);
   const body = parsed.data;
-  const updated = await updateProjectSettings(dbOf(c.env.DB), project.id, {
-    name: body.name,
-    timezone: body.timezone,
-    anonymizeIps: body.anonymize_ips,
-    dropEventsOlderThanSeconds: body.drop_events_older_than_seconds,
-    cookielessServerHashMode: body.cookieless_server_hash_mode,
-    eventRetentionDays: body.event_retention_days,
-  });
+  const updated = await updateProjectSettings(dbOf(c.env.DB), project.id, settingsOfBody(body));
   if (!updated) return c.redirect(appUrl(c, '/projects'), 303);
   forgetCachedProject(project.id);
   return c.redirect(appUrl(c, `/projects/${project.id}`, { saved: 1 }), 303);
