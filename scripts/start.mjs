@@ -37,7 +37,7 @@ await migrateAllDatabases({
 
 let [project] = d1('SELECT id, name, api_token FROM projects ORDER BY id LIMIT 1');
 if (!project) {
-  const token = `phc_${randomBytes(32).toString('base64url')}`;
+  const token = `phc_${localToken()}`;
   d1(`INSERT INTO projects (name, api_token) VALUES ('Local project', '${token}')`);
   [project] = d1('SELECT id, name, api_token FROM projects ORDER BY id LIMIT 1');
 }
@@ -62,3 +62,13 @@ const devArgs = portIndex >= 0 ? extraArgs.toSpliced(portIndex, 2) : extraArgs;
 const child = spawn(process.execPath, [wranglerBin, 'dev', '--port', port, ...devArgs], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));
+
+/** 43 random letters and digits, as src/db/projects.ts newProjectToken makes them (PostHog's token shape). */
+function localToken() {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let token = '';
+  while (token.length < 43) {
+    for (const byte of randomBytes(64)) if (byte < 248 && token.length < 43) token += alphabet[byte % 62];
+  }
+  return token;
+}
