@@ -88,18 +88,13 @@ export function clientOf(request: Request, env: Pick<Env, 'TRUSTED_PROXIES' | 'P
   }
   const viaProxy = (peer !== null && isTrusted(trust, peer)) || hasSecret(trust, headers.get(PROXY_SECRET_HEADER));
   if (!viaProxy) {
-    const direct = directIp(headers.get('CF-Connecting-IP'));
+    const direct = peer?.text ?? null;
     return { ip: direct, geo: direct === null ? {} : geoipOf(request.cf as EdgeLocation | undefined), viaProxy };
   }
   const ip = forwardedClient(headers, trust, peer);
   return { ip: ip?.text ?? null, geo: ip ? geoipOf(forwardedLocation(headers)) : {}, viaProxy };
 }
 
-/** The connecting address as Cloudflare gives it (canonical when it parses). */
-function directIp(header: string | null): string | null {
-  if (!header) return null;
-  return parseIp(header)?.text ?? null;
-}
 
 function hasSecret(trust: ProxyTrust, sent: string | null): boolean {
   if (!trust.secret || sent === null) return false;
