@@ -55,8 +55,18 @@ export async function captureEvents(request: Request, env: Env, opts: { engage?:
 }
 
 async function readBody(request: Request): Promise<Uint8Array> {
-  const declared = Number(request.headers.get('Content-Length'));
+  const length = request.headers.get('Content-Length');
+  const declared = Number(length);
   if (declared > MAX_BODY_BYTES) throw new CaptureError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
   if (!request.body) return new Uint8Array();
-  return readCapped(request.body, MAX_BODY_BYTES, () => badRequest('empty_payload', 'The request body could not be read.'));
+  const unreadable = () => badRequest('empty_payload', 'The request body could not be read.');
+  // A declared length within the limit is what the runtime reads: one native read, no stream loop.
+  if (length !== null && Number.isInteger(declared) && declared >= 0) {
+    try {
+      return new Uint8Array(await request.arrayBuffer());
+    } catch {
+      throw unreadable();
+    }
+  }
+  return readCapped(request.body, MAX_BODY_BYTES, unreadable);
 }
