@@ -1,4 +1,3 @@
-import { Gunzip } from 'fflate';
 import { CaptureError, badRequest } from './errors';
 import { MAX_DECODED_BYTES } from './limits';
 import { decompressLz64 } from './lz64';
@@ -110,49 +109,10 @@ function decodeBase64(text: string): Uint8Array {
   return out;
 }
 
-/**
- * DEFLATE expands at most about 1,032 to 1, so a body this much smaller than the
- * limit cannot decompress past it: it is inflated in one synchronous call
- * (fflate). Larger bodies stream through DecompressionStream, counting as they go.
- */
-const MAX_DEFLATE_RATIO = 1_100;
-
-/** gunzip, refusing output past `max` bytes (413) and invalid gzip (400). */
+/** gunzip with the platform's DecompressionStream, refusing output past `max` bytes. */
 export async function gunzip(bytes: Uint8Array, max: number): Promise<Uint8Array> {
-  if (bytes.length * MAX_DEFLATE_RATIO <= max) return gunzipSmall(bytes, max);
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return readCapped(stream, max, invalidGzip, 'decompressed payload');
-}
-
-const invalidGzip = () => badRequest('invalid_gzip', 'The payload is not valid gzip.');
-
-function gunzipSmall(bytes: Uint8Array, max: number): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  let ended = false;
-  try {
-    const inflater = new Gunzip((chunk, final) => {
-      chunks.push(chunk);
-      ended ||= final;
-    });
-    inflater.push(bytes, true);
-  } catch {
-    throw invalidGzip();
-  }
-  if (!ended) throw invalidGzip();
-  const out = concat(chunks);
-  if (out.length > max) throw new CaptureError(413, 'payload_too_large', `The decompressed payload is larger than ${max} bytes.`);
-  return out;
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
+  return readCapped(stream, max, () => badRequest('invalid_gzip', 'The payload is not valid gzip.'), 'decompressed payload');
 }
 
 /** Reads a byte stream into one array, refusing more than `max` bytes (413). */
@@ -180,7 +140,14 @@ export async function readCapped(
     if (err instanceof CaptureError) throw err;
     throw onStreamError(err);
   }
-  return concat(chunks);
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
 }
 
 function parseJson(text: string): unknown {

@@ -126,17 +126,6 @@ describe('decodePayload: rejections', () => {
     expect(err.code).toBe('invalid_lz64');
   });
 
-  it('decodes gzip the same whether it is inflated in one call or streamed', async () => {
-    // Small bodies are inflated in one call; bodies whose worst-case expansion could pass the cap stream.
-    const big = { batch: Array.from({ length: 3000 }, (_, i) => ({ event: `e${i}`, properties: { uuid: crypto.randomUUID() } })) };
-    const bigGz = await gzip(JSON.stringify(big));
-    expect(bigGz.length * 1_100).toBeGreaterThan(20 * 1024 * 1024);
-    expect(await decodePayload(raw(bigGz))).toEqual(big);
-    const smallGz = await gzip(json);
-    expect(smallGz.length * 1_100).toBeLessThan(20 * 1024 * 1024);
-    expect(await decodePayload(raw(smallGz))).toEqual(payload);
-  });
-
   it('applies the cap it is given', async () => {
     const err = await rejection(decodePayload(raw(await gzip(json)), 10));
     expect(err.status).toBe(413);
