@@ -24,6 +24,7 @@ import {
   updatePerson,
   type EventRow,
   type PersonRow,
+  type Expected,
   type Statement,
   type WarningRow,
 } from './writes';
@@ -33,7 +34,9 @@ import {
  * what it answers once written. Planning reads nothing.
  */
 export interface Plan {
-  /** Guards first, then the person writes. */
+  /** What the writes were computed from: checked by guards at the start of the batch. */
+  guard: { projectId: number; expects: Expected };
+  /** The person writes. */
   statements: Statement[];
   /** Stored in the same batch, after the statements (multi-row inserts when plans are combined). */
   events: EventRow[];
@@ -43,8 +46,9 @@ export interface Plan {
   result: Extract<StepResult, { status: 'ok' }>;
 }
 
-/** All of a plan's writes, in order, for one atomic batch. */
-export const planWrites = (db: Db, plan: Pick<Plan, 'statements' | 'events' | 'warnings'>): Statement[] => [
+/** All of a plan's writes, in order, for one atomic batch: its guards (if any) first. */
+export const planWrites = (db: Db, plan: Pick<Plan, 'statements' | 'events' | 'warnings'> & { guard?: Plan['guard'] }): Statement[] => [
+  ...(plan.guard ? guardUnchanged(db, plan.guard.projectId, plan.guard.expects) : []),
   ...plan.statements,
   ...insertEvents(db, plan.events),
   ...insertWarnings(db, plan.warnings),
@@ -77,12 +81,11 @@ export function warningRowsOf(projectId: number, eventUuid: string | null, warni
   return warnings.map((w) => ({ projectId, type: w.type, details: w.details, eventUuid, timestamp }));
 }
 
-/** The person writes of a transition: guards on what it read, then its changes. */
+/** The person writes of a transition (its guards come from `Plan.guard`). */
 export function transitionStatements(db: Db, projectId: number, t: Transition): Statement[] {
   const { before, after, absorbed } = t;
   const at = new Date().toISOString();
   return [
-    ...guardUnchanged(db, projectId, t.expects),
     ...(before ? [] : [insertPerson(db, after)]),
     ...t.history.map((h) => {
       const row = { id: crypto.randomUUID(), projectId, at, ...h };
@@ -99,6 +102,7 @@ function planOf(db: Db, projectId: number, t: Transition | null): Plan | null {
   if (!t) return null;
   const personId = t.after.id;
   return {
+    guard: { projectId, expects: t.expects },
     statements: transitionStatements(db, projectId, t),
     events: t.events.map((i: PersonEvent) => eventRowOf(projectId, i.event, personId)),
     warnings: t.events.flatMap((i) => warningRowsOf(projectId, i.event.uuid, i.warnings)),

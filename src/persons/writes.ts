@@ -213,20 +213,42 @@ const insertMergeRecordSql = compiledByShape(
 export const insertMergeRecord = (db: Db, row: HistoryRow & { details: Record<string, unknown> }): Statement =>
   bound(db, insertMergeRecordSql(db, 0), { ...row, details: JSON.stringify(row.details) });
 
-const EVENT_COLUMNS = ['projectId', 'uuid', 'event', 'distinctId', 'personIdAtIngest', 'properties', 'timestamp'] as const;
-const GROUP_COLUMNS = ['group0', 'group1', 'group2', 'group3', 'group4'] as const;
-/** Rows per insert: most events have no group, and their group columns are `null` literals, not parameters. */
-const EVENTS_PER_INSERT = Math.floor(MAX_PARAMS / EVENT_COLUMNS.length);
-const GROUPED_EVENTS_PER_INSERT = Math.floor(MAX_PARAMS / (EVENT_COLUMNS.length + GROUP_COLUMNS.length));
+/**
+ * Events go in as one JSON array per statement (`json_each`): D1 charges each
+ * statement far more than each row, and a batch of a few thousand events would
+ * otherwise take a hundred multi-row statements (at most 100 bound parameters
+ * each). Each row is an array in column order; `properties` travels as its JSON text.
+ */
+const insertEventsText = `INSERT INTO events (project_id, uuid, event, distinct_id, person_id_at_ingest, properties, timestamp, group_0, group_1, group_2, group_3, group_4)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11
+  FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`;
 
-const insertEventsSql = compiledByShape((db, shape: string) => {
-  const [grouped, count] = [shape.startsWith('g'), Number(shape.slice(1))];
-  const columns = grouped ? [...EVENT_COLUMNS, ...GROUP_COLUMNS] : EVENT_COLUMNS;
-  return db
-    .insert(events)
-    .values(Array.from({ length: count }, (_, i) => placeholders(columns, `_${i}`)))
-    .onConflictDoNothing();
-});
+/** Characters of row JSON per statement: D1 allows 2 MB per bound value, and a character is at most 3 bytes of UTF-8. */
+const MAX_JSON_CHARS_PER_STATEMENT = 600_000;
+
+const eventRowJson = (r: EventRow) =>
+  JSON.stringify([r.projectId, r.uuid, r.event, r.distinctId, r.personIdAtIngest, JSON.stringify(r.properties), r.timestamp, r.group0 ?? null, r.group1 ?? null, r.group2 ?? null, r.group3 ?? null, r.group4 ?? null]);
+
+/** Event rows, stored once per (project, uuid): a re-sent event is ignored. */
+export function insertEvents(db: Db, rows: EventRow[]): Statement[] {
+  const statements: Statement[] = [];
+  let part: string[] = [];
+  let chars = 0;
+  const flush = () => {
+    if (part.length === 0) return;
+    statements.push(db.$client.prepare(insertEventsText).bind(`[${part.join(',')}]`));
+    part = [];
+    chars = 0;
+  };
+  for (const row of rows) {
+    const json = eventRowJson(row);
+    if (chars + json.length > MAX_JSON_CHARS_PER_STATEMENT) flush();
+    part.push(json);
+    chars += json.length + 1;
+  }
+  flush();
+  return statements;
+}
 
 /** Row values under the placeholder names of a multi-row insert (`<column>_<row>`). */
 function rowValues<T extends object>(rows: T[]): Record<string, unknown> {
@@ -235,18 +257,6 @@ function rowValues<T extends object>(rows: T[]): Record<string, unknown> {
     for (const [key, value] of Object.entries(row)) values[`${key}_${i}`] = value;
   });
   return values;
-}
-
-const hasGroups = (row: EventRow) => GROUP_COLUMNS.some((column) => row[column] !== undefined && row[column] !== null);
-
-/** Event rows, stored once per (project, uuid): a re-sent event is ignored. */
-export function insertEvents(db: Db, rows: EventRow[]): Statement[] {
-  const plain = rows.filter((row) => !hasGroups(row));
-  const grouped = rows.filter(hasGroups);
-  return [
-    ...chunk(plain, EVENTS_PER_INSERT).map((part) => bound(db, insertEventsSql(db, `p${part.length}`), rowValues(part))),
-    ...chunk(grouped, GROUPED_EVENTS_PER_INSERT).map((part) => bound(db, insertEventsSql(db, `g${part.length}`), rowValues(part))),
-  ];
 }
 
 const WARNING_COLUMNS = ['projectId', 'type', 'details', 'eventUuid', 'timestamp'] as const;
