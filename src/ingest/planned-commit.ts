@@ -2,7 +2,7 @@ import type { Db } from '../db/client';
 import { planMergeStep, planUpdateStep, planWrites, type Plan } from '../persons/plan';
 import type { MergeStep, StepResult, UpdateStep } from '../persons/steps';
 import type { IngestState } from '../persons/reads';
-import { guardUnchanged, writeAtomically, type Expected, type PersonRow, type Statement } from '../persons/writes';
+import { guardUnchanged, updatePersons, writeAtomically, type Expected, type PersonRow, type Statement } from '../persons/writes';
 import { segmentsOf, type PlannedEvent } from './components';
 import { PersonCalls, type PersonSteps } from './person-calls';
 
@@ -26,6 +26,8 @@ class PlannedSteps implements PersonSteps {
   readonly combined: Pick<Plan, 'statements' | 'events' | 'warnings'> = { statements: [], events: [], warnings: [] };
   /** Expectations about the state as read, checked at the start of the batch. */
   private readonly initial = { versions: new Map<string, number>(), owners: new Map<string, string>() };
+  /** Existing persons' new rows, latest per person: written together after the other person writes. */
+  private readonly updates = new Map<string, PersonRow>();
   /** Versions this batch's steps wrote so far (null: the person was absorbed), and who owns the distinct ids they claimed or moved. */
   private readonly written = { versions: new Map<string, number | null>(), owners: new Map<string, string>() };
 
@@ -50,10 +52,16 @@ class PlannedSteps implements PersonSteps {
 
   /** All the statements, starting with the guards on the state as read. */
   statements(): Statement[] {
+    this.flushUpdates();
     return [
       ...guardUnchanged(this.db, this.projectId, { versions: [...this.initial.versions], owners: [...this.initial.owners] }),
       ...planWrites(this.db, this.combined),
     ];
+  }
+
+  private flushUpdates(): void {
+    this.combined.statements.push(...updatePersons(this.db, [...this.updates.values()]));
+    this.updates.clear();
   }
 
   private take(plan: Plan | null): StepResult {
@@ -69,7 +77,11 @@ class PlannedSteps implements PersonSteps {
       if (written !== undefined ? written === personId : this.read.owners.get(distinctId) === personId && this.hoist(this.initial.owners, distinctId, personId)) continue;
       inline.owners.push([distinctId, personId]);
     }
+    // A guard in place must see every earlier step's person rows.
+    if (inline.versions.length > 0) this.flushUpdates();
     this.combined.statements.push(...guardUnchanged(this.db, this.projectId, inline), ...plan.statements);
+    if (plan.result.absorbedPersonId) this.updates.delete(plan.result.absorbedPersonId);
+    if (plan.update) this.updates.set(plan.update.id, plan.update);
     this.combined.events.push(...plan.events);
     this.combined.warnings.push(...plan.warnings);
     this.recordWrites(plan);

@@ -36,8 +36,10 @@ import {
 export interface Plan {
   /** What the writes were computed from: checked by guards at the start of the batch. */
   guard: { projectId: number; expects: Expected };
-  /** The person writes. */
+  /** The person writes, but for the update of an existing person's row: */
   statements: Statement[];
+  /** The person's new row, when an existing person changed (written after `statements`). */
+  update: PersonRow | null;
   /** Stored in the same batch, after the statements (multi-row inserts when plans are combined). */
   events: EventRow[];
   warnings: WarningRow[];
@@ -47,9 +49,10 @@ export interface Plan {
 }
 
 /** All of a plan's writes, in order, for one atomic batch: its guards (if any) first. */
-export const planWrites = (db: Db, plan: Pick<Plan, 'statements' | 'events' | 'warnings'> & { guard?: Plan['guard'] }): Statement[] => [
+export const planWrites = (db: Db, plan: Pick<Plan, 'statements' | 'events' | 'warnings'> & Partial<Pick<Plan, 'guard' | 'update'>>): Statement[] => [
   ...(plan.guard ? guardUnchanged(db, plan.guard.projectId, plan.guard.expects) : []),
   ...plan.statements,
+  ...(plan.update ? [updatePerson(db, plan.update)] : []),
   ...insertEvents(db, plan.events),
   ...insertWarnings(db, plan.warnings),
 ];
@@ -81,7 +84,10 @@ export function warningRowsOf(projectId: number, eventUuid: string | null, warni
   return warnings.map((w) => ({ projectId, type: w.type, details: w.details, eventUuid, timestamp }));
 }
 
-/** The person writes of a transition (its guards come from `Plan.guard`). */
+/**
+ * The person writes of a transition (its guards come from `Plan.guard`, and the
+ * update of an existing person's row from `Plan.update`).
+ */
 export function transitionStatements(db: Db, projectId: number, t: Transition): Statement[] {
   const { before, after, absorbed } = t;
   const at = new Date().toISOString();
@@ -93,7 +99,6 @@ export function transitionStatements(db: Db, projectId: number, t: Transition): 
     }),
     ...t.claims.map((d) => claimDistinctId(db, projectId, d, after.id)),
     ...(absorbed ? [moveDistinctIds(db, projectId, absorbed.id, after.id)] : []),
-    ...(before && before.version !== after.version ? [updatePerson(db, after)] : []),
     ...(absorbed ? [deletePersonRow(db, absorbed.id)] : []),
   ];
 }
@@ -104,6 +109,7 @@ function planOf(db: Db, projectId: number, t: Transition | null): Plan | null {
   return {
     guard: { projectId, expects: t.expects },
     statements: transitionStatements(db, projectId, t),
+    update: t.before && t.before.version !== t.after.version ? t.after : null,
     events: t.events.map((i: PersonEvent) => eventRowOf(projectId, i.event, personId)),
     warnings: t.events.flatMap((i) => warningRowsOf(projectId, i.event.uuid, i.warnings)),
     person: t.after,

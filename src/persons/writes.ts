@@ -168,13 +168,20 @@ const placeholders = <K extends string>(keys: readonly K[], suffix = '') =>
 const insertPersonSql = compiledByShape((db, _: 0) => db.insert(persons).values(placeholders(PERSON_COLUMNS)));
 export const insertPerson = (db: Db, row: PersonRow) => bound(db, insertPersonSql(db, 0), row);
 
-const updatePersonSql = compiledByShape((db, _: 0) =>
-  db
-    .update(persons)
-    .set(placeholders(['properties', 'propertyWrites', 'isIdentified', 'createdAt', 'version'] as const))
-    .where(eq(persons.id, p('id'))),
-);
-export const updatePerson = (db: Db, row: PersonRow) => bound(db, updatePersonSql(db, 0), row);
+/**
+ * Persons' new rows in one statement per JSON array (`UPDATE … FROM json_each`):
+ * a consumer batch updates hundreds of persons. Each row is an array in column order.
+ */
+const updatePersonsText = `UPDATE persons SET properties = j.value ->> 1, property_writes = j.value ->> 2, is_identified = j.value ->> 3,
+    created_at = j.value ->> 4, version = j.value ->> 5
+  FROM json_each(?) AS j WHERE persons.id = j.value ->> 0`;
+
+const personRowJson = (r: PersonRow) =>
+  JSON.stringify([r.id, JSON.stringify(r.properties), JSON.stringify(r.propertyWrites), r.isIdentified ? 1 : 0, r.createdAt, r.version]);
+
+export const updatePersons = (db: Db, rows: PersonRow[]): Statement[] => jsonArrayStatements(db, updatePersonsText, rows.map(personRowJson));
+
+export const updatePerson = (db: Db, row: PersonRow): Statement => updatePersons(db, [row])[0]!;
 
 const deletePersonSql = compiledByShape((db, _: 0) => db.delete(persons).where(eq(persons.id, p('id'))));
 export const deletePersonRow = (db: Db, id: string) => bound(db, deletePersonSql(db, 0), { id });
@@ -230,18 +237,20 @@ const eventRowJson = (r: EventRow) =>
   JSON.stringify([r.projectId, r.uuid, r.event, r.distinctId, r.personIdAtIngest, JSON.stringify(r.properties), r.timestamp, r.group0 ?? null, r.group1 ?? null, r.group2 ?? null, r.group3 ?? null, r.group4 ?? null]);
 
 /** Event rows, stored once per (project, uuid): a re-sent event is ignored. */
-export function insertEvents(db: Db, rows: EventRow[]): Statement[] {
+export const insertEvents = (db: Db, rows: EventRow[]): Statement[] => jsonArrayStatements(db, insertEventsText, rows.map(eventRowJson));
+
+/** `text` (one `?`, the rows as a JSON array) bound to as few arrays of the rows' JSON as D1's value size allows. */
+function jsonArrayStatements(db: Db, text: string, rows: string[]): Statement[] {
   const statements: Statement[] = [];
   let part: string[] = [];
   let chars = 0;
   const flush = () => {
     if (part.length === 0) return;
-    statements.push(db.$client.prepare(insertEventsText).bind(`[${part.join(',')}]`));
+    statements.push(db.$client.prepare(text).bind(`[${part.join(',')}]`));
     part = [];
     chars = 0;
   };
-  for (const row of rows) {
-    const json = eventRowJson(row);
+  for (const json of rows) {
     if (chars + json.length > MAX_JSON_CHARS_PER_STATEMENT) flush();
     part.push(json);
     chars += json.length + 1;
