@@ -48,6 +48,9 @@ function kinds(token) {
   ];
 }
 
+/** Pause before each measured run: past the consumer's 1 s batch timeout, so the previous run's messages are consumed. */
+const SETTLE_MS = 1_500;
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -88,10 +91,22 @@ export async function benchCapture(service, project, cfg, log, sampler) {
     const noopRuns = [];
     const acceptRuns = [];
     const captureRuns = [];
+    // Capture and the baseline both fill the queue, whose consumer shares these cores (and, under
+    // wrangler dev, holds up sends while a batch runs): each run starts after the last one's messages
+    // had time to drain, and the two swap order every round so neither always inherits the other's backlog.
+    const settled = async (path) => {
+      await new Promise((r) => setTimeout(r, SETTLE_MS));
+      return run(path);
+    };
     for (let round = 0; round < cfg.captureRounds; round++) {
-      noopRuns.push(await run('/_bench/noop'));
-      acceptRuns.push(await run(acceptPath));
-      captureRuns.push(await run(kind.path));
+      noopRuns.push(await settled('/_bench/noop'));
+      if (round % 2 === 0) {
+        acceptRuns.push(await settled(acceptPath));
+        captureRuns.push(await settled(kind.path));
+      } else {
+        captureRuns.push(await settled(kind.path));
+        acceptRuns.push(await settled(acceptPath));
+      }
     }
     const noop = combine(noopRuns);
     const accept = combine(acceptRuns);
