@@ -79,13 +79,13 @@ export async function ingestProjectEvents(
     }
   });
 
-  await writeInBatches(db, planWrites(db, { statements: [], events: personLess, warnings }));
-
-  const groups = independentGroups(planned, owners);
-  const contended: PlannedEvent[][] = [];
-  for (const part of chunk(groups, GROUPS_PER_COMMIT)) {
-    if (!(await commitGroupsAtOnce(db, projectId, state, part))) contended.push(...part);
-  }
+  // Person-less events and the independent groups' commits touch nothing in common, so they go to
+  // D1 together: each commit is planned while the writes before it run.
+  const [, refusedGroups] = await Promise.all([
+    writeInBatches(db, planWrites(db, { statements: [], events: personLess, warnings })),
+    Promise.all(chunk(independentGroups(planned, owners), GROUPS_PER_COMMIT).map(async (part) => ((await commitGroupsAtOnce(db, projectId, state, part)) ? [] : part))),
+  ]);
+  const contended: PlannedEvent[][] = refusedGroups.flat();
 
   const failed = new Set<number>();
   const calls = new PersonCalls(personObjects(env), db, projectId, state);
