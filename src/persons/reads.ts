@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../db/client';
+import { jsonArrays } from '../db/chunk';
 import { events, personDistinctIds, persons } from '../db/schema';
 import type { PersonRow } from './writes';
 
@@ -36,25 +37,6 @@ export interface IngestState extends Owners {
 /** The values of a JSON array, as a subquery for `IN`. */
 const jsonValues = (json: string) => sql`(SELECT value FROM json_each(${json}))`;
 
-/** Lists as JSON arrays of at most about 500,000 characters each (D1 limits a bound value to 2 MB). */
-function chunkJson(values: string[]): string[] {
-  const parts: string[] = [];
-  let part: string[] = [];
-  let chars = 0;
-  for (const value of values) {
-    const json = JSON.stringify(value);
-    if (part.length > 0 && chars + json.length > 500_000) {
-      parts.push(`[${part.join(',')}]`);
-      part = [];
-      chars = 0;
-    }
-    part.push(json);
-    chars += json.length + 1;
-  }
-  if (part.length > 0) parts.push(`[${part.join(',')}]`);
-  return parts;
-}
-
 export async function readIngestState(
   db: Db,
   projectId: number,
@@ -63,10 +45,10 @@ export async function readIngestState(
   { rows = true }: { rows?: boolean } = {},
 ): Promise<IngestState> {
   // Each id list travels as one JSON array (`json_each`): one statement, not one per 99 ids.
-  const uuidQueries = chunkJson(uuids).map((list) =>
+  const uuidQueries = jsonArrays(uuids.map((u) => JSON.stringify(u))).map((list) =>
     db.select({ uuid: events.uuid }).from(events).where(and(eq(events.projectId, projectId), inArray(events.uuid, jsonValues(list)))),
   );
-  const ownerQueries = chunkJson(distinctIds).map((list) => {
+  const ownerQueries = jsonArrays(distinctIds.map((d) => JSON.stringify(d))).map((list) => {
     const where = and(eq(personDistinctIds.projectId, projectId), inArray(personDistinctIds.distinctId, jsonValues(list)));
     const from = (person: typeof persons | { id: typeof persons.id; version: typeof persons.version }) =>
       db

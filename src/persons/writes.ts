@@ -13,7 +13,7 @@
 import { Param, Placeholder, and, eq, is, sql, type SQL } from 'drizzle-orm';
 import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client';
-import { MAX_PARAMS, chunk } from '../db/chunk';
+import { MAX_PARAMS, chunk, jsonArrays } from '../db/chunk';
 import { events, ingestionWarnings, personDistinctIds, personMerges, persons } from '../db/schema';
 
 export type PersonRow = typeof persons.$inferSelect;
@@ -230,34 +230,15 @@ const insertEventsText = `INSERT INTO events (project_id, uuid, event, distinct_
   SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11
   FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`;
 
-/** Characters of row JSON per statement: D1 allows 2 MB per bound value, and a character is at most 3 bytes of UTF-8. */
-const MAX_JSON_CHARS_PER_STATEMENT = 600_000;
-
 const eventRowJson = (r: EventRow) =>
   JSON.stringify([r.projectId, r.uuid, r.event, r.distinctId, r.personIdAtIngest, JSON.stringify(r.properties), r.timestamp, r.group0 ?? null, r.group1 ?? null, r.group2 ?? null, r.group3 ?? null, r.group4 ?? null]);
 
 /** Event rows, stored once per (project, uuid): a re-sent event is ignored. */
 export const insertEvents = (db: Db, rows: EventRow[]): Statement[] => jsonArrayStatements(db, insertEventsText, rows.map(eventRowJson));
 
-/** `text` (one `?`, the rows as a JSON array) bound to as few arrays of the rows' JSON as D1's value size allows. */
-function jsonArrayStatements(db: Db, text: string, rows: string[]): Statement[] {
-  const statements: Statement[] = [];
-  let part: string[] = [];
-  let chars = 0;
-  const flush = () => {
-    if (part.length === 0) return;
-    statements.push(db.$client.prepare(text).bind(`[${part.join(',')}]`));
-    part = [];
-    chars = 0;
-  };
-  for (const json of rows) {
-    if (chars + json.length > MAX_JSON_CHARS_PER_STATEMENT) flush();
-    part.push(json);
-    chars += json.length + 1;
-  }
-  flush();
-  return statements;
-}
+/** `text` (one `?`: the rows as a JSON array), bound to as few arrays of the rows' JSON as D1's value size allows. */
+const jsonArrayStatements = (db: Db, text: string, rows: string[]): Statement[] =>
+  jsonArrays(rows).map((array) => db.$client.prepare(text).bind(array));
 
 /** Row values under the placeholder names of a multi-row insert (`<column>_<row>`). */
 function rowValues<T extends object>(rows: T[]): Record<string, unknown> {
