@@ -4,7 +4,8 @@ import { dbOf } from '../src/db/client';
 import { createProject } from '../src/db/projects';
 import { projectDatabase, rememberProjectShard, shardDatabases } from '../src/db/shards';
 import type { AppEnv } from '../src/env';
-import type { IngestMessage } from '../src/ingest/message';
+import { captureHandOver } from '../src/capture/capture';
+import { enqueue } from '../src/capture/enqueue';
 
 /**
  * Bench-only routes under /_bench, served only by the bench entry (bench/worker.ts) that
@@ -36,27 +37,28 @@ benchRoutes.post('/noop', async (c) => {
   return c.json({ status: 1 }, 200);
 });
 
-const AcceptQuery = z.object({ project_id: z.coerce.number().int().positive() });
-const acceptMessages = new Map<number, IngestMessage>();
+const AcceptQuery = z.object({ fixture: z.string().min(1).max(100) });
+const acceptFixtures = new Map<string, Awaited<ReturnType<typeof captureHandOver>>>();
 
 /**
  * The durable-accept baseline: read the body, send one fixed message to the same
- * queue capture uses (the same `sendBatch` call), answer like capture. Capture's
- * own work is everything it does beyond this. The message holds one fixed event,
- * so the consumer stores it once and skips the repeats.
+ * queue capture uses (the same `enqueue`), answer like capture. The fixed
+ * message is the one capture builds for the benchmark's event (built once, on
+ * the first request of each `fixture`), so both routes hand the queue the same
+ * bytes and capture's own work is everything it does beyond this. Its events
+ * are the benchmark's own, so the consumer stores them once.
  */
 benchRoutes.post('/accept', async (c) => {
   const parsed = AcceptQuery.safeParse(c.req.query());
   if (!parsed.success) return badRequest(c, parsed.error);
-  await c.req.arrayBuffer();
-  const projectId = parsed.data.project_id;
-  let message = acceptMessages.get(projectId);
-  if (!message) {
-    const uuid = `00000000-0000-4000-8000-${String(projectId).padStart(12, '0')}`;
-    message = { projectId, events: [{ uuid, event: 'bench accept', distinct_id: 'bench-accept', properties: {}, timestamp: new Date().toISOString() }] };
-    acceptMessages.set(projectId, message);
+  let fixture = acceptFixtures.get(parsed.data.fixture);
+  if (!fixture) {
+    fixture = await captureHandOver(c.req.raw, c.env);
+    acceptFixtures.set(parsed.data.fixture, fixture);
+  } else {
+    await c.req.arrayBuffer();
   }
-  await c.env.INGEST_QUEUE.sendBatch([{ body: message, contentType: 'json' }]);
+  await enqueue(fixture.queue, fixture.db, fixture.projectId, fixture.handOver);
   return c.json({ status: 1 }, 200);
 });
 

@@ -1,7 +1,11 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import benchWorker from '../bench/worker';
-import { env, fetchWorker, newProject } from './support';
+import { eq } from 'drizzle-orm';
+import { dbOf } from '../src/db/client';
+import { events } from '../src/db/schema';
+import { projectDatabase } from '../src/db/shards';
+import { env, eventually, fetchWorker, newProject } from './support';
 
 // As in the workers-sdk examples: a Request typed as the runtime hands it to a Worker.
 const IncomingRequest = Request<unknown, IncomingRequestCfProperties>;
@@ -30,6 +34,23 @@ describe('bench-only routes', () => {
       expect(res.status, path).toBe(404);
       expect(await res.json()).toMatchObject({ code: 'not_found' });
     }
+  });
+
+  it('the durable-accept baseline sends, on every request, the message capture built for the first', async () => {
+    const p = await newProject();
+    const body = (uuid: string) => JSON.stringify({ api_key: p.api_token, batch: [{ event: 'e', distinct_id: 'd', uuid, properties: { a: 1 } }] });
+    const first = crypto.randomUUID();
+    const fixture = `/_bench/accept?fixture=${p.id}-test`;
+    for (const uuid of [first, crypto.randomUUID(), crypto.randomUUID()]) {
+      const res = await fetchBench(fixture, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body(uuid) });
+      expect(res.status).toBe(200);
+    }
+    await eventually('the fixed event stored', async () => {
+      const counts = (await (await fetchBench(`/_bench/counts?project_id=${p.id}`)).json()) as { events: number };
+      return counts.events >= 1 ? counts : undefined;
+    });
+    const stored = await dbOf(await projectDatabase(env, p.id)).select({ uuid: events.uuid }).from(events).where(eq(events.projectId, p.id));
+    expect(stored.map((e) => e.uuid)).toEqual([first]);
   });
 
   it('are served by the bench entry, which otherwise answers like the production Worker', async () => {

@@ -110,6 +110,7 @@ export async function startIsolatedWrangler({
   const instance = {
     baseUrl,
     port,
+    inspectorPort,
     apiKey,
     persistDir,
     logFile,

@@ -21,6 +21,12 @@ import { projectForToken, tokenOf } from './token';
  * Resolves only once the queue has them; throws a CaptureError otherwise.
  */
 export async function captureEvents(request: Request, env: Env, opts: { engage?: boolean } = {}): Promise<void> {
+  const { queue, db, projectId, handOver } = await captureHandOver(request, env, opts);
+  await enqueue(queue, db, projectId, handOver);
+}
+
+/** Everything capture does before the queue: the messages of one request, and where they go. */
+export async function captureHandOver(request: Request, env: Env, opts: { engage?: boolean } = {}) {
   const now = Date.now();
   const query = new URL(request.url).searchParams;
   const body = await readBody(request);
@@ -49,14 +55,28 @@ export async function captureEvents(request: Request, env: Env, opts: { engage?:
     events.push(event);
   }
   const identified = await withCookielessIds(env, project, events, { ip: client.ip, userAgent: request.headers.get('User-Agent') });
-  const queue = batch.historicalMigration ? env.HISTORICAL_QUEUE : env.INGEST_QUEUE;
-  // Events too large for a message are staged on the project's shard (known from the token lookup: no read).
-  await enqueue(queue, dbOf(await projectDatabase(env, projectId)), projectId, messagesOf(projectId, identified, warnings));
+  return {
+    queue: batch.historicalMigration ? env.HISTORICAL_QUEUE : env.INGEST_QUEUE,
+    // Events too large for a message are staged on the project's shard (known from the token lookup: no read).
+    db: dbOf(await projectDatabase(env, projectId)),
+    projectId,
+    handOver: messagesOf(projectId, identified, warnings),
+  };
 }
 
 async function readBody(request: Request): Promise<Uint8Array> {
-  const declared = Number(request.headers.get('Content-Length'));
+  const length = request.headers.get('Content-Length');
+  const declared = Number(length);
   if (declared > MAX_BODY_BYTES) throw new CaptureError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
   if (!request.body) return new Uint8Array();
-  return readCapped(request.body, MAX_BODY_BYTES, () => badRequest('empty_payload', 'The request body could not be read.'));
+  const unreadable = () => badRequest('empty_payload', 'The request body could not be read.');
+  // A declared length within the limit is what the runtime reads: one native read, no stream loop.
+  if (length !== null && Number.isInteger(declared) && declared >= 0) {
+    try {
+      return new Uint8Array(await request.arrayBuffer());
+    } catch {
+      throw unreadable();
+    }
+  }
+  return readCapped(request.body, MAX_BODY_BYTES, unreadable);
 }

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { CaptureError, badRequest } from './errors';
 import { MAX_DECODED_BYTES } from './limits';
 import { decompressLz64 } from './lz64';
@@ -56,7 +57,8 @@ export async function decodePayload(req: RawCapture, maxDecodedBytes = MAX_DECOD
   if (isGzip(bytes)) bytes = await gunzip(bytes, maxDecodedBytes);
   let decoded = utf8Of(bytes);
 
-  const base64 = decoded.trim().replace(/ /g, '+');
+  // JSON (the usual case) starts with `{` or `[`, which base64 never does.
+  const base64 = looksLikeJsonText(decoded) ? '' : decoded.trim().replace(/ /g, '+');
   if (isStrictBase64(base64)) {
     bytes = decodeBase64(base64);
     if (isGzip(bytes)) bytes = await gunzip(bytes, maxDecodedBytes);
@@ -76,6 +78,11 @@ const isForm = (contentType?: string | null) => !!contentType && contentType.toL
 function looksLikeJson(bytes: Uint8Array): boolean {
   const first = bytes.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
   return first === 0x7b || first === 0x5b;
+}
+
+function looksLikeJsonText(text: string): boolean {
+  const first = /\S/.exec(text.slice(0, 64))?.[0];
+  return first === '{' || first === '[';
 }
 
 export const isGzip = (bytes: Uint8Array) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
@@ -109,11 +116,21 @@ function decodeBase64(text: string): Uint8Array {
   return out;
 }
 
-/** gunzip with the platform's DecompressionStream, refusing output past `max` bytes. */
+/**
+ * gunzip in one native call (workerd's node:zlib: about ten times cheaper than a
+ * DecompressionStream for an event), refusing output past `max` bytes: 413 for
+ * a payload that inflates past it, 400 for anything that is not gzip.
+ */
 export async function gunzip(bytes: Uint8Array, max: number): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return readCapped(stream, max, () => badRequest('invalid_gzip', 'The payload is not valid gzip.'), 'decompressed payload');
+  try {
+    return gunzipSync(bytes, { maxOutputLength: max });
+  } catch (error) {
+    if (isTooLarge(error)) throw new CaptureError(413, 'payload_too_large', `The decompressed payload is larger than ${max} bytes.`);
+    throw badRequest('invalid_gzip', 'The payload is not valid gzip.');
+  }
 }
+
+const isTooLarge = (error: unknown) => error instanceof RangeError || (error as { code?: unknown } | null)?.code === 'ERR_BUFFER_TOO_LARGE';
 
 /** Reads a byte stream into one array, refusing more than `max` bytes (413). */
 export async function readCapped(

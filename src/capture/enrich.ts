@@ -71,11 +71,20 @@ function numberOf(value: string | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+const countryNames = new Map<string, string | undefined>();
+let regionNames: Intl.DisplayNames | undefined;
+
+/** English country names, one `Intl.DisplayNames` per isolate and each name looked up once. */
 function countryName(code: string | null | undefined): string | undefined {
   if (!code || !/^[A-Z]{2}$/.test(code) || code === 'XX' || code === 'T1') return undefined;
+  if (countryNames.has(code)) return countryNames.get(code);
+  let name: string | undefined;
   try {
-    return new Intl.DisplayNames(['en'], { type: 'region' }).of(code);
+    regionNames ??= new Intl.DisplayNames(['en'], { type: 'region' });
+    name = regionNames.of(code);
   } catch {
-    return undefined;
+    name = undefined;
   }
+  countryNames.set(code, name);
+  return name;
 }

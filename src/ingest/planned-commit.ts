@@ -2,7 +2,7 @@ import type { Db } from '../db/client';
 import { planMergeStep, planUpdateStep, planWrites, type Plan } from '../persons/plan';
 import type { MergeStep, StepResult, UpdateStep } from '../persons/steps';
 import type { IngestState } from '../persons/reads';
-import { writeAtomically, type PersonRow } from '../persons/writes';
+import { guardUnchanged, updatePersons, writeAtomically, type Expected, type PersonRow, type Statement } from '../persons/writes';
 import { segmentsOf, type PlannedEvent } from './components';
 import { PersonCalls, type PersonSteps } from './person-calls';
 
@@ -11,16 +11,31 @@ class NotPlannable extends Error {}
 
 /**
  * Plans steps against the rows read for the batch, as if each had been
- * written, and collects their statements for one D1 batch. Every statement
- * group keeps its guards, so the batch commits only if no person or distinct
- * id changed since it was read.
+ * written, and collects their statements for one D1 batch.
+ *
+ * Guards: a step's expectation about a person or distinct id this batch has
+ * not written yet is about the state read before the batch, so it is checked
+ * once, by a guard at the start of the batch (many expectations per
+ * statement). An expectation about something an earlier step of this batch
+ * wrote holds by construction (the batch is atomic, and the plan is what it
+ * writes), so it needs no guard. Anything else is guarded where the step runs.
+ * The batch commits only if nothing it was computed from changed since the read.
  */
 class PlannedSteps implements PersonSteps {
   /** The person writes of every step in order; their events and warnings follow them in bulk. */
   readonly combined: Pick<Plan, 'statements' | 'events' | 'warnings'> = { statements: [], events: [], warnings: [] };
+  /** Expectations about the state as read, checked at the start of the batch. */
+  private readonly initial = { versions: new Map<string, number>(), owners: new Map<string, string>() };
+  /** Existing persons' new rows, latest per person: written together after the other person writes. */
+  private readonly updates = new Map<string, PersonRow>();
+  /** Versions this batch's steps wrote so far (null: the person was absorbed), and who owns the distinct ids they claimed or moved. */
+  private readonly written = { versions: new Map<string, number | null>(), owners: new Map<string, string>() };
 
   constructor(
     private readonly db: Db,
+    private readonly projectId: number,
+    /** The state as read for the batch. */
+    private readonly read: IngestState,
     /** The rows read for the batch, kept as each planned step would leave them. */
     private readonly persons: Map<string, PersonRow>,
   ) {}
@@ -35,14 +50,65 @@ class PlannedSteps implements PersonSteps {
     return this.take(planMergeStep(this.db, current, source, step));
   }
 
+  /** All the statements, starting with the guards on the state as read. */
+  statements(): Statement[] {
+    this.flushUpdates();
+    return [
+      ...guardUnchanged(this.db, this.projectId, { versions: [...this.initial.versions], owners: [...this.initial.owners] }),
+      ...planWrites(this.db, this.combined),
+    ];
+  }
+
+  private flushUpdates(): void {
+    this.combined.statements.push(...updatePersons(this.db, [...this.updates.values()]));
+    this.updates.clear();
+  }
+
   private take(plan: Plan | null): StepResult {
     if (!plan) throw new NotPlannable();
-    if (plan.result.absorbedPersonId) this.persons.delete(plan.result.absorbedPersonId);
-    this.persons.set(plan.person.id, plan.person);
-    this.combined.statements.push(...plan.statements);
+    const inline: Required<Expected> = { versions: [], owners: [] };
+    for (const [personId, version] of plan.guard.expects.versions ?? []) {
+      const written = this.written.versions.get(personId);
+      if (written !== undefined ? written === version : this.read.versions.get(personId) === version && this.hoist(this.initial.versions, personId, version)) continue;
+      inline.versions.push([personId, version]);
+    }
+    for (const [distinctId, personId] of plan.guard.expects.owners ?? []) {
+      const written = this.written.owners.get(distinctId);
+      if (written !== undefined ? written === personId : this.read.owners.get(distinctId) === personId && this.hoist(this.initial.owners, distinctId, personId)) continue;
+      inline.owners.push([distinctId, personId]);
+    }
+    // A guard in place must see every earlier step's person rows.
+    if (inline.versions.length > 0) this.flushUpdates();
+    this.combined.statements.push(...guardUnchanged(this.db, this.projectId, inline), ...plan.statements);
+    if (plan.result.absorbedPersonId) this.updates.delete(plan.result.absorbedPersonId);
+    if (plan.update) this.updates.set(plan.update.id, plan.update);
     this.combined.events.push(...plan.events);
     this.combined.warnings.push(...plan.warnings);
+    this.recordWrites(plan);
     return plan.result;
+  }
+
+  /** Adds an expectation on the state as read; false if it contradicts one already made (then it is guarded in place). */
+  private hoist<V>(expectations: Map<string, V>, key: string, value: V): boolean {
+    const already = expectations.get(key);
+    if (already !== undefined) return already === value;
+    expectations.set(key, value);
+    return true;
+  }
+
+  private recordWrites(plan: Plan): void {
+    const { personId, absorbedPersonId, owns, version } = plan.result;
+    if (absorbedPersonId) {
+      this.persons.delete(absorbedPersonId);
+      this.written.versions.set(absorbedPersonId, null);
+      // Every distinct id of the absorbed person moves to the survivor.
+      for (const [d, owner] of [...this.read.owners, ...this.written.owners]) {
+        if (owner === absorbedPersonId) this.written.owners.set(d, personId);
+      }
+    }
+    this.persons.set(personId, plan.person);
+    this.written.versions.set(personId, version);
+    for (const d of owns) this.written.owners.set(d, personId);
   }
 }
 
@@ -61,11 +127,11 @@ export async function runGroup(calls: PersonCalls, group: PlannedEvent[]): Promi
  * the person objects.
  */
 export async function commitGroupsAtOnce(db: Db, projectId: number, state: IngestState, groups: PlannedEvent[][]): Promise<boolean> {
-  const planned = new PlannedSteps(db, new Map(state.persons));
+  const planned = new PlannedSteps(db, projectId, state, new Map(state.persons));
   const calls = new PersonCalls(planned, db, projectId, { owners: new Map(state.owners), versions: new Map(state.versions) });
   try {
     for (const group of groups) await runGroup(calls, group);
-    return await writeAtomically(db, planWrites(db, planned.combined));
+    return await writeAtomically(db, planned.statements());
   } catch (error) {
     // Any failure here (a step that needs a fresh read, or a D1 error that may be
     // one group's fault) sends the groups one by one through the person objects,

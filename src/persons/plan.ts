@@ -24,6 +24,7 @@ import {
   updatePerson,
   type EventRow,
   type PersonRow,
+  type Expected,
   type Statement,
   type WarningRow,
 } from './writes';
@@ -33,8 +34,12 @@ import {
  * what it answers once written. Planning reads nothing.
  */
 export interface Plan {
-  /** Guards first, then the person writes. */
+  /** What the writes were computed from: checked by guards at the start of the batch. */
+  guard: { projectId: number; expects: Expected };
+  /** The person writes, but for the update of an existing person's row: */
   statements: Statement[];
+  /** The person's new row, when an existing person changed (written after `statements`). */
+  update: PersonRow | null;
   /** Stored in the same batch, after the statements (multi-row inserts when plans are combined). */
   events: EventRow[];
   warnings: WarningRow[];
@@ -43,9 +48,11 @@ export interface Plan {
   result: Extract<StepResult, { status: 'ok' }>;
 }
 
-/** All of a plan's writes, in order, for one atomic batch. */
-export const planWrites = (db: Db, plan: Pick<Plan, 'statements' | 'events' | 'warnings'>): Statement[] => [
+/** All of a plan's writes, in order, for one atomic batch: its guards (if any) first. */
+export const planWrites = (db: Db, plan: Pick<Plan, 'statements' | 'events' | 'warnings'> & Partial<Pick<Plan, 'guard' | 'update'>>): Statement[] => [
+  ...(plan.guard ? guardUnchanged(db, plan.guard.projectId, plan.guard.expects) : []),
   ...plan.statements,
+  ...(plan.update ? [updatePerson(db, plan.update)] : []),
   ...insertEvents(db, plan.events),
   ...insertWarnings(db, plan.warnings),
 ];
@@ -77,12 +84,14 @@ export function warningRowsOf(projectId: number, eventUuid: string | null, warni
   return warnings.map((w) => ({ projectId, type: w.type, details: w.details, eventUuid, timestamp }));
 }
 
-/** The person writes of a transition: guards on what it read, then its changes. */
+/**
+ * The person writes of a transition (its guards come from `Plan.guard`, and the
+ * update of an existing person's row from `Plan.update`).
+ */
 export function transitionStatements(db: Db, projectId: number, t: Transition): Statement[] {
   const { before, after, absorbed } = t;
   const at = new Date().toISOString();
   return [
-    ...guardUnchanged(db, projectId, t.expects),
     ...(before ? [] : [insertPerson(db, after)]),
     ...t.history.map((h) => {
       const row = { id: crypto.randomUUID(), projectId, at, ...h };
@@ -90,7 +99,6 @@ export function transitionStatements(db: Db, projectId: number, t: Transition): 
     }),
     ...t.claims.map((d) => claimDistinctId(db, projectId, d, after.id)),
     ...(absorbed ? [moveDistinctIds(db, projectId, absorbed.id, after.id)] : []),
-    ...(before && before.version !== after.version ? [updatePerson(db, after)] : []),
     ...(absorbed ? [deletePersonRow(db, absorbed.id)] : []),
   ];
 }
@@ -99,7 +107,9 @@ function planOf(db: Db, projectId: number, t: Transition | null): Plan | null {
   if (!t) return null;
   const personId = t.after.id;
   return {
+    guard: { projectId, expects: t.expects },
     statements: transitionStatements(db, projectId, t),
+    update: t.before && t.before.version !== t.after.version ? t.after : null,
     events: t.events.map((i: PersonEvent) => eventRowOf(projectId, i.event, personId)),
     warnings: t.events.flatMap((i) => warningRowsOf(projectId, i.event.uuid, i.warnings)),
     person: t.after,

@@ -1,7 +1,6 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../db/client';
-import { MAX_PARAMS, chunk } from '../db/chunk';
 import { events, personDistinctIds, persons } from '../db/schema';
 import type { PersonRow } from './writes';
 
@@ -34,6 +33,28 @@ export interface IngestState extends Owners {
  * One round trip: which of `uuids` are already stored, who owns each of
  * `distinctIds` now and at which version, and (with `rows`) those persons' rows.
  */
+/** The values of a JSON array, as a subquery for `IN`. */
+const jsonValues = (json: string) => sql`(SELECT value FROM json_each(${json}))`;
+
+/** Lists as JSON arrays of at most about 500,000 characters each (D1 limits a bound value to 2 MB). */
+function chunkJson(values: string[]): string[] {
+  const parts: string[] = [];
+  let part: string[] = [];
+  let chars = 0;
+  for (const value of values) {
+    const json = JSON.stringify(value);
+    if (part.length > 0 && chars + json.length > 500_000) {
+      parts.push(`[${part.join(',')}]`);
+      part = [];
+      chars = 0;
+    }
+    part.push(json);
+    chars += json.length + 1;
+  }
+  if (part.length > 0) parts.push(`[${part.join(',')}]`);
+  return parts;
+}
+
 export async function readIngestState(
   db: Db,
   projectId: number,
@@ -41,11 +62,12 @@ export async function readIngestState(
   distinctIds: string[],
   { rows = true }: { rows?: boolean } = {},
 ): Promise<IngestState> {
-  const uuidQueries = chunk(uuids, MAX_PARAMS - 1).map((part) =>
-    db.select({ uuid: events.uuid }).from(events).where(and(eq(events.projectId, projectId), inArray(events.uuid, part))),
+  // Each id list travels as one JSON array (`json_each`): one statement, not one per 99 ids.
+  const uuidQueries = chunkJson(uuids).map((list) =>
+    db.select({ uuid: events.uuid }).from(events).where(and(eq(events.projectId, projectId), inArray(events.uuid, jsonValues(list)))),
   );
-  const ownerQueries = chunk(distinctIds, MAX_PARAMS - 1).map((part) => {
-    const where = and(eq(personDistinctIds.projectId, projectId), inArray(personDistinctIds.distinctId, part));
+  const ownerQueries = chunkJson(distinctIds).map((list) => {
+    const where = and(eq(personDistinctIds.projectId, projectId), inArray(personDistinctIds.distinctId, jsonValues(list)));
     const from = (person: typeof persons | { id: typeof persons.id; version: typeof persons.version }) =>
       db
         .select({ distinctId: personDistinctIds.distinctId, person })

@@ -10,7 +10,7 @@
  *
  * The database is always a parameter (`db`), never a global.
  */
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { Param, Placeholder, and, eq, is, sql, type SQL } from 'drizzle-orm';
 import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client';
 import { MAX_PARAMS, chunk } from '../db/chunk';
@@ -26,14 +26,66 @@ export type Statement = D1PreparedStatement;
 
 const dialect = new SQLiteAsyncDialect();
 
+type Query = SQL | { toSQL(): { sql: string; params: unknown[] } };
+
 /**
  * Drizzle builds the SQL (a query builder or a `sql` template); D1 runs it.
  * (Drizzle's own batch() cannot carry raw `sql` statements with parameters, which the guards need.)
  */
-export function statementOf(db: Db, query: SQL | { toSQL(): { sql: string; params: unknown[] } }): Statement {
+export function statementOf(db: Db, query: Query): Statement {
   const { sql: text, params } = 'toSQL' in query ? query.toSQL() : dialect.sqlToQuery(query);
   return db.$client.prepare(text).bind(...params);
 }
+
+/**
+ * A hot write's SQL, built by drizzle once per shape with named placeholders
+ * (`sql.placeholder`); each call only encodes and binds its values. The consumer
+ * writes thousands of rows per batch, and building each statement anew cost
+ * more than D1 took to run it.
+ */
+interface Compiled {
+  text: string;
+  /** Per bound parameter: the placeholder's name and the column's encoding (JSON, booleans). */
+  slots: { name: string; encode: (value: unknown) => unknown }[];
+}
+
+const asIs = (value: unknown) => value;
+
+function compile(query: Query): Compiled {
+  const { sql: text, params } = 'toSQL' in query ? query.toSQL() : dialect.sqlToQuery(query);
+  const slots = params.map((param) => {
+    if (is(param, Placeholder)) return { name: param.name, encode: asIs };
+    if (is(param, Param) && is(param.value, Placeholder)) {
+      const { encoder } = param;
+      return { name: param.value.name, encode: encoder ? (value: unknown) => encoder.mapToDriverValue(value) : asIs };
+    }
+    throw new Error(`compiled write with a fixed parameter: ${text}`);
+  });
+  return { text, slots };
+}
+
+/** The compiled SQL of each shape, built on first use (the text does not depend on the database). */
+function compiledByShape<Shape extends string | number>(build: (db: Db, shape: Shape) => Query): (db: Db, shape: Shape) => Compiled {
+  const cache = new Map<Shape, Compiled>();
+  return (db, shape) => {
+    let compiled = cache.get(shape);
+    if (!compiled) cache.set(shape, (compiled = compile(build(db, shape))));
+    return compiled;
+  };
+}
+
+/** Binds a value per slot; like drizzle, a missing or null value is SQL NULL, not encoded (JSON `null`). */
+function bound(db: Db, compiled: Compiled, values: object): Statement {
+  const byName = values as Record<string, unknown>;
+  return db.$client.prepare(compiled.text).bind(
+    ...compiled.slots.map((slot) => {
+      const value = byName[slot.name];
+      return value === undefined || value === null ? null : slot.encode(value);
+    }),
+  );
+}
+
+const p = (name: string) => sql.placeholder(name);
 
 /** True when D1 refused a batch because a guard or a unique key said the state moved on. */
 function isWriteConflict(error: unknown): boolean {
@@ -74,91 +126,155 @@ export interface Expected {
   owners?: [distinctId: string, personId: string][];
 }
 
-/** One guard statement (or a few, within D1's parameter limit) for all of a write's expectations. */
-export function guardUnchanged(db: Db, projectId: number, { versions = [], owners = [] }: Expected): Statement[] {
+/** The guard for `versions` persons and `owners` distinct ids: placeholders `p`, `v<i>`, `vv<i>`, `o<i>`, `op<i>`. */
+const guardOfShape = compiledByShape((_db, shape: string) => {
+  const [versions, owners] = shape.split(':').map(Number) as [number, number];
   const conditions: SQL[] = [
-    ...versions.map(
-      ([id, version]) => sql`EXISTS (SELECT 1 FROM persons WHERE id = ${id} AND project_id = ${projectId} AND version = ${version})`,
-    ),
-    ...owners.map(
-      ([distinctId, personId]) =>
-        sql`EXISTS (SELECT 1 FROM person_distinct_ids WHERE project_id = ${projectId} AND distinct_id = ${distinctId} AND person_id = ${personId})`,
+    ...Array.from({ length: versions }, (_, i) => sql`EXISTS (SELECT 1 FROM persons WHERE id = ${p(`v${i}`)} AND project_id = ${p('p')} AND version = ${p(`vv${i}`)})`),
+    ...Array.from(
+      { length: owners },
+      (_, i) => sql`EXISTS (SELECT 1 FROM person_distinct_ids WHERE project_id = ${p('p')} AND distinct_id = ${p(`o${i}`)} AND person_id = ${p(`op${i}`)})`,
     ),
   ];
-  return chunk(conditions, Math.floor(MAX_PARAMS / 3)).map((part) => guard(db, sql.join(part, sql` AND `)));
+  return sql`INSERT INTO write_guards (ok) SELECT 0 WHERE NOT (${sql.join(conditions, sql` AND `)})`;
+});
+
+/** One guard statement (or a few, within D1's parameter limit) for all of a write's expectations. */
+export function guardUnchanged(db: Db, projectId: number, { versions = [], owners = [] }: Expected): Statement[] {
+  const expectations = [...versions.map((v) => ({ version: v })), ...owners.map((o) => ({ owner: o }))];
+  return chunk(expectations, Math.floor(MAX_PARAMS / 3)).map((part) => {
+    const values: Record<string, unknown> = { p: projectId };
+    let v = 0;
+    let o = 0;
+    for (const e of part) {
+      if ('version' in e) {
+        values[`v${v}`] = e.version[0];
+        values[`vv${v++}`] = e.version[1];
+      } else {
+        values[`o${o}`] = e.owner[0];
+        values[`op${o++}`] = e.owner[1];
+      }
+    }
+    return bound(db, guardOfShape(db, `${v}:${o}`), values);
+  });
 }
 
 // --- Writes.
 
-export const insertPerson = (db: Db, row: PersonRow) => statementOf(db, db.insert(persons).values(row));
+const PERSON_COLUMNS = ['id', 'projectId', 'properties', 'isIdentified', 'createdAt', 'version', 'propertyWrites'] as const;
+const placeholders = <K extends string>(keys: readonly K[], suffix = '') =>
+  Object.fromEntries(keys.map((k) => [k, p(`${k}${suffix}`)])) as unknown as Record<K, never>;
 
-export const updatePerson = (db: Db, row: PersonRow) =>
-  statementOf(
-    db,
-    db
-      .update(persons)
-      .set({ properties: row.properties, propertyWrites: row.propertyWrites, isIdentified: row.isIdentified, createdAt: row.createdAt, version: row.version })
-      .where(eq(persons.id, row.id)),
-  );
+const insertPersonSql = compiledByShape((db, _: 0) => db.insert(persons).values(placeholders(PERSON_COLUMNS)));
+export const insertPerson = (db: Db, row: PersonRow) => bound(db, insertPersonSql(db, 0), row);
 
-export const deletePersonRow = (db: Db, id: string) => statementOf(db, db.delete(persons).where(eq(persons.id, id)));
+/**
+ * Persons' new rows in one statement per JSON array (`UPDATE … FROM json_each`):
+ * a consumer batch updates hundreds of persons. Each row is an array in column order.
+ */
+const updatePersonsText = `UPDATE persons SET properties = j.value ->> 1, property_writes = j.value ->> 2, is_identified = j.value ->> 3,
+    created_at = j.value ->> 4, version = j.value ->> 5
+  FROM json_each(?) AS j WHERE persons.id = j.value ->> 0`;
 
+const personRowJson = (r: PersonRow) =>
+  JSON.stringify([r.id, JSON.stringify(r.properties), JSON.stringify(r.propertyWrites), r.isIdentified ? 1 : 0, r.createdAt, r.version]);
+
+export const updatePersons = (db: Db, rows: PersonRow[]): Statement[] => jsonArrayStatements(db, updatePersonsText, rows.map(personRowJson));
+
+export const updatePerson = (db: Db, row: PersonRow): Statement => updatePersons(db, [row])[0]!;
+
+const deletePersonSql = compiledByShape((db, _: 0) => db.delete(persons).where(eq(persons.id, p('id'))));
+export const deletePersonRow = (db: Db, id: string) => bound(db, deletePersonSql(db, 0), { id });
+
+const claimSql = compiledByShape((db, _: 0) => db.insert(personDistinctIds).values(placeholders(['projectId', 'distinctId', 'personId'] as const)));
 /** Claims a distinct id for a person; a unique-key failure means someone else owns it now. */
 export const claimDistinctId = (db: Db, projectId: number, distinctId: string, personId: string) =>
-  statementOf(db, db.insert(personDistinctIds).values({ projectId, distinctId, personId }));
+  bound(db, claimSql(db, 0), { projectId, distinctId, personId });
 
+const moveSql = compiledByShape((db, _: 0) =>
+  db
+    .update(personDistinctIds)
+    .set({ personId: p('to') as never })
+    .where(and(eq(personDistinctIds.projectId, p('projectId')), eq(personDistinctIds.personId, p('from')))),
+);
 export const moveDistinctIds = (db: Db, projectId: number, fromPersonId: string, toPersonId: string) =>
-  statementOf(
-    db,
-    db
-      .update(personDistinctIds)
-      .set({ personId: toPersonId })
-      .where(and(eq(personDistinctIds.projectId, projectId), eq(personDistinctIds.personId, fromPersonId))),
-  );
+  bound(db, moveSql(db, 0), { projectId, from: fromPersonId, to: toPersonId });
 
-export const insertHistory = (db: Db, row: HistoryRow) => statementOf(db, db.insert(personMerges).values(row));
+const HISTORY_COLUMNS = ['id', 'projectId', 'sourcePersonId', 'targetPersonId', 'kind', 'eventUuid', 'details', 'at'] as const;
+const insertHistorySql = compiledByShape((db, _: 0) => db.insert(personMerges).values(placeholders(HISTORY_COLUMNS)));
+export const insertHistory = (db: Db, row: HistoryRow) => bound(db, insertHistorySql(db, 0), row);
 
+const insertMergeRecordSql = compiledByShape(
+  (_db, _: 0) => sql`INSERT INTO person_merges (id, project_id, source_person_id, target_person_id, kind, event_uuid, details, at)
+       SELECT ${p('id')}, ${p('projectId')}, ${p('sourcePersonId')}, ${p('targetPersonId')}, ${p('kind')}, ${p('eventUuid')},
+         json_set(${p('details')}, '$.moved_distinct_ids', json((
+           SELECT json_group_array(distinct_id) FROM (
+             SELECT distinct_id FROM person_distinct_ids WHERE project_id = ${p('projectId')} AND person_id = ${p('sourcePersonId')} ORDER BY rowid)))),
+         ${p('at')}`,
+);
 /**
  * The record of merging `source` into `target`, with the source's distinct ids
  * (read inside the same batch, so it must run before they move) in
  * `details.moved_distinct_ids`.
  */
 export const insertMergeRecord = (db: Db, row: HistoryRow & { details: Record<string, unknown> }): Statement =>
-  statementOf(
-    db,
-    sql`INSERT INTO person_merges (id, project_id, source_person_id, target_person_id, kind, event_uuid, details, at)
-       SELECT ${row.id}, ${row.projectId}, ${row.sourcePersonId}, ${row.targetPersonId}, ${row.kind}, ${row.eventUuid ?? null},
-         json_set(${JSON.stringify(row.details)}, '$.moved_distinct_ids', json((
-           SELECT json_group_array(distinct_id) FROM (
-             SELECT distinct_id FROM person_distinct_ids WHERE project_id = ${row.projectId} AND person_id = ${row.sourcePersonId} ORDER BY rowid)))),
-         ${row.at}`,
-  );
+  bound(db, insertMergeRecordSql(db, 0), { ...row, details: JSON.stringify(row.details) });
+
+/**
+ * Events go in as one JSON array per statement (`json_each`): D1 charges each
+ * statement far more than each row, and a batch of a few thousand events would
+ * otherwise take a hundred multi-row statements (at most 100 bound parameters
+ * each). Each row is an array in column order; `properties` travels as its JSON text.
+ */
+const insertEventsText = `INSERT INTO events (project_id, uuid, event, distinct_id, person_id_at_ingest, properties, timestamp, group_0, group_1, group_2, group_3, group_4)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11
+  FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`;
+
+/** Characters of row JSON per statement: D1 allows 2 MB per bound value, and a character is at most 3 bytes of UTF-8. */
+const MAX_JSON_CHARS_PER_STATEMENT = 600_000;
+
+const eventRowJson = (r: EventRow) =>
+  JSON.stringify([r.projectId, r.uuid, r.event, r.distinctId, r.personIdAtIngest, JSON.stringify(r.properties), r.timestamp, r.group0 ?? null, r.group1 ?? null, r.group2 ?? null, r.group3 ?? null, r.group4 ?? null]);
 
 /** Event rows, stored once per (project, uuid): a re-sent event is ignored. */
-export const insertEvents = (db: Db, rows: EventRow[]): Statement[] =>
-  chunkByParams(rows, boundParamsOf).map((part) => statementOf(db, db.insert(events).values(part).onConflictDoNothing()));
+export const insertEvents = (db: Db, rows: EventRow[]): Statement[] => jsonArrayStatements(db, insertEventsText, rows.map(eventRowJson));
 
-/** Values drizzle binds for a row (an undefined column, e.g. an event's missing `group_N`, becomes a `null` literal). */
-const boundParamsOf = (row: object) => Object.values(row).filter((v) => v !== undefined).length;
-
-/** Consecutive rows in parts whose bound parameters stay within D1's limit. */
-function chunkByParams<T extends object>(rows: T[], paramsOf: (row: T) => number): T[][] {
-  const parts: T[][] = [];
-  let part: T[] = [];
-  let params = 0;
-  for (const row of rows) {
-    const n = paramsOf(row);
-    if (part.length > 0 && params + n > MAX_PARAMS) {
-      parts.push(part);
-      part = [];
-      params = 0;
-    }
-    part.push(row);
-    params += n;
+/** `text` (one `?`, the rows as a JSON array) bound to as few arrays of the rows' JSON as D1's value size allows. */
+function jsonArrayStatements(db: Db, text: string, rows: string[]): Statement[] {
+  const statements: Statement[] = [];
+  let part: string[] = [];
+  let chars = 0;
+  const flush = () => {
+    if (part.length === 0) return;
+    statements.push(db.$client.prepare(text).bind(`[${part.join(',')}]`));
+    part = [];
+    chars = 0;
+  };
+  for (const json of rows) {
+    if (chars + json.length > MAX_JSON_CHARS_PER_STATEMENT) flush();
+    part.push(json);
+    chars += json.length + 1;
   }
-  if (part.length > 0) parts.push(part);
-  return parts;
+  flush();
+  return statements;
 }
 
+/** Row values under the placeholder names of a multi-row insert (`<column>_<row>`). */
+function rowValues<T extends object>(rows: T[]): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  rows.forEach((row, i) => {
+    for (const [key, value] of Object.entries(row)) values[`${key}_${i}`] = value;
+  });
+  return values;
+}
+
+const WARNING_COLUMNS = ['projectId', 'type', 'details', 'eventUuid', 'timestamp'] as const;
+const insertWarningsSql = compiledByShape((db, count: number) =>
+  db
+    .insert(ingestionWarnings)
+    .values(Array.from({ length: count }, (_, i) => placeholders(WARNING_COLUMNS, `_${i}`)))
+    .onConflictDoNothing(),
+);
+
 export const insertWarnings = (db: Db, rows: WarningRow[]): Statement[] =>
-  chunk(rows, Math.floor(MAX_PARAMS / 5)).map((part) => statementOf(db, db.insert(ingestionWarnings).values(part).onConflictDoNothing()));
+  chunk(rows, Math.floor(MAX_PARAMS / WARNING_COLUMNS.length)).map((part) => bound(db, insertWarningsSql(db, part.length), rowValues(part)));

@@ -1,6 +1,9 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { mergeRequestOf } from '../../src/identity';
+import { independentGroups } from '../../src/ingest/components';
+import { commitGroupsAtOnce } from '../../src/ingest/planned-commit';
 import { claimDistinctId, guardUnchanged, insertPerson, updatePerson, writeAtomically } from '../../src/persons/writes';
-import { loadPerson } from '../../src/persons/reads';
+import { loadPerson, readIngestState } from '../../src/persons/reads';
 import { dbOf } from '../../src/db/client';
 import { env } from '../support';
 
@@ -49,4 +52,55 @@ it('claiming a distinct id someone owns is a conflict, and nothing of the batch 
   const allHold = await writeAtomically(db, guardUnchanged(db, 4242, { versions: [[a, 0]], owners: [[`shared-${a}`, a]] }));
   expect(allHold).toBe(true);
   expect(wrongOwner).toBe(false);
+});
+
+describe('the batched commit', () => {
+  const projectId = 4243;
+  const event = (distinctId: string, set: Record<string, unknown>, extra: Record<string, unknown> = {}, name = 'clicked') => ({
+    uuid: crypto.randomUUID(),
+    event: name,
+    distinct_id: distinctId,
+    properties: { $set: set, ...extra },
+    timestamp: new Date().toISOString(),
+  });
+  const planned = (e: ReturnType<typeof event>) => ({ item: { event: e, warnings: [] }, merge: mergeRequestOf(e) });
+  const storedEvents = async (uuids: string[]) =>
+    (await db.$client.prepare(`SELECT count(*) AS n FROM events WHERE project_id = ? AND uuid IN (SELECT value FROM json_each(?))`).bind(projectId, JSON.stringify(uuids)).first<{ n: number }>())!.n;
+
+  it('checks what it read once, at the start, and writes nothing when any of it moved', async () => {
+    const a = crypto.randomUUID();
+    const b = crypto.randomUUID();
+    const [da, dbId, anon] = [`a-${a}`, `b-${b}`, `anon-${a}`];
+    await writeAtomically(db, [
+      insertPerson(db, { ...person(a), projectId }),
+      claimDistinctId(db, projectId, da, a),
+      insertPerson(db, { ...person(b), projectId }),
+      claimDistinctId(db, projectId, dbId, b),
+    ]);
+    // a: an update, a merge of a new anonymous id, another update (three steps on one person); b: one update.
+    const events = [
+      event(da, { step: 1 }),
+      event(da, {}, { $anon_distinct_id: anon }, '$identify'),
+      event(da, { step: 3 }),
+      event(dbId, { seen: true }),
+    ];
+    const uuids = events.map((e) => e.uuid);
+    const read = async () => readIngestState(db, projectId, uuids, [da, dbId, anon]);
+    const groups = async () => independentGroups(events.map(planned), (await read()).owners);
+
+    const stale = await read();
+    // Another writer moves b on after the read.
+    await writeAtomically(db, [updatePerson(db, { ...person(b, 1), projectId, properties: { other: 'writer' } })]);
+    expect(await commitGroupsAtOnce(db, projectId, stale, await groups())).toBe(false);
+    expect(await storedEvents(uuids)).toBe(0);
+    expect((await loadPerson(db, a))?.version).toBe(0);
+
+    const fresh = await read();
+    expect(await commitGroupsAtOnce(db, projectId, fresh, await groups())).toBe(true);
+    expect(await storedEvents(uuids)).toBe(4);
+    expect((await loadPerson(db, a))?.properties).toMatchObject({ a: 1, step: 3 });
+    expect((await loadPerson(db, a))?.isIdentified).toBe(true);
+    expect((await loadPerson(db, b))?.properties).toMatchObject({ other: 'writer', seen: true });
+    expect((await readIngestState(db, projectId, [], [anon])).owners.get(anon)).toBe(a);
+  });
 });
