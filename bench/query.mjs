@@ -47,6 +47,24 @@ async function timed(fn) {
   return { ms: performance.now() - t, out };
 }
 
+/**
+ * The world is what the floor and the targets assume: the events of a merged-away
+ * anonymous id (`a-k`, stored with the anonymous person's id) count under person k,
+ * the owner of `u-k`, now.
+ */
+async function checkWorld(service, auth, projectId) {
+  const personOf = (k) => `${projectId.toString(16).padStart(8, '0')}-0001-4000-8000-${String(k).padStart(12, '0')}`;
+  for (let k = 0; k < 30; k++) {
+    if (k % 10 >= 3) continue;
+    const page = await json(`${service.baseUrl}/api/projects/${projectId}/events/?distinct_id=a-${k}&limit=1`, { headers: auth });
+    const [event] = page.results ?? [];
+    if (!event) continue;
+    if (event.person_id !== personOf(k)) throw new Error(`query world: an event of a-${k} counts under ${event.person_id}, not ${personOf(k)}`);
+    return;
+  }
+  throw new Error('query world: no event of a merged anonymous id a-k (k < 30)');
+}
+
 export async function benchQuery(service, cfg, log) {
   const auth = { Authorization: `Bearer ${service.apiKey}` };
   const project = await json(`${service.baseUrl}/api/projects/`, { method: 'POST', headers: auth, body: { name: 'bench query' }, expect: 201 });
@@ -62,6 +80,7 @@ export async function benchQuery(service, cfg, log) {
   }
   const generateSeconds = (performance.now() - gen) / 1000;
   log(`\n  generated in ${generateSeconds.toFixed(0)} s`);
+  await checkWorld(service, auth, project.id);
 
   const from30 = isoDay(END - 30 * DAY_S);
   const to = isoDay(END - DAY_S);

@@ -185,7 +185,9 @@ const QueryWorldBody = z.object({
  * Person k owns `u-k`; 30% of persons also own `a-k`, a merged-away anonymous
  * id whose events were stored with the anonymous person's id; 2% of events are
  * person-less (`pl-j`, owned by nobody). Event n's fields are hashes of n, so
- * two runs hold the same data.
+ * two runs hold the same data. D1 binds JavaScript numbers as REAL, so the
+ * integers that name ids are cast: `'u-' || 5.0` would be `u-5.0`, an id no
+ * person owns.
  */
 benchRoutes.post('/seed-query-world', async (c) => {
   const parsed = QueryWorldBody.safeParse(await jsonOf(c));
@@ -215,9 +217,9 @@ benchRoutes.post('/seed-query-world', async (c) => {
   if (b.count > 0) {
     statements.push(
       db.prepare(
-        `WITH RECURSIVE seq(n) AS (SELECT ?2 UNION ALL SELECT n + 1 FROM seq WHERE n < ?2 + ?3 - 1),
+        `WITH RECURSIVE seq(n) AS (SELECT CAST(?2 AS INTEGER) UNION ALL SELECT n + 1 FROM seq WHERE n < ?2 + ?3 - 1),
          h AS (SELECT n, (n * 2654435761 + 97531) % 4294967296 AS h FROM seq),
-         x AS (SELECT n, h, h % ?4 AS k, (n * 7 + h / 256) % 20 AS kind, (h / 65536) % 50 AS pl, (h / 4096) % 2 AS anon FROM h)
+         x AS (SELECT n, h, h % CAST(?4 AS INTEGER) AS k, (n * 7 + h / 256) % 20 AS kind, (h / 65536) % 50 AS pl, (h / 4096) % 2 AS anon FROM h)
          INSERT OR IGNORE INTO events (project_id, uuid, event, distinct_id, person_id_at_ingest, properties, timestamp)
          SELECT ?1, printf('%08x-0000-4000-8000-%012d', ?1, n),
            CASE WHEN kind < 12 THEN '$pageview' WHEN kind < 15 THEN 'signup' WHEN kind < 17 THEN 'purchase' ELSE '$autocapture' END,

@@ -15,6 +15,8 @@ import type { PropertyFilterInput, PropertyGroupInput, PropertyValue } from './s
 /** Which joins a compiled expression needs from the events source. */
 export interface Needs {
   person: boolean;
+  /** Reads the event row itself (properties), not only the columns the event indexes carry. */
+  row?: boolean;
 }
 
 export const noNeeds = (): Needs => ({ person: false });
@@ -27,7 +29,12 @@ export interface PropertySource {
 }
 
 export const PROPERTY_SOURCES: Record<string, PropertySource> = {
-  event: { column: sql.raw('e.properties'), require: () => {} },
+  event: {
+    column: sql.raw('e.properties'),
+    require: (needs) => {
+      needs.row = true;
+    },
+  },
   person: {
     column: sql.raw('p.properties'),
     require: (needs) => {

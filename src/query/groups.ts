@@ -23,13 +23,20 @@ export function groupColumn(index: number): SQL {
 export function groupPropertySource(index: number): PropertySource {
   return {
     column: sql`(SELECT g.properties FROM groups g WHERE g.project_id = e.project_id AND g.group_type_index = ${sql.raw(String(index))} AND g.group_key = ${groupColumn(index)})`,
-    require: () => {},
+    require: (needs) => {
+      needs.row = true;
+    },
   };
 }
 
 /** Counts distinct groups of type `index` instead of persons; events without such a group count for nothing. */
 export function groupTarget(index: number): AggregationTarget {
-  return { actor: sql`NULLIF(${groupColumn(index)}, '')`, require: () => {} };
+  return {
+    actor: sql`NULLIF(${groupColumn(index)}, '')`,
+    require: (needs) => {
+      needs.row = true;
+    },
+  };
 }
 
 /** A `group_type_index` a group property or group aggregation needs. */

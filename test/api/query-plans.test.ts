@@ -108,7 +108,13 @@ describe('query plans of the query endpoint', () => {
     [
       'trends: daily dau, breakdown by an event property',
       { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: '$pageview', math: 'dau' }], dateRange: range, breakdownFilter: { breakdown: '$browser' } },
-      [/SEARCH e USING INDEX events_project_event_timestamp_idx \(project_id=\? AND event=\? AND timestamp>\? AND timestamp<\?\)/, /SEARCH m USING INDEX sqlite_autoindex_person_distinct_ids_1 \(project_id=\? AND distinct_id=\?\)/],
+      // The range's rowids from the covering index, then the rows in rowid order; persons looked up after grouping.
+      [
+        /SEARCH e USING COVERING INDEX events_project_event_timestamp_idx \(project_id=\? AND event=\? AND timestamp>\? AND timestamp<\?\)/,
+        /SEARCH e USING INTEGER PRIMARY KEY \(rowid=\?\)/,
+        /SCAN s\n.*SEARCH m USING INDEX sqlite_autoindex_person_distinct_ids_1 \(project_id=\? AND distinct_id=\?\) LEFT-JOIN/,
+        /MATERIALIZE base/,
+      ],
     ],
     [
       'trends: weekly total of all events, person filter (Europe/Berlin)',
