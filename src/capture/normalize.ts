@@ -13,7 +13,8 @@ export interface CaptureClock {
 
 /** A validated event as it goes on the queue: uuid set, names truncated, timestamp corrected. */
 export function capturedEventOf(raw: RawEvent, clock: CaptureClock): CapturedEvent {
-  const properties = { ...(raw.properties ?? {}) };
+  // The request's own parsed object: nothing else holds it, so it is completed in place.
+  const properties = raw.properties ?? {};
   truncateMergeSources(raw.event, properties);
   const captured: CapturedEvent = {
     uuid: raw.uuid ? raw.uuid.toLowerCase() : uuidv7(),

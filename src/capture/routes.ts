@@ -107,8 +107,9 @@ export function pathPrefixOf(value: string | undefined): string | undefined {
  */
 export const captureUnderPathPrefix: MiddlewareHandler<AppEnv> = async (c, next) => {
   const prefix = pathPrefixOf(c.env.PATH_PREFIX);
+  const path = c.req.path;
+  if (!prefix || !(path === prefix || path.startsWith(`${prefix}/`))) return next();
   const url = new URL(c.req.url);
-  if (!prefix || !(url.pathname === prefix || url.pathname.startsWith(`${prefix}/`))) return next();
   url.pathname = url.pathname.slice(prefix.length) || '/';
   return capture.fetch(new Request(url, c.req.raw), c.env, executionCtxOf(c));
 };

@@ -3,7 +3,14 @@ import { NestedTooDeep, cleanJson, wellFormed } from './clean-json';
 import { CaptureError, badRequest, type CaptureErrorCode } from './errors';
 import { MAX_EVENTS_PER_REQUEST, MAX_NAME_CHARS, MAX_PROPERTY_DEPTH } from './limits';
 
-const jsonObject = z.record(z.string(), z.unknown());
+/**
+ * A JSON object: parsed JSON has only string keys, so checking the shape is enough
+ * (a `z.record` would also copy every property of every event).
+ */
+const jsonObject = z.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'Invalid input: expected an object',
+);
 const distinctId = z.union([z.string(), z.number()]);
 
 /** One event as SDKs send it; fields not listed here are dropped. */

@@ -17,9 +17,9 @@ export function webBaseOf(pathname: string, pathPrefix: string | undefined): str
  * own prefix handling.
  */
 export const webAppMount: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const url = new URL(c.req.url);
-  const base = webBaseOf(url.pathname, pathPrefixOf(c.env.PATH_PREFIX));
+  const base = webBaseOf(c.req.path, pathPrefixOf(c.env.PATH_PREFIX));
   if (!base) return next();
+  const url = new URL(c.req.url);
   if (url.pathname === base) return c.redirect(`${base}/${url.search}`, 301);
   url.pathname = url.pathname.slice(base.length);
   return web.fetch(new Request(url, c.req.raw), { ...c.env, WEB_BASE: base }, executionCtxOf(c));
