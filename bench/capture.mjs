@@ -99,7 +99,8 @@ export async function benchCapture(service, project, cfg, log, sampler) {
       return run(path);
     };
     for (let round = 0; round < cfg.captureRounds; round++) {
-      noopRuns.push(await settled('/_bench/noop'));
+      // The no-op route is only a reference: every other round.
+      if (round % 2 === 0) noopRuns.push(await settled('/_bench/noop'));
       if (round % 2 === 0) {
         acceptRuns.push(await settled(acceptPath));
         captureRuns.push(await settled(kind.path));
@@ -117,7 +118,10 @@ export async function benchCapture(service, project, cfg, log, sampler) {
       capture,
       accept,
       noop,
-      ratio_accept_rps: capture.ok_per_s / accept.ok_per_s,
+      // Paired: each capture run against the baseline run beside it in the same round (the machine's
+      // load drifts between rounds), the median over the rounds.
+      ratio_accept_rps: median(captureRuns.map((r, i) => r.ok_per_s / acceptRuns[i].ok_per_s)),
+      ratio_accept_of_medians: capture.ok_per_s / accept.ok_per_s,
       ratio_rps: capture.ok_per_s / noop.ok_per_s,
       ratio_p99: capture.p99_ms / noop.p99_ms,
       runtime_peak_rss_mb: sampler?.takePhasePeakMb(),

@@ -18,7 +18,7 @@ export const rawEventSchema = z.object({
   event: z.string().min(1),
   distinct_id: distinctId.nullish(),
   $distinct_id: distinctId.nullish(),
-  uuid: z.union([z.literal(''), z.guid()]).nullish(),
+  uuid: z.union([z.guid(), z.literal('')]).nullish(),
   properties: jsonObject.nullish(),
   timestamp: z.union([z.string(), z.number()]).nullish(),
   offset: z.number().nullish(),
