@@ -97,8 +97,9 @@ export function groupsOfPersonSql(projectId: number, personId: string, limit: nu
     ),
     keys AS (${sql.join(perIndex, sql` UNION ALL `)})
     SELECT keys.idx, keys.k, keys.last, m.group_type, m.name_singular, g.properties FROM keys
-    LEFT JOIN group_type_mapping m ON m.project_id = ${projectId} AND m.group_type_index = keys.idx
-    LEFT JOIN groups g ON g.project_id = ${projectId} AND g.group_type_index = keys.idx AND g.group_key = keys.k
+    LEFT JOIN group_type_mapping m INDEXED BY group_type_mapping_project_index_unique
+      ON m.project_id = ${projectId} AND m.group_type_index = keys.idx
+    LEFT JOIN groups g INDEXED BY sqlite_autoindex_groups_1 ON g.project_id = ${projectId} AND g.group_type_index = keys.idx AND g.group_key = keys.k
     ORDER BY keys.last DESC, keys.idx, keys.k LIMIT ${limit}`;
 }
 
