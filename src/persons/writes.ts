@@ -33,9 +33,11 @@ type Query = SQL | { toSQL(): { sql: string; params: unknown[] } };
  * (Drizzle's own batch() cannot carry raw `sql` statements with parameters, which the guards need.)
  */
 export function statementOf(db: Db, query: Query): Statement {
-  const { sql: text, params } = 'toSQL' in query ? query.toSQL() : dialect.sqlToQuery(query);
+  const { sql: text, params } = sqlOf(query);
   return db.$client.prepare(text).bind(...params);
 }
+
+const sqlOf = (query: Query) => ('toSQL' in query ? query.toSQL() : dialect.sqlToQuery(query));
 
 /**
  * A hot write's SQL, built by drizzle once per shape with named placeholders
@@ -52,7 +54,7 @@ interface Compiled {
 const asIs = (value: unknown) => value;
 
 function compile(query: Query): Compiled {
-  const { sql: text, params } = 'toSQL' in query ? query.toSQL() : dialect.sqlToQuery(query);
+  const { sql: text, params } = sqlOf(query);
   const slots = params.map((param) => {
     if (is(param, Placeholder)) return { name: param.name, encode: asIs };
     if (is(param, Param) && is(param.value, Placeholder)) {
@@ -72,6 +74,12 @@ function compiledByShape<Shape extends string | number>(build: (db: Db, shape: S
     if (!compiled) cache.set(shape, (compiled = compile(build(db, shape))));
     return compiled;
   };
+}
+
+/** The compiled SQL of a write with one shape. */
+function compiledOnce(build: (db: Db) => Query): (db: Db) => Compiled {
+  const byShape = compiledByShape((db, _: 'only') => build(db));
+  return (db) => byShape(db, 'only');
 }
 
 /** Binds a value per slot; like drizzle, a missing or null value is SQL NULL, not encoded (JSON `null`). */
@@ -116,8 +124,9 @@ export async function writeInBatches(db: Db, statements: Statement[], perBatch =
 // --- Guards: each aborts the whole batch when its expectation is false.
 
 /** The one guard builder. */
-export const guard = (db: Db, expectation: SQL): Statement =>
-  statementOf(db, sql`INSERT INTO write_guards (ok) SELECT 0 WHERE NOT (${expectation})`);
+const guardSql = (expectation: SQL): SQL => sql`INSERT INTO write_guards (ok) SELECT 0 WHERE NOT (${expectation})`;
+
+export const guard = (db: Db, expectation: SQL): Statement => statementOf(db, guardSql(expectation));
 
 export interface Expected {
   /** Persons that must still be at these versions. */
@@ -136,7 +145,7 @@ const guardOfShape = compiledByShape((_db, shape: string) => {
       (_, i) => sql`EXISTS (SELECT 1 FROM person_distinct_ids WHERE project_id = ${p('p')} AND distinct_id = ${p(`o${i}`)} AND person_id = ${p(`op${i}`)})`,
     ),
   ];
-  return sql`INSERT INTO write_guards (ok) SELECT 0 WHERE NOT (${sql.join(conditions, sql` AND `)})`;
+  return guardSql(sql.join(conditions, sql` AND `));
 });
 
 /** One guard statement (or a few, within D1's parameter limit) for all of a write's expectations. */
@@ -165,8 +174,8 @@ const PERSON_COLUMNS = ['id', 'projectId', 'properties', 'isIdentified', 'create
 const placeholders = <K extends string>(keys: readonly K[], suffix = '') =>
   Object.fromEntries(keys.map((k) => [k, p(`${k}${suffix}`)])) as unknown as Record<K, never>;
 
-const insertPersonSql = compiledByShape((db, _: 0) => db.insert(persons).values(placeholders(PERSON_COLUMNS)));
-export const insertPerson = (db: Db, row: PersonRow) => bound(db, insertPersonSql(db, 0), row);
+const insertPersonSql = compiledOnce((db) => db.insert(persons).values(placeholders(PERSON_COLUMNS)));
+export const insertPerson = (db: Db, row: PersonRow) => bound(db, insertPersonSql(db), row);
 
 /**
  * Persons' new rows in one statement per JSON array (`UPDATE … FROM json_each`):
@@ -183,29 +192,29 @@ export const updatePersons = (db: Db, rows: PersonRow[]): Statement[] => jsonArr
 
 export const updatePerson = (db: Db, row: PersonRow): Statement => updatePersons(db, [row])[0]!;
 
-const deletePersonSql = compiledByShape((db, _: 0) => db.delete(persons).where(eq(persons.id, p('id'))));
-export const deletePersonRow = (db: Db, id: string) => bound(db, deletePersonSql(db, 0), { id });
+const deletePersonSql = compiledOnce((db) => db.delete(persons).where(eq(persons.id, p('id'))));
+export const deletePersonRow = (db: Db, id: string) => bound(db, deletePersonSql(db), { id });
 
-const claimSql = compiledByShape((db, _: 0) => db.insert(personDistinctIds).values(placeholders(['projectId', 'distinctId', 'personId'] as const)));
+const claimSql = compiledOnce((db) => db.insert(personDistinctIds).values(placeholders(['projectId', 'distinctId', 'personId'] as const)));
 /** Claims a distinct id for a person; a unique-key failure means someone else owns it now. */
 export const claimDistinctId = (db: Db, projectId: number, distinctId: string, personId: string) =>
-  bound(db, claimSql(db, 0), { projectId, distinctId, personId });
+  bound(db, claimSql(db), { projectId, distinctId, personId });
 
-const moveSql = compiledByShape((db, _: 0) =>
+const moveSql = compiledOnce((db) =>
   db
     .update(personDistinctIds)
     .set({ personId: p('to') as never })
     .where(and(eq(personDistinctIds.projectId, p('projectId')), eq(personDistinctIds.personId, p('from')))),
 );
 export const moveDistinctIds = (db: Db, projectId: number, fromPersonId: string, toPersonId: string) =>
-  bound(db, moveSql(db, 0), { projectId, from: fromPersonId, to: toPersonId });
+  bound(db, moveSql(db), { projectId, from: fromPersonId, to: toPersonId });
 
 const HISTORY_COLUMNS = ['id', 'projectId', 'sourcePersonId', 'targetPersonId', 'kind', 'eventUuid', 'details', 'at'] as const;
-const insertHistorySql = compiledByShape((db, _: 0) => db.insert(personMerges).values(placeholders(HISTORY_COLUMNS)));
-export const insertHistory = (db: Db, row: HistoryRow) => bound(db, insertHistorySql(db, 0), row);
+const insertHistorySql = compiledOnce((db) => db.insert(personMerges).values(placeholders(HISTORY_COLUMNS)));
+export const insertHistory = (db: Db, row: HistoryRow) => bound(db, insertHistorySql(db), row);
 
-const insertMergeRecordSql = compiledByShape(
-  (_db, _: 0) => sql`INSERT INTO person_merges (id, project_id, source_person_id, target_person_id, kind, event_uuid, details, at)
+const insertMergeRecordSql = compiledOnce(
+  () => sql`INSERT INTO person_merges (id, project_id, source_person_id, target_person_id, kind, event_uuid, details, at)
        SELECT ${p('id')}, ${p('projectId')}, ${p('sourcePersonId')}, ${p('targetPersonId')}, ${p('kind')}, ${p('eventUuid')},
          json_set(${p('details')}, '$.moved_distinct_ids', json((
            SELECT json_group_array(distinct_id) FROM (
@@ -218,7 +227,7 @@ const insertMergeRecordSql = compiledByShape(
  * `details.moved_distinct_ids`.
  */
 export const insertMergeRecord = (db: Db, row: HistoryRow & { details: Record<string, unknown> }): Statement =>
-  bound(db, insertMergeRecordSql(db, 0), { ...row, details: JSON.stringify(row.details) });
+  bound(db, insertMergeRecordSql(db), { ...row, details: JSON.stringify(row.details) });
 
 /**
  * Events go in as one JSON array per statement (`json_each`): D1 charges each
@@ -240,22 +249,11 @@ export const insertEvents = (db: Db, rows: EventRow[]): Statement[] => jsonArray
 const jsonArrayStatements = (db: Db, text: string, rows: string[]): Statement[] =>
   jsonArrays(rows).map((array) => db.$client.prepare(text).bind(array));
 
-/** Row values under the placeholder names of a multi-row insert (`<column>_<row>`). */
-function rowValues<T extends object>(rows: T[]): Record<string, unknown> {
-  const values: Record<string, unknown> = {};
-  rows.forEach((row, i) => {
-    for (const [key, value] of Object.entries(row)) values[`${key}_${i}`] = value;
-  });
-  return values;
-}
+/** Warnings go in like events: one JSON array per statement, `details` as its JSON text. */
+const insertWarningsText = `INSERT INTO ingestion_warnings (project_id, type, details, event_uuid, timestamp)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4
+  FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`;
 
-const WARNING_COLUMNS = ['projectId', 'type', 'details', 'eventUuid', 'timestamp'] as const;
-const insertWarningsSql = compiledByShape((db, count: number) =>
-  db
-    .insert(ingestionWarnings)
-    .values(Array.from({ length: count }, (_, i) => placeholders(WARNING_COLUMNS, `_${i}`)))
-    .onConflictDoNothing(),
-);
+const warningRowJson = (r: WarningRow) => JSON.stringify([r.projectId, r.type, JSON.stringify(r.details), r.eventUuid ?? null, r.timestamp]);
 
-export const insertWarnings = (db: Db, rows: WarningRow[]): Statement[] =>
-  chunk(rows, Math.floor(MAX_PARAMS / WARNING_COLUMNS.length)).map((part) => bound(db, insertWarningsSql(db, part.length), rowValues(part)));
+export const insertWarnings = (db: Db, rows: WarningRow[]): Statement[] => jsonArrayStatements(db, insertWarningsText, rows.map(warningRowJson));
