@@ -66,40 +66,41 @@ class PlannedSteps implements PersonSteps {
 
   private take(plan: Plan | null): StepResult {
     if (!plan) throw new NotPlannable();
-    const inline: Required<Expected> = { versions: [], owners: [] };
-    for (const [personId, version] of plan.guard.expects.versions ?? []) {
-      const written = this.written.versions.get(personId);
-      if (written !== undefined ? written === version : this.read.versions.get(personId) === version && this.hoist(this.initial.versions, personId, version)) continue;
-      inline.versions.push([personId, version]);
-    }
-    for (const [distinctId, personId] of plan.guard.expects.owners ?? []) {
-      const written = this.written.owners.get(distinctId);
-      if (written !== undefined ? written === personId : this.read.owners.get(distinctId) === personId && this.hoist(this.initial.owners, distinctId, personId)) continue;
-      inline.owners.push([distinctId, personId]);
-    }
+    const { versions = [], owners = [] } = plan.guard.expects;
+    const inline: Required<Expected> = {
+      versions: versions.filter(([personId, version]) => this.guardedInPlace(this.written.versions, this.read.versions, this.initial.versions, personId, version)),
+      owners: owners.filter(([distinctId, personId]) => this.guardedInPlace(this.written.owners, this.read.owners, this.initial.owners, distinctId, personId)),
+    };
     // A guard in place must see every earlier step's person rows.
     if (inline.versions.length > 0) this.flushUpdates();
     this.combined.statements.push(...guardUnchanged(this.db, this.projectId, inline), ...plan.statements);
-    if (plan.result.absorbedPersonId) this.updates.delete(plan.result.absorbedPersonId);
-    if (plan.update) this.updates.set(plan.update.id, plan.update);
     this.combined.events.push(...plan.events);
     this.combined.warnings.push(...plan.warnings);
     this.recordWrites(plan);
     return plan.result;
   }
 
-  /** Adds an expectation on the state as read; false if it contradicts one already made (then it is guarded in place). */
-  private hoist<V>(expectations: Map<string, V>, key: string, value: V): boolean {
-    const already = expectations.get(key);
-    if (already !== undefined) return already === value;
-    expectations.set(key, value);
-    return true;
+  /**
+   * Whether an expectation (`key` is at `value`) needs a guard where its step
+   * runs. Not when an earlier step of the batch wrote `key` to that value, nor
+   * when it is about the state as read: then it joins the guards at the start
+   * (unless it contradicts one already there).
+   */
+  private guardedInPlace<V>(written: Map<string, V | null>, read: Map<string, V>, initial: Map<string, V>, key: string, value: V): boolean {
+    const wrote = written.get(key);
+    if (wrote !== undefined) return wrote !== value;
+    if (read.get(key) !== value) return true;
+    const already = initial.get(key);
+    if (already !== undefined) return already !== value;
+    initial.set(key, value);
+    return false;
   }
 
   private recordWrites(plan: Plan): void {
     const { personId, absorbedPersonId, owns, version } = plan.result;
     if (absorbedPersonId) {
       this.persons.delete(absorbedPersonId);
+      this.updates.delete(absorbedPersonId);
       this.written.versions.set(absorbedPersonId, null);
       // Every distinct id of the absorbed person moves to the survivor.
       for (const [d, owner] of [...this.read.owners, ...this.written.owners]) {
@@ -107,6 +108,7 @@ class PlannedSteps implements PersonSteps {
       }
     }
     this.persons.set(personId, plan.person);
+    if (plan.update) this.updates.set(plan.update.id, plan.update);
     this.written.versions.set(personId, version);
     for (const d of owns) this.written.owners.set(d, personId);
   }
