@@ -58,7 +58,7 @@ export async function decodePayload(req: RawCapture, maxDecodedBytes = MAX_DECOD
   let decoded = utf8Of(bytes);
 
   // JSON (the usual case) starts with `{` or `[`, which base64 never does.
-  const base64 = looksLikeJsonText(decoded) ? '' : decoded.trim().replace(/ /g, '+');
+  const base64 = looksLikeJson(bytes) ? '' : decoded.trim().replace(/ /g, '+');
   if (isStrictBase64(base64)) {
     bytes = decodeBase64(base64);
     if (isGzip(bytes)) bytes = await gunzip(bytes, maxDecodedBytes);
@@ -78,11 +78,6 @@ const isForm = (contentType?: string | null) => !!contentType && contentType.toL
 function looksLikeJson(bytes: Uint8Array): boolean {
   const first = bytes.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
   return first === 0x7b || first === 0x5b;
-}
-
-function looksLikeJsonText(text: string): boolean {
-  const first = /\S/.exec(text.slice(0, 64))?.[0];
-  return first === '{' || first === '[';
 }
 
 export const isGzip = (bytes: Uint8Array) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
@@ -137,7 +132,6 @@ export async function readCapped(
   stream: ReadableStream<Uint8Array>,
   max: number,
   onStreamError: (err: unknown) => CaptureError,
-  what = 'request body',
 ): Promise<Uint8Array> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
@@ -149,7 +143,7 @@ export async function readCapped(
       total += value.byteLength;
       if (total > max) {
         reader.cancel().catch(() => {});
-        throw new CaptureError(413, 'payload_too_large', `The ${what} is larger than ${max} bytes.`);
+        throw new CaptureError(413, 'payload_too_large', `The request body is larger than ${max} bytes.`);
       }
       chunks.push(value);
     }

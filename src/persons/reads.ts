@@ -30,13 +30,13 @@ export interface IngestState extends Owners {
   persons: Map<string, PersonRow>;
 }
 
+/** Ids as JSON arrays, each a subquery for `IN` (one statement per array, not one per 99 ids). */
+const idLists = (ids: string[]) => jsonArrays(ids.map((id) => JSON.stringify(id))).map((json) => sql`(SELECT value FROM json_each(${json}))`);
+
 /**
  * One round trip: which of `uuids` are already stored, who owns each of
  * `distinctIds` now and at which version, and (with `rows`) those persons' rows.
  */
-/** The values of a JSON array, as a subquery for `IN`. */
-const jsonValues = (json: string) => sql`(SELECT value FROM json_each(${json}))`;
-
 export async function readIngestState(
   db: Db,
   projectId: number,
@@ -44,12 +44,11 @@ export async function readIngestState(
   distinctIds: string[],
   { rows = true }: { rows?: boolean } = {},
 ): Promise<IngestState> {
-  // Each id list travels as one JSON array (`json_each`): one statement, not one per 99 ids.
-  const uuidQueries = jsonArrays(uuids.map((u) => JSON.stringify(u))).map((list) =>
-    db.select({ uuid: events.uuid }).from(events).where(and(eq(events.projectId, projectId), inArray(events.uuid, jsonValues(list)))),
+  const uuidQueries = idLists(uuids).map((list) =>
+    db.select({ uuid: events.uuid }).from(events).where(and(eq(events.projectId, projectId), inArray(events.uuid, list))),
   );
-  const ownerQueries = jsonArrays(distinctIds.map((d) => JSON.stringify(d))).map((list) => {
-    const where = and(eq(personDistinctIds.projectId, projectId), inArray(personDistinctIds.distinctId, jsonValues(list)));
+  const ownerQueries = idLists(distinctIds).map((list) => {
+    const where = and(eq(personDistinctIds.projectId, projectId), inArray(personDistinctIds.distinctId, list));
     const from = (person: typeof persons | { id: typeof persons.id; version: typeof persons.version }) =>
       db
         .select({ distinctId: personDistinctIds.distinctId, person })
