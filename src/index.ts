@@ -1,4 +1,4 @@
-import { app } from './app';
+import { fetchWorker } from './app';
 import type { Env } from './env';
 import { consumeIngestBatch } from './ingest/consumer';
 import type { IngestMessage } from './ingest/message';
@@ -7,7 +7,7 @@ import { runScheduled } from './scheduled';
 export { PersonDO } from './persons/person-do';
 
 export default {
-  fetch: app.fetch,
+  fetch: fetchWorker,
   queue: consumeIngestBatch,
   scheduled: (controller, env, ctx) => ctx.waitUntil(runScheduled(env, controller.scheduledTime)),
 } satisfies ExportedHandler<Env, IngestMessage>;

@@ -94,6 +94,20 @@ function tokenParam(c: Context<AppEnv>): string {
   return parsed.data;
 }
 
+const EVENT_PATH_SET = new Set(EVENT_PATHS);
+
+/**
+ * Whether a path is one of capture's event routes at the root (`/e/`, `/batch`, …) and
+ * not under `PATH_PREFIX` (which the app strips first): the Worker sends these straight
+ * to `capture`, the same routes the app would reach for them.
+ */
+export function isRootEventPath(pathname: string, pathPrefix: string | undefined): boolean {
+  const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
+  if (!EVENT_PATH_SET.has(path)) return false;
+  const prefix = pathPrefixOf(pathPrefix);
+  return !prefix || !(pathname === prefix || pathname.startsWith(`${prefix}/`));
+}
+
 /** `PATH_PREFIX` as a clean prefix (`/ingest`), or undefined when capture is only at the root. */
 export function pathPrefixOf(value: string | undefined): string | undefined {
   const prefix = (value ?? '').trim().replace(/\/+$/, '');

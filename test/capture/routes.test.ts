@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { enqueue } from '../../src/capture/enqueue';
 import { CaptureError } from '../../src/capture/errors';
 import { MAX_EVENT_BYTES } from '../../src/capture/limits';
+import { isRootEventPath } from '../../src/capture/routes';
 import { events } from '../../src/db/schema';
 import { env, fetchWorker, newProject, type ProjectJson, dbFor, ENCODINGS, eventually, send, waitForStored, type StoredEvent } from '../support';
 import { at, sdkEvent } from './sdk-event';
@@ -210,3 +211,21 @@ describe('arrival details', () => {
 
 const waitForRow = (projectId: number, distinctId: string): Promise<StoredEvent> =>
   eventually(`an event stored for ${distinctId}`, async () => (await dbFor(projectId)).select().from(events).where(and(eq(events.projectId, projectId), eq(events.distinctId, distinctId))).get(), { interval: 100 });
+
+describe('the fast path to capture', () => {
+  it('takes the event routes at the root, with or without the slash, and nothing else', () => {
+    for (const path of EVENT_PATHS) {
+      expect(isRootEventPath(path, '/ingest')).toBe(true);
+      expect(isRootEventPath(`${path}/`, undefined)).toBe(true);
+    }
+    for (const path of ['/', '/ingest/e/', '/api/projects/', '/app/', '/s/', '/flags', '/e/x', '/E/', '//e/', '/static/array.js']) {
+      expect(isRootEventPath(path, '/ingest')).toBe(false);
+    }
+  });
+
+  it('leaves a path under PATH_PREFIX to the app, which strips the prefix first', () => {
+    expect(isRootEventPath('/batch/', '/batch')).toBe(false);
+    expect(isRootEventPath('/e', 'e/')).toBe(false);
+    expect(isRootEventPath('/e/', '/ingest')).toBe(true);
+  });
+});
