@@ -68,9 +68,9 @@ async function readBody(request: Request): Promise<Uint8Array> {
   const length = request.headers.get('Content-Length');
   const declared = Number(length);
   if (declared > MAX_BODY_BYTES) throw new CaptureError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
-  if (!request.body) return new Uint8Array();
   const unreadable = () => badRequest('empty_payload', 'The request body could not be read.');
-  // A declared length within the limit is what the runtime reads: one native read, no stream loop.
+  // A declared length within the limit is what the runtime reads: one native read, no stream
+  // loop (and no stream object: `request.body` is made on first use).
   if (length !== null && Number.isInteger(declared) && declared >= 0) {
     try {
       return new Uint8Array(await request.arrayBuffer());
@@ -78,5 +78,6 @@ async function readBody(request: Request): Promise<Uint8Array> {
       throw unreadable();
     }
   }
+  if (!request.body) return new Uint8Array();
   return readCapped(request.body, MAX_BODY_BYTES, unreadable);
 }

@@ -1,12 +1,9 @@
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
-
 /**
  * The string with lone UTF-16 surrogates (from `\ud800` escapes or lz-string)
  * replaced by U+FFFD, which is what UTF-8 storage would make of them anyway.
  * Identity code hashes distinct ids through encodeURIComponent, which throws on them.
  */
-export const wellFormed = (text: string): string => (LONE_SURROGATE.test(text) ? text.replace(LONE_SURROGATES, '\uFFFD') : text);
+export const wellFormed = (text: string): string => (text.isWellFormed() ? text : text.toWellFormed());
 
 /** A value nested past the limit; `path` holds the keys leading to it. */
 export class NestedTooDeep extends Error {
