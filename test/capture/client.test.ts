@@ -66,6 +66,15 @@ describe('clientOf', () => {
     expect(client).toEqual({ ip: '203.0.113.9', viaProxy: false, geo: expect.objectContaining({ $geoip_country_code: 'DE', $geoip_city_name: 'Frankfurt am Main' }) });
   });
 
+  it("keeps a direct sender's location per address for a while (request.cf is parsed once, not per request)", () => {
+    const first = clientOf(request({ 'CF-Connecting-IP': '198.51.100.201' }, { country: 'JP', city: 'Osaka' }), {});
+    const again = clientOf(request({ 'CF-Connecting-IP': '198.51.100.201' }, { country: 'FR', city: 'Lyon' }), {});
+    const other = clientOf(request({ 'CF-Connecting-IP': '198.51.100.202' }, { country: 'FR', city: 'Lyon' }), {});
+    expect(first.geo).toMatchObject({ $geoip_country_code: 'JP', $geoip_city_name: 'Osaka' });
+    expect(again.geo).toEqual(first.geo);
+    expect(other.geo).toMatchObject({ $geoip_country_code: 'FR', $geoip_city_name: 'Lyon' });
+  });
+
   it('with no proxies configured, forwarding headers change nothing', () => {
     const client = clientOf(request({ 'CF-Connecting-IP': PROXY, 'X-Forwarded-For': '1.1.1.1' }), {});
     expect(client.ip).toBe(PROXY);
