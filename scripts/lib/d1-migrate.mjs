@@ -32,20 +32,26 @@ export async function migrateAllDatabases({ root, remote = false, persistTo, env
   const wranglerBin = path.join(root, 'node_modules/wrangler/bin/wrangler.js');
   const bindings = d1Bindings(readFileSync(path.join(root, 'wrangler.toml'), 'utf8'));
   const where = remote ? ['--remote'] : ['--local', ...(persistTo ? ['--persist-to', persistTo] : [])];
-  // In parallel: each database is its own SQLite file (or remote database).
-  await Promise.all(
-    bindings.map(async (binding) => {
-      log(`Applying D1 migrations to ${binding} (${remote ? 'remote' : 'local'})…`);
-      try {
-        await promisify(execFile)(process.execPath, [wranglerBin, 'd1', 'migrations', 'apply', binding, ...where], {
-          cwd: root,
-          env: { ...env, CI: '1' },
-          timeout: 180_000,
-        });
-      } catch (err) {
-        throw new Error(`applying D1 migrations to ${binding} failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
-      }
-    }),
-  );
+  const apply = async (binding) => {
+    log(`Applying D1 migrations to ${binding} (${remote ? 'remote' : 'local'})…`);
+    try {
+      await promisify(execFile)(process.execPath, [wranglerBin, 'd1', 'migrations', 'apply', binding, ...where], {
+        cwd: root,
+        env: { ...env, CI: '1' },
+        timeout: remote ? 180_000 : 60_000,
+      });
+    } catch (err) {
+      throw new Error(`applying D1 migrations to ${binding} failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
+    }
+  };
+  // In parallel: each database is its own SQLite file (or remote database). Local runs share
+  // the persist directory's own state, so one may fail to start (SQLITE_BUSY): those are
+  // applied again, one at a time, once the others are done (applying is idempotent).
+  const first = await Promise.allSettled(bindings.map(apply));
+  for (const [i, outcome] of first.entries()) {
+    if (outcome.status === 'fulfilled') continue;
+    log(`${outcome.reason.message.split('\n')[0]}; trying ${bindings[i]} again on its own`);
+    await apply(bindings[i]);
+  }
   return bindings;
 }
