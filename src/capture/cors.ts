@@ -4,7 +4,9 @@ const DEFAULT_ALLOWED_HEADERS = 'Content-Type, Content-Encoding, Authorization, 
 
 /**
  * CORS for capture: echo the page's Origin with credentials allowed (posthog-js
- * may send cookies), allow whatever headers the preflight asks for, GET/POST/OPTIONS.
+ * may send cookies); a preflight is also told GET/POST/OPTIONS and whatever headers
+ * it asks for. Like PostHog's capture (tower-http's CorsLayer), the allowed methods
+ * and headers go on preflight answers only: browsers read them nowhere else.
  */
 export const captureCors: MiddlewareHandler = async (c, next) => {
   await next();
@@ -20,7 +22,8 @@ export function setCorsHeaders(request: Request, headers: Headers): void {
   } else {
     headers.set('Access-Control-Allow-Origin', '*');
   }
+  if (request.method !== 'OPTIONS') return;
   headers.set('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
   headers.set('Access-Control-Allow-Headers', request.headers.get('Access-Control-Request-Headers') || DEFAULT_ALLOWED_HEADERS);
-  if (request.method === 'OPTIONS') headers.set('Access-Control-Max-Age', '86400');
+  headers.set('Access-Control-Max-Age', '86400');
 }

@@ -21,10 +21,14 @@ describe('CORS', () => {
     });
   }
 
-  it('echoes the origin on real answers too', async () => {
-    const res = await fetchWorker('/flags/?v=2', { method: 'POST', headers: { Origin: 'https://other.example' }, body: '{}' });
-    expect(res.headers.get('Access-Control-Allow-Origin')).toBe('https://other.example');
-    expect(res.headers.get('Access-Control-Allow-Credentials')).toBe('true');
+  it('echoes the origin on real answers too (the allowed methods and headers only answer a preflight)', async () => {
+    for (const path of ['/flags/?v=2', '/e/']) {
+      const res = await fetchWorker(path, { method: 'POST', headers: { Origin: 'https://other.example' }, body: '{}' });
+      expect(res.headers.get('Access-Control-Allow-Origin')).toBe('https://other.example');
+      expect(res.headers.get('Access-Control-Allow-Credentials')).toBe('true');
+      expect(res.headers.get('Vary')).toMatch(/Origin/);
+      expect(res.headers.get('Access-Control-Allow-Methods')).toBeNull();
+    }
   });
 
   it('leaves /api alone', async () => {
