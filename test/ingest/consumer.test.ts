@@ -65,6 +65,26 @@ describe('queue consumer', () => {
     expect((await personOf(p.id, 'anon-c1'))?.distinctIds).toEqual(['anon-c1', 'user-c1']);
   });
 
+  it('stores JSON columns as the JSON text of their values: floats, escapes and nesting exact', async () => {
+    const p = await newProject('consumer json text');
+    const tricky = { f: 1.0000000000000002, big: 2 ** 60, tiny: 1e-7, s: 'é"\\\n\u2028😀', nested: [1, { a: null, b: [true, -2.5] }] };
+    const first = ev('$pageview', 'json-text-1', { ...tricky, $set: { tricky } });
+    const second = ev('$pageview', 'json-text-1', { $set: { again: tricky } });
+    await consume('ingest', [message(p.id, [first])]);
+    await consume('ingest', [message(p.id, [second])]);
+    const db = await projectDatabase(env, p.id);
+    const event = await db.prepare('SELECT properties FROM events WHERE project_id = ? AND uuid = ?').bind(p.id, first.uuid).first<{ properties: string }>();
+    expect(event!.properties).toBe(JSON.stringify(JSON.parse(event!.properties)));
+    expect(JSON.parse(event!.properties)).toMatchObject(tricky);
+    const person = await db
+      .prepare('SELECT p.properties, p.property_writes FROM persons p JOIN person_distinct_ids d ON d.person_id = p.id WHERE d.project_id = ? AND d.distinct_id = ?')
+      .bind(p.id, 'json-text-1')
+      .first<{ properties: string; property_writes: string }>();
+    expect(person!.properties).toBe(JSON.stringify(JSON.parse(person!.properties)));
+    expect(JSON.parse(person!.properties)).toMatchObject({ tricky, again: tricky });
+    expect(typeof JSON.parse(person!.property_writes)).toBe('object');
+  });
+
   it('retries only the messages whose person writes failed; the redelivery stores them once', async () => {
     const failing = await newProject('consumer retry');
     const healthy = await newProject('consumer healthy neighbour');
