@@ -1,3 +1,5 @@
+import { defineOwn } from '../identity/properties';
+
 /**
  * The string with lone UTF-16 surrogates (from `\ud800` escapes or lz-string)
  * replaced by U+FFFD, which is what UTF-8 storage would make of them anyway.
@@ -51,9 +53,4 @@ export function cleanJson(value: unknown, levels: number): unknown {
     return renamed;
   };
   return walk(value, levels);
-}
-
-/** Assignment that treats `__proto__` as the plain key JSON.parse made it. */
-function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -6,8 +6,17 @@ export const MAX_PERSON_PROPERTIES_BYTES = 512 * 1024;
 const encoder = new TextEncoder();
 
 export function propertiesSizeOf(properties: Record<string, unknown>): number {
-  return encoder.encode(JSON.stringify(properties)).byteLength;
+  return utf8Bytes(JSON.stringify(properties));
 }
+
+/** Whether the properties' JSON is within `limit` bytes; most are far below it, and then no encoding is needed. */
+export function propertiesWithin(properties: Record<string, unknown>, limit: number): boolean {
+  const json = JSON.stringify(properties);
+  // A UTF-16 code unit is at most 3 bytes of UTF-8.
+  return json.length * 3 <= limit || utf8Bytes(json) <= limit;
+}
+
+const utf8Bytes = (text: string) => encoder.encode(text).byteLength;
 
 export function personPropertiesSizeViolation(personId: string, distinctId: string, eventUuid: string, size: number): Warning {
   return {

@@ -84,9 +84,14 @@ export function mergeProperties(source: Properties, target: Properties): Propert
   return { ...source, ...target };
 }
 
-/** Plain assignment of a key like `__proto__` (valid JSON) would change the prototype instead. */
+/**
+ * Assignment that treats `__proto__` (valid JSON) as the plain key it is: assigning it would
+ * change the prototype instead. Every other key is assigned (defineProperty on each key
+ * would turn the object into a slow dictionary).
+ */
 export function defineOwn(target: Properties, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /** Equality of JSON values. */

@@ -170,7 +170,10 @@ const encoder = new TextEncoder();
  * of `properties` is lost; only order-independence for those keys is.
  */
 export function withinWritesLimit(writes: PropertyWrites): PropertyWrites {
-  let size = encoder.encode(JSON.stringify(writes)).byteLength;
+  const json = JSON.stringify(writes);
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: most writes are far below the limit.
+  if (json.length * 3 <= MAX_PROPERTY_WRITES_BYTES) return writes;
+  let size = encoder.encode(json).byteLength;
   if (size <= MAX_PROPERTY_WRITES_BYTES) return writes;
   const byAge = Object.entries(writes).sort(
     ([, a], [, b]) => Number(b.op === 'unset') - Number(a.op === 'unset') || (isLater(a.t, b.t) ? 1 : isLater(b.t, a.t) ? -1 : 0),

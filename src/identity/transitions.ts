@@ -1,4 +1,4 @@
-import { MAX_PERSON_PROPERTIES_BYTES, personPropertiesSizeViolation, propertiesSizeOf } from './limits';
+import { MAX_PERSON_PROPERTIES_BYTES, personPropertiesSizeViolation, propertiesSizeOf, propertiesWithin } from './limits';
 import { isMergeAllowed, mergeCaseOf, refusedMergeWarning } from './merge';
 import { mergeProperties, newPersonProperties, propertyUpdatesOf } from './properties';
 import { applyUpdatesAt, mergeWrites, newPersonWrites, withinWritesLimit } from './property-writes';
@@ -52,9 +52,9 @@ const withWarning = (item: PersonEvent, warning: Warning | null): PersonEvent =>
 
 /** A warning when the properties grew past the size limit. */
 function sizeViolation(personId: string, item: PersonEvent, properties: Record<string, unknown>): Warning | null {
-  const size = propertiesSizeOf(properties);
+  if (propertiesWithin(properties, MAX_PERSON_PROPERTIES_BYTES)) return null;
   const e = item.event;
-  return size > MAX_PERSON_PROPERTIES_BYTES ? personPropertiesSizeViolation(personId, e.distinct_id, e.uuid, size) : null;
+  return personPropertiesSizeViolation(personId, e.distinct_id, e.uuid, propertiesSizeOf(properties));
 }
 
 /**
