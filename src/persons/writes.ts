@@ -179,15 +179,14 @@ export const insertPerson = (db: Db, row: PersonRow) => bound(db, insertPersonSq
 
 /**
  * Persons' new rows in one statement per JSON array (`UPDATE … FROM json_each`):
- * a consumer batch updates hundreds of persons. Each row is an array in column order,
- * the JSON columns as the values themselves (see insertEventsText).
+ * a consumer batch updates hundreds of persons. Each row is an array in column order.
  */
 const updatePersonsText = `UPDATE persons SET properties = j.value ->> 1, property_writes = j.value ->> 2, is_identified = j.value ->> 3,
     created_at = j.value ->> 4, version = j.value ->> 5
   FROM json_each(?) AS j WHERE persons.id = j.value ->> 0`;
 
 const personRowJson = (r: PersonRow) =>
-  JSON.stringify([r.id, r.properties, r.propertyWrites, r.isIdentified ? 1 : 0, r.createdAt, r.version]);
+  JSON.stringify([r.id, JSON.stringify(r.properties), JSON.stringify(r.propertyWrites), r.isIdentified ? 1 : 0, r.createdAt, r.version]);
 
 export const updatePersons = (db: Db, rows: PersonRow[]): Statement[] => jsonArrayStatements(db, updatePersonsText, rows.map(personRowJson));
 
@@ -234,16 +233,14 @@ export const insertMergeRecord = (db: Db, row: HistoryRow & { details: Record<st
  * Events go in as one JSON array per statement (`json_each`): D1 charges each
  * statement far more than each row, and a batch of a few thousand events would
  * otherwise take a hundred multi-row statements (at most 100 bound parameters
- * each). Each row is an array in column order; `properties` travels as the object
- * itself, and `->>` hands SQLite's text of it, which is the same JSON text (SQLite
- * keeps the literals it parsed), so it is serialised once, not escaped into a string.
+ * each). Each row is an array in column order; `properties` travels as its JSON text.
  */
 const insertEventsText = `INSERT INTO events (project_id, uuid, event, distinct_id, person_id_at_ingest, properties, timestamp, group_0, group_1, group_2, group_3, group_4)
   SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11
   FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`;
 
 const eventRowJson = (r: EventRow) =>
-  JSON.stringify([r.projectId, r.uuid, r.event, r.distinctId, r.personIdAtIngest, r.properties, r.timestamp, r.group0 ?? null, r.group1 ?? null, r.group2 ?? null, r.group3 ?? null, r.group4 ?? null]);
+  JSON.stringify([r.projectId, r.uuid, r.event, r.distinctId, r.personIdAtIngest, JSON.stringify(r.properties), r.timestamp, r.group0 ?? null, r.group1 ?? null, r.group2 ?? null, r.group3 ?? null, r.group4 ?? null]);
 
 /** Event rows, stored once per (project, uuid): a re-sent event is ignored. */
 export const insertEvents = (db: Db, rows: EventRow[]): Statement[] => jsonArrayStatements(db, insertEventsText, rows.map(eventRowJson));
@@ -252,11 +249,11 @@ export const insertEvents = (db: Db, rows: EventRow[]): Statement[] => jsonArray
 const jsonArrayStatements = (db: Db, text: string, rows: string[]): Statement[] =>
   jsonArrays(rows).map((array) => db.$client.prepare(text).bind(array));
 
-/** Warnings go in like events: one JSON array per statement, `details` as the object itself. */
+/** Warnings go in like events: one JSON array per statement, `details` as its JSON text. */
 const insertWarningsText = `INSERT INTO ingestion_warnings (project_id, type, details, event_uuid, timestamp)
   SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4
   FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`;
 
-const warningRowJson = (r: WarningRow) => JSON.stringify([r.projectId, r.type, r.details, r.eventUuid ?? null, r.timestamp]);
+const warningRowJson = (r: WarningRow) => JSON.stringify([r.projectId, r.type, JSON.stringify(r.details), r.eventUuid ?? null, r.timestamp]);
 
 export const insertWarnings = (db: Db, rows: WarningRow[]): Statement[] => jsonArrayStatements(db, insertWarningsText, rows.map(warningRowJson));
