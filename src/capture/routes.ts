@@ -105,8 +105,11 @@ export function isRootEventPath(pathname: string, pathPrefix: string | undefined
   const path = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
   if (!EVENT_PATH_SET.has(path)) return false;
   const prefix = pathPrefixOf(pathPrefix);
-  return !prefix || !(pathname === prefix || pathname.startsWith(`${prefix}/`));
+  return !prefix || !isUnder(pathname, prefix);
 }
+
+/** Whether `path` is `base` itself or a path below it (`/ingest`, `/ingest/e/`; not `/ingestion`). */
+export const isUnder = (path: string, base: string): boolean => path === base || path.startsWith(`${base}/`);
 
 /** `PATH_PREFIX` as a clean prefix (`/ingest`), or undefined when capture is only at the root. */
 export function pathPrefixOf(value: string | undefined): string | undefined {
@@ -122,7 +125,7 @@ export function pathPrefixOf(value: string | undefined): string | undefined {
 export const captureUnderPathPrefix: MiddlewareHandler<AppEnv> = async (c, next) => {
   const prefix = pathPrefixOf(c.env.PATH_PREFIX);
   const path = c.req.path;
-  if (!prefix || !(path === prefix || path.startsWith(`${prefix}/`))) return next();
+  if (!prefix || !isUnder(path, prefix)) return next();
   const url = new URL(c.req.url);
   url.pathname = url.pathname.slice(prefix.length) || '/';
   return capture.fetch(new Request(url, c.req.raw), c.env, executionCtxOf(c));

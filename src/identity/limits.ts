@@ -9,11 +9,13 @@ export function propertiesSizeOf(properties: Record<string, unknown>): number {
   return utf8Bytes(JSON.stringify(properties));
 }
 
-/** Whether the properties' JSON is within `limit` bytes; most are far below it, and then no encoding is needed. */
-export function propertiesWithin(properties: Record<string, unknown>, limit: number): boolean {
-  const json = JSON.stringify(properties);
+/** Whether the properties' JSON is within `limit` bytes. */
+export const propertiesWithin = (properties: Record<string, unknown>, limit: number): boolean => utf8Within(JSON.stringify(properties), limit);
+
+/** Whether `text` is at most `limit` bytes of UTF-8; most texts are far below it, and then nothing is encoded. */
+export function utf8Within(text: string, limit: number): boolean {
   // A UTF-16 code unit is at most 3 bytes of UTF-8.
-  return json.length * 3 <= limit || utf8Bytes(json) <= limit;
+  return text.length * 3 <= limit || utf8Bytes(text) <= limit;
 }
 
 const utf8Bytes = (text: string) => encoder.encode(text).byteLength;

@@ -1,4 +1,5 @@
 import { FILTERED_PERSON_UPDATE_PROPERTIES, PERSON_EVENTS } from './auto-properties';
+import { utf8Within } from './limits';
 import { defineOwn, deepEqual } from './properties';
 import type { PropertyOperation, PropertyUpdates, PropertyWrite, PropertyWrites } from './types';
 
@@ -171,10 +172,8 @@ const encoder = new TextEncoder();
  */
 export function withinWritesLimit(writes: PropertyWrites): PropertyWrites {
   const json = JSON.stringify(writes);
-  // A UTF-16 code unit is at most 3 bytes of UTF-8: most writes are far below the limit.
-  if (json.length * 3 <= MAX_PROPERTY_WRITES_BYTES) return writes;
+  if (utf8Within(json, MAX_PROPERTY_WRITES_BYTES)) return writes;
   let size = encoder.encode(json).byteLength;
-  if (size <= MAX_PROPERTY_WRITES_BYTES) return writes;
   const byAge = Object.entries(writes).sort(
     ([, a], [, b]) => Number(b.op === 'unset') - Number(a.op === 'unset') || (isLater(a.t, b.t) ? 1 : isLater(b.t, a.t) ? -1 : 0),
   );

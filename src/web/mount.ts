@@ -1,12 +1,12 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { pathPrefixOf } from '../capture/routes';
+import { isUnder, pathPrefixOf } from '../capture/routes';
 import type { AppEnv } from '../env';
 import { web } from './routes';
 
 /** Where the app answers for this path: `/app`, `<PATH_PREFIX>/app`, or undefined. */
 export function webBaseOf(pathname: string, pathPrefix: string | undefined): string | undefined {
   for (const base of ['/app', ...(pathPrefix ? [`${pathPrefix}/app`] : [])]) {
-    if (pathname === base || pathname.startsWith(`${base}/`)) return base;
+    if (isUnder(pathname, base)) return base;
   }
   return undefined;
 }
