@@ -1,11 +1,11 @@
-// 1. Capture acceptance: requests/s and latency of the capture routes, each run
-// alternately with two bench routes of the same Worker (same body, same headers)
-// so all see the same machine load: the durable-accept baseline (sends one fixed
+// 1. Capture acceptance: requests/s and latency of the capture routes, each in one
+// interleaved load with two bench routes of the same Worker (same body, same headers,
+// turns of SLOT_MS) so all see the same machine load: the durable-accept baseline (sends one fixed
 // message to the same queue: the message capture builds for the same body, built
 // once, so both hand the queue the same bytes; the floor for anything that durably
 // accepts this event) and, for reference, the no-op route (the runtime's own limit).
 import { gzipSync } from 'node:zlib';
-import { autocannonRun } from './lib/load.mjs';
+import { autocannonRun, interleavedRun } from './lib/load.mjs';
 import { counts, waitForQuiet } from './lib/progress.mjs';
 import { anonymousEvent, random } from './lib/workload.mjs';
 
@@ -48,22 +48,29 @@ function kinds(token) {
   ];
 }
 
-/** Pause before each measured run: past the consumer's 1 s batch timeout, so the previous run's messages are consumed. */
+/** Pause before each round: past the consumer's 1 s batch timeout, so the previous round's messages are consumed. */
 const SETTLE_MS = 1_500;
+/** Slots of the interleaved load: a slot's first GUARD_MS finish the previous path's requests and are not counted. */
+const SLOT_MS = 300;
+const GUARD_MS = 60;
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 
-/** The median of autocannon runs of one route (the machine is shared: one noisy round should not decide). */
+/**
+ * One route over all rounds. req/s is pooled: every counted response over all the
+ * time counted (rounds with more slots weigh more); latencies are medians of the rounds.
+ */
 function combine(runs) {
   return {
-    ok_per_s: median(runs.map((r) => r.ok_per_s)),
+    ok_per_s: sum(runs.map((r) => r.ok_counted)) / sum(runs.map((r) => r.measured_seconds)),
     p50_ms: median(runs.map((r) => r.latency_ms.p50)),
     p99_ms: median(runs.map((r) => r.latency_ms.p99)),
-    requests: runs.reduce((a, r) => a + r.requests, 0),
-    non_200: runs.reduce((a, r) => a + r.non_2xx + r.errors + r.timeouts, 0),
+    requests: sum(runs.map((r) => r.requests)),
+    non_200: sum(runs.map((r) => r.non_2xx)),
     status_codes: runs.reduce((acc, r) => {
       for (const [code, n] of Object.entries(r.status_codes)) acc[code] = (acc[code] ?? 0) + n;
       return acc;
@@ -76,60 +83,57 @@ export async function benchCapture(service, project, cfg, log, sampler) {
   const results = [];
   for (const kind of kinds(project.api_token)) {
     sampler?.takePhasePeakMb();
-    const run = (path) =>
-      autocannonRun({
-        url: `${service.baseUrl}${path}`,
+    const acceptPath = `/_bench/accept?fixture=${encodeURIComponent(`${project.id}:${kind.name}`)}`;
+    const paths = { capture: kind.path, accept: acceptPath, noop: '/_bench/noop' };
+    // Warm every route (isolate start-up, token cache, the fixture, first queue send).
+    for (const path of Object.values(paths)) {
+      await autocannonRun({ url: `${service.baseUrl}${path}`, headers: kind.headers, body: kind.body, connections: 2, durationSeconds: 1 });
+    }
+    // Each round is one load that takes turns between the three routes every SLOT_MS, so all
+    // three meet the same machine load (on this shared machine it swings within seconds, and the
+    // local queue's consumer stalls sends while a batch runs). The order rotates each round.
+    const names = Object.keys(paths);
+    const runs = { capture: [], accept: [], noop: [] };
+    const errors = [];
+    for (let round = 0; round < cfg.captureRounds; round++) {
+      const order = names.map((_, i) => names[(i + round) % names.length]);
+      await new Promise((r) => setTimeout(r, SETTLE_MS));
+      const run = await interleavedRun({
+        baseUrl: service.baseUrl,
+        paths: order.map((name) => paths[name]),
         headers: kind.headers,
         body: kind.body,
         connections: cfg.connections,
-        durationSeconds: cfg.captureSeconds,
+        durationSeconds: cfg.captureSeconds * names.length,
+        slotMs: SLOT_MS,
+        guardMs: GUARD_MS,
       });
-    // Warm both routes (isolate start-up, token cache, first queue send).
-    await autocannonRun({ url: `${service.baseUrl}${kind.path}`, headers: kind.headers, body: kind.body, connections: 2, durationSeconds: 1 });
-    const acceptPath = `/_bench/accept?fixture=${encodeURIComponent(`${project.id}:${kind.name}`)}`;
-    await autocannonRun({ url: `${service.baseUrl}${acceptPath}`, headers: kind.headers, body: kind.body, connections: 2, durationSeconds: 1 });
-    const noopRuns = [];
-    const acceptRuns = [];
-    const captureRuns = [];
-    // Capture and the baseline both fill the queue, whose consumer shares these cores (and, under
-    // wrangler dev, holds up sends while a batch runs): each run starts after the last one's messages
-    // had time to drain, and the two swap order every round so neither always inherits the other's backlog.
-    const settled = async (path) => {
-      await new Promise((r) => setTimeout(r, SETTLE_MS));
-      return run(path);
-    };
-    for (let round = 0; round < cfg.captureRounds; round++) {
-      // The no-op route is only a reference: every other round.
-      if (round % 2 === 0) noopRuns.push(await settled('/_bench/noop'));
-      if (round % 2 === 0) {
-        acceptRuns.push(await settled(acceptPath));
-        captureRuns.push(await settled(kind.path));
-      } else {
-        captureRuns.push(await settled(kind.path));
-        acceptRuns.push(await settled(acceptPath));
-      }
+      order.forEach((name, i) => runs[name].push(run.paths[i]));
+      errors.push(run.errors + run.timeouts);
     }
-    const noop = combine(noopRuns);
-    const accept = combine(acceptRuns);
-    const capture = combine(captureRuns);
+    const capture = combine(runs.capture);
+    const accept = combine(runs.accept);
+    const noop = combine(runs.noop);
+    const roundRatios = runs.capture.map((r, i) => r.ok_per_s / runs.accept[i].ok_per_s);
     const row = {
       kind: kind.name,
       events_per_request: kind.events,
       capture,
       accept,
       noop,
-      // Paired: each capture run against the baseline run beside it in the same round (the machine's
-      // load drifts between rounds), the median over the rounds.
-      ratio_accept_rps: median(captureRuns.map((r, i) => r.ok_per_s / acceptRuns[i].ok_per_s)),
-      ratio_accept_of_medians: capture.ok_per_s / accept.ok_per_s,
+      ratio_accept_rps: capture.ok_per_s / accept.ok_per_s,
+      ratio_accept_rounds: { min: Math.min(...roundRatios), median: median(roundRatios), max: Math.max(...roundRatios) },
       ratio_rps: capture.ok_per_s / noop.ok_per_s,
       ratio_p99: capture.p99_ms / noop.p99_ms,
+      load_errors: sum(errors),
       runtime_peak_rss_mb: sampler?.takePhasePeakMb(),
     };
+    const r = row.ratio_accept_rounds;
     log(
-      `  ${kind.name}: capture ${row.capture.ok_per_s.toFixed(0)} req/s (p50 ${capture.p50_ms} ms, p99 ${capture.p99_ms} ms, non-200 ${capture.non_200}), ` +
-        `durable accept ${accept.ok_per_s.toFixed(0)} req/s (p99 ${accept.p99_ms} ms): ${(row.ratio_accept_rps * 100).toFixed(0)}%; ` +
-        `no-op ${noop.ok_per_s.toFixed(0)} req/s (p99 ${noop.p99_ms} ms): ${(row.ratio_rps * 100).toFixed(0)}%; runtime peak ${row.runtime_peak_rss_mb} MB`,
+      `  ${kind.name}: capture ${row.capture.ok_per_s.toFixed(0)} req/s (p50 ${capture.p50_ms.toFixed(1)} ms, p99 ${capture.p99_ms.toFixed(1)} ms, non-200 ${capture.non_200}), ` +
+        `durable accept ${accept.ok_per_s.toFixed(0)} req/s (p99 ${accept.p99_ms.toFixed(1)} ms): ${(row.ratio_accept_rps * 100).toFixed(0)}% ` +
+        `(rounds ${(r.min * 100).toFixed(0)}–${(r.max * 100).toFixed(0)}%); ` +
+        `no-op ${noop.ok_per_s.toFixed(0)} req/s (p99 ${noop.p99_ms.toFixed(1)} ms): ${(row.ratio_rps * 100).toFixed(0)}%; runtime peak ${row.runtime_peak_rss_mb} MB`,
     );
     results.push(row);
   }
