@@ -1,5 +1,5 @@
 import type { Db } from '../db/client';
-import { planMergeStep, planUpdateStep, planWrites, type Plan } from '../persons/plan';
+import { insertStatements, noInserts, planMergeStep, planUpdateStep, planWrites, type Plan } from '../persons/plan';
 import type { MergeStep, StepResult, UpdateStep } from '../persons/steps';
 import type { IngestState } from '../persons/reads';
 import { guardUnchanged, updatePersons, writeAtomically, type Expected, type PersonRow, type Statement } from '../persons/writes';
@@ -26,6 +26,8 @@ class PlannedSteps implements PersonSteps {
   readonly combined: Pick<Plan, 'statements' | 'events' | 'warnings'> = { statements: [], events: [], warnings: [] };
   /** Expectations about the state as read, checked at the start of the batch. */
   private readonly initial = { versions: new Map<string, number>(), owners: new Map<string, string>() };
+  /** New persons, claims and identification lines of the steps since the last statement that could read them: written together. */
+  private pending = noInserts();
   /** Existing persons' new rows, latest per person: written together after the other person writes. */
   private readonly updates = new Map<string, PersonRow>();
   /** Versions this batch's steps wrote so far (null: the person was absorbed), and who owns the distinct ids they claimed or moved. */
@@ -59,7 +61,13 @@ class PlannedSteps implements PersonSteps {
     ];
   }
 
+  private flushInserts(): void {
+    this.combined.statements.push(...insertStatements(this.db, this.pending));
+    this.pending = noInserts();
+  }
+
   private flushUpdates(): void {
+    this.flushInserts();
     this.combined.statements.push(...updatePersons(this.db, [...this.updates.values()]));
     this.updates.clear();
   }
@@ -71,9 +79,18 @@ class PlannedSteps implements PersonSteps {
       versions: versions.filter(([personId, version]) => this.guardedInPlace(this.written.versions, this.read.versions, this.initial.versions, personId, version)),
       owners: owners.filter(([distinctId, personId]) => this.guardedInPlace(this.written.owners, this.read.owners, this.initial.owners, distinctId, personId)),
     };
-    // A guard in place must see every earlier step's person rows.
+    // A guard in place must see every earlier step's person rows (and distinct ids).
     if (inline.versions.length > 0) this.flushUpdates();
-    this.combined.statements.push(...guardUnchanged(this.db, this.projectId, inline), ...plan.statements);
+    else if (inline.owners.length > 0) this.flushInserts();
+    this.combined.statements.push(...guardUnchanged(this.db, this.projectId, inline));
+    this.pending.persons.push(...plan.inserts.persons);
+    this.pending.claims.push(...plan.inserts.claims);
+    this.pending.history.push(...plan.inserts.history);
+    if (plan.statements.length > 0) {
+      // A merge reads and moves distinct ids: everything before it must be written.
+      this.flushInserts();
+      this.combined.statements.push(...plan.statements);
+    }
     this.combined.events.push(...plan.events);
     this.combined.warnings.push(...plan.warnings);
     this.recordWrites(plan);

@@ -12,22 +12,45 @@ import type { Db } from '../db/client';
 import { groupColumnValues } from '../groups/rules';
 import type { MergeStep, StepResult, UpdateStep } from './steps';
 import {
-  claimDistinctId,
+  claimDistinctIds,
   deletePersonRow,
   guardUnchanged,
   insertEvents,
   insertHistory,
   insertMergeRecord,
-  insertPerson,
+  insertPersons,
   insertWarnings,
   moveDistinctIds,
   updatePerson,
+  type Claim,
   type EventRow,
+  type HistoryRow,
   type PersonRow,
   type Expected,
   type Statement,
   type WarningRow,
 } from './writes';
+
+/**
+ * Rows a transition adds that read nothing and that nothing in the same batch
+ * reads before they exist (new persons, then the distinct ids they claim, then
+ * identification lines): plans combined into one batch write them together, a
+ * statement per kind, before the next statement that could read them.
+ */
+export interface PersonInserts {
+  persons: PersonRow[];
+  claims: Claim[];
+  history: HistoryRow[];
+}
+
+export const noInserts = (): PersonInserts => ({ persons: [], claims: [], history: [] });
+
+/** The statements writing `inserts`: persons first, as their distinct ids and history point at them. */
+export const insertStatements = (db: Db, inserts: PersonInserts): Statement[] => [
+  ...(inserts.persons.length > 0 ? insertPersons(db, inserts.persons) : []),
+  ...(inserts.claims.length > 0 ? claimDistinctIds(db, inserts.claims) : []),
+  ...(inserts.history.length > 0 ? insertHistory(db, inserts.history) : []),
+];
 
 /**
  * A transition (src/identity/transitions.ts) as one guarded atomic batch, and
@@ -36,7 +59,9 @@ import {
 export interface Plan {
   /** What the writes were computed from: checked by guards at the start of the batch. */
   guard: { projectId: number; expects: Expected };
-  /** The person writes, but for the update of an existing person's row: */
+  /** The person writes, but for the update of an existing person's row: its inserts, then */
+  inserts: PersonInserts;
+  /** the statements that must follow them in order (a merge: its record, which reads the source's distinct ids, the move, the delete). */
   statements: Statement[];
   /** The person's new row, when an existing person changed (written after `statements`). */
   update: PersonRow | null;
@@ -49,8 +74,12 @@ export interface Plan {
 }
 
 /** All of a plan's writes, in order, for one atomic batch: its guards (if any) first. */
-export const planWrites = (db: Db, plan: Pick<Plan, 'statements' | 'events' | 'warnings'> & Partial<Pick<Plan, 'guard' | 'update'>>): Statement[] => [
+export const planWrites = (
+  db: Db,
+  plan: Pick<Plan, 'statements' | 'events' | 'warnings'> & Partial<Pick<Plan, 'guard' | 'update' | 'inserts'>>,
+): Statement[] => [
   ...(plan.guard ? guardUnchanged(db, plan.guard.projectId, plan.guard.expects) : []),
+  ...(plan.inserts ? insertStatements(db, plan.inserts) : []),
   ...plan.statements,
   ...(plan.update ? [updatePerson(db, plan.update)] : []),
   ...insertEvents(db, plan.events),
@@ -86,21 +115,26 @@ export function warningRowsOf(projectId: number, eventUuid: string | null, warni
 
 /**
  * The person writes of a transition (its guards come from `Plan.guard`, and the
- * update of an existing person's row from `Plan.update`).
+ * update of an existing person's row from `Plan.update`): rows it only adds, and
+ * the statements that must run after them in order.
  */
-export function transitionStatements(db: Db, projectId: number, t: Transition): Statement[] {
+export function transitionWrites(projectId: number, t: Transition, db: Db): Pick<Plan, 'inserts' | 'statements'> {
   const { before, after, absorbed } = t;
   const at = new Date().toISOString();
-  return [
-    ...(before ? [] : [insertPerson(db, after)]),
-    ...t.history.map((h) => {
-      const row = { id: crypto.randomUUID(), projectId, at, ...h };
-      return h.kind === 'merge' ? insertMergeRecord(db, row) : insertHistory(db, row);
-    }),
-    ...t.claims.map((d) => claimDistinctId(db, projectId, d, after.id)),
-    ...(absorbed ? [moveDistinctIds(db, projectId, absorbed.id, after.id)] : []),
-    ...(absorbed ? [deletePersonRow(db, absorbed.id)] : []),
-  ];
+  const history = t.history.map((h) => ({ id: crypto.randomUUID(), projectId, at, ...h }));
+  return {
+    inserts: {
+      persons: before ? [] : [after],
+      claims: t.claims.map((distinctId) => ({ projectId, distinctId, personId: after.id })),
+      history: history.filter((h) => h.kind !== 'merge'),
+    },
+    statements: [
+      // A merge record lists the source's distinct ids as they are before the move.
+      ...history.filter((h) => h.kind === 'merge').map((row) => insertMergeRecord(db, row)),
+      ...(absorbed ? [moveDistinctIds(db, projectId, absorbed.id, after.id)] : []),
+      ...(absorbed ? [deletePersonRow(db, absorbed.id)] : []),
+    ],
+  };
 }
 
 function planOf(db: Db, projectId: number, t: Transition | null): Plan | null {
@@ -108,7 +142,7 @@ function planOf(db: Db, projectId: number, t: Transition | null): Plan | null {
   const personId = t.after.id;
   return {
     guard: { projectId, expects: t.expects },
-    statements: transitionStatements(db, projectId, t),
+    ...transitionWrites(projectId, t, db),
     update: t.before && t.before.version !== t.after.version ? t.after : null,
     events: t.events.map((i: PersonEvent) => eventRowOf(projectId, i.event, personId)),
     warnings: t.events.flatMap((i) => warningRowsOf(projectId, i.event.uuid, i.warnings)),

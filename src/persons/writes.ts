@@ -170,12 +170,19 @@ export function guardUnchanged(db: Db, projectId: number, { versions = [], owner
 
 // --- Writes.
 
-const PERSON_COLUMNS = ['id', 'projectId', 'properties', 'isIdentified', 'createdAt', 'version', 'propertyWrites'] as const;
-const placeholders = <K extends string>(keys: readonly K[], suffix = '') =>
-  Object.fromEntries(keys.map((k) => [k, p(`${k}${suffix}`)])) as unknown as Record<K, never>;
+/**
+ * New persons in one statement per JSON array (`INSERT … SELECT … FROM json_each`),
+ * like the updates below: a consumer batch creates hundreds of persons, and D1
+ * charges each statement far more than each row. A person id taken already fails
+ * the primary key, which refuses the whole atomic batch as a single insert did.
+ */
+const insertPersonsText = `INSERT INTO persons (id, project_id, properties, property_writes, is_identified, created_at, version)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6 FROM json_each(?)`;
 
-const insertPersonSql = compiledOnce((db) => db.insert(persons).values(placeholders(PERSON_COLUMNS)));
-export const insertPerson = (db: Db, row: PersonRow) => bound(db, insertPersonSql(db), row);
+const newPersonRowJson = (r: PersonRow) =>
+  JSON.stringify([r.id, r.projectId, JSON.stringify(r.properties), JSON.stringify(r.propertyWrites), r.isIdentified ? 1 : 0, r.createdAt, r.version]);
+
+export const insertPersons = (db: Db, rows: PersonRow[]): Statement[] => jsonArrayStatements(db, insertPersonsText, rows.map(newPersonRowJson));
 
 /**
  * Persons' new rows in one statement per JSON array (`UPDATE … FROM json_each`):
@@ -195,10 +202,19 @@ export const updatePerson = (db: Db, row: PersonRow): Statement => updatePersons
 const deletePersonSql = compiledOnce((db) => db.delete(persons).where(eq(persons.id, p('id'))));
 export const deletePersonRow = (db: Db, id: string) => bound(db, deletePersonSql(db), { id });
 
-const claimSql = compiledOnce((db) => db.insert(personDistinctIds).values(placeholders(['projectId', 'distinctId', 'personId'] as const)));
-/** Claims a distinct id for a person; a unique-key failure means someone else owns it now. */
-export const claimDistinctId = (db: Db, projectId: number, distinctId: string, personId: string) =>
-  bound(db, claimSql(db), { projectId, distinctId, personId });
+/** A distinct id that becomes a person's. */
+export interface Claim {
+  projectId: number;
+  distinctId: string;
+  personId: string;
+}
+
+const claimsText = `INSERT INTO person_distinct_ids (project_id, distinct_id, person_id)
+  SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)`;
+
+/** Claims distinct ids for persons, many per statement; a unique-key failure means someone else owns one of them now. */
+export const claimDistinctIds = (db: Db, claims: Claim[]): Statement[] =>
+  jsonArrayStatements(db, claimsText, claims.map((c) => JSON.stringify([c.projectId, c.distinctId, c.personId])));
 
 const moveSql = compiledOnce((db) =>
   db
@@ -209,9 +225,14 @@ const moveSql = compiledOnce((db) =>
 export const moveDistinctIds = (db: Db, projectId: number, fromPersonId: string, toPersonId: string) =>
   bound(db, moveSql(db), { projectId, from: fromPersonId, to: toPersonId });
 
-const HISTORY_COLUMNS = ['id', 'projectId', 'sourcePersonId', 'targetPersonId', 'kind', 'eventUuid', 'details', 'at'] as const;
-const insertHistorySql = compiledOnce((db) => db.insert(personMerges).values(placeholders(HISTORY_COLUMNS)));
-export const insertHistory = (db: Db, row: HistoryRow) => bound(db, insertHistorySql(db), row);
+const insertHistoryText = `INSERT INTO person_merges (id, project_id, source_person_id, target_person_id, kind, event_uuid, details, at)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7 FROM json_each(?)`;
+
+const historyRowJson = (r: HistoryRow) =>
+  JSON.stringify([r.id, r.projectId, r.sourcePersonId, r.targetPersonId, r.kind, r.eventUuid ?? null, r.details == null ? null : JSON.stringify(r.details), r.at]);
+
+/** History lines that read nothing (identifications), many per statement. */
+export const insertHistory = (db: Db, rows: HistoryRow[]): Statement[] => jsonArrayStatements(db, insertHistoryText, rows.map(historyRowJson));
 
 const insertMergeRecordSql = compiledOnce(
   () => sql`INSERT INTO person_merges (id, project_id, source_person_id, target_person_id, kind, event_uuid, details, at)

@@ -2,13 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { mergeRequestOf } from '../../src/identity';
 import { independentGroups } from '../../src/ingest/components';
 import { commitGroupsAtOnce } from '../../src/ingest/planned-commit';
-import { claimDistinctId, guardUnchanged, insertPerson, updatePerson, writeAtomically } from '../../src/persons/writes';
+import { claimDistinctIds, guardUnchanged, insertPersons, updatePerson, writeAtomically, type PersonRow } from '../../src/persons/writes';
 import { loadPerson, readIngestState } from '../../src/persons/reads';
 import { dbOf } from '../../src/db/client';
 import { env } from '../support';
 
 // Guards work on any shard; these use the second (no project: ids are unique per test).
 const db = dbOf(env.SHARD_1);
+
+const insertPerson = (row: PersonRow) => insertPersons(db, [row])[0]!;
+const claim = (projectId: number, distinctId: string, personId: string) => claimDistinctIds(db, [{ projectId, distinctId, personId }])[0]!;
 
 const person = (id: string, version = 0) => ({
   id,
@@ -22,7 +25,7 @@ const person = (id: string, version = 0) => ({
 
 it('a stale version guard refuses the whole batch and reports a conflict', async () => {
   const id = crypto.randomUUID();
-  expect(await writeAtomically(db, [insertPerson(db, person(id)), claimDistinctId(db, 4242, `d-${id}`, id)])).toBe(true);
+  expect(await writeAtomically(db, [insertPerson(person(id)), claim(4242, `d-${id}`, id)])).toBe(true);
   const stale = await writeAtomically(db, [
     updatePerson(db, { ...person(id, 1), properties: { a: 'first' } }),
     ...guardUnchanged(db, 4242, { versions: [[id, 5]] }),
@@ -40,8 +43,8 @@ it('a stale version guard refuses the whole batch and reports a conflict', async
 it('claiming a distinct id someone owns is a conflict, and nothing of the batch stays', async () => {
   const a = crypto.randomUUID();
   const b = crypto.randomUUID();
-  await writeAtomically(db, [insertPerson(db, person(a)), claimDistinctId(db, 4242, `shared-${a}`, a)]);
-  const lost = await writeAtomically(db, [insertPerson(db, person(b)), claimDistinctId(db, 4242, `shared-${a}`, b)]);
+  await writeAtomically(db, [insertPerson(person(a)), claim(4242, `shared-${a}`, a)]);
+  const lost = await writeAtomically(db, [insertPerson(person(b)), claim(4242, `shared-${a}`, b)]);
   expect(lost).toBe(false);
   expect(await loadPerson(db, b)).toBeUndefined();
   const wrongOwner = await writeAtomically(db, guardUnchanged(db, 4242, { owners: [[`shared-${a}`, b]] }));
@@ -52,6 +55,31 @@ it('claiming a distinct id someone owns is a conflict, and nothing of the batch 
   const allHold = await writeAtomically(db, guardUnchanged(db, 4242, { versions: [[a, 0]], owners: [[`shared-${a}`, a]] }));
   expect(allHold).toBe(true);
   expect(wrongOwner).toBe(false);
+});
+
+it('many persons and claims in one statement each: one taken id among them refuses the whole batch', async () => {
+  const ids = Array.from({ length: 50 }, () => crypto.randomUUID());
+  const taken = crypto.randomUUID();
+  expect(await writeAtomically(db, [insertPerson(person(taken)), claim(4242, `taken-${taken}`, taken)])).toBe(true);
+  const claims = ids.map((id) => ({ projectId: 4242, distinctId: `bulk-${id}`, personId: id }));
+  const refused = await writeAtomically(db, [
+    ...insertPersons(db, ids.map((id) => person(id))),
+    ...claimDistinctIds(db, [...claims.slice(0, 25), { projectId: 4242, distinctId: `taken-${taken}`, personId: ids[25]! }, ...claims.slice(25)]),
+  ]);
+  expect(refused).toBe(false);
+  for (const id of [ids[0]!, ids[49]!]) expect(await loadPerson(db, id)).toBeUndefined();
+  // Two claims of one id in the same statement are a conflict too.
+  const twice = await writeAtomically(db, [...insertPersons(db, [person(ids[0]!)]), ...claimDistinctIds(db, [claims[0]!, { ...claims[0]!, personId: ids[1]! }])]);
+  expect(twice).toBe(false);
+  expect(await writeAtomically(db, [...insertPersons(db, ids.map((id) => person(id))), ...claimDistinctIds(db, claims)])).toBe(true);
+  const stored = await Promise.all(ids.map((id) => loadPerson(db, id)));
+  expect(stored.map((p) => p?.id)).toEqual(ids);
+  expect(stored.every((p) => p?.version === 0 && p.isIdentified === false && JSON.stringify(p.properties) === '{"a":1}')).toBe(true);
+  const owners = await db.$client
+    .prepare(`SELECT distinct_id, person_id FROM person_distinct_ids WHERE project_id = 4242 AND distinct_id IN (SELECT value FROM json_each(?))`)
+    .bind(JSON.stringify(claims.map((c) => c.distinctId)))
+    .all<{ distinct_id: string; person_id: string }>();
+  expect(new Map(owners.results.map((r) => [r.distinct_id, r.person_id]))).toEqual(new Map(claims.map((c) => [c.distinctId, c.personId])));
 });
 
 describe('the batched commit', () => {
@@ -72,10 +100,10 @@ describe('the batched commit', () => {
     const b = crypto.randomUUID();
     const [da, dbId, anon] = [`a-${a}`, `b-${b}`, `anon-${a}`];
     await writeAtomically(db, [
-      insertPerson(db, { ...person(a), projectId }),
-      claimDistinctId(db, projectId, da, a),
-      insertPerson(db, { ...person(b), projectId }),
-      claimDistinctId(db, projectId, dbId, b),
+      insertPerson({ ...person(a), projectId }),
+      claim(projectId, da, a),
+      insertPerson({ ...person(b), projectId }),
+      claim(projectId, dbId, b),
     ]);
     // a: an update, a merge of a new anonymous id, another update (three steps on one person); b: one update.
     const events = [
