@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PropertyWrites } from '../identity';
 import type { Db } from './client';
+import { decodePropertyWrites } from './property-writes-column';
 
 /** A person as the REST API shows it. */
 export interface PersonView {
@@ -139,7 +140,7 @@ async function withDistinctIds(db: Db, projectId: number, rows: PersonListRow[])
   return rows.map((r) => ({
     id: r.id,
     properties: JSON.parse(r.properties) as Record<string, unknown>,
-    propertyWrites: JSON.parse(r.property_writes) as PropertyWrites,
+    propertyWrites: decodePropertyWrites(r.property_writes),
     isIdentified: Boolean(r.is_identified),
     createdAt: r.created_at,
     version: r.version,

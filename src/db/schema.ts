@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { PropertyWrites } from '../identity/types';
+import { propertyWritesColumn } from './property-writes-column';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 const nowIso = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
@@ -39,7 +39,7 @@ export const persons = sqliteTable(
      * independent of arrival order (src/identity/property-writes.ts). Kept
      * outside `properties` and outside its size limit.
      */
-    propertyWrites: text('property_writes', { mode: 'json' }).$type<PropertyWrites>().notNull().default(sql`'{}'`),
+    propertyWrites: propertyWritesColumn('property_writes').notNull().default(sql`'{}'`),
   },
   (t) => [index('persons_project_created_idx').on(t.projectId, t.createdAt, t.id)],
 );

@@ -14,6 +14,7 @@ import { Param, Placeholder, and, eq, is, sql, type SQL } from 'drizzle-orm';
 import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client';
 import { MAX_PARAMS, chunk, jsonArrays } from '../db/chunk';
+import { encodePropertyWrites } from '../db/property-writes-column';
 import { events, ingestionWarnings, personDistinctIds, personMerges, persons } from '../db/schema';
 
 export type PersonRow = typeof persons.$inferSelect;
@@ -180,7 +181,7 @@ const insertPersonsText = `INSERT INTO persons (id, project_id, properties, prop
   SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6 FROM json_each(?)`;
 
 const newPersonRowJson = (r: PersonRow) =>
-  JSON.stringify([r.id, r.projectId, JSON.stringify(r.properties), JSON.stringify(r.propertyWrites), r.isIdentified ? 1 : 0, r.createdAt, r.version]);
+  JSON.stringify([r.id, r.projectId, JSON.stringify(r.properties), encodePropertyWrites(r.propertyWrites), r.isIdentified ? 1 : 0, r.createdAt, r.version]);
 
 export const insertPersons = (db: Db, rows: PersonRow[]): Statement[] => jsonArrayStatements(db, insertPersonsText, rows.map(newPersonRowJson));
 
@@ -193,7 +194,7 @@ const updatePersonsText = `UPDATE persons SET properties = j.value ->> 1, proper
   FROM json_each(?) AS j WHERE persons.id = j.value ->> 0`;
 
 const personRowJson = (r: PersonRow) =>
-  JSON.stringify([r.id, JSON.stringify(r.properties), JSON.stringify(r.propertyWrites), r.isIdentified ? 1 : 0, r.createdAt, r.version]);
+  JSON.stringify([r.id, JSON.stringify(r.properties), encodePropertyWrites(r.propertyWrites), r.isIdentified ? 1 : 0, r.createdAt, r.version]);
 
 export const updatePersons = (db: Db, rows: PersonRow[]): Statement[] => jsonArrayStatements(db, updatePersonsText, rows.map(personRowJson));
 

@@ -6,6 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import type { IngestMessage } from '../../src/ingest/message';
 import { projectDatabase } from '../../src/db/shards';
+import { decodePropertyWrites } from '../../src/db/property-writes-column';
 import {
   clearD1Faults,
   env,
@@ -82,7 +83,11 @@ describe('queue consumer', () => {
       .first<{ properties: string; property_writes: string }>();
     expect(person!.properties).toBe(JSON.stringify(JSON.parse(person!.properties)));
     expect(JSON.parse(person!.properties)).toMatchObject({ tricky, again: tricky });
-    expect(typeof JSON.parse(person!.property_writes)).toBe('object');
+    // Written in the compact form (each timestamp once), read back per key.
+    const writes = JSON.parse(person!.property_writes) as { v: number; t: string[]; w: Record<string, number> };
+    expect(writes.v).toBe(2);
+    expect(writes.t).toEqual([...new Set(writes.t)]);
+    expect(Object.keys(decodePropertyWrites(person!.property_writes))).toEqual(expect.arrayContaining(['tricky', 'again']));
   });
 
   it('retries only the messages whose person writes failed; the redelivery stores them once', async () => {
