@@ -20,7 +20,7 @@ const int = (name, fallback) => (process.env[name] ? Number.parseInt(process.env
 const KNOBS = {
   connections: ['BENCH_CONNECTIONS', 20],
   captureSeconds: ['BENCH_SECONDS', 3],
-  captureRounds: ['BENCH_ROUNDS', 6],
+  captureRounds: ['BENCH_ROUNDS', 10],
   events: ['BENCH_EVENTS', 50_000],
   eventsPerRequest: ['BENCH_EVENTS_PER_REQUEST', 20],
   sendConcurrency: ['BENCH_SEND_CONCURRENCY', 8],
