@@ -36,7 +36,10 @@ async function ingest(service, project, events, want, cfg) {
     waitForCounts(service.baseUrl, project.id, want, { startedAt, deadlineMs: cfg.deadlineMs }),
   ]);
   const stored = Math.min(waited.counts.events, events.length);
-  const consumer = consumerTime(service.queueBatches().slice(batchesBefore), stored, waited.ms);
+  // The data is visible before the consumer's batch returns and wrangler logs it: wait for the
+  // log lines of every message sent (one per request), so no batch's time is left out.
+  const batches = await loggedBatches(service, batchesBefore, sent.requests);
+  const consumer = consumerTime(batches, stored, waited.ms);
   return {
     events: events.length,
     complete: waited.done,
@@ -55,6 +58,16 @@ async function ingest(service, project, events, want, cfg) {
     /** [seconds, events stored] about once a second. */
     timeline: waited.timeline,
   };
+}
+
+/** The consumer batches logged since `from`, once they hold `messages` messages (or after 10 s). */
+async function loggedBatches(service, from, messages) {
+  const deadline = performance.now() + 10_000;
+  for (;;) {
+    const batches = service.queueBatches().slice(from);
+    if (batches.reduce((a, b) => a + b.acked, 0) >= messages || performance.now() > deadline) return batches;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /**
