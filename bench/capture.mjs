@@ -94,14 +94,18 @@ export async function benchCapture(service, project, cfg, log, sampler) {
     }
     // Each round is one load that takes turns between the three routes every SLOT_MS, so all
     // three meet the same machine load (on this shared machine it swings within seconds, and the
-    // local queue's consumer stalls sends while a batch runs). The order rotates each round.
+    // local queue's consumer stalls sends while a batch runs).
     const names = Object.keys(paths);
     const runs = { capture: [], accept: [], noop: [] };
     const errors = [];
     // The single-event kinds carry the targets: they get every round, the batch (a reference) half.
     const rounds = kind.events === 1 ? cfg.captureRounds : batchRounds(cfg);
     for (let round = 0; round < rounds; round++) {
-      const order = names.map((_, i) => names[(i + round) % names.length]);
+      // Turns go round in a cycle, so a route's turn follows the same route every time: every other
+      // round the cycle runs backwards (capture after no-op, then after accept), and it starts at a
+      // different route each time.
+      const cycle = round % 2 === 0 ? names : [...names].reverse();
+      const order = cycle.map((_, i) => cycle[(i + Math.floor(round / 2)) % cycle.length]);
       await new Promise((r) => setTimeout(r, SETTLE_MS));
       const run = await interleavedRun({
         baseUrl: service.baseUrl,
