@@ -3,17 +3,10 @@
 // Usage: node autocannon-child.mjs '<spec json>'
 //   spec: {url, headers, bodyBase64, connections, durationSeconds}
 import autocannon from 'autocannon';
+import { autocannonOptions } from './load.mjs';
 
 const spec = JSON.parse(process.argv[2]);
-const result = await autocannon({
-  url: spec.url,
-  method: 'POST',
-  headers: spec.headers,
-  body: Buffer.from(spec.bodyBase64, 'base64'),
-  connections: spec.connections,
-  duration: spec.durationSeconds,
-  timeout: 30,
-});
+const result = await autocannon(autocannonOptions(spec, spec.url));
 const ok = result['2xx'];
 console.log(
   JSON.stringify({

@@ -13,6 +13,7 @@
 // Usage: node interleaved-child.mjs '<spec json>'
 //   spec: {baseUrl, paths, headers, bodyBase64, connections, durationSeconds, slotMs, guardMs}
 import autocannon from 'autocannon';
+import { autocannonOptions } from './load.mjs';
 
 const spec = JSON.parse(process.argv[2]);
 const { paths, slotMs, guardMs } = spec;
@@ -29,13 +30,7 @@ function slotAt(now) {
 }
 
 const result = await autocannon({
-  url: spec.baseUrl,
-  method: 'POST',
-  headers: spec.headers,
-  body: Buffer.from(spec.bodyBase64, 'base64'),
-  connections: spec.connections,
-  duration: spec.durationSeconds,
-  timeout: 30,
+  ...autocannonOptions(spec, spec.baseUrl),
   requests: [
     {
       // One request in flight per connection, so the connection's context describes it.

@@ -5,6 +5,17 @@ import path from 'node:path';
 
 const childPath = (name) => path.join(import.meta.dirname, name);
 
+/** The autocannon options both children share: POST the spec's body to `url` over its connections for its duration. */
+export const autocannonOptions = (spec, url) => ({
+  url,
+  method: 'POST',
+  headers: spec.headers,
+  body: Buffer.from(spec.bodyBase64, 'base64'),
+  connections: spec.connections,
+  duration: spec.durationSeconds,
+  timeout: 30,
+});
+
 /** Runs `child` with the JSON spec; resolves with the last line it prints, parsed. */
 function runChild(child, spec) {
   return new Promise((resolve, reject) => {
