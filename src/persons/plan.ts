@@ -47,9 +47,9 @@ export const noInserts = (): PersonInserts => ({ persons: [], claims: [], histor
 
 /** The statements writing `inserts`: persons first, as their distinct ids and history point at them. */
 export const insertStatements = (db: Db, inserts: PersonInserts): Statement[] => [
-  ...(inserts.persons.length > 0 ? insertPersons(db, inserts.persons) : []),
-  ...(inserts.claims.length > 0 ? claimDistinctIds(db, inserts.claims) : []),
-  ...(inserts.history.length > 0 ? insertHistory(db, inserts.history) : []),
+  ...insertPersons(db, inserts.persons),
+  ...claimDistinctIds(db, inserts.claims),
+  ...insertHistory(db, inserts.history),
 ];
 
 /**
@@ -118,7 +118,7 @@ export function warningRowsOf(projectId: number, eventUuid: string | null, warni
  * update of an existing person's row from `Plan.update`): rows it only adds, and
  * the statements that must run after them in order.
  */
-export function transitionWrites(projectId: number, t: Transition, db: Db): Pick<Plan, 'inserts' | 'statements'> {
+export function transitionWrites(db: Db, projectId: number, t: Transition): Pick<Plan, 'inserts' | 'statements'> {
   const { before, after, absorbed } = t;
   const at = new Date().toISOString();
   const history = t.history.map((h) => ({ id: crypto.randomUUID(), projectId, at, ...h }));
@@ -142,7 +142,7 @@ function planOf(db: Db, projectId: number, t: Transition | null): Plan | null {
   const personId = t.after.id;
   return {
     guard: { projectId, expects: t.expects },
-    ...transitionWrites(projectId, t, db),
+    ...transitionWrites(db, projectId, t),
     update: t.before && t.before.version !== t.after.version ? t.after : null,
     events: t.events.map((i: PersonEvent) => eventRowOf(projectId, i.event, personId)),
     warnings: t.events.flatMap((i) => warningRowsOf(projectId, i.event.uuid, i.warnings)),

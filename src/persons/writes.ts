@@ -171,6 +171,10 @@ export function guardUnchanged(db: Db, projectId: number, { versions = [], owner
 
 // --- Writes.
 
+/** A person's row as one JSON array, for the inserts and the updates below (the updates leave the project id, last, alone). */
+const personRowJson = (r: PersonRow) =>
+  JSON.stringify([r.id, JSON.stringify(r.properties), encodePropertyWrites(r.propertyWrites), r.isIdentified ? 1 : 0, r.createdAt, r.version, r.projectId]);
+
 /**
  * New persons in one statement per JSON array (`INSERT … SELECT … FROM json_each`),
  * like the updates below: a consumer batch creates hundreds of persons, and D1
@@ -178,12 +182,9 @@ export function guardUnchanged(db: Db, projectId: number, { versions = [], owner
  * the primary key, which refuses the whole atomic batch as a single insert did.
  */
 const insertPersonsText = `INSERT INTO persons (id, project_id, properties, property_writes, is_identified, created_at, version)
-  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6 FROM json_each(?)`;
+  SELECT value ->> 0, value ->> 6, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 FROM json_each(?)`;
 
-const newPersonRowJson = (r: PersonRow) =>
-  JSON.stringify([r.id, r.projectId, JSON.stringify(r.properties), encodePropertyWrites(r.propertyWrites), r.isIdentified ? 1 : 0, r.createdAt, r.version]);
-
-export const insertPersons = (db: Db, rows: PersonRow[]): Statement[] => jsonArrayStatements(db, insertPersonsText, rows.map(newPersonRowJson));
+export const insertPersons = (db: Db, rows: PersonRow[]): Statement[] => jsonArrayStatements(db, insertPersonsText, rows.map(personRowJson));
 
 /**
  * Persons' new rows in one statement per JSON array (`UPDATE … FROM json_each`):
@@ -192,9 +193,6 @@ export const insertPersons = (db: Db, rows: PersonRow[]): Statement[] => jsonArr
 const updatePersonsText = `UPDATE persons SET properties = j.value ->> 1, property_writes = j.value ->> 2, is_identified = j.value ->> 3,
     created_at = j.value ->> 4, version = j.value ->> 5
   FROM json_each(?) AS j WHERE persons.id = j.value ->> 0`;
-
-const personRowJson = (r: PersonRow) =>
-  JSON.stringify([r.id, JSON.stringify(r.properties), encodePropertyWrites(r.propertyWrites), r.isIdentified ? 1 : 0, r.createdAt, r.version]);
 
 export const updatePersons = (db: Db, rows: PersonRow[]): Statement[] => jsonArrayStatements(db, updatePersonsText, rows.map(personRowJson));
 
