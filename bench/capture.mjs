@@ -142,7 +142,8 @@ export async function benchCapture(service, project, cfg, log, sampler) {
       `  ${kind.name}: capture ${row.capture.ok_per_s.toFixed(0)} req/s (p50 ${capture.p50_ms.toFixed(1)} ms, p99 ${capture.p99_ms.toFixed(1)} ms, non-200 ${capture.non_200}), ` +
         `durable accept ${accept.ok_per_s.toFixed(0)} req/s (p99 ${accept.p99_ms.toFixed(1)} ms): ${(row.ratio_accept_rps * 100).toFixed(0)}% ` +
         `(rounds ${(r.min * 100).toFixed(0)}–${(r.max * 100).toFixed(0)}%); ` +
-        `no-op ${noop.ok_per_s.toFixed(0)} req/s (p99 ${noop.p99_ms.toFixed(1)} ms): ${(row.ratio_rps * 100).toFixed(0)}%; runtime peak ${row.runtime_peak_rss_mb} MB`,
+        `no-op ${noop.ok_per_s.toFixed(0)} req/s (p99 ${noop.p99_ms.toFixed(1)} ms): ${(row.ratio_rps * 100).toFixed(0)}%; ` +
+        `connection errors and timeouts ${row.load_errors}; runtime peak ${row.runtime_peak_rss_mb} MB`,
     );
     results.push(row);
   }
