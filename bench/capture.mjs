@@ -79,47 +79,62 @@ function combine(runs) {
   };
 }
 
-/** Rounds of the 100-event batch, which no target reads. */
-export const batchRounds = (cfg) => Math.max(2, Math.round(cfg.captureRounds / 2));
+/** Rounds of the 100-event batch, which no target reads: every other round. */
+export const batchRounds = (cfg) => Math.ceil(cfg.captureRounds / 2);
 
 export async function benchCapture(service, project, cfg, log, sampler) {
-  const results = [];
-  for (const kind of kinds(project.api_token)) {
-    sampler?.takePhasePeakMb();
-    const acceptPath = `/_bench/accept?fixture=${encodeURIComponent(`${project.id}:${kind.name}`)}`;
-    const paths = { capture: kind.path, accept: acceptPath, noop: '/_bench/noop' };
-    // Warm every route (isolate start-up, token cache, the fixture, first queue send).
+  sampler?.takePhasePeakMb();
+  const all = kinds(project.api_token).map((kind) => ({
+    kind,
+    paths: {
+      capture: kind.path,
+      accept: `/_bench/accept?fixture=${encodeURIComponent(`${project.id}:${kind.name}`)}`,
+      noop: '/_bench/noop',
+    },
+    // The single-event kinds carry the targets: they get every round, the batch (a reference) every other.
+    rounds: kind.events === 1 ? cfg.captureRounds : batchRounds(cfg),
+    runs: { capture: [], accept: [], noop: [] },
+    errors: [],
+  }));
+  // Warm every route (isolate start-up, token cache, the fixtures, first queue send).
+  for (const { kind, paths } of all) {
     for (const path of Object.values(paths)) {
       await autocannonRun({ url: `${service.baseUrl}${path}`, headers: kind.headers, body: kind.body, connections: 2, durationSeconds: 1 });
     }
-    // Each round is one load that takes turns between the three routes every SLOT_MS, so all
-    // three meet the same machine load (on this shared machine it swings within seconds, and the
-    // local queue's consumer stalls sends while a batch runs).
-    const names = Object.keys(paths);
-    const runs = { capture: [], accept: [], noop: [] };
-    const errors = [];
-    // The single-event kinds carry the targets: they get every round, the batch (a reference) half.
-    const rounds = kind.events === 1 ? cfg.captureRounds : batchRounds(cfg);
-    for (let round = 0; round < rounds; round++) {
+  }
+  // The kinds take turns round by round, so each meets the runtime in the same state (its memory
+  // grows through the phase, and later rounds run slower). Each round of a kind is one load that
+  // takes turns between the three routes every SLOT_MS, so all three meet the same machine load (on
+  // this shared machine it swings within seconds, and the local queue's consumer stalls sends while
+  // a batch runs).
+  const names = ['capture', 'accept', 'noop'];
+  for (let round = 0; round < cfg.captureRounds; round++) {
+    for (const entry of all) {
+      const done = entry.runs.capture.length;
+      if (done >= entry.rounds || (entry.rounds < cfg.captureRounds && round % 2 === 1)) continue;
       // Turns go round in a cycle, so a route's turn follows the same route every time: every other
       // round the cycle runs backwards (capture after no-op, then after accept), and it starts at a
       // different route each time.
-      const cycle = round % 2 === 0 ? names : [...names].reverse();
-      const order = cycle.map((_, i) => cycle[(i + Math.floor(round / 2)) % cycle.length]);
+      const cycle = done % 2 === 0 ? names : [...names].reverse();
+      const order = cycle.map((_, i) => cycle[(i + Math.floor(done / 2)) % cycle.length]);
       await new Promise((r) => setTimeout(r, SETTLE_MS));
       const run = await interleavedRun({
         baseUrl: service.baseUrl,
-        paths: order.map((name) => paths[name]),
-        headers: kind.headers,
-        body: kind.body,
+        paths: order.map((name) => entry.paths[name]),
+        headers: entry.kind.headers,
+        body: entry.kind.body,
         connections: cfg.connections,
         durationSeconds: cfg.captureSeconds * names.length,
         slotMs: SLOT_MS,
         guardMs: GUARD_MS,
       });
-      order.forEach((name, i) => runs[name].push(run.paths[i]));
-      errors.push(run.errors + run.timeouts);
+      order.forEach((name, i) => entry.runs[name].push(run.paths[i]));
+      entry.errors.push(run.errors + run.timeouts);
     }
+  }
+  const runtimePeakMb = sampler?.takePhasePeakMb();
+  const results = [];
+  for (const { kind, runs, errors } of all) {
     const capture = combine(runs.capture);
     const accept = combine(runs.accept);
     const noop = combine(runs.noop);
@@ -135,7 +150,7 @@ export async function benchCapture(service, project, cfg, log, sampler) {
       ratio_rps: capture.ok_per_s / noop.ok_per_s,
       ratio_p99: capture.p99_ms / noop.p99_ms,
       load_errors: sum(errors),
-      runtime_peak_rss_mb: sampler?.takePhasePeakMb(),
+      runtime_peak_rss_mb: runtimePeakMb,
     };
     const r = row.ratio_accept_rounds;
     log(
