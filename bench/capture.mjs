@@ -79,7 +79,9 @@ function combine(runs) {
   };
 }
 
-/** Rounds of the 100-event batch, which no target reads: every other round. */
+/** The single-event kinds carry the targets: they run every round; the 100-event batch (a reference) every other. */
+const runsInRound = (kind, round) => kind.events === 1 || round % 2 === 0;
+/** Rounds of the 100-event batch. */
 export const batchRounds = (cfg) => Math.ceil(cfg.captureRounds / 2);
 
 export async function benchCapture(service, project, cfg, log, sampler) {
@@ -91,8 +93,6 @@ export async function benchCapture(service, project, cfg, log, sampler) {
       accept: `/_bench/accept?fixture=${encodeURIComponent(`${project.id}:${kind.name}`)}`,
       noop: '/_bench/noop',
     },
-    // The single-event kinds carry the targets: they get every round, the batch (a reference) every other.
-    rounds: kind.events === 1 ? cfg.captureRounds : batchRounds(cfg),
     runs: { capture: [], accept: [], noop: [] },
     errors: [],
   }));
@@ -105,13 +105,13 @@ export async function benchCapture(service, project, cfg, log, sampler) {
   // The kinds take turns round by round, so each meets the runtime in the same state (its memory
   // grows through the phase, and later rounds run slower). Each round of a kind is one load that
   // takes turns between the three routes every SLOT_MS, so all three meet the same machine load (on
-  // this shared machine it swings within seconds, and the local queue's consumer stalls sends while
-  // a batch runs).
+  // this shared machine it swings within seconds, and the runtime thread stops for garbage
+  // collections of up to about 140 ms).
   const names = ['capture', 'accept', 'noop'];
   for (let round = 0; round < cfg.captureRounds; round++) {
     for (const entry of all) {
+      if (!runsInRound(entry.kind, round)) continue;
       const done = entry.runs.capture.length;
-      if (done >= entry.rounds || (entry.rounds < cfg.captureRounds && round % 2 === 1)) continue;
       // Turns go round in a cycle, so a route's turn follows the same route every time: every other
       // round the cycle runs backwards (capture after no-op, then after accept), and it starts at a
       // different route each time.
