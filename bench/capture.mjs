@@ -51,8 +51,10 @@ function kinds(token) {
 /** Pause before each round: past the consumer's 1 s batch timeout, so the previous round's messages are consumed. */
 const SETTLE_MS = 1_500;
 /** Slots of the interleaved load: a slot's first GUARD_MS finish the previous path's requests and are not counted. */
-const SLOT_MS = 300;
-const GUARD_MS = 60;
+export const SLOT_MS = 300;
+export const GUARD_MS = 60;
+/** The routes each round takes turns between. */
+export const ROUTES = ['capture', 'accept', 'noop'];
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -107,7 +109,6 @@ export async function benchCapture(service, project, cfg, log, sampler) {
   // takes turns between the three routes every SLOT_MS, so all three meet the same machine load (on
   // this shared machine it swings within seconds, and the runtime thread stops for garbage
   // collections of up to about 140 ms).
-  const names = ['capture', 'accept', 'noop'];
   for (let round = 0; round < cfg.captureRounds; round++) {
     for (const entry of all) {
       if (!runsInRound(entry.kind, round)) continue;
@@ -115,7 +116,7 @@ export async function benchCapture(service, project, cfg, log, sampler) {
       // Turns go round in a cycle, so a route's turn follows the same route every time: every other
       // round the cycle runs backwards (capture after no-op, then after accept), and it starts at a
       // different route each time.
-      const cycle = done % 2 === 0 ? names : [...names].reverse();
+      const cycle = done % 2 === 0 ? ROUTES : [...ROUTES].reverse();
       const order = cycle.map((_, i) => cycle[(i + Math.floor(done / 2)) % cycle.length]);
       await new Promise((r) => setTimeout(r, SETTLE_MS));
       const run = await interleavedRun({
@@ -124,7 +125,7 @@ export async function benchCapture(service, project, cfg, log, sampler) {
         headers: entry.kind.headers,
         body: entry.kind.body,
         connections: cfg.connections,
-        durationSeconds: cfg.captureSeconds * names.length,
+        durationSeconds: cfg.captureSeconds * ROUTES.length,
         slotMs: SLOT_MS,
         guardMs: GUARD_MS,
       });

@@ -1,6 +1,6 @@
 // The figures as a text table (stdout) and as Markdown (bench/RESULTS.md).
 
-import { batchRounds } from '../capture.mjs';
+import { GUARD_MS, ROUTES, SLOT_MS, batchRounds } from '../capture.mjs';
 
 const n0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '–');
 const n1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–');
@@ -41,7 +41,7 @@ function sections(r) {
   const c = r.config;
   if (r.capture) {
     out.push({
-      title: `1. Capture acceptance (autocannon, ${c.connections} connections; ${c.captureRounds} rounds per single-event kind (${batchRounds(c)} for the batch), the kinds taking turns round by round, 1.5 s apart, each one load of ${c.captureSeconds * 3} s that takes turns between capture, durable accept (one fixed message to the same queue: the one capture builds for the same body) and the no-op route every 300 ms, rotating the order each round; a turn's first 60 ms finish the previous route's requests and are not counted; req/s = responses counted ÷ time counted over all rounds, latencies the medians of the rounds; "rounds" is the range of one round's capture ÷ accept)`,
+      title: `1. Capture acceptance (autocannon, ${c.connections} connections; ${c.captureRounds} rounds per single-event kind (${batchRounds(c)} for the batch), the kinds taking turns round by round, 1.5 s apart, each one load of ${c.captureSeconds * ROUTES.length} s that takes turns between capture, durable accept (one fixed message to the same queue: the one capture builds for the same body) and the no-op route every ${SLOT_MS} ms, rotating the order each round; a turn's first ${GUARD_MS} ms finish the previous route's requests and are not counted; req/s = responses counted ÷ time counted over all rounds, latencies the medians of the rounds; "rounds" is the range of one round's capture ÷ accept)`,
       head: ['request', 'capture req/s', 'p50 ms', 'p99 ms', 'accept req/s', 'p99 ms', 'vs accept', 'rounds', 'no-op req/s', 'p50 ms', 'p99 ms', 'vs no-op', 'p99 vs no-op', 'non-200'],
       rows: r.capture.kinds.map((k) => [
         k.kind,
