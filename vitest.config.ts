@@ -7,6 +7,8 @@ import { buildAssets } from './scripts/build-assets.mjs';
 buildAssets();
 
 const SOAK = 'test/reliability/soak.test.ts';
+// Pure code (no Cloudflare bindings) is tested in plain Node: no runtime to start.
+const NODE_TESTS = 'test/**/*.node.test.ts';
 const FAULTS = 'test/reliability/faults.test.ts';
 const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
 
@@ -20,7 +22,12 @@ export default defineConfig({
         queueConsumers: {
           ingest: { maxBatchSize: 100, maxBatchTimeout: 0.05, maxRetries: 5, deadLetterQueue: 'ingest-dlq' },
           // As in wrangler.toml: import messages are full, so 10 per batch.
-          'ingest-historical': { maxBatchSize: 10, maxBatchTimeout: 0.05, maxRetries: 5, deadLetterQueue: 'ingest-dlq' },
+          'ingest-historical': {
+            maxBatchSize: 10,
+            maxBatchTimeout: 0.05,
+            maxRetries: 5,
+            deadLetterQueue: 'ingest-dlq',
+          },
           'ingest-dlq': { maxBatchSize: 100, maxBatchTimeout: 0.05, maxRetries: 10 },
         },
       },
@@ -40,9 +47,15 @@ export default defineConfig({
     // delay, and the soak measures a run to the end: each gets the machine (and a runtime
     // with its own local queue) to itself, after everything else.
     projects: [
+      { test: { name: 'node', environment: 'node', include: [NODE_TESTS], exclude: ['test/e2e/**'] } },
       {
         extends: true,
-        test: { name: 'main', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', FAULTS, SOAK], sequence: { groupOrder: 0 } },
+        test: {
+          name: 'main',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/e2e/**', NODE_TESTS, FAULTS, SOAK],
+          sequence: { groupOrder: 0 },
+        },
       },
       { extends: true, test: { name: 'faults', include: [FAULTS], sequence: { groupOrder: 1 } } },
       { extends: true, test: { name: 'soak', include: [SOAK], sequence: { groupOrder: 2 } } },

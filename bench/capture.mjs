@@ -77,7 +77,12 @@ function combine(runs) {
       for (const [code, n] of Object.entries(r.status_codes)) acc[code] = (acc[code] ?? 0) + n;
       return acc;
     }, {}),
-    runs: runs.map((r) => ({ ok_per_s: r.ok_per_s, p50_ms: r.latency_ms.p50, p99_ms: r.latency_ms.p99, status_codes: r.status_codes })),
+    runs: runs.map((r) => ({
+      ok_per_s: r.ok_per_s,
+      p50_ms: r.latency_ms.p50,
+      p99_ms: r.latency_ms.p99,
+      status_codes: r.status_codes,
+    })),
   };
 }
 
@@ -101,7 +106,13 @@ export async function benchCapture(service, project, cfg, log, sampler) {
   // Warm every route (isolate start-up, token cache, the fixtures, first queue send).
   for (const { kind, paths } of all) {
     for (const path of Object.values(paths)) {
-      await autocannonRun({ url: `${service.baseUrl}${path}`, headers: kind.headers, body: kind.body, connections: 2, durationSeconds: 1 });
+      await autocannonRun({
+        url: `${service.baseUrl}${path}`,
+        headers: kind.headers,
+        body: kind.body,
+        connections: 2,
+        durationSeconds: 1,
+      });
     }
   }
   // The kinds take turns round by round, so each meets the runtime in the same state (its memory
@@ -129,7 +140,7 @@ export async function benchCapture(service, project, cfg, log, sampler) {
         slotMs: SLOT_MS,
         guardMs: GUARD_MS,
       });
-      order.forEach((name, i) => entry.runs[name].push(run.paths[i]));
+      for (const [i, name] of order.entries()) entry.runs[name].push(run.paths[i]);
       entry.errors.push(run.errors + run.timeouts);
     }
   }
@@ -147,7 +158,11 @@ export async function benchCapture(service, project, cfg, log, sampler) {
       accept,
       noop,
       ratio_accept_rps: capture.ok_per_s / accept.ok_per_s,
-      ratio_accept_rounds: { min: Math.min(...roundRatios), median: median(roundRatios), max: Math.max(...roundRatios) },
+      ratio_accept_rounds: {
+        min: Math.min(...roundRatios),
+        median: median(roundRatios),
+        max: Math.max(...roundRatios),
+      },
       ratio_rps: capture.ok_per_s / noop.ok_per_s,
       ratio_p99: capture.p99_ms / noop.p99_ms,
       load_errors: sum(errors),
@@ -166,7 +181,15 @@ export async function benchCapture(service, project, cfg, log, sampler) {
   // Everything accepted must reach storage: one row per distinct event uuid sent (the baseline sends the same events).
   const want = 1 + 1 + 100;
   const stored = await waitForQuiet(service.baseUrl, project.id, { quietMs: 2_000, deadlineMs: 60_000 });
-  const check = { distinct_events_sent: want, stored: stored.events, warnings: stored.warnings, ok: stored.events === want && stored.warnings === 0 };
-  if (!check.ok) log(`  WARNING: capture project holds ${JSON.stringify(await counts(service.baseUrl, project.id))}, expected ${want} events`);
+  const check = {
+    distinct_events_sent: want,
+    stored: stored.events,
+    warnings: stored.warnings,
+    ok: stored.events === want && stored.warnings === 0,
+  };
+  if (!check.ok)
+    log(
+      `  WARNING: capture project holds ${JSON.stringify(await counts(service.baseUrl, project.id))}, expected ${want} events`,
+    );
   return { kinds: results, stored_check: check };
 }

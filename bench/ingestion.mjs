@@ -114,12 +114,23 @@ async function plainInsert(service, project, events, cfg) {
     headers: { 'Content-Type': 'application/json' },
   });
   const seconds = (performance.now() - startedAt) / 1000;
-  return { rows: rows.length, seconds, rows_per_s: rows.length / seconds, rows_per_request: cfg.plainRowsPerRequest, statuses: sent.statuses };
+  return {
+    rows: rows.length,
+    seconds,
+    rows_per_s: rows.length / seconds,
+    rows_per_request: cfg.plainRowsPerRequest,
+    statuses: sent.statuses,
+  };
 }
 
 /** 2. End-to-end ingestion of the realistic mix, and the plain-insert limit beside it. */
 export async function benchEndToEnd(service, cfg, log) {
-  const workload = mixedEvents(cfg.events, { seed: 7, users: Math.max(100, Math.round(cfg.events / 10)), anons: Math.round(cfg.events / 5), tag: 'e2e' });
+  const workload = mixedEvents(cfg.events, {
+    seed: 7,
+    users: Math.max(100, Math.round(cfg.events / 10)),
+    anons: Math.round(cfg.events / 5),
+    tag: 'e2e',
+  });
   const plainProject = await newProject(service, 'bench plain insert');
   const plain = await plainInsert(service, plainProject, workload.events, cfg);
   log(`  plain D1 insert: ${plain.rows} rows in ${plain.seconds.toFixed(1)} s = ${plain.rows_per_s.toFixed(0)} rows/s`);
@@ -130,7 +141,12 @@ export async function benchEndToEnd(service, cfg, log) {
     service,
     project,
     workload.events,
-    { events: expected.events, persons: expected.newPersons, distinct_ids: expected.newDistinctIds, merges: expected.merges },
+    {
+      events: expected.events,
+      persons: expected.newPersons,
+      distinct_ids: expected.newDistinctIds,
+      merges: expected.merges,
+    },
     { ...cfg, deadlineMs: cfg.e2eDeadlineSeconds * 1000 },
   );
   log(
@@ -138,7 +154,12 @@ export async function benchEndToEnd(service, cfg, log) {
       `${e2e.complete ? '' : ' (deadline reached: INCOMPLETE)'}; retried requests ${e2e.retried_requests}; ` +
       `consumer busy ${e2e.consumer.busy_seconds.toFixed(1)} s in ${e2e.consumer.batches} batches (${pct(e2e.consumer.busy_share)} of the run) = ${e2e.consumer.events_per_busy_s?.toFixed(0)} events per busy second`,
   );
-  return { mix: workload.mix, end_to_end: e2e, plain_insert: plain, ratio_to_plain_insert: e2e.events_per_s / plain.rows_per_s };
+  return {
+    mix: workload.mix,
+    end_to_end: e2e,
+    plain_insert: plain,
+    ratio_to_plain_insert: e2e.events_per_s / plain.rows_per_s,
+  };
 }
 
 /** 3. The same workload against 1,000 and against 200,000 existing persons. */
@@ -148,7 +169,13 @@ export async function benchScaling(service, cfg, log) {
     const project = await newProject(service, `bench scaling ${persons}`);
     const seeded = await seedPersons(service, project.id, { count: persons, prefix: 'seed-', identified: true });
     // Identical workload each time: its identified users are seeded persons 0..999.
-    const workload = mixedEvents(cfg.scalingEvents, { seed: 21, users: Math.min(1_000, persons), userPrefix: 'seed-', anons: 2_000, tag: 'scale' });
+    const workload = mixedEvents(cfg.scalingEvents, {
+      seed: 21,
+      users: Math.min(1_000, persons),
+      userPrefix: 'seed-',
+      anons: 2_000,
+      tag: 'scale',
+    });
     const { expected } = workload;
     const run = await ingest(
       service,
@@ -183,7 +210,9 @@ export async function benchMerges(service, cfg, log) {
     { ...cfg, deadlineMs: cfg.mergesDeadlineSeconds * 1000 },
   );
   const mergesPerS = run.counts.merges / run.seconds;
-  log(`  merges: ${run.counts.merges}/${n} in ${run.seconds.toFixed(1)} s = ${mergesPerS.toFixed(0)} merges/s${run.complete ? '' : ' (INCOMPLETE)'}`);
+  log(
+    `  merges: ${run.counts.merges}/${n} in ${run.seconds.toFixed(1)} s = ${mergesPerS.toFixed(0)} merges/s${run.complete ? '' : ' (INCOMPLETE)'}`,
+  );
   return { ...run, merges_done: run.counts.merges, merges_per_s: mergesPerS };
 }
 
@@ -195,7 +224,12 @@ export async function benchMerges(service, cfg, log) {
 export async function benchShards(service, cfg, log) {
   const perProject = Math.max(100, Math.round(cfg.shardEvents / 4));
   const workloads = [0, 1, 2, 3].map((i) =>
-    mixedEvents(perProject, { seed: 41 + i, users: Math.max(50, Math.round(perProject / 10)), anons: Math.round(perProject / 5), tag: `shards-${i}` }),
+    mixedEvents(perProject, {
+      seed: 41 + i,
+      users: Math.max(50, Math.round(perProject / 10)),
+      anons: Math.round(perProject / 5),
+      tag: `shards-${i}`,
+    }),
   );
   const layouts = [
     { name: '4 projects on 1 shard', shards: [0, 0, 0, 0] },
@@ -205,15 +239,36 @@ export async function benchShards(service, cfg, log) {
   for (const layout of layouts) {
     const projects = [];
     for (const [i, shard] of layout.shards.entries()) {
-      projects.push(await json(`${service.baseUrl}/_bench/project`, { method: 'POST', body: { name: `bench ${layout.name} #${i}`, shard }, expect: 201 }));
+      projects.push(
+        await json(`${service.baseUrl}/_bench/project`, {
+          method: 'POST',
+          body: { name: `bench ${layout.name} #${i}`, shard },
+          expect: 201,
+        }),
+      );
     }
     // The same total concurrency as part 2, shared by the four projects.
-    const perProjectCfg = { ...cfg, sendConcurrency: Math.max(1, Math.round(cfg.sendConcurrency / 4)), deadlineMs: cfg.shardDeadlineSeconds * 1000 };
+    const perProjectCfg = {
+      ...cfg,
+      sendConcurrency: Math.max(1, Math.round(cfg.sendConcurrency / 4)),
+      deadlineMs: cfg.shardDeadlineSeconds * 1000,
+    };
     const startedAt = performance.now();
     const results = await Promise.all(
       projects.map((project, i) => {
         const { expected } = workloads[i];
-        return ingest(service, project, workloads[i].events, { events: expected.events, persons: expected.newPersons, distinct_ids: expected.newDistinctIds, merges: expected.merges }, perProjectCfg);
+        return ingest(
+          service,
+          project,
+          workloads[i].events,
+          {
+            events: expected.events,
+            persons: expected.newPersons,
+            distinct_ids: expected.newDistinctIds,
+            merges: expected.merges,
+          },
+          perProjectCfg,
+        );
       }),
     );
     const seconds = (performance.now() - startedAt) / 1000;
@@ -226,9 +281,16 @@ export async function benchShards(service, cfg, log) {
       complete: results.every((r) => r.complete),
       seconds,
       events_per_s: stored / seconds,
-      projects: results.map((r, i) => ({ shard: layout.shards[i], seconds: r.seconds, events_per_s: r.events_per_s, complete: r.complete })),
+      projects: results.map((r, i) => ({
+        shard: layout.shards[i],
+        seconds: r.seconds,
+        events_per_s: r.events_per_s,
+        complete: r.complete,
+      })),
     };
-    log(`  ${layout.name}: ${run.stored_events}/${run.events} events in ${seconds.toFixed(1)} s = ${run.events_per_s.toFixed(0)} events/s${run.complete ? '' : ' (INCOMPLETE)'}`);
+    log(
+      `  ${layout.name}: ${run.stored_events}/${run.events} events in ${seconds.toFixed(1)} s = ${run.events_per_s.toFixed(0)} events/s${run.complete ? '' : ' (INCOMPLETE)'}`,
+    );
     runs.push(run);
   }
   const [one, two] = runs;

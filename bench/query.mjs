@@ -56,10 +56,13 @@ async function checkWorld(service, auth, projectId) {
   const personOf = (k) => `${projectId.toString(16).padStart(8, '0')}-0001-4000-8000-${String(k).padStart(12, '0')}`;
   for (let k = 0; k < 30; k++) {
     if (k % 10 >= 3) continue;
-    const page = await json(`${service.baseUrl}/api/projects/${projectId}/events/?distinct_id=a-${k}&limit=1`, { headers: auth });
+    const page = await json(`${service.baseUrl}/api/projects/${projectId}/events/?distinct_id=a-${k}&limit=1`, {
+      headers: auth,
+    });
     const [event] = page.results ?? [];
     if (!event) continue;
-    if (event.person_id !== personOf(k)) throw new Error(`query world: an event of a-${k} counts under ${event.person_id}, not ${personOf(k)}`);
+    if (event.person_id !== personOf(k))
+      throw new Error(`query world: an event of a-${k} counts under ${event.person_id}, not ${personOf(k)}`);
     return;
   }
   throw new Error('query world: no event of a merged anonymous id a-k (k < 30)');
@@ -67,10 +70,23 @@ async function checkWorld(service, auth, projectId) {
 
 export async function benchQuery(service, cfg, log) {
   const auth = { Authorization: `Bearer ${service.apiKey}` };
-  const project = await json(`${service.baseUrl}/api/projects/`, { method: 'POST', headers: auth, body: { name: 'bench query' }, expect: 201 });
-  const seed = (body) => retried(() => json(`${service.baseUrl}/_bench/seed-query-world`, { method: 'POST', body: { project_id: project.id, persons: cfg.queryPersons, epoch: EPOCH, days: DAYS, ...body } }));
+  const project = await json(`${service.baseUrl}/api/projects/`, {
+    method: 'POST',
+    headers: auth,
+    body: { name: 'bench query' },
+    expect: 201,
+  });
+  const seed = (body) =>
+    retried(() =>
+      json(`${service.baseUrl}/_bench/seed-query-world`, {
+        method: 'POST',
+        body: { project_id: project.id, persons: cfg.queryPersons, epoch: EPOCH, days: DAYS, ...body },
+      }),
+    );
 
-  log(`  generating ${cfg.queryEvents.toLocaleString('en-US')} events and ${cfg.queryPersons.toLocaleString('en-US')} persons…`);
+  log(
+    `  generating ${cfg.queryEvents.toLocaleString('en-US')} events and ${cfg.queryPersons.toLocaleString('en-US')} persons…`,
+  );
   const gen = performance.now();
   await seed({ with_persons: true });
   const chunk = 100_000;
@@ -84,12 +100,26 @@ export async function benchQuery(service, cfg, log) {
 
   const from30 = isoDay(END - 30 * DAY_S);
   const to = isoDay(END - DAY_S);
-  const query = (q) => retried(() => json(`${service.baseUrl}/api/projects/${project.id}/query/`, { method: 'POST', headers: auth, body: { query: q } }));
+  const query = (q) =>
+    retried(() =>
+      json(`${service.baseUrl}/api/projects/${project.id}/query/`, {
+        method: 'POST',
+        headers: auth,
+        body: { query: q },
+      }),
+    );
   const floor = (fromDay, toDay, event) =>
-    retried(() => json(`${service.baseUrl}/_bench/query-floor`, {
-      method: 'POST',
-      body: { project_id: project.id, from: `${fromDay}T00:00:00.000Z`, to: `${isoDay(Date.parse(`${toDay}T00:00:00Z`) / 1000 + DAY_S)}T00:00:00.000Z`, ...(event ? { event } : {}) },
-    }));
+    retried(() =>
+      json(`${service.baseUrl}/_bench/query-floor`, {
+        method: 'POST',
+        body: {
+          project_id: project.id,
+          from: `${fromDay}T00:00:00.000Z`,
+          to: `${isoDay(Date.parse(`${toDay}T00:00:00Z`) / 1000 + DAY_S)}T00:00:00.000Z`,
+          ...(event ? { event } : {}),
+        },
+      }),
+    );
 
   const weeksFrom = isoDay(END - 8 * 7 * DAY_S);
   const cases = [
@@ -110,7 +140,11 @@ export async function benchQuery(service, cfg, log) {
       target: 5,
       query: {
         kind: 'FunnelsQuery',
-        series: [{ kind: 'EventsNode', event: '$pageview' }, { kind: 'EventsNode', event: 'signup' }, { kind: 'EventsNode', event: 'purchase' }],
+        series: [
+          { kind: 'EventsNode', event: '$pageview' },
+          { kind: 'EventsNode', event: 'signup' },
+          { kind: 'EventsNode', event: 'purchase' },
+        ],
         dateRange: { date_from: from30, date_to: to },
         funnelsFilter: { funnelWindowInterval: 14, funnelWindowIntervalUnit: 'day' },
       },
@@ -122,7 +156,12 @@ export async function benchQuery(service, cfg, log) {
       query: {
         kind: 'RetentionQuery',
         dateRange: { date_to: to },
-        retentionFilter: { period: 'Week', totalIntervals: 8, targetEntity: { id: 'signup', type: 'events' }, returningEntity: { id: null, type: 'events' } },
+        retentionFilter: {
+          period: 'Week',
+          totalIntervals: 8,
+          targetEntity: { id: 'signup', type: 'events' },
+          returningEntity: { id: null, type: 'events' },
+        },
       },
       floor: () => floor(weeksFrom, to),
     },
@@ -142,16 +181,30 @@ export async function benchQuery(service, cfg, log) {
       f.push(fl.ms);
       floorRows = fl.out.rows;
     }
-    const run = { name: c.name, query_ms: median(q), floor_ms: median(f), floor_rows: floorRows, ratio: median(q) / median(f), target: c.target };
+    const run = {
+      name: c.name,
+      query_ms: median(q),
+      floor_ms: median(f),
+      floor_rows: floorRows,
+      ratio: median(q) / median(f),
+      target: c.target,
+    };
     runs.push(run);
-    log(`  ${c.name}: ${run.query_ms.toFixed(0)} ms vs floor ${run.floor_ms.toFixed(0)} ms (${floorRows.toLocaleString('en-US')} rows) = ${run.ratio.toFixed(2)}× (target ≤ ${c.target}×)`);
+    log(
+      `  ${c.name}: ${run.query_ms.toFixed(0)} ms vs floor ${run.floor_ms.toFixed(0)} ms (${floorRows.toLocaleString('en-US')} rows) = ${run.ratio.toFixed(2)}× (target ≤ ${c.target}×)`,
+    );
   }
   return { events: cfg.queryEvents, persons: cfg.queryPersons, generate_seconds: generateSeconds, runs };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { startService } = await import('./lib/service.mjs');
-  const cfg = Object.fromEntries(Object.entries(QUERY_KNOBS).map(([k, [env, fallback]]) => [k, process.env[env] ? Number(process.env[env]) : fallback]));
+  const cfg = Object.fromEntries(
+    Object.entries(QUERY_KNOBS).map(([k, [env, fallback]]) => [
+      k,
+      process.env[env] ? Number(process.env[env]) : fallback,
+    ]),
+  );
   console.log(`query bench: ${JSON.stringify(cfg)}`);
   const service = await startService();
   try {

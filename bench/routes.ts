@@ -15,12 +15,27 @@ import { enqueue } from '../src/capture/enqueue';
 export const benchRoutes = new Hono<AppEnv>({ strict: false }).basePath('/_bench');
 
 benchRoutes.notFound((c) =>
-  c.json({ type: 'invalid_request', code: 'not_found', detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}.` }, 404),
+  c.json(
+    {
+      type: 'invalid_request',
+      code: 'not_found',
+      detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`,
+    },
+    404,
+  ),
 );
 
 const badRequest = (c: Context<AppEnv>, error: z.ZodError) => {
   const issue = error.issues[0];
-  return c.json({ type: 'validation_error', code: 'invalid_input', detail: issue?.message ?? 'Invalid input.', attr: issue?.path.join('.') }, 400);
+  return c.json(
+    {
+      type: 'validation_error',
+      code: 'invalid_input',
+      detail: issue?.message ?? 'Invalid input.',
+      attr: issue?.path.join('.'),
+    },
+    400,
+  );
 };
 
 async function jsonOf(c: Context<AppEnv>): Promise<unknown> {
@@ -69,7 +84,8 @@ benchRoutes.post('/project', async (c) => {
   const parsed = ProjectOnShardBody.safeParse(await jsonOf(c));
   if (!parsed.success) return badRequest(c, parsed.error);
   const { name, shard } = parsed.data;
-  if (shard >= shardDatabases(c.env).length) return c.json({ type: 'validation_error', code: 'invalid_input', detail: `no SHARD_${shard}`, attr: 'shard' }, 400);
+  if (shard >= shardDatabases(c.env).length)
+    return c.json({ type: 'validation_error', code: 'invalid_input', detail: `no SHARD_${shard}`, attr: 'shard' }, 400);
   const project = await createProject(dbOf(c.env.DB), name, shard);
   rememberProjectShard(project.id, project.shard);
   return c.json({ id: project.id, name: project.name, api_token: project.apiToken, shard: project.shard }, 201);
@@ -101,7 +117,17 @@ benchRoutes.post('/plain-insert', async (c) => {
     await db.batch(
       rows
         .slice(i, i + ROWS_PER_BATCH)
-        .map((r) => insert.bind(r.project_id, r.uuid, r.event, r.distinct_id, r.person_id_at_ingest, JSON.stringify(r.properties), r.timestamp)),
+        .map((r) =>
+          insert.bind(
+            r.project_id,
+            r.uuid,
+            r.event,
+            r.distinct_id,
+            r.person_id_at_ingest,
+            JSON.stringify(r.properties),
+            r.timestamp,
+          ),
+        ),
     );
   }
   return c.json({ inserted: rows.length }, 200);
@@ -131,14 +157,18 @@ benchRoutes.post('/seed-persons', async (c) => {
   const started = Date.now();
   const db = await projectDatabase(c.env, projectId);
   await db.batch([
-    db.prepare(
-      `${seq} INSERT INTO persons (id, project_id, properties, is_identified, created_at, version)
+    db
+      .prepare(
+        `${seq} INSERT INTO persons (id, project_id, properties, is_identified, created_at, version)
        SELECT ${personId}, ?3, json_object('email', ?5 || n || '@example.com', 'plan', 'free', '$creator_event_uuid', 'seed'),
               ?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 0 FROM seq`,
-    ).bind(start, count, projectId, tag, prefix, identified ? 1 : 0),
-    db.prepare(
-      `${seq} INSERT INTO person_distinct_ids (project_id, distinct_id, person_id) SELECT ?3, ?5 || n, ${personId} FROM seq`,
-    ).bind(start, count, projectId, tag, prefix),
+      )
+      .bind(start, count, projectId, tag, prefix, identified ? 1 : 0),
+    db
+      .prepare(
+        `${seq} INSERT INTO person_distinct_ids (project_id, distinct_id, person_id) SELECT ?3, ?5 || n, ${personId} FROM seq`,
+      )
+      .bind(start, count, projectId, tag, prefix),
   ]);
   return c.json({ seeded: count, ms: Date.now() - started }, 200);
 });
@@ -200,24 +230,30 @@ benchRoutes.post('/seed-query-world', async (c) => {
     const seq = 'WITH RECURSIVE seq(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM seq WHERE k < ?2 - 1)';
     const personId = "printf('%08x-0001-4000-8000-%012d', ?1, k)";
     statements.push(
-      db.prepare(
-        `${seq} INSERT OR IGNORE INTO persons (id, project_id, properties, is_identified, created_at, version)
+      db
+        .prepare(
+          `${seq} INSERT OR IGNORE INTO persons (id, project_id, properties, is_identified, created_at, version)
          SELECT ${personId}, ?1, json_object('plan', CASE k % 3 WHEN 0 THEN 'free' WHEN 1 THEN 'pro' ELSE 'team' END, 'email', 'u' || k || '@example.com'),
            1, '2024-01-01T00:00:00.000Z', 0 FROM seq`,
-      ).bind(b.project_id, b.persons),
-      db.prepare(`${seq} INSERT OR IGNORE INTO person_distinct_ids (project_id, distinct_id, person_id) SELECT ?1, 'u-' || k, ${personId} FROM seq`).bind(
-        b.project_id,
-        b.persons,
-      ),
-      db.prepare(
-        `${seq} INSERT OR IGNORE INTO person_distinct_ids (project_id, distinct_id, person_id) SELECT ?1, 'a-' || k, ${personId} FROM seq WHERE k % 10 < 3`,
-      ).bind(b.project_id, b.persons),
+        )
+        .bind(b.project_id, b.persons),
+      db
+        .prepare(
+          `${seq} INSERT OR IGNORE INTO person_distinct_ids (project_id, distinct_id, person_id) SELECT ?1, 'u-' || k, ${personId} FROM seq`,
+        )
+        .bind(b.project_id, b.persons),
+      db
+        .prepare(
+          `${seq} INSERT OR IGNORE INTO person_distinct_ids (project_id, distinct_id, person_id) SELECT ?1, 'a-' || k, ${personId} FROM seq WHERE k % 10 < 3`,
+        )
+        .bind(b.project_id, b.persons),
     );
   }
   if (b.count > 0) {
     statements.push(
-      db.prepare(
-        `WITH RECURSIVE seq(n) AS (SELECT CAST(?2 AS INTEGER) UNION ALL SELECT n + 1 FROM seq WHERE n < ?2 + ?3 - 1),
+      db
+        .prepare(
+          `WITH RECURSIVE seq(n) AS (SELECT CAST(?2 AS INTEGER) UNION ALL SELECT n + 1 FROM seq WHERE n < ?2 + ?3 - 1),
          h AS (SELECT n, (n * 2654435761 + 97531) % 4294967296 AS h FROM seq),
          x AS (SELECT n, h, h % CAST(?4 AS INTEGER) AS k, (n * 7 + h / 256) % 20 AS kind, (h / 65536) % 50 AS pl, (h / 4096) % 2 AS anon FROM h)
          INSERT OR IGNORE INTO events (project_id, uuid, event, distinct_id, person_id_at_ingest, properties, timestamp)
@@ -231,14 +267,20 @@ benchRoutes.post('/seed-query-world', async (c) => {
              'amount', (h / 1048576) % 500, '$session_id', 's-' || (k * 4 + (h / 33554432) % 4), '$current_url', 'https://example.com/p/' || (h % 40)),
            strftime('%Y-%m-%dT%H:%M:%fZ', ?5 + ((n * 40503 + h) % (?6 * 86400)) + (h % 1000) / 1000.0, 'unixepoch')
          FROM x`,
-      ).bind(b.project_id, b.start, b.count, b.persons, b.epoch, b.days),
+        )
+        .bind(b.project_id, b.start, b.count, b.persons, b.epoch, b.days),
     );
   }
   if (statements.length) await db.batch(statements);
   return c.json({ ms: Date.now() - started }, 200);
 });
 
-const FloorBody = z.object({ project_id: z.number().int().positive(), from: z.string().min(1), to: z.string().min(1), event: z.string().optional() });
+const FloorBody = z.object({
+  project_id: z.number().int().positive(),
+  from: z.string().min(1),
+  to: z.string().min(1),
+  event: z.string().optional(),
+});
 
 /**
  * The floor the query benchmark compares with: the bare scan of the same rows
@@ -250,11 +292,15 @@ benchRoutes.post('/query-floor', async (c) => {
   const { project_id: projectId, from, to, event } = parsed.data;
   const db = await projectDatabase(c.env, projectId);
   const started = performance.now();
-  const { results } = await db.prepare(
-    `SELECT substr(timestamp, 1, 10) AS day, count(properties) AS n FROM events
+  const { results } = await db
+    .prepare(
+      `SELECT substr(timestamp, 1, 10) AS day, count(properties) AS n FROM events
      WHERE project_id = ?1 AND timestamp >= ?2 AND timestamp < ?3 ${event ? 'AND event = ?4' : ''} GROUP BY day`,
-  )
+    )
     .bind(...[projectId, from, to, ...(event ? [event] : [])])
     .all<{ day: string; n: number }>();
-  return c.json({ ms: performance.now() - started, days: results.length, rows: results.reduce((a, r) => a + r.n, 0) }, 200);
+  return c.json(
+    { ms: performance.now() - started, days: results.length, rows: results.reduce((a, r) => a + r.n, 0) },
+    200,
+  );
 });

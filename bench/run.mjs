@@ -38,13 +38,17 @@ const KNOBS = {
 };
 const cfg = Object.fromEntries(Object.entries(KNOBS).map(([key, [env, fallback]]) => [key, int(env, fallback)]));
 cfg.scalingPersons = [1_000, cfg.scalingLargePersons];
-const only = new Set((process.env.BENCH_ONLY ?? 'capture,e2e,scaling,merges,shards,query').split(',').map((s) => s.trim()));
-const fullRun = Object.values(KNOBS).every(([env]) => !process.env[env]) && !process.env.BENCH_ONLY && !process.env.BENCH_ROOT;
+const only = new Set(
+  (process.env.BENCH_ONLY ?? 'capture,e2e,scaling,merges,shards,query').split(',').map((s) => s.trim()),
+);
+const fullRun =
+  Object.values(KNOBS).every(([env]) => !process.env[env]) && !process.env.BENCH_ONLY && !process.env.BENCH_ROOT;
 
 const log = (line) => console.log(line);
 
 async function machine(loadBefore) {
-  const cpu = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+  const cpu =
+    /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
   return {
     nproc: os.availableParallelism(),
     cpu_model: cpu.trim(),
@@ -96,10 +100,14 @@ if (only.has('capture')) {
 }
 // The ingestion parts log each consumer batch (info level) to time the consumer.
 const consumerLogs = { logLevel: 'info' };
-if (only.has('e2e')) results.ingestion = await onFreshService('end-to-end', memory, (s) => benchEndToEnd(s, cfg, log), consumerLogs);
-if (only.has('scaling')) results.scaling = await onFreshService('scaling', memory, (s) => benchScaling(s, cfg, log), consumerLogs);
-if (only.has('merges')) results.merges = await onFreshService('merges', memory, (s) => benchMerges(s, cfg, log), consumerLogs);
-if (only.has('shards')) results.shards = await onFreshService('shards', memory, (s) => benchShards(s, cfg, log), consumerLogs);
+if (only.has('e2e'))
+  results.ingestion = await onFreshService('end-to-end', memory, (s) => benchEndToEnd(s, cfg, log), consumerLogs);
+if (only.has('scaling'))
+  results.scaling = await onFreshService('scaling', memory, (s) => benchScaling(s, cfg, log), consumerLogs);
+if (only.has('merges'))
+  results.merges = await onFreshService('merges', memory, (s) => benchMerges(s, cfg, log), consumerLogs);
+if (only.has('shards'))
+  results.shards = await onFreshService('shards', memory, (s) => benchShards(s, cfg, log), consumerLogs);
 if (only.has('query')) results.query = await onFreshService('query', memory, (s) => benchQuery(s, cfg, log));
 
 results.memory = memory;
@@ -110,13 +118,18 @@ results.targets = targetsOf(results);
 results.notes = [
   'Capture bodies repeat their event uuids, so the consumer (which shares the cores under wrangler dev) stores them once and only reads per batch; part 2 measures the consumer.',
   'Each part runs on a fresh `wrangler dev` with its own persistence directory; part 2 runs the plain insert first, then the end-to-end workload, in separate projects.',
-  'Part 5 runs both layouts on one fresh `wrangler dev`, one after the other, with fresh projects each; locally every D1 database is a SQLite file in the same workerd process, so the spread shows how much one database\'s single writer held back, not what separate D1 databases on Cloudflare add.',
+  "Part 5 runs both layouts on one fresh `wrangler dev`, one after the other, with fresh projects each; locally every D1 database is a SQLite file in the same workerd process, so the spread shows how much one database's single writer held back, not what separate D1 databases on Cloudflare add.",
   'A run that reaches its deadline reports the rate of what was stored by then, marked incomplete.',
   '"Inside the queue consumer" sums wrangler\'s per-batch consumer times. Under wrangler dev the local queue broker does not accept sends while a consumer batch runs (capture requests wait for it; wrangler.log shows their durations equal to the batch\'s), so capture and consumption take turns instead of overlapping as they do on Cloudflare: the end-to-end rate is about 1 / (1 / capture rate + 1 / consumer rate).',
 ];
 
 console.log(textReport(results));
-console.log(`\nTotal ${results.total_seconds.toFixed(0)} s. Load average now ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}.`);
+console.log(
+  `\nTotal ${results.total_seconds.toFixed(0)} s. Load average now ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}.`,
+);
 
 const resultsDir = path.join(benchDir, 'results');
 mkdirSync(resultsDir, { recursive: true });

@@ -11,6 +11,7 @@ export { PersonDO } from '../src/index';
 const isBenchPath = (url: string) => /^\/_bench(\/|$)/.test(new URL(url).pathname);
 
 export default {
-  fetch: (request, env, ctx) => (isBenchPath(request.url) ? benchRoutes.fetch(request, env, ctx) : worker.fetch(request, env, ctx)),
+  fetch: (request, env, ctx) =>
+    isBenchPath(request.url) ? benchRoutes.fetch(request, env, ctx) : worker.fetch(request, env, ctx),
   queue: worker.queue,
 } satisfies ExportedHandler<Env, IngestMessage>;

@@ -14,4 +14,8 @@ export interface AssetEntry {
 
 export declare const ASSETS: AssetEntry[];
 
-export declare function buildAssets(options?: { root?: string; entries?: AssetEntry[] }): { dir: string; files: number; copied: number };
+export declare function buildAssets(options?: { root?: string; entries?: AssetEntry[] }): {
+  dir: string;
+  files: number;
+  copied: number;
+};

@@ -21,12 +21,24 @@ app.get('/_readiness', (c) => {
 app.get('/', (c) => c.json({ status: 1, service: 'posthog-edge-ingest' }));
 app.route('/', capture);
 
-app.notFound((c) => c.json({ type: 'invalid_request', code: 'not_found', detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}.` }, 404));
+app.notFound((c) =>
+  c.json(
+    {
+      type: 'invalid_request',
+      code: 'not_found',
+      detail: `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`,
+    },
+    404,
+  ),
+);
 
 app.onError((err, c) => {
   if (err instanceof ApiError) return apiErrorResponse(c, err);
   if (err instanceof HTTPException && err.status < 500) {
-    return c.json({ type: 'invalid_request', code: 'invalid_request', detail: err.message || 'Bad request.' }, err.status);
+    return c.json(
+      { type: 'invalid_request', code: 'invalid_request', detail: err.message || 'Bad request.' },
+      err.status,
+    );
   }
   console.error('unhandled error', err instanceof Error ? err.stack : String(err));
   return c.json({ type: 'server_error', code: 'internal_error', detail: 'Internal server error.' }, 500);
@@ -39,4 +51,6 @@ app.onError((err, c) => {
  * Everything else, including capture under PATH_PREFIX, goes through `app`.
  */
 export const fetchWorker = (request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> =>
-  isRootEventPath(new URL(request.url).pathname, env.PATH_PREFIX) ? capture.fetch(request, env, ctx) : app.fetch(request, env, ctx);
+  isRootEventPath(new URL(request.url).pathname, env.PATH_PREFIX)
+    ? capture.fetch(request, env, ctx)
+    : app.fetch(request, env, ctx);

@@ -48,7 +48,14 @@ export function wallClockOf(instant: number, timeZone: string): WallClock {
   for (const p of formatterOf(timeZone).formatToParts(new Date(instant))) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
-  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! };
+  return {
+    year: parts.year!,
+    month: parts.month!,
+    day: parts.day!,
+    hour: parts.hour!,
+    minute: parts.minute!,
+    second: parts.second!,
+  };
 }
 
 /** The time zone's offset from UTC at an instant, in ms to the second (positive east of Greenwich). */

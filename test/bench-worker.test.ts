@@ -18,7 +18,11 @@ async function fetchBench(path: string, init?: IncomingInit): Promise<Response> 
   return res;
 }
 
-const json = (body: unknown): IncomingInit => ({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+const json = (body: unknown): IncomingInit => ({
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+});
 
 describe('bench-only routes', () => {
   it('are not part of the production Worker', async () => {
@@ -38,18 +42,26 @@ describe('bench-only routes', () => {
 
   it('the durable-accept baseline sends, on every request, the message capture built for the first', async () => {
     const p = await newProject();
-    const body = (uuid: string) => JSON.stringify({ api_key: p.api_token, batch: [{ event: 'e', distinct_id: 'd', uuid, properties: { a: 1 } }] });
+    const body = (uuid: string) =>
+      JSON.stringify({ api_key: p.api_token, batch: [{ event: 'e', distinct_id: 'd', uuid, properties: { a: 1 } }] });
     const first = crypto.randomUUID();
     const fixture = `/_bench/accept?fixture=${p.id}-test`;
     for (const uuid of [first, crypto.randomUUID(), crypto.randomUUID()]) {
-      const res = await fetchBench(fixture, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body(uuid) });
+      const res = await fetchBench(fixture, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: body(uuid),
+      });
       expect(res.status).toBe(200);
     }
     await eventually('the fixed event stored', async () => {
       const counts = (await (await fetchBench(`/_bench/counts?project_id=${p.id}`)).json()) as { events: number };
       return counts.events >= 1 ? counts : undefined;
     });
-    const stored = await dbOf(await projectDatabase(env, p.id)).select({ uuid: events.uuid }).from(events).where(eq(events.projectId, p.id));
+    const stored = await dbOf(await projectDatabase(env, p.id))
+      .select({ uuid: events.uuid })
+      .from(events)
+      .where(eq(events.projectId, p.id));
     expect(stored.map((e) => e.uuid)).toEqual([first]);
   });
 

@@ -21,7 +21,13 @@ describe('REST auth', () => {
   ];
   for (const [name, headers] of cases) {
     it(`answers 401 in the documented shape for ${name}`, async () => {
-      for (const [method, path] of [['GET', '/api/projects/'], ['GET', '/api/projects'], ['POST', '/api/projects'], ['POST', '/api/projects/'], ['GET', '/api/projects/1/']] as const) {
+      for (const [method, path] of [
+        ['GET', '/api/projects/'],
+        ['GET', '/api/projects'],
+        ['POST', '/api/projects'],
+        ['POST', '/api/projects/'],
+        ['GET', '/api/projects/1/'],
+      ] as const) {
         const res = await fetchWorker(path, { method, headers, body: method === 'POST' ? '{"name":"x"}' : undefined });
         expect(res.status, `${method} ${path}`).toBe(401);
         const body = await res.json<Record<string, string>>();
@@ -44,7 +50,11 @@ describe('projects', () => {
     const res = await api('/api/projects/', { method: 'POST', json: { name: 'Shop' } });
     expect(res.status).toBe(201);
     const a = await res.json<Record<string, unknown>>();
-    expect(a).toMatchObject({ id: expect.any(Number), name: 'Shop', api_token: expect.stringMatching(/^phc_[A-Za-z0-9]{43}$/) });
+    expect(a).toMatchObject({
+      id: expect.any(Number),
+      name: 'Shop',
+      api_token: expect.stringMatching(/^phc_[A-Za-z0-9]{43}$/),
+    });
     expect(new Date(a.created_at as string).toISOString()).toBe(a.created_at);
     const b = await newProject('Shop');
     expect(b.api_token).not.toBe(a.api_token);
@@ -77,7 +87,11 @@ describe('projects', () => {
   });
 
   it('answers 400 for a body that is not JSON', async () => {
-    const res = await api('/api/projects/', { method: 'POST', body: '{nope', headers: { 'Content-Type': 'application/json' } });
+    const res = await api('/api/projects/', {
+      method: 'POST',
+      body: '{nope',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ detail: expect.any(String) });
   });
@@ -105,19 +119,39 @@ describe('project settings', () => {
 
   it('PATCH changes only the fields sent, and GET shows them', async () => {
     const project = await newProject('Patched');
-    const res = await patch(project.id, { timezone: 'Europe/Berlin', anonymize_ips: true, drop_events_older_than_seconds: 86_400 });
+    const res = await patch(project.id, {
+      timezone: 'Europe/Berlin',
+      anonymize_ips: true,
+      drop_events_older_than_seconds: 86_400,
+    });
     expect(res.status).toBe(200);
-    const expected = { ...project, timezone: 'Europe/Berlin', anonymize_ips: true, drop_events_older_than_seconds: 86_400 };
+    const expected = {
+      ...project,
+      timezone: 'Europe/Berlin',
+      anonymize_ips: true,
+      drop_events_older_than_seconds: 86_400,
+    };
     expect(await res.json()).toEqual(expected);
     expect(await (await api(`/api/projects/${project.id}`)).json()).toEqual({ ...expected, storage: EMPTY_STORAGE });
 
-    const renamed = await (await patch(project.id, { name: 'Renamed', event_retention_days: 30, drop_events_older_than_seconds: null })).json();
-    expect(renamed).toEqual({ ...expected, name: 'Renamed', event_retention_days: 30, drop_events_older_than_seconds: null });
+    const renamed = await (
+      await patch(project.id, { name: 'Renamed', event_retention_days: 30, drop_events_older_than_seconds: null })
+    ).json();
+    expect(renamed).toEqual({
+      ...expected,
+      name: 'Renamed',
+      event_retention_days: 30,
+      drop_events_older_than_seconds: null,
+    });
   });
 
   it("accepts PostHog's numeric cookieless modes and ignores settings it does not know", async () => {
     const project = await newProject('Cookieless');
-    for (const [sent, stored] of [[0, 'disabled'], [2, 'stateful'], ['stateless', 'stateless']] as const) {
+    for (const [sent, stored] of [
+      [0, 'disabled'],
+      [2, 'stateful'],
+      ['stateless', 'stateless'],
+    ] as const) {
       const res = await patch(project.id, { cookieless_server_hash_mode: sent, session_recording_opt_in: true });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ cookieless_server_hash_mode: stored });

@@ -26,7 +26,8 @@ export async function json(url, { method = 'GET', headers = {}, body, expect = 2
     headers: { ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
-  if (res.status !== expect) throw new Error(`${method} ${url} → ${res.status} (expected ${expect}): ${res.text.slice(0, 500)}`);
+  if (res.status !== expect)
+    throw new Error(`${method} ${url} → ${res.status} (expected ${expect}): ${res.text.slice(0, 500)}`);
   return JSON.parse(res.text);
 }
 

@@ -55,7 +55,8 @@ const result = await autocannon({
   ],
 });
 
-const quantile = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
+const quantile = (sorted, q) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
 console.log(
   JSON.stringify({
     duration_s: result.duration,
@@ -64,7 +65,10 @@ console.log(
     paths: stats.map((s, i) => {
       const sorted = s.latencies.sort((a, b) => a - b);
       const seconds = (s.slots * (slotMs - guardMs)) / 1000;
-      const non2xx = Object.entries(s.statusCodes).reduce((n, [code, count]) => n + (code.startsWith('2') ? 0 : count), 0);
+      const non2xx = Object.entries(s.statusCodes).reduce(
+        (n, [code, count]) => n + (code.startsWith('2') ? 0 : count),
+        0,
+      );
       return {
         path: paths[i],
         measured_seconds: seconds,

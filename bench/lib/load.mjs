@@ -19,7 +19,9 @@ export const autocannonOptions = (spec, url) => ({
 /** Runs `child` with the JSON spec; resolves with the last line it prints, parsed. */
 function runChild(child, spec) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [childPath(child), JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [childPath(child), JSON.stringify(spec)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     proc.stdout.on('data', (c) => (out += c));
@@ -34,7 +36,13 @@ function runChild(child, spec) {
 
 /** Runs autocannon against `url` with one fixed body; resolves with its summary. */
 export function autocannonRun({ url, headers, body, connections, durationSeconds }) {
-  return runChild('autocannon-child.mjs', { url, headers, bodyBase64: Buffer.from(body).toString('base64'), connections, durationSeconds });
+  return runChild('autocannon-child.mjs', {
+    url,
+    headers,
+    bodyBase64: Buffer.from(body).toString('base64'),
+    connections,
+    durationSeconds,
+  });
 }
 
 /**
@@ -42,6 +50,15 @@ export function autocannonRun({ url, headers, body, connections, durationSeconds
  * (interleaved-child.mjs); resolves with each path's req/s and latency, in the order given.
  */
 export function interleavedRun({ baseUrl, paths, headers, body, connections, durationSeconds, slotMs, guardMs }) {
-  const spec = { baseUrl, paths, headers, bodyBase64: Buffer.from(body).toString('base64'), connections, durationSeconds, slotMs, guardMs };
+  const spec = {
+    baseUrl,
+    paths,
+    headers,
+    bodyBase64: Buffer.from(body).toString('base64'),
+    connections,
+    durationSeconds,
+    slotMs,
+    guardMs,
+  };
   return runChild('interleaved-child.mjs', spec);
 }

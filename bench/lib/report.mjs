@@ -15,24 +15,54 @@ export function targetsOf(r) {
   const t = [];
   for (const k of single) {
     if (k.accept) {
-      t.push({ target: `capture ${k.kind}: ≥ 90% of durable-accept req/s`, measured: pct(k.ratio_accept_rps), met: k.ratio_accept_rps >= 0.9 });
+      t.push({
+        target: `capture ${k.kind}: ≥ 90% of durable-accept req/s`,
+        measured: pct(k.ratio_accept_rps),
+        met: k.ratio_accept_rps >= 0.9,
+      });
     } else {
-      t.push({ target: `capture ${k.kind}: ≥ 80% of no-op req/s`, measured: pct(k.ratio_rps), met: k.ratio_rps >= 0.8 });
+      t.push({
+        target: `capture ${k.kind}: ≥ 80% of no-op req/s`,
+        measured: pct(k.ratio_rps),
+        met: k.ratio_rps >= 0.8,
+      });
     }
     t.push({ target: `capture ${k.kind}: p99 ≤ 2× no-op p99`, measured: times(k.ratio_p99), met: k.ratio_p99 <= 2 });
   }
   if (r.ingestion) {
     const e = r.ingestion.end_to_end;
-    t.push({ target: 'end-to-end ≥ 5,000 events/s', measured: `${n0(e.events_per_s)} events/s`, met: e.complete && e.events_per_s >= 5000 });
-    t.push({ target: 'end-to-end ≥ 50% of plain insert', measured: pct(r.ingestion.ratio_to_plain_insert), met: e.complete && r.ingestion.ratio_to_plain_insert >= 0.5 });
+    t.push({
+      target: 'end-to-end ≥ 5,000 events/s',
+      measured: `${n0(e.events_per_s)} events/s`,
+      met: e.complete && e.events_per_s >= 5000,
+    });
+    t.push({
+      target: 'end-to-end ≥ 50% of plain insert',
+      measured: pct(r.ingestion.ratio_to_plain_insert),
+      met: e.complete && r.ingestion.ratio_to_plain_insert >= 0.5,
+    });
     const consumerShare = e.consumer.events_per_busy_s / r.ingestion.plain_insert.rows_per_s;
-    t.push({ target: 'queue consumer (events per busy second) ≥ 80% of plain insert', measured: pct(consumerShare), met: e.complete && consumerShare >= 0.8 });
+    t.push({
+      target: 'queue consumer (events per busy second) ≥ 80% of plain insert',
+      measured: pct(consumerShare),
+      met: e.complete && consumerShare >= 0.8,
+    });
   }
   if (r.scaling) {
-    t.push({ target: 'per-event cost at 200k persons ≤ 1.25× cost at 1k', measured: times(r.scaling.cost_ratio), met: r.scaling.cost_ratio <= 1.25 && r.scaling.runs.every((x) => x.complete) });
+    t.push({
+      target: 'per-event cost at 200k persons ≤ 1.25× cost at 1k',
+      measured: times(r.scaling.cost_ratio),
+      met: r.scaling.cost_ratio <= 1.25 && r.scaling.runs.every((x) => x.complete),
+    });
   }
-  if (r.merges) t.push({ target: '≥ 500 merges/s', measured: `${n0(r.merges.merges_per_s)} merges/s`, met: r.merges.merges_per_s >= 500 });
-  for (const q of r.query?.runs ?? []) t.push({ target: `${q.name}: ≤ ${q.target}× the floor`, measured: times(q.ratio), met: q.ratio <= q.target });
+  if (r.merges)
+    t.push({
+      target: '≥ 500 merges/s',
+      measured: `${n0(r.merges.merges_per_s)} merges/s`,
+      met: r.merges.merges_per_s >= 500,
+    });
+  for (const q of r.query?.runs ?? [])
+    t.push({ target: `${q.name}: ≤ ${q.target}× the floor`, measured: times(q.ratio), met: q.ratio <= q.target });
   return t;
 }
 
@@ -42,7 +72,22 @@ function sections(r) {
   if (r.capture) {
     out.push({
       title: `1. Capture acceptance (autocannon, ${c.connections} connections; ${c.captureRounds} rounds per single-event kind (${batchRounds(c)} for the batch), the kinds taking turns round by round, 1.5 s apart, each one load of ${c.captureSeconds * ROUTES.length} s that takes turns between capture, durable accept (one fixed message to the same queue: the one capture builds for the same body) and the no-op route every ${SLOT_MS} ms, rotating the order each round; a turn's first ${GUARD_MS} ms finish the previous route's requests and are not counted; req/s = responses counted ÷ time counted over all rounds, latencies the medians of the rounds; "rounds" is the range of one round's capture ÷ accept)`,
-      head: ['request', 'capture req/s', 'p50 ms', 'p99 ms', 'accept req/s', 'p99 ms', 'vs accept', 'rounds', 'no-op req/s', 'p50 ms', 'p99 ms', 'vs no-op', 'p99 vs no-op', 'non-200'],
+      head: [
+        'request',
+        'capture req/s',
+        'p50 ms',
+        'p99 ms',
+        'accept req/s',
+        'p99 ms',
+        'vs accept',
+        'rounds',
+        'no-op req/s',
+        'p50 ms',
+        'p99 ms',
+        'vs no-op',
+        'p99 vs no-op',
+        'non-200',
+      ],
       rows: r.capture.kinds.map((k) => [
         k.kind,
         n0(k.capture.ok_per_s),
@@ -67,7 +112,13 @@ function sections(r) {
       title: `2. End-to-end ingestion (${n0(e.events)} events: ${n0(mix.anonymous)} anonymous person-less, ${n0(mix.merges)} identify/alias merges, rest identified with $set; ${e.events_per_request} events per gzip /batch/ request, ${c.sendConcurrency} in flight)`,
       head: ['path', 'events stored', 'seconds', 'events/s', 'vs plain insert'],
       rows: [
-        ['capture → queue → persons → D1', `${n0(e.stored_events)}${e.complete ? '' : ' (deadline: incomplete)'}`, n1(e.seconds), n0(e.events_per_s), pct(r.ingestion.ratio_to_plain_insert)],
+        [
+          'capture → queue → persons → D1',
+          `${n0(e.stored_events)}${e.complete ? '' : ' (deadline: incomplete)'}`,
+          n1(e.seconds),
+          n0(e.events_per_s),
+          pct(r.ingestion.ratio_to_plain_insert),
+        ],
         [
           `  of which inside the queue consumer (${n0(e.consumer.batches)} batches, ${pct(e.consumer.busy_share)} of the time)`,
           '',
@@ -75,14 +126,29 @@ function sections(r) {
           n0(e.consumer.events_per_busy_s),
           pct(e.consumer.events_per_busy_s / p.rows_per_s),
         ],
-        [`plain D1 INSERT, 100-row batches (${p.rows_per_request} rows/request)`, n0(p.rows), n1(p.seconds), n0(p.rows_per_s), '100%'],
+        [
+          `plain D1 INSERT, 100-row batches (${p.rows_per_request} rows/request)`,
+          n0(p.rows),
+          n1(p.seconds),
+          n0(p.rows_per_s),
+          '100%',
+        ],
       ],
     });
   }
   if (r.scaling) {
     out.push({
       title: `3. Scaling (same ${n0(r.scaling.runs[0].events)}-event mix; identified users are seeded persons 0–999)`,
-      head: ['existing persons', 'events stored', 'seconds', 'ms/event', 'events/s', 'cost vs first', 'consumer ms/event', 'consumer cost vs first'],
+      head: [
+        'existing persons',
+        'events stored',
+        'seconds',
+        'ms/event',
+        'events/s',
+        'cost vs first',
+        'consumer ms/event',
+        'consumer cost vs first',
+      ],
       rows: r.scaling.runs.map((x) => [
         n0(x.existing_persons),
         `${n0(x.stored_events)}${x.complete ? '' : ' (incomplete)'}`,
@@ -129,7 +195,14 @@ function sections(r) {
     out.push({
       title: `6. Queries (POST /api/projects/:id/query/) over ${n0(r.query.events)} events and ${n0(r.query.persons)} persons (30% merged from an anonymous id, 2% person-less events); floor = the bare SELECT … GROUP BY day scan of the same rows, same run; median of ${c.queryRounds} rounds`,
       head: ['query', 'ms', 'floor ms', 'floor rows', 'ratio', 'target'],
-      rows: r.query.runs.map((q) => [q.name, n0(q.query_ms), n0(q.floor_ms), n0(q.floor_rows), times(q.ratio), `≤ ${q.target}×`]),
+      rows: r.query.runs.map((q) => [
+        q.name,
+        n0(q.query_ms),
+        n0(q.floor_ms),
+        n0(q.floor_rows),
+        times(q.ratio),
+        `≤ ${q.target}×`,
+      ]),
     });
   }
   if (r.memory) {
@@ -157,8 +230,9 @@ export function textReport(r) {
   for (const s of sections(r)) {
     lines.push('', s.title);
     const widths = s.head.map((h, i) => Math.max(h.length, ...s.rows.map((row) => row[i].length)));
-    const fmt = (row) => '  ' + row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-    lines.push(fmt(s.head), '  ' + widths.map((w) => '-'.repeat(w)).join('  '));
+    const fmt = (row) =>
+      `  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')}`;
+    lines.push(fmt(s.head), `  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
     for (const row of s.rows) lines.push(fmt(row));
   }
   return lines.join('\n');
@@ -176,10 +250,16 @@ export function markdownReport(r) {
       '(the machine is shared; other work on it shows in the figures).',
     '',
     'Everything runs on this one machine: `wrangler dev` (local D1, Durable Objects and Queues in workerd) and the load tool on loopback. ' +
-      'Local D1 and the local queue broker are emulations, so the figures compare this service with the same runtime\'s own limits (the no-op route, a plain D1 insert) rather than predict production throughput.',
+      "Local D1 and the local queue broker are emulations, so the figures compare this service with the same runtime's own limits (the no-op route, a plain D1 insert) rather than predict production throughput.",
   ];
   for (const s of sections(r)) {
-    lines.push('', `## ${s.title}`, '', `| ${s.head.join(' | ')} |`, `| ${s.head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`);
+    lines.push(
+      '',
+      `## ${s.title}`,
+      '',
+      `| ${s.head.join(' | ')} |`,
+      `| ${s.head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+    );
     for (const row of s.rows) lines.push(`| ${row.join(' | ')} |`);
   }
   if (r.notes?.length) lines.push('', '## Notes', '', ...r.notes.map((n) => `- ${n}`));

@@ -32,7 +32,8 @@ export async function startService({ logLevel = 'warn' } = {}) {
     onLine(line) {
       // wrangler: "QUEUE ingest 100/100 (347ms)" = acked/delivered messages, time in the consumer.
       const m = /QUEUE ingest (\d+)\/(\d+) \((\d+)ms\)/.exec(line);
-      if (m) queueBatches.push({ at: performance.now(), acked: Number(m[1]), messages: Number(m[2]), ms: Number(m[3]) });
+      if (m)
+        queueBatches.push({ at: performance.now(), acked: Number(m[1]), messages: Number(m[2]), ms: Number(m[3]) });
     },
   });
   return {

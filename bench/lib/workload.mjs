@@ -7,7 +7,18 @@ import { seededRandom as random } from '../../scripts/lib/seeded-random.mjs';
 /** The seeded generator every workload draws from (mulberry32). */
 export { random };
 
-const PAGES = ['/', '/pricing', '/docs', '/docs/getting-started', '/blog', '/blog/launch', '/signup', '/login', '/app', '/app/settings'];
+const PAGES = [
+  '/',
+  '/pricing',
+  '/docs',
+  '/docs/getting-started',
+  '/blog',
+  '/blog/launch',
+  '/signup',
+  '/login',
+  '/app',
+  '/app/settings',
+];
 const BROWSERS = [
   ['Chrome', 'Mac OS X', 'Desktop'],
   ['Safari', 'iOS', 'Mobile'],
@@ -26,7 +37,8 @@ function browserProperties(rnd, distinctId) {
     $current_url: `https://example.com${page}`,
     $host: 'example.com',
     $pathname: page,
-    $raw_user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
+    $raw_user_agent:
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
     $browser_version: 126,
     $browser_language: 'en-US',
     $screen_height: 982,
@@ -116,14 +128,27 @@ export function mixedEvents(count, { seed, users, anons, userPrefix = 'user-', t
       events.push(identifiedEvent(rnd, user));
     } else {
       merges++;
-      events.push(merges % 5 === 0 ? aliasEvent(rnd, user, `alias-${tag}-${i}`) : identifyEvent(rnd, user, `anon-${tag}-merged-${i}`));
+      events.push(
+        merges % 5 === 0
+          ? aliasEvent(rnd, user, `alias-${tag}-${i}`)
+          : identifyEvent(rnd, user, `anon-${tag}-merged-${i}`),
+      );
     }
   }
   return {
     events,
     // Every merge adds one fresh id to its user's person and writes one merge record.
-    expected: { events: count, newPersons: identifiedUsers.size, newDistinctIds: identifiedUsers.size + merges, merges },
-    mix: { anonymous: events.filter((e) => e.properties.$process_person_profile === false).length, merges, identifiedUsers: identifiedUsers.size },
+    expected: {
+      events: count,
+      newPersons: identifiedUsers.size,
+      newDistinctIds: identifiedUsers.size + merges,
+      merges,
+    },
+    mix: {
+      anonymous: events.filter((e) => e.properties.$process_person_profile === false).length,
+      merges,
+      identifiedUsers: identifiedUsers.size,
+    },
   };
 }
 
@@ -131,7 +156,11 @@ export function mixedEvents(count, { seed, users, anons, userPrefix = 'user-', t
 export function batchBodies(token, events, size, { gzip = true } = {}) {
   const bodies = [];
   for (let i = 0; i < events.length; i += size) {
-    const json = JSON.stringify({ api_key: token, batch: events.slice(i, i + size), sent_at: new Date().toISOString() });
+    const json = JSON.stringify({
+      api_key: token,
+      batch: events.slice(i, i + size),
+      sent_at: new Date().toISOString(),
+    });
     bodies.push(gzip ? gzipSync(json) : Buffer.from(json));
   }
   return bodies;

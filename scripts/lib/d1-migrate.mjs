@@ -41,7 +41,9 @@ export async function migrateAllDatabases({ root, remote = false, persistTo, env
         timeout: remote ? 180_000 : 60_000,
       });
     } catch (err) {
-      throw new Error(`applying D1 migrations to ${binding} failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
+      throw new Error(
+        `applying D1 migrations to ${binding} failed: ${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`,
+      );
     }
   };
   // In parallel: each database is its own SQLite file (or remote database). Local runs share

@@ -33,7 +33,10 @@ export function freePort() {
 }
 
 export async function wranglerVersion({ root = repoRoot } = {}) {
-  const { stdout } = await promisify(execFile)(process.execPath, [wranglerBinOf(root), '--version'], { cwd: root, env: wranglerEnv });
+  const { stdout } = await promisify(execFile)(process.execPath, [wranglerBinOf(root), '--version'], {
+    cwd: root,
+    env: wranglerEnv,
+  });
   return stdout.trim().split('\n').pop();
 }
 
@@ -67,19 +70,28 @@ export async function startIsolatedWrangler({
 
   const port = await freePort();
   const inspectorPort = await freePort();
-  const varArgs = Object.entries({ ...vars, PERSONAL_API_KEY: apiKey }).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
+  const varArgs = Object.entries({ ...vars, PERSONAL_API_KEY: apiKey }).flatMap(([name, value]) => [
+    '--var',
+    `${name}:${value}`,
+  ]);
   const child = spawn(
     process.execPath,
     [
-      wranglerBin, 'dev',
+      wranglerBin,
+      'dev',
       ...(entry ? [entry] : []),
-      '--ip', '127.0.0.1',
-      '--port', String(port),
-      '--inspector-port', String(inspectorPort),
-      '--persist-to', persistDir,
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(inspectorPort),
+      '--persist-to',
+      persistDir,
       ...varArgs,
       '--show-interactive-dev-session=false',
-      '--log-level', logLevel,
+      '--log-level',
+      logLevel,
       ...extraArgs,
     ],
     // A process group of its own, so stopping it also stops workerd.

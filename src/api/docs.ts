@@ -45,7 +45,8 @@ export function mountDocs(api: OpenAPIHono<AppEnv>): void {
   );
   api.get('/docs/reference.js', async (c) => {
     const asset = await c.env.ASSETS.fetch(new Request(new URL(REFERENCE_SCRIPT_ASSET, c.req.url)));
-    if (asset.status !== 200) throw new Error(`asset ${REFERENCE_SCRIPT_ASSET} answered ${asset.status}; run scripts/build-assets.mjs`);
+    if (asset.status !== 200)
+      throw new Error(`asset ${REFERENCE_SCRIPT_ASSET} answered ${asset.status}; run scripts/build-assets.mjs`);
     const headers = new Headers(asset.headers);
     headers.set('Content-Type', 'application/javascript; charset=utf-8');
     headers.set('Cache-Control', 'public, max-age=3600');

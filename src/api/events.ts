@@ -33,9 +33,22 @@ const EventsQuery = z.object({
     .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a person UUID')
     .transform((s) => s.toLowerCase())
     .optional()
-    .openapi({ param: { name: 'person_id', in: 'query' }, type: 'string', format: 'uuid', description: "Events of the person's current distinct ids." }),
-  distinct_id: z.string().min(1).optional().openapi({ param: { name: 'distinct_id', in: 'query' } }),
-  event: z.string().min(1).optional().openapi({ param: { name: 'event', in: 'query' }, example: '$pageview' }),
+    .openapi({
+      param: { name: 'person_id', in: 'query' },
+      type: 'string',
+      format: 'uuid',
+      description: "Events of the person's current distinct ids.",
+    }),
+  distinct_id: z
+    .string()
+    .min(1)
+    .optional()
+    .openapi({ param: { name: 'distinct_id', in: 'query' } }),
+  event: z
+    .string()
+    .min(1)
+    .optional()
+    .openapi({ param: { name: 'event', in: 'query' }, example: '$pageview' }),
   after: isoParam('after', 'Only events after this time (exclusive).'),
   before: isoParam('before', 'Only events before this time (exclusive).'),
   limit: LimitParam,
@@ -50,7 +63,12 @@ export const eventRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     summary: 'List events, newest first',
     request: { params: ProjectIdParam, query: EventsQuery },
     responses: {
-      200: { description: 'One page of events', content: { 'application/json': { schema: z.object({ results: z.array(EventSchema), next: z.string().nullable() }) } } },
+      200: {
+        description: 'One page of events',
+        content: {
+          'application/json': { schema: z.object({ results: z.array(EventSchema), next: z.string().nullable() }) },
+        },
+      },
       ...scopedErrors,
     },
   }),

@@ -15,7 +15,11 @@ const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema
 export const GroupTypeSchema = z
   .object({
     group_type: z.string().openapi({ example: 'company' }),
-    group_type_index: z.number().int().min(0).max(MAX_GROUP_TYPES - 1),
+    group_type_index: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_GROUP_TYPES - 1),
     name_singular: z.string().nullable(),
     name_plural: z.string().nullable(),
     detail_dashboard: z.null().openapi({ description: 'Always null: dashboards live elsewhere.' }),
@@ -50,7 +54,11 @@ const groupJson = (g: GroupView) => ({
   created_at: g.createdAt,
 });
 
-const GroupTypeIndex = z.coerce.number().int().min(0).max(MAX_GROUP_TYPES - 1);
+const GroupTypeIndex = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(MAX_GROUP_TYPES - 1);
 const GroupTypeIndexQuery = GroupTypeIndex.openapi({
   param: { name: 'group_type_index', in: 'query' },
   type: 'integer',
@@ -61,13 +69,17 @@ const GroupTypeIndexQuery = GroupTypeIndex.openapi({
 const DisplayName = z.string().max(400).nullable().optional();
 const GroupTypeNames = z.object({ name_singular: DisplayName, name_plural: DisplayName }).strict();
 
-const namesOf = (body: z.infer<typeof GroupTypeNames>) => ({ nameSingular: body.name_singular, namePlural: body.name_plural });
+const namesOf = (body: z.infer<typeof GroupTypeNames>) => ({
+  nameSingular: body.name_singular,
+  namePlural: body.name_plural,
+});
 
 async function groupTypesJson(db: ReturnType<typeof dbOf>, projectId: number) {
   return (await listGroupTypes(db, projectId)).map(groupTypeJson);
 }
 
-const projectDb = async (c: { env: AppEnv['Bindings'] }, projectId: number) => dbOf(await projectDatabase(c.env, projectId));
+const projectDb = async (c: { env: AppEnv['Bindings'] }, projectId: number) =>
+  dbOf(await projectDatabase(c.env, projectId));
 
 export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(
@@ -92,7 +104,9 @@ export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       summary: "Set group types' display names (PostHog's bulk form)",
       request: {
         params: ProjectIdParam,
-        body: { content: json(z.array(GroupTypeNames.extend({ group_type_index: GroupTypeIndex })).max(MAX_GROUP_TYPES)) },
+        body: {
+          content: json(z.array(GroupTypeNames.extend({ group_type_index: GroupTypeIndex })).max(MAX_GROUP_TYPES)),
+        },
       },
       responses: { 200: { description: 'The group types', content: json(z.array(GroupTypeSchema)) }, ...scopedErrors },
     }),
@@ -101,7 +115,8 @@ export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       const db = await projectDb(c, projectId);
       const rows = c.req.valid('json');
       for (const row of rows) {
-        if (!(await updateGroupTypeNames(db, projectId, row.group_type_index, namesOf(row)))) throw notFound('Group type');
+        if (!(await updateGroupTypeNames(db, projectId, row.group_type_index, namesOf(row))))
+          throw notFound('Group type');
       }
       return c.json(await groupTypesJson(db, projectId), 200);
     },
@@ -113,7 +128,12 @@ export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       tags: ['Groups'],
       summary: "Set a group type's display names",
       request: {
-        params: ProjectIdParam.extend({ group_type_index: GroupTypeIndex.openapi({ param: { name: 'group_type_index', in: 'path' }, type: 'integer' }) }),
+        params: ProjectIdParam.extend({
+          group_type_index: GroupTypeIndex.openapi({
+            param: { name: 'group_type_index', in: 'path' },
+            type: 'integer',
+          }),
+        }),
         body: { content: json(GroupTypeNames) },
       },
       responses: { 200: { description: 'The group type', content: json(GroupTypeSchema) }, ...scopedErrors },
@@ -121,7 +141,8 @@ export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     async (c) => {
       const { project_id: projectId, group_type_index: index } = c.req.valid('param');
       const db = await projectDb(c, projectId);
-      if (!(await updateGroupTypeNames(db, projectId, index, namesOf(c.req.valid('json'))))) throw notFound('Group type');
+      if (!(await updateGroupTypeNames(db, projectId, index, namesOf(c.req.valid('json')))))
+        throw notFound('Group type');
       const types = await listGroupTypes(db, projectId);
       return c.json(groupTypeJson(types.find((t) => t.groupTypeIndex === index)!), 200);
     },
@@ -140,7 +161,10 @@ export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
             .string()
             .max(400)
             .optional()
-            .openapi({ param: { name: 'search', in: 'query' }, description: 'The group key (ignoring case), or text in its properties.' }),
+            .openapi({
+              param: { name: 'search', in: 'query' },
+              description: 'The group key (ignoring case), or text in its properties.',
+            }),
           limit: LimitParam,
           cursor: cursorParam(z.tuple([z.string(), z.string()])),
         }),
@@ -158,9 +182,17 @@ export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       const q = c.req.valid('query');
       const db = await projectDb(c, projectId);
       const cursor = q.cursor && { createdAt: q.cursor[0], groupKey: q.cursor[1] };
-      const rows = await listGroups(db, projectId, { groupTypeIndex: q.group_type_index, search: q.search, cursor }, q.limit + 1);
+      const rows = await listGroups(
+        db,
+        projectId,
+        { groupTypeIndex: q.group_type_index, search: q.search, cursor },
+        q.limit + 1,
+      );
       const { page, next } = cursorPage(rows, q.limit, c.req.url, (g) => [g.createdAt, g.groupKey]);
-      return c.json({ results: page.map(groupJson), next, previous: q.cursor ? pageUrl(c.req.url, { cursor: null }) : null }, 200);
+      return c.json(
+        { results: page.map(groupJson), next, previous: q.cursor ? pageUrl(c.req.url, { cursor: null }) : null },
+        200,
+      );
     },
   )
   .openapi(
@@ -173,7 +205,11 @@ export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
         params: ProjectIdParam,
         query: z.object({
           group_type_index: GroupTypeIndexQuery,
-          group_key: z.string().min(1).max(MAX_GROUP_NAME_CHARS).openapi({ param: { name: 'group_key', in: 'query' }, example: 'acme' }),
+          group_key: z
+            .string()
+            .min(1)
+            .max(MAX_GROUP_NAME_CHARS)
+            .openapi({ param: { name: 'group_key', in: 'query' }, example: 'acme' }),
         }),
       },
       responses: { 200: { description: 'The group', content: json(GroupSchema) }, ...scopedErrors },

@@ -67,16 +67,29 @@ export function cursorParam<T extends z.ZodType>(position: T) {
     })
     .pipe(position)
     .optional()
-    .openapi({ param: { name: 'cursor', in: 'query' }, type: 'string', description: 'Opaque cursor taken from `next`.' });
+    .openapi({
+      param: { name: 'cursor', in: 'query' },
+      type: 'string',
+      description: 'Opaque cursor taken from `next`.',
+    });
 }
 
 /** An ISO 8601 timestamp (or date) parameter, normalised to the stored `toISOString()` form. */
 export function isoParam(name: string, description: string) {
   return z
     .string()
-    .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/, 'expected an ISO 8601 timestamp')
+    .regex(
+      /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/,
+      'expected an ISO 8601 timestamp',
+    )
     .refine((s) => !Number.isNaN(Date.parse(s)), 'expected a valid ISO 8601 timestamp')
     .transform((s) => new Date(s).toISOString())
     .optional()
-    .openapi({ param: { name, in: 'query' }, type: 'string', format: 'date-time', description, example: '2024-01-01T00:00:00Z' });
+    .openapi({
+      param: { name, in: 'query' },
+      type: 'string',
+      format: 'date-time',
+      description,
+      example: '2024-01-01T00:00:00Z',
+    });
 }

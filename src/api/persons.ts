@@ -2,7 +2,14 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { dbOf } from '../db/client';
 import { projectDatabase, projectReadDatabase } from '../db/shards';
 import { deletePerson, splitPerson } from '../persons/admin';
-import { PROPERTY_OPERATORS, getPerson, listPersons, personHistory, type HistoryEntry, type PersonView } from '../db/person-reads';
+import {
+  PROPERTY_OPERATORS,
+  getPerson,
+  listPersons,
+  personHistory,
+  type HistoryEntry,
+  type PersonView,
+} from '../db/person-reads';
 import type { AppEnv } from '../env';
 import type { PropertyOperation, PropertyWrites } from '../identity';
 import { badParameter, notFound } from './errors';
@@ -75,7 +82,10 @@ export const PropertyFilterSchema = z
       ctx.addIssue({ code: 'custom', path: ['value'], message: 'icontains takes one value' });
     }
     if ((f.operator === 'gt' || f.operator === 'lt') && f.value !== undefined) {
-      const numeric = (typeof f.value === 'number' || typeof f.value === 'string') && f.value !== '' && Number.isFinite(Number(f.value));
+      const numeric =
+        (typeof f.value === 'number' || typeof f.value === 'string') &&
+        f.value !== '' &&
+        Number.isFinite(Number(f.value));
       if (!numeric) ctx.addIssue({ code: 'custom', path: ['value'], message: `operator ${f.operator} needs a number` });
     }
   })
@@ -101,11 +111,27 @@ const PropertiesParam = z
   });
 
 const PersonsQuery = z.object({
-  distinct_id: z.string().min(1).optional().openapi({ param: { name: 'distinct_id', in: 'query' }, description: 'Exact distinct id.' }),
-  search: z.string().max(400).optional().openapi({ param: { name: 'search', in: 'query' }, description: 'Substring of a distinct id or of the email property (case-insensitive).' }),
+  distinct_id: z
+    .string()
+    .min(1)
+    .optional()
+    .openapi({ param: { name: 'distinct_id', in: 'query' }, description: 'Exact distinct id.' }),
+  search: z
+    .string()
+    .max(400)
+    .optional()
+    .openapi({
+      param: { name: 'search', in: 'query' },
+      description: 'Substring of a distinct id or of the email property (case-insensitive).',
+    }),
   properties: PropertiesParam,
   limit: LimitParam,
-  offset: z.coerce.number().int().min(0).default(0).openapi({ param: { name: 'offset', in: 'query' }, example: 0 }),
+  offset: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .openapi({ param: { name: 'offset', in: 'query' }, example: 0 }),
 });
 
 const PersonParams = ProjectIdParam.extend({
@@ -165,7 +191,8 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
         {
           results: rows.slice(0, q.limit).map(personJson),
           next: more ? pageUrl(c.req.url, { offset: q.offset + q.limit, limit: q.limit }) : null,
-          previous: q.offset > 0 ? pageUrl(c.req.url, { offset: Math.max(0, q.offset - q.limit), limit: q.limit }) : null,
+          previous:
+            q.offset > 0 ? pageUrl(c.req.url, { offset: Math.max(0, q.offset - q.limit), limit: q.limit }) : null,
         },
         200,
       );
@@ -200,7 +227,10 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
           delete_events: z
             .enum(['true', 'false', '1', '0'])
             .optional()
-            .openapi({ param: { name: 'delete_events', in: 'query' }, description: 'Also delete the events of its distinct ids.' }),
+            .openapi({
+              param: { name: 'delete_events', in: 'query' },
+              description: 'Also delete the events of its distinct ids.',
+            }),
         }),
       },
       responses: { 202: { description: 'Deleted' }, ...scopedErrors, ...conflictError },
@@ -228,13 +258,21 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
           content: json(
             z
               .object({
-                main_distinct_id: z.string().min(1).optional().openapi({ description: 'The distinct id that stays (default: the oldest).' }),
+                main_distinct_id: z
+                  .string()
+                  .min(1)
+                  .optional()
+                  .openapi({ description: 'The distinct id that stays (default: the oldest).' }),
               })
               .openapi('SplitPerson'),
           ),
         },
       },
-      responses: { 201: { description: 'Split', content: json(z.object({ success: z.literal(true) })) }, ...scopedErrors, ...conflictError },
+      responses: {
+        201: { description: 'Split', content: json(z.object({ success: z.literal(true) })) },
+        ...scopedErrors,
+        ...conflictError,
+      },
     }),
     async (c) => {
       const { project_id: projectId, uuid } = c.req.valid('param');
@@ -256,7 +294,10 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       tags: ['Persons'],
       summary: 'The merges, identifications and splits that shaped a person, oldest first',
       request: { params: PersonParams },
-      responses: { 200: { description: 'History', content: json(z.object({ results: z.array(HistoryEntrySchema) })) }, ...scopedErrors },
+      responses: {
+        200: { description: 'History', content: json(z.object({ results: z.array(HistoryEntrySchema) })) },
+        ...scopedErrors,
+      },
     }),
     async (c) => {
       const { project_id: projectId, uuid } = c.req.valid('param');

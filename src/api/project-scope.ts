@@ -36,4 +36,6 @@ export const scopedErrors = {
   404: { description: 'Unknown project (or person)', content: errorContent },
 } as const;
 
-export const conflictError = { 409: { description: 'The person kept changing; retry', content: errorContent } } as const;
+export const conflictError = {
+  409: { description: 'The person kept changing; retry', content: errorContent },
+} as const;

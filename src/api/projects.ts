@@ -33,7 +33,9 @@ export const StorageSchema = z
     shard: z.number().int().openapi({ description: 'The D1 shard (binding SHARD_<n>) holding the project.' }),
     shard_bytes: z.number().int().openapi({ description: "The shard's size." }),
     shard_limit_bytes: z.number().int(),
-    shard_fill: z.number().openapi({ description: 'shard_bytes / shard_limit_bytes; past 0.8 a shard_nearly_full warning is raised.' }),
+    shard_fill: z
+      .number()
+      .openapi({ description: 'shard_bytes / shard_limit_bytes; past 0.8 a shard_nearly_full warning is raised.' }),
   })
   .openapi('ProjectStorage');
 
@@ -64,9 +66,19 @@ export const UpdateProjectBody = z
     name: ProjectName,
     timezone: z.string().max(100).refine(isTimeZone, 'must be an IANA time zone name such as "Europe/Berlin" or "UTC"'),
     anonymize_ips: z.boolean(),
-    drop_events_older_than_seconds: z.number().int().min(60).max(10 * 365 * 86_400).nullable(),
+    drop_events_older_than_seconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(10 * 365 * 86_400)
+      .nullable(),
     cookieless_server_hash_mode: CookielessMode,
-    event_retention_days: z.number().int().min(1).max(100 * 366).nullable(),
+    event_retention_days: z
+      .number()
+      .int()
+      .min(1)
+      .max(100 * 366)
+      .nullable(),
   })
   .partial()
   .openapi('UpdateProject', {
@@ -107,7 +119,10 @@ export const projectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       path: '/',
       summary: 'Create a project',
       request: { body: { content: { 'application/json': { schema: CreateProjectBody } }, required: true } },
-      responses: { 201: { description: 'Created', content: { 'application/json': { schema: ProjectSchema } } }, ...errors },
+      responses: {
+        201: { description: 'Created', content: { 'application/json': { schema: ProjectSchema } } },
+        ...errors,
+      },
     }),
     async (c) => {
       const { name } = c.req.valid('json');
@@ -120,7 +135,10 @@ export const projectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       path: '/',
       summary: 'List projects',
       responses: {
-        200: { description: 'Projects', content: { 'application/json': { schema: z.object({ results: z.array(ProjectSchema) }) } } },
+        200: {
+          description: 'Projects',
+          content: { 'application/json': { schema: z.object({ results: z.array(ProjectSchema) }) } },
+        },
         ...errors,
       },
     }),
@@ -149,7 +167,10 @@ export const projectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       method: 'patch',
       path: '/{project_id}',
       summary: 'Change project settings',
-      request: { params: ProjectIdParam, body: { content: { 'application/json': { schema: UpdateProjectBody } }, required: true } },
+      request: {
+        params: ProjectIdParam,
+        body: { content: { 'application/json': { schema: UpdateProjectBody } }, required: true },
+      },
       responses: {
         200: { description: 'Project', content: { 'application/json': { schema: ProjectSchema } } },
         404: { description: 'Unknown project', content: { 'application/json': { schema: ErrorSchema } } },

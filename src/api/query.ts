@@ -14,7 +14,8 @@ import { ErrorSchema, ProjectIdParam } from './schemas';
 const MAX_BODY_BYTES = 256 * 1024;
 const MAX_DEPTH = 32;
 
-const badBody = (detail: string) => new ApiError(400, { type: 'validation_error', code: 'invalid_input', detail, attr: 'body' });
+const badBody = (detail: string) =>
+  new ApiError(400, { type: 'validation_error', code: 'invalid_input', detail, attr: 'body' });
 
 /** Deeper than any real query; keeps the recursive schema (nested property groups) far from the stack limit. */
 function tooDeep(value: unknown): boolean {
@@ -30,7 +31,8 @@ function tooDeep(value: unknown): boolean {
 /** Reads and checks the JSON body before the schema sees it: size, syntax, depth. */
 const boundedJsonBody = createMiddleware<AppEnv>(async (c, next) => {
   const text = await c.req.text();
-  if (new TextEncoder().encode(text).length > MAX_BODY_BYTES) throw badBody(`The body is larger than ${MAX_BODY_BYTES} bytes.`);
+  if (new TextEncoder().encode(text).length > MAX_BODY_BYTES)
+    throw badBody(`The body is larger than ${MAX_BODY_BYTES} bytes.`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -39,7 +41,12 @@ const boundedJsonBody = createMiddleware<AppEnv>(async (c, next) => {
   }
   if (tooDeep(parsed)) throw badBody(`The body nests deeper than ${MAX_DEPTH} levels.`);
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !('query' in parsed)) {
-    throw new ApiError(400, { type: 'validation_error', code: 'invalid_input', detail: 'query: required; send {"query": {"kind": ...}}.', attr: 'query' });
+    throw new ApiError(400, {
+      type: 'validation_error',
+      code: 'invalid_input',
+      detail: 'query: required; send {"query": {"kind": ...}}.',
+      attr: 'query',
+    });
   }
   const kind = (parsed as { query: unknown }).query;
   const k = kind && typeof kind === 'object' ? (kind as { kind?: unknown }).kind : undefined;
@@ -58,7 +65,9 @@ const boundedJsonBody = createMiddleware<AppEnv>(async (c, next) => {
 
 const QueryResponse = z
   .object({
-    results: z.array(z.unknown()).openapi({ description: 'Per kind: trend series, funnel steps, retention cohorts or event rows.' }),
+    results: z
+      .array(z.unknown())
+      .openapi({ description: 'Per kind: trend series, funnel steps, retention cohorts or event rows.' }),
     columns: z.array(z.string()).optional(),
     types: z.array(z.string()).optional(),
     hasMore: z.boolean().optional(),
@@ -73,15 +82,27 @@ const queryRoute = (prefix: 'projects' | 'environments') =>
     method: 'post',
     path: `/${prefix}/{project_id}/query`,
     tags: ['Query'],
-    summary: prefix === 'projects' ? 'Run a query (TrendsQuery, FunnelsQuery, RetentionQuery, EventsQuery)' : 'Run a query (environments alias)',
+    summary:
+      prefix === 'projects'
+        ? 'Run a query (TrendsQuery, FunnelsQuery, RetentionQuery, EventsQuery)'
+        : 'Run a query (environments alias)',
     description:
       "PostHog's query endpoint. Persons are resolved as they are now: a visitor's anonymous events count under the person they later identified as. Buckets use the project's timezone.",
     middleware: [boundedJsonBody] as const,
-    request: { params: ProjectIdParam, body: { content: { 'application/json': { schema: QueryRequest } }, required: true } },
+    request: {
+      params: ProjectIdParam,
+      body: { content: { 'application/json': { schema: QueryRequest } }, required: true },
+    },
     responses: {
-      200: { description: 'The answer, shaped as PostHog answers the same query', content: { 'application/json': { schema: QueryResponse } } },
+      200: {
+        description: 'The answer, shaped as PostHog answers the same query',
+        content: { 'application/json': { schema: QueryResponse } },
+      },
       ...scopedErrors,
-      504: { description: 'The query ran out of time in D1 (`code: query_timeout`)', content: { 'application/json': { schema: ErrorSchema } } },
+      504: {
+        description: 'The query ran out of time in D1 (`code: query_timeout`)',
+        content: { 'application/json': { schema: ErrorSchema } },
+      },
     },
   });
 
@@ -89,7 +110,7 @@ const queryRoute = (prefix: 'projects' | 'environments') =>
  * Like the API's validation hook, but looks inside union failures (a property
  * list or group) for the deepest failing field, so `attr` names the field.
  */
-const queryValidationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
+const queryValidationHook: Hook<unknown, AppEnv, string, unknown> = (result, _c) => {
   if (result.success) return;
   const issue = deepestIssue(result.error.issues, []);
   const attr = issue.path.length ? issue.path.join('.') : 'body';

@@ -13,7 +13,11 @@ export const ErrorSchema = z
   .openapi('Error');
 
 export const ProjectIdParam = z.object({
-  project_id: z.coerce.number().int().positive().openapi({ param: { name: 'project_id', in: 'path' }, example: 1 }),
+  project_id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name: 'project_id', in: 'path' }, example: 1 }),
 });
 
 /** Turns a zod failure into a 400 naming the first bad field (`attr`). */

@@ -16,10 +16,19 @@ export const WarningSchema = z
   })
   .openapi('IngestionWarning');
 
-const warningJson = (w: WarningView) => ({ type: w.type, details: w.details, timestamp: w.timestamp, event_uuid: w.eventUuid });
+const warningJson = (w: WarningView) => ({
+  type: w.type,
+  details: w.details,
+  timestamp: w.timestamp,
+  event_uuid: w.eventUuid,
+});
 
 const WarningsQuery = z.object({
-  type: z.string().min(1).optional().openapi({ param: { name: 'type', in: 'query' }, example: 'cannot_merge_already_identified' }),
+  type: z
+    .string()
+    .min(1)
+    .optional()
+    .openapi({ param: { name: 'type', in: 'query' }, example: 'cannot_merge_already_identified' }),
   limit: LimitParam,
   cursor: cursorParam(z.tuple([z.string(), z.number().int()])),
 });
@@ -34,7 +43,9 @@ export const warningRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     responses: {
       200: {
         description: 'One page of warnings',
-        content: { 'application/json': { schema: z.object({ results: z.array(WarningSchema), next: z.string().nullable() }) } },
+        content: {
+          'application/json': { schema: z.object({ results: z.array(WarningSchema), next: z.string().nullable() }) },
+        },
       },
       ...scopedErrors,
     },

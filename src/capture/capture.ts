@@ -54,7 +54,10 @@ export async function captureHandOver(request: Request, env: Env, opts: { engage
     enrichProperties(event.properties, client, { anonymizeIps: project.anonymizeIps });
     events.push(event);
   }
-  const identified = await withCookielessIds(env, project, events, { ip: client.ip, userAgent: request.headers.get('User-Agent') });
+  const identified = await withCookielessIds(env, project, events, {
+    ip: client.ip,
+    userAgent: request.headers.get('User-Agent'),
+  });
   return {
     queue: batch.historicalMigration ? env.HISTORICAL_QUEUE : env.INGEST_QUEUE,
     // Events too large for a message are staged on the project's shard (known from the token lookup: no read).
@@ -67,7 +70,8 @@ export async function captureHandOver(request: Request, env: Env, opts: { engage
 async function readBody(request: Request): Promise<Uint8Array> {
   const length = request.headers.get('Content-Length');
   const declared = Number(length);
-  if (declared > MAX_BODY_BYTES) throw new CaptureError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+  if (declared > MAX_BODY_BYTES)
+    throw new CaptureError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
   const unreadable = () => badRequest('empty_payload', 'The request body could not be read.');
   // A declared length within the limit is what the runtime reads: one native read, no stream
   // loop (and no stream object: `request.body` is made on first use).

@@ -47,11 +47,13 @@ function parseTrust(list: string, secret: string): ProxyTrust | ProxyConfigError
   const cidrs: Cidr[] = [];
   for (const entry of list.split(/[\s,]+/).filter(Boolean)) {
     const cidr = parseCidr(entry);
-    if (!cidr) return new ProxyConfigError(`TRUSTED_PROXIES: "${entry.slice(0, 60)}" is not an IP address or CIDR range.`);
+    if (!cidr)
+      return new ProxyConfigError(`TRUSTED_PROXIES: "${entry.slice(0, 60)}" is not an IP address or CIDR range.`);
     cidrs.push(cidr);
   }
   const trimmed = secret.trim();
-  if (trimmed !== '' && trimmed.length < 16) return new ProxyConfigError('PROXY_SECRET must be at least 16 characters.');
+  if (trimmed !== '' && trimmed.length < 16)
+    return new ProxyConfigError('PROXY_SECRET must be at least 16 characters.');
   return { cidrs, secret: trimmed || undefined };
 }
 
@@ -94,7 +96,6 @@ export function clientOf(request: Request, env: Pick<Env, 'TRUSTED_PROXIES' | 'P
   const ip = forwardedClient(headers, trust, peer);
   return { ip: ip?.text ?? null, geo: ip ? geoipOf(forwardedLocation(headers)) : {}, viaProxy };
 }
-
 
 /** How long, and for how many addresses, a directly connected client's location is kept. */
 const LOCATION_TTL_MS = 10 * 60_000;
@@ -239,7 +240,11 @@ function netlifyLocation(header: string | null): EdgeLocation | undefined {
     return undefined;
   }
   if (typeof geo !== 'object' || geo === null) return undefined;
-  const g = geo as Record<string, any>;
+  const g = geo as {
+    [key: string]: unknown;
+    country?: { code?: unknown };
+    subdivision?: { name?: unknown; code?: unknown };
+  };
   const country = countryCode(typeof g.country?.code === 'string' ? g.country.code : undefined);
   if (!country) return undefined;
   const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);

@@ -24,6 +24,9 @@ export function setCorsHeaders(request: Request, headers: Headers): void {
   }
   if (request.method !== 'OPTIONS') return;
   headers.set('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
-  headers.set('Access-Control-Allow-Headers', request.headers.get('Access-Control-Request-Headers') || DEFAULT_ALLOWED_HEADERS);
+  headers.set(
+    'Access-Control-Allow-Headers',
+    request.headers.get('Access-Control-Request-Headers') || DEFAULT_ALLOWED_HEADERS,
+  );
   headers.set('Access-Control-Max-Age', '86400');
 }

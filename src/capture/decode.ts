@@ -41,13 +41,18 @@ export async function decodePayload(req: RawCapture, maxDecodedBytes = MAX_DECOD
     text = form.get('data') ?? '';
     formCompression = form.get('compression');
   }
-  if ((text ?? req.body).length === 0) throw badRequest('empty_payload', 'The request has no payload: send a body or a non-empty `data` query parameter.');
+  if ((text ?? req.body).length === 0)
+    throw badRequest('empty_payload', 'The request has no payload: send a body or a non-empty `data` query parameter.');
 
   const compression = compressionOf(req.query.get('compression'), formCompression, req.contentEncoding);
   if (compression === 'lz64') {
     const lz = (text ?? utf8Of(req.body)).trim().replace(/ /g, '+');
     const json = decompressLz64(lz, maxDecodedBytes);
-    if (json === null) throw badRequest('invalid_lz64', 'The payload is not valid lz-string base64 (compression=lz64), or decompresses past the size limit.');
+    if (json === null)
+      throw badRequest(
+        'invalid_lz64',
+        'The payload is not valid lz-string base64 (compression=lz64), or decompresses past the size limit.',
+      );
     return parseJson(json);
   }
 
@@ -72,7 +77,8 @@ function compressionOf(...hints: (string | null | undefined)[]): Compression {
   return (hint && COMPRESSION_OF[hint.trim().toLowerCase()]) || 'none';
 }
 
-const isForm = (contentType?: string | null) => !!contentType && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded');
+const isForm = (contentType?: string | null) =>
+  !!contentType && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded');
 
 /** `curl -d '{...}'` sends JSON labelled as a form; a form never starts with `{` or `[`. */
 function looksLikeJson(bytes: Uint8Array): boolean {
@@ -94,7 +100,12 @@ const isStrictBase64 = (s: string) => s.length > 0 && s.length % 4 === 0 && /^[A
 
 /** Base64 as SDKs send it: a `+` may have become a space, padding may be missing, URL-safe letters allowed. */
 function decodeBase64(text: string): Uint8Array {
-  let s = text.trim().replace(/ /g, '+').replace(/[\r\n\t]/g, '').replace(/-/g, '+').replace(/_/g, '/');
+  let s = text
+    .trim()
+    .replace(/ /g, '+')
+    .replace(/[\r\n\t]/g, '')
+    .replace(/-/g, '+')
+    .replace(/_/g, '/');
   s = s.replace(/=+$/, '');
   if (s.length === 0 || s.length % 4 === 1 || !/^[A-Za-z0-9+/]*$/.test(s)) {
     throw badRequest('invalid_base64', 'The payload is not valid base64.');
@@ -120,12 +131,14 @@ export async function gunzip(bytes: Uint8Array, max: number): Promise<Uint8Array
   try {
     return gunzipSync(bytes, { maxOutputLength: max });
   } catch (error) {
-    if (isTooLarge(error)) throw new CaptureError(413, 'payload_too_large', `The decompressed payload is larger than ${max} bytes.`);
+    if (isTooLarge(error))
+      throw new CaptureError(413, 'payload_too_large', `The decompressed payload is larger than ${max} bytes.`);
     throw badRequest('invalid_gzip', 'The payload is not valid gzip.');
   }
 }
 
-const isTooLarge = (error: unknown) => error instanceof RangeError || (error as { code?: unknown } | null)?.code === 'ERR_BUFFER_TOO_LARGE';
+const isTooLarge = (error: unknown) =>
+  error instanceof RangeError || (error as { code?: unknown } | null)?.code === 'ERR_BUFFER_TOO_LARGE';
 
 /** Reads a byte stream into one array, refusing more than `max` bytes (413). */
 export async function readCapped(

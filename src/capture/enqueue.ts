@@ -30,7 +30,11 @@ export interface CaptureHandOver {
  * message is staged and stands in the message as its uuid; 413 for an event
  * over the 1 MB limit.
  */
-export function messagesOf(projectId: number, events: CapturedEvent[], warnings: CaptureWarning[] = []): CaptureHandOver {
+export function messagesOf(
+  projectId: number,
+  events: CapturedEvent[],
+  warnings: CaptureWarning[] = [],
+): CaptureHandOver {
   // Most requests fit in one message: size them once instead of event by event.
   const whole: IngestMessage = warnings.length > 0 ? { projectId, events, warnings } : { projectId, events };
   const wholeBytes = jsonBytes(whole);
@@ -59,7 +63,11 @@ export function messagesOf(projectId: number, events: CapturedEvent[], warnings:
     let event: QueuedEvent = captured;
     let bytes = jsonBytes(captured);
     if (bytes > MAX_EVENT_BYTES) {
-      throw new CaptureError(413, 'event_too_large', `Event ${i} (${captured.event}) is ${bytes} bytes as JSON; the limit is ${MAX_EVENT_BYTES} bytes per event.`);
+      throw new CaptureError(
+        413,
+        'event_too_large',
+        `Event ${i} (${captured.event}) is ${bytes} bytes as JSON; the limit is ${MAX_EVENT_BYTES} bytes per event.`,
+      );
     }
     if (bytes > MAX_INLINE_EVENT_BYTES) {
       staged.push(captured);
@@ -85,7 +93,12 @@ export function messagesOf(projectId: number, events: CapturedEvent[], warnings:
  * messages, 256 KB). Throws 503 if the queue refuses: the SDK then retries, and
  * nothing is acknowledged that was not handed over.
  */
-export async function enqueue(queue: Queue<IngestMessage>, db: Db, projectId: number, { messages, staged }: CaptureHandOver): Promise<void> {
+export async function enqueue(
+  queue: Queue<IngestMessage>,
+  db: Db,
+  projectId: number,
+  { messages, staged }: CaptureHandOver,
+): Promise<void> {
   await stage(db, projectId, staged);
   let batch: SizedMessage[] = [];
   let batchBytes = 0;

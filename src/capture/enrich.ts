@@ -33,7 +33,11 @@ const CONTINENT_NAMES: Record<string, string> = {
  * then the client's location (not that IP's) is not used. A project that
  * anonymises IPs gets neither, and an `$ip` sent in the event is dropped.
  */
-export function enrichProperties(properties: Record<string, unknown>, sender: Sender, { anonymizeIps = false } = {}): void {
+export function enrichProperties(
+  properties: Record<string, unknown>,
+  sender: Sender,
+  { anonymizeIps = false } = {},
+): void {
   if (anonymizeIps) {
     delete properties.$ip;
     return;
@@ -62,7 +66,9 @@ export function geoipOf(cf: EdgeLocation | null | undefined): Record<string, str
     $geoip_latitude: numberOf(cf.latitude),
     $geoip_longitude: numberOf(cf.longitude),
   };
-  return Object.fromEntries(Object.entries(geo).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== ''));
+  return Object.fromEntries(
+    Object.entries(geo).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== ''),
+  );
 }
 
 function numberOf(value: string | undefined): number | undefined {

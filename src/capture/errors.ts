@@ -44,7 +44,10 @@ export const badRequest = (code: CaptureErrorCode, message: string) => new Captu
 
 /** The capture error body: `{status, code, error}`. */
 export function captureErrorResponse(c: Context, err: CaptureError): Response {
-  return c.json({ status: err.status, code: err.code, error: redacted(err.message, c.env?.PERSONAL_API_KEY) }, err.status);
+  return c.json(
+    { status: err.status, code: err.code, error: redacted(err.message, c.env?.PERSONAL_API_KEY) },
+    err.status,
+  );
 }
 
 /** Messages may quote the request (event names, property keys), but never a personal API key. */

@@ -50,7 +50,8 @@ function ipv6Bytes(text: string): Uint8Array | null {
   return bytes;
 }
 
-const isV4Mapped = (b: Uint8Array) => b.length === 16 && b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
+const isV4Mapped = (b: Uint8Array) =>
+  b.length === 16 && b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
 
 function ipv6Text(b: Uint8Array): string {
   const groups = Array.from({ length: 8 }, (_, i) => (b[2 * i]! << 8) | b[2 * i + 1]!);

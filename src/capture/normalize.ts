@@ -38,7 +38,8 @@ export function capturedEventOf(raw: RawEvent, clock: CaptureClock): CapturedEve
  * the (cut) distinct id its earlier events were stored under.
  */
 function truncateMergeSources(event: string, properties: Record<string, unknown>): void {
-  if (typeof properties.$anon_distinct_id === 'string') properties.$anon_distinct_id = truncated(properties.$anon_distinct_id);
+  if (typeof properties.$anon_distinct_id === 'string')
+    properties.$anon_distinct_id = truncated(properties.$anon_distinct_id);
   if ((event === '$create_alias' || event === '$merge_dangerously') && typeof properties.alias === 'string') {
     properties.alias = truncated(properties.alias);
   }

@@ -17,7 +17,18 @@ const CONFIG_SCRIPT_PATH = '/array/:token/config.js';
 const STATIC_PATH = '/static/:name';
 /** posthog-js asks for `/static/<its version>/<name>.js` first (strict_script_versioning). */
 const VERSIONED_STATIC_PATH = '/static/:version/:name';
-const ALL_PATHS = [...EVENT_PATHS, RECORDING_PATH, '/flags', '/decide', CONFIG_PATH, CONFIG_SCRIPT_PATH, STATIC_PATH, VERSIONED_STATIC_PATH, '/', '/_readiness'];
+const ALL_PATHS = [
+  ...EVENT_PATHS,
+  RECORDING_PATH,
+  '/flags',
+  '/decide',
+  CONFIG_PATH,
+  CONFIG_SCRIPT_PATH,
+  STATIC_PATH,
+  VERSIONED_STATIC_PATH,
+  '/',
+  '/_readiness',
+];
 const GET_POST = ['GET', 'POST'];
 
 const projectToken = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/);
@@ -75,7 +86,10 @@ capture.get('/', (c) => c.json({ status: 1, service: 'posthog-edge-ingest' }));
 
 // Reached only under PATH_PREFIX (at the root, the app's own notFound answers).
 capture.notFound((c) => {
-  const res = captureErrorResponse(c, new CaptureError(404, 'not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));
+  const res = captureErrorResponse(
+    c,
+    new CaptureError(404, 'not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`),
+  );
   setCorsHeaders(c.req.raw, res.headers);
   return res;
 });
@@ -90,7 +104,8 @@ function tokenParam(c: Context<AppEnv>): string {
   const parsed = projectToken.safeParse(c.req.param('token'));
   if (!parsed.success) throw new CaptureError(400, 'invalid_token', 'The project token in the path is not valid.');
   // Never echo a personal key back into a script a page (or a cache) keeps.
-  if (parsed.data.startsWith('phx_')) throw new CaptureError(401, 'invalid_token', 'That is a personal API key, not a project token (phc_...).');
+  if (parsed.data.startsWith('phx_'))
+    throw new CaptureError(401, 'invalid_token', 'That is a personal API key, not a project token (phc_...).');
   return parsed.data;
 }
 

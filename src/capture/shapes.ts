@@ -76,7 +76,11 @@ export function batchOf(payload: unknown, opts: { engage?: boolean } = {}): Capt
   }
   if (items.length === 0) throw badRequest('empty_batch', 'The batch has no events.');
   if (items.length > MAX_EVENTS_PER_REQUEST) {
-    throw new CaptureError(413, 'too_many_events', `The request carries ${items.length} events; the limit is ${MAX_EVENTS_PER_REQUEST} per request.`);
+    throw new CaptureError(
+      413,
+      'too_many_events',
+      `The request carries ${items.length} events; the limit is ${MAX_EVENTS_PER_REQUEST} per request.`,
+    );
   }
   batch.events = items.map((item, i) => eventOf(item, where(i), opts.engage ?? false));
   return batch;
@@ -108,7 +112,10 @@ function cleanEvent(item: Record<string, unknown>, where: string): Record<string
     const name = typeof item.event === 'string' ? ` (event "${wellFormed(item.event).slice(0, MAX_NAME_CHARS)}")` : '';
     const path = err.path.join('.');
     const shown = path.length > 300 ? `${path.slice(0, 300)}…` : path;
-    throw badRequest('properties_too_deep', `${where}${name}: \`${shown}\` nests deeper than ${MAX_PROPERTY_DEPTH} levels.`);
+    throw badRequest(
+      'properties_too_deep',
+      `${where}${name}: \`${shown}\` nests deeper than ${MAX_PROPERTY_DEPTH} levels.`,
+    );
   }
 }
 
@@ -118,7 +125,8 @@ function distinctIdOf(event: z.infer<typeof rawEventSchema>, where: string): str
   const id = event.distinct_id ?? event.$distinct_id ?? fromProperties;
   if (typeof id === 'number') return String(id);
   if (typeof id === 'string' && id !== '') return id;
-  if (id === undefined || id === null || id === '') throw badRequest('missing_distinct_id', `${where} has no distinct id (\`distinct_id\`).`);
+  if (id === undefined || id === null || id === '')
+    throw badRequest('missing_distinct_id', `${where} has no distinct id (\`distinct_id\`).`);
   throw badRequest('invalid_distinct_id', `${where}: \`properties.distinct_id\` must be a string or a number.`);
 }
 

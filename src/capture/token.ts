@@ -18,21 +18,36 @@ export function tokenOf(batch: CaptureBatch): string {
     const token = eventToken(event);
     if (token) tokens.add(token);
   }
-  if (tokens.size > 1) throw badRequest('mixed_tokens', `The request mixes ${tokens.size} different project tokens; send one project's events per request.`);
+  if (tokens.size > 1)
+    throw badRequest(
+      'mixed_tokens',
+      `The request mixes ${tokens.size} different project tokens; send one project's events per request.`,
+    );
   const [token] = tokens;
-  if (!token) throw new CaptureError(401, 'no_token', 'No project token: set `api_key` or `token` on the batch, or `token` / `properties.token` on the events.');
+  if (!token)
+    throw new CaptureError(
+      401,
+      'no_token',
+      'No project token: set `api_key` or `token` on the batch, or `token` / `properties.token` on the events.',
+    );
   return checked(token);
 }
 
 function eventToken(event: RawEvent): string | undefined {
   const fromProperties = event.properties?.token;
-  return clean(event.token) || clean(event.$token) || clean(event.api_key) || clean(typeof fromProperties === 'string' ? fromProperties : undefined);
+  return (
+    clean(event.token) ||
+    clean(event.$token) ||
+    clean(event.api_key) ||
+    clean(typeof fromProperties === 'string' ? fromProperties : undefined)
+  );
 }
 
 const clean = (token: string | null | undefined) => token?.trim() || undefined;
 
 function checked(token: string): string {
-  if (token.startsWith('phx_')) throw new CaptureError(401, 'invalid_token', 'That is a personal API key, not a project token (phc_...).');
+  if (token.startsWith('phx_'))
+    throw new CaptureError(401, 'invalid_token', 'That is a personal API key, not a project token (phc_...).');
   // Not worth a lookup (and D1 refuses very long parameters, which would look like an outage).
   if (token.length > MAX_TOKEN_CHARS) throw new CaptureError(401, 'invalid_token', 'Unknown project token.');
   return token;
@@ -56,7 +71,8 @@ export async function projectForToken(env: Env, token: string, now = Date.now())
     let project: CaptureProject | undefined;
     try {
       project =
-        (await captureProjectOfToken(dbOf(catalogReadDatabase(env)), token)) ?? (await captureProjectOfToken(dbOf(env.DB), token));
+        (await captureProjectOfToken(dbOf(catalogReadDatabase(env)), token)) ??
+        (await captureProjectOfToken(dbOf(env.DB), token));
     } catch (err) {
       console.error('project lookup failed', err instanceof Error ? err.message : String(err));
       throw new CaptureError(503, 'unavailable', 'Temporarily unable to check the project token; retry later.');

@@ -5,7 +5,11 @@ import type { CaptureWarning, CapturedEvent } from '../ingest/message';
  * timestamp is more than that many seconds before capture received it is
  * dropped with an `event_dropped_too_old` warning. Null or 0 drops nothing.
  */
-export function tooOldWarning(event: CapturedEvent, now: number, dropOlderThanSeconds: number | null): CaptureWarning | null {
+export function tooOldWarning(
+  event: CapturedEvent,
+  now: number,
+  dropOlderThanSeconds: number | null,
+): CaptureWarning | null {
   if (!dropOlderThanSeconds) return null;
   const timestamp = Date.parse(event.timestamp);
   if (!Number.isFinite(timestamp)) return null;

@@ -33,7 +33,8 @@ export const COOKIELESS_DROP_WARNING = 'cookieless_event_dropped';
  * An event sent in posthog-js's cookieless mode: flagged `$cookieless_mode`, or
  * carrying a placeholder distinct id (which must never be stored as one).
  */
-export const isCookielessEvent = (e: CapturedEvent) => Boolean(e.properties.$cookieless_mode) || isCookielessPlaceholder(e.distinct_id);
+export const isCookielessEvent = (e: CapturedEvent) =>
+  Boolean(e.properties.$cookieless_mode) || isCookielessPlaceholder(e.distinct_id);
 
 interface Hashable {
   event: CapturedEvent;
@@ -101,8 +102,10 @@ function checkEvent(
   timeZone: string,
   now: number,
 ): Hashable | CookielessDropReason {
-  if (event.event === '$create_alias' || event.event === '$merge_dangerously') return 'alias_or_merge_in_cookieless_mode';
-  if (event.event === '$identify' && project.cookielessServerHashMode === 'stateless') return 'identify_in_stateless_mode';
+  if (event.event === '$create_alias' || event.event === '$merge_dangerously')
+    return 'alias_or_merge_in_cookieless_mode';
+  if (event.event === '$identify' && project.cookielessServerHashMode === 'stateless')
+    return 'identify_in_stateless_mode';
   if (project.cookielessServerHashMode === 'disabled') return 'cookieless_disabled_for_project';
   const p = event.properties;
   const userAgent = nonEmpty(p.$raw_user_agent) ?? nonEmpty(sender.userAgent);
@@ -149,7 +152,12 @@ function statelessEvent(h: Hashable, timeZone: string): CapturedEvent {
   return withoutRawInputs({
     ...h.event,
     distinct_id: distinctId,
-    properties: { ...h.event.properties, $distinct_id: distinctId, $device_id: deviceIdOfHash(h.baseHash!), $session_id: sessionId },
+    properties: {
+      ...h.event.properties,
+      $distinct_id: distinctId,
+      $device_id: deviceIdOfHash(h.baseHash!),
+      $session_id: sessionId,
+    },
   });
 }
 
@@ -159,21 +167,37 @@ function statelessEvent(h: Hashable, timeZone: string): CapturedEvent {
  * in, the next anonymous visitor gets a new id; sessions end after 30 minutes
  * idle. The bookkeeping is in D1 and expires with the day's salt.
  */
-async function applyStateful(db: Db, projectId: number, hashable: Map<number, Hashable>, out: CapturedEvent[]): Promise<void> {
+async function applyStateful(
+  db: Db,
+  projectId: number,
+  hashable: Map<number, Hashable>,
+  out: CapturedEvent[],
+): Promise<void> {
   const entries = [...hashable];
   const visitorOf = (h: Hashable) => unpaddedBase64(h.baseHash!);
   const identifies = entries
     .filter(([, h]) => h.event.event === '$identify')
     .map(([, h]) => ({ visitorKey: visitorOf(h), eventUuid: h.event.uuid, expiresAt: h.window.expiresAt }));
-  const recorded = await recordIdentifies(db, projectId, [...new Set(entries.map(([, h]) => visitorOf(h)))], identifies);
+  const recorded = await recordIdentifies(
+    db,
+    projectId,
+    [...new Set(entries.map(([, h]) => visitorOf(h)))],
+    identifies,
+  );
 
   const hashes = entries.map(([index, h]) => {
     const list = recorded.get(visitorOf(h)) ?? [];
     const isIdentify = h.event.event === '$identify';
     // Identifies of this request that come after this event have not happened yet for it.
-    const later = new Set(entries.filter(([i, o]) => i > index && o.event.event === '$identify').map(([, o]) => o.event.uuid));
+    const later = new Set(
+      entries.filter(([i, o]) => i > index && o.event.event === '$identify').map(([, o]) => o.event.uuid),
+    );
     const soFar = list.filter((uuid) => !later.has(uuid)).length;
-    const n = isIdentify ? list.indexOf(h.event.uuid) : isCookielessPlaceholder(h.event.distinct_id) ? soFar : soFar - 1;
+    const n = isIdentify
+      ? list.indexOf(h.event.uuid)
+      : isCookielessPlaceholder(h.event.distinct_id)
+        ? soFar
+        : soFar - 1;
     return n === 0 ? h.baseHash! : cookielessHash(h.salt!, { ...h.input, n });
   });
 
@@ -210,9 +234,11 @@ function withoutRawInputs(event: CapturedEvent): CapturedEvent {
     return rest;
   };
   if (properties.$set !== undefined) properties.$set = dropKey(properties.$set, '$raw_user_agent');
-  if (properties.$set_once !== undefined) properties.$set_once = dropKey(properties.$set_once, '$initial_raw_user_agent');
+  if (properties.$set_once !== undefined)
+    properties.$set_once = dropKey(properties.$set_once, '$initial_raw_user_agent');
   if (result.$set) result.$set = dropKey(result.$set, '$raw_user_agent') as Record<string, unknown>;
-  if (result.$set_once) result.$set_once = dropKey(result.$set_once, '$initial_raw_user_agent') as Record<string, unknown>;
+  if (result.$set_once)
+    result.$set_once = dropKey(result.$set_once, '$initial_raw_user_agent') as Record<string, unknown>;
   return result;
 }
 

@@ -10,7 +10,9 @@ const MAX_EXTRA_CHARS = 100;
  */
 export function cookielessHash(salt: Uint8Array, input: HashInput): Uint8Array {
   if (salt.length !== 16) throw new Error('the cookieless salt must be 16 bytes');
-  const extra = Array.from(input.extra ?? '').slice(0, MAX_EXTRA_CHARS).join('');
+  const extra = Array.from(input.extra ?? '')
+    .slice(0, MAX_EXTRA_CHARS)
+    .join('');
   const text = `${input.projectId}-${input.ip}-${input.rootDomain}-${input.userAgent}-${input.n ?? 0}-${extra}`;
   const words = sipHash128(uint32sLE(salt), text);
   return bytesLE(words);
@@ -51,6 +53,6 @@ function uint32sLE(bytes: Uint8Array): Uint32Array {
 function bytesLE(words: Uint32Array): Uint8Array {
   const out = new Uint8Array(words.length * 4);
   const view = new DataView(out.buffer);
-  words.forEach((w, i) => view.setUint32(i * 4, w, true));
+  for (const [i, w] of words.entries()) view.setUint32(i * 4, w, true);
   return out;
 }

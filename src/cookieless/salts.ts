@@ -37,13 +37,21 @@ export function forgetCachedSalts(): void {
   cache.clear();
 }
 
-async function loadOrCreateSalt(db: Db, projectId: number, window: SaltWindow, now: number): Promise<Uint8Array | null> {
+async function loadOrCreateSalt(
+  db: Db,
+  projectId: number,
+  window: SaltWindow,
+  now: number,
+): Promise<Uint8Array | null> {
   const fresh = unpaddedBase64(crypto.getRandomValues(new Uint8Array(16)));
   // One atomic statement: insert, or keep the row that is there and return it.
   const [row] = await db
     .insert(cookielessSalts)
     .values({ projectId, day: window.day, salt: fresh, expiresAt: window.expiresAt })
-    .onConflictDoUpdate({ target: [cookielessSalts.projectId, cookielessSalts.day], set: { salt: sql`${cookielessSalts.salt}` } })
+    .onConflictDoUpdate({
+      target: [cookielessSalts.projectId, cookielessSalts.day],
+      set: { salt: sql`${cookielessSalts.salt}` },
+    })
     .returning({ salt: cookielessSalts.salt, expiresAt: cookielessSalts.expiresAt });
   if (!row) throw new Error('salt upsert returned no row');
   if (row.expiresAt <= now) return null;
@@ -68,4 +76,3 @@ export async function purgeExpiredCookielessState(db: Db, now: number): Promise<
     db.delete(cookielessSessions).where(lte(cookielessSessions.expiresAt, now)),
   ]);
 }
-

@@ -25,7 +25,12 @@ export async function recordIdentifies(
   visitorKeys: string[],
   identifies: IdentifyRecord[],
 ): Promise<Map<string, string[]>> {
-  const inserts = identifies.map((i) => db.insert(cookielessIdentifies).values({ projectId, ...i }).onConflictDoNothing());
+  const inserts = identifies.map((i) =>
+    db
+      .insert(cookielessIdentifies)
+      .values({ projectId, ...i })
+      .onConflictDoNothing(),
+  );
   for (let i = 0; i < inserts.length; i += STATEMENTS_PER_BATCH) {
     const [first, ...rest] = inserts.slice(i, i + STATEMENTS_PER_BATCH);
     await db.batch([first!, ...rest]);
@@ -35,7 +40,12 @@ export async function recordIdentifies(
     const rows = await db
       .select({ visitorKey: cookielessIdentifies.visitorKey, eventUuid: cookielessIdentifies.eventUuid })
       .from(cookielessIdentifies)
-      .where(and(eq(cookielessIdentifies.projectId, projectId), inArray(cookielessIdentifies.visitorKey, visitorKeys.slice(i, i + 90))))
+      .where(
+        and(
+          eq(cookielessIdentifies.projectId, projectId),
+          inArray(cookielessIdentifies.visitorKey, visitorKeys.slice(i, i + 90)),
+        ),
+      )
       .orderBy(cookielessIdentifies.id);
     for (const row of rows) ordered.get(row.visitorKey)?.push(row.eventUuid);
   }

@@ -39,7 +39,9 @@ const viewOf = (r: GroupRow): GroupView => ({
 export function groupListSql(projectId: number, filter: GroupFilter, limit: number): SQL {
   const conditions: SQL[] = [sql`project_id = ${projectId}`, sql`group_type_index = ${filter.groupTypeIndex}`];
   if (filter.search !== undefined && filter.search !== '') {
-    conditions.push(sql`(group_key = ${filter.search} COLLATE NOCASE OR instr(lower(properties), lower(${filter.search})) > 0)`);
+    conditions.push(
+      sql`(group_key = ${filter.search} COLLATE NOCASE OR instr(lower(properties), lower(${filter.search})) > 0)`,
+    );
   }
   if (filter.cursor) {
     const { createdAt, groupKey } = filter.cursor;
@@ -58,7 +60,12 @@ export const findGroupSql = (projectId: number, groupTypeIndex: number, groupKey
   sql`SELECT group_type_index, group_key, properties, created_at FROM groups
     WHERE project_id = ${projectId} AND group_type_index = ${groupTypeIndex} AND group_key = ${groupKey}`;
 
-export async function findGroup(db: Db, projectId: number, groupTypeIndex: number, groupKey: string): Promise<GroupView | undefined> {
+export async function findGroup(
+  db: Db,
+  projectId: number,
+  groupTypeIndex: number,
+  groupKey: string,
+): Promise<GroupView | undefined> {
   const row = await db.get<GroupRow>(findGroupSql(projectId, groupTypeIndex, groupKey));
   return row ? viewOf(row) : undefined;
 }
@@ -84,7 +91,8 @@ export const PERSON_GROUPS_RECENT_EVENTS = 1000;
  */
 export function groupsOfPersonSql(projectId: number, personId: string, limit: number): SQL {
   const perIndex = [0, 1, 2, 3, 4].map(
-    (i) => sql`SELECT ${sql.raw(String(i))} AS idx, group_${sql.raw(String(i))} AS k, max(timestamp) AS last FROM recent WHERE group_${sql.raw(String(i))} IS NOT NULL GROUP BY 2`,
+    (i) =>
+      sql`SELECT ${sql.raw(String(i))} AS idx, group_${sql.raw(String(i))} AS k, max(timestamp) AS last FROM recent WHERE group_${sql.raw(String(i))} IS NOT NULL GROUP BY 2`,
   );
   return sql`
     WITH recent AS (
@@ -104,7 +112,14 @@ export function groupsOfPersonSql(projectId: number, personId: string, limit: nu
 }
 
 export async function groupsOfPerson(db: Db, projectId: number, personId: string, limit = 50): Promise<PersonGroup[]> {
-  type Row = { idx: number; k: string; last: string; group_type: string | null; name_singular: string | null; properties: string | null };
+  type Row = {
+    idx: number;
+    k: string;
+    last: string;
+    group_type: string | null;
+    name_singular: string | null;
+    properties: string | null;
+  };
   const rows = await db.all<Row>(groupsOfPersonSql(projectId, personId, limit));
   return rows.map((r) => ({
     groupTypeIndex: r.idx,

@@ -65,7 +65,9 @@ const asText = (v: PropertyValue) => String(v);
 function propertyCondition(f: PropertyFilter): SQL {
   const values = f.value === undefined ? [] : Array.isArray(f.value) ? f.value : [f.value];
   const oneOf = (): SQL =>
-    values.length === 1 ? sql`${TEXT_FORM} = ${asText(values[0]!)}` : sql`${TEXT_FORM} IN (SELECT value FROM json_each(${JSON.stringify(values.map(asText))}))`;
+    values.length === 1
+      ? sql`${TEXT_FORM} = ${asText(values[0]!)}`
+      : sql`${TEXT_FORM} IN (SELECT value FROM json_each(${JSON.stringify(values.map(asText))}))`;
   switch (f.operator) {
     case 'exact':
       return oneOf();
@@ -160,7 +162,11 @@ export async function listPersons(
 
 /** The person with this uuid in this project, or undefined (also when it belongs to another project). */
 export async function getPerson(db: Db, projectId: number, personId: string): Promise<PersonView | undefined> {
-  const [person] = await withDistinctIds(db, projectId, await db.all<PersonListRow>(personByIdSql(projectId, personId)));
+  const [person] = await withDistinctIds(
+    db,
+    projectId,
+    await db.all<PersonListRow>(personByIdSql(projectId, personId)),
+  );
   return person;
 }
 
@@ -225,8 +231,14 @@ export const personIdsOfDistinctIdsSql = (projectId: number, distinctIds: string
   sql`SELECT d.distinct_id, d.person_id FROM json_each(${JSON.stringify(distinctIds)}) j CROSS JOIN person_distinct_ids d
     WHERE d.project_id = ${projectId} AND d.distinct_id = j.value`;
 
-export async function personIdsOfDistinctIds(db: Db, projectId: number, distinctIds: string[]): Promise<Map<string, string>> {
+export async function personIdsOfDistinctIds(
+  db: Db,
+  projectId: number,
+  distinctIds: string[],
+): Promise<Map<string, string>> {
   if (distinctIds.length === 0) return new Map();
-  const rows = await db.all<{ distinct_id: string; person_id: string }>(personIdsOfDistinctIdsSql(projectId, distinctIds));
+  const rows = await db.all<{ distinct_id: string; person_id: string }>(
+    personIdsOfDistinctIdsSql(projectId, distinctIds),
+  );
   return new Map(rows.map((r) => [r.distinct_id, r.person_id]));
 }

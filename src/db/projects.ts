@@ -7,7 +7,12 @@ export type Project = typeof projects.$inferSelect;
 /** What a project's owner may change with `PATCH /api/projects/:id/`. */
 export type ProjectSettings = Pick<
   Project,
-  'name' | 'timezone' | 'anonymizeIps' | 'dropEventsOlderThanSeconds' | 'cookielessServerHashMode' | 'eventRetentionDays'
+  | 'name'
+  | 'timezone'
+  | 'anonymizeIps'
+  | 'dropEventsOlderThanSeconds'
+  | 'cookielessServerHashMode'
+  | 'eventRetentionDays'
 >;
 
 /** What capture needs to know of a project, resolved from its token. */
@@ -35,7 +40,12 @@ export function newProjectToken(): string {
 }
 
 /** A new project on `shard` (src/db/shards.ts `placeNewProject` picks it). */
-export async function createProject(db: Db, name: string, shard: number, apiToken = newProjectToken()): Promise<Project> {
+export async function createProject(
+  db: Db,
+  name: string,
+  shard: number,
+  apiToken = newProjectToken(),
+): Promise<Project> {
   const [row] = await db.insert(projects).values({ name, apiToken, shard }).returning();
   if (!row) throw new Error('project insert returned no row');
   return row;
@@ -47,7 +57,11 @@ export async function getProject(db: Db, id: number): Promise<Project | undefine
   return db.select().from(projects).where(eq(projects.id, id)).get();
 }
 
-export async function updateProjectSettings(db: Db, id: number, settings: Partial<ProjectSettings>): Promise<Project | undefined> {
+export async function updateProjectSettings(
+  db: Db,
+  id: number,
+  settings: Partial<ProjectSettings>,
+): Promise<Project | undefined> {
   const changes = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
   if (Object.keys(changes).length === 0) return getProject(db, id);
   const [row] = await db.update(projects).set(changes).where(eq(projects.id, id)).returning();

@@ -35,7 +35,11 @@ export function encodePropertyWrites(writes: PropertyWrites): string {
 }
 
 const isCompact = (value: unknown): value is Compact =>
-  typeof value === 'object' && value !== null && (value as Compact).v === 2 && Array.isArray((value as Compact).t) && typeof (value as Compact).w === 'object';
+  typeof value === 'object' &&
+  value !== null &&
+  (value as Compact).v === 2 &&
+  Array.isArray((value as Compact).t) &&
+  typeof (value as Compact).w === 'object';
 
 /** Either format; a first-format value is an object per key, never the number 2, so `v` tells them apart. */
 export function decodePropertyWrites(text: string): PropertyWrites {

@@ -51,10 +51,7 @@ export const personDistinctIds = sqliteTable(
     distinctId: text('distinct_id').notNull(),
     personId: text('person_id').notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.projectId, t.distinctId] }),
-    index('person_distinct_ids_person_idx').on(t.personId),
-  ],
+  (t) => [primaryKey({ columns: [t.projectId, t.distinctId] }), index('person_distinct_ids_person_idx').on(t.personId)],
 );
 
 /** History of what shaped a person: merges (identify, alias, merge_dangerously) and splits. */
@@ -102,7 +99,9 @@ export const events = sqliteTable(
     index('events_project_event_timestamp_idx').on(t.projectId, t.event, t.timestamp, t.distinctId, t.personIdAtIngest),
     // A group's events; partial, so events without groups cost nothing.
     ...([t.group0, t.group1, t.group2, t.group3, t.group4] as const).map((column, i) =>
-      index(`events_project_group${i}_timestamp_idx`).on(t.projectId, column, t.timestamp).where(sql`${column} IS NOT NULL`),
+      index(`events_project_group${i}_timestamp_idx`)
+        .on(t.projectId, column, t.timestamp)
+        .where(sql`${column} IS NOT NULL`),
     ),
   ],
 );
@@ -203,7 +202,10 @@ export const cookielessSessions = sqliteTable(
     lastActivity: integer('last_activity').notNull(),
     expiresAt: integer('expires_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.sessionKey] }), index('cookieless_sessions_expires_idx').on(t.expiresAt)],
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.sessionKey] }),
+    index('cookieless_sessions_expires_idx').on(t.expiresAt),
+  ],
 );
 
 /**

@@ -61,7 +61,11 @@ export function rememberProjectShard(projectId: number, shard: number): void {
 export async function projectShard(env: Env, projectId: number): Promise<number> {
   const cached = shardOfProject.get(projectId);
   if (cached !== undefined) return cached;
-  const row = await dbOf(env.DB).select({ shard: projects.shard }).from(projects).where(eq(projects.id, projectId)).get();
+  const row = await dbOf(env.DB)
+    .select({ shard: projects.shard })
+    .from(projects)
+    .where(eq(projects.id, projectId))
+    .get();
   if (!row) throw new UnknownProjectError(projectId);
   rememberProjectShard(projectId, row.shard);
   return row.shard;
@@ -114,7 +118,8 @@ export function leastLoadedShard(sizes: number[], projectCounts: number[]): numb
   for (let shard = 1; shard < sizes.length; shard++) {
     const size = sizes[shard]!;
     const bestSize = sizes[best]!;
-    if (size < bestSize || (size === bestSize && (projectCounts[shard] ?? 0) < (projectCounts[best] ?? 0))) best = shard;
+    if (size < bestSize || (size === bestSize && (projectCounts[shard] ?? 0) < (projectCounts[best] ?? 0)))
+      best = shard;
   }
   return best;
 }

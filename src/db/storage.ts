@@ -42,10 +42,23 @@ export interface ProjectStorage {
 export async function projectStorage(env: Env, projectId: number): Promise<ProjectStorage> {
   const db = dbOf(await projectReadDatabase(env, projectId));
   const bytesOf = (...columns: unknown[]) =>
-    sql<number>`coalesce(sum(${sql.join(columns.map((c) => sql`length(CAST(${c} AS BLOB))`), sql` + `)}), 0)`;
+    sql<number>`coalesce(sum(${sql.join(
+      columns.map((c) => sql`length(CAST(${c} AS BLOB))`),
+      sql` + `,
+    )}), 0)`;
   const [eventTotals, personTotals, shard] = await Promise.all([
     db
-      .select({ n: sql<number>`count(*)`, bytes: bytesOf(events.uuid, events.event, events.distinctId, events.personIdAtIngest, events.properties, events.timestamp) })
+      .select({
+        n: sql<number>`count(*)`,
+        bytes: bytesOf(
+          events.uuid,
+          events.event,
+          events.distinctId,
+          events.personIdAtIngest,
+          events.properties,
+          events.timestamp,
+        ),
+      })
       .from(events)
       .where(eq(events.projectId, projectId))
       .get(),
@@ -73,7 +86,10 @@ const WARN_AGAIN_AFTER_MS = 24 * 3_600_000;
  */
 export async function checkShardFill(
   env: Env,
-  { now = Date.now(), onlyProjects }: { now?: number; /** Warn only these projects (tests share databases). */ onlyProjects?: number[] } = {},
+  {
+    now = Date.now(),
+    onlyProjects,
+  }: { now?: number /** Warn only these projects (tests share databases). */; onlyProjects?: number[] } = {},
 ): Promise<ShardFill[]> {
   const fills = await Promise.all(shardDatabases(env).map((_, shard) => shardFill(env, shard)));
   for (const fill of fills) {
@@ -89,13 +105,24 @@ export async function checkShardFill(
       const recent = await db
         .select({ id: ingestionWarnings.id })
         .from(ingestionWarnings)
-        .where(and(eq(ingestionWarnings.projectId, projectId), eq(ingestionWarnings.type, 'shard_nearly_full'), gt(ingestionWarnings.timestamp, since)))
+        .where(
+          and(
+            eq(ingestionWarnings.projectId, projectId),
+            eq(ingestionWarnings.type, 'shard_nearly_full'),
+            gt(ingestionWarnings.timestamp, since),
+          ),
+        )
         .get();
       if (recent) continue;
       await db.insert(ingestionWarnings).values({
         projectId,
         type: 'shard_nearly_full',
-        details: { shard: fill.shard, bytes: fill.bytes, limitBytes: fill.limitBytes, fill: Number(fill.fill.toFixed(4)) },
+        details: {
+          shard: fill.shard,
+          bytes: fill.bytes,
+          limitBytes: fill.limitBytes,
+          fill: Number(fill.fill.toFixed(4)),
+        },
         eventUuid: null,
         timestamp: new Date(now).toISOString(),
       });

@@ -54,10 +54,13 @@ export function warningListSql(projectId: number, filter: WarningFilter, limit: 
     ORDER BY w.timestamp DESC, w.id DESC LIMIT ${limit}`;
 }
 
-export async function listWarnings(db: Db, projectId: number, filter: WarningFilter, limit: number): Promise<WarningView[]> {
-  const rows = await db.all<StoredWarningRow>(
-    warningListSql(projectId, filter, limit),
-  );
+export async function listWarnings(
+  db: Db,
+  projectId: number,
+  filter: WarningFilter,
+  limit: number,
+): Promise<WarningView[]> {
+  const rows = await db.all<StoredWarningRow>(warningListSql(projectId, filter, limit));
   return rows.map(warningOfRow);
 }
 
@@ -91,11 +94,14 @@ export function mergeWarningsSql(projectId: number, distinctIds: string[], limit
   return sql`SELECT * FROM (${sql.join(parts, sql` UNION ALL `)}) ORDER BY timestamp, id LIMIT ${limit}`;
 }
 
-export async function mergeWarningsOf(db: Db, projectId: number, distinctIds: string[], limit = 200): Promise<WarningView[]> {
+export async function mergeWarningsOf(
+  db: Db,
+  projectId: number,
+  distinctIds: string[],
+  limit = 200,
+): Promise<WarningView[]> {
   if (distinctIds.length === 0) return [];
-  const rows = await db.all<StoredWarningRow>(
-    mergeWarningsSql(projectId, distinctIds, limit),
-  );
+  const rows = await db.all<StoredWarningRow>(mergeWarningsSql(projectId, distinctIds, limit));
   return rows.map(warningOfRow);
 }
 
@@ -105,8 +111,6 @@ export const warningsOfEventSql = (projectId: number, eventUuid: string) =>
     WHERE w.project_id = ${projectId} AND w.event_uuid = ${eventUuid} ORDER BY w.id`;
 
 export async function warningsOfEvent(db: Db, projectId: number, eventUuid: string): Promise<WarningView[]> {
-  const rows = await db.all<StoredWarningRow>(
-    warningsOfEventSql(projectId, eventUuid),
-  );
+  const rows = await db.all<StoredWarningRow>(warningsOfEventSql(projectId, eventUuid));
   return rows.map(warningOfRow);
 }

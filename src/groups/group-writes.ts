@@ -30,7 +30,11 @@ const groupId = (index: number, key: string) => `${index}\u0000${key}`;
  * again on top, so concurrent updates lose nothing. Applying the same updates
  * twice (a retried message) changes nothing the second time.
  */
-export async function applyGroupIdentifies(db: Db, projectId: number, updates: GroupUpdate[]): Promise<Map<string, Warning[]>> {
+export async function applyGroupIdentifies(
+  db: Db,
+  projectId: number,
+  updates: GroupUpdate[],
+): Promise<Map<string, Warning[]>> {
   const warnings = new Map<string, Warning[]>();
   let pending = new Map<string, GroupUpdate[]>();
   for (const u of updates) {
@@ -40,7 +44,11 @@ export async function applyGroupIdentifies(db: Db, projectId: number, updates: G
   for (let attempt = 1; pending.size > 0; attempt++) {
     if (attempt > MAX_ATTEMPTS) throw new Error(`group properties kept changing after ${MAX_ATTEMPTS} attempts`);
     if (attempt > 1) await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
-    const stored = await readGroups(db, projectId, [...pending.values()].map((us) => us[0]!));
+    const stored = await readGroups(
+      db,
+      projectId,
+      [...pending.values()].map((us) => us[0]!),
+    );
     const writes: { id: string; statement: D1PreparedStatement }[] = [];
     for (const [id, groupUpdates] of pending) {
       const statement = writeOf(db, projectId, stored.get(id), groupUpdates, warnings);
@@ -95,9 +103,14 @@ function writeOf(
     .bind(JSON.stringify(next.properties), createdAt, projectId, groupTypeIndex, key, current.version);
 }
 
-async function readGroups(db: Db, projectId: number, refs: Pick<GroupUpdate, 'groupTypeIndex' | 'key'>[]): Promise<Map<string, StoredGroup>> {
+async function readGroups(
+  db: Db,
+  projectId: number,
+  refs: Pick<GroupUpdate, 'groupTypeIndex' | 'key'>[],
+): Promise<Map<string, StoredGroup>> {
   const byIndex = new Map<number, string[]>();
-  for (const { groupTypeIndex, key } of refs) byIndex.set(groupTypeIndex, [...(byIndex.get(groupTypeIndex) ?? []), key]);
+  for (const { groupTypeIndex, key } of refs)
+    byIndex.set(groupTypeIndex, [...(byIndex.get(groupTypeIndex) ?? []), key]);
   const reads: D1PreparedStatement[] = [];
   for (const [index, keys] of byIndex) {
     for (let i = 0; i < keys.length; i += KEYS_PER_READ) {

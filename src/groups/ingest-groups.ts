@@ -1,7 +1,14 @@
 import type { Db } from '../db/client';
 import type { IdentityEvent, Warning } from '../identity';
 import { applyGroupIdentifies, type GroupUpdate } from './group-writes';
-import { groupIdentifyOf, groupsOfEvent, groupWarnings, withGroupProperties, type GroupProblem, type GroupRef } from './rules';
+import {
+  groupIdentifyOf,
+  groupsOfEvent,
+  groupWarnings,
+  withGroupProperties,
+  type GroupProblem,
+  type GroupRef,
+} from './rules';
 import { groupTypeIndexes } from './type-mapping';
 
 export interface GroupedEvents<E> {
@@ -17,7 +24,11 @@ export interface GroupedEvents<E> {
  * property updates, and adds `$group_0` … `$group_4`. Give it only events that
  * are kept (a dropped `$groupidentify` must not update its group).
  */
-export async function ingestGroups<E extends IdentityEvent>(db: Db, projectId: number, events: E[]): Promise<GroupedEvents<E>> {
+export async function ingestGroups<E extends IdentityEvent>(
+  db: Db,
+  projectId: number,
+  events: E[],
+): Promise<GroupedEvents<E>> {
   const parsed = events.map((e) => {
     const { groups, problems } = groupsOfEvent(e.properties);
     const identify = groupIdentifyOf(e.event, e.properties);
@@ -41,11 +52,19 @@ export async function ingestGroups<E extends IdentityEvent>(db: Db, projectId: n
     if (eventWarnings.length > 0) warnings.set(e.uuid, eventWarnings);
     const index = identify ? mapping.get(identify.type) : undefined;
     if (identify && index !== undefined) {
-      updates.push({ groupTypeIndex: index, key: identify.key, set: identify.set, setOnce: identify.setOnce, timestamp: e.timestamp, eventUuid: e.uuid });
+      updates.push({
+        groupTypeIndex: index,
+        key: identify.key,
+        set: identify.set,
+        setOnce: identify.setOnce,
+        timestamp: e.timestamp,
+        eventUuid: e.uuid,
+      });
     }
     const properties = withGroupProperties(e.properties, groups, mapping);
     return properties === e.properties ? e : { ...e, properties };
   });
-  for (const [uuid, refused] of await applyGroupIdentifies(db, projectId, updates)) warnings.set(uuid, [...(warnings.get(uuid) ?? []), ...refused]);
+  for (const [uuid, refused] of await applyGroupIdentifies(db, projectId, updates))
+    warnings.set(uuid, [...(warnings.get(uuid) ?? []), ...refused]);
   return { events: grouped, warnings };
 }

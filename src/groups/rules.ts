@@ -28,9 +28,11 @@ export function checkGroupName(value: unknown): NameCheck {
   let name: string;
   if (typeof value === 'string') name = value;
   else if (typeof value === 'number' && Number.isFinite(value)) name = String(value);
-  else return { ok: false, reason: value === undefined || value === null ? 'missing' : `not a string (${typeof value})` };
+  else
+    return { ok: false, reason: value === undefined || value === null ? 'missing' : `not a string (${typeof value})` };
   if (name.trim() === '') return { ok: false, reason: 'blank' };
-  if (Array.from(name).length > MAX_GROUP_NAME_CHARS) return { ok: false, reason: `longer than ${MAX_GROUP_NAME_CHARS} characters` };
+  if (Array.from(name).length > MAX_GROUP_NAME_CHARS)
+    return { ok: false, reason: `longer than ${MAX_GROUP_NAME_CHARS} characters` };
   if (MISTAKEN_NAMES.has(name)) return { ok: false, reason: `the SDK mistake ${JSON.stringify(name)}` };
   return { ok: true, name };
 }
@@ -59,7 +61,8 @@ export const isPlainRecord = (v: unknown): v is Record<string, unknown> =>
 export function groupsOfEvent(properties: Record<string, unknown>): { groups: GroupRef[]; problems: GroupProblem[] } {
   const raw = properties.$groups;
   if (raw === undefined || raw === null) return { groups: [], problems: [] };
-  if (!isPlainRecord(raw)) return { groups: [], problems: [{ field: '$groups', value: preview(raw), reason: 'not an object' }] };
+  if (!isPlainRecord(raw))
+    return { groups: [], problems: [{ field: '$groups', value: preview(raw), reason: 'not an object' }] };
   const groups: GroupRef[] = [];
   const problems: GroupProblem[] = [];
   for (const [type, key] of Object.entries(raw)) {
@@ -88,7 +91,10 @@ export interface GroupIdentify extends GroupRef {
  * `$groupidentify` carries `$group_type`, `$group_key`, `$group_set` (and
  * `$group_set_once`). Null for other events; problems when it names no valid group.
  */
-export function groupIdentifyOf(event: string, properties: Record<string, unknown>): { identify: GroupIdentify | null; problems: GroupProblem[] } | null {
+export function groupIdentifyOf(
+  event: string,
+  properties: Record<string, unknown>,
+): { identify: GroupIdentify | null; problems: GroupProblem[] } | null {
   if (event !== '$groupidentify') return null;
   const type = checkGroupName(properties.$group_type);
   const key = checkGroupName(properties.$group_key);
@@ -97,7 +103,8 @@ export function groupIdentifyOf(event: string, properties: Record<string, unknow
   if (!key.ok) problems.push({ field: '$group_key', value: preview(properties.$group_key), reason: key.reason });
   const set = properties.$group_set;
   const setOnce = properties.$group_set_once;
-  if (set !== undefined && set !== null && !isPlainRecord(set)) problems.push({ field: '$group_set', value: preview(set), reason: 'not an object' });
+  if (set !== undefined && set !== null && !isPlainRecord(set))
+    problems.push({ field: '$group_set', value: preview(set), reason: 'not an object' });
   if (setOnce !== undefined && setOnce !== null && !isPlainRecord(setOnce)) {
     problems.push({ field: '$group_set_once', value: preview(setOnce), reason: 'not an object' });
   }
@@ -127,7 +134,8 @@ export function applyGroupUpdates(
   const properties = { ...current };
   for (const { set, setOnce } of updates) {
     for (const [key, value] of Object.entries(setOnce)) if (!(key in properties)) properties[key] = value;
-    for (const [key, value] of Object.entries(set)) if (!(key in properties) || !sameValue(properties[key], value)) properties[key] = value;
+    for (const [key, value] of Object.entries(set))
+      if (!(key in properties) || !sameValue(properties[key], value)) properties[key] = value;
   }
   // Compared at the end, so updates replayed on their own result (a retried message) change nothing.
   const changed =
@@ -179,10 +187,21 @@ const encoder = new TextEncoder();
 export const groupPropertiesTooLarge = (properties: Record<string, unknown>) =>
   encoder.encode(JSON.stringify(properties)).byteLength > MAX_GROUP_PROPERTIES_BYTES;
 
-export function groupPropertiesSizeViolation(eventUuid: string, groupTypeIndex: number, groupKey: string, properties: Record<string, unknown>): Warning {
+export function groupPropertiesSizeViolation(
+  eventUuid: string,
+  groupTypeIndex: number,
+  groupKey: string,
+  properties: Record<string, unknown>,
+): Warning {
   return {
     type: 'group_properties_size_violation',
-    details: { eventUuid, groupTypeIndex, groupKey, size: encoder.encode(JSON.stringify(properties)).byteLength, limit: MAX_GROUP_PROPERTIES_BYTES },
+    details: {
+      eventUuid,
+      groupTypeIndex,
+      groupKey,
+      size: encoder.encode(JSON.stringify(properties)).byteLength,
+      limit: MAX_GROUP_PROPERTIES_BYTES,
+    },
   };
 }
 
@@ -194,13 +213,18 @@ export function groupWarnings(eventUuid: string, problems: GroupProblem[], unmap
   const warnings: Warning[] = [];
   if (problems.length > 0) warnings.push({ type: INVALID_GROUP, details: { eventUuid, problems } });
   if (unmappedTypes.length > 0) {
-    warnings.push({ type: GROUP_TYPE_LIMIT, details: { eventUuid, groupTypes: unmappedTypes, limit: MAX_GROUP_TYPES } });
+    warnings.push({
+      type: GROUP_TYPE_LIMIT,
+      details: { eventUuid, groupTypes: unmappedTypes, limit: MAX_GROUP_TYPES },
+    });
   }
   return warnings;
 }
 
 /** The event row's `group_N` columns: only those the event has (an absent column is written as a SQL null literal, no parameter). */
-export function groupColumnValues(properties: Record<string, unknown>): Partial<Record<'group0' | 'group1' | 'group2' | 'group3' | 'group4', string>> {
+export function groupColumnValues(
+  properties: Record<string, unknown>,
+): Partial<Record<'group0' | 'group1' | 'group2' | 'group3' | 'group4', string>> {
   const columns: Partial<Record<'group0' | 'group1' | 'group2' | 'group3' | 'group4', string>> = {};
   groupColumnsOf(properties).forEach((key, i) => {
     if (key !== null) columns[`group${i}` as 'group0'] = key;

@@ -33,7 +33,9 @@ export async function groupTypeIndexes(db: Db, projectId: number, types: string[
       )
       .bind(projectId, type, MAX_GROUP_TYPES),
   );
-  const read = client.prepare('SELECT group_type, group_type_index FROM group_type_mapping WHERE project_id = ?').bind(projectId);
+  const read = client
+    .prepare('SELECT group_type, group_type_index FROM group_type_mapping WHERE project_id = ?')
+    .bind(projectId);
   const results = await client.batch<{ group_type: string; group_type_index: number }>([...inserts, read]);
   const mapping = new Map<string, number>();
   for (const row of results.at(-1)!.results) mapping.set(row.group_type, row.group_type_index);
@@ -60,7 +62,9 @@ export async function updateGroupTypeNames(
   const set = Object.fromEntries(Object.entries(names).filter(([, v]) => v !== undefined));
   const where = and(eq(groupTypeMapping.projectId, projectId), eq(groupTypeMapping.groupTypeIndex, groupTypeIndex));
   if (Object.keys(set).length === 0) {
-    return (await db.select({ i: groupTypeMapping.groupTypeIndex }).from(groupTypeMapping).where(where).get()) !== undefined;
+    return (
+      (await db.select({ i: groupTypeMapping.groupTypeIndex }).from(groupTypeMapping).where(where).get()) !== undefined
+    );
   }
   const result = await db.update(groupTypeMapping).set(set).where(where).run();
   return result.meta.changes > 0;

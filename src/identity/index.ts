@@ -30,7 +30,10 @@ export {
   CLIENT_INGESTION_WARNING_EVENT,
   NO_PERSON_UPDATE_EVENTS,
   personProcessingOf,
-  storedEventProperties, withoutPersonUpdates, type PersonProcessing } from './person-less';
+  storedEventProperties,
+  withoutPersonUpdates,
+  type PersonProcessing,
+} from './person-less';
 export { MAX_PERSON_PROPERTIES_BYTES, personPropertiesSizeViolation, propertiesSizeOf } from './limits';
 export type { HistoryLine, Person, PersonEvent, PropertyOperation, PropertyWrite, PropertyWrites } from './types';
 export {

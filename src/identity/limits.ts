@@ -10,7 +10,8 @@ export function propertiesSizeOf(properties: Record<string, unknown>): number {
 }
 
 /** Whether the properties' JSON is within `limit` bytes. */
-export const propertiesWithin = (properties: Record<string, unknown>, limit: number): boolean => utf8Within(JSON.stringify(properties), limit);
+export const propertiesWithin = (properties: Record<string, unknown>, limit: number): boolean =>
+  utf8Within(JSON.stringify(properties), limit);
 
 /** Whether `text` is at most `limit` bytes of UTF-8; most texts are far below it, and then nothing is encoded. */
 export function utf8Within(text: string, limit: number): boolean {
@@ -20,7 +21,12 @@ export function utf8Within(text: string, limit: number): boolean {
 
 const utf8Bytes = (text: string) => encoder.encode(text).byteLength;
 
-export function personPropertiesSizeViolation(personId: string, distinctId: string, eventUuid: string, size: number): Warning {
+export function personPropertiesSizeViolation(
+  personId: string,
+  distinctId: string,
+  eventUuid: string,
+  size: number,
+): Warning {
   return {
     type: 'person_properties_size_violation',
     details: { personId, distinctId, eventUuid, size, limit: MAX_PERSON_PROPERTIES_BYTES },

@@ -16,10 +16,7 @@ export function mergeRequestOf(e: IdentityEvent): MergeRequest | null {
   return null;
 }
 
-export type MergePrecheck =
-  | { action: 'skip' }
-  | { action: 'warn'; warning: Warning }
-  | { action: 'merge' };
+export type MergePrecheck = { action: 'skip' } | { action: 'warn'; warning: Warning } | { action: 'merge' };
 
 /** Spec §1 checks, in order, before anything is merged. */
 export function precheckMerge(req: MergeRequest, eventUuid: string): MergePrecheck {
@@ -48,10 +45,7 @@ export type MergeCase =
   | 'merge_persons';
 
 /** Spec §2 table, from the persons of the source and target ids (null: no person yet). */
-export function mergeCaseOf(
-  sourcePerson: { id: string } | null,
-  targetPerson: { id: string } | null,
-): MergeCase {
+export function mergeCaseOf(sourcePerson: { id: string } | null, targetPerson: { id: string } | null): MergeCase {
   if (!sourcePerson && !targetPerson) return 'create_both';
   if (!targetPerson) return 'add_target_to_source';
   if (!sourcePerson) return 'add_source_to_target';

@@ -30,7 +30,12 @@ export function personProcessingOf(e: IdentityEvent): PersonProcessing {
       warnings: [
         {
           type: 'client_ingestion_warning',
-          details: { eventUuid, event: e.event, distinctId: e.distinct_id, message: e.properties.$$client_ingestion_warning_message },
+          details: {
+            eventUuid,
+            event: e.event,
+            distinctId: e.distinct_id,
+            message: e.properties.$$client_ingestion_warning_message,
+          },
         },
       ],
     };

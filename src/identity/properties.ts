@@ -90,7 +90,8 @@ export function mergeProperties(source: Properties, target: Properties): Propert
  * would turn the object into a slow dictionary).
  */
 export function defineOwn(target: Properties, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }
 

@@ -175,7 +175,8 @@ export function withinWritesLimit(writes: PropertyWrites): PropertyWrites {
   if (utf8Within(json, MAX_PROPERTY_WRITES_BYTES)) return writes;
   let size = encoder.encode(json).byteLength;
   const byAge = Object.entries(writes).sort(
-    ([, a], [, b]) => Number(b.op === 'unset') - Number(a.op === 'unset') || (isLater(a.t, b.t) ? 1 : isLater(b.t, a.t) ? -1 : 0),
+    ([, a], [, b]) =>
+      Number(b.op === 'unset') - Number(a.op === 'unset') || (isLater(a.t, b.t) ? 1 : isLater(b.t, a.t) ? -1 : 0),
   );
   const kept: PropertyWrites = { ...writes };
   for (const [key, w] of byAge) {

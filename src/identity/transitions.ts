@@ -1,4 +1,9 @@
-import { MAX_PERSON_PROPERTIES_BYTES, personPropertiesSizeViolation, propertiesSizeOf, propertiesWithin } from './limits';
+import {
+  MAX_PERSON_PROPERTIES_BYTES,
+  personPropertiesSizeViolation,
+  propertiesSizeOf,
+  propertiesWithin,
+} from './limits';
 import { isMergeAllowed, mergeCaseOf, refusedMergeWarning } from './merge';
 import { mergeProperties, newPersonProperties, propertyUpdatesOf } from './properties';
 import { applyUpdatesAt, mergeWrites, newPersonWrites, withinWritesLimit } from './property-writes';
@@ -67,7 +72,12 @@ function sizeViolation(personId: string, item: PersonEvent, properties: Record<s
 export function withPropertyUpdates(person: Person, items: PersonEvent[]): { person: Person; events: PersonEvent[] } {
   let { properties, propertyWrites, version } = person;
   const events = items.map((item) => {
-    const next = applyUpdatesAt({ properties, writes: propertyWrites }, propertyUpdatesOf(item.event), item.event.timestamp, item.event.event);
+    const next = applyUpdatesAt(
+      { properties, writes: propertyWrites },
+      propertyUpdatesOf(item.event),
+      item.event.timestamp,
+      item.event.event,
+    );
     if (!next.changed) return item;
     const violation = sizeViolation(person.id, item, next.properties);
     if (violation) return withWarning(item, violation);
@@ -82,7 +92,12 @@ export function withPropertyUpdates(person: Person, items: PersonEvent[]): { per
 }
 
 /** Spec §3: a new person from its first event; past the size limit it keeps only `$creator_event_uuid`. */
-export function newPerson(projectId: number, id: string, first: PersonEvent, isIdentified: boolean): { person: Person; event: PersonEvent } {
+export function newPerson(
+  projectId: number,
+  id: string,
+  first: PersonEvent,
+  isIdentified: boolean,
+): { person: Person; event: PersonEvent } {
   const e = first.event;
   const updates = propertyUpdatesOf(e);
   let properties = newPersonProperties(updates, e.uuid);
@@ -147,7 +162,11 @@ export function updateTransition(current: Person | undefined, input: UpdateInput
  * person that will hold both ids), `source` the source id's person when it has
  * one of its own. Null: the step cannot run against these rows.
  */
-export function mergeTransition(current: Person | undefined, source: Person | undefined, input: MergeInput): Transition | null {
+export function mergeTransition(
+  current: Person | undefined,
+  source: Person | undefined,
+  input: MergeInput,
+): Transition | null {
   const { projectId, personId, request, event: item } = input;
   const mergeCase = mergeCaseOf(
     input.sourcePersonId ? { id: input.sourcePersonId } : null,
@@ -164,7 +183,16 @@ export function mergeTransition(current: Person | undefined, source: Person | un
   if (mergeCase === 'create_both') {
     const { person, event } = newPerson(projectId, personId, item, true);
     const ids = [request.target, request.source];
-    return { before: null, after: person, absorbed: null, claims: ids, expects: noExpectations(), history: [identified(ids)], events: [event], owns: ids };
+    return {
+      before: null,
+      after: person,
+      absorbed: null,
+      claims: ids,
+      expects: noExpectations(),
+      history: [identified(ids)],
+      events: [event],
+      owns: ids,
+    };
   }
   if (!current) return null;
 
@@ -203,14 +231,26 @@ export function mergeTransition(current: Person | undefined, source: Person | un
   };
   if (!isMergeAllowed(request.kind, source.isIdentified)) {
     const { person, event } = identifiedWith(current, withWarning(item, refusedMergeWarning(request, item.event.uuid)));
-    return { before: current, after: person, absorbed: null, claims: [], expects, history: [], events: [event], owns: [request.target] };
+    return {
+      before: current,
+      after: person,
+      absorbed: null,
+      claims: [],
+      expects,
+      history: [],
+      events: [event],
+      owns: [request.target],
+    };
   }
 
   // The merge always happens; properties that would pass the size limit stay the target's own.
   const merged = mergeProperties(source.properties, current.properties);
   const violation = sizeViolation(personId, item, merged);
   const mergedWrites = withinWritesLimit(
-    mergeWrites({ properties: source.properties, writes: source.propertyWrites }, { properties: current.properties, writes: current.propertyWrites }),
+    mergeWrites(
+      { properties: source.properties, writes: source.propertyWrites },
+      { properties: current.properties, writes: current.propertyWrites },
+    ),
   );
   const combined = withPropertyUpdates(
     violation ? current : { ...current, properties: merged, propertyWrites: mergedWrites },

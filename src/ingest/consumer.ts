@@ -47,14 +47,20 @@ async function consumeEvents(batch: MessageBatch<IngestMessage>, env: Env): Prom
         if (warnings.length > 0) await writeInBatches(db, planWrites(db, { statements: [], events: [], warnings }));
         const retry = await ingestProjectEvents(env, db, projectId, carried);
         for (const index of retry) failed.add(index);
-        await deleteStagedEvents(db, indexes.filter((index) => !retry.has(index)).map((index) => batch.messages[index]!.body));
+        await deleteStagedEvents(
+          db,
+          indexes.filter((index) => !retry.has(index)).map((index) => batch.messages[index]!.body),
+        );
       } catch (error) {
         console.error(`ingesting project ${projectId} failed; its messages will be retried`, error);
         for (const index of indexes) failed.add(index);
       }
     }),
   );
-  batch.messages.forEach((message, index) => (failed.has(index) ? message.retry({ delaySeconds: 1 }) : message.ack()));
+  for (const [index, message] of batch.messages.entries()) {
+    if (failed.has(index)) message.retry({ delaySeconds: 1 });
+    else message.ack();
+  }
 }
 
 /**
@@ -62,7 +68,11 @@ async function consumeEvents(batch: MessageBatch<IngestMessage>, env: Env): Prom
  * which apply idempotently); should the group step be what keeps failing, they
  * are stored as they came.
  */
-async function withGroupsIfPossible(db: Db, projectId: number, events: CapturedEvent[]): Promise<GroupedEvents<CapturedEvent>> {
+async function withGroupsIfPossible(
+  db: Db,
+  projectId: number,
+  events: CapturedEvent[],
+): Promise<GroupedEvents<CapturedEvent>> {
   const kept = events.filter((e) => !personProcessingOf(e).drop);
   try {
     const grouped = await ingestGroups(db, projectId, kept);
@@ -97,19 +107,28 @@ async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env):
       events.map((e) => e.distinct_id),
       { rows: false },
     );
-    const fresh = await withGroupsIfPossible(db, projectId, events.filter((e) => !storedUuids.has(e.uuid)));
+    const fresh = await withGroupsIfPossible(
+      db,
+      projectId,
+      events.filter((e) => !storedUuids.has(e.uuid)),
+    );
     const rows = fresh.events.map((e) => personLessEventRowOf(projectId, e, owners));
     const captureWarnings = (message.body.warnings ?? []).flatMap((w) => warningRowsOf(projectId, w.eventUuid, [w]));
     const droppedWarnings = dropped.flatMap((e) => warningRowsOf(projectId, e.uuid, personProcessingOf(e).warnings));
-    const warnings = [...captureWarnings, ...refused, ...droppedWarnings, ...fresh.events.flatMap((e) =>
-      warningRowsOf(projectId, e.uuid, [
-        ...(fresh.warnings.get(e.uuid) ?? []),
-        {
-          type: 'ingestion_retries_exhausted',
-          details: { eventUuid: e.uuid, event: e.event, distinctId: e.distinct_id, attempts: message.attempts },
-        },
-      ]),
-    )];
+    const warnings = [
+      ...captureWarnings,
+      ...refused,
+      ...droppedWarnings,
+      ...fresh.events.flatMap((e) =>
+        warningRowsOf(projectId, e.uuid, [
+          ...(fresh.warnings.get(e.uuid) ?? []),
+          {
+            type: 'ingestion_retries_exhausted',
+            details: { eventUuid: e.uuid, event: e.event, distinctId: e.distinct_id, attempts: message.attempts },
+          },
+        ]),
+      ),
+    ];
     await writeInBatches(db, planWrites(db, { statements: [], events: rows, warnings }));
     await deleteStagedEvents(db, [message.body]);
     message.ack();

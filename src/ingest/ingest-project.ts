@@ -67,7 +67,11 @@ export async function ingestProjectEvents(
     else kept.push({ event, message, processing });
   }
   // Dropped events touch no group; kept ones map their group types and update groups first.
-  const grouped = await ingestGroups(db, projectId, kept.map((k) => k.event));
+  const grouped = await ingestGroups(
+    db,
+    projectId,
+    kept.map((k) => k.event),
+  );
   kept.forEach(({ message, processing }, i) => {
     const event = grouped.events[i]!;
     const groupWarnings = grouped.warnings.get(event.uuid) ?? [];
@@ -83,7 +87,11 @@ export async function ingestProjectEvents(
   // D1 together: each commit is planned while the writes before it run.
   const [, refusedGroups] = await Promise.all([
     writeInBatches(db, planWrites(db, { statements: [], events: personLess, warnings })),
-    Promise.all(chunk(independentGroups(planned, owners), GROUPS_PER_COMMIT).map(async (part) => ((await commitGroupsAtOnce(db, projectId, state, part)) ? [] : part))),
+    Promise.all(
+      chunk(independentGroups(planned, owners), GROUPS_PER_COMMIT).map(async (part) =>
+        (await commitGroupsAtOnce(db, projectId, state, part)) ? [] : part,
+      ),
+    ),
   ]);
   const contended: PlannedEvent[][] = refusedGroups.flat();
 

@@ -75,8 +75,7 @@ export class PersonCalls {
     for (let attempt = 1; ; attempt++) {
       const sourcePersonId = this.owners.get(merge.source) ?? null;
       const targetPersonId = this.owners.get(merge.target) ?? null;
-      const personId =
-        targetPersonId ?? sourcePersonId ?? this.newPersonId(merge.target, attempt);
+      const personId = targetPersonId ?? sourcePersonId ?? this.newPersonId(merge.target, attempt);
       const step: MergeStep = {
         projectId: this.projectId,
         personId,
@@ -106,7 +105,12 @@ export class PersonCalls {
    * returns the step's events still to do: one that another consumer stored
    * meanwhile (a duplicate delivery) must not apply its updates again.
    */
-  private async settled(result: StepResult, distinctIds: string[], attempt: number, items: PersonEvent[]): Promise<true | PersonEvent[]> {
+  private async settled(
+    result: StepResult,
+    distinctIds: string[],
+    attempt: number,
+    items: PersonEvent[],
+  ): Promise<true | PersonEvent[]> {
     if (result.status === 'ok') {
       if (result.absorbedPersonId) {
         for (const [d, p] of this.owners) if (p === result.absorbedPersonId) this.owners.set(d, result.personId);

@@ -2,7 +2,14 @@ import type { Db } from '../db/client';
 import { insertStatements, noInserts, planMergeStep, planUpdateStep, planWrites, type Plan } from '../persons/plan';
 import type { MergeStep, StepResult, UpdateStep } from '../persons/steps';
 import type { IngestState } from '../persons/reads';
-import { guardUnchanged, updatePersons, writeAtomically, type Expected, type PersonRow, type Statement } from '../persons/writes';
+import {
+  guardUnchanged,
+  updatePersons,
+  writeAtomically,
+  type Expected,
+  type PersonRow,
+  type Statement,
+} from '../persons/writes';
 import { segmentsOf, type PlannedEvent } from './components';
 import { PersonCalls, type PersonSteps } from './person-calls';
 
@@ -48,7 +55,8 @@ class PlannedSteps implements PersonSteps {
 
   async merge(step: MergeStep): Promise<StepResult> {
     const current = step.targetPersonId || step.sourcePersonId ? this.persons.get(step.personId) : undefined;
-    const source = step.sourcePersonId && step.sourcePersonId !== step.personId ? this.persons.get(step.sourcePersonId) : undefined;
+    const source =
+      step.sourcePersonId && step.sourcePersonId !== step.personId ? this.persons.get(step.sourcePersonId) : undefined;
     return this.take(planMergeStep(this.db, current, source, step));
   }
 
@@ -56,7 +64,10 @@ class PlannedSteps implements PersonSteps {
   statements(): Statement[] {
     this.flushUpdates();
     return [
-      ...guardUnchanged(this.db, this.projectId, { versions: [...this.initial.versions], owners: [...this.initial.owners] }),
+      ...guardUnchanged(this.db, this.projectId, {
+        versions: [...this.initial.versions],
+        owners: [...this.initial.owners],
+      }),
       ...planWrites(this.db, this.combined),
     ];
   }
@@ -76,8 +87,12 @@ class PlannedSteps implements PersonSteps {
     if (!plan) throw new NotPlannable();
     const { versions = [], owners = [] } = plan.guard.expects;
     const inline: Required<Expected> = {
-      versions: versions.filter(([personId, version]) => this.guardedInPlace(this.written.versions, this.read.versions, this.initial.versions, personId, version)),
-      owners: owners.filter(([distinctId, personId]) => this.guardedInPlace(this.written.owners, this.read.owners, this.initial.owners, distinctId, personId)),
+      versions: versions.filter(([personId, version]) =>
+        this.guardedInPlace(this.written.versions, this.read.versions, this.initial.versions, personId, version),
+      ),
+      owners: owners.filter(([distinctId, personId]) =>
+        this.guardedInPlace(this.written.owners, this.read.owners, this.initial.owners, distinctId, personId),
+      ),
     };
     // A guard in place must see every earlier step's person rows (and distinct ids).
     if (inline.versions.length > 0) this.flushUpdates();
@@ -103,7 +118,13 @@ class PlannedSteps implements PersonSteps {
    * when it is about the state as read: then it joins the guards at the start
    * (unless it contradicts one already there).
    */
-  private guardedInPlace<V>(written: Map<string, V | null>, read: Map<string, V>, initial: Map<string, V>, key: string, value: V): boolean {
+  private guardedInPlace<V>(
+    written: Map<string, V | null>,
+    read: Map<string, V>,
+    initial: Map<string, V>,
+    key: string,
+    value: V,
+  ): boolean {
     const wrote = written.get(key);
     if (wrote !== undefined) return wrote !== value;
     if (read.get(key) !== value) return true;
@@ -145,9 +166,17 @@ export async function runGroup(calls: PersonCalls, group: PlannedEvent[]): Promi
  * it or a step could not be planned; the caller then runs the groups through
  * the person objects.
  */
-export async function commitGroupsAtOnce(db: Db, projectId: number, state: IngestState, groups: PlannedEvent[][]): Promise<boolean> {
+export async function commitGroupsAtOnce(
+  db: Db,
+  projectId: number,
+  state: IngestState,
+  groups: PlannedEvent[][],
+): Promise<boolean> {
   const planned = new PlannedSteps(db, projectId, state, new Map(state.persons));
-  const calls = new PersonCalls(planned, db, projectId, { owners: new Map(state.owners), versions: new Map(state.versions) });
+  const calls = new PersonCalls(planned, db, projectId, {
+    owners: new Map(state.owners),
+    versions: new Map(state.versions),
+  });
   try {
     for (const group of groups) await runGroup(calls, group);
     return await writeAtomically(db, planned.statements());

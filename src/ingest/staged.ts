@@ -25,10 +25,13 @@ function refsByProject(messages: IngestMessage[]): Map<number, string[]> {
 export async function stageEvents(db: Db, projectId: number, events: CapturedEvent[]): Promise<void> {
   if (events.length === 0) return;
   const [first, ...rest] = events.map((body) =>
-    db.insert(stagedEvents).values({ projectId, uuid: body.uuid, body }).onConflictDoUpdate({
-      target: [stagedEvents.projectId, stagedEvents.uuid],
-      set: { body },
-    }),
+    db
+      .insert(stagedEvents)
+      .values({ projectId, uuid: body.uuid, body })
+      .onConflictDoUpdate({
+        target: [stagedEvents.projectId, stagedEvents.uuid],
+        set: { body },
+      }),
   );
   await db.batch([first!, ...rest]);
 }

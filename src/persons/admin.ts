@@ -58,7 +58,10 @@ export async function deletePerson(
       sql`DELETE FROM person_distinct_ids WHERE project_id = ${projectId} AND person_id = ${personId}`,
       sql`DELETE FROM persons WHERE id = ${personId} AND project_id = ${projectId}`,
     ];
-    const statements = [...guardVersion(db, projectId, personId, person.version), ...deletes.map((q) => statementOf(db, q))];
+    const statements = [
+      ...guardVersion(db, projectId, personId, person.version),
+      ...deletes.map((q) => statementOf(db, q)),
+    ];
     if (await writeAtomically(db, statements)) return 'done';
   }
   return 'busy';
@@ -75,7 +78,9 @@ interface Move {
 
 /** Which of these person ids already have a person row (in any project: the id is the primary key). */
 async function takenPersonIds(db: Db, ids: string[]): Promise<Set<string>> {
-  const rows = await db.all<{ id: string }>(sql`SELECT id FROM persons WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
+  const rows = await db.all<{ id: string }>(
+    sql`SELECT id FROM persons WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+  );
   return new Set(rows.map((r) => r.id));
 }
 

@@ -22,7 +22,9 @@ export class PersonDO extends DurableObject<Env> {
   private tail: Promise<unknown> = Promise.resolve();
 
   applyUpdates(step: UpdateStep): Promise<StepResult> {
-    return this.serialized(step.projectId, async (db) => planUpdateStep(db, await this.current(db, step.personId, step.expectedVersion), step));
+    return this.serialized(step.projectId, async (db) =>
+      planUpdateStep(db, await this.current(db, step.personId, step.expectedVersion), step),
+    );
   }
 
   applyMerge(step: MergeStep): Promise<StepResult> {

@@ -162,5 +162,9 @@ export const planUpdateStep = (db: Db, current: PersonRow | undefined, step: Upd
   planOf(db, step.projectId, updateTransition(current, step));
 
 /** One merge event (spec §2); `current` is `step.personId`'s row, `source` the source id's person when it has one of its own. */
-export const planMergeStep = (db: Db, current: PersonRow | undefined, source: PersonRow | undefined, step: MergeStep): Plan | null =>
-  planOf(db, step.projectId, mergeTransition(current, source, step));
+export const planMergeStep = (
+  db: Db,
+  current: PersonRow | undefined,
+  source: PersonRow | undefined,
+  step: MergeStep,
+): Plan | null => planOf(db, step.projectId, mergeTransition(current, source, step));

@@ -31,7 +31,8 @@ export interface IngestState extends Owners {
 }
 
 /** Ids as JSON arrays, each a subquery for `IN` (one statement per array, not one per 99 ids). */
-const idLists = (ids: string[]) => jsonArrays(ids.map((id) => JSON.stringify(id))).map((json) => sql`(SELECT value FROM json_each(${json}))`);
+const idLists = (ids: string[]) =>
+  jsonArrays(ids.map((id) => JSON.stringify(id))).map((json) => sql`(SELECT value FROM json_each(${json}))`);
 
 /**
  * One round trip: which of `uuids` are already stored, who owns each of
@@ -45,7 +46,10 @@ export async function readIngestState(
   { rows = true }: { rows?: boolean } = {},
 ): Promise<IngestState> {
   const uuidQueries = idLists(uuids).map((list) =>
-    db.select({ uuid: events.uuid }).from(events).where(and(eq(events.projectId, projectId), inArray(events.uuid, list))),
+    db
+      .select({ uuid: events.uuid })
+      .from(events)
+      .where(and(eq(events.projectId, projectId), inArray(events.uuid, list))),
   );
   const ownerQueries = idLists(distinctIds).map((list) => {
     const where = and(eq(personDistinctIds.projectId, projectId), inArray(personDistinctIds.distinctId, list));

@@ -15,7 +15,7 @@ import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client';
 import { MAX_PARAMS, chunk, jsonArrays } from '../db/chunk';
 import { encodePropertyWrites } from '../db/property-writes-column';
-import { events, ingestionWarnings, personDistinctIds, personMerges, persons } from '../db/schema';
+import { type events, type ingestionWarnings, personDistinctIds, type personMerges, persons } from '../db/schema';
 
 export type PersonRow = typeof persons.$inferSelect;
 export type EventRow = typeof events.$inferInsert;
@@ -68,7 +68,9 @@ function compile(query: Query): Compiled {
 }
 
 /** The compiled SQL of each shape, built on first use (the text does not depend on the database). */
-function compiledByShape<Shape extends string | number>(build: (db: Db, shape: Shape) => Query): (db: Db, shape: Shape) => Compiled {
+function compiledByShape<Shape extends string | number>(
+  build: (db: Db, shape: Shape) => Query,
+): (db: Db, shape: Shape) => Compiled {
   const cache = new Map<Shape, Compiled>();
   return (db, shape) => {
     let compiled = cache.get(shape);
@@ -140,10 +142,15 @@ export interface Expected {
 const guardOfShape = compiledByShape((_db, shape: string) => {
   const [versions, owners] = shape.split(':').map(Number) as [number, number];
   const conditions: SQL[] = [
-    ...Array.from({ length: versions }, (_, i) => sql`EXISTS (SELECT 1 FROM persons WHERE id = ${p(`v${i}`)} AND project_id = ${p('p')} AND version = ${p(`vv${i}`)})`),
+    ...Array.from(
+      { length: versions },
+      (_, i) =>
+        sql`EXISTS (SELECT 1 FROM persons WHERE id = ${p(`v${i}`)} AND project_id = ${p('p')} AND version = ${p(`vv${i}`)})`,
+    ),
     ...Array.from(
       { length: owners },
-      (_, i) => sql`EXISTS (SELECT 1 FROM person_distinct_ids WHERE project_id = ${p('p')} AND distinct_id = ${p(`o${i}`)} AND person_id = ${p(`op${i}`)})`,
+      (_, i) =>
+        sql`EXISTS (SELECT 1 FROM person_distinct_ids WHERE project_id = ${p('p')} AND distinct_id = ${p(`o${i}`)} AND person_id = ${p(`op${i}`)})`,
     ),
   ];
   return guardSql(sql.join(conditions, sql` AND `));
@@ -173,7 +180,15 @@ export function guardUnchanged(db: Db, projectId: number, { versions = [], owner
 
 /** A person's row as one JSON array, for the inserts and the updates below (the updates leave the project id, last, alone). */
 const personRowJson = (r: PersonRow) =>
-  JSON.stringify([r.id, JSON.stringify(r.properties), encodePropertyWrites(r.propertyWrites), r.isIdentified ? 1 : 0, r.createdAt, r.version, r.projectId]);
+  JSON.stringify([
+    r.id,
+    JSON.stringify(r.properties),
+    encodePropertyWrites(r.propertyWrites),
+    r.isIdentified ? 1 : 0,
+    r.createdAt,
+    r.version,
+    r.projectId,
+  ]);
 
 /**
  * New persons in one statement per JSON array (`INSERT … SELECT … FROM json_each`),
@@ -184,7 +199,8 @@ const personRowJson = (r: PersonRow) =>
 const insertPersonsText = `INSERT INTO persons (id, project_id, properties, property_writes, is_identified, created_at, version)
   SELECT value ->> 0, value ->> 6, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 FROM json_each(?)`;
 
-export const insertPersons = (db: Db, rows: PersonRow[]): Statement[] => jsonArrayStatements(db, insertPersonsText, rows.map(personRowJson));
+export const insertPersons = (db: Db, rows: PersonRow[]): Statement[] =>
+  jsonArrayStatements(db, insertPersonsText, rows.map(personRowJson));
 
 /**
  * Persons' new rows in one statement per JSON array (`UPDATE … FROM json_each`):
@@ -194,7 +210,8 @@ const updatePersonsText = `UPDATE persons SET properties = j.value ->> 1, proper
     created_at = j.value ->> 4, version = j.value ->> 5
   FROM json_each(?) AS j WHERE persons.id = j.value ->> 0`;
 
-export const updatePersons = (db: Db, rows: PersonRow[]): Statement[] => jsonArrayStatements(db, updatePersonsText, rows.map(personRowJson));
+export const updatePersons = (db: Db, rows: PersonRow[]): Statement[] =>
+  jsonArrayStatements(db, updatePersonsText, rows.map(personRowJson));
 
 export const updatePerson = (db: Db, row: PersonRow): Statement => updatePersons(db, [row])[0]!;
 
@@ -213,7 +230,11 @@ const claimsText = `INSERT INTO person_distinct_ids (project_id, distinct_id, pe
 
 /** Claims distinct ids for persons, many per statement; a unique-key failure means someone else owns one of them now. */
 export const claimDistinctIds = (db: Db, claims: Claim[]): Statement[] =>
-  jsonArrayStatements(db, claimsText, claims.map((c) => JSON.stringify([c.projectId, c.distinctId, c.personId])));
+  jsonArrayStatements(
+    db,
+    claimsText,
+    claims.map((c) => JSON.stringify([c.projectId, c.distinctId, c.personId])),
+  );
 
 const moveSql = compiledOnce((db) =>
   db
@@ -228,10 +249,20 @@ const insertHistoryText = `INSERT INTO person_merges (id, project_id, source_per
   SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7 FROM json_each(?)`;
 
 const historyRowJson = (r: HistoryRow) =>
-  JSON.stringify([r.id, r.projectId, r.sourcePersonId, r.targetPersonId, r.kind, r.eventUuid ?? null, r.details == null ? null : JSON.stringify(r.details), r.at]);
+  JSON.stringify([
+    r.id,
+    r.projectId,
+    r.sourcePersonId,
+    r.targetPersonId,
+    r.kind,
+    r.eventUuid ?? null,
+    r.details == null ? null : JSON.stringify(r.details),
+    r.at,
+  ]);
 
 /** History lines that read nothing (identifications), many per statement. */
-export const insertHistory = (db: Db, rows: HistoryRow[]): Statement[] => jsonArrayStatements(db, insertHistoryText, rows.map(historyRowJson));
+export const insertHistory = (db: Db, rows: HistoryRow[]): Statement[] =>
+  jsonArrayStatements(db, insertHistoryText, rows.map(historyRowJson));
 
 const insertMergeRecordSql = compiledOnce(
   () => sql`INSERT INTO person_merges (id, project_id, source_person_id, target_person_id, kind, event_uuid, details, at)
@@ -260,10 +291,24 @@ const insertEventsText = `INSERT INTO events (project_id, uuid, event, distinct_
   FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`;
 
 const eventRowJson = (r: EventRow) =>
-  JSON.stringify([r.projectId, r.uuid, r.event, r.distinctId, r.personIdAtIngest, JSON.stringify(r.properties), r.timestamp, r.group0 ?? null, r.group1 ?? null, r.group2 ?? null, r.group3 ?? null, r.group4 ?? null]);
+  JSON.stringify([
+    r.projectId,
+    r.uuid,
+    r.event,
+    r.distinctId,
+    r.personIdAtIngest,
+    JSON.stringify(r.properties),
+    r.timestamp,
+    r.group0 ?? null,
+    r.group1 ?? null,
+    r.group2 ?? null,
+    r.group3 ?? null,
+    r.group4 ?? null,
+  ]);
 
 /** Event rows, stored once per (project, uuid): a re-sent event is ignored. */
-export const insertEvents = (db: Db, rows: EventRow[]): Statement[] => jsonArrayStatements(db, insertEventsText, rows.map(eventRowJson));
+export const insertEvents = (db: Db, rows: EventRow[]): Statement[] =>
+  jsonArrayStatements(db, insertEventsText, rows.map(eventRowJson));
 
 /** `text` (one `?`: the rows as a JSON array), bound to as few arrays of the rows' JSON as D1's value size allows. */
 const jsonArrayStatements = (db: Db, text: string, rows: string[]): Statement[] =>
@@ -274,6 +319,8 @@ const insertWarningsText = `INSERT INTO ingestion_warnings (project_id, type, de
   SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4
   FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`;
 
-const warningRowJson = (r: WarningRow) => JSON.stringify([r.projectId, r.type, JSON.stringify(r.details), r.eventUuid ?? null, r.timestamp]);
+const warningRowJson = (r: WarningRow) =>
+  JSON.stringify([r.projectId, r.type, JSON.stringify(r.details), r.eventUuid ?? null, r.timestamp]);
 
-export const insertWarnings = (db: Db, rows: WarningRow[]): Statement[] => jsonArrayStatements(db, insertWarningsText, rows.map(warningRowJson));
+export const insertWarnings = (db: Db, rows: WarningRow[]): Statement[] =>
+  jsonArrayStatements(db, insertWarningsText, rows.map(warningRowJson));

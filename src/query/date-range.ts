@@ -28,7 +28,16 @@ const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 type Unit = 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
-const UNITS: Record<string, Unit> = { M: 'minute', h: 'hour', H: 'hour', d: 'day', w: 'week', m: 'month', q: 'quarter', y: 'year' };
+const UNITS: Record<string, Unit> = {
+  M: 'minute',
+  h: 'hour',
+  H: 'hour',
+  d: 'day',
+  w: 'week',
+  m: 'month',
+  q: 'quarter',
+  y: 'year',
+};
 
 function startOfUnit(instant: number, unit: Unit, timezone: string): number {
   const l = localOf(instant, timezone);
@@ -62,12 +71,25 @@ function addUnits(instant: number, unit: Unit, n: number, timezone: string): num
   const l = localOf(instant, timezone);
   if (unit === 'day' || unit === 'week') {
     const t = new Date(Date.UTC(l.year, l.month - 1, l.day + n * (unit === 'week' ? 7 : 1)));
-    return instantOfLocal(timezone, t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate(), l.hour, l.minute) + (instant % MINUTE);
+    return (
+      instantOfLocal(timezone, t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate(), l.hour, l.minute) +
+      (instant % MINUTE)
+    );
   }
   const months = n * (unit === 'month' ? 1 : unit === 'quarter' ? 3 : 12);
   const first = new Date(Date.UTC(l.year, l.month - 1 + months, 1));
   const lastDay = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
-  return instantOfLocal(timezone, first.getUTCFullYear(), first.getUTCMonth() + 1, Math.min(l.day, lastDay), l.hour, l.minute) + (instant % MINUTE);
+  return (
+    instantOfLocal(
+      timezone,
+      first.getUTCFullYear(),
+      first.getUTCMonth() + 1,
+      Math.min(l.day, lastDay),
+      l.hour,
+      l.minute,
+    ) +
+    (instant % MINUTE)
+  );
 }
 
 interface Parsed {
@@ -82,7 +104,12 @@ export function parsePoint(value: string, attr: string, timezone: string, now: n
   if (rel) {
     const unit = UNITS[rel[2]!]!;
     const back = addUnits(now, unit, -Number(rel[1]), timezone);
-    const instant = rel[3] === 'Start' ? startOfUnit(back, unit, timezone) : rel[3] === 'End' ? endOfUnit(back, unit, timezone) : back;
+    const instant =
+      rel[3] === 'Start'
+        ? startOfUnit(back, unit, timezone)
+        : rel[3] === 'End'
+          ? endOfUnit(back, unit, timezone)
+          : back;
     return { instant, relative: true, dateOnly: false };
   }
   const start = START_OF.exec(value);
@@ -95,13 +122,22 @@ export function parsePoint(value: string, attr: string, timezone: string, now: n
   }
   const dt = DATETIME.exec(value);
   if (dt) {
-    const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(dt[i] ?? 0)) as [number, number, number, number, number, number];
+    const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(dt[i] ?? 0)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const ms = Number((dt[7] ?? '0').padEnd(3, '0').slice(0, 3));
-    if (!validDate(y, mo, d) || h > 23 || mi > 59 || s > 59) throw QueryError.badField(attr, `${attr}: ${JSON.stringify(value)} is not a datetime.`);
+    if (!validDate(y, mo, d) || h > 23 || mi > 59 || s > 59)
+      throw QueryError.badField(attr, `${attr}: ${JSON.stringify(value)} is not a datetime.`);
     const zone = dt[8];
     let instant: number;
     if (zone) {
-      const off = zone === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
+      const off =
+        zone === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
       instant = Date.UTC(y, mo - 1, d, h, mi, s, ms) - off * MINUTE;
     } else {
       instant = instantOfLocal(timezone, y, mo, d, h, mi) + s * 1000 + ms;
@@ -135,7 +171,10 @@ export interface RangeOptions {
 }
 
 /** [from, to) of a dateRange, from widened to the start of its first bucket. */
-export async function resolveDateRange(range: DateRangeInput | null | undefined, o: RangeOptions): Promise<ResolvedRange> {
+export async function resolveDateRange(
+  range: DateRangeInput | null | undefined,
+  o: RangeOptions,
+): Promise<ResolvedRange> {
   const attr = o.attr ?? 'dateRange';
   const explicit = range?.explicitDate === true;
   const hourly = o.interval === 'hour';
@@ -155,7 +194,13 @@ export async function resolveDateRange(range: DateRangeInput | null | undefined,
     const p = parsePoint(range.date_to, `${attr}.date_to`, o.timezone, o.now);
     if (explicit && !p.dateOnly) to = p.instant + 1;
     else if (p.dateOnly) to = shiftBuckets(p.instant, 'day', 1, o.timezone);
-    else to = addUnits(startOfUnit(p.instant, hourly ? 'hour' : 'day', o.timezone), hourly ? 'hour' : 'day', 1, o.timezone);
+    else
+      to = addUnits(
+        startOfUnit(p.instant, hourly ? 'hour' : 'day', o.timezone),
+        hourly ? 'hour' : 'day',
+        1,
+        o.timezone,
+      );
   }
   if (from < EARLIEST || to > LATEST) throw QueryError.badField(attr, `${attr}: dates must lie between 1970 and 9000.`);
   from = bucketStartOf(from, o.interval, o.timezone);

@@ -15,7 +15,11 @@ export class QueryError extends Error {
 
   /** D1 stopped the query (its time limit): 504, and the Worker keeps serving. */
   static tooComplex(): QueryError {
-    return new QueryError(400, 'query_too_complex', 'The query is too large for the database (too many filters or values); split it or use fewer filters.');
+    return new QueryError(
+      400,
+      'query_too_complex',
+      'The query is too large for the database (too many filters or values); split it or use fewer filters.',
+    );
   }
 
   static timedOut(): QueryError {
@@ -28,15 +32,20 @@ export class QueryError extends Error {
 }
 
 /** SQLite's limits on one statement's size (bound variables, expression depth, pattern size). */
-const TOO_COMPLEX = /too many SQL variables|too many terms|Expression tree is too large|pattern too complex|string or blob too big|parser stack overflow|SQLITE_TOOBIG/i;
+const TOO_COMPLEX =
+  /too many SQL variables|too many terms|Expression tree is too large|pattern too complex|string or blob too big|parser stack overflow|SQLITE_TOOBIG/i;
 
 export function isTooComplexError(error: unknown): boolean {
-  return error instanceof Error && TOO_COMPLEX.test(`${error.message} ${String((error as { cause?: unknown }).cause ?? '')}`);
+  return (
+    error instanceof Error && TOO_COMPLEX.test(`${error.message} ${String((error as { cause?: unknown }).cause ?? '')}`)
+  );
 }
 
 /** D1's messages for a statement stopped for time or by an interrupt. */
 const TIME_LIMIT = /time ?limit|timed? ?out|exceeded|interrupt|too long|reset because its code was updated|overloaded/i;
 
 export function isTimeLimitError(error: unknown): boolean {
-  return error instanceof Error && TIME_LIMIT.test(`${error.message} ${String((error as { cause?: unknown }).cause ?? '')}`);
+  return (
+    error instanceof Error && TIME_LIMIT.test(`${error.message} ${String((error as { cause?: unknown }).cause ?? '')}`)
+  );
 }

@@ -33,7 +33,15 @@ function columnOf(expr: string, attr: string, needs: Needs, ctx: QueryContext): 
         type: STAR_TYPE,
         aggregate: false,
         read: (v) => {
-          const [uuid, event, properties, timestamp, teamId, distinctId, personId] = JSON.parse(String(v)) as [string, string, string, string, number, string, string];
+          const [uuid, event, properties, timestamp, teamId, distinctId, personId] = JSON.parse(String(v)) as [
+            string,
+            string,
+            string,
+            string,
+            number,
+            string,
+            string,
+          ];
           return {
             uuid,
             event,
@@ -67,10 +75,21 @@ function columnOf(expr: string, attr: string, needs: Needs, ctx: QueryContext): 
   const person = /^person\.properties\.(.+)$/s.exec(expr);
   if (person) {
     PROPERTY_SOURCES.person!.require(needs);
-    return { sql: propertyText(PROPERTY_SOURCES.person!.column, person[1]!), type: 'Nullable(String)', aggregate: false, read: plain };
+    return {
+      sql: propertyText(PROPERTY_SOURCES.person!.column, person[1]!),
+      type: 'Nullable(String)',
+      aggregate: false,
+      read: plain,
+    };
   }
   const event = /^properties\.(.+)$/s.exec(expr);
-  if (event) return { sql: propertyText(PROPERTY_SOURCES.event!.column, event[1]!), type: 'Nullable(String)', aggregate: false, read: plain };
+  if (event)
+    return {
+      sql: propertyText(PROPERTY_SOURCES.event!.column, event[1]!),
+      type: 'Nullable(String)',
+      aggregate: false,
+      read: plain,
+    };
   throw QueryError.badField(attr, `${attr}: ${JSON.stringify(expr.slice(0, 100))} is not a supported column.`);
 }
 
@@ -88,11 +107,19 @@ export async function runEventsQuery(ctx: QueryContext, query: EventsQueryInput)
   const columns = query.select.map((expr, i) => columnOf(expr, `query.select.${i}`, needs, ctx));
   const aggregated = columns.some((c) => c.aggregate);
   if (aggregated && query.select.includes('*')) {
-    throw QueryError.badField(`query.select.${query.select.indexOf('*')}`, 'query.select: "*" cannot be combined with count(), min() or max().');
+    throw QueryError.badField(
+      `query.select.${query.select.indexOf('*')}`,
+      'query.select: "*" cannot be combined with count(), min() or max().',
+    );
   }
   const after = instantOf(query.after ?? '-24h', 'query.after', ctx);
   const before = instantOf(query.before, 'query.before', ctx);
-  const scope = { projectId: ctx.projectId, from: after === undefined ? undefined : after + 1, to: before, event: query.event };
+  const scope = {
+    projectId: ctx.projectId,
+    from: after === undefined ? undefined : after + 1,
+    to: before,
+    event: query.event,
+  };
   const regex = regexResolver(ctx.db, scope);
   const conditions: SQL[] = [
     scopeSql(scope),
@@ -104,12 +131,16 @@ export async function runEventsQuery(ctx: QueryContext, query: EventsQueryInput)
   const orderBy = (query.orderBy ?? (aggregated ? [] : ['timestamp DESC'])).map((entry, i) => {
     const [, expr, direction] = ORDER.exec(entry.trim())!;
     const column = columnOf(expr!.trim(), `query.orderBy.${i}`, needs, ctx);
-    if (expr!.trim() === '*') throw QueryError.badField(`query.orderBy.${i}`, `query.orderBy.${i}: cannot order by "*".`);
+    if (expr!.trim() === '*')
+      throw QueryError.badField(`query.orderBy.${i}`, `query.orderBy.${i}: cannot order by "*".`);
     if (!aggregated && column.aggregate) {
       throw QueryError.badField(`query.orderBy.${i}`, `query.orderBy.${i}: order by an aggregate needs it in select.`);
     }
     if (aggregated && !column.aggregate && !query.select.includes(expr!.trim())) {
-      throw QueryError.badField(`query.orderBy.${i}`, `query.orderBy.${i}: order by a selected column or an aggregate.`);
+      throw QueryError.badField(
+        `query.orderBy.${i}`,
+        `query.orderBy.${i}: order by a selected column or an aggregate.`,
+      );
     }
     return sql`${column.sql} ${sql.raw(direction?.toUpperCase() === 'DESC' ? 'DESC' : 'ASC')}`;
   });

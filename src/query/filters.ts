@@ -43,16 +43,25 @@ export const PROPERTY_SOURCES: Record<string, PropertySource> = {
   },
 };
 
-export function sourceOf(type: string, attr: string, groupTypeIndex?: number | null, groupAttr = attr.replace(/\.type$|_type$/, '.group_type_index')): PropertySource {
+export function sourceOf(
+  type: string,
+  attr: string,
+  groupTypeIndex?: number | null,
+  groupAttr = attr.replace(/\.type$|_type$/, '.group_type_index'),
+): PropertySource {
   if (type === 'group') return groupPropertySource(requiredGroupIndex(groupTypeIndex, groupAttr, 'a group property'));
   const source = Object.hasOwn(PROPERTY_SOURCES, type) ? PROPERTY_SOURCES[type] : undefined;
   if (!source) {
-    throw QueryError.badField(attr, `${attr}: property type "${type}" is not supported; use one of ${[...Object.keys(PROPERTY_SOURCES), 'group'].join(', ')}.`);
+    throw QueryError.badField(
+      attr,
+      `${attr}: property type "${type}" is not supported; use one of ${[...Object.keys(PROPERTY_SOURCES), 'group'].join(', ')}.`,
+    );
   }
   return source;
 }
 
 /** A JSON path can quote any key without `"`, `\` or control characters (stored properties are JSON.stringify'd). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a JSON path cannot hold
 const PATH_SAFE = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/u;
 
 /** A string as an SQL literal; only for text we build or have checked (JSON paths of PATH_SAFE keys). */
@@ -74,7 +83,9 @@ export function propertyRow(column: SQL, key: string): SQL {
  * property values: `true`/`false` for booleans, the number's digits, the
  * string itself, JSON text for objects and arrays; NULL when missing or null.
  */
-const TEXT_FORM = sql.raw(`CASE x.t WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN NULL ELSE CAST(x.v AS TEXT) END`);
+const TEXT_FORM = sql.raw(
+  `CASE x.t WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN NULL ELSE CAST(x.v AS TEXT) END`,
+);
 
 /** The property as a number (PostHog's toFloat): JSON numbers, or strings holding a number; NULL otherwise. */
 const NUMERIC_FORM = sql.raw(
@@ -102,7 +113,13 @@ export const BREAKDOWN_NULL = '$$_posthog_breakdown_null_$$';
 export const BREAKDOWN_OTHER = '$$_posthog_breakdown_other_$$';
 
 /** The breakdown value of a row: the property's text, PostHog's null label when missing or empty. */
-export function breakdownValueSql(type: string, key: string, needs: Needs, attr: string, groupTypeIndex?: number | null): SQL {
+export function breakdownValueSql(
+  type: string,
+  key: string,
+  needs: Needs,
+  attr: string,
+  groupTypeIndex?: number | null,
+): SQL {
   const source = sourceOf(type, attr, groupTypeIndex, attr.replace(/breakdown_type$/, 'breakdown_group_type_index'));
   source.require(needs);
   return sql`COALESCE(NULLIF(${propertyText(source.column, key)}, ''), ${BREAKDOWN_NULL})`;
@@ -136,11 +153,14 @@ async function conditionOf(f: PropertyFilterInput, attr: string, needs: Needs, r
   const values = valuesOf(f);
   const first = (): PropertyValue => {
     const v = values[0];
-    if (v === undefined) throw QueryError.badField(`${attr}.value`, `${attr}.value: operator "${f.operator}" needs a value.`);
+    if (v === undefined)
+      throw QueryError.badField(`${attr}.value`, `${attr}.value: operator "${f.operator}" needs a value.`);
     return v;
   };
   const oneOf = (texts: string[]): SQL =>
-    texts.length === 1 ? sql`${TEXT_FORM} = ${texts[0]}` : sql`${TEXT_FORM} IN (SELECT value FROM json_each(${JSON.stringify(texts)}))`;
+    texts.length === 1
+      ? sql`${TEXT_FORM} = ${texts[0]}`
+      : sql`${TEXT_FORM} IN (SELECT value FROM json_each(${JSON.stringify(texts)}))`;
   const number = (): number => {
     const n = Number(first());
     if (typeof first() === 'boolean' || !Number.isFinite(n) || String(first()).trim() === '') {
@@ -151,11 +171,13 @@ async function conditionOf(f: PropertyFilterInput, attr: string, needs: Needs, r
   let condition: SQL;
   switch (f.operator) {
     case 'exact':
-      if (values.length === 0) throw QueryError.badField(`${attr}.value`, `${attr}.value: operator "exact" needs a value.`);
+      if (values.length === 0)
+        throw QueryError.badField(`${attr}.value`, `${attr}.value: operator "exact" needs a value.`);
       condition = oneOf(values.map(textOf));
       break;
     case 'is_not':
-      if (values.length === 0) throw QueryError.badField(`${attr}.value`, `${attr}.value: operator "is_not" needs a value.`);
+      if (values.length === 0)
+        throw QueryError.badField(`${attr}.value`, `${attr}.value: operator "is_not" needs a value.`);
       condition = sql`(${TEXT_FORM} IS NULL OR NOT (${oneOf(values.map(textOf))}))`;
       break;
     case 'icontains':
@@ -198,14 +220,23 @@ export type PropertiesInput = PropertyFilterInput[] | PropertyGroupInput | null 
 const isGroup = (v: PropertyFilterInput | PropertyGroupInput): v is PropertyGroupInput => 'values' in v;
 
 /** The filters as one SQL condition (TRUE when there are none). A plain list is AND; a group says AND or OR. */
-export async function propertiesSql(input: PropertiesInput, attr: string, needs: Needs, regex: RegexResolver): Promise<SQL> {
+export async function propertiesSql(
+  input: PropertiesInput,
+  attr: string,
+  needs: Needs,
+  regex: RegexResolver,
+): Promise<SQL> {
   if (!input) return sql`1`;
   if (Array.isArray(input)) {
     const parts = await Promise.all(input.map((f, i) => conditionOf(f, `${attr}.${i}`, needs, regex)));
     return parts.length === 0 ? sql`1` : sql`(${sql.join(parts, sql` AND `)})`;
   }
   const parts = await Promise.all(
-    input.values.map((v, i) => (isGroup(v) ? propertiesSql(v, `${attr}.values.${i}`, needs, regex) : conditionOf(v, `${attr}.values.${i}`, needs, regex))),
+    input.values.map((v, i) =>
+      isGroup(v)
+        ? propertiesSql(v, `${attr}.values.${i}`, needs, regex)
+        : conditionOf(v, `${attr}.values.${i}`, needs, regex),
+    ),
   );
   if (parts.length === 0) return sql`1`;
   return sql`(${sql.join(parts, input.type === 'OR' ? sql` OR ` : sql` AND `)})`;

@@ -108,10 +108,17 @@ export async function runFunnels(ctx: QueryContext, query: FunnelsQueryInput): P
   }
   const mask = sql`(${sql.join(stepMasks, sql` + `)})`;
   const bf = query.breakdownFilter;
-  const breakdown = bf?.breakdown ? { type: bf.breakdown_type ?? 'event', key: bf.breakdown, limit: bf.breakdown_limit ?? DEFAULT_BREAKDOWN_LIMIT } : null;
+  const breakdown = bf?.breakdown
+    ? { type: bf.breakdown_type ?? 'event', key: bf.breakdown, limit: bf.breakdown_limit ?? DEFAULT_BREAKDOWN_LIMIT }
+    : null;
   let bv: SQL = sql`''`;
   if (breakdown) {
-    const source = sourceOf(breakdown.type, 'query.breakdownFilter.breakdown_type', bf?.breakdown_group_type_index, 'query.breakdownFilter.breakdown_group_type_index');
+    const source = sourceOf(
+      breakdown.type,
+      'query.breakdownFilter.breakdown_type',
+      bf?.breakdown_group_type_index,
+      'query.breakdownFilter.breakdown_group_type_index',
+    );
     source.require(needs);
     bv = sql`COALESCE(${propertyText(source.column, breakdown.key)}, '')`;
   }
@@ -129,8 +136,13 @@ export async function runFunnels(ctx: QueryContext, query: FunnelsQueryInput): P
 
   const attempts: Attempt[] = [];
   for (const row of rows) {
-    const events = (JSON.parse(row.events) as [number, string, string][]).map(([m, ts, b]): PersonEvent => [m, Date.parse(ts), b]);
-    const attempt = order === 'unordered' ? unorderedAttempt(events, steps.length, windowMs) : orderedAttempt(events, steps.length, windowMs, order === 'strict');
+    const events = (JSON.parse(row.events) as [number, string, string][]).map(
+      ([m, ts, b]): PersonEvent => [m, Date.parse(ts), b],
+    );
+    const attempt =
+      order === 'unordered'
+        ? unorderedAttempt(events, steps.length, windowMs)
+        : orderedAttempt(events, steps.length, windowMs, order === 'strict');
     if (attempt) attempts.push(attempt);
   }
 
@@ -165,4 +177,3 @@ export async function runFunnels(ctx: QueryContext, query: FunnelsQueryInput): P
   if (rest.length) kept.push([BREAKDOWN_OTHER, rest]);
   return { results: kept.map(([value, group]) => stepsOf(group, value)) };
 }
-

@@ -57,7 +57,7 @@ export async function runRetention(ctx: QueryContext, query: RetentionQueryInput
   const end = shiftBuckets(lastStart, interval, 1, ctx.timezone);
   const segments = offsetSegments(from, end, ctx.timezone);
   const buckets = bucketsOf(from, end, interval, ctx.timezone, segments).slice(0, total);
-  const index = new Map(buckets.map((b, i) => [b.key, i]));
+  const _index = new Map(buckets.map((b, i) => [b.key, i]));
 
   const target = eventOf(rf.targetEntity);
   const returning = eventOf(rf.returningEntity);
@@ -72,7 +72,11 @@ export async function runRetention(ctx: QueryContext, query: RetentionQueryInput
 
   // Each person's periods as bit masks (sum of distinct powers of two = bitwise OR):
   // one pass over the range, one row per person, no join.
-  const bit = (column: SQL) => sql`(1 << ${periodIndexSql(bucketKeySql(column, interval, segments), buckets.map((b) => b.key))})`;
+  const bit = (column: SQL) =>
+    sql`(1 << ${periodIndexSql(
+      bucketKeySql(column, interval, segments),
+      buckets.map((b) => b.key),
+    )})`;
   const inRange = sql`${eventsFrom(needs)} WHERE ${scopeSql(scope)} AND ${filters}`;
   let perPerson: SQL;
   if (rf.retentionType === 'retention_first_time') {

@@ -32,7 +32,10 @@ export type PropertyValue = z.infer<typeof Scalar>;
 export const PropertyFilter = z
   .object({
     key: z.string().min(1).max(1_000),
-    value: z.union([Scalar, z.array(Scalar).max(1_000)]).nullable().optional(),
+    value: z
+      .union([Scalar, z.array(Scalar).max(1_000)])
+      .nullable()
+      .optional(),
     operator: z.enum(PROPERTY_OPERATORS).default('exact'),
     /** `event`, `person`, or `group` (with `group_type_index`). */
     type: z.string().max(50).default('event'),
@@ -54,9 +57,14 @@ export const PropertyGroup: z.ZodType<PropertyGroupInput> = z
       values: z.array(z.union([PropertyGroup, PropertyFilter])).max(100),
     }),
   )
-  .openapi('QueryPropertyGroup', { description: "PostHog's PropertyGroupFilter: nested AND/OR groups of property filters." }) as z.ZodType<PropertyGroupInput>;
+  .openapi('QueryPropertyGroup', {
+    description: "PostHog's PropertyGroupFilter: nested AND/OR groups of property filters.",
+  }) as z.ZodType<PropertyGroupInput>;
 
-export const Properties = z.union([z.array(PropertyFilter).max(100), PropertyGroup]).nullable().optional();
+export const Properties = z
+  .union([z.array(PropertyFilter).max(100), PropertyGroup])
+  .nullable()
+  .optional();
 
 export const DateRange = z
   .object({
@@ -66,7 +74,14 @@ export const DateRange = z
   })
   .openapi('QueryDateRange');
 
-export const TRENDS_MATHS = ['total', 'dau', 'weekly_active', 'monthly_active', 'unique_session', 'unique_group'] as const;
+export const TRENDS_MATHS = [
+  'total',
+  'dau',
+  'weekly_active',
+  'monthly_active',
+  'unique_session',
+  'unique_group',
+] as const;
 export const PROPERTY_MATHS = ['sum', 'avg', 'min', 'max', 'median', 'p75', 'p90', 'p95', 'p99'] as const;
 
 export const EventsNode = z
@@ -75,7 +90,10 @@ export const EventsNode = z
     event: z.string().max(400).nullable().optional(),
     name: z.string().max(400).nullable().optional(),
     custom_name: z.string().max(400).nullable().optional(),
-    math: z.enum([...TRENDS_MATHS, ...PROPERTY_MATHS]).nullable().optional(),
+    math: z
+      .enum([...TRENDS_MATHS, ...PROPERTY_MATHS])
+      .nullable()
+      .optional(),
     math_property: z.string().min(1).max(1_000).nullable().optional(),
     math_property_type: z.enum(['event_properties', 'person_properties']).nullable().optional(),
     /** With `math: "unique_group"`: which group type to count. */
@@ -100,7 +118,12 @@ export const INTERVALS = ['hour', 'day', 'week', 'month'] as const;
 
 /** Displays that aggregate the whole range into one value per series (PostHog's NON_TIME_SERIES_DISPLAY_TYPES). */
 export const AGGREGATE_DISPLAYS = ['BoldNumber', 'ActionsBarValue', 'ActionsPie', 'ActionsTable', 'WorldMap'] as const;
-export const TIME_SERIES_DISPLAYS = ['ActionsLineGraph', 'ActionsBar', 'ActionsAreaGraph', 'ActionsLineGraphCumulative'] as const;
+export const TIME_SERIES_DISPLAYS = [
+  'ActionsLineGraph',
+  'ActionsBar',
+  'ActionsAreaGraph',
+  'ActionsLineGraphCumulative',
+] as const;
 
 export const TrendsQuery = z
   .object({
@@ -114,7 +137,12 @@ export const TrendsQuery = z
     filterTestAccounts: z.boolean().nullable().optional(),
     breakdownFilter: BreakdownFilter.nullable().optional(),
     trendsFilter: z
-      .object({ display: z.enum([...TIME_SERIES_DISPLAYS, ...AGGREGATE_DISPLAYS]).nullable().optional() })
+      .object({
+        display: z
+          .enum([...TIME_SERIES_DISPLAYS, ...AGGREGATE_DISPLAYS])
+          .nullable()
+          .optional(),
+      })
       .nullable()
       .optional(),
     compareFilter: z.object({ compare: z.boolean().nullable().optional() }).nullable().optional(),
@@ -129,7 +157,10 @@ export const FunnelsQuery = z
     kind: z.literal('FunnelsQuery'),
     /** Count groups of this type through the funnel instead of persons. */
     aggregation_group_type_index: GroupTypeIndex.nullable().optional(),
-    series: z.array(EventsNode.omit({ math: true, math_property: true, math_property_type: true })).min(2).max(20),
+    series: z
+      .array(EventsNode.omit({ math: true, math_property: true, math_property_type: true }))
+      .min(2)
+      .max(20),
     dateRange: DateRange.nullable().optional(),
     properties: Properties,
     filterTestAccounts: z.boolean().nullable().optional(),
@@ -148,7 +179,10 @@ export const FunnelsQuery = z
 export type FunnelsQueryInput = z.infer<typeof FunnelsQuery>;
 
 const RetentionEntity = z.object({
-  id: z.union([z.string().max(400), z.number()]).nullable().optional(),
+  id: z
+    .union([z.string().max(400), z.number()])
+    .nullable()
+    .optional(),
   name: z.string().max(400).nullable().optional(),
   type: z.literal('events').default('events'),
 });
@@ -173,7 +207,8 @@ export const RetentionQuery = z
 export type RetentionQueryInput = z.infer<typeof RetentionQuery>;
 
 /** The column vocabulary of an EventsQuery `select`. */
-export const EVENTS_QUERY_COLUMN = /^(\*|event|timestamp|distinct_id|person_id|uuid|count\(\)|min\(timestamp\)|max\(timestamp\)|properties\..+|person\.properties\..+)$/s;
+export const EVENTS_QUERY_COLUMN =
+  /^(\*|event|timestamp|distinct_id|person_id|uuid|count\(\)|min\(timestamp\)|max\(timestamp\)|properties\..+|person\.properties\..+)$/s;
 
 export const EventsQueryQuery = z
   .object({
@@ -199,7 +234,11 @@ export const EventsQueryQuery = z
     limit: z.number().int().min(1).max(10_000).nullable().optional(),
     offset: z.number().int().min(0).max(1_000_000).nullable().optional(),
     personId: z.string().max(100).nullable().optional(),
-    where: z.array(z.string()).max(0, 'HogQL `where` expressions are not supported; use `properties`').nullable().optional(),
+    where: z
+      .array(z.string())
+      .max(0, 'HogQL `where` expressions are not supported; use `properties`')
+      .nullable()
+      .optional(),
   })
   .openapi('EventsQuery');
 export type EventsQueryInput = z.infer<typeof EventsQueryQuery>;
@@ -215,7 +254,10 @@ export type AnyQueryInput = z.infer<typeof AnyQuery>;
 export const QueryRequest = z
   .object({
     query: AnyQuery,
-    refresh: z.union([z.boolean(), z.string().max(100)]).nullable().optional(),
+    refresh: z
+      .union([z.boolean(), z.string().max(100)])
+      .nullable()
+      .optional(),
     client_query_id: z.string().max(200).nullable().optional(),
   })
   .openapi('QueryRequest');

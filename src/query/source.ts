@@ -43,7 +43,12 @@ export interface EventScope {
 export function scopeSql(s: EventScope): SQL {
   const parts: SQL[] = [sql`e.project_id = ${s.projectId}`];
   if (s.event !== undefined && s.event !== null) parts.push(sql`e.event = ${s.event}`);
-  if (s.events) parts.push(s.events.length === 1 ? sql`e.event = ${s.events[0]}` : sql`e.event IN (SELECT value FROM json_each(${JSON.stringify(s.events)}))`);
+  if (s.events)
+    parts.push(
+      s.events.length === 1
+        ? sql`e.event = ${s.events[0]}`
+        : sql`e.event IN (SELECT value FROM json_each(${JSON.stringify(s.events)}))`,
+    );
   if (s.from !== undefined) parts.push(sql`e.timestamp >= ${isoOf(s.from)}`);
   if (s.to !== undefined) parts.push(sql`e.timestamp < ${isoOf(s.to)}`);
   return sql.join(parts, sql` AND `);
@@ -70,7 +75,10 @@ export async function run<T>(db: Db, query: SQL): Promise<T[]> {
 }
 
 export async function earliestEvent(db: Db, projectId: number): Promise<number | undefined> {
-  const [row] = await run<{ t: string | null }>(db, sql`SELECT min(timestamp) AS t FROM events WHERE project_id = ${projectId}`);
+  const [row] = await run<{ t: string | null }>(
+    db,
+    sql`SELECT min(timestamp) AS t FROM events WHERE project_id = ${projectId}`,
+  );
   return row?.t ? Date.parse(row.t) : undefined;
 }
 
@@ -89,7 +97,11 @@ export function regexResolver(db: Db, scope: EventScope): RegexResolver {
       sql`SELECT DISTINCT ${value} AS v FROM ${eventsFrom(needs)} WHERE ${scopeSql(scope)} LIMIT ${MAX_REGEX_VALUES + 1}`,
     );
     if (rows.length > MAX_REGEX_VALUES) {
-      throw new QueryError(400, 'invalid_input', `A regex filter on "${key}" would test more than ${MAX_REGEX_VALUES} distinct values; narrow the date range.`);
+      throw new QueryError(
+        400,
+        'invalid_input',
+        `A regex filter on "${key}" would test more than ${MAX_REGEX_VALUES} distinct values; narrow the date range.`,
+      );
     }
     return rows.filter((r) => r.v !== null && pattern.test(r.v)).map((r) => r.v);
   };

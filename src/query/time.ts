@@ -33,7 +33,13 @@ export interface LocalDate {
 
 export function localOf(instant: number, timezone: string): LocalDate {
   const d = new Date(instant + offsetMinutesAt(instant, timezone) * MINUTE);
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes() };
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+  };
 }
 
 /**
@@ -92,7 +98,8 @@ export function offsetSegments(from: number, to: number, timezone: string): Offs
   return segments;
 }
 
-export const modifierOf = (offsetMinutes: number) => `${offsetMinutes < 0 ? '-' : '+'}${Math.abs(offsetMinutes)} minutes`;
+export const modifierOf = (offsetMinutes: number) =>
+  `${offsetMinutes < 0 ? '-' : '+'}${Math.abs(offsetMinutes)} minutes`;
 
 export const isoOf = (instant: number) => new Date(instant).toISOString();
 
@@ -108,7 +115,11 @@ function literal(text: string): SQL {
 /** SQL for the `±N minutes` modifier that turns `column` (an ISO timestamp) into wall time. */
 export function localModifierSql(column: SQL, segments: OffsetSegment[]): SQL {
   if (segments.length === 1) return literal(modifierOf(segments[0]!.offsetMinutes));
-  const whens = segments.slice(1).map((s, i) => sql`WHEN ${column} < ${literal(isoOf(s.from))} THEN ${literal(modifierOf(segments[i]!.offsetMinutes))}`);
+  const whens = segments
+    .slice(1)
+    .map(
+      (s, i) => sql`WHEN ${column} < ${literal(isoOf(s.from))} THEN ${literal(modifierOf(segments[i]!.offsetMinutes))}`,
+    );
   return sql`(CASE ${sql.join(whens, sql` `)} ELSE ${literal(modifierOf(segments[segments.length - 1]!.offsetMinutes))} END)`;
 }
 
@@ -189,7 +200,13 @@ export function shiftBuckets(start: number, interval: Interval, n: number, timez
 }
 
 /** The buckets that overlap [from, to), first one starting at or before `from`. */
-export function bucketsOf(from: number, to: number, interval: Interval, timezone: string, segments: OffsetSegment[]): Bucket[] {
+export function bucketsOf(
+  from: number,
+  to: number,
+  interval: Interval,
+  timezone: string,
+  segments: OffsetSegment[],
+): Bucket[] {
   const out: Bucket[] = [];
   let start = bucketStartOf(from, interval, timezone);
   while (start < to) {

@@ -8,10 +8,39 @@ import type { QueryContext } from './context';
 import { resolveDateRange } from './date-range';
 import { QueryError } from './errors';
 import { groupTarget, requiredGroupIndex } from './groups';
-import { BREAKDOWN_OTHER, breakdownValueSql, propertiesSql, propertyNumber, propertyText, sourceOf, type Needs } from './filters';
+import {
+  BREAKDOWN_OTHER,
+  breakdownValueSql,
+  propertiesSql,
+  propertyNumber,
+  propertyText,
+  sourceOf,
+  type Needs,
+} from './filters';
 import { AGGREGATE_DISPLAYS, type EventsNodeInput, type TrendsQueryInput } from './schema';
-import { PERSONS, earliestEvent, eventsFrom, regexResolver, run, scopeByRowSql, scopeSql, type AggregationTarget } from './source';
-import { DAY, bucketKeySql, localOf, bucketsOf, offsetSegments, shiftBuckets, ymd, zonedIso, type Bucket, type Interval, type OffsetSegment } from './time';
+import {
+  PERSONS,
+  earliestEvent,
+  eventsFrom,
+  regexResolver,
+  run,
+  scopeByRowSql,
+  scopeSql,
+  type AggregationTarget,
+} from './source';
+import {
+  DAY,
+  bucketKeySql,
+  localOf,
+  bucketsOf,
+  offsetSegments,
+  shiftBuckets,
+  ymd,
+  zonedIso,
+  type Bucket,
+  type Interval,
+  type OffsetSegment,
+} from './time';
 
 const QUANTILES: Record<string, number> = { median: 0.5, p75: 0.75, p90: 0.9, p95: 0.95, p99: 0.99 };
 const SIMPLE_PROPERTY_MATHS: Record<string, string> = { sum: 'sum', avg: 'avg', min: 'min', max: 'max' };
@@ -61,7 +90,11 @@ function aggregateSql(series: EventsNodeInput, attr: string, needs: Needs, targe
     return sql`count(DISTINCT ${target.actor})`;
   }
   if (math === 'unique_group') {
-    const index = requiredGroupIndex(series.math_group_type_index, `${attr}.math_group_type_index`, 'math "unique_group"');
+    const index = requiredGroupIndex(
+      series.math_group_type_index,
+      `${attr}.math_group_type_index`,
+      'math "unique_group"',
+    );
     return sql`count(DISTINCT ${groupTarget(index).actor})`;
   }
   if (math === 'unique_session') {
@@ -74,8 +107,15 @@ function aggregateSql(series: EventsNodeInput, attr: string, needs: Needs, targe
 }
 
 function mathValue(series: EventsNodeInput, attr: string, needs: Needs): SQL {
-  if (!series.math_property) throw QueryError.badField(`${attr}.math_property`, `${attr}.math_property: math "${series.math}" needs a math_property.`);
-  const source = sourceOf(series.math_property_type === 'person_properties' ? 'person' : 'event', `${attr}.math_property_type`);
+  if (!series.math_property)
+    throw QueryError.badField(
+      `${attr}.math_property`,
+      `${attr}.math_property: math "${series.math}" needs a math_property.`,
+    );
+  const source = sourceOf(
+    series.math_property_type === 'person_properties' ? 'person' : 'event',
+    `${attr}.math_property_type`,
+  );
   source.require(needs);
   return propertyNumber(source.column, series.math_property);
 }
@@ -100,14 +140,23 @@ async function seriesRows(ctx: QueryContext, c: Compiled, plan: SeriesPlan, peri
   const regex = regexResolver(ctx.db, scope);
   const filters = sql`${await propertiesSql(c.query.properties, 'query.properties', needs, regex)}
     AND ${await propertiesSql(series.properties, `${attr}.properties`, needs, regex)}`;
-  const bv = c.breakdown ? breakdownValueSql(c.breakdown.type, c.breakdown.key, needs, 'query.breakdownFilter.breakdown_type', c.breakdown.groupTypeIndex) : sql`''`;
+  const bv = c.breakdown
+    ? breakdownValueSql(
+        c.breakdown.type,
+        c.breakdown.key,
+        needs,
+        'query.breakdownFilter.breakdown_type',
+        c.breakdown.groupTypeIndex,
+      )
+    : sql`''`;
   const bucket = c.aggregate ? sql`''` : bucketKeySql(sql.raw('e.timestamp'), c.interval, c.segments);
   // Built once every part has marked what it reads (needs.row: the event rows, not only the index).
   const where = () => sql`${needs.row ? scopeByRowSql(scope) : scopeSql(scope)} AND ${filters}`;
 
   let base: SQL;
   if (window) {
-    if (c.interval === 'hour') throw QueryError.badField(`${attr}.math`, `${attr}.math: "${math}" needs a day, week or month interval.`);
+    if (c.interval === 'hour')
+      throw QueryError.badField(`${attr}.math`, `${attr}.math: "${math}" needs a day, week or month interval.`);
     target.require(needs);
     const day = bucketKeySql(sql.raw('e.timestamp'), 'day', c.segments);
     const firstDay = ymd(localOf(period.from, ctx.timezone));
@@ -169,7 +218,10 @@ function previousPeriod(ctx: QueryContext, c: Compiled, current: Period): Period
   return { from, to: current.from, buckets };
 }
 
-export async function runTrends(ctx: QueryContext, query: TrendsQueryInput): Promise<{ results: TrendsResult[]; hasMore: boolean }> {
+export async function runTrends(
+  ctx: QueryContext,
+  query: TrendsQueryInput,
+): Promise<{ results: TrendsResult[]; hasMore: boolean }> {
   const display = query.trendsFilter?.display ?? 'ActionsLineGraph';
   const aggregate = (AGGREGATE_DISPLAYS as readonly string[]).includes(display);
   const interval: Interval = aggregate ? 'day' : (query.interval ?? 'day');
@@ -194,10 +246,18 @@ export async function runTrends(ctx: QueryContext, query: TrendsQueryInput): Pro
       }
     : null;
   if (breakdown) {
-    sourceOf(breakdown.type, 'query.breakdownFilter.breakdown_type', breakdown.groupTypeIndex, 'query.breakdownFilter.breakdown_group_type_index');
+    sourceOf(
+      breakdown.type,
+      'query.breakdownFilter.breakdown_type',
+      breakdown.groupTypeIndex,
+      'query.breakdownFilter.breakdown_group_type_index',
+    );
   }
   const c: Compiled = { query, interval, aggregate, segments, breakdown };
-  const current: Period = { ...range, buckets: aggregate ? [] : bucketsOf(range.from, range.to, interval, ctx.timezone, segments) };
+  const current: Period = {
+    ...range,
+    buckets: aggregate ? [] : bucketsOf(range.from, range.to, interval, ctx.timezone, segments),
+  };
   const periods: [Period, 'current' | 'previous' | null][] = compare
     ? [
         [current, 'current'],
@@ -212,7 +272,9 @@ export async function runTrends(ctx: QueryContext, query: TrendsQueryInput): Pro
       const rows = await seriesRows(ctx, c, plan, period);
       const objects = seriesObjects(ctx, c, plan, period, rows, compareLabel);
       if (objects.some((o) => o.breakdown_value === BREAKDOWN_OTHER)) hasMore = true;
-      results.push(...objects.filter((o) => !(bf?.breakdown_hide_other_aggregation && o.breakdown_value === BREAKDOWN_OTHER)));
+      results.push(
+        ...objects.filter((o) => !(bf?.breakdown_hide_other_aggregation && o.breakdown_value === BREAKDOWN_OTHER)),
+      );
     }
   }
   return { results, hasMore };
@@ -280,7 +342,11 @@ function seriesObjects(
     const bo = b.breakdown_value === BREAKDOWN_OTHER ? 1 : 0;
     if (ao !== bo) return ao - bo;
     if (total(a) !== total(b)) return total(b) - total(a);
-    return (a.breakdown_value ?? '') < (b.breakdown_value ?? '') ? -1 : (a.breakdown_value ?? '') > (b.breakdown_value ?? '') ? 1 : 0;
+    return (a.breakdown_value ?? '') < (b.breakdown_value ?? '')
+      ? -1
+      : (a.breakdown_value ?? '') > (b.breakdown_value ?? '')
+        ? 1
+        : 0;
   });
 }
 

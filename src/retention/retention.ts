@@ -42,7 +42,11 @@ export function retentionCutoff(now: number, retentionDays: number): string {
  * (gzip NDJSON, one object per part of a day) and deleted only once the write
  * succeeded; a failed write stops that project's run with nothing deleted.
  */
-export async function applyRetention(env: Env, now = Date.now(), options: RetentionOptions = {}): Promise<ProjectRetention[]> {
+export async function applyRetention(
+  env: Env,
+  now = Date.now(),
+  options: RetentionOptions = {},
+): Promise<ProjectRetention[]> {
   const archive = options.archive === undefined ? env.ARCHIVE : options.archive;
   const eventsPerPart = options.eventsPerPart ?? 1000;
   let partsLeft = options.maxParts ?? 100;
@@ -50,7 +54,10 @@ export async function applyRetention(env: Env, now = Date.now(), options: Retent
     .select({ id: projects.id, days: projects.eventRetentionDays })
     .from(projects)
     .where(
-      and(isNotNull(projects.eventRetentionDays), options.onlyProjects ? inArray(projects.id, options.onlyProjects) : undefined),
+      and(
+        isNotNull(projects.eventRetentionDays),
+        options.onlyProjects ? inArray(projects.id, options.onlyProjects) : undefined,
+      ),
     )
     .orderBy(projects.id);
 
@@ -79,7 +86,11 @@ export async function applyRetention(env: Env, now = Date.now(), options: Retent
           await writeArchivePart(archive, key, part);
           outcome.archived.push(key);
         }
-        await deleteEvents(db, projectId, part.map((e) => e.uuid));
+        await deleteEvents(
+          db,
+          projectId,
+          part.map((e) => e.uuid),
+        );
         outcome.deleted += part.length;
       }
     } catch (error) {
@@ -94,7 +105,9 @@ export async function applyRetention(env: Env, now = Date.now(), options: Retent
 async function deleteEvents(db: ReturnType<typeof dbOf>, projectId: number, uuids: string[]): Promise<void> {
   const statements = [];
   for (let i = 0; i < uuids.length; i += 90) {
-    statements.push(db.delete(events).where(and(eq(events.projectId, projectId), inArray(events.uuid, uuids.slice(i, i + 90)))));
+    statements.push(
+      db.delete(events).where(and(eq(events.projectId, projectId), inArray(events.uuid, uuids.slice(i, i + 90)))),
+    );
   }
   const [first, ...rest] = statements;
   if (first) await db.batch([first, ...rest]);

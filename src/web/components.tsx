@@ -21,7 +21,17 @@ export interface LayoutProps {
   signedIn?: boolean;
 }
 
-export const Layout: FC<PropsWithChildren<LayoutProps>> = ({ c, title, project, section, scripts = [], styles = [], libraries = [], signedIn = true, children }) => {
+export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
+  c,
+  title,
+  project,
+  section,
+  scripts = [],
+  styles = [],
+  libraries = [],
+  signedIn = true,
+  children,
+}) => {
   const p = project ? `/projects/${project.id}` : '';
   const nav: [Section, string, string][] = [
     ['persons', 'Persons', `${p}/persons`],
@@ -102,7 +112,10 @@ export const JsonText: FC<{ value: unknown }> = ({ value }) => {
   return <code>{JSON.stringify(value)}</code>;
 };
 
-export const PropertyTable: FC<{ properties: Record<string, unknown>; caption?: string }> = ({ properties, caption }) => {
+export const PropertyTable: FC<{ properties: Record<string, unknown>; caption?: string }> = ({
+  properties,
+  caption,
+}) => {
   const keys = Object.keys(properties).sort();
   if (keys.length === 0) return null;
   return (
@@ -125,8 +138,20 @@ export const PropertyTable: FC<{ properties: Record<string, unknown>; caption?: 
 export const Pager: FC<{ previous?: string | null; next?: string | null }> = ({ previous, next }) =>
   previous || next ? (
     <nav class="pager" aria-label="Pages">
-      {previous ? <a href={previous} rel="prev">← Newer</a> : <span />}
-      {next ? <a href={next} rel="next">Older →</a> : <span />}
+      {previous ? (
+        <a href={previous} rel="prev">
+          ← Newer
+        </a>
+      ) : (
+        <span />
+      )}
+      {next ? (
+        <a href={next} rel="next">
+          Older →
+        </a>
+      ) : (
+        <span />
+      )}
     </nav>
   ) : null;
 

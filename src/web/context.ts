@@ -7,7 +7,11 @@ export type WebEnv = { Bindings: Env & { WEB_BASE: string }; Variables: { projec
 export type WebContext = Context<WebEnv>;
 
 /** A path inside the app (`/projects/1/persons`) as the browser must ask for it, with query parameters (empty ones left out). */
-export function appUrl(c: WebContext, path: string, query?: Record<string, string | number | undefined | null>): string {
+export function appUrl(
+  c: WebContext,
+  path: string,
+  query?: Record<string, string | number | undefined | null>,
+): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== null && value !== '') params.set(name, String(value));
@@ -21,6 +25,7 @@ export function publicOrigin(c: WebContext): string {
   const url = new URL(c.req.url);
   const host = c.req.header('X-Forwarded-Host')?.split(',')[0]?.trim();
   const proto = c.req.header('X-Forwarded-Proto')?.split(',')[0]?.trim();
-  if (host && /^[A-Za-z0-9.-]+(:\d+)?$/.test(host)) return `${proto === 'https' || proto === 'http' ? proto : url.protocol.slice(0, -1)}://${host}`;
+  if (host && /^[A-Za-z0-9.-]+(:\d+)?$/.test(host))
+    return `${proto === 'https' || proto === 'http' ? proto : url.protocol.slice(0, -1)}://${host}`;
   return url.origin;
 }

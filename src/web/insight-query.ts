@@ -69,7 +69,13 @@ export function insightFormOf(one: (name: string) => string | undefined, all: (n
   return {
     kind,
     events: events.some((e) => e !== '') ? events : kind === 'funnels' ? ['$pageview', ''] : ['$pageview'],
-    maths: events.map((_, i) => oneOf(maths[i], MATHS.map(([m]) => m), 'total')),
+    maths: events.map((_, i) =>
+      oneOf(
+        maths[i],
+        MATHS.map(([m]) => m),
+        'total',
+      ),
+    ),
     interval: oneOf(one('interval'), INTERVALS, 'day'),
     dateFrom: DATE.test(dateFrom) ? dateFrom : kind === 'funnels' ? '-30d' : '-7d',
     dateTo: /^\d{4}-\d{2}-\d{2}$/.test(dateTo) ? dateTo : '',
@@ -96,7 +102,9 @@ const eventNode = (event: string, math?: string) => ({
 /** The PostHog query for the form, or a message saying what is missing. */
 export function queryOf(form: InsightForm): { query: Record<string, unknown> } | { missing: string } {
   const dateRange = { date_from: form.dateFrom, date_to: form.dateTo || null };
-  const breakdownFilter = form.breakdown ? { breakdownFilter: { breakdown: form.breakdown, breakdown_type: form.breakdownType } } : {};
+  const breakdownFilter = form.breakdown
+    ? { breakdownFilter: { breakdown: form.breakdown, breakdown_type: form.breakdownType } }
+    : {};
   if (form.kind === 'trends') {
     const series = form.events.flatMap((e, i) => (e === '' && i > 0 ? [] : [eventNode(e, form.maths[i])]));
     return {
@@ -119,7 +127,11 @@ export function queryOf(form: InsightForm): { query: Record<string, unknown> } |
         series: steps.map((e) => eventNode(e)),
         dateRange,
         ...breakdownFilter,
-        funnelsFilter: { funnelWindowInterval: form.funnelWindow, funnelWindowIntervalUnit: form.funnelWindowUnit, funnelVizType: 'steps' },
+        funnelsFilter: {
+          funnelWindowInterval: form.funnelWindow,
+          funnelWindowIntervalUnit: form.funnelWindowUnit,
+          funnelVizType: 'steps',
+        },
       },
     };
   }

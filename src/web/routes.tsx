@@ -61,7 +61,8 @@ web.use('*', async (c, next) => {
 web.get('/assets/:name', (c) => serveAsset(c, c.req.param('name')));
 
 const cookiePath = (c: WebContext) => `${c.env.WEB_BASE}/`;
-const isHttps = (c: WebContext) => new URL(c.req.url).protocol === 'https:' || c.req.header('X-Forwarded-Proto') === 'https';
+const isHttps = (c: WebContext) =>
+  new URL(c.req.url).protocol === 'https:' || c.req.header('X-Forwarded-Proto') === 'https';
 
 async function signedIn(c: WebContext): Promise<boolean> {
   const key = c.env.PERSONAL_API_KEY;

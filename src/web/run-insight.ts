@@ -19,11 +19,15 @@ export async function runInsight(env: Env, project: Project, query: Record<strin
   }
   const db = dbOf(await projectDatabase(env, project.id));
   try {
-    const response = await runQuery({ db, projectId: project.id, timezone: project.timezone, now: Date.now() }, parsed.data);
+    const response = await runQuery(
+      { db, projectId: project.id, timezone: project.timezone, now: Date.now() },
+      parsed.data,
+    );
     return { response: response as { results: unknown[] } & Record<string, unknown> };
   } catch (error) {
     if (error instanceof QueryError) return { error: error.detail };
-    if (error instanceof Error && /not implemented/.test(error.message)) return { error: 'This kind of insight is not available yet on this server.' };
+    if (error instanceof Error && /not implemented/.test(error.message))
+      return { error: 'This kind of insight is not available yet on this server.' };
     throw error;
   }
 }

@@ -27,7 +27,11 @@ async function signature(secret: string, payload: string): Promise<string> {
 }
 
 /** A new session value, valid for `ttlSeconds` from `now` (ms). */
-export async function issueSession(secret: string, now = Date.now(), ttlSeconds = SESSION_TTL_SECONDS): Promise<string> {
+export async function issueSession(
+  secret: string,
+  now = Date.now(),
+  ttlSeconds = SESSION_TTL_SECONDS,
+): Promise<string> {
   const expiry = Math.floor(now / 1000) + ttlSeconds;
   const payload = `${expiry}.${base64url(crypto.getRandomValues(new Uint8Array(12)))}`;
   return `${payload}.${await signature(secret, payload)}`;

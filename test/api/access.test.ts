@@ -1,4 +1,16 @@
-import { fetchWorker, api, at, getJson, newProject, seedEvents, seedHistory, seedPerson, seedWarnings, projectEndpoints, type Call } from '../support';
+import {
+  fetchWorker,
+  api,
+  at,
+  getJson,
+  newProject,
+  seedEvents,
+  seedHistory,
+  seedPerson,
+  seedWarnings,
+  projectEndpoints,
+  type Call,
+} from '../support';
 import { describe, expect, it } from 'vitest';
 
 const endpoints = projectEndpoints;
@@ -26,7 +38,11 @@ describe('REST access', () => {
     for (const endpoint of endpoints(999_999_999, person)) {
       const res = await call(endpoint);
       expect(res.status, endpoint.join(' ')).toBe(404);
-      expect(await res.json()).toMatchObject({ type: 'invalid_request', code: 'not_found', detail: 'Project not found.' });
+      expect(await res.json()).toMatchObject({
+        type: 'invalid_request',
+        code: 'not_found',
+        detail: 'Project not found.',
+      });
     }
   });
 
@@ -43,7 +59,13 @@ describe('REST access', () => {
     const b = await newProject('B');
     const mine = await seedPerson(a.id, { distinctIds: ['shared-id'] });
     const theirs = await seedPerson(b.id, { distinctIds: ['shared-id', 'b-only'], properties: { email: 'b@b.test' } });
-    await seedHistory(b.id, { kind: 'identify', source: theirs, target: theirs, at: at(0), details: { distinct_ids_added: ['b-only'] } });
+    await seedHistory(b.id, {
+      kind: 'identify',
+      source: theirs,
+      target: theirs,
+      at: at(0),
+      details: { distinct_ids_added: ['b-only'] },
+    });
     await seedEvents(b.id, [
       { distinctId: 'shared-id', personIdAtIngest: theirs, timestamp: at(1) },
       { distinctId: 'b-only', personIdAtIngest: theirs, timestamp: at(2) },
@@ -58,19 +80,27 @@ describe('REST access', () => {
     }
     const untouched = await getJson<{ distinct_ids: string[] }>(`/api/projects/${b.id}/persons/${theirs}/`);
     expect(untouched.distinct_ids).toEqual(['shared-id', 'b-only']);
-    expect((await getJson<{ results: unknown[] }>(`/api/projects/${b.id}/persons/${theirs}/history/`)).results).toHaveLength(1);
+    expect(
+      (await getJson<{ results: unknown[] }>(`/api/projects/${b.id}/persons/${theirs}/history/`)).results,
+    ).toHaveLength(1);
 
     const persons = await getJson<{ results: { id: string }[] }>(`/api/projects/${a.id}/persons/?search=b`);
     expect(persons.results).toEqual([]);
-    const byDistinctId = await getJson<{ results: { id: string }[] }>(`/api/projects/${a.id}/persons/?distinct_id=shared-id`);
+    const byDistinctId = await getJson<{ results: { id: string }[] }>(
+      `/api/projects/${a.id}/persons/?distinct_id=shared-id`,
+    );
     expect(byDistinctId.results.map((p) => p.id)).toEqual([mine]);
 
-    const events = await getJson<{ results: { distinct_id: string; person_id: string }[] }>(`/api/projects/${a.id}/events/`);
+    const events = await getJson<{ results: { distinct_id: string; person_id: string }[] }>(
+      `/api/projects/${a.id}/events/`,
+    );
     expect(events.results.map((e) => [e.distinct_id, e.person_id])).toEqual([['shared-id', mine]]);
     const theirsUnderA = await getJson<{ results: unknown[] }>(`/api/projects/${a.id}/events/?person_id=${theirs}`);
     expect(theirsUnderA.results).toEqual([]);
     expect((await getJson<{ results: unknown[] }>(`/api/projects/${a.id}/ingestion_warnings/`)).results).toEqual([]);
-    expect((await getJson<{ results: unknown[] }>(`/api/projects/${b.id}/ingestion_warnings/`)).results).toHaveLength(1);
+    expect((await getJson<{ results: unknown[] }>(`/api/projects/${b.id}/ingestion_warnings/`)).results).toHaveLength(
+      1,
+    );
   });
 });
 
@@ -106,20 +136,50 @@ describe('OpenAPI document and reference page', () => {
       ].sort(),
     );
     // The query endpoint documents every kind it answers.
-    for (const kind of ['TrendsQuery', 'FunnelsQuery', 'RetentionQuery', 'EventsQuery', 'QueryRequest', 'QueryResponse']) {
+    for (const kind of [
+      'TrendsQuery',
+      'FunnelsQuery',
+      'RetentionQuery',
+      'EventsQuery',
+      'QueryRequest',
+      'QueryResponse',
+    ]) {
       expect(doc.components.schemas, kind).toHaveProperty(kind);
     }
     expect(Object.keys(doc.paths['/projects/{project_id}/persons/{uuid}']!).sort()).toEqual(['delete', 'get']);
-    const params = (path: string, method = 'get') => doc.paths[path]![method]!.parameters!.map((p) => `${p.in}:${p.name}`).sort();
+    const params = (path: string, method = 'get') =>
+      doc.paths[path]![method]!.parameters!.map((p) => `${p.in}:${p.name}`).sort();
     expect(params('/projects/{project_id}/persons')).toEqual(
-      ['path:project_id', 'query:distinct_id', 'query:search', 'query:properties', 'query:limit', 'query:offset'].sort(),
+      [
+        'path:project_id',
+        'query:distinct_id',
+        'query:search',
+        'query:properties',
+        'query:limit',
+        'query:offset',
+      ].sort(),
     );
     expect(params('/projects/{project_id}/events')).toEqual(
-      ['path:project_id', 'query:person_id', 'query:distinct_id', 'query:event', 'query:after', 'query:before', 'query:limit', 'query:cursor'].sort(),
+      [
+        'path:project_id',
+        'query:person_id',
+        'query:distinct_id',
+        'query:event',
+        'query:after',
+        'query:before',
+        'query:limit',
+        'query:cursor',
+      ].sort(),
     );
-    expect(params('/projects/{project_id}/ingestion_warnings')).toEqual(['path:project_id', 'query:type', 'query:limit', 'query:cursor'].sort());
-    expect(params('/projects/{project_id}/persons/{uuid}', 'delete')).toEqual(['path:project_id', 'path:uuid', 'query:delete_events'].sort());
-    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Person', 'Event', 'IngestionWarning', 'Error', 'Project', 'PropertyFilter']));
+    expect(params('/projects/{project_id}/ingestion_warnings')).toEqual(
+      ['path:project_id', 'query:type', 'query:limit', 'query:cursor'].sort(),
+    );
+    expect(params('/projects/{project_id}/persons/{uuid}', 'delete')).toEqual(
+      ['path:project_id', 'path:uuid', 'query:delete_events'].sort(),
+    );
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['Person', 'Event', 'IngestionWarning', 'Error', 'Project', 'PropertyFilter']),
+    );
     expect(doc.components.securitySchemes.PersonalApiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 

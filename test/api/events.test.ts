@@ -1,4 +1,14 @@
-import { api, at, getJson, newProject, pathOf, seedEvents, seedPerson, type EventJson, type PageJson } from '../support';
+import {
+  api,
+  at,
+  getJson,
+  newProject,
+  pathOf,
+  seedEvents,
+  seedPerson,
+  type EventJson,
+  type PageJson,
+} from '../support';
 import { describe, expect, it } from 'vitest';
 
 type Page = PageJson<EventJson>;
@@ -16,15 +26,48 @@ describe('GET events/', () => {
     const person = await seedPerson(projectId, { distinctIds: ['anon', 'user'] });
     const ingestedAs = crypto.randomUUID();
     const [older, newer, personless] = await seedEvents(projectId, [
-      { distinctId: 'anon', event: '$pageview', personIdAtIngest: crypto.randomUUID(), properties: { $current_url: 'https://x.test/' }, timestamp: at(1) },
-      { distinctId: 'user', event: 'signed up', personIdAtIngest: person, properties: { plan: 'pro' }, timestamp: at(2) },
+      {
+        distinctId: 'anon',
+        event: '$pageview',
+        personIdAtIngest: crypto.randomUUID(),
+        properties: { $current_url: 'https://x.test/' },
+        timestamp: at(1),
+      },
+      {
+        distinctId: 'user',
+        event: 'signed up',
+        personIdAtIngest: person,
+        properties: { plan: 'pro' },
+        timestamp: at(2),
+      },
       { distinctId: 'nobody', event: '$pageview', personIdAtIngest: ingestedAs, timestamp: at(0) },
     ]);
     expect(await list(projectId)).toEqual({
       results: [
-        { id: newer, event: 'signed up', distinct_id: 'user', properties: { plan: 'pro' }, timestamp: at(2), person_id: person },
-        { id: older, event: '$pageview', distinct_id: 'anon', properties: { $current_url: 'https://x.test/' }, timestamp: at(1), person_id: person },
-        { id: personless, event: '$pageview', distinct_id: 'nobody', properties: {}, timestamp: at(0), person_id: ingestedAs },
+        {
+          id: newer,
+          event: 'signed up',
+          distinct_id: 'user',
+          properties: { plan: 'pro' },
+          timestamp: at(2),
+          person_id: person,
+        },
+        {
+          id: older,
+          event: '$pageview',
+          distinct_id: 'anon',
+          properties: { $current_url: 'https://x.test/' },
+          timestamp: at(1),
+          person_id: person,
+        },
+        {
+          id: personless,
+          event: '$pageview',
+          distinct_id: 'nobody',
+          properties: {},
+          timestamp: at(0),
+          person_id: ingestedAs,
+        },
       ],
       next: null,
     });
@@ -32,7 +75,10 @@ describe('GET events/', () => {
 
   it('orders events with the same timestamp by uuid, descending', async () => {
     const { id: projectId } = await newProject();
-    const uuids = await seedEvents(projectId, Array.from({ length: 4 }, () => ({ distinctId: 'd', timestamp: at(1) })));
+    const uuids = await seedEvents(
+      projectId,
+      Array.from({ length: 4 }, () => ({ distinctId: 'd', timestamp: at(1) })),
+    );
     expect(idsOf(await list(projectId))).toEqual([...uuids].sort().reverse());
   });
 
@@ -53,7 +99,7 @@ describe('GET events/', () => {
     expect((await list(projectId, { person_id: other })).results.map((e) => e.distinct_id)).toEqual(['someone']);
   });
 
-  it("filters by person_id only through persons that exist in the project", async () => {
+  it('filters by person_id only through persons that exist in the project', async () => {
     const { id: projectId } = await newProject();
     const pseudo = crypto.randomUUID();
     // Person-less events carry a person id with no person row behind it: like PostHog, no person, no events.
@@ -124,7 +170,10 @@ describe('GET events/', () => {
     for (const [query, attr] of cases) {
       const res = await api(eventsPath(projectId, query));
       expect(res.status, JSON.stringify(query)).toBe(400);
-      expect(await res.json(), JSON.stringify(query)).toMatchObject({ type: 'validation_error', attr: expect.stringMatching(new RegExp(`^${attr}`)) });
+      expect(await res.json(), JSON.stringify(query)).toMatchObject({
+        type: 'validation_error',
+        attr: expect.stringMatching(new RegExp(`^${attr}`)),
+      });
     }
   });
 });

@@ -1,4 +1,16 @@
-import { api, at, dbFor, getJson, newProject, pathOf, seedEvents, seedHistory, seedPerson, type PersonJson, type PersonPageJson } from '../support';
+import {
+  api,
+  at,
+  dbFor,
+  getJson,
+  newProject,
+  pathOf,
+  seedEvents,
+  seedHistory,
+  seedPerson,
+  type PersonJson,
+  type PersonPageJson,
+} from '../support';
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { uuidFromDistinctId } from '../../src/identity';
@@ -21,11 +33,19 @@ describe('GET persons/:uuid', () => {
     const id = await seedPerson(projectId, {
       distinctIds: ['zed', 'anon-1', 'mid'],
       properties: { email: 'a@example.com', plan: 'pro', nested: { x: 1 } },
-      propertyWrites: { email: { t: at(4), op: 'set' }, plan: { t: at(3), op: 'set_once' }, gone: { t: at(2), op: 'unset' } },
+      propertyWrites: {
+        email: { t: at(4), op: 'set' },
+        plan: { t: at(3), op: 'set_once' },
+        gone: { t: at(2), op: 'unset' },
+      },
       isIdentified: true,
       createdAt: at(5),
     });
-    for (const path of [`/api/projects/${projectId}/persons/${id}/`, `/api/projects/${projectId}/persons/${id}`, `/api/projects/${projectId}/persons/${id.toUpperCase()}/`]) {
+    for (const path of [
+      `/api/projects/${projectId}/persons/${id}/`,
+      `/api/projects/${projectId}/persons/${id}`,
+      `/api/projects/${projectId}/persons/${id.toUpperCase()}/`,
+    ]) {
       expect(await getJson(path)).toEqual({
         type: 'person',
         id,
@@ -41,14 +61,21 @@ describe('GET persons/:uuid', () => {
   });
 
   it('documents properties_last_updated_at / properties_last_operation in the OpenAPI Person schema', async () => {
-    const doc = await (await api('/api/openapi.json')).json<{ components: { schemas: { Person: { properties: Record<string, unknown>; required: string[] } } } }>();
+    const doc = await (await api('/api/openapi.json')).json<{
+      components: { schemas: { Person: { properties: Record<string, unknown>; required: string[] } } };
+    }>();
     const person = doc.components.schemas.Person;
-    expect(person.properties.properties_last_updated_at).toMatchObject({ type: 'object', additionalProperties: { type: 'string' } });
+    expect(person.properties.properties_last_updated_at).toMatchObject({
+      type: 'object',
+      additionalProperties: { type: 'string' },
+    });
     expect(person.properties.properties_last_operation).toMatchObject({
       type: 'object',
       additionalProperties: { type: 'string', enum: ['set', 'set_once', 'unset'] },
     });
-    expect(person.required).toEqual(expect.arrayContaining(['properties_last_updated_at', 'properties_last_operation']));
+    expect(person.required).toEqual(
+      expect.arrayContaining(['properties_last_updated_at', 'properties_last_operation']),
+    );
   });
 
   it('answers 404 for an unknown person and 400 naming uuid for a malformed one', async () => {
@@ -122,11 +149,19 @@ describe('GET persons/ (list)', () => {
   it('searches distinct ids and the email property by substring, ignoring case', async () => {
     const { id: projectId } = await newProject();
     const byId = await seedPerson(projectId, { distinctIds: ['anon-1', 'Customer-42'], createdAt: at(1) });
-    const byEmail = await seedPerson(projectId, { distinctIds: ['u-9'], properties: { email: 'Jane@Example.com' }, createdAt: at(2) });
-    await seedPerson(projectId, { distinctIds: ['x'], properties: { name: 'customer jane example' }, createdAt: at(3) });
+    const byEmail = await seedPerson(projectId, {
+      distinctIds: ['u-9'],
+      properties: { email: 'Jane@Example.com' },
+      createdAt: at(2),
+    });
+    await seedPerson(projectId, {
+      distinctIds: ['x'],
+      properties: { name: 'customer jane example' },
+      createdAt: at(3),
+    });
     expect(await ids(projectId, { search: 'customer-4' })).toEqual([byId]);
     expect(await ids(projectId, { search: 'jane@example' })).toEqual([byEmail]);
-    expect((await ids(projectId, { search: 'EXAMPLE.COM' }))).toEqual([byEmail]);
+    expect(await ids(projectId, { search: 'EXAMPLE.COM' })).toEqual([byEmail]);
     expect(await ids(projectId, { search: '%' })).toEqual([]);
   });
 
@@ -134,10 +169,26 @@ describe('GET persons/ (list)', () => {
     async function fixture() {
       const { id: projectId } = await newProject();
       const p = {
-        num: await seedPerson(projectId, { distinctIds: ['num'], properties: { age: 30, plan: 'pro', 'a.b': 'dotted', 'with space': 'yes' }, createdAt: at(1) }),
-        str: await seedPerson(projectId, { distinctIds: ['str'], properties: { age: '30', plan: 'Free', email: 'x@corp.io' }, createdAt: at(2) }),
-        bool: await seedPerson(projectId, { distinctIds: ['bool'], properties: { age: 7.5, plan: true, beta: false }, createdAt: at(3) }),
-        nul: await seedPerson(projectId, { distinctIds: ['nul'], properties: { plan: null, age: 'old' }, createdAt: at(4) }),
+        num: await seedPerson(projectId, {
+          distinctIds: ['num'],
+          properties: { age: 30, plan: 'pro', 'a.b': 'dotted', 'with space': 'yes' },
+          createdAt: at(1),
+        }),
+        str: await seedPerson(projectId, {
+          distinctIds: ['str'],
+          properties: { age: '30', plan: 'Free', email: 'x@corp.io' },
+          createdAt: at(2),
+        }),
+        bool: await seedPerson(projectId, {
+          distinctIds: ['bool'],
+          properties: { age: 7.5, plan: true, beta: false },
+          createdAt: at(3),
+        }),
+        nul: await seedPerson(projectId, {
+          distinctIds: ['nul'],
+          properties: { plan: null, age: 'old' },
+          createdAt: at(4),
+        }),
         none: await seedPerson(projectId, { distinctIds: ['none'], properties: {}, createdAt: at(5) }),
       };
       const q = async (filters: unknown[]) => new Set(await ids(projectId, { properties: JSON.stringify(filters) }));
@@ -158,8 +209,12 @@ describe('GET persons/ (list)', () => {
 
     it('is_not keeps persons without the property', async () => {
       const { p, q } = await fixture();
-      expect(await q([{ key: 'plan', value: 'pro', operator: 'is_not' }])).toEqual(new Set([p.str, p.bool, p.nul, p.none]));
-      expect(await q([{ key: 'plan', value: ['pro', 'Free'], operator: 'is_not' }])).toEqual(new Set([p.bool, p.nul, p.none]));
+      expect(await q([{ key: 'plan', value: 'pro', operator: 'is_not' }])).toEqual(
+        new Set([p.str, p.bool, p.nul, p.none]),
+      );
+      expect(await q([{ key: 'plan', value: ['pro', 'Free'], operator: 'is_not' }])).toEqual(
+        new Set([p.bool, p.nul, p.none]),
+      );
     });
 
     it('icontains ignores case', async () => {
@@ -220,7 +275,11 @@ describe('GET persons/ (list)', () => {
     for (const [query, attr] of cases) {
       const res = await api(personsPath(projectId, query));
       expect(res.status, JSON.stringify(query)).toBe(400);
-      expect(await res.json(), JSON.stringify(query)).toMatchObject({ type: 'validation_error', code: 'invalid_input', attr });
+      expect(await res.json(), JSON.stringify(query)).toMatchObject({
+        type: 'validation_error',
+        code: 'invalid_input',
+        attr,
+      });
     }
   });
 });
@@ -231,7 +290,13 @@ describe('DELETE persons/:uuid', () => {
     const keepEvents = await seedPerson(projectId, { distinctIds: ['k1', 'k2'] });
     const dropEvents = await seedPerson(projectId, { distinctIds: ['d1', 'd2'] });
     const bystander = await seedPerson(projectId, { distinctIds: ['b1'] });
-    await seedHistory(projectId, { kind: 'identify', source: dropEvents, target: dropEvents, at: at(0), details: { distinct_ids_added: ['d2'] } });
+    await seedHistory(projectId, {
+      kind: 'identify',
+      source: dropEvents,
+      target: dropEvents,
+      at: at(0),
+      details: { distinct_ids_added: ['d2'] },
+    });
     await seedEvents(projectId, [
       { distinctId: 'k1', timestamp: at(1) },
       { distinctId: 'k2', timestamp: at(2) },
@@ -240,7 +305,9 @@ describe('DELETE persons/:uuid', () => {
       { distinctId: 'b1', timestamp: at(5) },
     ]);
     const eventsOf = async () =>
-      (await getJson<{ results: { distinct_id: string }[] }>(`/api/projects/${projectId}/events/`)).results.map((e) => e.distinct_id);
+      (await getJson<{ results: { distinct_id: string }[] }>(`/api/projects/${projectId}/events/`)).results.map(
+        (e) => e.distinct_id,
+      );
 
     let res = await api(`/api/projects/${projectId}/persons/${keepEvents}/`, { method: 'DELETE' });
     expect(res.status).toBe(202);
@@ -254,7 +321,9 @@ describe('DELETE persons/:uuid', () => {
     expect(await ids(projectId, {})).toEqual([bystander]);
     expect((await api(`/api/projects/${projectId}/persons/${dropEvents}/history/`)).status).toBe(404);
     // the history rows describing the deleted person went with it
-    const historyRows = await (await dbFor(projectId)).all(sql`SELECT 1 FROM person_merges WHERE project_id = ${projectId} AND target_person_id = ${dropEvents}`);
+    const historyRows = await (await dbFor(projectId)).all(
+      sql`SELECT 1 FROM person_merges WHERE project_id = ${projectId} AND target_person_id = ${dropEvents}`,
+    );
     expect(historyRows).toEqual([]);
 
     res = await api(`/api/projects/${projectId}/persons/${dropEvents}/`, { method: 'DELETE' });
@@ -273,7 +342,10 @@ describe('DELETE persons/:uuid', () => {
 
 describe('POST persons/:uuid/split', () => {
   const split = (projectId: number, id: string, body?: unknown) =>
-    api(`/api/projects/${projectId}/persons/${id}/split/`, body === undefined ? { method: 'POST' } : { method: 'POST', json: body });
+    api(
+      `/api/projects/${projectId}/persons/${id}/split/`,
+      body === undefined ? { method: 'POST' } : { method: 'POST', json: body },
+    );
 
   it('keeps main_distinct_id and gives every other id a new person with uuidFromDistinctId', async () => {
     const { id: projectId } = await newProject();
@@ -294,27 +366,48 @@ describe('POST persons/:uuid/split', () => {
     expect(await res.json()).toEqual({ success: true });
 
     const kept = await getJson<PersonJson>(`/api/projects/${projectId}/persons/${id}/`);
-    expect(kept).toMatchObject({ distinct_ids: ['user@x.com'], properties: { email: 'user@x.com' }, is_identified: true });
+    expect(kept).toMatchObject({
+      distinct_ids: ['user@x.com'],
+      properties: { email: 'user@x.com' },
+      is_identified: true,
+    });
     for (const d of ['anon-1', 'anon-2']) {
       const [person] = (await getJson<Page>(personsPath(projectId, { distinct_id: d }))).results;
-      expect(person).toMatchObject({ id: uuidFromDistinctId(projectId, d), distinct_ids: [d], properties: {}, is_identified: false });
+      expect(person).toMatchObject({
+        id: uuidFromDistinctId(projectId, d),
+        distinct_ids: [d],
+        properties: {},
+        is_identified: false,
+      });
       expect(Date.parse(person!.created_at)).toBeGreaterThanOrEqual(before - 1000);
     }
-    const events = await getJson<{ results: { distinct_id: string; person_id: string }[] }>(`/api/projects/${projectId}/events/`);
+    const events = await getJson<{ results: { distinct_id: string; person_id: string }[] }>(
+      `/api/projects/${projectId}/events/`,
+    );
     expect(events.results.map((e) => [e.distinct_id, e.person_id])).toEqual([
       ['user@x.com', id],
       ['anon-1', uuidFromDistinctId(projectId, 'anon-1')],
     ]);
 
-    const history = await getJson<{ results: Record<string, unknown>[] }>(`/api/projects/${projectId}/persons/${id}/history/`);
+    const history = await getJson<{ results: Record<string, unknown>[] }>(
+      `/api/projects/${projectId}/persons/${id}/history/`,
+    );
     expect(history.results).toHaveLength(2);
-    expect(history.results.map((h) => (h.details as { distinct_id: string }).distinct_id).sort()).toEqual(['anon-1', 'anon-2']);
+    expect(history.results.map((h) => (h.details as { distinct_id: string }).distinct_id).sort()).toEqual([
+      'anon-1',
+      'anon-2',
+    ]);
     expect(history.results[0]).toMatchObject({ kind: 'split', source_person_id: id, event_uuid: null });
     const splitOff = await getJson<{ results: Record<string, unknown>[] }>(
       `/api/projects/${projectId}/persons/${uuidFromDistinctId(projectId, 'anon-2')}/history/`,
     );
     expect(splitOff.results).toEqual([
-      expect.objectContaining({ kind: 'split', source_person_id: id, target_person_id: uuidFromDistinctId(projectId, 'anon-2'), details: { distinct_id: 'anon-2' } }),
+      expect.objectContaining({
+        kind: 'split',
+        source_person_id: id,
+        target_person_id: uuidFromDistinctId(projectId, 'anon-2'),
+        details: { distinct_id: 'anon-2' },
+      }),
     ]);
   });
 
@@ -358,7 +451,11 @@ describe('POST persons/:uuid/split', () => {
       await new Promise((resolve) => setTimeout(resolve, i));
       await (await dbFor(projectId)).run(sql`UPDATE persons SET version = version + 1 WHERE id = ${id}`);
     });
-    const [a, b] = await Promise.all([split(projectId, id, { main_distinct_id: 'id-3' }), split(projectId, id, { main_distinct_id: 'id-3' }), ...objectWrites]);
+    const [a, b] = await Promise.all([
+      split(projectId, id, { main_distinct_id: 'id-3' }),
+      split(projectId, id, { main_distinct_id: 'id-3' }),
+      ...objectWrites,
+    ]);
     expect([(a as Response).status, (b as Response).status]).toEqual([201, 201]);
     const page = await getJson<Page>(personsPath(projectId, { limit: '1000' }));
     expect(page.results).toHaveLength(30);
@@ -369,10 +466,15 @@ describe('POST persons/:uuid/split', () => {
     expect(history.results).toHaveLength(29);
 
     const second = await seedPerson(projectId, { distinctIds: ['p', 'q', 'r'] });
-    const [s, d] = await Promise.all([split(projectId, second, {}), api(`/api/projects/${projectId}/persons/${second}/`, { method: 'DELETE' })]);
+    const [s, d] = await Promise.all([
+      split(projectId, second, {}),
+      api(`/api/projects/${projectId}/persons/${second}/`, { method: 'DELETE' }),
+    ]);
     expect(d.status).toBe(202);
     expect([201, 404]).toContain(s.status);
-    const left = (await getJson<Page>(personsPath(projectId, { limit: '1000' }))).results.filter((p) => ['p', 'q', 'r'].some((x) => p.distinct_ids.includes(x)));
+    const left = (await getJson<Page>(personsPath(projectId, { limit: '1000' }))).results.filter((p) =>
+      ['p', 'q', 'r'].some((x) => p.distinct_ids.includes(x)),
+    );
     expect(left.every((p) => p.distinct_ids.length > 0 && p.id !== second)).toBe(true);
   });
 });
@@ -392,7 +494,12 @@ describe('GET persons/:uuid/history', () => {
       target: p,
       at: at(2),
       eventUuid: ev2,
-      details: { event: '$identify', source_distinct_id: 'anon-2', target_distinct_id: 'user-1', moved_distinct_ids: ['anon-2'] },
+      details: {
+        event: '$identify',
+        source_distinct_id: 'anon-2',
+        target_distinct_id: 'user-1',
+        moved_distinct_ids: ['anon-2'],
+      },
     });
     await seedHistory(projectId, {
       kind: 'identify',
@@ -402,25 +509,54 @@ describe('GET persons/:uuid/history', () => {
       eventUuid: ev1,
       details: { event: '$identify', distinct_ids_added: ['anon-1'] },
     });
-    await seedHistory(projectId, { kind: 'split', source: p, target: unrelated, at: at(3), details: { distinct_id: 'z' } });
+    await seedHistory(projectId, {
+      kind: 'split',
+      source: p,
+      target: unrelated,
+      at: at(3),
+      details: { distinct_id: 'z' },
+    });
     await seedHistory(projectId, { kind: 'merge', source: crypto.randomUUID(), target: unrelated, at: at(0) });
     await seedHistory(other.id, { kind: 'merge', source: crypto.randomUUID(), target: p, at: at(0) });
 
     const history = await getJson<{ results: unknown[] }>(`/api/projects/${projectId}/persons/${p}/history/`);
     expect(history).toEqual({
       results: [
-        { kind: 'identify', at: at(1), event_uuid: ev1, source_person_id: p, target_person_id: p, details: { event: '$identify', distinct_ids_added: ['anon-1'] } },
+        {
+          kind: 'identify',
+          at: at(1),
+          event_uuid: ev1,
+          source_person_id: p,
+          target_person_id: p,
+          details: { event: '$identify', distinct_ids_added: ['anon-1'] },
+        },
         {
           kind: 'merge',
           at: at(2),
           event_uuid: ev2,
           source_person_id: merged,
           target_person_id: p,
-          details: { event: '$identify', source_distinct_id: 'anon-2', target_distinct_id: 'user-1', moved_distinct_ids: ['anon-2'] },
+          details: {
+            event: '$identify',
+            source_distinct_id: 'anon-2',
+            target_distinct_id: 'user-1',
+            moved_distinct_ids: ['anon-2'],
+          },
         },
-        { kind: 'split', at: at(3), event_uuid: null, source_person_id: p, target_person_id: unrelated, details: { distinct_id: 'z' } },
+        {
+          kind: 'split',
+          at: at(3),
+          event_uuid: null,
+          source_person_id: p,
+          target_person_id: unrelated,
+          details: { distinct_id: 'z' },
+        },
       ],
     });
-    expect(await getJson(`/api/projects/${projectId}/persons/${await seedPerson(projectId, { distinctIds: ['new'] })}/history/`)).toEqual({ results: [] });
+    expect(
+      await getJson(
+        `/api/projects/${projectId}/persons/${await seedPerson(projectId, { distinctIds: ['new'] })}/history/`,
+      ),
+    ).toEqual({ results: [] });
   });
 });

@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { uuidFromDistinctId } from '../../src/identity';
-import { api, capture, ev, eventually, getJson, newProject, type EventJson, type PersonJson, type ProjectJson } from '../support';
+import {
+  api,
+  capture,
+  ev,
+  eventually,
+  getJson,
+  newProject,
+  type EventJson,
+  type PersonJson,
+  type ProjectJson,
+} from '../support';
 
 /**
  * End to end: events go in through capture (`POST /batch/`), the queue consumer
  * and the person objects store them, and the REST API reads them back.
  */
-
 
 type SentEvent = ReturnType<typeof ev>;
 
@@ -23,12 +32,19 @@ async function captureAndWait(project: ProjectJson, batch: SentEvent[]): Promise
 }
 
 const personOf = async (projectId: number, distinctId: string) =>
-  (await getJson<{ results: PersonJson[] }>(`/api/projects/${projectId}/persons/?distinct_id=${encodeURIComponent(distinctId)}`)).results[0];
+  (
+    await getJson<{ results: PersonJson[] }>(
+      `/api/projects/${projectId}/persons/?distinct_id=${encodeURIComponent(distinctId)}`,
+    )
+  ).results[0];
 
 describe('REST reads after ingestion', () => {
   it('after a merge, person_id=<survivor> lists the events sent earlier under the merged-away id', async () => {
     const project = await newProject();
-    const anonymous = [ev('$pageview', 'anon-1', { $current_url: 'https://shop.test/' }), ev('added to cart', 'anon-1')];
+    const anonymous = [
+      ev('$pageview', 'anon-1', { $current_url: 'https://shop.test/' }),
+      ev('added to cart', 'anon-1'),
+    ];
     const known = [ev('$pageview', 'user-1')];
     await captureAndWait(project, [...anonymous, ...known]);
     const anonPerson = await personOf(project.id, 'anon-1');
@@ -48,19 +64,28 @@ describe('REST reads after ingestion', () => {
     const timeline = await eventsOf(project.id, `&person_id=${survivor}`);
     expect(timeline.map((e) => e.id)).toEqual(expectedOrder([...anonymous, ...known, identify]));
     expect(timeline.every((e) => e.person_id === survivor)).toBe(true);
-    expect((await eventsOf(project.id, `&person_id=${anonPerson!.id}`))).toEqual([]);
+    expect(await eventsOf(project.id, `&person_id=${anonPerson!.id}`)).toEqual([]);
 
-    const history = await getJson<{ results: { kind: string; source_person_id: string; target_person_id: string; event_uuid: string }[] }>(
-      `/api/projects/${project.id}/persons/${survivor}/history/`,
-    );
+    const history = await getJson<{
+      results: { kind: string; source_person_id: string; target_person_id: string; event_uuid: string }[];
+    }>(`/api/projects/${project.id}/persons/${survivor}/history/`);
     expect(history.results).toContainEqual(
-      expect.objectContaining({ kind: 'merge', source_person_id: anonPerson!.id, target_person_id: survivor, event_uuid: identify.uuid }),
+      expect.objectContaining({
+        kind: 'merge',
+        source_person_id: anonPerson!.id,
+        target_person_id: survivor,
+        event_uuid: identify.uuid,
+      }),
     );
   });
 
   it('after a split, new events of a split-off id go to its new person', async () => {
     const project = await newProject();
-    const before = [ev('$identify', 'user-2', { $anon_distinct_id: 'anon-2' }), ev('$pageview', 'anon-2'), ev('$pageview', 'user-2')];
+    const before = [
+      ev('$identify', 'user-2', { $anon_distinct_id: 'anon-2' }),
+      ev('$pageview', 'anon-2'),
+      ev('$pageview', 'user-2'),
+    ];
     await captureAndWait(project, before);
     const person = await eventually('one person owning both ids', async () => {
       const p = await personOf(project.id, 'user-2');
@@ -68,7 +93,10 @@ describe('REST reads after ingestion', () => {
     });
     expect((await personOf(project.id, 'anon-2'))?.id).toBe(person.id);
 
-    const split = await api(`/api/projects/${project.id}/persons/${person.id}/split/`, { method: 'POST', json: { main_distinct_id: 'user-2' } });
+    const split = await api(`/api/projects/${project.id}/persons/${person.id}/split/`, {
+      method: 'POST',
+      json: { main_distinct_id: 'user-2' },
+    });
     expect(split.status).toBe(201);
     const splitOff = await personOf(project.id, 'anon-2');
     expect(splitOff?.id).not.toBe(person.id);
@@ -93,5 +121,7 @@ describe('REST reads after ingestion', () => {
 
 /** Uuids newest first, as the events endpoint orders them. */
 function expectedOrder(sent: SentEvent[]): string[] {
-  return [...sent].sort((a, b) => (a.timestamp === b.timestamp ? (a.uuid < b.uuid ? 1 : -1) : a.timestamp < b.timestamp ? 1 : -1)).map((e) => e.uuid);
+  return [...sent]
+    .sort((a, b) => (a.timestamp === b.timestamp ? (a.uuid < b.uuid ? 1 : -1) : a.timestamp < b.timestamp ? 1 : -1))
+    .map((e) => e.uuid);
 }

@@ -29,41 +29,112 @@ const person = crypto.randomUUID();
 const cursor = { timestamp: at(5), uuid: crypto.randomUUID() };
 
 const queries: [string, SQL, RegExp[]][] = [
-  ['persons: list', personListSql(1, {}, 101, 0), [/SEARCH p USING (COVERING )?INDEX persons_project_created_idx \(project_id=\?\)/]],
+  [
+    'persons: list',
+    personListSql(1, {}, 101, 0),
+    [/SEARCH p USING (COVERING )?INDEX persons_project_created_idx \(project_id=\?\)/],
+  ],
   [
     'persons: list by distinct_id',
     personListSql(1, { distinctId: 'user-1' }, 101, 0),
-    [/SEARCH p USING INDEX sqlite_autoindex_persons_1 \(id=\?\)/, /SEARCH d USING INDEX sqlite_autoindex_person_distinct_ids_1 \(project_id=\? AND distinct_id=\?\)/],
+    [
+      /SEARCH p USING INDEX sqlite_autoindex_persons_1 \(id=\?\)/,
+      /SEARCH d USING INDEX sqlite_autoindex_person_distinct_ids_1 \(project_id=\? AND distinct_id=\?\)/,
+    ],
   ],
-  ['persons: list with search', personListSql(1, { search: 'jane' }, 101, 0), [/SEARCH p USING INDEX persons_project_created_idx \(project_id=\?\)/, /person_distinct_ids_person_idx \(person_id=\?\)/]],
+  [
+    'persons: list with search',
+    personListSql(1, { search: 'jane' }, 101, 0),
+    [
+      /SEARCH p USING INDEX persons_project_created_idx \(project_id=\?\)/,
+      /person_distinct_ids_person_idx \(person_id=\?\)/,
+    ],
+  ],
   [
     'persons: list with properties',
-    personListSql(1, { properties: [{ key: 'plan', operator: 'exact', value: 'pro' }, { key: 'age', operator: 'gt', value: 3 }] }, 101, 0),
+    personListSql(
+      1,
+      {
+        properties: [
+          { key: 'plan', operator: 'exact', value: 'pro' },
+          { key: 'age', operator: 'gt', value: 3 },
+        ],
+      },
+      101,
+      0,
+    ),
     [/SEARCH p USING INDEX persons_project_created_idx \(project_id=\?\)/],
   ],
   ['persons: get', personByIdSql(1, person), [/SEARCH p USING INDEX sqlite_autoindex_persons_1 \(id=\?\)/]],
-  ['persons: distinct ids of a page', distinctIdsOfPersonsSql(1, [person, crypto.randomUUID()]), [/SEARCH person_distinct_ids USING INDEX person_distinct_ids_person_idx \(person_id=\?\)/]],
-  ['persons: history', personHistorySql(1, person), [/person_merges_target_idx \(project_id=\? AND target_person_id=\?\)/, /person_merges_source_idx \(project_id=\? AND source_person_id=\?\)/]],
+  [
+    'persons: distinct ids of a page',
+    distinctIdsOfPersonsSql(1, [person, crypto.randomUUID()]),
+    [/SEARCH person_distinct_ids USING INDEX person_distinct_ids_person_idx \(person_id=\?\)/],
+  ],
+  [
+    'persons: history',
+    personHistorySql(1, person),
+    [
+      /person_merges_target_idx \(project_id=\? AND target_person_id=\?\)/,
+      /person_merges_source_idx \(project_id=\? AND source_person_id=\?\)/,
+    ],
+  ],
   ['events: list', eventListSql(1, {}, 101), [/SEARCH e USING INDEX events_project_timestamp_idx \(project_id=\?\)/]],
-  ['events: next page (cursor)', eventListSql(1, { cursor }, 101), [/SEARCH e USING INDEX events_project_timestamp_idx \(project_id=\? AND timestamp<\?\)/]],
-  ['events: by person_id', eventListSql(1, { personId: person }, 101), [/SEARCH e USING INDEX events_project_distinct_timestamp_idx \(project_id=\? AND distinct_id=\?\)/, /person_distinct_ids_person_idx \(person_id=\?\)/]],
+  [
+    'events: next page (cursor)',
+    eventListSql(1, { cursor }, 101),
+    [/SEARCH e USING INDEX events_project_timestamp_idx \(project_id=\? AND timestamp<\?\)/],
+  ],
+  [
+    'events: by person_id',
+    eventListSql(1, { personId: person }, 101),
+    [
+      /SEARCH e USING INDEX events_project_distinct_timestamp_idx \(project_id=\? AND distinct_id=\?\)/,
+      /person_distinct_ids_person_idx \(person_id=\?\)/,
+    ],
+  ],
   [
     'events: by person_id, next page',
     eventListSql(1, { personId: person, cursor }, 101),
-    [/SEARCH e USING INDEX events_project_distinct_timestamp_idx \(project_id=\? AND distinct_id=\? AND timestamp<\?\)/],
+    [
+      /SEARCH e USING INDEX events_project_distinct_timestamp_idx \(project_id=\? AND distinct_id=\? AND timestamp<\?\)/,
+    ],
   ],
-  ['events: by distinct_id', eventListSql(1, { distinctId: 'user-1' }, 101), [/SEARCH e USING INDEX events_project_distinct_timestamp_idx \(project_id=\? AND distinct_id=\?\)/]],
-  ['events: by event and time range', eventListSql(1, { event: '$pageview', after: at(0), before: at(9) }, 101), [/SEARCH e USING INDEX events_project_event_timestamp_idx \(project_id=\? AND event=\? AND timestamp>\? AND timestamp<\?\)/]],
-  ['warnings: list', warningListSql(1, {}, 101), [/SEARCH w USING INDEX ingestion_warnings_project_timestamp_idx \(project_id=\?\)/]],
-  ['warnings: by type', warningListSql(1, { type: 'cannot_merge_already_identified' }, 101), [/SEARCH w USING INDEX ingestion_warnings_project_type_timestamp_idx \(project_id=\? AND type=\?\)/]],
+  [
+    'events: by distinct_id',
+    eventListSql(1, { distinctId: 'user-1' }, 101),
+    [/SEARCH e USING INDEX events_project_distinct_timestamp_idx \(project_id=\? AND distinct_id=\?\)/],
+  ],
+  [
+    'events: by event and time range',
+    eventListSql(1, { event: '$pageview', after: at(0), before: at(9) }, 101),
+    [
+      /SEARCH e USING INDEX events_project_event_timestamp_idx \(project_id=\? AND event=\? AND timestamp>\? AND timestamp<\?\)/,
+    ],
+  ],
+  [
+    'warnings: list',
+    warningListSql(1, {}, 101),
+    [/SEARCH w USING INDEX ingestion_warnings_project_timestamp_idx \(project_id=\?\)/],
+  ],
+  [
+    'warnings: by type',
+    warningListSql(1, { type: 'cannot_merge_already_identified' }, 101),
+    [/SEARCH w USING INDEX ingestion_warnings_project_type_timestamp_idx \(project_id=\? AND type=\?\)/],
+  ],
 ];
 
 describe('query plans of the REST reads', () => {
   it('has data in the tables, so the plans are not trivially empty-table plans', async () => {
     const { id: projectId } = await newProject();
     for (let i = 0; i < 20; i++) await seedPerson(projectId, { distinctIds: [`plan-${i}`], createdAt: at(i) });
-    await seedEvents(projectId, Array.from({ length: 50 }, (_, i) => ({ distinctId: `plan-${i % 20}`, timestamp: at(i) })));
-    const count = await (await dbFor(projectId)).get<{ n: number }>(sql`SELECT count(*) AS n FROM persons WHERE project_id = ${projectId}`);
+    await seedEvents(
+      projectId,
+      Array.from({ length: 50 }, (_, i) => ({ distinctId: `plan-${i % 20}`, timestamp: at(i) })),
+    );
+    const count = await (await dbFor(projectId)).get<{ n: number }>(
+      sql`SELECT count(*) AS n FROM persons WHERE project_id = ${projectId}`,
+    );
     expect(count?.n).toBe(20);
   });
 
@@ -92,22 +163,28 @@ describe('query plans of the REST reads', () => {
 describe('query plans of the query endpoint', () => {
   const statements: SQL[] = [];
   // The project's shard, with every statement it runs recorded.
-  const recordingOf = (db: Awaited<ReturnType<typeof dbFor>>) => new Proxy(db, {
-    get(target, prop, receiver) {
-      if (prop === 'all') {
-        return (query: SQL) => {
-          statements.push(query);
-          return target.all(query);
-        };
-      }
-      return Reflect.get(target, prop, receiver) as unknown;
-    },
-  });
+  const recordingOf = (db: Awaited<ReturnType<typeof dbFor>>) =>
+    new Proxy(db, {
+      get(target, prop, receiver) {
+        if (prop === 'all') {
+          return (query: SQL) => {
+            statements.push(query);
+            return target.all(query);
+          };
+        }
+        return Reflect.get(target, prop, receiver) as unknown;
+      },
+    });
   const range = { date_from: '2024-01-01', date_to: '2024-01-30' };
   const kinds: [string, unknown, RegExp[]][] = [
     [
       'trends: daily dau, breakdown by an event property',
-      { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: '$pageview', math: 'dau' }], dateRange: range, breakdownFilter: { breakdown: '$browser' } },
+      {
+        kind: 'TrendsQuery',
+        series: [{ kind: 'EventsNode', event: '$pageview', math: 'dau' }],
+        dateRange: range,
+        breakdownFilter: { breakdown: '$browser' },
+      },
       // The range's rowids from the covering index, then the rows in rowid order; persons looked up after grouping.
       [
         /SEARCH e USING COVERING INDEX events_project_event_timestamp_idx \(project_id=\? AND event=\? AND timestamp>\? AND timestamp<\?\)/,
@@ -118,22 +195,62 @@ describe('query plans of the query endpoint', () => {
     ],
     [
       'trends: weekly total of all events, person filter (Europe/Berlin)',
-      { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: null }], interval: 'week', dateRange: range, properties: [{ key: 'plan', value: 'pro', type: 'person' }] },
-      [/SEARCH e USING COVERING INDEX events_project_timestamp_idx \(project_id=\? AND timestamp>\? AND timestamp<\?\)/, /SEARCH p USING INDEX sqlite_autoindex_persons_1 \(id=\?\)/],
+      {
+        kind: 'TrendsQuery',
+        series: [{ kind: 'EventsNode', event: null }],
+        interval: 'week',
+        dateRange: range,
+        properties: [{ key: 'plan', value: 'pro', type: 'person' }],
+      },
+      [
+        /SEARCH e USING COVERING INDEX events_project_timestamp_idx \(project_id=\? AND timestamp>\? AND timestamp<\?\)/,
+        /SEARCH p USING INDEX sqlite_autoindex_persons_1 \(id=\?\)/,
+      ],
     ],
     [
       'funnel: 3 ordered steps',
-      { kind: 'FunnelsQuery', series: [{ kind: 'EventsNode', event: '$pageview' }, { kind: 'EventsNode', event: 'signup' }, { kind: 'EventsNode', event: 'purchase' }], dateRange: range },
-      [/SEARCH e USING COVERING INDEX events_project_event_timestamp_idx \(project_id=\? AND event=\? AND timestamp>\? AND timestamp<\?\)/, /SEARCH m USING INDEX sqlite_autoindex_person_distinct_ids_1/],
+      {
+        kind: 'FunnelsQuery',
+        series: [
+          { kind: 'EventsNode', event: '$pageview' },
+          { kind: 'EventsNode', event: 'signup' },
+          { kind: 'EventsNode', event: 'purchase' },
+        ],
+        dateRange: range,
+      },
+      [
+        /SEARCH e USING COVERING INDEX events_project_event_timestamp_idx \(project_id=\? AND event=\? AND timestamp>\? AND timestamp<\?\)/,
+        /SEARCH m USING INDEX sqlite_autoindex_person_distinct_ids_1/,
+      ],
     ],
     [
       'retention: 8 weeks, signup then any event',
-      { kind: 'RetentionQuery', dateRange: { date_to: '2024-01-30' }, retentionFilter: { period: 'Week', totalIntervals: 8, targetEntity: { id: 'signup', type: 'events' }, returningEntity: { id: null, type: 'events' } } },
-      [/SEARCH e USING COVERING INDEX events_project_timestamp_idx \(project_id=\? AND timestamp>\? AND timestamp<\?\)/, /SEARCH m USING INDEX sqlite_autoindex_person_distinct_ids_1/],
+      {
+        kind: 'RetentionQuery',
+        dateRange: { date_to: '2024-01-30' },
+        retentionFilter: {
+          period: 'Week',
+          totalIntervals: 8,
+          targetEntity: { id: 'signup', type: 'events' },
+          returningEntity: { id: null, type: 'events' },
+        },
+      },
+      [
+        /SEARCH e USING COVERING INDEX events_project_timestamp_idx \(project_id=\? AND timestamp>\? AND timestamp<\?\)/,
+        /SEARCH m USING INDEX sqlite_autoindex_person_distinct_ids_1/,
+      ],
     ],
     [
       'retention: first time',
-      { kind: 'RetentionQuery', dateRange: { date_to: '2024-01-30' }, retentionFilter: { period: 'Day', retentionType: 'retention_first_time', targetEntity: { id: 'signup', type: 'events' } } },
+      {
+        kind: 'RetentionQuery',
+        dateRange: { date_to: '2024-01-30' },
+        retentionFilter: {
+          period: 'Day',
+          retentionType: 'retention_first_time',
+          targetEntity: { id: 'signup', type: 'events' },
+        },
+      },
       [/SEARCH e USING COVERING INDEX events_project_event_timestamp_idx \(project_id=\? AND event=\?\)/],
     ],
     [
@@ -146,14 +263,26 @@ describe('query plans of the query endpoint', () => {
   for (const [name, query, expected] of kinds) {
     it(`${name}: searches indexes, never scans a table`, async () => {
       const { id: projectId } = await newProject();
-      await seedEvents(projectId, Array.from({ length: 30 }, (_, i) => ({ distinctId: `plan-${i % 7}`, timestamp: at(i * 600), event: i % 3 ? '$pageview' : 'signup' })));
+      await seedEvents(
+        projectId,
+        Array.from({ length: 30 }, (_, i) => ({
+          distinctId: `plan-${i % 7}`,
+          timestamp: at(i * 600),
+          event: i % 3 ? '$pageview' : 'signup',
+        })),
+      );
       statements.length = 0;
       const timezone = name.includes('Berlin') ? 'Europe/Berlin' : 'UTC';
       const db = await dbFor(projectId);
-      await runQuery({ db: recordingOf(db), projectId, timezone, now: Date.parse('2024-01-31T00:00:00Z') }, AnyQuery.parse(query));
+      await runQuery(
+        { db: recordingOf(db), projectId, timezone, now: Date.parse('2024-01-31T00:00:00Z') },
+        AnyQuery.parse(query),
+      );
       expect(statements.length).toBeGreaterThan(0);
       const plans = await Promise.all(statements.map((s) => planOf(s, db)));
-      const printed = plans.map((p, i) => `  -- statement ${i + 1}\n${p.map((line) => `    ${line}`).join('\n')}`).join('\n');
+      const printed = plans
+        .map((p, i) => `  -- statement ${i + 1}\n${p.map((line) => `    ${line}`).join('\n')}`)
+        .join('\n');
       console.log(`\n### ${name}\n${printed}`);
       for (const line of plans.flat()) expect(line, printed).not.toMatch(FULL_SCAN);
       for (const pattern of expected) expect(plans.flat().join('\n')).toMatch(pattern);

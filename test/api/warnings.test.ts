@@ -13,13 +13,23 @@ describe('GET ingestion_warnings/', () => {
     const { id: projectId } = await newProject();
     const eventUuid = crypto.randomUUID();
     await seedWarnings(projectId, [
-      { type: 'cannot_merge_already_identified', details: { sourcePersonDistinctId: 'a', targetPersonDistinctId: 'b', eventUuid }, eventUuid, timestamp: at(1) },
+      {
+        type: 'cannot_merge_already_identified',
+        details: { sourcePersonDistinctId: 'a', targetPersonDistinctId: 'b', eventUuid },
+        eventUuid,
+        timestamp: at(1),
+      },
       { type: 'invalid_process_person_profile', details: { value: 'yes' }, eventUuid: null, timestamp: at(2) },
     ]);
     expect(await getJson(warningsPath(projectId))).toEqual({
       results: [
         { type: 'invalid_process_person_profile', details: { value: 'yes' }, timestamp: at(2), event_uuid: null },
-        { type: 'cannot_merge_already_identified', details: { sourcePersonDistinctId: 'a', targetPersonDistinctId: 'b', eventUuid }, timestamp: at(1), event_uuid: eventUuid },
+        {
+          type: 'cannot_merge_already_identified',
+          details: { sourcePersonDistinctId: 'a', targetPersonDistinctId: 'b', eventUuid },
+          timestamp: at(1),
+          event_uuid: eventUuid,
+        },
       ],
       next: null,
     });
@@ -28,7 +38,11 @@ describe('GET ingestion_warnings/', () => {
   it('filters by type and pages with next, also across equal timestamps', async () => {
     const { id: projectId } = await newProject();
     await seedWarnings(projectId, [
-      ...Array.from({ length: 5 }, (_, i) => ({ type: 'cannot_merge_with_illegal_distinct_id', details: { n: i }, timestamp: at(i < 3 ? 1 : i) })),
+      ...Array.from({ length: 5 }, (_, i) => ({
+        type: 'cannot_merge_with_illegal_distinct_id',
+        details: { n: i },
+        timestamp: at(i < 3 ? 1 : i),
+      })),
       { type: 'other', details: { n: 99 }, timestamp: at(50) },
     ]);
     const filtered = await getJson<Page>(warningsPath(projectId, { type: 'cannot_merge_with_illegal_distinct_id' }));
@@ -36,7 +50,9 @@ describe('GET ingestion_warnings/', () => {
     expect(filtered.results.map((w) => w.details.n)).toEqual([4, 3, 2, 1, 0]);
 
     const seen: unknown[] = [];
-    let page = await getJson<Page>(warningsPath(projectId, { type: 'cannot_merge_with_illegal_distinct_id', limit: '2' }));
+    let page = await getJson<Page>(
+      warningsPath(projectId, { type: 'cannot_merge_with_illegal_distinct_id', limit: '2' }),
+    );
     let pages = 1;
     seen.push(...page.results.map((w) => w.details.n));
     while (page.next) {
@@ -59,7 +75,10 @@ describe('GET ingestion_warnings/', () => {
     ] as const) {
       const res = await api(warningsPath(projectId, query));
       expect(res.status).toBe(400);
-      expect(await res.json()).toMatchObject({ type: 'validation_error', attr: expect.stringMatching(new RegExp(`^${attr}`)) });
+      expect(await res.json()).toMatchObject({
+        type: 'validation_error',
+        attr: expect.stringMatching(new RegExp(`^${attr}`)),
+      });
     }
   });
 });

@@ -8,7 +8,10 @@ import { base64, ENCODINGS, gzip, lz64 } from '../support';
 
 const enc = new TextEncoder();
 
-function raw(body: string | Uint8Array, opts: Partial<Omit<RawCapture, 'body' | 'query'>> & { query?: string } = {}): RawCapture {
+function raw(
+  body: string | Uint8Array,
+  opts: Partial<Omit<RawCapture, 'body' | 'query'>> & { query?: string } = {},
+): RawCapture {
   return {
     query: new URLSearchParams(opts.query ?? ''),
     contentType: opts.contentType,
@@ -27,14 +30,22 @@ async function rejection(p: Promise<unknown>): Promise<CaptureError> {
   throw new Error('expected a CaptureError');
 }
 
-const payload = { api_key: 'phc_x', batch: [{ event: 'e', distinct_id: 'd', properties: { s: 'a+b/c= ü 🚀', n: 1.5 } }] };
+const payload = {
+  api_key: 'phc_x',
+  batch: [{ event: 'e', distinct_id: 'd', properties: { s: 'a+b/c= ü 🚀', n: 1.5 } }],
+};
 const json = JSON.stringify(payload);
 
 describe('decodePayload: every encoding', () => {
   for (const encoding of ENCODINGS) {
     it(encoding.name, async () => {
       const wire = await encoding.encode(json);
-      const body = wire.body === undefined ? new Uint8Array() : typeof wire.body === 'string' ? enc.encode(wire.body) : (wire.body as Uint8Array);
+      const body =
+        wire.body === undefined
+          ? new Uint8Array()
+          : typeof wire.body === 'string'
+            ? enc.encode(wire.body)
+            : (wire.body as Uint8Array);
       const headers = new Headers(wire.headers);
       const decoded = await decodePayload({
         query: new URLSearchParams(wire.query ?? ''),
@@ -47,18 +58,36 @@ describe('decodePayload: every encoding', () => {
   }
 
   it('prefers a non-empty query data= over the body', async () => {
-    expect(await decodePayload(raw('{"a":1}', { query: `data=${encodeURIComponent(base64('{"b":2}'))}` }))).toEqual({ b: 2 });
+    expect(await decodePayload(raw('{"a":1}', { query: `data=${encodeURIComponent(base64('{"b":2}'))}` }))).toEqual({
+      b: 2,
+    });
     expect(await decodePayload(raw('{"a":1}', { query: 'data=' }))).toEqual({ a: 1 });
   });
 
   it('takes the first compression hint: query, then form, then Content-Encoding', async () => {
     const lz = encodeURIComponent(lz64(json));
-    expect(await decodePayload(raw(`data=${lz}&compression=base64`, { query: 'compression=lz64', contentType: 'application/x-www-form-urlencoded' }))).toEqual(payload);
-    expect(await decodePayload(raw(`data=${lz}&compression=lz64`, { contentType: 'application/x-www-form-urlencoded', contentEncoding: 'gzip' }))).toEqual(payload);
+    expect(
+      await decodePayload(
+        raw(`data=${lz}&compression=base64`, {
+          query: 'compression=lz64',
+          contentType: 'application/x-www-form-urlencoded',
+        }),
+      ),
+    ).toEqual(payload);
+    expect(
+      await decodePayload(
+        raw(`data=${lz}&compression=lz64`, {
+          contentType: 'application/x-www-form-urlencoded',
+          contentEncoding: 'gzip',
+        }),
+      ),
+    ).toEqual(payload);
   });
 
   it('reads JSON sent with a form content type (curl -d)', async () => {
-    expect(await decodePayload(raw(`  ${json}`, { contentType: 'application/x-www-form-urlencoded' }))).toEqual(payload);
+    expect(await decodePayload(raw(`  ${json}`, { contentType: 'application/x-www-form-urlencoded' }))).toEqual(
+      payload,
+    );
   });
 
   it('treats gzip hint on a plain body as plain (only the magic bytes mean gzip)', async () => {
@@ -69,7 +98,11 @@ describe('decodePayload: every encoding', () => {
     const gz = await gzip(json);
     let binary = '';
     for (const b of gz) binary += String.fromCharCode(b);
-    expect(await decodePayload(raw(`data=${encodeURIComponent(btoa(binary))}`, { contentType: 'application/x-www-form-urlencoded' }))).toEqual(payload);
+    expect(
+      await decodePayload(
+        raw(`data=${encodeURIComponent(btoa(binary))}`, { contentType: 'application/x-www-form-urlencoded' }),
+      ),
+    ).toEqual(payload);
   });
 });
 
@@ -81,10 +114,20 @@ describe('decodePayload: rejections', () => {
     ['form without data', raw('x=1', { contentType: 'application/x-www-form-urlencoded' }), 400, 'empty_payload'],
     ['bad JSON', raw('{"event": '), 400, 'invalid_json'],
     ['not JSON, not base64', raw('hello there'), 400, 'invalid_json'],
-    ['bad base64 with compression=base64', raw('data=%21%21%21%21', { query: 'compression=base64', contentType: 'application/x-www-form-urlencoded' }), 400, 'invalid_base64'],
+    [
+      'bad base64 with compression=base64',
+      raw('data=%21%21%21%21', { query: 'compression=base64', contentType: 'application/x-www-form-urlencoded' }),
+      400,
+      'invalid_base64',
+    ],
     ['base64 of a single char remainder', raw('abcde', { query: 'compression=base64' }), 400, 'invalid_base64'],
     ['base64 that is not JSON', raw(base64('not json')), 400, 'invalid_json'],
-    ['bad gzip (magic, then garbage)', raw(new Uint8Array([0x1f, 0x8b, 1, 2, 3, 4, 5, 6, 7, 8, 9])), 400, 'invalid_gzip'],
+    [
+      'bad gzip (magic, then garbage)',
+      raw(new Uint8Array([0x1f, 0x8b, 1, 2, 3, 4, 5, 6, 7, 8, 9])),
+      400,
+      'invalid_gzip',
+    ],
     [
       'truncated gzip',
       async () => {
@@ -94,7 +137,12 @@ describe('decodePayload: rejections', () => {
       400,
       'invalid_gzip',
     ],
-    ['bad lz64', raw('data=%21%21%21', { query: 'compression=lz64', contentType: 'application/x-www-form-urlencoded' }), 400, 'invalid_lz64'],
+    [
+      'bad lz64',
+      raw('data=%21%21%21', { query: 'compression=lz64', contentType: 'application/x-www-form-urlencoded' }),
+      400,
+      'invalid_lz64',
+    ],
     ['lz64 of nothing', raw(LZString.compressToBase64(''), { query: 'compression=lz64' }), 400, 'invalid_lz64'],
     ['invalid UTF-8', raw(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])), 400, 'invalid_utf8'],
   ];

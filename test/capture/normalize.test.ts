@@ -13,7 +13,9 @@ const one = (payload: unknown, sentAt?: number) => capturedEventOf(batchOf(paylo
 
 describe('capturedEventOf', () => {
   it('keeps a given uuid (lowercased) and generates a UUIDv7 otherwise', () => {
-    expect(one({ event: 'e', distinct_id: 'd', uuid: '0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B' }).uuid).toBe('0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b');
+    expect(one({ event: 'e', distinct_id: 'd', uuid: '0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B' }).uuid).toBe(
+      '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b',
+    );
     for (const uuid of [undefined, '', null]) {
       const generated = one({ event: 'e', distinct_id: 'd', uuid }).uuid;
       expect(validate(generated)).toBe(true);
@@ -31,7 +33,14 @@ describe('capturedEventOf', () => {
 
   it('puts top-level $set/$set_once in their fields and corrects the timestamp', () => {
     const e = one(
-      { event: '$identify', distinct_id: 'u', $set: { a: 1 }, $set_once: { b: 2 }, properties: { $anon_distinct_id: 'anon' }, timestamp: '2026-03-01T11:00:00.000Z' },
+      {
+        event: '$identify',
+        distinct_id: 'u',
+        $set: { a: 1 },
+        $set_once: { b: 2 },
+        properties: { $anon_distinct_id: 'anon' },
+        timestamp: '2026-03-01T11:00:00.000Z',
+      },
       Date.parse('2026-03-01T11:00:10.000Z'),
     );
     expect(e).toEqual({
@@ -46,12 +55,27 @@ describe('capturedEventOf', () => {
   });
 
   it('honours properties.$ignore_sent_at', () => {
-    expect(one({ event: 'e', distinct_id: 'd', timestamp: '2020-01-01T00:00:00.000Z', properties: { $ignore_sent_at: true } }, now - 5000).timestamp).toBe('2020-01-01T00:00:00.000Z');
+    expect(
+      one(
+        { event: 'e', distinct_id: 'd', timestamp: '2020-01-01T00:00:00.000Z', properties: { $ignore_sent_at: true } },
+        now - 5000,
+      ).timestamp,
+    ).toBe('2020-01-01T00:00:00.000Z');
   });
 });
 
 describe('enrichProperties', () => {
-  const cf = { country: 'DE', continent: 'EU', city: 'Berlin', region: 'Land Berlin', regionCode: 'BE', postalCode: '10115', timezone: 'Europe/Berlin', latitude: '52.52000', longitude: '13.40500' };
+  const cf = {
+    country: 'DE',
+    continent: 'EU',
+    city: 'Berlin',
+    region: 'Land Berlin',
+    regionCode: 'BE',
+    postalCode: '10115',
+    timezone: 'Europe/Berlin',
+    latitude: '52.52000',
+    longitude: '13.40500',
+  };
 
   it('adds $ip and $geoip_* from the request', () => {
     const props: Record<string, unknown> = { a: 1 };
@@ -134,7 +158,10 @@ describe('messagesOf', () => {
 
   it('sends a request that fits one message whole, even with a large event', () => {
     const events = [ev(1), ev(2, MAX_INLINE_EVENT_BYTES)];
-    expect(messagesOf(1, events)).toEqual({ messages: [{ body: { projectId: 1, events }, bytes: bytes({ projectId: 1, events }) }], staged: [] });
+    expect(messagesOf(1, events)).toEqual({
+      messages: [{ body: { projectId: 1, events }, bytes: bytes({ projectId: 1, events }) }],
+      staged: [],
+    });
   });
 
   it('stages an event too large for a message and carries its uuid in its place', () => {
@@ -145,9 +172,15 @@ describe('messagesOf', () => {
   });
 
   it('carries the warnings of dropped events, in messages of their own when the request is split', () => {
-    const warning = (i: number) => ({ eventUuid: ev(i).uuid, type: 'event_dropped_too_old', details: { pad: 'w'.repeat(2_000), i } });
+    const warning = (i: number) => ({
+      eventUuid: ev(i).uuid,
+      type: 'event_dropped_too_old',
+      details: { pad: 'w'.repeat(2_000), i },
+    });
     const few = [warning(1)];
-    expect(messagesOf(1, [ev(2)], few).messages.map((m) => m.body)).toEqual([{ projectId: 1, events: [ev(2)], warnings: few }]);
+    expect(messagesOf(1, [ev(2)], few).messages.map((m) => m.body)).toEqual([
+      { projectId: 1, events: [ev(2)], warnings: few },
+    ]);
     expect(messagesOf(1, [], few).messages.map((m) => m.body)).toEqual([{ projectId: 1, events: [], warnings: few }]);
     const many = Array.from({ length: 150 }, (_, i) => warning(i));
     const events = Array.from({ length: 20 }, (_, i) => ev(1000 + i, 10_000));

@@ -7,7 +7,18 @@ import { CaptureError } from '../../src/capture/errors';
 import { MAX_EVENT_BYTES } from '../../src/capture/limits';
 import { isRootEventPath } from '../../src/capture/routes';
 import { events } from '../../src/db/schema';
-import { env, fetchWorker, newProject, type ProjectJson, dbFor, ENCODINGS, eventually, send, waitForStored, type StoredEvent } from '../support';
+import {
+  env,
+  fetchWorker,
+  newProject,
+  type ProjectJson,
+  dbFor,
+  ENCODINGS,
+  eventually,
+  send,
+  waitForStored,
+  type StoredEvent,
+} from '../support';
 import { at, sdkEvent } from './sdk-event';
 
 const EVENT_PATHS = ['/e', '/i/v0/e', '/capture', '/track', '/engage', '/batch'];
@@ -21,7 +32,11 @@ interface Expected {
 }
 
 /** The four shapes, each with its own way of timing events; returns the payload and each event's expected time. */
-function shaped(shape: number, token: string, now: number): { payload: unknown; expected: { sent: SentEvent; timestamp: string }[] } {
+function shaped(
+  shape: number,
+  token: string,
+  now: number,
+): { payload: unknown; expected: { sent: SentEvent; timestamp: string }[] } {
   const iso = (ms: number) => new Date(ms).toISOString();
   switch (shape % 4) {
     case 0: {
@@ -33,7 +48,10 @@ function shaped(shape: number, token: string, now: number): { payload: unknown; 
       // {api_key, batch, sent_at}: a client clock 3 days behind
       const sentAt = now - 3 * 86_400_000;
       const list = [sdkEvent({ timestamp: iso(sentAt - 1500) }), sdkEvent({ timestamp: iso(sentAt - 20) })];
-      return { payload: { api_key: token, batch: list, sent_at: iso(sentAt) }, expected: list.map((sent, i) => ({ sent, timestamp: iso(now - [1500, 20][i]!) })) };
+      return {
+        payload: { api_key: token, batch: list, sent_at: iso(sentAt) },
+        expected: list.map((sent, i) => ({ sent, timestamp: iso(now - [1500, 20][i]!) })),
+      };
     }
     case 2: {
       // {token, batch}, offsets instead of timestamps
@@ -52,7 +70,10 @@ function expectArrived(stored: Map<string, StoredEvent>, expected: Expected[]) {
   for (const { sent, timestamp, where } of expected) {
     const row = stored.get(sent.uuid);
     expect(row, where).toBeDefined();
-    expect({ uuid: row!.uuid, event: row!.event, distinct_id: row!.distinctId, timestamp: row!.timestamp }, where).toEqual({
+    expect(
+      { uuid: row!.uuid, event: row!.event, distinct_id: row!.distinctId, timestamp: row!.timestamp },
+      where,
+    ).toEqual({
       uuid: sent.uuid,
       event: sent.event,
       distinct_id: sent.distinct_id,
@@ -63,7 +84,9 @@ function expectArrived(stored: Map<string, StoredEvent>, expected: Expected[]) {
 }
 
 async function storedCount(projectId: number): Promise<number> {
-  return (await (await dbFor(projectId)).select({ uuid: events.uuid }).from(events).where(eq(events.projectId, projectId))).length;
+  return (
+    await (await dbFor(projectId)).select({ uuid: events.uuid }).from(events).where(eq(events.projectId, projectId))
+  ).length;
 }
 
 describe('every route, every encoding, every shape', () => {
@@ -88,7 +111,11 @@ describe('every route, every encoding, every shape', () => {
       );
     }
     expect(expected.length).toBeGreaterThan(ROUTES.length * ENCODINGS.length);
-    const stored = await waitForStored(project.id, expected.map((e) => e.sent.uuid), 120_000);
+    const stored = await waitForStored(
+      project.id,
+      expected.map((e) => e.sent.uuid),
+      120_000,
+    );
     expectArrived(stored, expected);
     expect(await storedCount(project.id)).toBe(expected.length);
   }, 180_000);
@@ -99,7 +126,11 @@ describe('arrival details', () => {
 
   it('turns an /engage object into $identify with its $set', async () => {
     project = await newProject('engage');
-    const res = await send('/engage/', { $set: { plan: 'pro' }, $token: project.api_token, $distinct_id: 'engaged-user' });
+    const res = await send('/engage/', {
+      $set: { plan: 'pro' },
+      $token: project.api_token,
+      $distinct_id: 'engaged-user',
+    });
     expect(res.status).toBe(200);
     const row = await waitForRow(project.id, 'engaged-user');
     expect(row).toMatchObject({ event: '$identify', distinctId: 'engaged-user' });
@@ -114,12 +145,21 @@ describe('arrival details', () => {
     );
     expect((await send('/i/v0/e/', { api_key: project.api_token, batch: [sent] })).status).toBe(200);
     const row = (await waitForStored(project.id, [sent.uuid])).get(sent.uuid)!;
-    expect(row.properties).toMatchObject({ $anon_distinct_id: 'anon-x', $set: { email: 'x@example.com' }, $set_once: { first: 'yes' } });
+    expect(row.properties).toMatchObject({
+      $anon_distinct_id: 'anon-x',
+      $set: { email: 'x@example.com' },
+      $set_once: { first: 'yes' },
+    });
   });
 
   it('generates a UUIDv7 for events sent without one', async () => {
     project = await newProject('no uuid');
-    const res = await send('/capture/', { api_key: project.api_token, event: 'no uuid here', distinct_id: 'uuidless', uuid: '' });
+    const res = await send('/capture/', {
+      api_key: project.api_token,
+      event: 'no uuid here',
+      distinct_id: 'uuidless',
+      uuid: '',
+    });
     expect(res.status).toBe(200);
     const row = await waitForRow(project.id, 'uuidless');
     expect(validate(row.uuid) && version(row.uuid)).toBe(7);
@@ -152,7 +192,14 @@ describe('arrival details', () => {
     project = await newProject('geoip');
     const plain = sdkEvent({}, { token: project.api_token });
     const disabled = sdkEvent({}, { token: project.api_token, $geoip_disable: true });
-    const cf = { country: 'NZ', continent: 'OC', city: 'Wellington', timezone: 'Pacific/Auckland', latitude: '-41.28', longitude: '174.77' };
+    const cf = {
+      country: 'NZ',
+      continent: 'OC',
+      city: 'Wellington',
+      timezone: 'Pacific/Auckland',
+      latitude: '-41.28',
+      longitude: '174.77',
+    };
     const res = await fetchWorker('/e/', {
       method: 'POST',
       body: JSON.stringify([plain, disabled]),
@@ -161,7 +208,13 @@ describe('arrival details', () => {
     } as RequestInit);
     expect(res.status).toBe(200);
     const stored = await waitForStored(project.id, [plain.uuid, disabled.uuid]);
-    expect(stored.get(plain.uuid)!.properties).toMatchObject({ $ip: '203.0.113.77', $geoip_country_code: 'NZ', $geoip_city_name: 'Wellington', $geoip_continent_name: 'Oceania', $geoip_latitude: -41.28 });
+    expect(stored.get(plain.uuid)!.properties).toMatchObject({
+      $ip: '203.0.113.77',
+      $geoip_country_code: 'NZ',
+      $geoip_city_name: 'Wellington',
+      $geoip_continent_name: 'Oceania',
+      $geoip_latitude: -41.28,
+    });
     expect(stored.get(disabled.uuid)!.properties).not.toHaveProperty('$ip');
     expect(stored.get(disabled.uuid)!.properties).not.toHaveProperty('$geoip_country_code');
   });
@@ -171,8 +224,15 @@ describe('arrival details', () => {
     const list = Array.from({ length: 60 }, () => sdkEvent({}, { pad: 'p'.repeat(20_000) }));
     const res = await send('/batch/', { api_key: project.api_token, batch: list });
     expect(res.status).toBe(200);
-    const stored = await waitForStored(project.id, list.map((e) => e.uuid), 60_000);
-    expectArrived(stored, list.map((sent) => ({ sent, timestamp: sent.timestamp, where: sent.uuid })));
+    const stored = await waitForStored(
+      project.id,
+      list.map((e) => e.uuid),
+      60_000,
+    );
+    expectArrived(
+      stored,
+      list.map((sent) => ({ sent, timestamp: sent.timestamp, where: sent.uuid })),
+    );
   });
 
   it('accepts an event just under the 1 MB limit (staged past the queue message limit) and refuses one just over', async () => {
@@ -188,7 +248,10 @@ describe('arrival details', () => {
     expect((await send('/e/', fits)).status).toBe(200);
     const stored = (await waitForStored(project.id, [fits.uuid])).get(fits.uuid);
     expect((stored!.properties as { pad: string }).pad).toBe(fits.properties.pad);
-    const left = await (await dbFor(project.id)).$client.prepare('SELECT COUNT(*) AS n FROM staged_events WHERE project_id = ?').bind(project.id).first<{ n: number }>();
+    const left = await (await dbFor(project.id)).$client
+      .prepare('SELECT COUNT(*) AS n FROM staged_events WHERE project_id = ?')
+      .bind(project.id)
+      .first<{ n: number }>();
     expect(left?.n).toBe(0);
     const over = { ...pad(MAX_EVENT_BYTES + 10), uuid: crypto.randomUUID() };
     const res = await send('/e/', over);
@@ -197,7 +260,18 @@ describe('arrival details', () => {
   });
 
   it('answers 503 when the queue refuses (a message over its limit)', async () => {
-    const big = { projectId: 1, events: [{ uuid: crypto.randomUUID(), event: 'e', distinct_id: 'd', properties: { pad: 'x'.repeat(200_000) }, timestamp: new Date().toISOString() }] };
+    const big = {
+      projectId: 1,
+      events: [
+        {
+          uuid: crypto.randomUUID(),
+          event: 'e',
+          distinct_id: 'd',
+          properties: { pad: 'x'.repeat(200_000) },
+          timestamp: new Date().toISOString(),
+        },
+      ],
+    };
     let err: unknown;
     try {
       await enqueue(env.INGEST_QUEUE, dbOf(env.SHARD_0), 1, { messages: [{ body: big, bytes: 1 }], staged: [] });
@@ -210,7 +284,16 @@ describe('arrival details', () => {
 });
 
 const waitForRow = (projectId: number, distinctId: string): Promise<StoredEvent> =>
-  eventually(`an event stored for ${distinctId}`, async () => (await dbFor(projectId)).select().from(events).where(and(eq(events.projectId, projectId), eq(events.distinctId, distinctId))).get(), { interval: 100 });
+  eventually(
+    `an event stored for ${distinctId}`,
+    async () =>
+      (await dbFor(projectId))
+        .select()
+        .from(events)
+        .where(and(eq(events.projectId, projectId), eq(events.distinctId, distinctId)))
+        .get(),
+    { interval: 100 },
+  );
 
 describe('the fast path to capture', () => {
   it('takes the event routes at the root, with or without the slash, and nothing else', () => {
@@ -218,7 +301,18 @@ describe('the fast path to capture', () => {
       expect(isRootEventPath(path, '/ingest')).toBe(true);
       expect(isRootEventPath(`${path}/`, undefined)).toBe(true);
     }
-    for (const path of ['/', '/ingest/e/', '/api/projects/', '/app/', '/s/', '/flags', '/e/x', '/E/', '//e/', '/static/array.js']) {
+    for (const path of [
+      '/',
+      '/ingest/e/',
+      '/api/projects/',
+      '/app/',
+      '/s/',
+      '/flags',
+      '/e/x',
+      '/E/',
+      '//e/',
+      '/static/array.js',
+    ]) {
       expect(isRootEventPath(path, '/ingest')).toBe(false);
     }
   });

@@ -16,8 +16,13 @@ let n = 0;
 /** A distinct SDK-shaped event (nested and non-ASCII properties) with a fresh uuid and a fixed timestamp. */
 export function sdkEvent(extra: Record<string, unknown> = {}, properties: Record<string, unknown> = {}) {
   n += 1;
-  return ev(`test event ${n}`, `user-${n % 7}`, { n, nested: { list: [1, 'two', null], ok: true }, unicode: 'grüße 🚀', ...properties }, {
-    timestamp: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, n)).toISOString(),
-    ...extra,
-  });
+  return ev(
+    `test event ${n}`,
+    `user-${n % 7}`,
+    { n, nested: { list: [1, 'two', null], ok: true }, unicode: 'grüße 🚀', ...properties },
+    {
+      timestamp: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, n)).toISOString(),
+      ...extra,
+    },
+  );
 }

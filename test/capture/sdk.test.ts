@@ -5,12 +5,29 @@ const ORIGIN = 'https://shop.example';
 const BOTH = (path: string) => [path, `/ingest${path}`];
 
 describe('CORS', () => {
-  const paths = ['/e/', '/e', '/i/v0/e/', '/capture/', '/track', '/engage/', '/batch/', '/flags/?v=2', '/decide/', '/array/phc_abc/config', '/array/phc_abc/config.js', '/static/array.js'];
+  const paths = [
+    '/e/',
+    '/e',
+    '/i/v0/e/',
+    '/capture/',
+    '/track',
+    '/engage/',
+    '/batch/',
+    '/flags/?v=2',
+    '/decide/',
+    '/array/phc_abc/config',
+    '/array/phc_abc/config.js',
+    '/static/array.js',
+  ];
   for (const path of paths.flatMap(BOTH)) {
     it(`preflight ${path}: 200, origin echoed, credentials allowed`, async () => {
       const res = await fetchWorker(path, {
         method: 'OPTIONS',
-        headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-custom' },
+        headers: {
+          Origin: ORIGIN,
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'content-type,x-custom',
+        },
       });
       expect(res.status).toBe(200);
       expect(res.headers.get('Access-Control-Allow-Origin')).toBe(ORIGIN);
@@ -32,7 +49,9 @@ describe('CORS', () => {
   });
 
   it('leaves /api alone', async () => {
-    const res = await fetchWorker('/api/projects/', { headers: { Origin: ORIGIN, Authorization: `Bearer ${API_KEY}` } });
+    const res = await fetchWorker('/api/projects/', {
+      headers: { Origin: ORIGIN, Authorization: `Bearer ${API_KEY}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('Access-Control-Allow-Credentials')).toBeNull();
     const options = await fetchWorker('/api/projects/', { method: 'OPTIONS', headers: { Origin: ORIGIN } });
@@ -44,10 +63,17 @@ describe('SDK start-up answers', () => {
   for (const path of ['/flags/?v=2', '/flags', '/flags/?v=2&config=true'].flatMap(BOTH)) {
     it(`${path} has no flags`, async () => {
       for (const method of ['POST', 'GET']) {
-        const res = await fetchWorker(path, { method, body: method === 'POST' ? '{"token":"phc_x","distinct_id":"d"}' : undefined });
+        const res = await fetchWorker(path, {
+          method,
+          body: method === 'POST' ? '{"token":"phc_x","distinct_id":"d"}' : undefined,
+        });
         expect(res.status).toBe(200);
         const body = await res.json<Record<string, unknown>>();
-        expect(body).toEqual({ flags: {}, errorsWhileComputingFlags: false, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+        expect(body).toEqual({
+          flags: {},
+          errorsWhileComputingFlags: false,
+          requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        });
       }
     });
   }
@@ -105,7 +131,13 @@ describe('SDK start-up answers', () => {
 });
 
 describe('first-party SDK scripts', () => {
-  for (const path of ['/static/array.js', '/static/array.js?v=1.449.2', '/static/recorder.js', '/static/surveys.js', '/static/array.full.js'].flatMap(BOTH)) {
+  for (const path of [
+    '/static/array.js',
+    '/static/array.js?v=1.449.2',
+    '/static/recorder.js',
+    '/static/surveys.js',
+    '/static/array.full.js',
+  ].flatMap(BOTH)) {
     it(`serves ${path} from posthog-js`, async () => {
       const res = await fetchWorker(path);
       expect(res.status).toBe(200);
@@ -125,7 +157,12 @@ describe('first-party SDK scripts', () => {
     expect(text).toContain('1.449.2');
   });
 
-  for (const path of ['/static/nope.js', '/static/array.js.map', '/static/..%2Fpackage.json', '/static/integrity.json']) {
+  for (const path of [
+    '/static/nope.js',
+    '/static/array.js.map',
+    '/static/..%2Fpackage.json',
+    '/static/integrity.json',
+  ]) {
     it(`answers 404 for ${path}`, async () => {
       const res = await fetchWorker(path);
       expect(res.status).toBe(404);

@@ -25,7 +25,11 @@ describe('shapes', () => {
 
   it('reads {api_key | token, batch, sent_at}', () => {
     const a = batchOf({ api_key: 'phc_a', batch: [e()], sent_at: '2026-01-01T00:00:00Z', historical_migration: false });
-    expect(a).toMatchObject({ token: 'phc_a', sentAt: '2026-01-01T00:00:00Z', events: [{ event: 'e', distinctId: 'd' }] });
+    expect(a).toMatchObject({
+      token: 'phc_a',
+      sentAt: '2026-01-01T00:00:00Z',
+      events: [{ event: 'e', distinctId: 'd' }],
+    });
     expect(batchOf({ token: 'phc_b', batch: [e()] }).token).toBe('phc_b');
   });
 
@@ -35,14 +39,21 @@ describe('shapes', () => {
 
   it('on /engage only, turns an object without event into $identify', () => {
     const engage = { $set: { plan: 'pro' }, $token: 'phc_x', $distinct_id: 'u1', $device_id: 'dev' };
-    expect(batchOf(engage, { engage: true }).events).toMatchObject([{ event: '$identify', distinctId: 'u1', $set: { plan: 'pro' }, $token: 'phc_x' }]);
+    expect(batchOf(engage, { engage: true }).events).toMatchObject([
+      { event: '$identify', distinctId: 'u1', $set: { plan: 'pro' }, $token: 'phc_x' },
+    ]);
     expect(rejected(() => batchOf(engage)).code).toBe('missing_event_name');
     expect(batchOf(e({ event: '$pageview' }), { engage: true }).events[0]?.event).toBe('$pageview');
   });
 
   it('finds the distinct id in distinct_id, $distinct_id, then properties.distinct_id, stringifying numbers', () => {
-    expect(batchOf({ event: 'e', distinct_id: 'a', $distinct_id: 'b', properties: { distinct_id: 'c' } }).events[0]?.distinctId).toBe('a');
-    expect(batchOf({ event: 'e', $distinct_id: 'b', properties: { distinct_id: 'c' } }).events[0]?.distinctId).toBe('b');
+    expect(
+      batchOf({ event: 'e', distinct_id: 'a', $distinct_id: 'b', properties: { distinct_id: 'c' } }).events[0]
+        ?.distinctId,
+    ).toBe('a');
+    expect(batchOf({ event: 'e', $distinct_id: 'b', properties: { distinct_id: 'c' } }).events[0]?.distinctId).toBe(
+      'b',
+    );
     expect(batchOf({ event: 'e', properties: { distinct_id: 'c' } }).events[0]?.distinctId).toBe('c');
     expect(batchOf({ event: 'e', distinct_id: 42 }).events[0]?.distinctId).toBe('42');
     expect(batchOf({ event: 'e', properties: { distinct_id: 7.5 } }).events[0]?.distinctId).toBe('7.5');
@@ -87,7 +98,9 @@ describe('shapes', () => {
   it('accepts an empty or absent uuid (capture generates one) and any hex uuid', () => {
     expect(batchOf(e({ uuid: '' })).events[0]?.uuid).toBe('');
     expect(batchOf(e({ uuid: null })).events[0]?.uuid).toBeNull();
-    expect(batchOf(e({ uuid: '0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B' })).events[0]?.uuid).toBe('0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B');
+    expect(batchOf(e({ uuid: '0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B' })).events[0]?.uuid).toBe(
+      '0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B',
+    );
   });
 });
 
@@ -114,10 +127,16 @@ describe('tokens', () => {
 
   it('refuses no token with 401', () => {
     expect(rejected(() => tokenOfPayload(e()))).toMatchObject({ status: 401, code: 'no_token' });
-    expect(rejected(() => tokenOfPayload({ api_key: '', batch: [e({ token: '  ' })] }))).toMatchObject({ status: 401, code: 'no_token' });
+    expect(rejected(() => tokenOfPayload({ api_key: '', batch: [e({ token: '  ' })] }))).toMatchObject({
+      status: 401,
+      code: 'no_token',
+    });
   });
 
   it('never takes a personal API key as a project token', () => {
-    expect(rejected(() => tokenOfPayload({ api_key: 'phx_secret', batch: [e()] }))).toMatchObject({ status: 401, code: 'invalid_token' });
+    expect(rejected(() => tokenOfPayload({ api_key: 'phx_secret', batch: [e()] }))).toMatchObject({
+      status: 401,
+      code: 'invalid_token',
+    });
   });
 });

@@ -16,7 +16,9 @@ describe('eventTimestamp', () => {
 
   it('takes the timestamp as given without sent_at, or with $ignore_sent_at', () => {
     expect(eventTimestamp({ timestamp: '2024-05-06T07:08:09.123Z' }, undefined, now)).toBe('2024-05-06T07:08:09.123Z');
-    expect(eventTimestamp({ timestamp: '2024-05-06T07:08:09.123Z', ignoreSentAt: true }, now - H, now)).toBe('2024-05-06T07:08:09.123Z');
+    expect(eventTimestamp({ timestamp: '2024-05-06T07:08:09.123Z', ignoreSentAt: true }, now - H, now)).toBe(
+      '2024-05-06T07:08:09.123Z',
+    );
     expect(eventTimestamp({ timestamp: '2024-05-06T09:08:09+02:00' }, undefined, now)).toBe('2024-05-06T07:08:09.000Z');
   });
 
@@ -26,7 +28,9 @@ describe('eventTimestamp', () => {
   });
 
   it('prefers timestamp over offset', () => {
-    expect(eventTimestamp({ timestamp: '2024-01-01T00:00:00.000Z', offset: 1500 }, undefined, now)).toBe('2024-01-01T00:00:00.000Z');
+    expect(eventTimestamp({ timestamp: '2024-01-01T00:00:00.000Z', offset: 1500 }, undefined, now)).toBe(
+      '2024-01-01T00:00:00.000Z',
+    );
   });
 
   it('uses now when there is nothing, or the timestamp is unusable', () => {

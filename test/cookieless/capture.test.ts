@@ -10,7 +10,14 @@ import { dbOf } from '../../src/db/client';
 import { shardDatabases } from '../../src/db/shards';
 import { consumeIngestBatch } from '../../src/ingest/consumer';
 import type { IngestMessage } from '../../src/ingest/message';
-import { cookielessIdentifies, cookielessSalts, cookielessSessions, events, ingestionWarnings, personDistinctIds } from '../../src/db/schema';
+import {
+  cookielessIdentifies,
+  cookielessSalts,
+  cookielessSessions,
+  events,
+  ingestionWarnings,
+  personDistinctIds,
+} from '../../src/db/schema';
 import { api, dbFor, eventually, fetchWorker, newProject, personsOf, waitForStored } from '../support';
 
 const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
@@ -23,7 +30,10 @@ type Mode = 'disabled' | 'stateless' | 'stateful';
 
 async function project(mode: Mode, timezone = 'UTC') {
   const p = await newProject(`cookieless ${mode}`);
-  const res = await api(`/api/projects/${p.id}/`, { method: 'PATCH', json: { cookieless_server_hash_mode: mode, timezone } });
+  const res = await api(`/api/projects/${p.id}/`, {
+    method: 'PATCH',
+    json: { cookieless_server_hash_mode: mode, timezone },
+  });
   expect(res.status).toBe(200);
   return p;
 }
@@ -35,7 +45,12 @@ interface Visitor {
 }
 
 /** A posthog-js cookieless event (placeholder id, `$cookieless_mode`), `at` ms since the epoch. */
-function cookielessEvent(event: string, at: number, properties: Record<string, unknown> = {}, distinctId = '$posthog_cookieless') {
+function cookielessEvent(
+  event: string,
+  at: number,
+  properties: Record<string, unknown> = {},
+  distinctId = '$posthog_cookieless',
+) {
   return {
     event,
     uuid: crypto.randomUUID(),
@@ -62,7 +77,10 @@ async function send(token: string, batch: ReturnType<typeof cookielessEvent>[], 
 
 async function storedEvents(projectId: number, uuids: string[]) {
   await waitForStored(projectId, uuids);
-  const rows = await (await dbFor(projectId)).select().from(events).where(and(eq(events.projectId, projectId), inArray(events.uuid, uuids)));
+  const rows = await (await dbFor(projectId))
+    .select()
+    .from(events)
+    .where(and(eq(events.projectId, projectId), inArray(events.uuid, uuids)));
   const byUuid = new Map(rows.map((r) => [r.uuid, r]));
   return uuids.map((u) => byUuid.get(u)!);
 }
@@ -72,14 +90,24 @@ async function warningsOf(projectId: number, uuids: string[], type: string) {
     const rows = await (await dbFor(projectId))
       .select()
       .from(ingestionWarnings)
-      .where(and(eq(ingestionWarnings.projectId, projectId), eq(ingestionWarnings.type, type), inArray(ingestionWarnings.eventUuid, uuids)));
+      .where(
+        and(
+          eq(ingestionWarnings.projectId, projectId),
+          eq(ingestionWarnings.type, type),
+          inArray(ingestionWarnings.eventUuid, uuids),
+        ),
+      );
     return rows.length === uuids.length ? rows : undefined;
   });
 }
 
 async function placeholderIdsStored() {
   // On every shard.
-  const all = await Promise.all(shardDatabases(env).map((shard) => dbOf(shard).select().from(personDistinctIds).where(inArray(personDistinctIds.distinctId, PLACEHOLDERS))));
+  const all = await Promise.all(
+    shardDatabases(env).map((shard) =>
+      dbOf(shard).select().from(personDistinctIds).where(inArray(personDistinctIds.distinctId, PLACEHOLDERS)),
+    ),
+  );
   return all.flat();
 }
 
@@ -137,7 +165,9 @@ describe('stateless mode (the default)', () => {
   it('with anonymize_ips, nothing derived from the IP is stored: no $ip, no $geoip_*', async () => {
     const p = await project('stateless');
     expect((await api(`/api/projects/${p.id}/`, { method: 'PATCH', json: { anonymize_ips: true } })).status).toBe(200);
-    const [uuid] = await send(p.api_token, [cookielessEvent('$pageview', now(), { $geoip_city_name: 'Berlin', $geoip_country_code: 'DE' })]);
+    const [uuid] = await send(p.api_token, [
+      cookielessEvent('$pageview', now(), { $geoip_city_name: 'Berlin', $geoip_country_code: 'DE' }),
+    ]);
     const [row] = await storedEvents(p.id, [uuid!]);
     expect(row!.distinctId).toMatch(/^cookieless_/);
     expect(Object.keys(row!.properties).filter((k) => k === '$ip' || k.startsWith('$geoip_'))).toEqual([]);
@@ -172,7 +202,10 @@ describe('stateless mode (the default)', () => {
     const p = await project('stateless', tz);
     const today = saltWindowOf(now(), tz).day;
     const midnight = startOfDay(today, tz);
-    const uuids = await send(p.api_token, [cookielessEvent('before', midnight - 1000), cookielessEvent('after', midnight + 1000)]);
+    const uuids = await send(p.api_token, [
+      cookielessEvent('before', midnight - 1000),
+      cookielessEvent('after', midnight + 1000),
+    ]);
     const [before, after] = await storedEvents(p.id, uuids);
     expect(before!.distinctId).not.toBe(after!.distinctId);
     // The same instants in UTC are one day: in a UTC project, both are one visitor (unless UTC midnight is between).
@@ -181,7 +214,12 @@ describe('stateless mode (the default)', () => {
     // The stored id is the hash of that day's stored salt.
     const salt = salts.find((s) => s.day === today)!.salt;
     const expected = distinctIdOfHash(
-      cookielessHash(bytesOfBase64(salt), { projectId: p.id, ip: '203.0.113.7', rootDomain: 'example.com', userAgent: CHROME }),
+      cookielessHash(bytesOfBase64(salt), {
+        projectId: p.id,
+        ip: '203.0.113.7',
+        rootDomain: 'example.com',
+        userAgent: CHROME,
+      }),
     );
     expect(after!.distinctId).toBe(expected);
   });
@@ -190,7 +228,9 @@ describe('stateless mode (the default)', () => {
     const p = await project('stateless');
     const t = now() - MINUTE;
     const [pageview] = await send(p.api_token, [cookielessEvent('$pageview', t)]);
-    const identify = await send(p.api_token, [cookielessEvent('$identify', t + 1, { $anon_distinct_id: '$posthog_cookieless' }, 'user-1')]);
+    const identify = await send(p.api_token, [
+      cookielessEvent('$identify', t + 1, { $anon_distinct_id: '$posthog_cookieless' }, 'user-1'),
+    ]);
     const aliasAndMerge = await send(p.api_token, [
       cookielessEvent('$create_alias', t + 2, { alias: 'user-2' }),
       cookielessEvent('$merge_dangerously', t + 3, { alias: 'user-3' }),
@@ -202,7 +242,10 @@ describe('stateless mode (the default)', () => {
       'identify_in_stateless_mode',
     ]);
     await storedEvents(p.id, [pageview!]);
-    const stored = await (await dbFor(p.id)).select().from(events).where(and(eq(events.projectId, p.id), inArray(events.uuid, [...identify, ...aliasAndMerge])));
+    const stored = await (await dbFor(p.id))
+      .select()
+      .from(events)
+      .where(and(eq(events.projectId, p.id), inArray(events.uuid, [...identify, ...aliasAndMerge])));
     expect(stored).toEqual([]);
     const persons = await personsOf(p.id);
     expect(persons).toHaveLength(1);
@@ -221,7 +264,10 @@ describe('stateless mode (the default)', () => {
     const warnings = await warningsOf(p.id, old, 'cookieless_event_dropped');
     expect(warnings[0]!.details.reason).toBe('no_salt_for_day');
     const all = await eventually('two warnings', async () => {
-      const rows = await (await dbFor(p.id)).select().from(ingestionWarnings).where(eq(ingestionWarnings.projectId, p.id));
+      const rows = await (await dbFor(p.id))
+        .select()
+        .from(ingestionWarnings)
+        .where(eq(ingestionWarnings.projectId, p.id));
       return rows.length === 2 ? rows : undefined;
     });
     expect(all.map((w) => w.details.reason).sort()).toEqual(['missing_user_agent', 'no_salt_for_day']);
@@ -245,7 +291,9 @@ describe('disabled mode', () => {
     ]);
     const aliasWarnings = await warningsOf(p.id, aliasAndMerge, 'cookieless_event_dropped');
     expect(new Set(aliasWarnings.map((w) => w.details.reason))).toEqual(new Set(['alias_or_merge_in_cookieless_mode']));
-    const [normal] = await send(p.api_token, [cookielessEvent('normal', t + 3, { $cookieless_mode: false }, 'real-user')]);
+    const [normal] = await send(p.api_token, [
+      cookielessEvent('normal', t + 3, { $cookieless_mode: false }, 'real-user'),
+    ]);
     const warnings = await warningsOf(p.id, dropped, 'cookieless_event_dropped');
     expect(new Set(warnings.map((w) => w.details.reason))).toEqual(new Set(['cookieless_disabled_for_project']));
     const rows = await storedEvents(p.id, [normal!]);
@@ -265,13 +313,22 @@ describe('stateful mode', () => {
     expect(b!.distinctId).toBe(a!.distinctId);
 
     const [identify] = await send(p.api_token, [
-      cookielessEvent('$identify', t + 2000, { $anon_distinct_id: '$posthog_cookieless', $set: { email: 'a@example.com' } }, 'user-1'),
+      cookielessEvent(
+        '$identify',
+        t + 2000,
+        { $anon_distinct_id: '$posthog_cookieless', $set: { email: 'a@example.com' } },
+        'user-1',
+      ),
     ]);
     const [identifyRow] = await storedEvents(p.id, [identify!]);
     expect(identifyRow!.properties.$anon_distinct_id).toBe(a!.distinctId);
     await eventually('the cookieless id merged into user-1', async () => {
       const persons = await personsOf(p.id);
-      return persons.length === 1 && persons[0]!.distinctIds.includes('user-1') && persons[0]!.distinctIds.includes(a!.distinctId);
+      return (
+        persons.length === 1 &&
+        persons[0]!.distinctIds.includes('user-1') &&
+        persons[0]!.distinctIds.includes(a!.distinctId)
+      );
     });
 
     // User 1 goes on (identified); someone else uses the same computer, anonymously.
@@ -286,16 +343,35 @@ describe('stateful mode', () => {
       const list = await personsOf(p.id);
       return list.length === 2 ? list : undefined;
     });
-    expect(persons.find((x) => x.distinctIds.includes(anonymousRow!.distinctId))!.distinctIds).toEqual([anonymousRow!.distinctId]);
+    expect(persons.find((x) => x.distinctIds.includes(anonymousRow!.distinctId))!.distinctIds).toEqual([
+      anonymousRow!.distinctId,
+    ]);
     expect(await placeholderIdsStored()).toEqual([]);
 
     // A retried identify counts once: re-sending it changes nothing.
     await fetchWorker('/batch/', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'CF-Connecting-IP': '203.0.113.7', 'User-Agent': CHROME },
-      body: JSON.stringify({ api_key: p.api_token, batch: [{ ...cookielessEvent('$identify', t + 2000, { $anon_distinct_id: '$posthog_cookieless' }, 'user-1'), uuid: identify, properties: { $cookieless_mode: true, $anon_distinct_id: '$posthog_cookieless', $raw_user_agent: CHROME, $host: 'www.example.com' } }] }),
+      body: JSON.stringify({
+        api_key: p.api_token,
+        batch: [
+          {
+            ...cookielessEvent('$identify', t + 2000, { $anon_distinct_id: '$posthog_cookieless' }, 'user-1'),
+            uuid: identify,
+            properties: {
+              $cookieless_mode: true,
+              $anon_distinct_id: '$posthog_cookieless',
+              $raw_user_agent: CHROME,
+              $host: 'www.example.com',
+            },
+          },
+        ],
+      }),
     });
-    const recorded = await (await dbFor(p.id)).select().from(cookielessIdentifies).where(eq(cookielessIdentifies.projectId, p.id));
+    const recorded = await (await dbFor(p.id))
+      .select()
+      .from(cookielessIdentifies)
+      .where(eq(cookielessIdentifies.projectId, p.id));
     expect(recorded.map((r) => r.eventUuid)).toEqual([identify]);
     const [later] = await send(p.api_token, [cookielessEvent('$pageview', t + 5000)]);
     expect((await storedEvents(p.id, [later!]))[0]!.distinctId).toBe(anonymousRow!.distinctId);
@@ -326,7 +402,9 @@ describe('stateful mode', () => {
   it('concurrent requests of one visitor agree on one id and one session; concurrent identifies each count once', async () => {
     const p = await project('stateful');
     const t = now() - 10 * MINUTE;
-    const sent = await Promise.all(Array.from({ length: 25 }, (_, i) => send(p.api_token, [cookielessEvent(`e${i}`, t + i * 1000)])));
+    const sent = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => send(p.api_token, [cookielessEvent(`e${i}`, t + i * 1000)])),
+    );
     const rows = await storedEvents(p.id, sent.flat());
     expect(new Set(rows.map((r) => r.distinctId)).size).toBe(1);
     expect(new Set(rows.map((r) => r.properties.$session_id)).size).toBe(1);
@@ -335,7 +413,9 @@ describe('stateful mode', () => {
     // Five people log in from this browser at once: five identifies recorded, each once, in one order.
     const identifies = await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
-        send(p.api_token, [cookielessEvent('$identify', t + 60_000 + i, { $anon_distinct_id: '$posthog_cookieless' }, `user-${i}`)]),
+        send(p.api_token, [
+          cookielessEvent('$identify', t + 60_000 + i, { $anon_distinct_id: '$posthog_cookieless' }, `user-${i}`),
+        ]),
       ),
     );
     const identifyRows = await storedEvents(p.id, identifies.flat());
@@ -343,7 +423,10 @@ describe('stateful mode', () => {
     // Each identify took the anonymous id its n gives: n = 0..4, all different, the first the id above.
     expect(new Set(anonIds).size).toBe(5);
     expect(anonIds).toContain(rows[0]!.distinctId);
-    const recorded = await (await dbFor(p.id)).select().from(cookielessIdentifies).where(eq(cookielessIdentifies.projectId, p.id));
+    const recorded = await (await dbFor(p.id))
+      .select()
+      .from(cookielessIdentifies)
+      .where(eq(cookielessIdentifies.projectId, p.id));
     expect(recorded.map((r) => r.eventUuid).sort()).toEqual(identifies.flat().sort());
   });
 
@@ -362,7 +445,11 @@ describe('the placeholder never becomes a distinct id, in any mode or shape', ()
   it.each(['disabled', 'stateless', 'stateful'] as const)('%s', async (mode) => {
     const p = await project(mode);
     const post = (path: string, body: unknown) =>
-      fetchWorker(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      fetchWorker(path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const plain = (event: string, distinctId: string, properties: Record<string, unknown> = {}) => ({
       event,
       distinct_id: distinctId,
@@ -374,19 +461,30 @@ describe('the placeholder never becomes a distinct id, in any mode or shape', ()
     const alias = plain('$create_alias', 'user-2', { alias: '$sentinel_cookieless_server_hash' });
     const merge = plain('$merge_dangerously', 'user-3', { alias: '$posthog_cookieless' });
     const setOnly = plain('$set', '$posthog_cookieless', { $set: { a: 1 } });
-    for (const e of [identify, alias, merge, setOnly]) expect((await post('/e/', { api_key: p.api_token, ...e })).status).toBe(200);
+    for (const e of [identify, alias, merge, setOnly])
+      expect((await post('/e/', { api_key: p.api_token, ...e })).status).toBe(200);
     const engage = await post('/engage/', { $token: p.api_token, $distinct_id: '$posthog_cookieless', $set: { b: 2 } });
     expect(engage.status).toBe(200);
 
     await storedEvents(p.id, [identify.uuid, alias.uuid, merge.uuid]);
-    const illegal = await warningsOf(p.id, [identify.uuid, alias.uuid, merge.uuid], 'cannot_merge_with_illegal_distinct_id');
+    const illegal = await warningsOf(
+      p.id,
+      [identify.uuid, alias.uuid, merge.uuid],
+      'cannot_merge_with_illegal_distinct_id',
+    );
     expect(illegal).toHaveLength(3);
     await eventually('the $set event accounted for', async () => {
-      const rows = await (await dbFor(p.id)).select().from(ingestionWarnings).where(and(eq(ingestionWarnings.projectId, p.id), eq(ingestionWarnings.eventUuid, setOnly.uuid)));
+      const rows = await (await dbFor(p.id))
+        .select()
+        .from(ingestionWarnings)
+        .where(and(eq(ingestionWarnings.projectId, p.id), eq(ingestionWarnings.eventUuid, setOnly.uuid)));
       return rows.length === 1;
     });
     await eventually('the /engage event accounted for', async () => {
-      const rows = await (await dbFor(p.id)).select().from(ingestionWarnings).where(eq(ingestionWarnings.projectId, p.id));
+      const rows = await (await dbFor(p.id))
+        .select()
+        .from(ingestionWarnings)
+        .where(eq(ingestionWarnings.projectId, p.id));
       return rows.length === 5;
     });
     expect(await placeholderIdsStored()).toEqual([]);
@@ -406,13 +504,21 @@ describe('the consumer', () => {
       distinct_id: '',
       dropped: { type: 'cookieless_event_dropped', details: { reason: 'missing_ip' } },
     };
-    const placeholder = { ...base, uuid: crypto.randomUUID(), event: '$pageview', distinct_id: '$posthog_cookieless', properties: { $set: { a: 1 } } };
+    const placeholder = {
+      ...base,
+      uuid: crypto.randomUUID(),
+      event: '$pageview',
+      distinct_id: '$posthog_cookieless',
+      properties: { $set: { a: 1 } },
+    };
     const normal = { ...base, uuid: crypto.randomUUID(), event: '$pageview', distinct_id: 'someone' };
     await env.INGEST_QUEUE.send({ projectId: p.id, events: [dropped, placeholder, normal] });
     await storedEvents(p.id, [normal.uuid]);
     await warningsOf(p.id, [dropped.uuid], 'cookieless_event_dropped');
     await warningsOf(p.id, [placeholder.uuid], 'cookieless_placeholder_distinct_id');
-    expect((await (await dbFor(p.id)).select().from(events).where(eq(events.projectId, p.id))).map((e) => e.uuid)).toEqual([normal.uuid]);
+    expect(
+      (await (await dbFor(p.id)).select().from(events).where(eq(events.projectId, p.id))).map((e) => e.uuid),
+    ).toEqual([normal.uuid]);
     expect(await placeholderIdsStored()).toEqual([]);
   });
 });
@@ -421,7 +527,13 @@ describe('the dead-letter consumer', () => {
   it('stores the warning of a dropped event and never a placeholder id', async () => {
     const p = await project('stateless');
     const base = { timestamp: new Date().toISOString(), properties: {} };
-    const dropped = { ...base, uuid: crypto.randomUUID(), event: 'x', distinct_id: '', dropped: { type: 'cookieless_event_dropped', details: { reason: 'missing_ip' } } };
+    const dropped = {
+      ...base,
+      uuid: crypto.randomUUID(),
+      event: 'x',
+      distinct_id: '',
+      dropped: { type: 'cookieless_event_dropped', details: { reason: 'missing_ip' } },
+    };
     const placeholder = { ...base, uuid: crypto.randomUUID(), event: 'y', distinct_id: '$posthog_cookieless' };
     const normal = { ...base, uuid: crypto.randomUUID(), event: 'z', distinct_id: 'someone' };
     let acked = false;
@@ -438,7 +550,10 @@ describe('the dead-letter consumer', () => {
     expect(acked).toBe(true);
     const rows = await (await dbFor(p.id)).select().from(events).where(eq(events.projectId, p.id));
     expect(rows.map((r) => r.uuid)).toEqual([normal.uuid]);
-    const warnings = await (await dbFor(p.id)).select().from(ingestionWarnings).where(eq(ingestionWarnings.projectId, p.id));
+    const warnings = await (await dbFor(p.id))
+      .select()
+      .from(ingestionWarnings)
+      .where(eq(ingestionWarnings.projectId, p.id));
     expect(warnings.map((w) => `${w.type} ${w.eventUuid}`).sort()).toEqual(
       [
         `cookieless_event_dropped ${dropped.uuid}`,
@@ -477,10 +592,18 @@ describe('salts', () => {
       }),
     );
     const rows = await storedEvents(p.id, sent.flat());
-    const [saltRow] = await (await dbFor(p.id)).select().from(cookielessSalts).where(eq(cookielessSalts.projectId, p.id));
+    const [saltRow] = await (await dbFor(p.id))
+      .select()
+      .from(cookielessSalts)
+      .where(eq(cookielessSalts.projectId, p.id));
     const salt = bytesOfBase64(saltRow!.salt);
     rows.forEach((row, i) => {
-      const expected = cookielessHash(salt, { projectId: p.id, ip: `192.0.2.${i + 1}`, rootDomain: 'example.com', userAgent: CHROME });
+      const expected = cookielessHash(salt, {
+        projectId: p.id,
+        ip: `192.0.2.${i + 1}`,
+        rootDomain: 'example.com',
+        userAgent: CHROME,
+      });
       expect(row.distinctId).toBe(distinctIdOfHash(expected));
     });
   });
@@ -494,19 +617,30 @@ describe('salts', () => {
       return rows.length === 2 ? rows : undefined;
     });
     expect(salts[0]!.salt).not.toBe(salts[1]!.salt);
-    expect(await (await dbFor(p.id)).select().from(cookielessSessions).where(eq(cookielessSessions.projectId, p.id))).toHaveLength(2);
+    expect(
+      await (await dbFor(p.id)).select().from(cookielessSessions).where(eq(cookielessSessions.projectId, p.id)),
+    ).toHaveLength(2);
 
     const yesterday = salts.reduce((a, b) => (a.day < b.day ? a : b));
-    await purgeExpiredCookielessState((await dbFor(p.id)), yesterday.expiresAt);
+    await purgeExpiredCookielessState(await dbFor(p.id), yesterday.expiresAt);
     const left = await (await dbFor(p.id)).select().from(cookielessSalts).where(eq(cookielessSalts.projectId, p.id));
     expect(left.map((s) => s.day)).toEqual([salts.find((s) => s !== yesterday)!.day]);
-    expect(await (await dbFor(p.id)).select().from(cookielessSessions).where(eq(cookielessSessions.projectId, p.id))).toHaveLength(1);
+    expect(
+      await (await dbFor(p.id)).select().from(cookielessSessions).where(eq(cookielessSessions.projectId, p.id)),
+    ).toHaveLength(1);
 
     // After the day and its grace period, an event of that day is dropped and no salt is made again.
     forgetCachedSalts();
     const out = await applyCookieless(
-      (await dbFor(p.id)),
-      { id: p.id, shard: 0, timezone: 'UTC', anonymizeIps: false, dropEventsOlderThanSeconds: null, cookielessServerHashMode: 'stateless' },
+      await dbFor(p.id),
+      {
+        id: p.id,
+        shard: 0,
+        timezone: 'UTC',
+        anonymizeIps: false,
+        dropEventsOlderThanSeconds: null,
+        cookielessServerHashMode: 'stateless',
+      },
       [
         {
           uuid: crypto.randomUUID(),
@@ -520,7 +654,10 @@ describe('salts', () => {
       yesterday.expiresAt,
     );
     expect(out[0]!.dropped?.details.reason).toBe('no_salt_for_day');
-    const after = await (await dbFor(p.id)).select().from(cookielessSalts).where(and(eq(cookielessSalts.projectId, p.id), eq(cookielessSalts.day, yesterday.day)));
+    const after = await (await dbFor(p.id))
+      .select()
+      .from(cookielessSalts)
+      .where(and(eq(cookielessSalts.projectId, p.id), eq(cookielessSalts.day, yesterday.day)));
     expect(after).toEqual([]);
   });
 
@@ -531,22 +668,39 @@ describe('salts', () => {
       { projectId: p.id, day: '2000-01-01', salt: 'AQIDBAUGBwgJCgsMDQ4PEA', expiresAt: t - 1 },
       { projectId: p.id, day: '2999-01-01', salt: 'AQIDBAUGBwgJCgsMDQ4PEA', expiresAt: t + HOUR },
     ]);
-    await (await dbFor(p.id)).insert(cookielessIdentifies).values({ projectId: p.id, visitorKey: 'v', eventUuid: crypto.randomUUID(), expiresAt: t - 1 });
-    await (await dbFor(p.id)).insert(cookielessSessions).values({ projectId: p.id, sessionKey: 's', sessionId: 'x', lastActivity: t - HOUR, expiresAt: t - 1 });
+    await (await dbFor(p.id))
+      .insert(cookielessIdentifies)
+      .values({ projectId: p.id, visitorKey: 'v', eventUuid: crypto.randomUUID(), expiresAt: t - 1 });
+    await (await dbFor(p.id))
+      .insert(cookielessSessions)
+      .values({ projectId: p.id, sessionKey: 's', sessionId: 'x', lastActivity: t - HOUR, expiresAt: t - 1 });
     await purgeExpiredCookieless(env, t);
-    expect((await (await dbFor(p.id)).select().from(cookielessSalts).where(eq(cookielessSalts.projectId, p.id))).map((r) => r.day)).toEqual(['2999-01-01']);
-    expect(await (await dbFor(p.id)).select().from(cookielessIdentifies).where(eq(cookielessIdentifies.projectId, p.id))).toEqual([]);
-    expect(await (await dbFor(p.id)).select().from(cookielessSessions).where(eq(cookielessSessions.projectId, p.id))).toEqual([]);
+    expect(
+      (await (await dbFor(p.id)).select().from(cookielessSalts).where(eq(cookielessSalts.projectId, p.id))).map(
+        (r) => r.day,
+      ),
+    ).toEqual(['2999-01-01']);
+    expect(
+      await (await dbFor(p.id)).select().from(cookielessIdentifies).where(eq(cookielessIdentifies.projectId, p.id)),
+    ).toEqual([]);
+    expect(
+      await (await dbFor(p.id)).select().from(cookielessSessions).where(eq(cookielessSessions.projectId, p.id)),
+    ).toEqual([]);
   });
 
   it('no API answer shows a salt', async () => {
     const p = await project('stateless');
     await storedEvents(p.id, await send(p.api_token, [cookielessEvent('$pageview', now())]));
     const [salt] = await (await dbFor(p.id)).select().from(cookielessSalts).where(eq(cookielessSalts.projectId, p.id));
-    for (const path of [`/api/projects/${p.id}/`, `/api/projects/`, `/api/projects/${p.id}/events/`, `/api/projects/${p.id}/persons/`]) {
+    for (const path of [
+      `/api/projects/${p.id}/`,
+      `/api/projects/`,
+      `/api/projects/${p.id}/events/`,
+      `/api/projects/${p.id}/persons/`,
+    ]) {
       const text = await (await api(path)).text();
       expect(text).not.toContain(salt!.salt.slice(0, 16));
-      expect(text.match(/"[^"]*salt[^"]*":/i)?.[0], "a field named like a salt").toBeUndefined();
+      expect(text.match(/"[^"]*salt[^"]*":/i)?.[0], 'a field named like a salt').toBeUndefined();
     }
   });
 });

@@ -4,9 +4,19 @@ import { dayOf, isUsable, nextDay, saltWindowOf, startOfDay, SALT_GRACE_MS } fro
 import { bytesOfBase64, cookielessHash, deviceIdOfHash, distinctIdOfHash } from '../../src/cookieless/hash';
 import { rootDomainOf } from '../../src/cookieless/root-domain';
 
-const UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/58.0.3029.110 Safari/537.3';
-const base = { salt: 'AQIDBAUGBwgJCgsMDQ4PEA==', projectId: 1, ip: '1.2.3.4', rootDomain: 'example.com', userAgent: UA, n: 0, extra: '' };
-const EXTRA_100 = 'Sphinx of Black Quartz, Judge My Vow. This is a pretty long extra string - it is exactly 100 chars!!';
+const UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/58.0.3029.110 Safari/537.3';
+const base = {
+  salt: 'AQIDBAUGBwgJCgsMDQ4PEA==',
+  projectId: 1,
+  ip: '1.2.3.4',
+  rootDomain: 'example.com',
+  userAgent: UA,
+  n: 0,
+  extra: '',
+};
+const EXTRA_100 =
+  'Sphinx of Black Quartz, Judge My Vow. This is a pretty long extra string - it is exactly 100 chars!!';
 
 // PostHog's rust/common/cookieless/src/test_cases.json: the same bytes as its TypeScript and Rust doHash.
 const vectors: [Partial<typeof base>, string][] = [
@@ -18,7 +28,10 @@ const vectors: [Partial<typeof base>, string][] = [
   [{ userAgent: 'Smart Fridge' }, 'sjSJh5qV4gsbEAc2DG6w7g=='],
   [{ n: 1 }, 'igaaEDUIUxmCqAaPyFWP7Q=='],
   [{ extra: EXTRA_100 }, 'lPLnR7N4qR683u8oyGmTGg=='],
-  [{ extra: `${EXTRA_100}! Actually no, it's longer, to make sure that this is truncated properly` }, 'lPLnR7N4qR683u8oyGmTGg=='],
+  [
+    { extra: `${EXTRA_100}! Actually no, it's longer, to make sure that this is truncated properly` },
+    'lPLnR7N4qR683u8oyGmTGg==',
+  ],
   [
     {
       salt: 'ymdOUMYgo0sM6RlAEjs6qQ==',

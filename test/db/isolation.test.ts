@@ -11,15 +11,28 @@ import { waitForStored } from '../support';
  * catalog holds no project data at all.
  */
 
-const DATA_TABLES = ['events', 'persons', 'person_distinct_ids', 'person_merges', 'ingestion_warnings', 'staged_events'] as const;
+const DATA_TABLES = [
+  'events',
+  'persons',
+  'person_distinct_ids',
+  'person_merges',
+  'ingestion_warnings',
+  'staged_events',
+] as const;
 
 async function rowsPerDatabase(projectId: number): Promise<Record<string, Record<string, number>>> {
-  const databases: [string, D1Database][] = [['DB', env.DB], ...shardDatabases(env).map((db, i) => [`SHARD_${i}`, db] as [string, D1Database])];
+  const databases: [string, D1Database][] = [
+    ['DB', env.DB],
+    ...shardDatabases(env).map((db, i) => [`SHARD_${i}`, db] as [string, D1Database]),
+  ];
   const out: Record<string, Record<string, number>> = {};
   for (const [name, db] of databases) {
     out[name] = {};
     for (const table of DATA_TABLES) {
-      const row = await db.prepare(`SELECT count(*) AS n FROM ${table} WHERE project_id = ?`).bind(projectId).first<{ n: number }>();
+      const row = await db
+        .prepare(`SELECT count(*) AS n FROM ${table} WHERE project_id = ?`)
+        .bind(projectId)
+        .first<{ n: number }>();
       out[name][table] = row?.n ?? 0;
     }
   }
@@ -50,7 +63,11 @@ function eventsFor(label: string) {
 }
 
 async function capture(token: string, batch: unknown[]) {
-  const res = await fetchWorker('/batch/', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ api_key: token, batch }) });
+  const res = await fetchWorker('/batch/', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ api_key: token, batch }),
+  });
   expect(res.status).toBe(200);
 }
 
@@ -63,7 +80,16 @@ describe('projects on different shards', () => {
     const eventsA = eventsFor('A');
     const eventsB = eventsFor('B');
     await Promise.all([capture(a.api_token, eventsA), capture(b.api_token, eventsB)]);
-    await Promise.all([waitForStored(a.id, eventsA.map((e) => e.uuid)), waitForStored(b.id, eventsB.map((e) => e.uuid))]);
+    await Promise.all([
+      waitForStored(
+        a.id,
+        eventsA.map((e) => e.uuid),
+      ),
+      waitForStored(
+        b.id,
+        eventsB.map((e) => e.uuid),
+      ),
+    ]);
 
     const rowsA = await rowsPerDatabase(a.id);
     const rowsB = await rowsPerDatabase(b.id);
@@ -73,7 +99,8 @@ describe('projects on different shards', () => {
     expect(rowsB.SHARD_0).toEqual(none);
     const expectA = rowsA.SHARD_0!;
     expect(expectA).toMatchObject({ events: 5, staged_events: 0 });
-    for (const table of ['persons', 'person_distinct_ids', 'person_merges', 'ingestion_warnings']) expect(expectA[table], table).toBeGreaterThan(0);
+    for (const table of ['persons', 'person_distinct_ids', 'person_merges', 'ingestion_warnings'])
+      expect(expectA[table], table).toBeGreaterThan(0);
     // The same workload: the same rows, each on its own shard.
     expect(rowsB.SHARD_1).toEqual(expectA);
 
@@ -85,7 +112,10 @@ describe('projects on different shards', () => {
       redirect: 'manual',
     });
     const cookie = `phe_session=${/phe_session=([^;]+)/.exec(login.headers.get('Set-Cookie') ?? '')?.[1]}`;
-    for (const [project, label, other] of [[a, 'A', 'B'], [b, 'B', 'A']] as const) {
+    for (const [project, label, other] of [
+      [a, 'A', 'B'],
+      [b, 'B', 'A'],
+    ] as const) {
       for (const path of ['persons', 'events']) {
         const res = await fetchWorker(`/app/projects/${project.id}/${path}`, { headers: { Cookie: cookie } });
         expect(res.status, path).toBe(200);
@@ -100,15 +130,24 @@ describe('projects on different shards', () => {
     }
 
     // REST reads: each project sees its own data only.
-    for (const [project, label] of [[a, 'A'], [b, 'B']] as const) {
-      const persons = await (await api(`/api/projects/${project.id}/persons/`)).json<{ results: { id: string; distinct_ids: string[]; properties: Record<string, unknown> }[] }>();
+    for (const [project, label] of [
+      [a, 'A'],
+      [b, 'B'],
+    ] as const) {
+      const persons = await (await api(`/api/projects/${project.id}/persons/`)).json<{
+        results: { id: string; distinct_ids: string[]; properties: Record<string, unknown> }[];
+      }>();
       const merged = persons.results.find((p) => p.distinct_ids.includes('user-1'));
       expect(persons.results).toHaveLength(expectA.persons!);
       expect(merged!.distinct_ids.sort()).toEqual(['anon-1', 'user-1']);
       expect(merged!.properties).toMatchObject({ email: `${label}@example.com`, seen: label });
-      const events = await (await api(`/api/projects/${project.id}/events/?limit=100`)).json<{ results: { properties: Record<string, unknown> }[] }>();
+      const events = await (await api(`/api/projects/${project.id}/events/?limit=100`)).json<{
+        results: { properties: Record<string, unknown> }[];
+      }>();
       expect(events.results.map((e) => e.properties.project)).toEqual(Array(5).fill(label));
-      const warnings = await (await api(`/api/projects/${project.id}/ingestion_warnings/`)).json<{ results: unknown[] }>();
+      const warnings = await (await api(`/api/projects/${project.id}/ingestion_warnings/`)).json<{
+        results: unknown[];
+      }>();
       expect(warnings.results).toHaveLength(expectA.ingestion_warnings!);
       // The query endpoint answers from the project's shard only.
       const answer = await (
@@ -117,17 +156,30 @@ describe('projects on different shards', () => {
           json: { query: { kind: 'EventsQuery', select: ['*'], after: '2026-01-01', limit: 100 } },
         })
       ).json<{ results: [Record<string, unknown>][] }>();
-      expect(answer.results.map(([row]) => (row.properties as Record<string, unknown>).project)).toEqual(Array(5).fill(label));
-      const storage = await (await api(`/api/projects/${project.id}/`)).json<{ storage: { events: number; persons: number; shard: number } }>();
+      expect(answer.results.map(([row]) => (row.properties as Record<string, unknown>).project)).toEqual(
+        Array(5).fill(label),
+      );
+      const storage = await (await api(`/api/projects/${project.id}/`)).json<{
+        storage: { events: number; persons: number; shard: number };
+      }>();
       expect(storage.storage).toMatchObject({ events: 5, persons: expectA.persons, shard: project.shard });
     }
 
     // A REST write (delete the person and its events) changes only B's shard.
-    const owner = await env.SHARD_1.prepare('SELECT person_id FROM person_distinct_ids WHERE project_id = ? AND distinct_id = ?').bind(b.id, 'user-1').first<{ person_id: string }>();
-    const res = await api(`/api/projects/${b.id}/persons/${owner!.person_id}/?delete_events=true`, { method: 'DELETE' });
+    const owner = await env.SHARD_1.prepare(
+      'SELECT person_id FROM person_distinct_ids WHERE project_id = ? AND distinct_id = ?',
+    )
+      .bind(b.id, 'user-1')
+      .first<{ person_id: string }>();
+    const res = await api(`/api/projects/${b.id}/persons/${owner!.person_id}/?delete_events=true`, {
+      method: 'DELETE',
+    });
     expect(res.status).toBe(202);
     const afterDelete = await rowsPerDatabase(b.id);
-    expect(afterDelete.SHARD_1).toMatchObject({ persons: expectA.persons! - 1, person_distinct_ids: expectA.person_distinct_ids! - 2 });
+    expect(afterDelete.SHARD_1).toMatchObject({
+      persons: expectA.persons! - 1,
+      person_distinct_ids: expectA.person_distinct_ids! - 2,
+    });
     expect(afterDelete.DB).toEqual(none);
     expect(afterDelete.SHARD_0).toEqual(none);
     expect((await rowsPerDatabase(a.id)).SHARD_0).toEqual(expectA);
@@ -136,13 +188,31 @@ describe('projects on different shards', () => {
   it("a person object writes its person to its project's shard", async () => {
     const project = await newProjectOnShard(1, 'isolation object');
     const personId = uuidFromDistinctId(project.id, 'object-user');
-    const event = { uuid: crypto.randomUUID(), event: '$set', distinct_id: 'object-user', properties: { $set: { via: 'object' } }, timestamp: new Date().toISOString() };
+    const event = {
+      uuid: crypto.randomUUID(),
+      event: '$set',
+      distinct_id: 'object-user',
+      properties: { $set: { via: 'object' } },
+      timestamp: new Date().toISOString(),
+    };
     const stub = env.PERSON.get(env.PERSON.idFromName(personId));
-    const result = await stub.applyUpdates({ projectId: project.id, personId, createFor: 'object-user', distinctIds: ['object-user'], events: [{ event, warnings: [] }] });
+    const result = await stub.applyUpdates({
+      projectId: project.id,
+      personId,
+      createFor: 'object-user',
+      distinctIds: ['object-user'],
+      events: [{ event, warnings: [] }],
+    });
     expect(result).toMatchObject({ status: 'ok', personId });
     const rows = await rowsPerDatabase(project.id);
-    expect(rows).toEqual({ DB: none, SHARD_0: none, SHARD_1: { ...none, persons: 1, person_distinct_ids: 1, events: 1 } });
-    const person = await env.SHARD_1.prepare('SELECT properties FROM persons WHERE id = ?').bind(personId).first<{ properties: string }>();
+    expect(rows).toEqual({
+      DB: none,
+      SHARD_0: none,
+      SHARD_1: { ...none, persons: 1, person_distinct_ids: 1, events: 1 },
+    });
+    const person = await env.SHARD_1.prepare('SELECT properties FROM persons WHERE id = ?')
+      .bind(personId)
+      .first<{ properties: string }>();
     expect(JSON.parse(person!.properties)).toMatchObject({ via: 'object' });
   });
 });

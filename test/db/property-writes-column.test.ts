@@ -25,7 +25,9 @@ describe('persons.property_writes as stored', () => {
   });
 
   it('keeps keys that are special to JavaScript objects as plain keys', () => {
-    const writes = JSON.parse(`{"__proto__":{"t":"${at(1)}","op":"set"},"constructor":{"t":"${at(2)}","op":"set_once"}}`) as PropertyWrites;
+    const writes = JSON.parse(
+      `{"__proto__":{"t":"${at(1)}","op":"set"},"constructor":{"t":"${at(2)}","op":"set_once"}}`,
+    ) as PropertyWrites;
     const decoded = decodePropertyWrites(encodePropertyWrites(writes));
     expect(Object.keys(decoded)).toEqual(['__proto__', 'constructor']);
     expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);

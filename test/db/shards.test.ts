@@ -37,7 +37,11 @@ describe('shards', () => {
     const before = await Promise.all(shards.map(shardSizeBytes));
     const expected = await placeNewProject(env);
     const project = await newProject('placed');
-    const row = await dbOf(env.DB).select({ shard: projects.shard }).from(projects).where(eq(projects.id, project.id)).get();
+    const row = await dbOf(env.DB)
+      .select({ shard: projects.shard })
+      .from(projects)
+      .where(eq(projects.id, project.id))
+      .get();
     expect(row?.shard).toBe(expected);
     if (before[0] !== before[1]) expect(row?.shard).toBe(before[0]! < before[1]! ? 0 : 1);
     expect(await projectDatabase(env, project.id)).toBe(env[`SHARD_${row!.shard}`]);
@@ -46,7 +50,10 @@ describe('shards', () => {
   it('reads through a D1 session (read replica) on the project shard', async () => {
     const project = await newProject('session');
     const read = await projectReadDatabase(env, project.id);
-    const row = await read.prepare('SELECT count(*) AS n FROM events WHERE project_id = ?').bind(project.id).first<{ n: number }>();
+    const row = await read
+      .prepare('SELECT count(*) AS n FROM events WHERE project_id = ?')
+      .bind(project.id)
+      .first<{ n: number }>();
     expect(row?.n).toBe(0);
   });
 

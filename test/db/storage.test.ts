@@ -35,10 +35,25 @@ describe('storage figures', () => {
       expect(res.status).toBe(200);
       const body = (await res.json()) as { storage: Record<string, number> };
       const expectedBytes =
-        eventRows.reduce((sum, e) => sum + utf8(e.uuid) + utf8(e.event) + utf8(e.distinctId) + utf8(e.personIdAtIngest) + utf8(JSON.stringify(e.properties)) + utf8(e.timestamp), 0) +
-        personRows.reduce((sum, p) => sum + utf8(p.id) + utf8(JSON.stringify(p.properties)) + utf8(p.createdAt), 0);
+        eventRows.reduce(
+          (sum, e) =>
+            sum +
+            utf8(e.uuid) +
+            utf8(e.event) +
+            utf8(e.distinctId) +
+            utf8(e.personIdAtIngest) +
+            utf8(JSON.stringify(e.properties)) +
+            utf8(e.timestamp),
+          0,
+        ) + personRows.reduce((sum, p) => sum + utf8(p.id) + utf8(JSON.stringify(p.properties)) + utf8(p.createdAt), 0);
       const shardBytes = await shardSizeBytes(shard === 0 ? env.SHARD_0 : env.SHARD_1);
-      expect(body.storage).toMatchObject({ events: 7, persons: 3, bytes: expectedBytes, shard, shard_limit_bytes: D1_DATABASE_LIMIT_BYTES });
+      expect(body.storage).toMatchObject({
+        events: 7,
+        persons: 3,
+        bytes: expectedBytes,
+        shard,
+        shard_limit_bytes: D1_DATABASE_LIMIT_BYTES,
+      });
       // Other test files write to the shard meanwhile: within a few pages of a reading taken just after.
       expect(Math.abs(body.storage.shard_bytes! - shardBytes)).toBeLessThan(1_000_000);
       expect(body.storage.shard_fill).toBeCloseTo(body.storage.shard_bytes! / D1_DATABASE_LIMIT_BYTES, 12);
@@ -80,7 +95,10 @@ describe('shard fill', () => {
       // Within a day: no second warning. A day later: another.
       await checkShardFill({ ...env, SHARD_LIMIT_BYTES: String(limit) }, { now: now + 3_600_000, onlyProjects: only });
       expect(await fillWarnings(bigOnOwnShard.id)).toHaveLength(1);
-      await checkShardFill({ ...env, SHARD_LIMIT_BYTES: String(limit) }, { now: now + 25 * 3_600_000, onlyProjects: only });
+      await checkShardFill(
+        { ...env, SHARD_LIMIT_BYTES: String(limit) },
+        { now: now + 25 * 3_600_000, onlyProjects: only },
+      );
       expect(await fillWarnings(bigOnOwnShard.id)).toHaveLength(2);
 
       // Under the default 10 GB limit nothing is near full.

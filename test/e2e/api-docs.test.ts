@@ -34,7 +34,8 @@ describe('API reference at /api/docs, offline', () => {
     context.on('request', (request) => {
       const url = new URL(request.url());
       // Also what never reaches the router (e.g. a service worker's own fetches).
-      if (url.protocol !== 'data:' && url.protocol !== 'blob:' && !LOCAL_HOSTS.has(url.hostname)) attempted.add(`${request.method()} ${url.href}`);
+      if (url.protocol !== 'data:' && url.protocol !== 'blob:' && !LOCAL_HOSTS.has(url.hostname))
+        attempted.add(`${request.method()} ${url.href}`);
     });
     const page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -51,8 +52,13 @@ describe('API reference at /api/docs, offline', () => {
       .getByText('PostHog-compatible ingestion: dashboard REST API')
       .first()
       .waitFor({ timeout: 30_000 })
-      .then(() => true, () => false);
-    expect(rendered, `reference not rendered; requests to other origins: ${elsewhere().join(', ') || 'none'}`).toBe(true);
+      .then(
+        () => true,
+        () => false,
+      );
+    expect(rendered, `reference not rendered; requests to other origins: ${elsewhere().join(', ') || 'none'}`).toBe(
+      true,
+    );
     await expect.poll(() => page.locator('body').innerText(), { timeout: 30_000 }).toMatch(/persons/i);
     const text = await page.locator('body').innerText();
     expect(text).toMatch(/ingestion_warnings|ingestion warnings/i);

@@ -43,7 +43,11 @@ describe("posthog-js cookieless_mode: 'always'", () => {
   const problems: PageProblems[] = [];
   let firstId = '';
 
-  siteAndBrowser('cookieless always', { sdk: 'bundled', config: { cookieless_mode: 'always', person_profiles: 'always' } }, (s) => ({ ctx, site, browser } = s));
+  siteAndBrowser(
+    'cookieless always',
+    { sdk: 'bundled', config: { cookieless_mode: 'always', person_profiles: 'always' } },
+    (s) => ({ ctx, site, browser } = s),
+  );
   beforeAll(() => {
     expect(ctx.project).toMatchObject({ cookieless_server_hash_mode: 'stateless' });
   });
@@ -57,16 +61,23 @@ describe("posthog-js cookieless_mode: 'always'", () => {
     await visit(page, `${site.origin}/pricing`);
     await ph(page, (p) => p.capture('plan_viewed', { plan: 'pro' }));
     await visit(page, `${site.origin}/docs`);
-    const sent = await waitForDelivery(site, [
-      { event: '$pageview', distinct_id: PLACEHOLDER, pathname: '/', properties: { $cookieless_mode: true } },
-      { event: '$pageview', distinct_id: PLACEHOLDER, pathname: '/pricing' },
-      { event: 'plan_viewed', distinct_id: PLACEHOLDER },
-      { event: '$pageview', distinct_id: PLACEHOLDER, pathname: '/docs' },
-    ], { problems: [visitor.problems] });
+    const sent = await waitForDelivery(
+      site,
+      [
+        { event: '$pageview', distinct_id: PLACEHOLDER, pathname: '/', properties: { $cookieless_mode: true } },
+        { event: '$pageview', distinct_id: PLACEHOLDER, pathname: '/pricing' },
+        { event: 'plan_viewed', distinct_id: PLACEHOLDER },
+        { event: '$pageview', distinct_id: PLACEHOLDER, pathname: '/docs' },
+      ],
+      { problems: [visitor.problems] },
+    );
 
     const { cookies, storage } = await storedBySdk(visitor.context);
     expect(cookies, 'cookies').toEqual([]);
-    expect(storage.filter((s) => /distinct_id|\$device_id|[0-9a-f]{8}-[0-9a-f]{4}-7/.test(s)), 'stored ids').toEqual([]);
+    expect(
+      storage.filter((s) => /distinct_id|\$device_id|[0-9a-f]{8}-[0-9a-f]{4}-7/.test(s)),
+      'stored ids',
+    ).toEqual([]);
 
     const stored = await storedEventsOf(ctx, sent);
     const ids = new Set(stored.map((e) => e.distinct_id));
@@ -92,8 +103,22 @@ describe("posthog-js cookieless_mode: 'always'", () => {
     await visit(again.page, `${site.origin}/blog`);
     await visit(other.page, `${site.origin}/blog`);
     const sent = await waitForDelivery(site, [
-      { event: '$pageview', distinct_id: PLACEHOLDER, pathname: '/blog', properties: { $raw_user_agent: await again.page.evaluate(() => (globalThis as unknown as { navigator: { userAgent: string } }).navigator.userAgent) } },
-      { event: '$pageview', distinct_id: PLACEHOLDER, pathname: '/blog', properties: { $raw_user_agent: OTHER_BROWSER } },
+      {
+        event: '$pageview',
+        distinct_id: PLACEHOLDER,
+        pathname: '/blog',
+        properties: {
+          $raw_user_agent: await again.page.evaluate(
+            () => (globalThis as unknown as { navigator: { userAgent: string } }).navigator.userAgent,
+          ),
+        },
+      },
+      {
+        event: '$pageview',
+        distinct_id: PLACEHOLDER,
+        pathname: '/blog',
+        properties: { $raw_user_agent: OTHER_BROWSER },
+      },
     ]);
     const [sameBrowser, otherBrowser] = await storedEventsOf(ctx, sent);
     expect(sameBrowser!.distinct_id).toBe(firstId);
@@ -101,7 +126,8 @@ describe("posthog-js cookieless_mode: 'always'", () => {
     expect(otherBrowser!.distinct_id).not.toBe(firstId);
     await eventually(async () => {
       const persons = await ctx.api.persons();
-      const byId = (a: { distinct_ids: string[] }, b: { distinct_ids: string[] }) => (a.distinct_ids[0]! < b.distinct_ids[0]! ? -1 : 1);
+      const byId = (a: { distinct_ids: string[] }, b: { distinct_ids: string[] }) =>
+        a.distinct_ids[0]! < b.distinct_ids[0]! ? -1 : 1;
       expect(persons.map(personShape).sort(byId)).toEqual(
         [firstId, otherBrowser!.distinct_id].map((id) => ({ distinct_ids: [id], is_identified: false })).sort(byId),
       );
@@ -115,8 +141,14 @@ describe("posthog-js cookieless_mode: 'always'", () => {
     expect(await ctx.api.events({ distinct_id: PLACEHOLDER })).toEqual([]);
     expect(await ctx.api.warnings(), 'ingestion warnings').toEqual([]);
     expect(await rejectedRequests(site)).toEqual([]);
-    expect(problems.flatMap((p) => p.consoleErrors), 'browser console errors').toEqual([]);
-    expect(problems.flatMap((p) => p.failedRequests), 'failed requests to /ingest').toEqual([]);
+    expect(
+      problems.flatMap((p) => p.consoleErrors),
+      'browser console errors',
+    ).toEqual([]);
+    expect(
+      problems.flatMap((p) => p.failedRequests),
+      'failed requests to /ingest',
+    ).toEqual([]);
   });
 });
 
@@ -125,7 +157,11 @@ describe("posthog-js cookieless_mode: 'on_reject'", () => {
   let site: Site;
   let browser: Browser;
 
-  siteAndBrowser('cookieless on_reject', { sdk: 'bundled', config: { cookieless_mode: 'on_reject', person_profiles: 'always' } }, (s) => ({ ctx, site, browser } = s));
+  siteAndBrowser(
+    'cookieless on_reject',
+    { sdk: 'bundled', config: { cookieless_mode: 'on_reject', person_profiles: 'always' } },
+    (s) => ({ ctx, site, browser } = s),
+  );
 
   it('nothing before a choice, cookieless after a rejection, a normal id after consent', async () => {
     const visitor = await newVisitor(browser);
@@ -136,7 +172,9 @@ describe("posthog-js cookieless_mode: 'on_reject'", () => {
     await ph(page, (p) => p.opt_out_capturing());
     expect(await ph(page, (p) => p.get_distinct_id())).toBe(PLACEHOLDER);
     await ph(page, (p) => p.capture('after_reject'));
-    const [rejected] = await waitForDelivery(site, [{ event: 'after_reject', distinct_id: PLACEHOLDER }], { problems: [visitor.problems] });
+    const [rejected] = await waitForDelivery(site, [{ event: 'after_reject', distinct_id: PLACEHOLDER }], {
+      problems: [visitor.problems],
+    });
     expect((await storedBySdk(visitor.context)).cookies.filter((c) => c.startsWith('ph_'))).toEqual([]);
 
     await ph(page, (p) => p.opt_in_capturing());
@@ -144,12 +182,19 @@ describe("posthog-js cookieless_mode: 'on_reject'", () => {
     expect(consentedId).not.toBe(PLACEHOLDER);
     await ph(page, (p) => p.capture('after_consent'));
     await visit(page, `${site.origin}/pricing`);
-    const [consented] = await waitForDelivery(site, [
-      { event: 'after_consent', distinct_id: consentedId },
-      { event: '$pageview', distinct_id: consentedId, pathname: '/pricing' },
-    ], { problems: [visitor.problems] });
+    const [consented] = await waitForDelivery(
+      site,
+      [
+        { event: 'after_consent', distinct_id: consentedId },
+        { event: '$pageview', distinct_id: consentedId, pathname: '/pricing' },
+      ],
+      { problems: [visitor.problems] },
+    );
 
-    expect(site.acceptedEvents().filter((e) => e.event === 'before_choice'), 'sent before a choice').toEqual([]);
+    expect(
+      site.acceptedEvents().filter((e) => e.event === 'before_choice'),
+      'sent before a choice',
+    ).toEqual([]);
     const [rejectedRow, consentedRow] = await storedEventsOf(ctx, [rejected!, consented!]);
     expect(rejectedRow!.distinct_id).toMatch(/^cookieless_/);
     expect(consentedRow!.distinct_id).toBe(consentedId);

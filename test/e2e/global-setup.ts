@@ -21,8 +21,15 @@ export default async function setup(project: TestProject) {
   const started = Date.now();
   const secret = proxySecret();
   const service = await startService(secret);
-  console.log(`[e2e] wrangler dev ready at ${service.baseUrl} in ${((Date.now() - started) / 1000).toFixed(1)} s (log: ${service.logFile})`);
-  project.provide('service', { baseUrl: service.baseUrl, apiKey: service.apiKey, logFile: service.logFile, proxySecret: secret });
+  console.log(
+    `[e2e] wrangler dev ready at ${service.baseUrl} in ${((Date.now() - started) / 1000).toFixed(1)} s (log: ${service.logFile})`,
+  );
+  project.provide('service', {
+    baseUrl: service.baseUrl,
+    apiKey: service.apiKey,
+    logFile: service.logFile,
+    proxySecret: secret,
+  });
   return async () => {
     await service.stop();
   };

@@ -27,9 +27,16 @@ const groupApi = (ctx: SuiteContext) => {
   const base = `/api/projects/${ctx.project.id}`;
   return {
     types: () => ctx.rest.request<GroupType[]>('GET', `${base}/groups_types/`),
-    find: (index: number, key: string) => ctx.rest.request<Group>('GET', `${base}/groups/find/?group_type_index=${index}&group_key=${encodeURIComponent(key)}`),
+    find: (index: number, key: string) =>
+      ctx.rest.request<Group>(
+        'GET',
+        `${base}/groups/find/?group_type_index=${index}&group_key=${encodeURIComponent(key)}`,
+      ),
     list: (index: number, search = '') =>
-      ctx.rest.request<{ results: Group[] }>('GET', `${base}/groups/?group_type_index=${index}&search=${encodeURIComponent(search)}`),
+      ctx.rest.request<{ results: Group[] }>(
+        'GET',
+        `${base}/groups/?group_type_index=${index}&search=${encodeURIComponent(search)}`,
+      ),
   };
 };
 
@@ -50,11 +57,15 @@ describe('posthog-js group() in a real browser', () => {
     await ph(page, (p, k) => p.group('company', k as string, { name: 'Acme Inc', plan: 'enterprise' }), company);
     await ph(page, (p) => p.group('team', 'platform'));
     await ph(page, (p) => p.capture('report_viewed', { report: 'usage' }));
-    await waitForDelivery(site, [
-      { event: '$groupidentify', distinct_id: user, properties: { $group_type: 'company', $group_key: company } },
-      { event: '$groupidentify', distinct_id: user, properties: { $group_type: 'team', $group_key: 'platform' } },
-      { event: 'report_viewed', distinct_id: user },
-    ], { problems: [visitor.problems] });
+    await waitForDelivery(
+      site,
+      [
+        { event: '$groupidentify', distinct_id: user, properties: { $group_type: 'company', $group_key: company } },
+        { event: '$groupidentify', distinct_id: user, properties: { $group_type: 'team', $group_key: 'platform' } },
+        { event: 'report_viewed', distinct_id: user },
+      ],
+      { problems: [visitor.problems] },
+    );
     const sent = site.acceptedEvents().find((e) => e.event === 'report_viewed')!;
     expect(sent.properties.$groups, 'posthog-js sends the $groups map').toEqual({ company, team: 'platform' });
     await visitor.context.close();
@@ -70,7 +81,11 @@ describe('posthog-js group() in a real browser', () => {
     });
     await eventually(async () => {
       const group = await api.find(0, company);
-      expect(group).toMatchObject({ group_type_index: 0, group_key: company, group_properties: { name: 'Acme Inc', plan: 'enterprise' } });
+      expect(group).toMatchObject({
+        group_type_index: 0,
+        group_key: company,
+        group_properties: { name: 'Acme Inc', plan: 'enterprise' },
+      });
     });
     expect((await api.list(0, 'acme inc')).results.map((g) => g.group_key)).toEqual([company]);
   });
@@ -78,7 +93,10 @@ describe('posthog-js group() in a real browser', () => {
   it('the event is stored with $group_0 and $group_1', async () => {
     await eventually(async () => {
       const [event] = await ctx.api.events({ event: 'report_viewed', distinct_id: user });
-      expect(event?.properties, 'properties of report_viewed').toMatchObject({ $group_0: company, $group_1: 'platform' });
+      expect(event?.properties, 'properties of report_viewed').toMatchObject({
+        $group_0: company,
+        $group_1: 'platform',
+      });
     });
     expect(await ctx.api.warnings()).toEqual([]);
   });
@@ -99,7 +117,12 @@ describe('posthog-node groupIdentify and capture({ groups })', () => {
     client.groupIdentify({ groupType: 'organization', groupKey: org, properties: { name: 'Org', seats: 5 } });
     await client.flush();
     client.groupIdentify({ groupType: 'organization', groupKey: org, properties: { seats: 12, tier: 'gold' } });
-    client.capture({ distinctId: user, event: 'invoice_paid', groups: { organization: org, workspace: 'ws-1' }, uuid: randomUUID() });
+    client.capture({
+      distinctId: user,
+      event: 'invoice_paid',
+      groups: { organization: org, workspace: 'ws-1' },
+      uuid: randomUUID(),
+    });
     await client.shutdown();
     expect(sdk.errors).toEqual([]);
     expect(sdk.acceptedEvents().map((e) => e.event)).toEqual(['$groupidentify', '$groupidentify', 'invoice_paid']);
@@ -111,7 +134,11 @@ describe('posthog-node groupIdentify and capture({ groups })', () => {
     expect((await api.types()).map((t) => t.group_type)).toEqual(['organization', 'workspace']);
     await eventually(async () => {
       const [event] = await ctx.api.events({ event: 'invoice_paid' });
-      expect(event?.properties).toMatchObject({ $groups: { organization: org, workspace: 'ws-1' }, $group_0: org, $group_1: 'ws-1' });
+      expect(event?.properties).toMatchObject({
+        $groups: { organization: org, workspace: 'ws-1' },
+        $group_0: org,
+        $group_1: 'ws-1',
+      });
     });
     // posthog-node sends groupIdentify as the `$organization_<key>` distinct id (a person, as in PostHog).
     const [identify] = await ctx.api.events({ event: '$groupidentify' });
@@ -129,14 +156,22 @@ describe('posthog-node groupIdentify and capture({ groups })', () => {
           breakdownFilter: { breakdown: 'tier', breakdown_type: 'group', breakdown_group_type_index: 0 },
         },
       });
-      expect(trends.results.map((r) => [(r as { breakdown_value?: string }).breakdown_value, r.aggregated_value])).toEqual([['gold', 1]]);
+      expect(
+        trends.results.map((r) => [(r as { breakdown_value?: string }).breakdown_value, r.aggregated_value]),
+      ).toEqual([['gold', 1]]);
     });
   });
 
   it('display names are editable with PATCH', async () => {
     const base = `/api/projects/${ctx.project.id}`;
-    await ctx.rest.request('PATCH', `${base}/groups_types/update_metadata/`, [{ group_type_index: 0, name_singular: 'Organisation', name_plural: 'Organisations' }]);
+    await ctx.rest.request('PATCH', `${base}/groups_types/update_metadata/`, [
+      { group_type_index: 0, name_singular: 'Organisation', name_plural: 'Organisations' },
+    ]);
     const [first] = await groupApi(ctx).types();
-    expect(first).toMatchObject({ group_type: 'organization', name_singular: 'Organisation', name_plural: 'Organisations' });
+    expect(first).toMatchObject({
+      group_type: 'organization',
+      name_singular: 'Organisation',
+      name_plural: 'Organisations',
+    });
   });
 });

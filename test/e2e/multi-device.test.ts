@@ -27,7 +27,10 @@ describe('multi-device: the same user from posthog-node and posthog-js', () => {
   });
 
   it('the backend identifies the user and captures', async () => {
-    backend.client.identify({ distinctId: user, properties: { $set: { plan: 'enterprise', company: 'Acme' }, $set_once: { first_seen_on: 'backend' } } });
+    backend.client.identify({
+      distinctId: user,
+      properties: { $set: { plan: 'enterprise', company: 'Acme' }, $set_once: { first_seen_on: 'backend' } },
+    });
     backend.client.capture({ distinctId: user, event: 'invoice_paid', properties: { amount: 42 } });
     await backend.client.shutdown();
     expect(backend.errors, 'errors posthog-node reported').toEqual([]);
@@ -45,23 +48,37 @@ describe('multi-device: the same user from posthog-node and posthog-js', () => {
       await visit(visitor.page, `${site.origin}${path}`);
       const anon = await ph(visitor.page, (p) => p.get_distinct_id());
       anonIds.push(anon);
-      await ph(visitor.page, (p, a) => p.identify((a as string[])[0]!, { [`last_${(a as string[])[1]}_login`]: true, name: 'Grace' }), [user, device]);
+      await ph(
+        visitor.page,
+        (p, a) => p.identify((a as string[])[0]!, { [`last_${(a as string[])[1]}_login`]: true, name: 'Grace' }),
+        [user, device],
+      );
       // posthog-js sends $identify at once (not batched) after async compression; leaving the
       // page before that request starts would lose it in any backend, so let it go out first.
-      await waitForDelivery(site, [{ event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon } }], { problems: [visitor.problems] });
+      await waitForDelivery(
+        site,
+        [{ event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon } }],
+        { problems: [visitor.problems] },
+      );
       await ph(visitor.page, (p, d) => p.capture('opened_dashboard', { device: d }), device);
-      await waitForDelivery(site, [
-        { event: '$pageview', distinct_id: anon },
-        { event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon } },
-        { event: 'opened_dashboard', distinct_id: user, properties: { device } },
-      ], { problems: [visitor.problems] });
+      await waitForDelivery(
+        site,
+        [
+          { event: '$pageview', distinct_id: anon },
+          { event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon } },
+          { event: 'opened_dashboard', distinct_id: user, properties: { device } },
+        ],
+        { problems: [visitor.problems] },
+      );
       await visitor.context.close();
     }
     expect(new Set(anonIds).size, 'each device has its own anonymous id').toBe(2);
   });
 
   it('one person owns the backend id and both anonymous browser ids, with properties from every device', async () => {
-    const [person] = await expectPersonsFor(ctx.api, user, [{ distinct_ids: [...anonIds, user].sort(), is_identified: true }]);
+    const [person] = await expectPersonsFor(ctx.api, user, [
+      { distinct_ids: [...anonIds, user].sort(), is_identified: true },
+    ]);
     await eventually(async () => {
       const current = await ctx.api.person(person!.uuid);
       expect(current.properties, `properties of ${user}`).toMatchObject({
@@ -74,9 +91,10 @@ describe('multi-device: the same user from posthog-node and posthog-js', () => {
       });
     });
     const all = await ctx.api.persons();
-    expect(all.map((p) => ({ uuid: p.uuid, distinct_ids: [...p.distinct_ids].sort() })), 'all persons in the project').toEqual([
-      { uuid: person!.uuid, distinct_ids: [...anonIds, user].sort() },
-    ]);
+    expect(
+      all.map((p) => ({ uuid: p.uuid, distinct_ids: [...p.distinct_ids].sort() })),
+      'all persons in the project',
+    ).toEqual([{ uuid: person!.uuid, distinct_ids: [...anonIds, user].sort() }]);
     const ids = new Set([...anonIds, user]);
     const sent = [...backend.acceptedEvents(), ...site.acceptedEvents().filter((e) => ids.has(e.distinct_id))];
     await expectEventsOfPerson(ctx.api, person!.uuid, sent);
@@ -85,7 +103,13 @@ describe('multi-device: the same user from posthog-node and posthog-js', () => {
   it('no warnings, console errors or failed requests', async () => {
     expect(await ctx.api.warnings(), 'ingestion warnings').toEqual([]);
     expect(await rejectedRequests(site), 'requests to /ingest not answered with 2xx').toEqual([]);
-    expect(problems.flatMap((p) => p.consoleErrors), 'browser console errors').toEqual([]);
-    expect(problems.flatMap((p) => p.failedRequests), 'failed requests to /ingest').toEqual([]);
+    expect(
+      problems.flatMap((p) => p.consoleErrors),
+      'browser console errors',
+    ).toEqual([]);
+    expect(
+      problems.flatMap((p) => p.failedRequests),
+      'failed requests to /ingest',
+    ).toEqual([]);
   });
 });

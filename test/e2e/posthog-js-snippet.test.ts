@@ -33,16 +33,22 @@ describe('posthog-js loaded with the snippet from /ingest/static/array.js', () =
     await ph(page, (p, id) => p.identify(id as string, { via: 'snippet' }), user);
     // posthog-js sends $identify at once (not batched) after async compression; leaving the
     // page before that request starts would lose it in any backend, so let it go out first.
-    await waitForDelivery(site, [{ event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon } }], { problems: [problems] });
+    await waitForDelivery(site, [{ event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon } }], {
+      problems: [problems],
+    });
     await ph(page, (p) => p.capture('snippet_event'));
     // A second page: the SDK script and config load again, the first page's queue is flushed.
     await visit(page, `${site.origin}/pricing`);
-    await waitForDelivery(site, [
-      { event: '$pageview', distinct_id: anon, pathname: '/' },
-      { event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon } },
-      { event: 'snippet_event', distinct_id: user },
-      { event: '$pageview', distinct_id: user, pathname: '/pricing' },
-    ], { problems: [problems] });
+    await waitForDelivery(
+      site,
+      [
+        { event: '$pageview', distinct_id: anon, pathname: '/' },
+        { event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon } },
+        { event: 'snippet_event', distinct_id: user },
+        { event: '$pageview', distinct_id: user, pathname: '/pricing' },
+      ],
+      { problems: [problems] },
+    );
     // Let late start-up requests (flags, extensions) finish before judging them.
     await page.waitForLoadState('networkidle');
     await visitor.context.close();

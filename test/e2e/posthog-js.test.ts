@@ -5,7 +5,14 @@ import type { Browser } from 'playwright-core';
 import { v5 as uuidv5 } from 'uuid';
 import { describe, expect, inject, it } from 'vitest';
 import { newVisitor, ph, visit, type PageProblems } from './lib/browser';
-import { eventually, expectEventsOfPerson, expectPersonsFor, personShape, rejectedRequests, waitForDelivery } from './lib/checks';
+import {
+  eventually,
+  expectEventsOfPerson,
+  expectPersonsFor,
+  personShape,
+  rejectedRequests,
+  waitForDelivery,
+} from './lib/checks';
 import { uniqueId, type SuiteContext } from './lib/context';
 import { siteAndBrowser } from './lib/browser-suite';
 import type { Site } from './lib/site';
@@ -13,7 +20,12 @@ import type { Site } from './lib/site';
 const PERSONLESS_NAMESPACE = '932979b4-65c3-4424-8467-0b66ec27bc22';
 /** The address and location the site's proxy forwards for its visitors (browsers here are all local). */
 const VISITOR_IP = '198.51.100.23';
-const VISITOR_GEO = { 'X-Vercel-IP-Country': 'NL', 'X-Vercel-IP-City': 'Amsterdam', 'X-Vercel-IP-Timezone': 'Europe/Amsterdam', 'X-Vercel-IP-Continent': 'EU' };
+const VISITOR_GEO = {
+  'X-Vercel-IP-Country': 'NL',
+  'X-Vercel-IP-City': 'Amsterdam',
+  'X-Vercel-IP-Timezone': 'Europe/Amsterdam',
+  'X-Vercel-IP-Continent': 'EU',
+};
 
 describe('posthog-js in a real browser, first-party /ingest path', () => {
   let ctx: SuiteContext;
@@ -45,10 +57,21 @@ describe('posthog-js in a real browser, first-party /ingest path', () => {
     await visit(page, `${site.origin}/?utm_source=e2e&utm_campaign=launch`);
     anon1 = await ph(page, (p) => p.get_distinct_id());
     await visit(page, `${site.origin}/pricing`);
-    await ph(page, (p, a) => p.identify((a as string[])[0]!, { email: (a as string[])[1], name: 'Ada', plan: 'free' }, { signup_source: 'pricing' }), [user, email]);
+    await ph(
+      page,
+      (p, a) =>
+        p.identify(
+          (a as string[])[0]!,
+          { email: (a as string[])[1], name: 'Ada', plan: 'free' },
+          { signup_source: 'pricing' },
+        ),
+      [user, email],
+    );
     // posthog-js sends $identify at once (not batched) after async compression; leaving the
     // page before that request starts would lose it in any backend, so let it go out first.
-    await waitForDelivery(site, [{ event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon1 } }], { problems: [visitor.problems] });
+    await waitForDelivery(site, [{ event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon1 } }], {
+      problems: [visitor.problems],
+    });
     await ph(page, (p) => p.capture('upgrade_clicked', { plan: 'pro' }));
     await ph(page, (p) => p.setPersonProperties({ plan: 'pro' }));
     await visit(page, `${site.origin}/docs`);
@@ -56,24 +79,35 @@ describe('posthog-js in a real browser, first-party /ingest path', () => {
     anon2 = await ph(page, (p) => p.get_distinct_id());
     await visit(page, `${site.origin}/blog`);
     await ph(page, (p, u) => p.identify(u as string), user);
-    await waitForDelivery(site, [{ event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon2 } }], { problems: [visitor.problems] });
+    await waitForDelivery(site, [{ event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon2 } }], {
+      problems: [visitor.problems],
+    });
     await ph(page, (p) => p.capture('came_back'));
 
     expect(anon1).not.toBe('');
     expect(anon2, 'reset() gives a new anonymous id').not.toBe(anon1);
     expect([anon1, anon2]).not.toContain(user);
 
-    await waitForDelivery(site, [
-      { event: '$pageview', distinct_id: anon1, pathname: '/', properties: { $process_person_profile: false } },
-      { event: '$pageview', distinct_id: anon1, pathname: '/pricing', properties: { $process_person_profile: false } },
-      { event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon1 } },
-      { event: 'upgrade_clicked', distinct_id: user },
-      { event: '$set', distinct_id: user },
-      { event: '$pageview', distinct_id: user, pathname: '/docs' },
-      { event: '$pageview', distinct_id: anon2, pathname: '/blog', properties: { $process_person_profile: false } },
-      { event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon2 } },
-      { event: 'came_back', distinct_id: user },
-    ], { problems: [visitor.problems] });
+    await waitForDelivery(
+      site,
+      [
+        { event: '$pageview', distinct_id: anon1, pathname: '/', properties: { $process_person_profile: false } },
+        {
+          event: '$pageview',
+          distinct_id: anon1,
+          pathname: '/pricing',
+          properties: { $process_person_profile: false },
+        },
+        { event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon1 } },
+        { event: 'upgrade_clicked', distinct_id: user },
+        { event: '$set', distinct_id: user },
+        { event: '$pageview', distinct_id: user, pathname: '/docs' },
+        { event: '$pageview', distinct_id: anon2, pathname: '/blog', properties: { $process_person_profile: false } },
+        { event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon2 } },
+        { event: 'came_back', distinct_id: user },
+      ],
+      { problems: [visitor.problems] },
+    );
     await visitor.context.close();
   });
 
@@ -84,11 +118,15 @@ describe('posthog-js in a real browser, first-party /ingest path', () => {
     anonVisitor = await ph(visitor.page, (p) => p.get_distinct_id());
     await visit(visitor.page, `${site.origin}/pricing`);
     await ph(visitor.page, (p) => p.capture('browsed_anonymously'));
-    await waitForDelivery(site, [
-      { event: '$pageview', distinct_id: anonVisitor, pathname: '/' },
-      { event: '$pageview', distinct_id: anonVisitor, pathname: '/pricing' },
-      { event: 'browsed_anonymously', distinct_id: anonVisitor },
-    ], { problems: [visitor.problems] });
+    await waitForDelivery(
+      site,
+      [
+        { event: '$pageview', distinct_id: anonVisitor, pathname: '/' },
+        { event: '$pageview', distinct_id: anonVisitor, pathname: '/pricing' },
+        { event: 'browsed_anonymously', distinct_id: anonVisitor },
+      ],
+      { problems: [visitor.problems] },
+    );
     await visitor.context.close();
   });
 
@@ -97,7 +135,10 @@ describe('posthog-js in a real browser, first-party /ingest path', () => {
     const [person] = await expectPersonsFor(ctx.api, user, expected);
     for (const anon of [anon1, anon2]) {
       const persons = await ctx.api.personsByDistinctId(anon);
-      expect(persons.map((p) => p.uuid), `person of anonymous id ${anon}`).toEqual([person!.uuid]);
+      expect(
+        persons.map((p) => p.uuid),
+        `person of anonymous id ${anon}`,
+      ).toEqual([person!.uuid]);
     }
   });
 
@@ -135,7 +176,12 @@ describe('posthog-js in a real browser, first-party /ingest path', () => {
       const stored = await ctx.api.events({ distinct_id: user });
       expect(stored.length, 'events of the user').toBeGreaterThan(0);
       for (const e of stored) {
-        expect(e.properties, `${e.event} ${e.id}`).toMatchObject({ $ip: VISITOR_IP, $geoip_country_code: 'NL', $geoip_city_name: 'Amsterdam', $geoip_time_zone: 'Europe/Amsterdam' });
+        expect(e.properties, `${e.event} ${e.id}`).toMatchObject({
+          $ip: VISITOR_IP,
+          $geoip_country_code: 'NL',
+          $geoip_city_name: 'Amsterdam',
+          $geoip_time_zone: 'Europe/Amsterdam',
+        });
       }
     });
     expect(sent.length).toBeGreaterThan(0);
@@ -155,8 +201,20 @@ describe('posthog-js in a real browser, first-party /ingest path', () => {
     const uuid = crypto.randomUUID();
     const res = await fetch(`${ctx.baseUrl}/i/v0/e/`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': VISITOR_IP, 'X-Real-IP': VISITOR_IP, 'X-Vercel-IP-Country': 'NL', 'X-Proxy-Secret': 'guessed-secret-value' },
-      body: JSON.stringify({ api_key: ctx.project.api_token, event: 'direct', distinct_id: distinctId, uuid, properties: { $process_person_profile: false } }),
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Forwarded-For': VISITOR_IP,
+        'X-Real-IP': VISITOR_IP,
+        'X-Vercel-IP-Country': 'NL',
+        'X-Proxy-Secret': 'guessed-secret-value',
+      },
+      body: JSON.stringify({
+        api_key: ctx.project.api_token,
+        event: 'direct',
+        distinct_id: distinctId,
+        uuid,
+        properties: { $process_person_profile: false },
+      }),
     });
     expect(res.status).toBe(200);
     await eventually(async () => {
@@ -186,19 +244,31 @@ describe('posthog-js in a real browser, first-party /ingest path', () => {
       const stored = await ctx.api.events({ distinct_id: anonVisitor });
       const byUuid = new Map(stored.map((e) => [e.id, e]));
       expect(
-        sent.map((e) => ({ event: e.event, uuid: e.uuid, person_id: byUuid.get(e.uuid!)?.person_id ?? '(not stored)' })),
+        sent.map((e) => ({
+          event: e.event,
+          uuid: e.uuid,
+          person_id: byUuid.get(e.uuid!)?.person_id ?? '(not stored)',
+        })),
         `events of anonymous visitor ${anonVisitor}`,
       ).toEqual(sent.map((e) => ({ event: e.event, uuid: e.uuid, person_id: expectedPersonId })));
     });
     expect(await ctx.api.personsByDistinctId(anonVisitor), `persons with distinct_id ${anonVisitor}`).toEqual([]);
     const everyone = await ctx.api.persons();
-    expect(everyone.map(personShape), 'all persons in the project').toEqual([{ distinct_ids: [anon1, anon2, user].sort(), is_identified: true }]);
+    expect(everyone.map(personShape), 'all persons in the project').toEqual([
+      { distinct_ids: [anon1, anon2, user].sort(), is_identified: true },
+    ]);
   });
 
   it('no ingestion warnings, no console errors, no failed requests to /ingest', async () => {
     expect(await ctx.api.warnings(), 'ingestion warnings').toEqual([]);
     expect(await rejectedRequests(site), 'requests the service did not answer with 2xx').toEqual([]);
-    expect(problems.flatMap((p) => p.consoleErrors), 'browser console errors').toEqual([]);
-    expect(problems.flatMap((p) => p.failedRequests), 'failed requests to /ingest').toEqual([]);
+    expect(
+      problems.flatMap((p) => p.consoleErrors),
+      'browser console errors',
+    ).toEqual([]);
+    expect(
+      problems.flatMap((p) => p.failedRequests),
+      'failed requests to /ingest',
+    ).toEqual([]);
   });
 });

@@ -24,12 +24,23 @@ describe('posthog-node', () => {
   it('captures, identifies with $set/$set_once, aliases, then flush() and shutdown() deliver everything', async () => {
     const { client } = sdk;
     // An id the backend used before the account existed; its own (anonymous) person.
-    client.capture({ distinctId: legacy, event: 'legacy_login', properties: { $set: { legacy_plan: 'basic', plan: 'basic' } }, uuid: randomUUID() });
+    client.capture({
+      distinctId: legacy,
+      event: 'legacy_login',
+      properties: { $set: { legacy_plan: 'basic', plan: 'basic' } },
+      uuid: randomUUID(),
+    });
     await client.flush();
 
     client.capture({ distinctId: user, event: 'signed_up', properties: { source: 'api' }, uuid: randomUUID() });
-    client.identify({ distinctId: user, properties: { $set: { email, plan: 'free' }, $set_once: { first_channel: 'node' } } });
-    client.identify({ distinctId: user, properties: { $set: { plan: 'pro' }, $set_once: { first_channel: 'must not replace node' } } });
+    client.identify({
+      distinctId: user,
+      properties: { $set: { email, plan: 'free' }, $set_once: { first_channel: 'node' } },
+    });
+    client.identify({
+      distinctId: user,
+      properties: { $set: { plan: 'pro' }, $set_once: { first_channel: 'must not replace node' } },
+    });
     client.alias({ distinctId: user, alias: legacy });
     client.capture({ distinctId: user, event: 'upgraded', properties: { to: 'pro' }, uuid: randomUUID() });
     await client.shutdown();
@@ -39,7 +50,10 @@ describe('posthog-node', () => {
       sdk.requests.map((r) => ({ path: new URL(r.url).pathname, status: r.status, error: r.error })),
       'requests posthog-node made',
     ).toEqual(sdk.requests.map(() => ({ path: '/batch/', status: 200, error: undefined })));
-    expect(sdk.requests.some((r) => r.contentEncoding === 'gzip'), 'posthog-node sent gzip').toBe(true);
+    expect(
+      sdk.requests.some((r) => r.contentEncoding === 'gzip'),
+      'posthog-node sent gzip',
+    ).toBe(true);
     expect(sdk.acceptedEvents().map((e) => `${e.event} from ${e.distinct_id}`)).toEqual([
       `legacy_login from ${legacy}`,
       `signed_up from ${user}`,
@@ -51,11 +65,19 @@ describe('posthog-node', () => {
   });
 
   it('alias merged the legacy person into the user: one identified person with both ids', async () => {
-    const [person] = await expectPersonsFor(ctx.api, user, [{ distinct_ids: [legacy, user].sort(), is_identified: true }]);
+    const [person] = await expectPersonsFor(ctx.api, user, [
+      { distinct_ids: [legacy, user].sort(), is_identified: true },
+    ]);
     const ofLegacy = await ctx.api.personsByDistinctId(legacy);
-    expect(ofLegacy.map((p) => p.uuid), `person of ${legacy}`).toEqual([person!.uuid]);
+    expect(
+      ofLegacy.map((p) => p.uuid),
+      `person of ${legacy}`,
+    ).toEqual([person!.uuid]);
     const all = await ctx.api.persons();
-    expect(all.map((p) => p.uuid), 'all persons in the project').toEqual([person!.uuid]);
+    expect(
+      all.map((p) => p.uuid),
+      'all persons in the project',
+    ).toEqual([person!.uuid]);
   });
 
   it('properties: latest $set wins, first $set_once stays, the merged person keeps its own keys', async () => {

@@ -139,33 +139,69 @@ describe('web app', () => {
   it('ingests a scenario: anonymous visits, identify, alias, merge_dangerously, a refused merge, hostile values', async () => {
     // Anonymous visits on three devices, then funnel and trend events over the last days.
     await send(ctx, [
-      { event: '$pageview', distinct_id: anonA, timestamp: ago(3 * DAY), properties: { $current_url: 'https://shop.test/', $browser: 'Chrome' } },
-      { event: '$pageview', distinct_id: anonA, timestamp: ago(2 * DAY), properties: { $current_url: 'https://shop.test/pricing', $browser: 'Chrome' } },
+      {
+        event: '$pageview',
+        distinct_id: anonA,
+        timestamp: ago(3 * DAY),
+        properties: { $current_url: 'https://shop.test/', $browser: 'Chrome' },
+      },
+      {
+        event: '$pageview',
+        distinct_id: anonA,
+        timestamp: ago(2 * DAY),
+        properties: { $current_url: 'https://shop.test/pricing', $browser: 'Chrome' },
+      },
       { event: '$pageview', distinct_id: anonB, timestamp: ago(2 * DAY), properties: { $browser: 'Safari' } },
       { event: '$pageview', distinct_id: anonD, timestamp: ago(2 * DAY), properties: { $browser: 'Firefox' } },
       { event: '$pageview', distinct_id: anonC, timestamp: ago(3 * DAY), properties: { $browser: 'Firefox' } },
     ]);
     await eventually(async () => expect((await ctx.api.events()).length).toBe(5));
     await send(ctx, [
-      { event: '$identify', distinct_id: user, timestamp: ago(2 * DAY - 60_000), properties: { $anon_distinct_id: anonA, $set: { email, name: 'Ada' } } },
-      { event: '$identify', distinct_id: other, timestamp: ago(3 * DAY - 60_000), properties: { $anon_distinct_id: anonC, $set: { email: `${other}@example.com` } } },
+      {
+        event: '$identify',
+        distinct_id: user,
+        timestamp: ago(2 * DAY - 60_000),
+        properties: { $anon_distinct_id: anonA, $set: { email, name: 'Ada' } },
+      },
+      {
+        event: '$identify',
+        distinct_id: other,
+        timestamp: ago(3 * DAY - 60_000),
+        properties: { $anon_distinct_id: anonC, $set: { email: `${other}@example.com` } },
+      },
     ]);
     await expectPersonsFor(ctx.api, user, [{ distinct_ids: [anonA, user].sort(), is_identified: true }]);
     await expectPersonsFor(ctx.api, other, [{ distinct_ids: [anonC, other].sort(), is_identified: true }]);
     await send(ctx, [{ event: '$create_alias', distinct_id: user, timestamp: ago(DAY), properties: { alias: anonB } }]);
     await expectPersonsFor(ctx.api, user, [{ distinct_ids: [anonA, anonB, user].sort(), is_identified: true }]);
-    await send(ctx, [{ event: '$merge_dangerously', distinct_id: user, timestamp: ago(DAY - 60_000), properties: { alias: anonD } }]);
+    await send(ctx, [
+      { event: '$merge_dangerously', distinct_id: user, timestamp: ago(DAY - 60_000), properties: { alias: anonD } },
+    ]);
     await expectPersonsFor(ctx.api, user, [{ distinct_ids: [anonA, anonB, anonD, user].sort(), is_identified: true }]);
     // other is identified: identify(user) with $anon_distinct_id=other is refused.
-    await send(ctx, [{ event: '$identify', distinct_id: user, timestamp: ago(DAY - 120_000), properties: { $anon_distinct_id: other } }]);
-    await eventually(async () => expect((await ctx.api.warnings()).map((x) => x.type)).toContain('cannot_merge_already_identified'));
+    await send(ctx, [
+      {
+        event: '$identify',
+        distinct_id: user,
+        timestamp: ago(DAY - 120_000),
+        properties: { $anon_distinct_id: other },
+      },
+    ]);
+    await eventually(async () =>
+      expect((await ctx.api.warnings()).map((x) => x.type)).toContain('cannot_merge_already_identified'),
+    );
     await send(ctx, [
       { event: 'signed_up', distinct_id: user, timestamp: ago(2 * DAY - 30_000) },
       { event: 'purchase', distinct_id: user, timestamp: ago(DAY - 30_000), properties: { amount: 30 } },
       { event: 'signed_up', distinct_id: other, timestamp: ago(3 * DAY - 30_000) },
       { event: '$pageview', distinct_id: user, timestamp: ago(60_000) },
       { event: '$pageview', distinct_id: other, timestamp: ago(DAY) },
-      { event: HOSTILE, distinct_id: HOSTILE, timestamp: ago(30_000), properties: { $current_url: HOSTILE_URL, [HOSTILE]: HOSTILE, $set: { email: HOSTILE, website: HOSTILE_URL } } },
+      {
+        event: HOSTILE,
+        distinct_id: HOSTILE,
+        timestamp: ago(30_000),
+        properties: { $current_url: HOSTILE_URL, [HOSTILE]: HOSTILE, $set: { email: HOSTILE, website: HOSTILE_URL } },
+      },
     ]);
     await eventually(async () => expect((await ctx.api.events()).length).toBe(16));
     personId = (await ctx.api.personsByDistinctId(user))[0]!.uuid;
@@ -204,7 +240,9 @@ describe('web app', () => {
   it('person: ids, properties, merge history with the refused merge, events expandable', async () => {
     const { page } = w;
     await page.goto(`${ctx.baseUrl}/app/projects/${ctx.project.id}/persons/${personId}`);
-    expect(await page.locator('ul.ids li').allTextContents()).toEqual(expect.arrayContaining([anonA, anonB, anonD, user]));
+    expect(await page.locator('ul.ids li').allTextContents()).toEqual(
+      expect.arrayContaining([anonA, anonB, anonD, user]),
+    );
     const titles = await page.locator('ol.timeline li strong').allTextContents();
     expect(titles).toEqual(['Created', 'Ids joined', 'Merged', 'Merged', 'Merge refused']);
     const refused = await page.locator('ol.timeline li.refused').textContent();
@@ -232,7 +270,9 @@ describe('web app', () => {
     const navigations: string[] = [];
     page.on('framenavigated', (f) => navigations.push(f.url()));
     await send(ctx, [{ event: marker, distinct_id: user, timestamp: new Date().toISOString() }]);
-    await expect.poll(() => page.locator('#event-list li .name').first().textContent(), { timeout: 30_000 }).toBe(marker);
+    await expect
+      .poll(() => page.locator('#event-list li .name').first().textContent(), { timeout: 30_000 })
+      .toBe(marker);
     expect(await page.locator('#event-list li').count()).toBe(before + 1);
     expect(navigations, 'no reload').toEqual([]);
     await page.locator('#event-list li summary').nth(1).click();
@@ -292,14 +332,18 @@ describe('web app', () => {
     expect(JSON.parse((await page.locator('#trend-chart').getAttribute('data-plotted'))!)).toEqual(plotted);
     // JavaScript the trends page loads (uPlot included), gzipped.
     const total = [...w.scripts.values()].reduce((a, b) => a + b, 0);
-    console.log(`[webapp] scripts loaded by the trends page: ${[...w.scripts.keys()].map((u) => new URL(u).pathname).join(', ')}; ${total} bytes gzipped`);
+    console.log(
+      `[webapp] scripts loaded by the trends page: ${[...w.scripts.keys()].map((u) => new URL(u).pathname).join(', ')}; ${total} bytes gzipped`,
+    );
     expect(total).toBeLessThan(150 * 1024);
     expectClean(w);
   });
 
   it('funnel: step bars with the endpoint’s counts', async () => {
     const { page } = w;
-    await page.goto(`${ctx.baseUrl}/app/projects/${ctx.project.id}/insights?kind=funnels&event=%24pageview&event=signed_up&event=purchase&date_from=-7d`);
+    await page.goto(
+      `${ctx.baseUrl}/app/projects/${ctx.project.id}/insights?kind=funnels&event=%24pageview&event=signed_up&event=purchase&date_from=-7d`,
+    );
     const sentQuery = JSON.parse((await page.locator('details.query-json pre').textContent())!).query;
     const answer = (await query(ctx, sentQuery)) as { results: { count: number }[] };
     const labels = await page.locator('ol.funnel .bar .label').allTextContents();
@@ -310,12 +354,16 @@ describe('web app', () => {
 
   it('retention: a cohort table shaded by value, with the endpoint’s counts', async () => {
     const { page } = w;
-    await page.goto(`${ctx.baseUrl}/app/projects/${ctx.project.id}/insights?kind=retention&target=%24pageview&returning=%24pageview&period=Day&intervals=5`);
+    await page.goto(
+      `${ctx.baseUrl}/app/projects/${ctx.project.id}/insights?kind=retention&target=%24pageview&returning=%24pageview&period=Day&intervals=5`,
+    );
     const sentQuery = JSON.parse((await page.locator('details.query-json pre').textContent())!).query;
     const answer = (await query(ctx, sentQuery)) as { results: { values: { count: number }[] }[] };
     const rows = page.locator('table.retention tbody tr');
     await expect.poll(() => rows.count()).toBe(answer.results.length);
-    const shown = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td[data-count]')].map((td) => Number(td.getAttribute('data-count')))));
+    const shown = await rows.evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td[data-count]')].map((td) => Number(td.getAttribute('data-count')))),
+    );
     expect(shown).toEqual(answer.results.map((r) => r.values.map((v) => v.count)));
     expect(shown.flat().some((n) => n > 0)).toBe(true);
     await screenshot(page, 'retention');
@@ -332,7 +380,8 @@ describe('web app', () => {
     expect(await page.locator('ul.ids li').allTextContents()).toEqual([user]);
     expect(await page.locator('ol.timeline li.split').count()).toBe(3);
     await expectPersonsFor(ctx.api, user, [{ distinct_ids: [user], is_identified: true }]);
-    for (const anon of [anonA, anonB, anonD]) await expectPersonsFor(ctx.api, anon, [{ distinct_ids: [anon], is_identified: false }]);
+    for (const anon of [anonA, anonB, anonD])
+      await expectPersonsFor(ctx.api, anon, [{ distinct_ids: [anon], is_identified: false }]);
     expectClean(w);
   });
 
@@ -356,11 +405,22 @@ describe('web app', () => {
     expect(await page.getByRole('link', { name: 'Older →' }).count()).toBe(1);
     // Keyboard only: Tab to the search field, type, Enter.
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).toBe('Skip to content');
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement
+            .textContent,
+      ),
+    ).toBe('Skip to content');
     let focused = '';
     for (let i = 0; i < 15 && focused !== 'q'; i++) {
       await page.keyboard.press('Tab');
-      focused = await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }).document.activeElement.getAttribute('name') ?? '');
+      focused = await page.evaluate(
+        () =>
+          (
+            globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } } }
+          ).document.activeElement.getAttribute('name') ?? '',
+      );
     }
     expect(focused).toBe('q');
     await page.keyboard.type('bulk-7@example.com');
@@ -375,7 +435,9 @@ describe('web app', () => {
     const page = await phone.newPage();
     await page.goto(`${ctx.baseUrl}/app/projects/${ctx.project.id}/persons/${personId}`);
     const overflow = await page.evaluate(() => {
-      const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      const root = (
+        globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+      ).document.documentElement;
       return root.scrollWidth - root.clientWidth;
     });
     expect(overflow).toBeLessThanOrEqual(0);
@@ -405,7 +467,9 @@ describe('web app mounted under /ingest on a site', () => {
     const w = await watchedPage(browser, site.origin);
     const { page } = w;
     const distinctId = uniqueId('mounted');
-    await send(ctx, [{ event: 'hello', distinct_id: distinctId, properties: { $set: { email: `${distinctId}@example.com` } } }]);
+    await send(ctx, [
+      { event: 'hello', distinct_id: distinctId, properties: { $set: { email: `${distinctId}@example.com` } } },
+    ]);
     await expectPersonsFor(ctx.api, distinctId, [{ distinct_ids: [distinctId], is_identified: false }]);
     await signIn(page, `${site.origin}/ingest/app/`, inject('service').apiKey);
     const session = (await w.context.cookies()).find((c) => c.name === 'phe_session');
@@ -416,9 +480,13 @@ describe('web app mounted under /ingest on a site', () => {
     expect(page.url()).toMatch(new RegExp(`^${site.origin}/ingest/app/projects/${ctx.project.id}/persons/`));
     await page.goto(`${site.origin}/ingest/app/projects/${ctx.project.id}/events`);
     await send(ctx, [{ event: 'mounted_live', distinct_id: distinctId }]);
-    await expect.poll(() => page.locator('#event-list li .name').first().textContent(), { timeout: 30_000 }).toBe('mounted_live');
+    await expect
+      .poll(() => page.locator('#event-list li .name').first().textContent(), { timeout: 30_000 })
+      .toBe('mounted_live');
     await page.goto(`${site.origin}/ingest/app/projects/${ctx.project.id}`);
-    expect((await page.locator('pre.snippet').allTextContents()).join('\n')).toContain(`api_host: "${site.origin}/ingest"`);
+    expect((await page.locator('pre.snippet').allTextContents()).join('\n')).toContain(
+      `api_host: "${site.origin}/ingest"`,
+    );
     // A mutation through the site: create a project.
     await page.goto(`${site.origin}/ingest/app/projects`);
     const name = uniqueId('through-site');

@@ -19,7 +19,13 @@ const pathOf = (url: string) => {
   return u.pathname + u.search;
 };
 
-async function seedGroup(projectId: number, groupTypeIndex: number, groupKey: string, properties: Record<string, unknown>, createdAt: string) {
+async function seedGroup(
+  projectId: number,
+  groupTypeIndex: number,
+  groupKey: string,
+  properties: Record<string, unknown>,
+  createdAt: string,
+) {
   await (await dbFor(projectId)).insert(groups).values({ projectId, groupTypeIndex, groupKey, properties, createdAt });
 }
 
@@ -30,20 +36,44 @@ describe('groups_types', () => {
     await groupTypeIndexes(await dbFor(id), id, ['company', 'team']);
     const types = await getJson<Record<string, unknown>[]>(`/api/projects/${id}/groups_types/`);
     expect(types).toEqual([
-      { group_type: 'company', group_type_index: 0, name_singular: null, name_plural: null, detail_dashboard: null, default_columns: null, created_at: expect.any(String) },
-      { group_type: 'team', group_type_index: 1, name_singular: null, name_plural: null, detail_dashboard: null, default_columns: null, created_at: expect.any(String) },
+      {
+        group_type: 'company',
+        group_type_index: 0,
+        name_singular: null,
+        name_plural: null,
+        detail_dashboard: null,
+        default_columns: null,
+        created_at: expect.any(String),
+      },
+      {
+        group_type: 'team',
+        group_type_index: 1,
+        name_singular: null,
+        name_plural: null,
+        detail_dashboard: null,
+        default_columns: null,
+        created_at: expect.any(String),
+      },
     ]);
 
-    const one = await api(`/api/projects/${id}/groups_types/1/`, { method: 'PATCH', json: { name_singular: 'Squad', name_plural: 'Squads' } });
+    const one = await api(`/api/projects/${id}/groups_types/1/`, {
+      method: 'PATCH',
+      json: { name_singular: 'Squad', name_plural: 'Squads' },
+    });
     expect(one.status).toBe(200);
-    expect(await one.json()).toMatchObject({ group_type: 'team', group_type_index: 1, name_singular: 'Squad', name_plural: 'Squads' });
+    expect(await one.json()).toMatchObject({
+      group_type: 'team',
+      group_type_index: 1,
+      name_singular: 'Squad',
+      name_plural: 'Squads',
+    });
 
     const bulk = await api(`/api/projects/${id}/groups_types/update_metadata/`, {
       method: 'PATCH',
       json: [{ group_type_index: 0, name_plural: 'Organisations' }],
     });
     expect(bulk.status).toBe(200);
-    expect((await bulk.json() as Record<string, unknown>[]).map((t) => [t.name_singular, t.name_plural])).toEqual([
+    expect(((await bulk.json()) as Record<string, unknown>[]).map((t) => [t.name_singular, t.name_plural])).toEqual([
       [null, 'Organisations'],
       ['Squad', 'Squads'],
     ]);
@@ -52,7 +82,9 @@ describe('groups_types', () => {
   it('answers 404 for an unmapped index and 400 for bad input', async () => {
     const { id } = await newProject();
     await groupTypeIndexes(await dbFor(id), id, ['company']);
-    expect((await api(`/api/projects/${id}/groups_types/3/`, { method: 'PATCH', json: { name_singular: 'x' } })).status).toBe(404);
+    expect(
+      (await api(`/api/projects/${id}/groups_types/3/`, { method: 'PATCH', json: { name_singular: 'x' } })).status,
+    ).toBe(404);
     for (const [path, body, attr] of [
       ['groups_types/7/', { name_singular: 'x' }, 'group_type_index'],
       ['groups_types/0/', { name_singular: 5 }, 'name_singular'],
@@ -63,7 +95,9 @@ describe('groups_types', () => {
       expect(res.status, path).toBe(400);
       expect(await res.json()).toMatchObject({ type: 'validation_error', attr: expect.stringContaining(attr) });
     }
-    expect((await api(`/api/projects/${id}/groups_types/`, { headers: { Authorization: 'Bearer nope' } })).status).toBe(401);
+    expect((await api(`/api/projects/${id}/groups_types/`, { headers: { Authorization: 'Bearer nope' } })).status).toBe(
+      401,
+    );
   });
 });
 
@@ -71,11 +105,19 @@ describe('groups', () => {
   it('lists one type newest first, searches key and properties, pages with a cursor', async () => {
     const { id } = await newProject();
     for (let i = 0; i < 5; i++) {
-      await seedGroup(id, 0, `org-${i}`, { name: `Org ${i}`, industry: i % 2 ? 'Retail' : 'Software' }, `2026-01-0${i + 1}T00:00:00.000Z`);
+      await seedGroup(
+        id,
+        0,
+        `org-${i}`,
+        { name: `Org ${i}`, industry: i % 2 ? 'Retail' : 'Software' },
+        `2026-01-0${i + 1}T00:00:00.000Z`,
+      );
     }
     await seedGroup(id, 1, 'team-1', { name: 'Team' }, '2026-02-01T00:00:00.000Z');
 
-    const all = await getJson<{ results: { group_key: string }[]; next: string | null; previous: string | null }>(`/api/projects/${id}/groups/?group_type_index=0`);
+    const all = await getJson<{ results: { group_key: string }[]; next: string | null; previous: string | null }>(
+      `/api/projects/${id}/groups/?group_type_index=0`,
+    );
     expect(all.results.map((g) => g.group_key)).toEqual(['org-4', 'org-3', 'org-2', 'org-1', 'org-0']);
     expect(all.results[0]).toEqual({
       group_type_index: 0,
@@ -86,13 +128,19 @@ describe('groups', () => {
     expect(all.next).toBeNull();
 
     const search = async (q: string) =>
-      (await getJson<{ results: { group_key: string }[] }>(`/api/projects/${id}/groups/?group_type_index=0&search=${encodeURIComponent(q)}`)).results.map((g) => g.group_key);
+      (
+        await getJson<{ results: { group_key: string }[] }>(
+          `/api/projects/${id}/groups/?group_type_index=0&search=${encodeURIComponent(q)}`,
+        )
+      ).results.map((g) => g.group_key);
     expect(await search('retail')).toEqual(['org-3', 'org-1']);
     expect(await search('ORG-2')).toEqual(['org-2']);
     expect(await search('%')).toEqual([]);
 
     const keys: string[] = [];
-    let page = await getJson<{ results: { group_key: string }[]; next: string | null }>(`/api/projects/${id}/groups/?group_type_index=0&limit=2`);
+    let page = await getJson<{ results: { group_key: string }[]; next: string | null }>(
+      `/api/projects/${id}/groups/?group_type_index=0&limit=2`,
+    );
     keys.push(...page.results.map((g) => g.group_key));
     while (page.next) {
       page = await getJson(pathOf(page.next));
@@ -124,7 +172,10 @@ describe('groups', () => {
     ] as const) {
       const res = await api(`/api/projects/${id}/groups/?${query}`);
       expect(res.status, query).toBe(400);
-      expect(await res.json()).toMatchObject({ type: 'validation_error', attr: expect.stringMatching(new RegExp(`^${attr}`)) });
+      expect(await res.json()).toMatchObject({
+        type: 'validation_error',
+        attr: expect.stringMatching(new RegExp(`^${attr}`)),
+      });
     }
     const find = await api(`/api/projects/${id}/groups/find/?group_type_index=0`);
     expect(find.status).toBe(400);

@@ -18,22 +18,39 @@ const FULL_SCAN = /^SCAN (groups|group_type_mapping|events|person_distinct_ids|e
 const person = crypto.randomUUID();
 
 const queries: [string, SQL, RegExp[]][] = [
-  ['groups: list', groupListSql(1, { groupTypeIndex: 0 }, 101), [/SEARCH groups USING INDEX groups_project_type_created_idx \(project_id=\? AND group_type_index=\?\)/]],
+  [
+    'groups: list',
+    groupListSql(1, { groupTypeIndex: 0 }, 101),
+    [/SEARCH groups USING INDEX groups_project_type_created_idx \(project_id=\? AND group_type_index=\?\)/],
+  ],
   [
     'groups: next page with search',
     groupListSql(1, { groupTypeIndex: 0, search: 'acme', cursor: { createdAt: at(3), groupKey: 'k' } }, 101),
-    [/SEARCH groups USING INDEX groups_project_type_created_idx \(project_id=\? AND group_type_index=\? AND created_at<\?\)/],
+    [
+      /SEARCH groups USING INDEX groups_project_type_created_idx \(project_id=\? AND group_type_index=\? AND created_at<\?\)/,
+    ],
   ],
-  ['groups: find', findGroupSql(1, 0, 'acme'), [/SEARCH groups USING INDEX sqlite_autoindex_groups_1 \(project_id=\? AND group_type_index=\? AND group_key=\?\)/]],
+  [
+    'groups: find',
+    findGroupSql(1, 0, 'acme'),
+    [/SEARCH groups USING INDEX sqlite_autoindex_groups_1 \(project_id=\? AND group_type_index=\? AND group_key=\?\)/],
+  ],
   ...[0, 4].map((index): [string, SQL, RegExp[]] => [
     `events of a group (group_${index})`,
     eventListSql(1, { group: { index, key: 'acme' }, cursor: { timestamp: at(5), uuid: crypto.randomUUID() } }, 51),
-    [new RegExp(`SEARCH e USING INDEX events_project_group${index}_timestamp_idx \\(project_id=\\? AND group_${index}=\\? AND timestamp<\\?\\)`)],
+    [
+      new RegExp(
+        `SEARCH e USING INDEX events_project_group${index}_timestamp_idx \\(project_id=\\? AND group_${index}=\\? AND timestamp<\\?\\)`,
+      ),
+    ],
   ]),
   [
     "groups of a person's recent events",
     groupsOfPersonSql(1, person, 50),
-    [/SEARCH e USING INDEX events_project_distinct_timestamp_idx \(project_id=\? AND distinct_id=\?\)/, /person_distinct_ids_person_idx \(person_id=\?\)/],
+    [
+      /SEARCH e USING INDEX events_project_distinct_timestamp_idx \(project_id=\? AND distinct_id=\?\)/,
+      /person_distinct_ids_person_idx \(person_id=\?\)/,
+    ],
   ],
 ];
 

@@ -50,7 +50,9 @@ describe('groupsOfEvent', () => {
         { field: '$groups', value: ' ', reason: 'group type blank' },
       ],
     });
-    expect(groupsOfEvent({ $groups: 'acme' }).problems).toEqual([{ field: '$groups', value: 'acme', reason: 'not an object' }]);
+    expect(groupsOfEvent({ $groups: 'acme' }).problems).toEqual([
+      { field: '$groups', value: 'acme', reason: 'not an object' },
+    ]);
   });
 });
 
@@ -60,11 +62,23 @@ describe('groupIdentifyOf', () => {
   });
 
   it('reads type, key, $group_set and $group_set_once', () => {
-    expect(groupIdentifyOf('$groupidentify', { $group_type: 'company', $group_key: 'acme', $group_set: { name: 'Acme' }, $group_set_once: { first: 1 } })).toEqual({
+    expect(
+      groupIdentifyOf('$groupidentify', {
+        $group_type: 'company',
+        $group_key: 'acme',
+        $group_set: { name: 'Acme' },
+        $group_set_once: { first: 1 },
+      }),
+    ).toEqual({
       identify: { type: 'company', key: 'acme', set: { name: 'Acme' }, setOnce: { first: 1 } },
       problems: [],
     });
-    expect(groupIdentifyOf('$groupidentify', { $group_type: 'company', $group_key: 5 })?.identify).toEqual({ type: 'company', key: '5', set: {}, setOnce: {} });
+    expect(groupIdentifyOf('$groupidentify', { $group_type: 'company', $group_key: 5 })?.identify).toEqual({
+      type: 'company',
+      key: '5',
+      set: {},
+      setOnce: {},
+    });
   });
 
   it('reports a missing or bad type or key, and a $group_set that is not an object', () => {
@@ -72,13 +86,17 @@ describe('groupIdentifyOf', () => {
       identify: null,
       problems: [{ field: '$group_type', value: 'undefined', reason: 'missing' }],
     });
-    const long = groupIdentifyOf('$groupidentify', { $group_type: 'company', $group_key: 'k'.repeat(300), $group_set: [1] });
+    const long = groupIdentifyOf('$groupidentify', {
+      $group_type: 'company',
+      $group_key: 'k'.repeat(300),
+      $group_set: [1],
+    });
     expect(long?.identify).toBeNull();
     expect(long?.problems.map((p) => [p.field, p.reason])).toEqual([
       ['$group_key', 'longer than 200 characters'],
       ['$group_set', 'not an object'],
     ]);
-    expect(long?.problems[0]!.value.length).toBeLessThanOrEqual(101);
+    expect(long!.problems[0]!.value.length).toBeLessThanOrEqual(101);
   });
 });
 
@@ -92,7 +110,10 @@ describe('applyGroupUpdates (PostHog calculateUpdate: shallow merge)', () => {
   });
 
   it('is unchanged when every value is already there, and applies updates in order', () => {
-    expect(applyGroupUpdates({ a: 1, o: { x: [1] } }, [{ set: { a: 1, o: { x: [1] } }, setOnce: { a: 2 } }])).toEqual({ properties: { a: 1, o: { x: [1] } }, changed: false });
+    expect(applyGroupUpdates({ a: 1, o: { x: [1] } }, [{ set: { a: 1, o: { x: [1] } }, setOnce: { a: 2 } }])).toEqual({
+      properties: { a: 1, o: { x: [1] } },
+      changed: false,
+    });
     expect(
       applyGroupUpdates({}, [
         { set: { a: 1 }, setOnce: {} },
@@ -133,11 +154,15 @@ describe('withGroupProperties and groupColumnsOf', () => {
       ['company', 0],
       ['team', 3],
     ]);
-    const props = withGroupProperties({ x: 1 }, [
-      { type: 'company', key: 'acme' },
-      { type: 'team', key: 't1' },
-      { type: 'sixth', key: 's' },
-    ], mapping);
+    const props = withGroupProperties(
+      { x: 1 },
+      [
+        { type: 'company', key: 'acme' },
+        { type: 'team', key: 't1' },
+        { type: 'sixth', key: 's' },
+      ],
+      mapping,
+    );
     expect(props).toEqual({ x: 1, $group_0: 'acme', $group_3: 't1' });
     expect(groupColumnsOf(props)).toEqual(['acme', null, null, 't1', null]);
     const same = { x: 1 };
@@ -149,7 +174,10 @@ describe('groupWarnings', () => {
   it('one warning per kind of problem', () => {
     expect(groupWarnings('u', [], [])).toEqual([]);
     expect(groupWarnings('u', [{ field: '$group_key', value: '', reason: 'blank' }], ['f', 'g'])).toEqual([
-      { type: 'invalid_group', details: { eventUuid: 'u', problems: [{ field: '$group_key', value: '', reason: 'blank' }] } },
+      {
+        type: 'invalid_group',
+        details: { eventUuid: 'u', problems: [{ field: '$group_key', value: '', reason: 'blank' }] },
+      },
       { type: 'group_type_limit_exceeded', details: { eventUuid: 'u', groupTypes: ['f', 'g'], limit: 5 } },
     ]);
   });

@@ -8,7 +8,11 @@ describe('web app: groups', () => {
     const evil = '<script>alert(1)</script>';
     await ingest(p, [
       ev('$identify', 'ada', { $set: { email: 'ada@example.com' } }),
-      ev('$groupidentify', 'ada', { $group_type: 'company', $group_key: 'acme/eu', $group_set: { name: 'Acme EU', motto: evil } }),
+      ev('$groupidentify', 'ada', {
+        $group_type: 'company',
+        $group_key: 'acme/eu',
+        $group_set: { name: 'Acme EU', motto: evil },
+      }),
       ev('report_viewed', 'ada', { $groups: { company: 'acme/eu', team: evil } }),
       ev('report_viewed', 'bob', { $groups: { company: 'acme/eu' } }),
       ev('other_company_event', 'carol', { $groups: { company: 'globex' } }),

@@ -19,7 +19,12 @@ async function groupRow(projectId: number, groupTypeIndex: number, key: string) 
     .get();
 }
 
-const update = (key: string, set: Record<string, unknown>, setOnce: Record<string, unknown> = {}, timestamp = '2026-01-01T00:00:00.000Z'): GroupUpdate => ({
+const update = (
+  key: string,
+  set: Record<string, unknown>,
+  setOnce: Record<string, unknown> = {},
+  timestamp = '2026-01-01T00:00:00.000Z',
+): GroupUpdate => ({
   groupTypeIndex: 0,
   key,
   set,
@@ -84,7 +89,8 @@ describe('group type mapping', () => {
       // Every consumer's answer agrees with the stored mapping.
       for (const answer of answers) for (const [type, index] of answer) expect(stored.get(type)).toBe(index);
       // And each type a consumer met is mapped unless five were already taken.
-      for (const [i, answer] of answers.entries()) for (const t of seen[i]!) expect(answer.has(t) || answer.size === 5).toBe(true);
+      for (const [i, answer] of answers.entries())
+        for (const t of seen[i]!) expect(answer.has(t) || answer.size === 5).toBe(true);
       // The stored mapping is one a serial order of the consumers would give (the plain model).
       const order = [...stored].sort((a, b) => a[1] - b[1]).map(([t]) => t);
       expect(assignGroupTypes(new Map(), order)).toEqual(stored);
@@ -95,9 +101,22 @@ describe('group type mapping', () => {
 describe('group property updates', () => {
   it('creates a group, merges shallowly, and counts versions only on change', async () => {
     const { id } = await newProject();
-    await applyGroupIdentifies(db, id, [update('acme', { name: 'Acme', address: { city: 'Paris' } }, {}, '2026-01-02T00:00:00.000Z')]);
-    expect(await groupRow(id, 0, 'acme')).toMatchObject({ properties: { name: 'Acme', address: { city: 'Paris' } }, version: 1, createdAt: '2026-01-02T00:00:00.000Z' });
-    await applyGroupIdentifies(db, id, [update('acme', { address: { zip: '1' }, plan: 'pro' }, { name: 'Other', since: 2020 }, '2026-01-03T00:00:00.000Z')]);
+    await applyGroupIdentifies(db, id, [
+      update('acme', { name: 'Acme', address: { city: 'Paris' } }, {}, '2026-01-02T00:00:00.000Z'),
+    ]);
+    expect(await groupRow(id, 0, 'acme')).toMatchObject({
+      properties: { name: 'Acme', address: { city: 'Paris' } },
+      version: 1,
+      createdAt: '2026-01-02T00:00:00.000Z',
+    });
+    await applyGroupIdentifies(db, id, [
+      update(
+        'acme',
+        { address: { zip: '1' }, plan: 'pro' },
+        { name: 'Other', since: 2020 },
+        '2026-01-03T00:00:00.000Z',
+      ),
+    ]);
     expect(await groupRow(id, 0, 'acme')).toMatchObject({
       properties: { name: 'Acme', address: { zip: '1' }, plan: 'pro', since: 2020 },
       version: 2,
@@ -112,7 +131,11 @@ describe('group property updates', () => {
 
   it('keeps groups of different types and keys apart', async () => {
     const { id } = await newProject();
-    await applyGroupIdentifies(db, id, [update('k', { a: 1 }), { ...update('k', { b: 2 }), groupTypeIndex: 1 }, update('K', { c: 3 })]);
+    await applyGroupIdentifies(db, id, [
+      update('k', { a: 1 }),
+      { ...update('k', { b: 2 }), groupTypeIndex: 1 },
+      update('K', { c: 3 }),
+    ]);
     expect((await groupRow(id, 0, 'k'))?.properties).toEqual({ a: 1 });
     expect((await groupRow(id, 1, 'k'))?.properties).toEqual({ b: 2 });
     expect((await groupRow(id, 0, 'K'))?.properties).toEqual({ c: 3 });
@@ -128,8 +151,17 @@ describe('group property updates', () => {
     // The plain model: some serial order of the same updates; `first` is the first writer's, `last` the last writer's.
     const firstWriter = props.first as number;
     const lastWriter = props.last as number;
-    const order = [firstWriter, ...Array.from({ length: n }, (_, i) => i).filter((i) => i !== firstWriter && i !== lastWriter), lastWriter];
-    expect(applyGroupUpdates({}, order.map((i) => updates[i]!)).properties).toEqual(props);
+    const order = [
+      firstWriter,
+      ...Array.from({ length: n }, (_, i) => i).filter((i) => i !== firstWriter && i !== lastWriter),
+      lastWriter,
+    ];
+    expect(
+      applyGroupUpdates(
+        {},
+        order.map((i) => updates[i]!),
+      ).properties,
+    ).toEqual(props);
     expect(row!.version).toBe(n);
   });
 
@@ -139,7 +171,9 @@ describe('group property updates', () => {
     const batches = Array.from({ length: 12 }, (_, b) => keys.map((k) => update(k, { [`from${b}`]: true })));
     await Promise.all(batches.map((batch) => applyGroupIdentifies(db, id, batch)));
     for (const k of keys) {
-      expect((await groupRow(id, 0, k))?.properties).toEqual(Object.fromEntries(batches.map((_, b) => [`from${b}`, true])));
+      expect((await groupRow(id, 0, k))?.properties).toEqual(
+        Object.fromEntries(batches.map((_, b) => [`from${b}`, true])),
+      );
     }
   });
 
@@ -151,7 +185,16 @@ describe('group property updates', () => {
     const warnings = await applyGroupIdentifies(db, id, [big, tooMuch, small]);
     expect([...warnings.keys()]).toEqual([tooMuch.eventUuid]);
     expect(warnings.get(tooMuch.eventUuid)).toEqual([
-      { type: 'group_properties_size_violation', details: { eventUuid: tooMuch.eventUuid, groupTypeIndex: 0, groupKey: 'big', size: expect.any(Number), limit: 512 * 1024 } },
+      {
+        type: 'group_properties_size_violation',
+        details: {
+          eventUuid: tooMuch.eventUuid,
+          groupTypeIndex: 0,
+          groupKey: 'big',
+          size: expect.any(Number),
+          limit: 512 * 1024,
+        },
+      },
     ]);
     const row = await groupRow(id, 0, 'big');
     expect(Object.keys(row!.properties).sort()).toEqual(['blob', 'name']);

@@ -1,9 +1,60 @@
 import { describe, expect, it } from 'vitest';
-import { CAMPAIGN_PROPERTIES, EVENT_TO_PERSON_PROPERTIES, GEOIP_KEYS, automaticPersonUpdates } from '../../src/identity';
+import {
+  CAMPAIGN_PROPERTIES,
+  EVENT_TO_PERSON_PROPERTIES,
+  GEOIP_KEYS,
+  automaticPersonUpdates,
+} from '../../src/identity';
 
 // PostHog's lists (nodejs/src/common/persons/person-property-utils.ts), written out again so a change to ours shows here.
-const POSTHOG_EVENT_TO_PERSON = ['$app_build', '$app_name', '$app_namespace', '$app_version', '$browser', '$browser_version', '$device_type', '$current_url', '$pathname', '$os', '$os_name', '$os_version', '$referring_domain', '$referrer', '$screen_height', '$screen_width', '$viewport_height', '$viewport_width', '$raw_user_agent'];
-const POSTHOG_CAMPAIGN = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_name', 'utm_term', 'gclid', 'gad_source', 'gclsrc', 'dclid', 'gbraid', 'wbraid', 'fbclid', 'msclkid', 'twclid', 'li_fat_id', 'mc_cid', 'igshid', 'ttclid', 'rdt_cid', 'irclid', '_kx', 'epik', 'qclid', 'sccid'];
+const POSTHOG_EVENT_TO_PERSON = [
+  '$app_build',
+  '$app_name',
+  '$app_namespace',
+  '$app_version',
+  '$browser',
+  '$browser_version',
+  '$device_type',
+  '$current_url',
+  '$pathname',
+  '$os',
+  '$os_name',
+  '$os_version',
+  '$referring_domain',
+  '$referrer',
+  '$screen_height',
+  '$screen_width',
+  '$viewport_height',
+  '$viewport_width',
+  '$raw_user_agent',
+];
+const POSTHOG_CAMPAIGN = [
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_content',
+  'utm_name',
+  'utm_term',
+  'gclid',
+  'gad_source',
+  'gclsrc',
+  'dclid',
+  'gbraid',
+  'wbraid',
+  'fbclid',
+  'msclkid',
+  'twclid',
+  'li_fat_id',
+  'mc_cid',
+  'igshid',
+  'ttclid',
+  'rdt_cid',
+  'irclid',
+  '_kx',
+  'epik',
+  'qclid',
+  'sccid',
+];
 
 const geo = {
   $ip: '198.51.100.23',
@@ -17,10 +68,16 @@ describe('automaticPersonUpdates', () => {
   it("lifts exactly PostHog's keys", () => {
     expect([...EVENT_TO_PERSON_PROPERTIES]).toEqual(POSTHOG_EVENT_TO_PERSON);
     expect([...CAMPAIGN_PROPERTIES]).toEqual(POSTHOG_CAMPAIGN);
-    const every = Object.fromEntries([...POSTHOG_EVENT_TO_PERSON, ...POSTHOG_CAMPAIGN].filter((k) => k !== '$os_name').map((k, i) => [k, `v${i}`]));
+    const every = Object.fromEntries(
+      [...POSTHOG_EVENT_TO_PERSON, ...POSTHOG_CAMPAIGN].filter((k) => k !== '$os_name').map((k, i) => [k, `v${i}`]),
+    );
     const u = automaticPersonUpdates({ ...every, $lib: 'web', $session_id: 's', $host: 'h', utm_id: 'x', other: 1 });
     expect(u.set).toEqual(every);
-    expect(Object.keys(u.setOnce).sort()).toEqual(Object.keys(every).map((k) => `$initial_${k.replace('$', '')}`).sort());
+    expect(Object.keys(u.setOnce).sort()).toEqual(
+      Object.keys(every)
+        .map((k) => `$initial_${k.replace('$', '')}`)
+        .sort(),
+    );
   });
 
   it('a posthog-js pageview', () => {
@@ -69,14 +126,33 @@ describe('automaticPersonUpdates', () => {
   });
 
   it('$os_name stands in for a missing or null $os and never lands on the person', () => {
-    expect(automaticPersonUpdates({ $os_name: 'iOS' })).toEqual({ set: { $os: 'iOS' }, setOnce: { $initial_os: 'iOS' } });
-    expect(automaticPersonUpdates({ $os: null, $os_name: 'iOS' })).toEqual({ set: { $os: null }, setOnce: { $initial_os: 'iOS' } });
-    expect(automaticPersonUpdates({ $os: 'Android', $os_name: 'iOS' })).toEqual({ set: { $os: 'Android' }, setOnce: { $initial_os: 'Android' } });
+    expect(automaticPersonUpdates({ $os_name: 'iOS' })).toEqual({
+      set: { $os: 'iOS' },
+      setOnce: { $initial_os: 'iOS' },
+    });
+    expect(automaticPersonUpdates({ $os: null, $os_name: 'iOS' })).toEqual({
+      set: { $os: null },
+      setOnce: { $initial_os: 'iOS' },
+    });
+    expect(automaticPersonUpdates({ $os: 'Android', $os_name: 'iOS' })).toEqual({
+      set: { $os: 'Android' },
+      setOnce: { $initial_os: 'Android' },
+    });
   });
 
   it('server SDK events ($is_server) lift no host OS', () => {
-    const u = automaticPersonUpdates({ $is_server: true, $os: 'Linux', $os_version: '6.1', $os_name: 'Linux', utm_source: 'api', $current_url: 'https://x.test/' });
-    expect(u).toEqual({ set: { utm_source: 'api', $current_url: 'https://x.test/' }, setOnce: { $initial_utm_source: 'api', $initial_current_url: 'https://x.test/' } });
+    const u = automaticPersonUpdates({
+      $is_server: true,
+      $os: 'Linux',
+      $os_version: '6.1',
+      $os_name: 'Linux',
+      utm_source: 'api',
+      $current_url: 'https://x.test/',
+    });
+    expect(u).toEqual({
+      set: { utm_source: 'api', $current_url: 'https://x.test/' },
+      setOnce: { $initial_utm_source: 'api', $initial_current_url: 'https://x.test/' },
+    });
     expect(automaticPersonUpdates({ $is_server: false, $os: 'Linux' }).set).toEqual({ $os: 'Linux' });
   });
 
@@ -102,7 +178,10 @@ describe('automaticPersonUpdates', () => {
     const { $ip: _ip, ...noIp } = geo;
     expect(automaticPersonUpdates(noIp)).toEqual({ set: {}, setOnce: {} });
     expect(automaticPersonUpdates({ $ip: '198.51.100.23' })).toEqual({ set: {}, setOnce: {} });
-    expect(automaticPersonUpdates({ $ip: '198.51.100.23', $geoip_country_code: null })).toEqual({ set: {}, setOnce: {} });
+    expect(automaticPersonUpdates({ $ip: '198.51.100.23', $geoip_country_code: null })).toEqual({
+      set: {},
+      setOnce: {},
+    });
   });
 
   it('only own properties count (no prototype keys)', () => {

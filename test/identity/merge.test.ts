@@ -50,13 +50,16 @@ describe('mergeRequestOf (spec §1 table)', () => {
     });
   });
 
-  it.each(['$pageview', 'identify', '$set', '$groupidentify', 'signed_up'])(
-    '%s never merges, even with merge-looking properties',
-    (event) => {
-      const e = eventOf({ event, properties: { alias: 'a', $anon_distinct_id: 'b' } });
-      expect(mergeRequestOf(e)).toBeNull();
-    },
-  );
+  it.each([
+    '$pageview',
+    'identify',
+    '$set',
+    '$groupidentify',
+    'signed_up',
+  ])('%s never merges, even with merge-looking properties', (event) => {
+    const e = eventOf({ event, properties: { alias: 'a', $anon_distinct_id: 'b' } });
+    expect(mergeRequestOf(e)).toBeNull();
+  });
 });
 
 describe('precheckMerge (spec §1 checks, in order)', () => {
@@ -131,9 +134,15 @@ describe('isMergeAllowed (spec §2: only the source flag matters)', () => {
 
 describe('refusedMergeWarning', () => {
   it('names both distinct ids and the event', () => {
-    expect(refusedMergeWarning({ kind: '$identify', source: 'distinct_id_one', target: 'distinct_id_two' }, 'e-1')).toEqual({
+    expect(
+      refusedMergeWarning({ kind: '$identify', source: 'distinct_id_one', target: 'distinct_id_two' }, 'e-1'),
+    ).toEqual({
       type: 'cannot_merge_already_identified',
-      details: { sourcePersonDistinctId: 'distinct_id_one', targetPersonDistinctId: 'distinct_id_two', eventUuid: 'e-1' },
+      details: {
+        sourcePersonDistinctId: 'distinct_id_one',
+        targetPersonDistinctId: 'distinct_id_two',
+        eventUuid: 'e-1',
+      },
     });
   });
 });

@@ -123,7 +123,9 @@ describe('any arrival order gives the same properties (issue #16)', () => {
         const at = 1 + (cut % arrival.length);
         const created = personFrom(arrival.slice(0, at));
         const stored = JSON.parse(JSON.stringify(created)) as Person;
-        expect(withoutCreator(withEvents(stored, arrival.slice(at)).properties)).toEqual(withoutCreator(posthogInTimeOrder(events)));
+        expect(withoutCreator(withEvents(stored, arrival.slice(at)).properties)).toEqual(
+          withoutCreator(posthogInTimeOrder(events)),
+        );
       }),
       { numRuns: 200 },
     );
@@ -137,7 +139,9 @@ describe('any arrival order gives the same properties (issue #16)', () => {
         fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), update), { minLength: 1, maxLength: 10 }),
         (raw) => {
           const events = raw.map(([s, u]) => eventAt(s, u));
-          const inTimeOrder = [...events].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+          const inTimeOrder = [...events].sort((a, b) =>
+            a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0,
+          );
           expect(personFrom(inTimeOrder).properties).toEqual(posthogInTimeOrder(events));
         },
       ),
@@ -219,11 +223,17 @@ describe('the rule, case by case (issue #16)', () => {
   });
 
   it('equal timestamps: the later-processed $set wins', () => {
-    expect(person(eventAt(10, { set: { plan: 'pro' } }), eventAt(10, { set: { plan: 'free' } })).properties.plan).toBe('free');
+    expect(person(eventAt(10, { set: { plan: 'pro' } }), eventAt(10, { set: { plan: 'free' } })).properties.plan).toBe(
+      'free',
+    );
   });
 
   it('a late first pageview fixes $initial_referrer: the earliest first touch wins', () => {
-    const p = person(eventAt(100, { referrer: 'bing.com' }), eventAt(200, { referrer: 'duckduckgo.com' }), eventAt(1, { referrer: 'google.com' }));
+    const p = person(
+      eventAt(100, { referrer: 'bing.com' }),
+      eventAt(200, { referrer: 'duckduckgo.com' }),
+      eventAt(1, { referrer: 'google.com' }),
+    );
     expect(p.properties.$initial_referrer).toBe('google.com');
     expect(p.propertyWrites.$initial_referrer).toEqual({ t: iso(1), op: 'set_once' });
   });
@@ -273,7 +283,12 @@ describe('the limit of the rule: $set_once and $unset on one key from out-of-ord
     // In time order: unset@1, once@5 → 'a', unset@6 → gone, once@8 → 'b'. Arriving
     // with once@8 before unset@6, 'b' was not kept (only the earliest first touch is),
     // so the key stays unset. Remembering every first touch would grow without bound.
-    const events = [eventAt(1, { unset: ['k'] }), eventAt(5, { setOnce: { k: 'a' } }), eventAt(8, { setOnce: { k: 'b' } }), eventAt(6, { unset: ['k'] })];
+    const events = [
+      eventAt(1, { unset: ['k'] }),
+      eventAt(5, { setOnce: { k: 'a' } }),
+      eventAt(8, { setOnce: { k: 'b' } }),
+      eventAt(6, { unset: ['k'] }),
+    ];
     expect(posthogInTimeOrder(events).k).toBe('b');
     expect(personFrom(events).properties).not.toHaveProperty('k');
     const inOrder = [events[0]!, events[1]!, events[3]!, events[2]!];
@@ -286,10 +301,16 @@ describe('the times stay small enough for the person row (D1 rows are at most 1 
     const keys = Array.from({ length: 9000 }, (_, i) => `k${i}`);
     const p = personFrom([
       eventAt(1, { unset: keys.map((k) => `gone_${k}`) }),
-      ...Array.from({ length: 9 }, (_, chunk) => eventAt(10 + chunk, { set: Object.fromEntries(keys.slice(chunk * 1000, chunk * 1000 + 1000).map((k) => [k, 1])) })),
+      ...Array.from({ length: 9 }, (_, chunk) =>
+        eventAt(10 + chunk, {
+          set: Object.fromEntries(keys.slice(chunk * 1000, chunk * 1000 + 1000).map((k) => [k, 1])),
+        }),
+      ),
     ]);
     expect(Object.keys(withoutCreator(p.properties))).toHaveLength(9000);
-    expect(new TextEncoder().encode(JSON.stringify(p.propertyWrites)).byteLength).toBeLessThanOrEqual(MAX_PROPERTY_WRITES_BYTES);
+    expect(new TextEncoder().encode(JSON.stringify(p.propertyWrites)).byteLength).toBeLessThanOrEqual(
+      MAX_PROPERTY_WRITES_BYTES,
+    );
     expect(Object.values(p.propertyWrites).some((w) => w.op === 'unset')).toBe(false);
     // The newest times are the ones kept.
     expect(p.propertyWrites.k8999).toEqual({ t: iso(18), op: 'set' });

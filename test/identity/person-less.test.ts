@@ -17,46 +17,78 @@ describe('personProcessingOf (spec §4)', () => {
     expect(personProcessingOf(e)).toEqual({ processPerson: false, drop: false, warnings: [] });
   });
 
-  it.each([['false', 'false'], [0, '0'], [1, '1'], [null, 'null'], ['true', 'true']])(
-    'non-boolean %j is treated as true with a warning',
-    (value, shown) => {
-      const e = eventOf({ uuid: 'e-1', properties: { $process_person_profile: value } });
-      expect(personProcessingOf(e)).toEqual({
-        processPerson: true,
-        drop: false,
-        warnings: [{ type: 'invalid_process_person_profile', details: { processPersonProfile: shown, eventUuid: 'e-1' } }],
-      });
-    },
-  );
-
-  it.each(['$identify', '$create_alias', '$merge_dangerously', '$groupidentify'])(
-    '%s with the flag false is dropped with a warning',
-    (event) => {
-      const e = eventOf({ uuid: 'e-2', event, distinct_id: 'anon-9', properties: { $process_person_profile: false } });
-      expect(personProcessingOf(e)).toEqual({
-        processPerson: false,
-        drop: true,
-        warnings: [
-          {
-            type: 'invalid_event_when_process_person_profile_is_false',
-            details: { event, distinctId: 'anon-9', eventUuid: 'e-2' },
-          },
-        ],
-      });
-    },
-  );
-
-  it.each(['$exception', '$$heatmap'])('%s never updates persons (PostHog NO_PERSON_UPDATE_EVENTS): stored person-less', (event) => {
-    expect(personProcessingOf(eventOf({ event, properties: { $set: { a: 1 } } }))).toEqual({ processPerson: false, drop: false, warnings: [] });
-    expect(personProcessingOf(eventOf({ event, properties: { $process_person_profile: true } }))).toMatchObject({ processPerson: false, drop: false });
+  it.each([
+    ['false', 'false'],
+    [0, '0'],
+    [1, '1'],
+    [null, 'null'],
+    ['true', 'true'],
+  ])('non-boolean %j is treated as true with a warning', (value, shown) => {
+    const e = eventOf({ uuid: 'e-1', properties: { $process_person_profile: value } });
+    expect(personProcessingOf(e)).toEqual({
+      processPerson: true,
+      drop: false,
+      warnings: [
+        { type: 'invalid_process_person_profile', details: { processPersonProfile: shown, eventUuid: 'e-1' } },
+      ],
+    });
   });
 
-  it('$$client_ingestion_warning becomes a client_ingestion_warning carrying its message, not an event', () => {
-    const e = eventOf({ uuid: 'e-3', event: '$$client_ingestion_warning', distinct_id: 'anon-3', properties: { $$client_ingestion_warning_message: 'posthog-js: x', $process_person_profile: false } });
+  it.each([
+    '$identify',
+    '$create_alias',
+    '$merge_dangerously',
+    '$groupidentify',
+  ])('%s with the flag false is dropped with a warning', (event) => {
+    const e = eventOf({ uuid: 'e-2', event, distinct_id: 'anon-9', properties: { $process_person_profile: false } });
     expect(personProcessingOf(e)).toEqual({
       processPerson: false,
       drop: true,
-      warnings: [{ type: 'client_ingestion_warning', details: { eventUuid: 'e-3', event: '$$client_ingestion_warning', distinctId: 'anon-3', message: 'posthog-js: x' } }],
+      warnings: [
+        {
+          type: 'invalid_event_when_process_person_profile_is_false',
+          details: { event, distinctId: 'anon-9', eventUuid: 'e-2' },
+        },
+      ],
+    });
+  });
+
+  it.each([
+    '$exception',
+    '$$heatmap',
+  ])('%s never updates persons (PostHog NO_PERSON_UPDATE_EVENTS): stored person-less', (event) => {
+    expect(personProcessingOf(eventOf({ event, properties: { $set: { a: 1 } } }))).toEqual({
+      processPerson: false,
+      drop: false,
+      warnings: [],
+    });
+    expect(personProcessingOf(eventOf({ event, properties: { $process_person_profile: true } }))).toMatchObject({
+      processPerson: false,
+      drop: false,
+    });
+  });
+
+  it('$$client_ingestion_warning becomes a client_ingestion_warning carrying its message, not an event', () => {
+    const e = eventOf({
+      uuid: 'e-3',
+      event: '$$client_ingestion_warning',
+      distinct_id: 'anon-3',
+      properties: { $$client_ingestion_warning_message: 'posthog-js: x', $process_person_profile: false },
+    });
+    expect(personProcessingOf(e)).toEqual({
+      processPerson: false,
+      drop: true,
+      warnings: [
+        {
+          type: 'client_ingestion_warning',
+          details: {
+            eventUuid: 'e-3',
+            event: '$$client_ingestion_warning',
+            distinctId: 'anon-3',
+            message: 'posthog-js: x',
+          },
+        },
+      ],
     });
   });
 
@@ -71,7 +103,13 @@ describe('withoutPersonUpdates (spec §4)', () => {
     const e = {
       ...eventOf({
         event: 'clicked',
-        properties: { $process_person_profile: false, $set: { a: 1 }, $set_once: { b: 2 }, $unset: ['c'], button: 'buy' },
+        properties: {
+          $process_person_profile: false,
+          $set: { a: 1 },
+          $set_once: { b: 2 },
+          $unset: ['c'],
+          button: 'buy',
+        },
         $set: { a: 1 },
         $set_once: { b: 2 },
       }),

@@ -88,7 +88,9 @@ describe('propertyUpdatesOf: automatic person properties (issue #14, PostHog per
   });
 
   it('sets nothing for keys not on the list', () => {
-    const e = eventOf({ properties: { $host: 'x.io', $lib: 'web', utm_id: '1', $session_id: 's', $geoip_city_name: 'Oslo' } });
+    const e = eventOf({
+      properties: { $host: 'x.io', $lib: 'web', utm_id: '1', $session_id: 's', $geoip_city_name: 'Oslo' },
+    });
     expect(propertyUpdatesOf(e)).toEqual({ set: {}, setOnce: {}, unset: [] });
   });
 
@@ -107,33 +109,67 @@ describe('propertyUpdatesOf: automatic person properties (issue #14, PostHog per
   it('only sets once: a person that already has $initial_* keeps it, the latest value moves on', () => {
     const u = propertyUpdatesOf(eventOf({ properties: { utm_source: 'newsletter' } }));
     const result = applyPropertyUpdates({ $initial_utm_source: 'google', utm_source: 'google' }, u);
-    expect(result).toEqual({ properties: { $initial_utm_source: 'google', utm_source: 'newsletter' }, changed: true, ignorable: false });
+    expect(result).toEqual({
+      properties: { $initial_utm_source: 'google', utm_source: 'newsletter' },
+      changed: true,
+      ignorable: false,
+    });
   });
 });
 
 describe('applyPropertyUpdates: updates PostHog does not write on their own (FILTERED_PERSON_UPDATE_PROPERTIES)', () => {
-  const person = { $current_url: 'https://a.test/', $initial_current_url: 'https://a.test/', $browser: 'Chrome', $initial_browser: 'Chrome', $geoip_city_name: 'Oslo', $geoip_latitude: 59.9, utm_source: 'x' };
+  const person = {
+    $current_url: 'https://a.test/',
+    $initial_current_url: 'https://a.test/',
+    $browser: 'Chrome',
+    $initial_browser: 'Chrome',
+    $geoip_city_name: 'Oslo',
+    $geoip_latitude: 59.9,
+    utm_source: 'x',
+  };
   const pageview = (properties: Record<string, unknown>) => propertyUpdatesOf(eventOf({ properties }));
 
   it('a new URL, browser or coordinates alone is ignorable on a non-person event', () => {
-    const r = applyPropertyUpdates(person, pageview({ $current_url: 'https://a.test/b', $browser: 'Firefox', $initial_browser: 'x' }), '$pageview');
+    const r = applyPropertyUpdates(
+      person,
+      pageview({ $current_url: 'https://a.test/b', $browser: 'Firefox', $initial_browser: 'x' }),
+      '$pageview',
+    );
     expect(r).toMatchObject({ changed: true, ignorable: true });
-    expect(r.properties).toMatchObject({ $current_url: 'https://a.test/b', $browser: 'Firefox', $initial_browser: 'Chrome' });
-    expect(applyPropertyUpdates(person, updates({ set: { $geoip_latitude: 1 } }), 'clicked')).toMatchObject({ changed: true, ignorable: true });
+    expect(r.properties).toMatchObject({
+      $current_url: 'https://a.test/b',
+      $browser: 'Firefox',
+      $initial_browser: 'Chrome',
+    });
+    expect(applyPropertyUpdates(person, updates({ set: { $geoip_latitude: 1 } }), 'clicked')).toMatchObject({
+      changed: true,
+      ignorable: true,
+    });
   });
 
   it('a key the person lacks, a campaign change, a city change, $unset or a person event is written', () => {
     expect(applyPropertyUpdates(person, pageview({ $pathname: '/b' }), '$pageview').ignorable).toBe(false);
-    expect(applyPropertyUpdates(person, pageview({ $current_url: 'https://a.test/b', utm_source: 'y' }), '$pageview').ignorable).toBe(false);
-    expect(applyPropertyUpdates(person, updates({ set: { $geoip_city_name: 'Bergen' } }), '$pageview').ignorable).toBe(false);
-    expect(applyPropertyUpdates(person, updates({ set: { $browser: 'Safari' }, unset: ['utm_source'] }), '$pageview').ignorable).toBe(false);
+    expect(
+      applyPropertyUpdates(person, pageview({ $current_url: 'https://a.test/b', utm_source: 'y' }), '$pageview')
+        .ignorable,
+    ).toBe(false);
+    expect(applyPropertyUpdates(person, updates({ set: { $geoip_city_name: 'Bergen' } }), '$pageview').ignorable).toBe(
+      false,
+    );
+    expect(
+      applyPropertyUpdates(person, updates({ set: { $browser: 'Safari' }, unset: ['utm_source'] }), '$pageview')
+        .ignorable,
+    ).toBe(false);
     expect(applyPropertyUpdates(person, updates({ set: { $browser: 'Safari' } }), '$identify').ignorable).toBe(false);
     expect(applyPropertyUpdates(person, updates({ set: { $browser: 'Safari' } }), '$set').ignorable).toBe(false);
     expect(applyPropertyUpdates(person, updates({ set: { $browser: 'Safari' } })).ignorable).toBe(false);
   });
 
   it('no change is not ignorable', () => {
-    expect(applyPropertyUpdates(person, updates({ set: { $browser: 'Chrome' } }), '$pageview')).toMatchObject({ changed: false, ignorable: false });
+    expect(applyPropertyUpdates(person, updates({ set: { $browser: 'Chrome' } }), '$pageview')).toMatchObject({
+      changed: false,
+      ignorable: false,
+    });
   });
 });
 
@@ -149,7 +185,9 @@ describe('applyPropertyUpdates (spec §3, existing person)', () => {
   });
 
   it('$set beats $set_once of the same event on a new key', () => {
-    expect(applyPropertyUpdates({}, updates({ setOnce: { a: 'once' }, set: { a: 'set' } })).properties).toEqual({ a: 'set' });
+    expect(applyPropertyUpdates({}, updates({ setOnce: { a: 'once' }, set: { a: 'set' } })).properties).toEqual({
+      a: 'set',
+    });
   });
 
   it('$unset removes keys, after $set', () => {
@@ -186,7 +224,10 @@ describe('applyPropertyUpdates (spec §3, existing person)', () => {
   });
 
   it('stores a "__proto__" key from JSON as a plain property', () => {
-    const u = updates({ set: JSON.parse('{"__proto__": {"polluted": true}}'), setOnce: JSON.parse('{"__proto__": 1}') });
+    const u = updates({
+      set: JSON.parse('{"__proto__": {"polluted": true}}'),
+      setOnce: JSON.parse('{"__proto__": 1}'),
+    });
     const { properties } = applyPropertyUpdates({}, u);
     expect(Object.getPrototypeOf(properties)).toBe(Object.prototype);
     expect(Object.hasOwn(properties, '__proto__')).toBe(true);

@@ -31,7 +31,11 @@ describe('seed: User B merged into User A with $merge_dangerously', () => {
     });
 
     const req = mergeRequestOf(event);
-    expect(req).toEqual({ kind: '$merge_dangerously', source: 'distinct_id_of_user_B', target: 'distinct_id_of_user_A' });
+    expect(req).toEqual({
+      kind: '$merge_dangerously',
+      source: 'distinct_id_of_user_B',
+      target: 'distinct_id_of_user_A',
+    });
     expect(precheckMerge(req!, event.uuid)).toEqual({ action: 'merge' });
     expect(mergeCaseOf(userB, userA)).toBe('merge_persons');
     expect(isMergeAllowed(req!.kind, userB.isIdentified)).toBe(true);

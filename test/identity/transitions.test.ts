@@ -46,7 +46,9 @@ describe('withPropertyUpdates (the property transition)', () => {
     ]);
     expect(after.properties).toEqual({ a: 1 });
     expect(after.version).toBe(1);
-    expect(events[0]!.warnings.map((w) => [w.type, w.details.eventUuid])).toEqual([['person_properties_size_violation', 'too-big']]);
+    expect(events[0]!.warnings.map((w) => [w.type, w.details.eventUuid])).toEqual([
+      ['person_properties_size_violation', 'too-big'],
+    ]);
     expect(events[1]!.warnings).toEqual([]);
   });
 });
@@ -58,14 +60,20 @@ describe('updateTransition', () => {
     const t = updateTransition(undefined, {
       ...input,
       createFor: 'd',
-      events: [item({ uuid: 'first', timestamp: '2024-02-02T00:00:00.000Z', properties: { $set: { a: 1 } } }), item({ properties: { $set: { b: 2 } } })],
+      events: [
+        item({ uuid: 'first', timestamp: '2024-02-02T00:00:00.000Z', properties: { $set: { a: 1 } } }),
+        item({ properties: { $set: { b: 2 } } }),
+      ],
     })!;
     expect(t.before).toBeNull();
     expect(t.after).toEqual({
       id: 'p',
       projectId: 7,
       properties: { a: 1, b: 2, $creator_event_uuid: 'first' },
-      propertyWrites: { a: { t: '2024-02-02T00:00:00.000Z', op: 'set' }, b: { t: '2024-05-01T10:00:00.000Z', op: 'set' } },
+      propertyWrites: {
+        a: { t: '2024-02-02T00:00:00.000Z', op: 'set' },
+        b: { t: '2024-05-01T10:00:00.000Z', op: 'set' },
+      },
       isIdentified: false,
       createdAt: '2024-02-02T00:00:00.000Z',
       version: 1,
@@ -76,7 +84,11 @@ describe('updateTransition', () => {
   });
 
   it('a new person past the size limit keeps only $creator_event_uuid, and its event is warned', () => {
-    const t = updateTransition(undefined, { ...input, createFor: 'd', events: [item({ uuid: 'first', properties: { $set: { huge: big } } })] })!;
+    const t = updateTransition(undefined, {
+      ...input,
+      createFor: 'd',
+      events: [item({ uuid: 'first', properties: { $set: { huge: big } } })],
+    })!;
     expect(t.after.properties).toEqual({ $creator_event_uuid: 'first' });
     expect(t.events[0]!.warnings.map((w) => w.type)).toEqual(['person_properties_size_violation']);
   });
@@ -86,10 +98,24 @@ describe('updateTransition', () => {
   });
 
   it('on an existing person expects its version and the events’ ids to still be its own', () => {
-    const before = person('p', { version: 4, properties: { a: 1 }, propertyWrites: { a: { t: '2024-05-01T10:00:00.000Z', op: 'set' } } });
-    const t = updateTransition(before, { ...input, distinctIds: ['d', 'e'], events: [item({ properties: { $set: { a: 1 } } })] })!;
+    const before = person('p', {
+      version: 4,
+      properties: { a: 1 },
+      propertyWrites: { a: { t: '2024-05-01T10:00:00.000Z', op: 'set' } },
+    });
+    const t = updateTransition(before, {
+      ...input,
+      distinctIds: ['d', 'e'],
+      events: [item({ properties: { $set: { a: 1 } } })],
+    })!;
     expect(t.after).toEqual(before);
-    expect(t.expects).toEqual({ versions: [['p', 4]], owners: [['d', 'p'], ['e', 'p']] });
+    expect(t.expects).toEqual({
+      versions: [['p', 4]],
+      owners: [
+        ['d', 'p'],
+        ['e', 'p'],
+      ],
+    });
     expect([t.claims, t.history, t.absorbed]).toEqual([[], [], null]);
   });
 });
@@ -108,10 +134,21 @@ describe('mergeTransition (spec §2)', () => {
 
   it('neither id has a person: one identified person with both ids and an identify line', () => {
     const t = mergeTransition(undefined, undefined, mergeInput({ sourcePersonId: null, targetPersonId: null }))!;
-    expect(t.after).toMatchObject({ id: 'T', isIdentified: true, version: 0, properties: { $creator_event_uuid: 'merge-event' } });
+    expect(t.after).toMatchObject({
+      id: 'T',
+      isIdentified: true,
+      version: 0,
+      properties: { $creator_event_uuid: 'merge-event' },
+    });
     expect(t.claims).toEqual(['user', 'anon']);
     expect(t.history).toEqual([
-      { kind: 'identify', sourcePersonId: 'T', targetPersonId: 'T', eventUuid: 'merge-event', details: { event: '$identify', distinct_ids_added: ['user', 'anon'] } },
+      {
+        kind: 'identify',
+        sourcePersonId: 'T',
+        targetPersonId: 'T',
+        eventUuid: 'merge-event',
+        details: { event: '$identify', distinct_ids_added: ['user', 'anon'] },
+      },
     ]);
   });
 
@@ -139,20 +176,41 @@ describe('mergeTransition (spec §2)', () => {
     expect(t.absorbed).toBeNull();
     expect(t.after).toMatchObject({ id: 'T', isIdentified: true, version: 2 });
     expect(t.events[0]!.warnings.map((w) => w.type)).toEqual(['cannot_merge_already_identified']);
-    expect(t.expects.versions).toEqual([['T', 1], ['S', 9]]);
+    expect(t.expects.versions).toEqual([
+      ['T', 1],
+      ['S', 9],
+    ]);
     expect(t.owns).toEqual(['user']);
   });
 
   it('a merge takes the earlier created_at, the higher version + 1, and the target’s value on a conflicting key', () => {
-    const target = person('T', { version: 1, createdAt: '2024-03-01T00:00:00.000Z', properties: { k: 'target', t: 1 } });
-    const source = person('S', { isIdentified: true, version: 6, createdAt: '2024-02-01T00:00:00.000Z', properties: { k: 'source', s: 1 } });
+    const target = person('T', {
+      version: 1,
+      createdAt: '2024-03-01T00:00:00.000Z',
+      properties: { k: 'target', t: 1 },
+    });
+    const source = person('S', {
+      isIdentified: true,
+      version: 6,
+      createdAt: '2024-02-01T00:00:00.000Z',
+      properties: { k: 'source', s: 1 },
+    });
     const t = mergeTransition(target, source, mergeInput({ request: request('$merge_dangerously') }))!;
     expect(t.absorbed).toBe(source);
-    expect(t.after).toEqual({ ...target, isIdentified: true, createdAt: source.createdAt, version: 7, properties: { k: 'target', s: 1, t: 1 } });
+    expect(t.after).toEqual({
+      ...target,
+      isIdentified: true,
+      createdAt: source.createdAt,
+      version: 7,
+      properties: { k: 'target', s: 1, t: 1 },
+    });
     expect(t.history.map((h) => [h.kind, h.sourcePersonId, h.targetPersonId, h.details])).toEqual([
       ['merge', 'S', 'T', { event: '$merge_dangerously', source_distinct_id: 'anon', target_distinct_id: 'user' }],
     ]);
-    expect(t.expects.owners).toEqual([['user', 'T'], ['anon', 'S']]);
+    expect(t.expects.owners).toEqual([
+      ['user', 'T'],
+      ['anon', 'S'],
+    ]);
   });
 
   it('merged properties past the size limit stay the target’s own; the merge still happens', () => {

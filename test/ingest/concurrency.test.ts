@@ -13,7 +13,10 @@ it('hundreds of concurrent identifies, aliases, merges and $sets end in the pers
   expect(events.length).toBeGreaterThan(400);
 
   await Promise.all(shuffle(events).map((e) => capture(p.api_token, [e])));
-  await waitForStored(p.id, events.map((e) => e.uuid));
+  await waitForStored(
+    p.id,
+    events.map((e) => e.uuid),
+  );
 
   const all = await expectScenarioOutcome(p.id, expectedGroups, keysByGroup);
 
@@ -54,18 +57,36 @@ it('concurrent consumers end in the persons every serial order gives, each event
 
   const [db, quietDb] = [await dbFor(p.id), await dbFor(quiet.id)];
   const failed = await Promise.all([
-    ...shares.map((share) => ingestProjectEvents(env, db, p.id, share.map((event) => ({ event, message: 0 })))),
-    ingestProjectEvents(env, quietDb, quiet.id, solo.map((event) => ({ event, message: 0 }))),
+    ...shares.map((share) =>
+      ingestProjectEvents(
+        env,
+        db,
+        p.id,
+        share.map((event) => ({ event, message: 0 })),
+      ),
+    ),
+    ingestProjectEvents(
+      env,
+      quietDb,
+      quiet.id,
+      solo.map((event) => ({ event, message: 0 })),
+    ),
   ]);
   expect(failed.map((f) => f.size)).toEqual(failed.map(() => 0));
   const all = await expectScenarioOutcome(p.id, expectedGroups, keysByGroup);
-  const count = await env.SHARD_0.prepare('SELECT COUNT(*) AS n FROM events WHERE project_id = ?').bind(p.id).first<{ n: number }>();
+  const count = await env.SHARD_0.prepare('SELECT COUNT(*) AS n FROM events WHERE project_id = ?')
+    .bind(p.id)
+    .first<{ n: number }>();
   expect(count?.n).toBe(events.length);
 
-  const started = new Set((await listDurableObjectIds(env.PERSON)).map((id) => id.toString()).filter((id) => !objectsBefore.has(id)));
+  const started = new Set(
+    (await listDurableObjectIds(env.PERSON)).map((id) => id.toString()).filter((id) => !objectsBefore.has(id)),
+  );
   const objectStarted = (person: { id: string }) => started.has(env.PERSON.idFromName(person.id).toString());
   expect(all.filter(objectStarted).length, 'contended persons written through their objects').toBeGreaterThan(0);
   const quietPersons = await personsOf(quiet.id);
-  expect(quietPersons.map((x) => x.properties.solo).sort((a, b) => Number(a) - Number(b))).toEqual(solo.map((_, i) => i));
+  expect(quietPersons.map((x) => x.properties.solo).sort((a, b) => Number(a) - Number(b))).toEqual(
+    solo.map((_, i) => i),
+  );
   expect(quietPersons.filter(objectStarted), 'uncontended persons need no object').toEqual([]);
 });

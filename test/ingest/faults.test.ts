@@ -1,5 +1,23 @@
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { capture, clearD1Faults, env, ev, eventually, ingestInOrder, injectD1Faults, installD1Faults, newProject, personOf, personsOf, POISON, sleep, storedUuids, waitForStored, warningsOf, type FaultRule } from '../support';
+import {
+  capture,
+  clearD1Faults,
+  env,
+  ev,
+  eventually,
+  ingestInOrder,
+  injectD1Faults,
+  installD1Faults,
+  newProject,
+  personOf,
+  personsOf,
+  POISON,
+  sleep,
+  storedUuids,
+  waitForStored,
+  warningsOf,
+  type FaultRule,
+} from '../support';
 import { projectDatabase } from '../../src/db/shards';
 
 // Faults come from the shared D1 fault harness (test/support/d1-faults.ts), scoped to each test's project.
@@ -24,17 +42,33 @@ it('a D1 failure mid-batch is retried and every event ends stored exactly once',
   await capture(p.api_token, [...personLess, ...personal]);
 
   // The person-less part of the batch went through; the person part failed and waits for a retry.
-  await waitForStored(p.id, personLess.map((e) => e.uuid));
+  await waitForStored(
+    p.id,
+    personLess.map((e) => e.uuid),
+  );
   await sleep(1500);
-  expect((await storedUuids(p.id, personal.map((e) => e.uuid))).size).toBe(0);
+  expect(
+    (
+      await storedUuids(
+        p.id,
+        personal.map((e) => e.uuid),
+      )
+    ).size,
+  ).toBe(0);
   expect(await personOf(p.id, 'new-user')).toBeUndefined();
 
   await clearD1Faults(p.id);
-  await waitForStored(p.id, personal.map((e) => e.uuid));
+  await waitForStored(
+    p.id,
+    personal.map((e) => e.uuid),
+  );
   const persons = await personsOf(p.id);
   expect(persons.map((x) => x.distinctIds).sort()).toEqual([['existing', 'visitor-1'], ['new-user']]);
   expect((await personOf(p.id, 'existing'))!.properties).toMatchObject({ before: 1, during: 1, merged: true });
-  const count = await (await projectDatabase(env, p.id)).prepare('SELECT COUNT(*) AS n FROM events WHERE project_id = ?').bind(p.id).first<{ n: number }>();
+  const count = await (await projectDatabase(env, p.id))
+    .prepare('SELECT COUNT(*) AS n FROM events WHERE project_id = ?')
+    .bind(p.id)
+    .first<{ n: number }>();
   expect(count?.n).toBe(1 + personLess.length + personal.length);
   expect(await warningsOf(p.id)).toEqual([]);
 });
@@ -49,7 +83,10 @@ it('a merge that fails at its last statement leaves nothing half-applied', async
   await sleep(1500);
   expect(await personsOf(p.id)).toEqual(before);
   expect((await storedUuids(p.id, [merge.uuid])).size).toBe(0);
-  const history = await (await projectDatabase(env, p.id)).prepare('SELECT COUNT(*) AS n FROM person_merges WHERE project_id = ?').bind(p.id).first<{ n: number }>();
+  const history = await (await projectDatabase(env, p.id))
+    .prepare('SELECT COUNT(*) AS n FROM person_merges WHERE project_id = ?')
+    .bind(p.id)
+    .first<{ n: number }>();
   expect(history?.n).toBe(0);
 
   await clearD1Faults(p.id);
@@ -72,7 +109,10 @@ it('a message that keeps failing goes to the dead-letter queue; its events are k
     async () => (await warningsOf(p.id)).find((w) => w.type === 'ingestion_retries_exhausted'),
     { timeout: 40_000 },
   );
-  expect(warning).toMatchObject({ eventUuid: poison.uuid, details: { eventUuid: poison.uuid, event: '$pageview', distinctId: 'poisoned' } });
+  expect(warning).toMatchObject({
+    eventUuid: poison.uuid,
+    details: { eventUuid: poison.uuid, event: '$pageview', distinctId: 'poisoned' },
+  });
   expect((await storedUuids(p.id, [poison.uuid])).size).toBe(1);
   expect(await personOf(p.id, 'poisoned')).toBeUndefined();
 });

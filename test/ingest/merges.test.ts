@@ -42,7 +42,11 @@ describe('the four merge cases', () => {
     await ingestInOrder(p, [setOn('user', { name: 'U' }), identify('user', 'anon')]);
     const persons = await personsOf(p.id);
     expect(persons).toHaveLength(1);
-    expect(persons[0]).toMatchObject({ id: uuidFromDistinctId(p.id, 'user'), distinctIds: ['anon', 'user'], isIdentified: true });
+    expect(persons[0]).toMatchObject({
+      id: uuidFromDistinctId(p.id, 'user'),
+      distinctIds: ['anon', 'user'],
+      isIdentified: true,
+    });
   });
 
   it('both ids already on the same person: nothing moves, the person becomes identified', async () => {
@@ -87,7 +91,11 @@ describe('refused and dangerous merges', () => {
       expect((await personOf(p.id, 'user2'))?.isIdentified).toBe(true);
       const warnings = await warningsOf(p.id);
       expect(warnings.map((w) => [w.type, w.details, w.eventUuid])).toEqual([
-        ['cannot_merge_already_identified', { sourcePersonDistinctId: 'user1', targetPersonDistinctId: 'user2', eventUuid: e.uuid }, e.uuid],
+        [
+          'cannot_merge_already_identified',
+          { sourcePersonDistinctId: 'user1', targetPersonDistinctId: 'user2', eventUuid: e.uuid },
+          e.uuid,
+        ],
       ]);
       expect((await eventRow(p.id, e.uuid))?.personIdAtIngest).toBe((await personOf(p.id, 'user2'))!.id);
     }
@@ -100,8 +108,15 @@ describe('refused and dangerous merges', () => {
     expect(await warningsOf(p.id)).toEqual([]);
 
     const q = await newProject();
-    await ingestInOrder(q, [identify('distinct_id_one', 'anon'), setOn('distinct_id_two', {}), identify('distinct_id_two', 'distinct_id_one')]);
-    expect((await personsOf(q.id)).map((x) => x.distinctIds).sort()).toEqual([['anon', 'distinct_id_one'], ['distinct_id_two']]);
+    await ingestInOrder(q, [
+      identify('distinct_id_one', 'anon'),
+      setOn('distinct_id_two', {}),
+      identify('distinct_id_two', 'distinct_id_one'),
+    ]);
+    expect((await personsOf(q.id)).map((x) => x.distinctIds).sort()).toEqual([
+      ['anon', 'distinct_id_one'],
+      ['distinct_id_two'],
+    ]);
     expect((await warningsOf(q.id)).map((w) => w.type)).toEqual(['cannot_merge_already_identified']);
   });
 
@@ -160,7 +175,9 @@ describe('illegal ids and no-op merges', () => {
 describe('history, person-less events, isolation, re-sends', () => {
   it('person-less events of an anonymous id belong to the person it is later merged into', async () => {
     const p = await newProject();
-    const anonymous = [1, 2, 3].map((i) => ev('$pageview', 'visitor', { $process_person_profile: false, $set: { dropped: i }, n: i }));
+    const anonymous = [1, 2, 3].map((i) =>
+      ev('$pageview', 'visitor', { $process_person_profile: false, $set: { dropped: i }, n: i }),
+    );
     await ingest(p, anonymous);
     expect(await personsOf(p.id)).toEqual([]);
     for (const e of anonymous) {
@@ -186,7 +203,11 @@ describe('history, person-less events, isolation, re-sends', () => {
     ]);
     const persons = await personsOf(p.id);
     expect(persons).toHaveLength(1);
-    expect(persons[0]).toMatchObject({ distinctIds: ['a1', 'a2', 'a3', 'u'], isIdentified: true, properties: { one: 1, two: 2, three: 3 } });
+    expect(persons[0]).toMatchObject({
+      distinctIds: ['a1', 'a2', 'a3', 'u'],
+      isIdentified: true,
+      properties: { one: 1, two: 2, three: 3 },
+    });
   });
 
   it('keeps projects apart: the same distinct ids make separate persons per project', async () => {

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { CapturedEvent } from '../../src/ingest/message';
-import { api, ev, fetchWorker, ingest, ingestInOrder, newProject, personOf, waitForStored, type PersonJson } from '../support';
+import {
+  api,
+  ev,
+  fetchWorker,
+  ingest,
+  ingestInOrder,
+  newProject,
+  personOf,
+  waitForStored,
+  type PersonJson,
+} from '../support';
 
 /**
  * Issue #16 through the real pipeline (capture → queue → consumer → person
@@ -21,7 +31,10 @@ async function sendBatch(project: Project, batch: CapturedEvent[], extra: Record
     body: JSON.stringify({ api_key: project.api_token, batch, ...extra }),
   });
   expect(res.status).toBe(200);
-  await waitForStored(project.id, batch.map((e) => e.uuid));
+  await waitForStored(
+    project.id,
+    batch.map((e) => e.uuid),
+  );
 }
 
 async function personJson(projectId: number, personId: string): Promise<PersonJson> {
@@ -39,15 +52,26 @@ describe('out-of-order arrival through the pipeline (issue #16)', () => {
     // Live: the user signed in on the web an hour ago and upgraded.
     const live = [
       pageview('anon-web', ago(1 * HOUR), { $referrer: 'https://bing.com/', $set: { plan: 'free' } }),
-      ev('$identify', 'user-1', { $anon_distinct_id: 'anon-web', $set: { email: 'new@x.io' } }, { timestamp: ago(1 * HOUR - 1000) }),
+      ev(
+        '$identify',
+        'user-1',
+        { $anon_distinct_id: 'anon-web', $set: { email: 'new@x.io' } },
+        { timestamp: ago(1 * HOUR - 1000) },
+      ),
       pageview('user-1', ago(0.5 * HOUR), { $set: { plan: 'pro', app_version: '2.0' } }),
     ];
     await ingestInOrder(p, live);
 
     // The phone was offline: its events from 3 hours ago arrive now, in one batch with sent_at.
     const offline = [
-      pageview('user-1', ago(3 * HOUR), { $referrer: 'https://google.com/', $set: { plan: 'trial', app_version: '1.0', email: 'old@x.io' } }),
-      pageview('user-1', ago(2.5 * HOUR), { $referrer: 'https://news.ycombinator.com/', $set_once: { first_device: 'phone' } }),
+      pageview('user-1', ago(3 * HOUR), {
+        $referrer: 'https://google.com/',
+        $set: { plan: 'trial', app_version: '1.0', email: 'old@x.io' },
+      }),
+      pageview('user-1', ago(2.5 * HOUR), {
+        $referrer: 'https://news.ycombinator.com/',
+        $set_once: { first_device: 'phone' },
+      }),
     ];
     await sendBatch(p, offline, { sent_at: new Date().toISOString() });
 
@@ -78,7 +102,11 @@ describe('out-of-order arrival through the pipeline (issue #16)', () => {
 
     // Backfill from another tool: the same customer's events of 2024.
     const history = [
-      pageview('cust-9', '2024-05-01T09:00:00.000Z', { utm_source: 'google', $set: { company: 'Old Co', legacy_flag: true }, $set_once: { first_plan: 'trial' } }),
+      pageview('cust-9', '2024-05-01T09:00:00.000Z', {
+        utm_source: 'google',
+        $set: { company: 'Old Co', legacy_flag: true },
+        $set_once: { first_plan: 'trial' },
+      }),
       pageview('cust-9', '2024-06-01T09:00:00.000Z', { utm_source: 'bing', $set: { seats: 5, region: 'eu' } }),
     ];
     await sendBatch(p, history, { historical_migration: true });
@@ -99,7 +127,11 @@ describe('out-of-order arrival through the pipeline (issue #16)', () => {
       first_plan: '2024-05-01T09:00:00.000Z',
       legacy_flag: '2026-03-02T10:00:00.000Z',
     });
-    expect(json.properties_last_operation).toMatchObject({ legacy_flag: 'unset', first_plan: 'set_once', company: 'set' });
+    expect(json.properties_last_operation).toMatchObject({
+      legacy_flag: 'unset',
+      first_plan: 'set_once',
+      company: 'set',
+    });
   });
 
   it('the same events in any arrival order, one request each, leave the same person', async () => {
@@ -119,11 +151,20 @@ describe('out-of-order arrival through the pipeline (issue #16)', () => {
     const results = [];
     for (const [i, order] of orders.entries()) {
       const events = make(`order-${i}`);
-      await ingestInOrder(p, order.map((k) => events[k]!));
+      await ingestInOrder(
+        p,
+        order.map((k) => events[k]!),
+      );
       const { $creator_event_uuid: _, ...properties } = (await personOf(p.id, `order-${i}`))!.properties;
       results.push(properties);
     }
-    expect(results[0]).toEqual({ plan: 'pro', color: 'blue', cohort: 'feb', $referrer: 'https://b.test/', $initial_referrer: 'https://a.test/' });
+    expect(results[0]).toEqual({
+      plan: 'pro',
+      color: 'blue',
+      cohort: 'feb',
+      $referrer: 'https://b.test/',
+      $initial_referrer: 'https://a.test/',
+    });
     expect(results[1]).toEqual(results[0]);
     expect(results[2]).toEqual(results[0]);
   });
@@ -132,7 +173,9 @@ describe('out-of-order arrival through the pipeline (issue #16)', () => {
     const p = await newProject();
     await ingest(p, [pageview('anon-m', '2026-04-01T10:00:00.000Z', { $set: { theme: 'dark' } })]);
     await ingest(p, [pageview('user-m', '2026-04-01T08:00:00.000Z', { $set: { theme: 'light', tier: 'gold' } })]);
-    await ingest(p, [ev('$identify', 'user-m', { $anon_distinct_id: 'anon-m' }, { timestamp: '2026-04-01T11:00:00.000Z' })]);
+    await ingest(p, [
+      ev('$identify', 'user-m', { $anon_distinct_id: 'anon-m' }, { timestamp: '2026-04-01T11:00:00.000Z' }),
+    ]);
     // The target's value wins (PostHog), with its own time (08:00): a late event of 09:00 is newer than it.
     await ingest(p, [pageview('anon-m', '2026-04-01T09:00:00.000Z', { $set: { theme: 'system', tier: 'silver' } })]);
     const person = (await personOf(p.id, 'user-m'))!;
@@ -148,14 +191,21 @@ describe('out-of-order arrival through the pipeline (issue #16)', () => {
       ev('$identify', 'user-s', { $anon_distinct_id: 'anon-s' }, { timestamp: '2026-05-01T11:00:00.000Z' }),
     ]);
     const person = (await personOf(p.id, 'user-s'))!;
-    const res = await api(`/api/projects/${p.id}/persons/${person.id}/split/`, { method: 'POST', json: { main_distinct_id: 'user-s' } });
+    const res = await api(`/api/projects/${p.id}/persons/${person.id}/split/`, {
+      method: 'POST',
+      json: { main_distinct_id: 'user-s' },
+    });
     expect(res.status).toBe(201);
     const kept = await personJson(p.id, person.id);
     expect(kept.properties).toMatchObject({ plan: 'pro' });
     expect(kept.properties_last_updated_at).toEqual({ plan: '2026-05-01T10:00:00.000Z' });
     const split = (await personOf(p.id, 'anon-s'))!;
     expect(split.id).not.toBe(person.id);
-    expect(await personJson(p.id, split.id)).toMatchObject({ properties: {}, properties_last_updated_at: {}, properties_last_operation: {} });
+    expect(await personJson(p.id, split.id)).toMatchObject({
+      properties: {},
+      properties_last_updated_at: {},
+      properties_last_operation: {},
+    });
     // The kept person still compares against its times after the split.
     await ingest(p, [pageview('user-s', '2026-05-01T09:00:00.000Z', { $set: { plan: 'free' } })]);
     expect((await personOf(p.id, 'user-s'))!.properties.plan).toBe('pro');

@@ -61,7 +61,9 @@ export async function expectScenarioOutcome(
   const all = await personsOf(projectId);
   const orphans = all.filter((x) => x.distinctIds.length === 0);
   expect(orphans, 'persons without distinct ids').toEqual([]);
-  expect(all.map((x) => x.distinctIds.join(',')).sort()).toEqual(expectedGroups.map((g) => [...g].sort().join(',')).sort());
+  expect(all.map((x) => x.distinctIds.join(',')).sort()).toEqual(
+    expectedGroups.map((g) => [...g].sort().join(',')).sort(),
+  );
   for (const [group, keys] of keysByGroup) {
     const person = all.find((x) => x.distinctIds.includes(expectedGroups[group]![0]!))!;
     const missing = keys.filter((k) => !(k in person.properties));

@@ -3,7 +3,19 @@ import { app } from '../../src/app';
 import type { Env } from '../../src/env';
 import { consumeIngestBatch } from '../../src/ingest/consumer';
 import type { IngestMessage } from '../../src/ingest/message';
-import { BASE, capture, env, ev, eventRow, eventually, newProject, personOf, personsOf, waitForStored, warningsOf } from '../support';
+import {
+  BASE,
+  capture,
+  env,
+  ev,
+  eventRow,
+  eventually,
+  newProject,
+  personOf,
+  personsOf,
+  waitForStored,
+  warningsOf,
+} from '../support';
 
 const PROXY_ENV: Env = { ...(env as Env), TRUSTED_PROXIES: '10.0.0.0/8' };
 
@@ -11,7 +23,12 @@ async function viaProxy(token: string, batch: unknown[], clientIp: string, geo: 
   const res = await app.fetch(
     new Request(`${BASE}/batch/`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'CF-Connecting-IP': '10.0.0.2', 'X-Forwarded-For': clientIp, ...geo },
+      headers: {
+        'Content-Type': 'application/json',
+        'CF-Connecting-IP': '10.0.0.2',
+        'X-Forwarded-For': clientIp,
+        ...geo,
+      },
       body: JSON.stringify({ api_key: token, batch }),
     }),
     PROXY_ENV,
@@ -22,10 +39,27 @@ async function viaProxy(token: string, batch: unknown[], clientIp: string, geo: 
 describe('automatic person properties through the pipeline', () => {
   it('latest values as $set, first touch as $initial_*, GeoIP of the proxied client; explicit $set wins', async () => {
     const p = await newProject();
-    const first = ev('$pageview', 'anon-a', { $browser: 'Chrome', $os: 'Mac OS X', $current_url: 'https://shop.test/?utm_source=news', $pathname: '/', utm_source: 'news', $referring_domain: 'news.test' });
-    await viaProxy(p.api_token, [first], '198.51.100.23', { 'CF-IPCountry': 'NL', 'CF-IPCity': 'Amsterdam', 'CF-Postal-Code': '1012' });
+    const first = ev('$pageview', 'anon-a', {
+      $browser: 'Chrome',
+      $os: 'Mac OS X',
+      $current_url: 'https://shop.test/?utm_source=news',
+      $pathname: '/',
+      utm_source: 'news',
+      $referring_domain: 'news.test',
+    });
+    await viaProxy(p.api_token, [first], '198.51.100.23', {
+      'CF-IPCountry': 'NL',
+      'CF-IPCity': 'Amsterdam',
+      'CF-Postal-Code': '1012',
+    });
     await waitForStored(p.id, [first.uuid]);
-    const second = ev('$pageview', 'anon-a', { $browser: 'Firefox', $current_url: 'https://shop.test/cart', $pathname: '/cart', utm_source: 'ads', $set: { $browser: 'Explicit' } });
+    const second = ev('$pageview', 'anon-a', {
+      $browser: 'Firefox',
+      $current_url: 'https://shop.test/cart',
+      $pathname: '/cart',
+      utm_source: 'ads',
+      $set: { $browser: 'Explicit' },
+    });
     await viaProxy(p.api_token, [second], '203.0.113.5', { 'CF-IPCountry': 'DE', 'CF-IPCity': 'Berlin' });
     await waitForStored(p.id, [second.uuid]);
     const person = await personOf(p.id, 'anon-a');
@@ -55,7 +89,13 @@ describe('automatic person properties through the pipeline', () => {
 
   it('no GeoIP on the person with $geoip_disable, and no host OS from a server SDK', async () => {
     const p = await newProject();
-    const e = ev('signed up', 'user-s', { $geoip_disable: true, $is_server: true, $os: 'Linux', $lib: 'posthog-node', utm_campaign: 'spring' });
+    const e = ev('signed up', 'user-s', {
+      $geoip_disable: true,
+      $is_server: true,
+      $os: 'Linux',
+      $lib: 'posthog-node',
+      utm_campaign: 'spring',
+    });
     await viaProxy(p.api_token, [e], '198.51.100.23', { 'CF-IPCountry': 'NL' });
     await waitForStored(p.id, [e.uuid]);
     const props = (await personOf(p.id, 'user-s'))!.properties;
@@ -79,7 +119,11 @@ describe('automatic person properties through the pipeline', () => {
     await waitForStored(p.id, [c.uuid]);
     const written = (await personOf(p.id, 'anon-v'))!;
     expect(written.version).toBe(before.version + 1);
-    expect(written.properties).toMatchObject({ plan: 'pro', $current_url: 'https://x.test/3', $initial_current_url: 'https://x.test/1' });
+    expect(written.properties).toMatchObject({
+      plan: 'pro',
+      $current_url: 'https://x.test/3',
+      $initial_current_url: 'https://x.test/1',
+    });
   });
 });
 
@@ -90,7 +134,11 @@ describe('events with their own rules', () => {
     await capture(p.api_token, [seed]);
     await waitForStored(p.id, [seed.uuid]);
     const known = (await personOf(p.id, 'known'))!;
-    const exception = ev('$exception', 'known', { $set: { plan: 'hacked' }, $browser: 'Chrome', $exception_list: [{ type: 'Error' }] });
+    const exception = ev('$exception', 'known', {
+      $set: { plan: 'hacked' },
+      $browser: 'Chrome',
+      $exception_list: [{ type: 'Error' }],
+    });
     const heatmap = ev('$$heatmap', 'known', { $set_once: { first: 'x' }, $viewport_width: 100 });
     const stranger = ev('$exception', 'never-seen', { $set: { a: 1 } });
     await capture(p.api_token, [exception, heatmap, stranger]);
@@ -105,7 +153,9 @@ describe('events with their own rules', () => {
 
   it('$$client_ingestion_warning becomes a client_ingestion_warning with its message, not an event', async () => {
     const p = await newProject();
-    const warning = ev('$$client_ingestion_warning', 'anon-w', { $$client_ingestion_warning_message: 'posthog-js: event too large' });
+    const warning = ev('$$client_ingestion_warning', 'anon-w', {
+      $$client_ingestion_warning_message: 'posthog-js: event too large',
+    });
     const normal = ev('$pageview', 'anon-w');
     await capture(p.api_token, [warning, normal]);
     await waitForStored(p.id, [normal.uuid]);
@@ -115,7 +165,12 @@ describe('events with their own rules', () => {
     });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ type: 'client_ingestion_warning', eventUuid: warning.uuid });
-    expect(rows[0]!.details).toEqual({ eventUuid: warning.uuid, event: '$$client_ingestion_warning', distinctId: 'anon-w', message: 'posthog-js: event too large' });
+    expect(rows[0]!.details).toEqual({
+      eventUuid: warning.uuid,
+      event: '$$client_ingestion_warning',
+      distinctId: 'anon-w',
+      message: 'posthog-js: event too large',
+    });
     expect(await eventRow(p.id, warning.uuid)).toBeUndefined();
     expect(await personsOf(p.id)).toHaveLength(1);
   });
@@ -126,7 +181,11 @@ describe('the dead-letter consumer', () => {
     const p = await newProject();
     const clientWarning = ev('$$client_ingestion_warning', 'anon-d', { $$client_ingestion_warning_message: 'too big' });
     const normal = ev('clicked', 'anon-d');
-    const tooOld = { eventUuid: crypto.randomUUID(), type: 'event_dropped_too_old', details: { ageInSeconds: 99999, dropThresholdSeconds: 60 } };
+    const tooOld = {
+      eventUuid: crypto.randomUUID(),
+      type: 'event_dropped_too_old',
+      details: { ageInSeconds: 99999, dropThresholdSeconds: 60 },
+    };
     let acked = false;
     const message = {
       id: 'm1',
@@ -143,7 +202,11 @@ describe('the dead-letter consumer', () => {
     expect((await eventRow(p.id, normal.uuid))?.event).toBe('clicked');
     const warnings = await warningsOf(p.id);
     expect(warnings.map((w) => `${w.type} ${w.eventUuid}`).sort()).toEqual(
-      [`client_ingestion_warning ${clientWarning.uuid}`, `event_dropped_too_old ${tooOld.eventUuid}`, `ingestion_retries_exhausted ${normal.uuid}`].sort(),
+      [
+        `client_ingestion_warning ${clientWarning.uuid}`,
+        `event_dropped_too_old ${tooOld.eventUuid}`,
+        `ingestion_retries_exhausted ${normal.uuid}`,
+      ].sort(),
     );
   });
 });

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { mergeRequestOf } from '../../src/identity';
 import { independentGroups } from '../../src/ingest/components';
 import { commitGroupsAtOnce } from '../../src/ingest/planned-commit';
-import { claimDistinctIds, guardUnchanged, insertPersons, updatePerson, writeAtomically, type PersonRow } from '../../src/persons/writes';
+import {
+  claimDistinctIds,
+  guardUnchanged,
+  insertPersons,
+  updatePerson,
+  writeAtomically,
+  type PersonRow,
+} from '../../src/persons/writes';
 import { loadPerson, readIngestState } from '../../src/persons/reads';
 import { dbOf } from '../../src/db/client';
 import { env } from '../support';
@@ -11,7 +18,8 @@ import { env } from '../support';
 const db = dbOf(env.SHARD_1);
 
 const insertPerson = (row: PersonRow) => insertPersons(db, [row])[0]!;
-const claim = (projectId: number, distinctId: string, personId: string) => claimDistinctIds(db, [{ projectId, distinctId, personId }])[0]!;
+const claim = (projectId: number, distinctId: string, personId: string) =>
+  claimDistinctIds(db, [{ projectId, distinctId, personId }])[0]!;
 
 const person = (id: string, version = 0) => ({
   id,
@@ -50,9 +58,21 @@ it('claiming a distinct id someone owns is a conflict, and nothing of the batch 
   const wrongOwner = await writeAtomically(db, guardUnchanged(db, 4242, { owners: [[`shared-${a}`, b]] }));
   expect(wrongOwner).toBe(false);
   // One failing expectation among several refuses the batch too.
-  const mixed = await writeAtomically(db, guardUnchanged(db, 4242, { versions: [[a, 0]], owners: [[`shared-${a}`, a], [`shared-${a}`, b]] }));
+  const mixed = await writeAtomically(
+    db,
+    guardUnchanged(db, 4242, {
+      versions: [[a, 0]],
+      owners: [
+        [`shared-${a}`, a],
+        [`shared-${a}`, b],
+      ],
+    }),
+  );
   expect(mixed).toBe(false);
-  const allHold = await writeAtomically(db, guardUnchanged(db, 4242, { versions: [[a, 0]], owners: [[`shared-${a}`, a]] }));
+  const allHold = await writeAtomically(
+    db,
+    guardUnchanged(db, 4242, { versions: [[a, 0]], owners: [[`shared-${a}`, a]] }),
+  );
   expect(allHold).toBe(true);
   expect(wrongOwner).toBe(false);
 });
@@ -63,28 +83,57 @@ it('many persons and claims in one statement each: one taken id among them refus
   expect(await writeAtomically(db, [insertPerson(person(taken)), claim(4242, `taken-${taken}`, taken)])).toBe(true);
   const claims = ids.map((id) => ({ projectId: 4242, distinctId: `bulk-${id}`, personId: id }));
   const refused = await writeAtomically(db, [
-    ...insertPersons(db, ids.map((id) => person(id))),
-    ...claimDistinctIds(db, [...claims.slice(0, 25), { projectId: 4242, distinctId: `taken-${taken}`, personId: ids[25]! }, ...claims.slice(25)]),
+    ...insertPersons(
+      db,
+      ids.map((id) => person(id)),
+    ),
+    ...claimDistinctIds(db, [
+      ...claims.slice(0, 25),
+      { projectId: 4242, distinctId: `taken-${taken}`, personId: ids[25]! },
+      ...claims.slice(25),
+    ]),
   ]);
   expect(refused).toBe(false);
   for (const id of [ids[0]!, ids[49]!]) expect(await loadPerson(db, id)).toBeUndefined();
   // Two claims of one id in the same statement are a conflict too.
-  const twice = await writeAtomically(db, [...insertPersons(db, [person(ids[0]!)]), ...claimDistinctIds(db, [claims[0]!, { ...claims[0]!, personId: ids[1]! }])]);
+  const twice = await writeAtomically(db, [
+    ...insertPersons(db, [person(ids[0]!)]),
+    ...claimDistinctIds(db, [claims[0]!, { ...claims[0]!, personId: ids[1]! }]),
+  ]);
   expect(twice).toBe(false);
-  expect(await writeAtomically(db, [...insertPersons(db, ids.map((id) => person(id))), ...claimDistinctIds(db, claims)])).toBe(true);
+  expect(
+    await writeAtomically(db, [
+      ...insertPersons(
+        db,
+        ids.map((id) => person(id)),
+      ),
+      ...claimDistinctIds(db, claims),
+    ]),
+  ).toBe(true);
   const stored = await Promise.all(ids.map((id) => loadPerson(db, id)));
   expect(stored.map((p) => p?.id)).toEqual(ids);
-  expect(stored.every((p) => p?.version === 0 && p.isIdentified === false && JSON.stringify(p.properties) === '{"a":1}')).toBe(true);
+  expect(
+    stored.every((p) => p?.version === 0 && p.isIdentified === false && JSON.stringify(p.properties) === '{"a":1}'),
+  ).toBe(true);
   const owners = await db.$client
-    .prepare(`SELECT distinct_id, person_id FROM person_distinct_ids WHERE project_id = 4242 AND distinct_id IN (SELECT value FROM json_each(?))`)
+    .prepare(
+      `SELECT distinct_id, person_id FROM person_distinct_ids WHERE project_id = 4242 AND distinct_id IN (SELECT value FROM json_each(?))`,
+    )
     .bind(JSON.stringify(claims.map((c) => c.distinctId)))
     .all<{ distinct_id: string; person_id: string }>();
-  expect(new Map(owners.results.map((r) => [r.distinct_id, r.person_id]))).toEqual(new Map(claims.map((c) => [c.distinctId, c.personId])));
+  expect(new Map(owners.results.map((r) => [r.distinct_id, r.person_id]))).toEqual(
+    new Map(claims.map((c) => [c.distinctId, c.personId])),
+  );
 });
 
 describe('the batched commit', () => {
   const projectId = 4243;
-  const event = (distinctId: string, set: Record<string, unknown>, extra: Record<string, unknown> = {}, name = 'clicked') => ({
+  const event = (
+    distinctId: string,
+    set: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+    name = 'clicked',
+  ) => ({
     uuid: crypto.randomUUID(),
     event: name,
     distinct_id: distinctId,
@@ -93,7 +142,10 @@ describe('the batched commit', () => {
   });
   const planned = (e: ReturnType<typeof event>) => ({ item: { event: e, warnings: [] }, merge: mergeRequestOf(e) });
   const storedEvents = async (uuids: string[]) =>
-    (await db.$client.prepare(`SELECT count(*) AS n FROM events WHERE project_id = ? AND uuid IN (SELECT value FROM json_each(?))`).bind(projectId, JSON.stringify(uuids)).first<{ n: number }>())!.n;
+    (await db.$client
+      .prepare(`SELECT count(*) AS n FROM events WHERE project_id = ? AND uuid IN (SELECT value FROM json_each(?))`)
+      .bind(projectId, JSON.stringify(uuids))
+      .first<{ n: number }>())!.n;
 
   it('checks what it read once, at the start, and writes nothing when any of it moved', async () => {
     const a = crypto.randomUUID();

@@ -25,7 +25,10 @@ const trends = (extra: Record<string, unknown> = {}) => ({
 
 async function errorOf(body: unknown) {
   const res = await postQuery(projectId, body);
-  return { status: res.status, body: (await res.json()) as { type: string; code: string; detail: string; attr?: string } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { type: string; code: string; detail: string; attr?: string },
+  };
 }
 
 describe('the query endpoint', () => {
@@ -38,14 +41,21 @@ describe('the query endpoint', () => {
       // One person across the anonymous and the identified id: 1 on each day they were active.
       expect(body.results[0]!.data).toEqual([0, 1, 1, 0]);
     }
-    const anonymous = await api(`/api/projects/${projectId}/query/`, { method: 'POST', json: { query: trends() }, headers: { Authorization: '' } });
+    const anonymous = await api(`/api/projects/${projectId}/query/`, {
+      method: 'POST',
+      json: { query: trends() },
+      headers: { Authorization: '' },
+    });
     expect(anonymous.status).toBe(401);
     const missing = await postQuery(999_999, { query: trends() });
     expect(missing.status).toBe(404);
   });
 
   it('counts an identified visitor once over the range, including their anonymous events', async () => {
-    const answer = await query<{ results: { aggregated_value: number }[] }>(projectId, trends({ trendsFilter: { display: 'BoldNumber' } }));
+    const answer = await query<{ results: { aggregated_value: number }[] }>(
+      projectId,
+      trends({ trendsFilter: { display: 'BoldNumber' } }),
+    );
     expect(answer.results[0]!.aggregated_value).toBe(1);
   });
 
@@ -77,7 +87,8 @@ describe('the query endpoint', () => {
     expect(status).toBe(400);
     expect(body.attr).toBe('query.kind');
     expect(body.detail).toContain('HogQLQuery');
-    for (const kind of ['TrendsQuery', 'FunnelsQuery', 'RetentionQuery', 'EventsQuery']) expect(body.detail).toContain(kind);
+    for (const kind of ['TrendsQuery', 'FunnelsQuery', 'RetentionQuery', 'EventsQuery'])
+      expect(body.detail).toContain(kind);
   });
 
   it.each([
@@ -90,11 +101,20 @@ describe('the query endpoint', () => {
     [{ query: trends({ properties: [{ key: 'a', operator: 'regex', value: '(' }] }) }, 'query.properties.0.value'],
     [{ query: trends({ dateRange: { date_from: 'yesterday-ish' } }) }, 'query.dateRange.date_from'],
     [{ query: trends({ dateRange: { date_from: '2024-02-30' } }) }, 'query.dateRange.date_from'],
-    [{ query: trends({ breakdownFilter: { breakdown: 'x', breakdown_type: 'cohort' } }) }, 'query.breakdownFilter.breakdown_type'],
+    [
+      { query: trends({ breakdownFilter: { breakdown: 'x', breakdown_type: 'cohort' } }) },
+      'query.breakdownFilter.breakdown_type',
+    ],
     [{ query: trends({ series: [] }) }, 'query.series'],
-    [{ query: trends({ breakdownFilter: { breakdown: 'x', breakdown_type: '__proto__' } }) }, 'query.breakdownFilter.breakdown_type'],
+    [
+      { query: trends({ breakdownFilter: { breakdown: 'x', breakdown_type: '__proto__' } }) },
+      'query.breakdownFilter.breakdown_type',
+    ],
     [{ query: trends({ properties: [{ key: 'a', type: 'constructor', value: 1 }] }) }, 'query.properties.0.type'],
-    [{ query: { kind: 'RetentionQuery', retentionFilter: { totalIntervals: 0 } } }, 'query.retentionFilter.totalIntervals'],
+    [
+      { query: { kind: 'RetentionQuery', retentionFilter: { totalIntervals: 0 } } },
+      'query.retentionFilter.totalIntervals',
+    ],
     [{ query: { kind: 'EventsQuery', select: ['event'], orderBy: ['count() DESC'] } }, 'query.orderBy.0'],
   ])('refuses a bad field with its path in attr (%#)', async (body, attr) => {
     const answer = await errorOf(body);
@@ -103,25 +123,46 @@ describe('the query endpoint', () => {
   });
 
   it('refuses a range too fine for its interval', async () => {
-    const { status, body } = await errorOf({ query: trends({ interval: 'hour', dateRange: { date_from: '2020-01-01', date_to: '2024-01-01' } }) });
+    const { status, body } = await errorOf({
+      query: trends({ interval: 'hour', dateRange: { date_from: '2020-01-01', date_to: '2024-01-01' } }),
+    });
     expect(status).toBe(400);
     expect(body.attr).toBe('query.dateRange');
     expect(body.detail).toMatch(/hour intervals/);
   });
 
   it('refuses bodies that are not a query', async () => {
-    for (const raw of ['', 'null', '[]', '{"query": 1}', '{', '"x"', '{"query": {"kind": {"$ne": 1}}}', '['.repeat(5000) + ']'.repeat(5000)]) {
-      const res = await api(`/api/projects/${projectId}/query/`, { method: 'POST', body: raw, headers: { 'Content-Type': 'application/json' } });
+    for (const raw of [
+      '',
+      'null',
+      '[]',
+      '{"query": 1}',
+      '{',
+      '"x"',
+      '{"query": {"kind": {"$ne": 1}}}',
+      '['.repeat(5000) + ']'.repeat(5000),
+    ]) {
+      const res = await api(`/api/projects/${projectId}/query/`, {
+        method: 'POST',
+        body: raw,
+        headers: { 'Content-Type': 'application/json' },
+      });
       expect(res.status, raw.slice(0, 40)).toBe(400);
     }
   });
 
   it('resolves relative date ranges against now', async () => {
-    const answer = await query<{ results: { days: string[] }[] }>(projectId, trends({ dateRange: { date_from: '-7d' } }));
+    const answer = await query<{ results: { days: string[] }[] }>(
+      projectId,
+      trends({ dateRange: { date_from: '-7d' } }),
+    );
     const today = new Date().toISOString().slice(0, 10);
     expect(answer.results[0]!.days).toHaveLength(8);
     expect(answer.results[0]!.days.at(-1)).toBe(today);
-    const months = await query<{ results: { days: string[] }[] }>(projectId, trends({ interval: 'month', dateRange: { date_from: 'yStart' } }));
+    const months = await query<{ results: { days: string[] }[] }>(
+      projectId,
+      trends({ interval: 'month', dateRange: { date_from: 'yStart' } }),
+    );
     expect(months.results[0]!.days[0]).toBe(`${today.slice(0, 4)}-01-01`);
   });
 });
@@ -129,7 +170,9 @@ describe('the query endpoint', () => {
 describe('the limits of one query', () => {
   it('refuses a query with more values than one D1 statement binds, with a 400 that says so', async () => {
     const properties = Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, operator: 'icontains', value: `v${i}` }));
-    const res = await postQuery(projectId, { query: trends({ properties, series: [{ kind: 'EventsNode', event: '$pageview', properties }] }) });
+    const res = await postQuery(projectId, {
+      query: trends({ properties, series: [{ kind: 'EventsNode', event: '$pageview', properties }] }),
+    });
     const body = (await res.json()) as { code: string; detail: string };
     expect(res.status).toBe(400);
     expect(body.code).toBe('query_too_complex');
@@ -157,7 +200,13 @@ describe('property groups', () => {
       projectId,
       trends({
         series: [{ kind: 'EventsNode', event: null, math: 'total' }],
-        properties: group('OR', [group('AND', [{ key: 'plan', value: 'pro', type: 'person' }, { key: 'nope', operator: 'is_not_set' }]), { key: '$browser', value: 'x' }]),
+        properties: group('OR', [
+          group('AND', [
+            { key: 'plan', value: 'pro', type: 'person' },
+            { key: 'nope', operator: 'is_not_set' },
+          ]),
+          { key: '$browser', value: 'x' },
+        ]),
       }),
     );
     // The identified person's two events (plan pro); the loner has no person.

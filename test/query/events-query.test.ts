@@ -21,9 +21,12 @@ interface Answer {
   hasMore: boolean;
 }
 
-const inWindow = () => world.events.filter((e) => e.timestamp > '2024-03-05T00:00:00.000Z' && e.timestamp < '2024-03-12T12:00:00.000Z');
+const inWindow = () =>
+  world.events.filter((e) => e.timestamp > '2024-03-05T00:00:00.000Z' && e.timestamp < '2024-03-12T12:00:00.000Z');
 const newestFirst = <T extends { timestamp: string; uuid: string }>(xs: T[]) =>
-  [...xs].sort((a, b) => (a.timestamp === b.timestamp ? (a.uuid < b.uuid ? 1 : -1) : a.timestamp < b.timestamp ? 1 : -1));
+  [...xs].sort((a, b) =>
+    a.timestamp === b.timestamp ? (a.uuid < b.uuid ? 1 : -1) : a.timestamp < b.timestamp ? 1 : -1,
+  );
 
 describe('EventsQuery', () => {
   it('pages through "*" newest first, each event with the person it belongs to now', async () => {
@@ -31,7 +34,15 @@ describe('EventsQuery', () => {
     expect(expected.length).toBeGreaterThan(30);
     const seen: Record<string, unknown>[] = [];
     for (let offset = 0; offset < expected.length + 20; offset += 20) {
-      const answer = await query<Answer>(projectId, { kind: 'EventsQuery', select: ['*'], event: 'signup', after: AFTER, before: BEFORE, limit: 20, offset });
+      const answer = await query<Answer>(projectId, {
+        kind: 'EventsQuery',
+        select: ['*'],
+        event: 'signup',
+        after: AFTER,
+        before: BEFORE,
+        limit: 20,
+        offset,
+      });
       seen.push(...answer.results.map((r) => r[0] as Record<string, unknown>));
       expect(answer.hasMore).toBe(offset + 20 < expected.length);
       if (!answer.hasMore) break;
@@ -43,13 +54,34 @@ describe('EventsQuery', () => {
   });
 
   it('selects columns and property values, with tricky keys, in the project timezone', async () => {
-    const select = ['uuid', 'event', 'timestamp', 'distinct_id', 'person_id', 'properties.$browser', 'properties.x"y', "properties.'; DROP TABLE events; --", 'properties.a.b', 'person.properties.plan'];
+    const select = [
+      'uuid',
+      'event',
+      'timestamp',
+      'distinct_id',
+      'person_id',
+      'properties.$browser',
+      'properties.x"y',
+      "properties.'; DROP TABLE events; --",
+      'properties.a.b',
+      'person.properties.plan',
+    ];
     const answer = await query<Answer>(
       projectId,
-      { kind: 'EventsQuery', select, after: AFTER, before: BEFORE, orderBy: ['timestamp ASC'], limit: 10_000, properties: [{ key: 'amount', operator: 'gt', value: 100 }] },
+      {
+        kind: 'EventsQuery',
+        select,
+        after: AFTER,
+        before: BEFORE,
+        orderBy: ['timestamp ASC'],
+        limit: 10_000,
+        properties: [{ key: 'amount', operator: 'gt', value: 100 }],
+      },
       'America/New_York',
     );
-    const expected = newestFirst(inWindow().filter((e) => matches(world, e, { key: 'amount', operator: 'gt', value: 100, type: 'event' }))).reverse();
+    const expected = newestFirst(
+      inWindow().filter((e) => matches(world, e, { key: 'amount', operator: 'gt', value: 100, type: 'event' })),
+    ).reverse();
     expect(answer.columns).toEqual(select);
     expect(answer.types.slice(0, 3)).toEqual(['UUID', 'String', "DateTime64(6, 'UTC')"]);
     expect(answer.results.map((r) => r[0])).toEqual(expected.map((e) => e.uuid));
@@ -77,7 +109,8 @@ describe('EventsQuery', () => {
       limit: 10_000,
     });
     const byPerson = new Map<string, string[]>();
-    for (const e of inWindow().filter((e) => e.properties.$browser === 'Chrome')) byPerson.set(personOf(world, e), [...(byPerson.get(personOf(world, e)) ?? []), e.timestamp]);
+    for (const e of inWindow().filter((e) => e.properties.$browser === 'Chrome'))
+      byPerson.set(personOf(world, e), [...(byPerson.get(personOf(world, e)) ?? []), e.timestamp]);
     const expected = [...byPerson].map(([p, ts]) => [p, ts.length, Date.parse(ts.sort()[0]!), Date.parse(ts.at(-1)!)]);
     const actual = answer.results.map((r) => [r[0], r[1], Date.parse(r[2] as string), Date.parse(r[3] as string)]);
     const byId = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
@@ -88,7 +121,13 @@ describe('EventsQuery', () => {
   });
 
   it('counts events per name', async () => {
-    const answer = await query<Answer>(projectId, { kind: 'EventsQuery', select: ['event', 'count()'], after: AFTER, before: BEFORE, orderBy: ['event ASC'] });
+    const answer = await query<Answer>(projectId, {
+      kind: 'EventsQuery',
+      select: ['event', 'count()'],
+      after: AFTER,
+      before: BEFORE,
+      orderBy: ['event ASC'],
+    });
     const expected = new Map<string, number>();
     for (const e of inWindow()) expected.set(e.event, (expected.get(e.event) ?? 0) + 1);
     expect(answer.results).toEqual([...expected].sort(([a], [b]) => (a < b ? -1 : 1)));

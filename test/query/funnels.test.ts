@@ -1,7 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newProject } from '../support';
 import { postQuery, query } from './helpers';
-import { generateWorld, matches, personOf, seedWorld, textOf, wallClock, type ModelFilter, type World, type WorldEvent } from './world';
+import {
+  generateWorld,
+  matches,
+  personOf,
+  seedWorld,
+  textOf,
+  wallClock,
+  type ModelFilter,
+  type World,
+  type WorldEvent,
+} from './world';
 
 const START = Date.UTC(2024, 2, 1);
 let projectId: number;
@@ -37,7 +47,8 @@ interface StepAnswer {
   breakdown_value?: string[];
 }
 
-const stepMatches = (w: World, e: WorldEvent, s: Step) => (s.event === null || e.event === s.event) && (s.filters ?? []).every((f) => matches(w, e, f));
+const stepMatches = (w: World, e: WorldEvent, s: Step) =>
+  (s.event === null || e.event === s.event) && (s.filters ?? []).every((f) => matches(w, e, f));
 
 /** The best attempt of one person: most steps, then earliest start; the step times of it. */
 function bestAttempt(w: World, events: WorldEvent[], q: ModelFunnel): { times: number[]; start: WorldEvent } | null {
@@ -101,7 +112,10 @@ function modelFunnel(w: World, q: ModelFunnel, timezone: string): StepAnswer[][]
     if (!best) continue;
     let bv = '';
     if (q.breakdown) {
-      const props = q.breakdown.type === 'person' ? (w.personProps.get(person) ?? {}) : (best as { start: WorldEvent }).start.properties;
+      const props =
+        q.breakdown.type === 'person'
+          ? (w.personProps.get(person) ?? {})
+          : (best as { start: WorldEvent }).start.properties;
       bv = textOf(props[q.breakdown.key]) ?? '';
     }
     attempts.push({ times: (best as { times: number[] }).times, bv });
@@ -141,26 +155,66 @@ function toQuery(q: ModelFunnel) {
   const [unit, ms] = [...UNITS].reverse().find(([, ms]) => q.windowMs % ms === 0)!;
   return {
     kind: 'FunnelsQuery',
-    series: q.steps.map((s) => ({ kind: 'EventsNode', event: s.event, ...(s.filters ? { properties: s.filters } : {}) })),
+    series: q.steps.map((s) => ({
+      kind: 'EventsNode',
+      event: s.event,
+      ...(s.filters ? { properties: s.filters } : {}),
+    })),
     dateRange: { date_from: q.from, date_to: q.to },
     funnelsFilter: { funnelOrderType: q.order, funnelWindowInterval: q.windowMs / ms, funnelWindowIntervalUnit: unit },
     ...(q.filters ? { properties: q.filters } : {}),
-    ...(q.breakdown ? { breakdownFilter: { breakdown: q.breakdown.key, breakdown_type: q.breakdown.type, breakdown_limit: q.breakdown.limit } } : {}),
+    ...(q.breakdown
+      ? {
+          breakdownFilter: {
+            breakdown: q.breakdown.key,
+            breakdown_type: q.breakdown.type,
+            breakdown_limit: q.breakdown.limit,
+          },
+        }
+      : {}),
   };
 }
 
 const DAY = 86_400_000;
 const three: Step[] = [{ event: '$pageview' }, { event: 'signup' }, { event: 'purchase' }];
 const CASES: [string, ModelFunnel][] = [
-  ['3 ordered steps, 14 days', { steps: three, order: 'ordered', windowMs: 14 * DAY, from: '2024-03-01', to: '2024-03-30' }],
-  ['3 ordered steps, 50 hours', { steps: three, order: 'ordered', windowMs: 50 * 3_600_000, from: '2024-03-01', to: '2024-03-30' }],
-  ['ordered, a repeated event', { steps: [{ event: '$pageview' }, { event: '$pageview' }, { event: 'signup' }], order: 'ordered', windowMs: 7 * DAY, from: '2024-03-03', to: '2024-03-25' }],
-  ['strict', { steps: [{ event: '$pageview' }, { event: 'signup' }], order: 'strict', windowMs: 30 * DAY, from: '2024-03-01', to: '2024-03-30' }],
+  [
+    '3 ordered steps, 14 days',
+    { steps: three, order: 'ordered', windowMs: 14 * DAY, from: '2024-03-01', to: '2024-03-30' },
+  ],
+  [
+    '3 ordered steps, 50 hours',
+    { steps: three, order: 'ordered', windowMs: 50 * 3_600_000, from: '2024-03-01', to: '2024-03-30' },
+  ],
+  [
+    'ordered, a repeated event',
+    {
+      steps: [{ event: '$pageview' }, { event: '$pageview' }, { event: 'signup' }],
+      order: 'ordered',
+      windowMs: 7 * DAY,
+      from: '2024-03-03',
+      to: '2024-03-25',
+    },
+  ],
+  [
+    'strict',
+    {
+      steps: [{ event: '$pageview' }, { event: 'signup' }],
+      order: 'strict',
+      windowMs: 30 * DAY,
+      from: '2024-03-01',
+      to: '2024-03-30',
+    },
+  ],
   ['unordered', { steps: three, order: 'unordered', windowMs: 5 * DAY, from: '2024-03-01', to: '2024-03-30' }],
   [
     'step and global filters',
     {
-      steps: [{ event: '$pageview', filters: [{ key: '$browser', operator: 'exact', value: 'Chrome', type: 'event' }] }, { event: 'signup' }, { event: null, filters: [{ key: 'amount', operator: 'gt', value: 50, type: 'event' }] }],
+      steps: [
+        { event: '$pageview', filters: [{ key: '$browser', operator: 'exact', value: 'Chrome', type: 'event' }] },
+        { event: 'signup' },
+        { event: null, filters: [{ key: 'amount', operator: 'gt', value: 50, type: 'event' }] },
+      ],
       order: 'ordered',
       windowMs: 14 * DAY,
       from: '2024-03-01',
@@ -168,8 +222,28 @@ const CASES: [string, ModelFunnel][] = [
       filters: [{ key: 'plan', operator: 'is_not', value: 'team', type: 'person' }],
     },
   ],
-  ['breakdown by browser with other', { steps: three, order: 'ordered', windowMs: 14 * DAY, from: '2024-03-01', to: '2024-03-30', breakdown: { key: '$browser', type: 'event', limit: 2 } }],
-  ['breakdown by person plan', { steps: three, order: 'ordered', windowMs: 14 * DAY, from: '2024-03-01', to: '2024-03-30', breakdown: { key: 'plan', type: 'person', limit: 25 } }],
+  [
+    'breakdown by browser with other',
+    {
+      steps: three,
+      order: 'ordered',
+      windowMs: 14 * DAY,
+      from: '2024-03-01',
+      to: '2024-03-30',
+      breakdown: { key: '$browser', type: 'event', limit: 2 },
+    },
+  ],
+  [
+    'breakdown by person plan',
+    {
+      steps: three,
+      order: 'ordered',
+      windowMs: 14 * DAY,
+      from: '2024-03-01',
+      to: '2024-03-30',
+      breakdown: { key: 'plan', type: 'person', limit: 25 },
+    },
+  ],
 ];
 
 describe('FunnelsQuery matches the plain model', () => {
@@ -181,17 +255,22 @@ describe('FunnelsQuery matches the plain model', () => {
         const actual = (q.breakdown ? answer.results : [answer.results]) as StepAnswer[][];
         expect(expected[0]![0]!.count, 'people enter the funnel').toBeGreaterThan(0);
         expect(expected.some((s) => s.at(-1)!.count > 0) || q.order === 'strict', 'some convert').toBe(true);
-        const pick = (s: StepAnswer) => ({ name: s.name, order: s.order, count: s.count, breakdown_value: s.breakdown_value });
+        const pick = (s: StepAnswer) => ({
+          name: s.name,
+          order: s.order,
+          count: s.count,
+          breakdown_value: s.breakdown_value,
+        });
         expect(actual.map((g) => g.map(pick))).toEqual(expected.map((g) => g.map(pick)));
-        actual.forEach((g, i) =>
-          g.forEach((s, j) => {
+        for (const [i, g] of actual.entries()) {
+          for (const [j, s] of g.entries()) {
             const e = expected[i]![j]!;
             for (const key of ['average_conversion_time', 'median_conversion_time'] as const) {
               if (e[key] === null) expect(s[key]).toBeNull();
               else expect(s[key]).toBeCloseTo(e[key], 6);
             }
-          }),
-        );
+          }
+        }
       });
     }
   }
@@ -199,15 +278,31 @@ describe('FunnelsQuery matches the plain model', () => {
   it('answers the response keys PostHog answers for each step', async () => {
     const answer = await query<{ results: Record<string, unknown>[] }>(projectId, toQuery(CASES[0]![1]));
     expect(Object.keys(answer.results[0]!).sort()).toEqual(
-      ['action_id', 'average_conversion_time', 'count', 'custom_name', 'median_conversion_time', 'name', 'order', 'people', 'type'].sort(),
+      [
+        'action_id',
+        'average_conversion_time',
+        'count',
+        'custom_name',
+        'median_conversion_time',
+        'name',
+        'order',
+        'people',
+        'type',
+      ].sort(),
     );
   });
 
   it('refuses fewer than 2 steps and unknown window units', async () => {
     for (const [body, attr] of [
       [{ ...toQuery(CASES[0]![1]), series: [{ kind: 'EventsNode', event: 'x' }] }, 'query.series'],
-      [{ ...toQuery(CASES[0]![1]), funnelsFilter: { funnelWindowIntervalUnit: 'year' } }, 'query.funnelsFilter.funnelWindowIntervalUnit'],
-      [{ ...toQuery(CASES[0]![1]), funnelsFilter: { funnelOrderType: 'random' } }, 'query.funnelsFilter.funnelOrderType'],
+      [
+        { ...toQuery(CASES[0]![1]), funnelsFilter: { funnelWindowIntervalUnit: 'year' } },
+        'query.funnelsFilter.funnelWindowIntervalUnit',
+      ],
+      [
+        { ...toQuery(CASES[0]![1]), funnelsFilter: { funnelOrderType: 'random' } },
+        'query.funnelsFilter.funnelOrderType',
+      ],
     ] as const) {
       const res = await postQuery(projectId, { query: body });
       expect(res.status).toBe(400);

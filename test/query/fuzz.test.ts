@@ -26,7 +26,11 @@ beforeAll(async () => {
 });
 
 async function post(body: string): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await api(`/api/projects/${projectId}/query/`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+  const res = await api(`/api/projects/${projectId}/query/`, {
+    method: 'POST',
+    body,
+    headers: { 'Content-Type': 'application/json' },
+  });
   const text = await res.text();
   answers.set(res.status, (answers.get(res.status) ?? 0) + 1);
   let json: Record<string, unknown>;
@@ -74,31 +78,108 @@ const nasty = nastyText(
   'x'.repeat(2000),
 );
 /** Mostly a valid value, sometimes a hostile one: most bodies must reach the query code. */
-const mostly = <T, U>(valid: fc.Arbitrary<T>, hostile: fc.Arbitrary<U>) => fc.oneof({ arbitrary: valid, weight: 12 }, { arbitrary: hostile, weight: 1 });
-const value = fc.oneof(nasty, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.oneof(nasty, fc.integer()), { maxLength: 4 }));
-const operator = mostly(fc.constantFrom('exact', 'is_not', 'icontains', 'not_icontains', 'regex', 'not_regex', 'gt', 'gte', 'lt', 'lte', 'is_set', 'is_not_set'), nasty);
+const mostly = <T, U>(valid: fc.Arbitrary<T>, hostile: fc.Arbitrary<U>) =>
+  fc.oneof({ arbitrary: valid, weight: 12 }, { arbitrary: hostile, weight: 1 });
+const value = fc.oneof(
+  nasty,
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.oneof(nasty, fc.integer()), { maxLength: 4 }),
+);
+const operator = mostly(
+  fc.constantFrom(
+    'exact',
+    'is_not',
+    'icontains',
+    'not_icontains',
+    'regex',
+    'not_regex',
+    'gt',
+    'gte',
+    'lt',
+    'lte',
+    'is_set',
+    'is_not_set',
+  ),
+  nasty,
+);
 const propertyValue = mostly(fc.oneof(nasty, fc.integer(), fc.array(nasty, { minLength: 1, maxLength: 3 })), value);
 const property = fc.record(
-  { key: mostly(fc.oneof(nasty.filter((k) => k.length > 0), fc.constantFrom('$browser', 'amount', 'plan')), nasty), value: propertyValue, operator, type: mostly(fc.constantFrom('event', 'person'), nasty) },
+  {
+    key: mostly(
+      fc.oneof(
+        nasty.filter((k) => k.length > 0),
+        fc.constantFrom('$browser', 'amount', 'plan'),
+      ),
+      nasty,
+    ),
+    value: propertyValue,
+    operator,
+    type: mostly(fc.constantFrom('event', 'person'), nasty),
+  },
   { requiredKeys: ['key'] },
 );
-const properties = mostly(fc.oneof(fc.array(property, { maxLength: 3 }), fc.record({ type: fc.constantFrom('AND', 'OR'), values: fc.array(property, { maxLength: 3 }) })), value);
+const properties = mostly(
+  fc.oneof(
+    fc.array(property, { maxLength: 3 }),
+    fc.record({ type: fc.constantFrom('AND', 'OR'), values: fc.array(property, { maxLength: 3 }) }),
+  ),
+  value,
+);
 const dateRange = fc.record(
-  { date_from: mostly(fc.constantFrom('-7d', '-24h', '-2w', '-3m', '-1y', 'dStart', 'mStart', 'yStart', 'all', '2024-03-01', '2024-03-05T10:00:00'), nasty), date_to: mostly(fc.constantFrom('2024-03-10', '-1d'), nasty), explicitDate: fc.boolean() },
+  {
+    date_from: mostly(
+      fc.constantFrom(
+        '-7d',
+        '-24h',
+        '-2w',
+        '-3m',
+        '-1y',
+        'dStart',
+        'mStart',
+        'yStart',
+        'all',
+        '2024-03-01',
+        '2024-03-05T10:00:00',
+      ),
+      nasty,
+    ),
+    date_to: mostly(fc.constantFrom('2024-03-10', '-1d'), nasty),
+    explicitDate: fc.boolean(),
+  },
   { requiredKeys: [] },
 );
 const series = fc.record(
   {
     kind: fc.constant('EventsNode'),
     event: mostly(fc.constantFrom(null, '$pageview', 'signup', 'purchase'), nasty),
-    math: mostly(fc.constantFrom('total', 'dau', 'weekly_active', 'monthly_active', 'unique_session', 'sum', 'avg', 'median', 'p99'), nasty),
+    math: mostly(
+      fc.constantFrom(
+        'total',
+        'dau',
+        'weekly_active',
+        'monthly_active',
+        'unique_session',
+        'sum',
+        'avg',
+        'median',
+        'p99',
+      ),
+      nasty,
+    ),
     math_property: mostly(fc.constantFrom('amount', "it's", 'x"y'), nasty),
     properties,
   },
   { requiredKeys: ['kind'] },
 );
 const breakdownFilter = fc.record(
-  { breakdown: mostly(fc.constantFrom('$browser', 'plan', 'a.b', 'x"y'), nasty), breakdown_type: mostly(fc.constantFrom('event', 'person'), nasty), breakdown_limit: mostly(fc.integer({ min: 1, max: 30 }), value) },
+  {
+    breakdown: mostly(fc.constantFrom('$browser', 'plan', 'a.b', 'x"y'), nasty),
+    breakdown_type: mostly(fc.constantFrom('event', 'person'), nasty),
+    breakdown_limit: mostly(fc.integer({ min: 1, max: 30 }), value),
+  },
   { requiredKeys: [] },
 );
 
@@ -111,7 +192,9 @@ const shapedQuery = fc.oneof(
       dateRange,
       properties,
       breakdownFilter,
-      trendsFilter: fc.record({ display: mostly(fc.constantFrom('BoldNumber', 'ActionsPie', 'ActionsLineGraph'), nasty) }),
+      trendsFilter: fc.record({
+        display: mostly(fc.constantFrom('BoldNumber', 'ActionsPie', 'ActionsLineGraph'), nasty),
+      }),
       compareFilter: fc.record({ compare: fc.boolean() }),
     },
     { requiredKeys: ['kind', 'series'] },
@@ -137,8 +220,14 @@ const shapedQuery = fc.oneof(
       dateRange,
       properties,
       retentionFilter: fc.record({
-        targetEntity: fc.record({ id: mostly(fc.constantFrom(null, '$pageview', 'signup'), nasty), type: fc.constant('events') }),
-        returningEntity: fc.record({ id: mostly(fc.constantFrom(null, '$pageview', 'purchase'), nasty), type: fc.constant('events') }),
+        targetEntity: fc.record({
+          id: mostly(fc.constantFrom(null, '$pageview', 'signup'), nasty),
+          type: fc.constant('events'),
+        }),
+        returningEntity: fc.record({
+          id: mostly(fc.constantFrom(null, '$pageview', 'purchase'), nasty),
+          type: fc.constant('events'),
+        }),
         period: mostly(fc.constantFrom('Day', 'Week', 'Month'), nasty),
         totalIntervals: mostly(fc.integer({ min: 1, max: 60 }), value),
         retentionType: mostly(fc.constantFrom('retention_first_time', 'retention_recurring'), nasty),
@@ -149,12 +238,25 @@ const shapedQuery = fc.oneof(
   fc.record(
     {
       kind: fc.constant('EventsQuery'),
-      select: fc.array(mostly(fc.oneof(fc.constantFrom('*', 'event', 'timestamp', 'person_id', 'count()', 'max(timestamp)'), nasty.map((k) => `properties.${k}`), nasty.map((k) => `person.properties.${k}`)), nasty), { minLength: 1, maxLength: 4 }),
+      select: fc.array(
+        mostly(
+          fc.oneof(
+            fc.constantFrom('*', 'event', 'timestamp', 'person_id', 'count()', 'max(timestamp)'),
+            nasty.map((k) => `properties.${k}`),
+            nasty.map((k) => `person.properties.${k}`),
+          ),
+          nasty,
+        ),
+        { minLength: 1, maxLength: 4 },
+      ),
       event: mostly(fc.constantFrom(null, '$pageview'), nasty),
       properties,
       after: mostly(fc.constantFrom('all', '-30d', '2024-03-01'), nasty),
       before: mostly(fc.constantFrom('2024-03-08', '-1d'), nasty),
-      orderBy: fc.array(mostly(fc.constantFrom('timestamp DESC', 'event ASC', 'count() DESC', 'properties.$browser'), nasty), { maxLength: 2 }),
+      orderBy: fc.array(
+        mostly(fc.constantFrom('timestamp DESC', 'event ASC', 'count() DESC', 'properties.$browser'), nasty),
+        { maxLength: 2 },
+      ),
       limit: mostly(fc.integer({ min: 1, max: 200 }), value),
       offset: mostly(fc.integer({ min: 0, max: 100 }), value),
     },
@@ -163,39 +265,57 @@ const shapedQuery = fc.oneof(
 );
 
 describe('fuzzing the query endpoint', () => {
-  it('answers any JSON or garbage with a JSON 200 or 400, never a 5xx', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(
-          fc.json({ maxDepth: 6 }),
-          fc.string({ maxLength: 200 }),
-          fc.jsonValue({ maxDepth: 4 }).map((query) => JSON.stringify({ query })),
-          fc.constantFrom('', '{', '{"query":', '[]'.repeat(3000), '{"query":{"kind":"TrendsQuery","series":[' + '{"kind":"EventsNode",'.repeat(1) + '"event":null}]}}'),
+  it(
+    'answers any JSON or garbage with a JSON 200 or 400, never a 5xx',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            fc.json({ maxDepth: 6 }),
+            fc.string({ maxLength: 200 }),
+            fc.jsonValue({ maxDepth: 4 }).map((query) => JSON.stringify({ query })),
+            fc.constantFrom(
+              '',
+              '{',
+              '{"query":',
+              '[]'.repeat(3000),
+              `{"query":{"kind":"TrendsQuery","series":[${'{"kind":"EventsNode",'.repeat(1)}"event":null}]}}`,
+            ),
+          ),
+          async (body) => {
+            const { status, json } = await post(body);
+            expectAnswered(status, json, body);
+          },
         ),
-        async (body) => {
+        { seed: SEED, numRuns: RUNS.garbage },
+      );
+    },
+    LOOP_TIMEOUT,
+  );
+
+  it(
+    'answers query-shaped bodies with hostile values with a JSON 200 or 400, and nothing injects',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(shapedQuery, async (query) => {
+          const body = JSON.stringify({ query });
           const { status, json } = await post(body);
           expectAnswered(status, json, body);
-        },
-      ),
-      { seed: SEED, numRuns: RUNS.garbage },
-    );
-  }, LOOP_TIMEOUT);
-
-  it('answers query-shaped bodies with hostile values with a JSON 200 or 400, and nothing injects', async () => {
-    await fc.assert(
-      fc.asyncProperty(shapedQuery, async (query) => {
-        const body = JSON.stringify({ query });
-        const { status, json } = await post(body);
-        expectAnswered(status, json, body);
-      }),
-      { seed: SEED + 1, numRuns: RUNS.shaped },
-    );
-    const [row] = await (await dbFor(projectId)).all<{ n: number }>(sql`SELECT count(*) AS n FROM events WHERE project_id = ${projectId}`);
-    expect(row?.n).toBe(eventCount);
-    const [persons] = await (await dbFor(projectId)).all<{ n: number }>(sql`SELECT count(*) AS n FROM persons WHERE project_id = ${projectId}`);
-    expect(persons?.n).toBeGreaterThan(0);
-    console.log('query fuzz answers by status', JSON.stringify(Object.fromEntries(answers)));
-    // The shaped bodies must reach the query code, not only the validator.
-    expect(answers.get(200) ?? 0).toBeGreaterThan(50);
-  }, LOOP_TIMEOUT);
+        }),
+        { seed: SEED + 1, numRuns: RUNS.shaped },
+      );
+      const [row] = await (await dbFor(projectId)).all<{ n: number }>(
+        sql`SELECT count(*) AS n FROM events WHERE project_id = ${projectId}`,
+      );
+      expect(row?.n).toBe(eventCount);
+      const [persons] = await (await dbFor(projectId)).all<{ n: number }>(
+        sql`SELECT count(*) AS n FROM persons WHERE project_id = ${projectId}`,
+      );
+      expect(persons?.n).toBeGreaterThan(0);
+      console.log('query fuzz answers by status', JSON.stringify(Object.fromEntries(answers)));
+      // The shaped bodies must reach the query code, not only the validator.
+      expect(answers.get(200) ?? 0).toBeGreaterThan(50);
+    },
+    LOOP_TIMEOUT,
+  );
 });

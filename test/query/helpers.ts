@@ -2,7 +2,11 @@ import { runQuery } from '../../src/query/run';
 import { AnyQuery } from '../../src/query/schema';
 import { api, dbFor } from '../support';
 
-export async function postQuery(projectId: number, body: unknown, prefix: 'projects' | 'environments' = 'projects'): Promise<Response> {
+export async function postQuery(
+  projectId: number,
+  body: unknown,
+  prefix: 'projects' | 'environments' = 'projects',
+): Promise<Response> {
   return api(`/api/${prefix}/${projectId}/query/`, { method: 'POST', json: body });
 }
 
@@ -21,8 +25,15 @@ export async function query<T = Record<string, unknown>>(projectId: number, q: u
 }
 
 /** The same, below the route, with a fixed "now" (relative date ranges). */
-export async function queryAt<T = Record<string, unknown>>(projectId: number, q: unknown, timezone: string, now: number): Promise<T> {
-  return JSON.parse(JSON.stringify(await runQuery({ db: await dbFor(projectId), projectId, timezone, now }, AnyQuery.parse(q)))) as T;
+export async function queryAt<T = Record<string, unknown>>(
+  projectId: number,
+  q: unknown,
+  timezone: string,
+  now: number,
+): Promise<T> {
+  return JSON.parse(
+    JSON.stringify(await runQuery({ db: await dbFor(projectId), projectId, timezone, now }, AnyQuery.parse(q))),
+  ) as T;
 }
 
 export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -37,7 +37,10 @@ beforeAll(async () => {
   for (const batch of batches) {
     const res = await send('/batch/', { api_key: project.api_token, batch });
     expect(res.status).toBe(200);
-    await waitForStored(project.id, batch.map((x) => x.uuid));
+    await waitForStored(
+      project.id,
+      batch.map((x) => x.uuid),
+    );
   }
   await eventually('three persons after the merges', async () => {
     const [row] = await (await dbFor(project.id)).all<{ n: number }>(
@@ -69,7 +72,10 @@ describe('queries over events ingested with merges', () => {
   it('converts each anonymous pageview into the purchase made after signing in', async () => {
     const funnel = await query<{ results: { count: number }[] }>(project.id, {
       kind: 'FunnelsQuery',
-      series: [{ kind: 'EventsNode', event: '$pageview' }, { kind: 'EventsNode', event: 'purchase' }],
+      series: [
+        { kind: 'EventsNode', event: '$pageview' },
+        { kind: 'EventsNode', event: 'purchase' },
+      ],
       dateRange: range,
     });
     expect(funnel.results.map((s) => s.count)).toEqual([3, 3]);
@@ -79,7 +85,12 @@ describe('queries over events ingested with merges', () => {
     const retention = await query<{ results: { values: { count: number }[] }[] }>(project.id, {
       kind: 'RetentionQuery',
       dateRange: { date_to: '2024-05-08' },
-      retentionFilter: { period: 'Day', totalIntervals: 3, targetEntity: { id: '$pageview', type: 'events' }, returningEntity: { id: 'purchase', type: 'events' } },
+      retentionFilter: {
+        period: 'Day',
+        totalIntervals: 3,
+        targetEntity: { id: '$pageview', type: 'events' },
+        returningEntity: { id: 'purchase', type: 'events' },
+      },
     });
     expect(retention.results[0]!.values.map((v) => v.count)).toEqual([3, 0, 3]);
   });

@@ -64,7 +64,11 @@ function modelRetention(w: World, q: ModelRetention, timezone: string): number[]
       if (keys.includes(key)) starts[keys.indexOf(key)]!.add(person);
     }
   }
-  return keys.map((_, i) => keys.slice(i).map((k, j) => (j === 0 ? starts[i]!.size : [...starts[i]!].filter((p) => returns.has(`${p}|${k}`)).length)));
+  return keys.map((_, i) =>
+    keys
+      .slice(i)
+      .map((k, j) => (j === 0 ? starts[i]!.size : [...starts[i]!].filter((p) => returns.has(`${p}|${k}`)).length)),
+  );
 }
 
 function toQuery(q: ModelRetention) {
@@ -83,14 +87,36 @@ function toQuery(q: ModelRetention) {
 }
 
 const CASES: [string, ModelRetention][] = [
-  ['daily, pageview to any event', { period: 'Day', total: 11, dateTo: '2024-03-10', target: '$pageview', returning: null }],
-  ['weekly, 8 weeks, signup to purchase', { period: 'Week', total: 8, dateTo: '2024-04-15', target: 'signup', returning: 'purchase' }],
-  ['weekly first time', { period: 'Week', total: 8, dateTo: '2024-04-15', target: '$pageview', returning: '$pageview', firstTime: true }],
-  ['daily first time of any event', { period: 'Day', total: 14, dateTo: '2024-03-05', target: null, returning: null, firstTime: true }],
+  [
+    'daily, pageview to any event',
+    { period: 'Day', total: 11, dateTo: '2024-03-10', target: '$pageview', returning: null },
+  ],
+  [
+    'weekly, 8 weeks, signup to purchase',
+    { period: 'Week', total: 8, dateTo: '2024-04-15', target: 'signup', returning: 'purchase' },
+  ],
+  [
+    'weekly first time',
+    { period: 'Week', total: 8, dateTo: '2024-04-15', target: '$pageview', returning: '$pageview', firstTime: true },
+  ],
+  [
+    'daily first time of any event',
+    { period: 'Day', total: 14, dateTo: '2024-03-05', target: null, returning: null, firstTime: true },
+  ],
   ['monthly', { period: 'Month', total: 3, dateTo: '2024-04-10', target: null, returning: 'purchase' }],
   [
     'with filters',
-    { period: 'Week', total: 6, dateTo: '2024-04-10', target: '$pageview', returning: null, filters: [{ key: 'plan', operator: 'exact', value: ['pro', 'team'], type: 'person' }, { key: '$browser', operator: 'is_not', value: 'Edge', type: 'event' }] },
+    {
+      period: 'Week',
+      total: 6,
+      dateTo: '2024-04-10',
+      target: '$pageview',
+      returning: null,
+      filters: [
+        { key: 'plan', operator: 'exact', value: ['pro', 'team'], type: 'person' },
+        { key: '$browser', operator: 'is_not', value: 'Edge', type: 'event' },
+      ],
+    },
   ],
 ];
 
@@ -98,7 +124,9 @@ describe('RetentionQuery matches the plain model', () => {
   for (const timezone of ['UTC', 'America/New_York', 'Asia/Kolkata', 'Europe/London']) {
     for (const [name, q] of CASES) {
       it(`${name} (${timezone})`, async () => {
-        const answer = await query<{ results: { date: string; label: string; values: { count: number; label: string }[] }[] }>(projectId, toQuery(q), timezone);
+        const answer = await query<{
+          results: { date: string; label: string; values: { count: number; label: string }[] }[];
+        }>(projectId, toQuery(q), timezone);
         const expected = modelRetention(world, q, timezone);
         expect(expected.flat().some((n) => n > 0)).toBe(true);
         expect(answer.results.map((c) => c.values.map((v) => v.count))).toEqual(expected);

@@ -1,6 +1,16 @@
 /** What a TrendsQuery should answer, computed from the world in plain TypeScript (no SQL, no src/query). */
 import { MONTHS, addDaysTo, dayLabel, weekStartOf } from './helpers';
-import { matches, numberOf, personOf, quantile, textOf, wallClock, type ModelFilter, type World, type WorldEvent } from './world';
+import {
+  matches,
+  numberOf,
+  personOf,
+  quantile,
+  textOf,
+  wallClock,
+  type ModelFilter,
+  type World,
+  type WorldEvent,
+} from './world';
 
 export interface ModelTrendsQuery {
   event: string | null;
@@ -46,7 +56,12 @@ function modelBuckets(q: ModelTrendsQuery, timezone: string): ModelBucket[] {
       const w = wallClock(t, timezone);
       if (w.minute !== '00' || w.date < q.from || w.date > q.to) continue;
       const [y, m, d] = w.date.split('-').map(Number) as [number, number, number];
-      out.push({ key: `${w.date} ${w.hour}|${w.offset}`, day: `${w.date} ${w.hour}:00:00`, label: `${d}-${MONTHS[m - 1]}-${y} ${w.hour}:00`, date: w.date });
+      out.push({
+        key: `${w.date} ${w.hour}|${w.offset}`,
+        day: `${w.date} ${w.hour}:00:00`,
+        label: `${d}-${MONTHS[m - 1]}-${y} ${w.hour}:00`,
+        date: w.date,
+      });
     }
     return out;
   }
@@ -69,7 +84,7 @@ function bucketKeyOf(e: WorldEvent, q: ModelTrendsQuery, timezone: string): { ke
   return { key: w.date, date: w.date };
 }
 
-function valueOf(events: WorldEvent[], q: ModelTrendsQuery, w: World): number {
+function seriesValue(events: WorldEvent[], q: ModelTrendsQuery, w: World): number {
   switch (q.math) {
     case 'total':
       return events.length;
@@ -123,11 +138,28 @@ export function modelTrends(w: World, q: ModelTrendsQuery, timezone: string): Mo
   let series = [...byValue].map(([bv, xs]) => {
     if (q.aggregate) {
       const inRange = window ? xs : xs.filter((x) => x.date >= firstDate);
-      return { bv, data: [] as number[], total: valueOf(inRange.map((x) => x.e), q, w) };
+      return {
+        bv,
+        data: [] as number[],
+        total: seriesValue(
+          inRange.map((x) => x.e),
+          q,
+          w,
+        ),
+      };
     }
     const data = buckets.map((b) => {
-      if (window) return valueOf(xs.filter((x) => x.date <= b.date && x.date >= addDaysTo(b.date, -(window - 1))).map((x) => x.e), q, w);
-      return valueOf(xs.filter((x) => x.key === b.key && x.date >= lowest).map((x) => x.e), q, w);
+      if (window)
+        return seriesValue(
+          xs.filter((x) => x.date <= b.date && x.date >= addDaysTo(b.date, -(window - 1))).map((x) => x.e),
+          q,
+          w,
+        );
+      return seriesValue(
+        xs.filter((x) => x.key === b.key && x.date >= lowest).map((x) => x.e),
+        q,
+        w,
+      );
     });
     return { bv, data, total: data.reduce((a, b) => a + b, 0) };
   });

@@ -53,12 +53,24 @@ export function rng(seed: number) {
 }
 
 /** Keys that must survive quoting: dots, quotes, `$`, brackets, unicode, SQL. */
-export const TRICKY_KEYS = ['a.b', "it's", 'x"y', '$dollar', '[0]', 'ключ 🔑', "'; DROP TABLE events; --", 'back\\slash'] as const;
+export const TRICKY_KEYS = [
+  'a.b',
+  "it's",
+  'x"y',
+  '$dollar',
+  '[0]',
+  'ключ 🔑',
+  "'; DROP TABLE events; --",
+  'back\\slash',
+] as const;
 export const EVENT_NAMES = ['$pageview', 'signup', 'purchase', '$autocapture'] as const;
 export const BROWSERS = ['Chrome', 'Firefox', 'Safari', 'Edge'] as const;
 
 function uuidFrom(r: ReturnType<typeof rng>): string {
-  const h = () => Math.floor(r.next() * 0x10000).toString(16).padStart(4, '0');
+  const h = () =>
+    Math.floor(r.next() * 0x10000)
+      .toString(16)
+      .padStart(4, '0');
   return `${h()}${h()}-${h()}-4${h().slice(1)}-8${h().slice(1)}-${h()}${h()}${h()}`;
 }
 
@@ -83,7 +95,8 @@ export function generateWorld(o: WorldOptions): World {
     if (r.chance(0.7)) p.amount = r.chance(0.8) ? r.int(0, 500) / (r.chance(0.3) ? 4 : 1) : String(r.int(1, 99));
     if (r.chance(0.1)) p.amount = r.pick(['n/a', true, null, '']);
     if (r.chance(0.9)) p.$session_id = `s-${r.int(1, o.users * 3)}`;
-    if (r.chance(0.5)) p.$current_url = r.pick(['https://a.example/home', 'https://a.example/pricing', 'https://b.example/Docs?x=1']);
+    if (r.chance(0.5))
+      p.$current_url = r.pick(['https://a.example/home', 'https://a.example/pricing', 'https://b.example/Docs?x=1']);
     for (const key of TRICKY_KEYS) if (r.chance(0.3)) p[key] = r.pick(['v1', 'v2', 'ünï', "o'q", 7]);
     return p;
   };
@@ -106,7 +119,14 @@ export function generateWorld(o: WorldOptions): World {
   };
 
   for (let u = 0; u < o.users; u++) {
-    const scenario = r.pick(['identify', 'alias', 'merge_dangerously', 'late_merge', 'anonymous', 'person_less'] as const);
+    const scenario = r.pick([
+      'identify',
+      'alias',
+      'merge_dangerously',
+      'late_merge',
+      'anonymous',
+      'person_less',
+    ] as const);
     const final = { id: uuidFrom(r), distinctIds: [] as string[], properties: personPropsOf() };
     const anonIds = Array.from({ length: r.int(1, 3) }, (_, k) => `anon-${o.seed}-${u}-${k}`);
     const userId = `user-${o.seed}-${u}`;
@@ -163,7 +183,9 @@ export async function seedWorld(projectId: number, w: World): Promise<void> {
   const insertPerson = db.prepare(
     "INSERT INTO persons (id, project_id, properties, is_identified, created_at, version) VALUES (?, ?, ?, 1, '2024-01-01T00:00:00.000Z', 0)",
   );
-  const insertLink = db.prepare('INSERT INTO person_distinct_ids (project_id, distinct_id, person_id) VALUES (?, ?, ?)');
+  const insertLink = db.prepare(
+    'INSERT INTO person_distinct_ids (project_id, distinct_id, person_id) VALUES (?, ?, ?)',
+  );
   const insertEvent = db.prepare(
     'INSERT INTO events (project_id, uuid, event, distinct_id, person_id_at_ingest, properties, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
@@ -172,7 +194,17 @@ export async function seedWorld(projectId: number, w: World): Promise<void> {
     for (const d of p.distinctIds) statements.push(insertLink.bind(projectId, d, p.id));
   }
   for (const e of w.events) {
-    statements.push(insertEvent.bind(projectId, e.uuid, e.event, e.distinctId, e.personIdAtIngest, JSON.stringify(e.properties), e.timestamp));
+    statements.push(
+      insertEvent.bind(
+        projectId,
+        e.uuid,
+        e.event,
+        e.distinctId,
+        e.personIdAtIngest,
+        JSON.stringify(e.properties),
+        e.timestamp,
+      ),
+    );
   }
   for (let i = 0; i < statements.length; i += 500) await db.batch(statements.slice(i, i + 500));
 }
@@ -180,7 +212,8 @@ export async function seedWorld(projectId: number, w: World): Promise<void> {
 // --- The model's view of events -------------------------------------------------
 
 export const personOf = (w: World, e: WorldEvent) => w.owner.get(e.distinctId) ?? e.personIdAtIngest;
-export const personPropsOf = (w: World, e: WorldEvent): Record<string, unknown> => w.personProps.get(personOf(w, e)) ?? {};
+export const personPropsOf = (w: World, e: WorldEvent): Record<string, unknown> =>
+  w.personProps.get(personOf(w, e)) ?? {};
 
 /** Wall-clock fields of an instant in a zone, read from Intl's `longOffset` name (not the code under test). */
 export function wallClock(instant: number, timezone: string) {
@@ -210,7 +243,8 @@ export function textOf(v: unknown): string | null {
 /** PostHog's toFloat of a property value. */
 export function numberOf(v: unknown): number | null {
   if (typeof v === 'number') return v;
-  if (typeof v === 'string' && v.trim() !== '' && /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(v.trim())) return Number(v.trim());
+  if (typeof v === 'string' && v.trim() !== '' && /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(v.trim()))
+    return Number(v.trim());
   return null;
 }
 
@@ -223,7 +257,7 @@ export interface ModelFilter {
 
 export function matches(w: World, e: WorldEvent, f: ModelFilter): boolean {
   const props = f.type === 'person' ? personPropsOf(w, e) : e.properties;
-  const raw = Object.prototype.hasOwnProperty.call(props, f.key) ? props[f.key] : undefined;
+  const raw = Object.hasOwn(props, f.key) ? props[f.key] : undefined;
   const text = textOf(raw);
   const values = f.value === undefined ? [] : Array.isArray(f.value) ? f.value : [f.value];
   const texts = values.map((v) => textOf(v));
@@ -234,7 +268,7 @@ export function matches(w: World, e: WorldEvent, f: ModelFilter): boolean {
     case 'is_not':
       return text === null || !texts.includes(text);
     case 'icontains':
-      return text !== null && text.toLowerCase().includes(String(values[0]).toLowerCase());
+      return text === null ? false : text.toLowerCase().includes(String(values[0]).toLowerCase());
     case 'not_icontains':
       return text === null || !text.toLowerCase().includes(String(values[0]).toLowerCase());
     case 'regex':

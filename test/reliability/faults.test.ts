@@ -1,8 +1,32 @@
 import { abortAllDurableObjects, listDurableObjectIds, runInDurableObject } from 'cloudflare:test';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { uuidFromDistinctId } from '../../src/identity';
-import { clearD1Faults, countProjectRows, env, ev, injectD1Faults, installD1Faults, newProject, POISON, seededRandom, send, sleep, TRANSIENT_FAULT, waitForEventCount, warningsOf, type ProjectJson } from '../support';
-import { expectPersonsAsModelled, expectStoredExactly, requestsOf, scenario, sendAll, type SoakEvent, type UserModel } from './workload';
+import {
+  clearD1Faults,
+  countProjectRows,
+  env,
+  ev,
+  injectD1Faults,
+  installD1Faults,
+  newProject,
+  POISON,
+  seededRandom,
+  send,
+  sleep,
+  TRANSIENT_FAULT,
+  waitForEventCount,
+  warningsOf,
+  type ProjectJson,
+} from '../support';
+import {
+  expectPersonsAsModelled,
+  expectStoredExactly,
+  requestsOf,
+  scenario,
+  sendAll,
+  type SoakEvent,
+  type UserModel,
+} from './workload';
 
 /**
  * Faults come in phases, each opening with a wave of requests. A D1 phase is
@@ -10,24 +34,54 @@ import { expectPersonsAsModelled, expectStoredExactly, requestsOf, scenario, sen
  * phase, and with fewer phases than its 5 retries only the poison can exhaust
  * them; an object storm cuts off only a handful of calls in all.
  */
-export const FAULTS = {
+const FAULTS = {
   /** Person writes fail often; event rows rarely (a failed person-less write retries the project's whole batch). */
-  d1: { users: 60, oneIn: { persons: 3, person_distinct_ids: 3, person_merges: 3, events: 400 }, phases: 3, onMs: 900, offMs: 2_500, seed: 11 },
+  d1: {
+    users: 60,
+    oneIn: { persons: 3, person_distinct_ids: 3, person_merges: 3, events: 400 },
+    phases: 3,
+    onMs: 900,
+    offMs: 2_500,
+    seed: 11,
+  },
   /** A storm lasts until it has cut off `hitsPerStorm` consumer calls, or `maxStormMs`. */
-  objects: { users: 60, personWritesOneIn: 20, phases: 3, minStormMs: 900, maxStormMs: 2_500, hitsPerStorm: 3, killsPerRound: 12, roundMs: 50, quietMs: 2_500, seed: 12 },
+  objects: {
+    users: 60,
+    personWritesOneIn: 20,
+    phases: 3,
+    minStormMs: 900,
+    maxStormMs: 2_500,
+    hitsPerStorm: 3,
+    killsPerRound: 12,
+    roundMs: 50,
+    quietMs: 2_500,
+    seed: 12,
+  },
 };
 
 /** The requests in `n` waves, in order. */
-const waves = <T>(items: T[], n: number): T[][] => Array.from({ length: n }, (_, i) => items.slice(Math.floor((i * items.length) / n), Math.floor(((i + 1) * items.length) / n)));
+const waves = <T>(items: T[], n: number): T[][] =>
+  Array.from({ length: n }, (_, i) =>
+    items.slice(Math.floor((i * items.length) / n), Math.floor(((i + 1) * items.length) / n)),
+  );
 
 let consumerErrors: string[] = [];
 
 beforeAll(async () => {
   await installD1Faults();
-  const record = (original: (...args: unknown[]) => void) => (...args: unknown[]) => {
-    consumerErrors.push(args.map((a) => (a instanceof Error ? `${a.message} ${String((a as { cause?: unknown }).cause ?? '')}` : String(a))).join(' ').slice(0, 400));
-    original(...args);
-  };
+  const record =
+    (original: (...args: unknown[]) => void) =>
+    (...args: unknown[]) => {
+      consumerErrors.push(
+        args
+          .map((a) =>
+            a instanceof Error ? `${a.message} ${String((a as { cause?: unknown }).cause ?? '')}` : String(a),
+          )
+          .join(' ')
+          .slice(0, 400),
+      );
+      original(...args);
+    };
   const [error, warn] = [console.error.bind(console), console.warn.bind(console)];
   vi.spyOn(console, 'error').mockImplementation(record(error));
   vi.spyOn(console, 'warn').mockImplementation(record(warn));
@@ -41,7 +95,10 @@ afterAll(() => {
 
 /** Every write of the project to each table fails with probability 1/n. */
 const flaky = (projectId: number, oneIn: Record<string, number>) =>
-  injectD1Faults(projectId, Object.entries(oneIn).map(([table, n]) => ({ table, oneIn: n })));
+  injectD1Faults(
+    projectId,
+    Object.entries(oneIn).map(([table, n]) => ({ table, oneIn: n })),
+  );
 const steady = (projectId: number) => clearD1Faults(projectId);
 
 /** The poison: a $set no person write can ever take, alone in its request (one queue message). */
@@ -56,8 +113,20 @@ async function sendPoison(p: ProjectJson): Promise<SoakEvent> {
 async function expectPoisonDeadLettered(p: ProjectJson, poison: SoakEvent): Promise<void> {
   const warnings = await warningsOf(p.id);
   expect(warnings.map((w) => [w.type, w.eventUuid])).toEqual([['ingestion_retries_exhausted', poison.uuid]]);
-  expect(warnings[0]!.details).toMatchObject({ eventUuid: poison.uuid, event: '$set', distinctId: 'rel-poisoned', attempts: expect.any(Number) });
-  expect(await countProjectRows(p.id, 'SELECT COUNT(*) AS n FROM person_distinct_ids WHERE project_id = ? AND distinct_id = ?', p.id, 'rel-poisoned')).toBe(0);
+  expect(warnings[0]!.details).toMatchObject({
+    eventUuid: poison.uuid,
+    event: '$set',
+    distinctId: 'rel-poisoned',
+    attempts: expect.any(Number),
+  });
+  expect(
+    await countProjectRows(
+      p.id,
+      'SELECT COUNT(*) AS n FROM person_distinct_ids WHERE project_id = ? AND distinct_id = ?',
+      p.id,
+      'rel-poisoned',
+    ),
+  ).toBe(0);
 }
 
 /** A merge is all or nothing: no merged-away person left, no history without its event, nothing recorded twice. */
@@ -83,12 +152,21 @@ async function expectNoHalfMerges(projectId: number): Promise<void> {
     projectId,
   );
   expect(twice, 'events whose merge or identification was recorded twice').toBe(0);
-  const merges = await countProjectRows(projectId, `SELECT COUNT(*) AS n FROM person_merges WHERE project_id = ? AND kind = 'merge'`, projectId);
+  const merges = await countProjectRows(
+    projectId,
+    `SELECT COUNT(*) AS n FROM person_merges WHERE project_id = ? AND kind = 'merge'`,
+    projectId,
+  );
   expect(merges, 'the workload merges persons').toBeGreaterThan(0);
 }
 
 /** After a fault run: every good event stored once, every person as modelled, the poison dead-lettered, no half merge. */
-async function expectSurvivedFaults(p: ProjectJson, events: SoakEvent[], users: UserModel[], poison: SoakEvent | undefined): Promise<void> {
+async function expectSurvivedFaults(
+  p: ProjectJson,
+  events: SoakEvent[],
+  users: UserModel[],
+  poison: SoakEvent | undefined,
+): Promise<void> {
   if (!poison) throw new Error('the poison was not sent');
   const all = new Set([...events.map((e) => e.uuid), poison.uuid]);
   await waitForEventCount(p.id, all.size, 120_000);
@@ -123,8 +201,12 @@ describe('faults during consumer batches', () => {
     await expectSurvivedFaults(p, events, users, poison);
     const injected = consumerErrors.filter((e) => e.includes(TRANSIENT_FAULT));
     // Person writes fail in either commit path: the batched commit of uncontended persons, or a person object's write.
-    const inPersonWrites = injected.filter((e) => e.includes('person processing failed') || e.includes('batched person commit failed'));
-    console.log(`D1 faults: ${events.length} events in ${requests.length} requests, ${injected.length} consumer failures from injected transient faults (${inPersonWrites.length} in person writes), 1 poison message dead-lettered`);
+    const inPersonWrites = injected.filter(
+      (e) => e.includes('person processing failed') || e.includes('batched person commit failed'),
+    );
+    console.log(
+      `D1 faults: ${events.length} events in ${requests.length} requests, ${injected.length} consumer failures from injected transient faults (${inPersonWrites.length} in person writes), 1 poison message dead-lettered`,
+    );
     expect(inPersonWrites.length, 'transient faults in person writes that reached the consumer').toBeGreaterThan(0);
   }, 180_000);
 
@@ -138,7 +220,8 @@ describe('faults during consumer batches', () => {
     const objectsBefore = (await listDurableObjectIds(env.PERSON)).length;
 
     // The person object of a distinct id (its person's uuid, for persons created for it).
-    const objectOf = (distinctId: string) => env.PERSON.get(env.PERSON.idFromName(uuidFromDistinctId(p.id, distinctId)));
+    const objectOf = (distinctId: string) =>
+      env.PERSON.get(env.PERSON.idFromName(uuidFromDistinctId(p.id, distinctId)));
     let kills = 0;
     const hits = () => consumerErrors.filter((e) => e.includes('injected person object abort')).length;
     let poison: SoakEvent | undefined;
@@ -149,11 +232,18 @@ describe('faults during consumer batches', () => {
         if (i === 0) poison = await sendPoison(p);
         await sendAll(p.api_token, wave, 4);
       })();
-      const ids = [...new Set(wave.flat().flatMap((e) => [e.distinct_id, String(e.properties.$anon_distinct_id ?? e.distinct_id)]))];
+      const ids = [
+        ...new Set(
+          wave.flat().flatMap((e) => [e.distinct_id, String(e.properties.$anon_distinct_id ?? e.distinct_id)]),
+        ),
+      ];
       const stormStart = Date.now();
       const hitsBefore = hits();
       await abortAllDurableObjects();
-      while (Date.now() < stormStart + cfg.minStormMs || (Date.now() < stormStart + cfg.maxStormMs && hits() - hitsBefore < cfg.hitsPerStorm)) {
+      while (
+        Date.now() < stormStart + cfg.minStormMs ||
+        (Date.now() < stormStart + cfg.maxStormMs && hits() - hitsBefore < cfg.hitsPerStorm)
+      ) {
         // Each abort makes a fresh instance, and every instance costs the test harness a little more
         // (workers-sdk issue 15092), so a sample of the wave's objects per round, not all of them.
         const victims = Array.from({ length: cfg.killsPerRound }, () => ids[Math.floor(random() * ids.length)]!);
@@ -175,7 +265,9 @@ describe('faults during consumer batches', () => {
 
     const objectsUsed = (await listDurableObjectIds(env.PERSON)).length - objectsBefore;
     expect(objectsUsed, 'person objects that took part').toBeGreaterThan(0);
-    console.log(`person-object faults: ${events.length} events, ${kills} person objects aborted (and all of them reset ${cfg.phases} times), ${objectsUsed} objects used, ${hits()} consumer failures from aborted objects`);
+    console.log(
+      `person-object faults: ${events.length} events, ${kills} person objects aborted (and all of them reset ${cfg.phases} times), ${objectsUsed} objects used, ${hits()} consumer failures from aborted objects`,
+    );
     expect(hits(), 'consumer calls cut off by an aborted person object').toBeGreaterThan(0);
   }, 180_000);
 });

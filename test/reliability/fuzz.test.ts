@@ -1,6 +1,18 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { nastyText, newProject, type ProjectJson, fetchWorker, send, storedUuids, waitForStored, warningsOf, ENCODINGS, base64, gzip } from '../support';
+import {
+  nastyText,
+  newProject,
+  type ProjectJson,
+  fetchWorker,
+  send,
+  storedUuids,
+  waitForStored,
+  warningsOf,
+  ENCODINGS,
+  base64,
+  gzip,
+} from '../support';
 
 /**
  * Property-based fuzzing of every capture route. The seed is fixed so a run is
@@ -8,10 +20,22 @@ import { nastyText, newProject, type ProjectJson, fetchWorker, send, storedUuids
  * and its path) — rerun with the same SEED to replay.
  */
 const SEED = 20_261_122;
-export const FUZZ_RUNS = { garbage: 3_000, sdkShaped: 3_000, headersAndQuery: 2_000 };
+const FUZZ_RUNS = { garbage: 3_000, sdkShaped: 3_000, headersAndQuery: 2_000 };
 
 const EVENT_PATHS = ['/e', '/i/v0/e', '/capture', '/track', '/engage', '/batch'];
-const OTHER_PATHS = ['/flags', '/flags/?v=2', '/decide', '/decide/?v=3', '/array/TOKEN/config', '/array/TOKEN/config.js', '/static/array.js', '/static/../../etc/passwd', '/static/%2e%2e%2fwrangler.toml', '/', '/_readiness'];
+const OTHER_PATHS = [
+  '/flags',
+  '/flags/?v=2',
+  '/decide',
+  '/decide/?v=3',
+  '/array/TOKEN/config',
+  '/array/TOKEN/config.js',
+  '/static/array.js',
+  '/static/../../etc/passwd',
+  '/static/%2e%2e%2fwrangler.toml',
+  '/',
+  '/_readiness',
+];
 /** Weighted towards what SDKs send. */
 const METHODS = ['POST', 'POST', 'POST', 'POST', 'GET', 'GET', 'OPTIONS', 'HEAD', 'PUT', 'DELETE', 'PATCH'];
 const ORIGIN = 'https://fuzz.example';
@@ -21,7 +45,7 @@ let project: ProjectJson;
 const accepted = new Set<string>();
 /** For failure messages: the request each accepted uuid came in. */
 const acceptedFrom = new Map<string, string>();
-let consumerErrors: string[] = [];
+const consumerErrors: string[] = [];
 /** How often each status was answered, over all runs. */
 const answers = new Map<number, number>();
 
@@ -45,10 +69,34 @@ const fuzzed = { seed: SEED, verbose: 1 } as const;
 // --- Building blocks --------------------------------------------------------
 
 const nastyString = nastyText(
-  '', ' ', 'null', 'undefined', '0', 'NaN', '[object Object]', 'anonymous', 'distinct_id', '"null"', '__proto__', 'constructor',
-  "' OR 1=1 --", '"; DROP TABLE events; --', '\u0000', '\\', '%', '%ZZ', '$set', 'phc_', 'x'.repeat(250), '🚀'.repeat(201),
+  '',
+  ' ',
+  'null',
+  'undefined',
+  '0',
+  'NaN',
+  '[object Object]',
+  'anonymous',
+  'distinct_id',
+  '"null"',
+  '__proto__',
+  'constructor',
+  "' OR 1=1 --",
+  '"; DROP TABLE events; --',
+  '\u0000',
+  '\\',
+  '%',
+  '%ZZ',
+  '$set',
+  'phc_',
+  'x'.repeat(250),
+  '🚀'.repeat(201),
 );
-const weirdNumber = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, -0, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 8.64e15 + 1));
+const weirdNumber = fc.oneof(
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(0, -0, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 8.64e15 + 1),
+);
 const jsonish: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
   nastyString,
@@ -63,12 +111,49 @@ const distinctId = fc.oneof(
   { weight: 1, arbitrary: jsonish },
 );
 const eventName = fc.oneof(
-  { weight: 16, arbitrary: fc.constantFrom('$pageview', '$identify', '$create_alias', '$merge_dangerously', '$set', '$groupidentify', '$exception', 'custom event') },
+  {
+    weight: 16,
+    arbitrary: fc.constantFrom(
+      '$pageview',
+      '$identify',
+      '$create_alias',
+      '$merge_dangerously',
+      '$set',
+      '$groupidentify',
+      '$exception',
+      'custom event',
+    ),
+  },
   { weight: 3, arbitrary: nastyString },
   { weight: 1, arbitrary: jsonish },
 );
-const propertyBag = fc.dictionary(fc.oneof(nastyString, fc.constantFrom('$set', '$set_once', '$unset', '$anon_distinct_id', 'alias', '$process_person_profile', 'token', 'distinct_id', '$ip', '$geoip_disable', '$ignore_sent_at', '$current_url')), jsonish, { maxKeys: 6 });
-const timeValue = fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), weirdNumber, nastyString, fc.constant(undefined));
+const propertyBag = fc.dictionary(
+  fc.oneof(
+    nastyString,
+    fc.constantFrom(
+      '$set',
+      '$set_once',
+      '$unset',
+      '$anon_distinct_id',
+      'alias',
+      '$process_person_profile',
+      'token',
+      'distinct_id',
+      '$ip',
+      '$geoip_disable',
+      '$ignore_sent_at',
+      '$current_url',
+    ),
+  ),
+  jsonish,
+  { maxKeys: 6 },
+);
+const timeValue = fc.oneof(
+  fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+  weirdNumber,
+  nastyString,
+  fc.constant(undefined),
+);
 
 interface FuzzEvent {
   [key: string]: unknown;
@@ -80,7 +165,10 @@ function sdkEvent(token: () => string | undefined): fc.Arbitrary<FuzzEvent> {
       {
         event: eventName,
         distinct_id: distinctId,
-        uuid: fc.oneof({ weight: 30, arbitrary: fc.uuid() }, { weight: 1, arbitrary: fc.constantFrom('', 'not-a-uuid', null) }),
+        uuid: fc.oneof(
+          { weight: 30, arbitrary: fc.uuid() },
+          { weight: 1, arbitrary: fc.constantFrom('', 'not-a-uuid', null) },
+        ),
         properties: fc.oneof({ weight: 20, arbitrary: propertyBag }, { weight: 1, arbitrary: jsonish }),
         $set: fc.oneof(propertyBag, jsonish),
         $set_once: fc.oneof(propertyBag, jsonish),
@@ -92,7 +180,15 @@ function sdkEvent(token: () => string | undefined): fc.Arbitrary<FuzzEvent> {
     )
     .map((e) => {
       const t = token();
-      return t === undefined ? e : { ...e, properties: { ...(typeof e.properties === 'object' && e.properties && !Array.isArray(e.properties) ? e.properties : {}), token: t } };
+      return t === undefined
+        ? e
+        : {
+            ...e,
+            properties: {
+              ...(typeof e.properties === 'object' && e.properties && !Array.isArray(e.properties) ? e.properties : {}),
+              token: t,
+            },
+          };
     });
 }
 
@@ -102,26 +198,39 @@ const tokenChoice = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('unknown', 'personal', 'none', 'empty') },
 );
 const tokenOf = (choice: string) =>
-  ({ real: project.api_token, unknown: 'phc_unknown_fuzz', personal: 'phx_test_key', none: undefined, empty: '' })[choice];
+  ({ real: project.api_token, unknown: 'phc_unknown_fuzz', personal: 'phx_test_key', none: undefined, empty: '' })[
+    choice
+  ];
 
-const payloadOf = fc.tuple(tokenChoice, fc.constantFrom('batch', 'array', 'single', 'token-batch')).chain(([choice, shape]): fc.Arbitrary<unknown> => {
-  const token = tokenOf(choice);
-  const event = sdkEvent(() => (shape === 'array' || shape === 'single' ? token : undefined));
-  switch (shape) {
-    case 'array':
-      return fc.array(event, { minLength: 1, maxLength: 4 });
-    case 'single':
-      return event;
-    case 'token-batch':
-      return fc.record({ token: fc.constant(token), batch: fc.array(event, { maxLength: 4 }), sent_at: timeValue });
-    default:
-      return fc.record({ api_key: fc.constant(token), batch: fc.array(event, { maxLength: 4 }), sent_at: timeValue, historical_migration: fc.boolean() });
-  }
-});
+const payloadOf = fc
+  .tuple(tokenChoice, fc.constantFrom('batch', 'array', 'single', 'token-batch'))
+  .chain(([choice, shape]): fc.Arbitrary<unknown> => {
+    const token = tokenOf(choice);
+    const event = sdkEvent(() => (shape === 'array' || shape === 'single' ? token : undefined));
+    switch (shape) {
+      case 'array':
+        return fc.array(event, { minLength: 1, maxLength: 4 });
+      case 'single':
+        return event;
+      case 'token-batch':
+        return fc.record({ token: fc.constant(token), batch: fc.array(event, { maxLength: 4 }), sent_at: timeValue });
+      default:
+        return fc.record({
+          api_key: fc.constant(token),
+          batch: fc.array(event, { maxLength: 4 }),
+          sent_at: timeValue,
+          historical_migration: fc.boolean(),
+        });
+    }
+  });
 
 /** One byte-level mutation of an encoded body: flip, cut, insert or repeat. */
 const mutation = fc.option(
-  fc.record({ kind: fc.constantFrom('flip', 'cut', 'insert', 'repeat'), at: fc.double({ min: 0, max: 1, noNaN: true }), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
+  fc.record({
+    kind: fc.constantFrom('flip', 'cut', 'insert', 'repeat'),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }),
+  }),
   { freq: 3 },
 );
 
@@ -149,11 +258,34 @@ function mutated(bytes: Uint8Array, m: NonNullable<Mutation>): Uint8Array {
   }
 }
 
-const headerText = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 });
+const headerText = fc.string({
+  unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+  maxLength: 40,
+});
 const headerSet = fc.record(
   {
-    'Content-Type': fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=UTF-8', 'multipart/form-data; boundary=x', 'application/octet-stream', 'text/plain;charset=UTF-8', 'APPLICATION/JSON', ''),
-    'Content-Encoding': fc.constantFrom('gzip', 'GZIP', 'br', 'deflate', 'identity', 'gzip, gzip', 'lz64', 'base64', ''),
+    'Content-Type': fc.constantFrom(
+      'application/json',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/x-www-form-urlencoded; charset=UTF-8',
+      'multipart/form-data; boundary=x',
+      'application/octet-stream',
+      'text/plain;charset=UTF-8',
+      'APPLICATION/JSON',
+      '',
+    ),
+    'Content-Encoding': fc.constantFrom(
+      'gzip',
+      'GZIP',
+      'br',
+      'deflate',
+      'identity',
+      'gzip, gzip',
+      'lz64',
+      'base64',
+      '',
+    ),
     Origin: fc.constantFrom(ORIGIN, 'null', 'https://evil.example', 'http://localhost:3000'),
     'Access-Control-Request-Headers': headerText,
     'Access-Control-Request-Method': fc.constantFrom('POST', 'GET', 'DELETE'),
@@ -167,19 +299,62 @@ const headerSet = fc.record(
 );
 
 const queryValue = fc.oneof(
-  fc.constantFrom('1', '0', 'gzip', 'gzip-js', 'lz64', 'lz-string', 'base64', 'b64', 'none', '%ZZ', '%ED%A0%80', '%00', '1700000000000', '-1', '9'.repeat(40), ''),
+  fc.constantFrom(
+    '1',
+    '0',
+    'gzip',
+    'gzip-js',
+    'lz64',
+    'lz-string',
+    'base64',
+    'b64',
+    'none',
+    '%ZZ',
+    '%ED%A0%80',
+    '%00',
+    '1700000000000',
+    '-1',
+    '9'.repeat(40),
+    '',
+  ),
   headerText.map((s) => encodeURIComponent(s)),
   headerText.map((s) => s.replace(/[#&\s]/g, '')),
 );
 const queryString = fc
-  .array(fc.tuple(fc.constantFrom('compression', 'beacon', 'ver', '_', 'sent_at', 'ip', 'v', 'data', 'retry_count', 'token', 'api_key', '__proto__'), queryValue), { maxLength: 5 })
+  .array(
+    fc.tuple(
+      fc.constantFrom(
+        'compression',
+        'beacon',
+        'ver',
+        '_',
+        'sent_at',
+        'ip',
+        'v',
+        'data',
+        'retry_count',
+        'token',
+        'api_key',
+        '__proto__',
+      ),
+      queryValue,
+    ),
+    { maxLength: 5 },
+  )
   .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&'));
 
 /** A route as SDKs (and others) might call it: root or /ingest, trailing slash or not. */
-const eventRoute = fc.tuple(fc.constantFrom('', '/ingest'), fc.constantFrom(...EVENT_PATHS), fc.boolean()).map(([prefix, path, slash]) => `${prefix}${path}${slash ? '/' : ''}`);
+const eventRoute = fc
+  .tuple(fc.constantFrom('', '/ingest'), fc.constantFrom(...EVENT_PATHS), fc.boolean())
+  .map(([prefix, path, slash]) => `${prefix}${path}${slash ? '/' : ''}`);
 const anyRoute = fc.oneof(
   { weight: 3, arbitrary: eventRoute },
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom('', '/ingest'), fc.constantFrom(...OTHER_PATHS)).map(([prefix, path]) => `${prefix}${path.replace('TOKEN', 'phc_fuzz')}`) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.constantFrom('', '/ingest'), fc.constantFrom(...OTHER_PATHS))
+      .map(([prefix, path]) => `${prefix}${path.replace('TOKEN', 'phc_fuzz')}`),
+  },
   { weight: 1, arbitrary: fc.webPath().map((p) => `/ingest/${p.replace(/^\//, '')}`) },
 );
 
@@ -191,7 +366,8 @@ interface Sent {
   origin?: string;
 }
 
-const isEventRoute = (path: string) => EVENT_PATHS.some((p) => new RegExp(`^(/ingest)?${p.replace(/\//g, '\\/')}/?(\\?|$)`).test(path));
+const isEventRoute = (path: string) =>
+  EVENT_PATHS.some((p) => new RegExp(`^(/ingest)?${p.replace(/\//g, '\\/')}/?(\\?|$)`).test(path));
 
 /** Never a 5xx; errors are JSON in the capture shape (or the app's 404 shape off the capture routes); CORS on capture answers. */
 async function expectSound(res: Response, sent: Sent): Promise<void> {
@@ -226,7 +402,11 @@ async function expectSound(res: Response, sent: Sent): Promise<void> {
 }
 
 function acceptedUuids(payload: unknown): string[] {
-  const events = Array.isArray(payload) ? payload : payload && typeof payload === 'object' && 'batch' in payload ? (payload as { batch: unknown[] }).batch : [payload];
+  const events = Array.isArray(payload)
+    ? payload
+    : payload && typeof payload === 'object' && 'batch' in payload
+      ? (payload as { batch: unknown[] }).batch
+      : [payload];
   return events.flatMap((e) => {
     const uuid = (e as FuzzEvent | null)?.uuid;
     return typeof uuid === 'string' && /^[0-9a-f-]{36}$/i.test(uuid) ? [uuid.toLowerCase()] : [];
@@ -257,16 +437,39 @@ describe(`capture fuzzing (seed ${SEED})`, () => {
       fc.string({ maxLength: 80 }).map((s) => `data=${s}`),
       fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
       fc.integer({ min: 60, max: 3_000 }).map((n) => `${'['.repeat(n)}${']'.repeat(n)}`),
-      fc.integer({ min: 60, max: 3_000 }).map((n) => `{"api_key":"${project.api_token}","event":"e","distinct_id":"d","properties":${'{"a":'.repeat(n)}1${'}'.repeat(n)}}`),
-      fc.constantFrom('', ' ', '{}', '[]', 'null', '1e999', '"\\ud800"', '{"batch":{}}', '{"batch":null}', `{"api_key":"${'x'.repeat(400)}","event":"e","distinct_id":"d"}`),
+      fc
+        .integer({ min: 60, max: 3_000 })
+        .map(
+          (n) =>
+            `{"api_key":"${project.api_token}","event":"e","distinct_id":"d","properties":${'{"a":'.repeat(n)}1${'}'.repeat(n)}}`,
+        ),
+      fc.constantFrom(
+        '',
+        ' ',
+        '{}',
+        '[]',
+        'null',
+        '1e999',
+        '"\\ud800"',
+        '{"batch":{}}',
+        '{"batch":null}',
+        `{"api_key":"${'x'.repeat(400)}","event":"e","distinct_id":"d"}`,
+      ),
     );
     await fc.assert(
-      fc.asyncProperty(anyRoute, fc.constantFrom(...METHODS), body, queryString, headerSet, async (route, method, b, query, headers) => {
-        const path = query ? `${route}${route.includes('?') ? '&' : '?'}${query}` : route;
-        const withBody = method !== 'GET' && method !== 'HEAD';
-        const res = await fetchWorker(path, { method, headers, body: withBody ? b : undefined });
-        await expectSound(res, { method, path, origin: headers.Origin });
-      }),
+      fc.asyncProperty(
+        anyRoute,
+        fc.constantFrom(...METHODS),
+        body,
+        queryString,
+        headerSet,
+        async (route, method, b, query, headers) => {
+          const path = query ? `${route}${route.includes('?') ? '&' : '?'}${query}` : route;
+          const withBody = method !== 'GET' && method !== 'HEAD';
+          const res = await fetchWorker(path, { method, headers, body: withBody ? b : undefined });
+          await expectSound(res, { method, path, origin: headers.Origin });
+        },
+      ),
       { ...fuzzed, numRuns: FUZZ_RUNS.garbage },
     );
     await stillServes();
@@ -274,21 +477,31 @@ describe(`capture fuzzing (seed ${SEED})`, () => {
 
   it(`SDK-shaped payloads in every encoding, some mutated, never get a 5xx and what is accepted is stored (${FUZZ_RUNS.sdkShaped} runs)`, async () => {
     await fc.assert(
-      fc.asyncProperty(payloadOf, fc.nat(ENCODINGS.length - 1), eventRoute, mutation, fc.boolean(), async (payload, encodingIndex, route, m, withOrigin) => {
-        const encoding = ENCODINGS[encodingIndex]!;
-        const wire = await encoding.encode(JSON.stringify(payload));
-        const headers: Record<string, string> = { ...wire.headers };
-        if (withOrigin) headers.Origin = ORIGIN;
-        let body: BodyInit | undefined = wire.body;
-        let query = wire.query;
-        if (m && encoding.method === 'POST') body = mutated(await bytesOf(body), m);
-        if (m && encoding.method === 'GET' && query) query = new TextDecoder().decode(mutated(new TextEncoder().encode(query), m)).replace(/[#\s]/g, '');
-        const path = query ? `${route}?${query}` : route;
-        const res = await fetchWorker(path, { method: encoding.method, body, headers });
-        const status = res.status;
-        await expectSound(res, { method: encoding.method, path, origin: headers.Origin });
-        if (status === 200 && !m) for (const uuid of acceptedUuids(payload)) remember(uuid, `${encoding.name} ${path} ${JSON.stringify(payload)}`);
-      }),
+      fc.asyncProperty(
+        payloadOf,
+        fc.nat(ENCODINGS.length - 1),
+        eventRoute,
+        mutation,
+        fc.boolean(),
+        async (payload, encodingIndex, route, m, withOrigin) => {
+          const encoding = ENCODINGS[encodingIndex]!;
+          const wire = await encoding.encode(JSON.stringify(payload));
+          const headers: Record<string, string> = { ...wire.headers };
+          if (withOrigin) headers.Origin = ORIGIN;
+          let body: BodyInit | undefined = wire.body;
+          let query = wire.query;
+          if (m && encoding.method === 'POST') body = mutated(await bytesOf(body), m);
+          if (m && encoding.method === 'GET' && query)
+            query = new TextDecoder().decode(mutated(new TextEncoder().encode(query), m)).replace(/[#\s]/g, '');
+          const path = query ? `${route}?${query}` : route;
+          const res = await fetchWorker(path, { method: encoding.method, body, headers });
+          const status = res.status;
+          await expectSound(res, { method: encoding.method, path, origin: headers.Origin });
+          if (status === 200 && !m)
+            for (const uuid of acceptedUuids(payload))
+              remember(uuid, `${encoding.name} ${path} ${JSON.stringify(payload)}`);
+        },
+      ),
       { ...fuzzed, numRuns: FUZZ_RUNS.sdkShaped },
     );
     await stillServes();
@@ -297,17 +510,27 @@ describe(`capture fuzzing (seed ${SEED})`, () => {
   it(`random query strings and headers on valid and invalid payloads never get a 5xx (${FUZZ_RUNS.headersAndQuery} runs)`, async () => {
     const small = fc.record({ event: eventName, distinct_id: distinctId, uuid: fc.uuid() });
     await fc.assert(
-      fc.asyncProperty(eventRoute, fc.constantFrom('GET', 'POST', 'POST', 'OPTIONS'), small, queryString, headerSet, fc.boolean(), async (route, method, event, query, headers, zipped) => {
-        const payload = { api_key: project.api_token, batch: [event] };
-        const json = JSON.stringify(payload);
-        const body = method === 'POST' ? (zipped ? await gzip(json) : json) : undefined;
-        const path = query ? `${route}?${query}` : route;
-        const res = await fetchWorker(path, { method, headers, body });
-        const status = res.status;
-        await expectSound(res, { method, path, origin: headers.Origin });
-        // Only when the body is what was accepted (a query `data=` would replace it).
-        if (status === 200 && method === 'POST' && !/(^|&)data=[^&]/.test(query)) for (const uuid of acceptedUuids(payload)) remember(uuid, `POST ${path} ${JSON.stringify(headers)} ${json}`);
-      }),
+      fc.asyncProperty(
+        eventRoute,
+        fc.constantFrom('GET', 'POST', 'POST', 'OPTIONS'),
+        small,
+        queryString,
+        headerSet,
+        fc.boolean(),
+        async (route, method, event, query, headers, zipped) => {
+          const payload = { api_key: project.api_token, batch: [event] };
+          const json = JSON.stringify(payload);
+          const body = method === 'POST' ? (zipped ? await gzip(json) : json) : undefined;
+          const path = query ? `${route}?${query}` : route;
+          const res = await fetchWorker(path, { method, headers, body });
+          const status = res.status;
+          await expectSound(res, { method, path, origin: headers.Origin });
+          // Only when the body is what was accepted (a query `data=` would replace it).
+          if (status === 200 && method === 'POST' && !/(^|&)data=[^&]/.test(query))
+            for (const uuid of acceptedUuids(payload))
+              remember(uuid, `POST ${path} ${JSON.stringify(headers)} ${json}`);
+        },
+      ),
       { ...fuzzed, numRuns: FUZZ_RUNS.headersAndQuery },
     );
     await stillServes();
@@ -319,7 +542,11 @@ describe(`capture fuzzing (seed ${SEED})`, () => {
     // Person-only events sent with $process_person_profile: false are dropped by rule, with a warning.
     const accountedFor = async () => {
       const stored = await storedUuids(project.id, uuids);
-      const dropped = new Set((await warningsOf(project.id)).filter((w) => w.type === 'invalid_event_when_process_person_profile_is_false').map((w) => w.eventUuid));
+      const dropped = new Set(
+        (await warningsOf(project.id))
+          .filter((w) => w.type === 'invalid_event_when_process_person_profile_is_false')
+          .map((w) => w.eventUuid),
+      );
       return uuids.filter((u) => !stored.has(u) && !dropped.has(u));
     };
     let missing = uuids;
@@ -328,7 +555,13 @@ describe(`capture fuzzing (seed ${SEED})`, () => {
       await new Promise((r) => setTimeout(r, 250));
       missing = await accountedFor();
     }
-    expect(missing, `accepted but never stored:\n${missing.slice(0, 5).map((u) => acceptedFrom.get(u)).join('\n')}`).toEqual([]);
+    expect(
+      missing,
+      `accepted but never stored:\n${missing
+        .slice(0, 5)
+        .map((u) => acceptedFrom.get(u))
+        .join('\n')}`,
+    ).toEqual([]);
     // A poison message would reach the dead-letter queue after its retries (about 6 s here).
     await new Promise((r) => setTimeout(r, 8_000));
     const deadLetters = (await warningsOf(project.id)).filter((w) => w.type === 'ingestion_retries_exhausted');
@@ -337,4 +570,3 @@ describe(`capture fuzzing (seed ${SEED})`, () => {
     console.log(`fuzz: ${accepted.size} accepted events followed to storage, none dead-lettered`);
   }, 120_000);
 });
-

@@ -8,7 +8,7 @@ import { expectPersonsAsModelled, expectStoredExactly, requestsOf, scenario, sen
  * about a tenth of them sent twice as SDK retries do. Afterwards the store must
  * hold each distinct uuid exactly once and every person exactly as the model says.
  */
-export const SOAK = { users: 750, inFlight: 8, seed: 7_351 };
+const SOAK = { users: 750, inFlight: 8, seed: 7_351 };
 
 it('stores every one of tens of thousands of events exactly once, under concurrency and re-sends, with every person right', async () => {
   const started = Date.now();

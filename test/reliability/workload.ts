@@ -1,6 +1,16 @@
-import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
-import { countProjectRows, dbFor, ev, GZIP_ENCODING, inParallel, JSON_ENCODING, personsOf, send, shuffle, sleep } from '../support';
+import {
+  countProjectRows,
+  dbFor,
+  ev,
+  GZIP_ENCODING,
+  inParallel,
+  JSON_ENCODING,
+  personsOf,
+  send,
+  shuffle,
+  sleep,
+} from '../support';
 
 /**
  * A workload whose outcome does not depend on processing order, for the soak
@@ -33,13 +43,22 @@ export interface SoakEvent {
  * with each, may create an alias, and sends events of its own. Unique keys and
  * constant $set_once values make the final person the same in every processing order.
  */
-export function scenario(random: () => number, users: number, prefix = 'soak'): { events: SoakEvent[]; users: UserModel[] } {
+export function scenario(
+  random: () => number,
+  users: number,
+  prefix = 'soak',
+): { events: SoakEvent[]; users: UserModel[] } {
   const events: SoakEvent[] = [];
   const models: UserModel[] = [];
   let clock = Date.UTC(2026, 5, 1);
   const make = (model: UserModel, e: Omit<SoakEvent, 'uuid' | 'timestamp'>): SoakEvent => {
     const { event, distinct_id: distinctId, properties, ...top } = e;
-    const full: SoakEvent = ev(event, distinctId, { $lib: 'posthog-node', $lib_version: '5.70.0', ...properties }, { ...top, timestamp: new Date((clock += 7)).toISOString() });
+    const full: SoakEvent = ev(
+      event,
+      distinctId,
+      { $lib: 'posthog-node', $lib_version: '5.70.0', ...properties },
+      { ...top, timestamp: new Date((clock += 7)).toISOString() },
+    );
     model.uuids.add(full.uuid);
     events.push(full);
     return full;
@@ -58,9 +77,18 @@ export function scenario(random: () => number, users: number, prefix = 'soak'): 
       return made;
     };
     for (const anon of anons) {
-      for (let i = 0; i < 6; i++) setting({ event: '$pageview', distinct_id: anon, properties: { $current_path: `/p/${i}` } }, 'properties');
-      for (let i = 0; i < 3; i++) make(model, { event: '$pageview', distinct_id: anon, properties: { $process_person_profile: false, $set: { ignored: true } } });
-      const identify = setting({ event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon } }, 'top');
+      for (let i = 0; i < 6; i++)
+        setting({ event: '$pageview', distinct_id: anon, properties: { $current_path: `/p/${i}` } }, 'properties');
+      for (let i = 0; i < 3; i++)
+        make(model, {
+          event: '$pageview',
+          distinct_id: anon,
+          properties: { $process_person_profile: false, $set: { ignored: true } },
+        });
+      const identify = setting(
+        { event: '$identify', distinct_id: user, properties: { $anon_distinct_id: anon } },
+        'top',
+      );
       identify.$set_once = { plan: 'free' };
     }
     if (random() < 1 / 3) {
@@ -94,12 +122,19 @@ export function requestsOf(events: SoakEvent[], random: () => number): Plan {
     i += size;
   }
   const resent = requests.filter(() => random() < 0.05);
-  const again = shuffle(events.filter(() => random() < 0.05), random);
+  const again = shuffle(
+    events.filter(() => random() < 0.05),
+    random,
+  );
   const extra: SoakEvent[][] = [];
   for (let i = 0; i < again.length; i += 75) extra.push(again.slice(i, i + 75));
   const all = [...requests];
   for (const r of [...resent, ...extra]) all.splice(Math.floor(random() * (all.length + 1)), 0, r);
-  return { requests: all, resentRequests: resent.length, resentEvents: resent.reduce((n, r) => n + r.length, 0) + again.length };
+  return {
+    requests: all,
+    resentRequests: resent.length,
+    resentEvents: resent.reduce((n, r) => n + r.length, 0) + again.length,
+  };
 }
 
 /**
@@ -111,7 +146,10 @@ export async function sendAll(token: string, requests: SoakEvent[][], inFlight: 
   let retried = 0;
   await inParallel(requests, inFlight, async (batch, i) => {
     const payload = { api_key: token, batch, sent_at: new Date().toISOString() };
-    const options = { encoding: i % 2 === 0 ? GZIP_ENCODING : JSON_ENCODING, headers: { 'User-Agent': 'posthog-node/5.70.0' } };
+    const options = {
+      encoding: i % 2 === 0 ? GZIP_ENCODING : JSON_ENCODING,
+      headers: { 'User-Agent': 'posthog-node/5.70.0' },
+    };
     for (let attempt = 1; ; attempt++) {
       const res = await send('/batch/', payload, options);
       const text = await res.text();
@@ -126,10 +164,16 @@ export async function sendAll(token: string, requests: SoakEvent[][], inFlight: 
 
 /** Exactly these uuids are stored for the project, each once. */
 export async function expectStoredExactly(projectId: number, uuids: Set<string>): Promise<void> {
-  const rows = await (await dbFor(projectId)).$client.prepare('SELECT uuid FROM events WHERE project_id = ?').bind(projectId).all<{ uuid: string }>();
+  const rows = await (await dbFor(projectId)).$client
+    .prepare('SELECT uuid FROM events WHERE project_id = ?')
+    .bind(projectId)
+    .all<{ uuid: string }>();
   expect(rows.results.length).toBe(uuids.size);
   const stored = new Set(rows.results.map((r) => r.uuid));
-  expect([...uuids].filter((u) => !stored.has(u)), 'sent but not stored').toEqual([]);
+  expect(
+    [...uuids].filter((u) => !stored.has(u)),
+    'sent but not stored',
+  ).toEqual([]);
 }
 
 /**
@@ -139,7 +183,10 @@ export async function expectStoredExactly(projectId: number, uuids: Set<string>)
  */
 export async function expectPersonsAsModelled(projectId: number, users: UserModel[], extraPersons = 0) {
   const persons = await personsOf(projectId);
-  expect(persons.filter((x) => x.distinctIds.length === 0), 'persons without distinct ids').toEqual([]);
+  expect(
+    persons.filter((x) => x.distinctIds.length === 0),
+    'persons without distinct ids',
+  ).toEqual([]);
   expect(persons).toHaveLength(users.length + extraPersons);
   const byId = new Map(persons.flatMap((x) => x.distinctIds.map((d) => [d, x] as const)));
   const wrong: string[] = [];
@@ -150,9 +197,11 @@ export async function expectPersonsAsModelled(projectId: number, users: UserMode
       continue;
     }
     const { $creator_event_uuid: creator, ...properties } = person.properties;
-    if (JSON.stringify(person.distinctIds) !== JSON.stringify(model.distinctIds)) wrong.push(`${model.user}: ids ${person.distinctIds.join(',')}`);
+    if (JSON.stringify(person.distinctIds) !== JSON.stringify(model.distinctIds))
+      wrong.push(`${model.user}: ids ${person.distinctIds.join(',')}`);
     expect(properties, model.user).toEqual(model.properties);
-    if (!model.uuids.has(String(creator))) wrong.push(`${model.user}: $creator_event_uuid ${String(creator)} is not one of its events`);
+    if (!model.uuids.has(String(creator)))
+      wrong.push(`${model.user}: $creator_event_uuid ${String(creator)} is not one of its events`);
     if (!person.isIdentified) wrong.push(`${model.user}: not identified`);
   }
   expect(wrong).toEqual([]);
@@ -164,4 +213,3 @@ export async function expectPersonsAsModelled(projectId: number, users: UserMode
   expect(orphanIds, 'distinct ids pointing at no person').toBe(0);
   return byId;
 }
-

@@ -48,7 +48,9 @@ async function projectWithEvents(shard: number, retentionDays: number | null) {
 }
 
 const storedUuids = async (db: ReturnType<typeof dbOf>, projectId: number) =>
-  new Set((await db.select({ uuid: events.uuid }).from(events).where(eq(events.projectId, projectId))).map((r) => r.uuid));
+  new Set(
+    (await db.select({ uuid: events.uuid }).from(events).where(eq(events.projectId, projectId))).map((r) => r.uuid),
+  );
 
 async function archivedOf(projectId: number) {
   const listed = await env.ARCHIVE!.list({ prefix: `events/project=${projectId}/` });
@@ -72,7 +74,10 @@ describe('retention', () => {
     const b = await projectWithEvents(1, DAYS);
     const keepAll = await projectWithEvents(1, null);
 
-    const report = await applyRetention(env, NOW, { eventsPerPart: 2, onlyProjects: [a.project.id, b.project.id, keepAll.project.id] });
+    const report = await applyRetention(env, NOW, {
+      eventsPerPart: 2,
+      onlyProjects: [a.project.id, b.project.id, keepAll.project.id],
+    });
 
     for (const { project, rows, db } of [a, b]) {
       const expired = rows.filter((r) => r.timestamp < CUTOFF);
@@ -81,7 +86,9 @@ describe('retention', () => {
       expect(report.find((r) => r.projectId === project.id)).toMatchObject({ deleted: expired.length, cutoff: CUTOFF });
 
       const { keys, lines } = await archivedOf(project.id);
-      expect(keys.every((k) => /^events\/project=\d+\/date=\d{4}-\d{2}-\d{2}\/[0-9]{9}-[0-9a-f-]{36}\.ndjson\.gz$/.test(k))).toBe(true);
+      expect(
+        keys.every((k) => /^events\/project=\d+\/date=\d{4}-\d{2}-\d{2}\/[0-9]{9}-[0-9a-f-]{36}\.ndjson\.gz$/.test(k)),
+      ).toBe(true);
       // Two events a part: 3 on May 10 → 2 parts, 3 on May 15 → 2 parts.
       expect(keys).toHaveLength(4);
       const byUuid = new Map(lines.map((l) => [l.uuid, l]));
@@ -123,9 +130,14 @@ describe('retention', () => {
 
   it('writes a part again in place after its delete did not happen, so nothing is archived twice', async () => {
     const { project, rows, db } = await projectWithEvents(0, DAYS);
-    const oldest = rows.filter((r) => r.timestamp < CUTOFF).sort((x, y) => (x.timestamp + x.uuid < y.timestamp + y.uuid ? -1 : 1));
+    const oldest = rows
+      .filter((r) => r.timestamp < CUTOFF)
+      .sort((x, y) => (x.timestamp + x.uuid < y.timestamp + y.uuid ? -1 : 1));
     // As if a run wrote its first part and stopped before deleting it.
-    const firstPart = await db.select().from(events).where(and(eq(events.projectId, project.id), eq(events.timestamp, oldest[0]!.timestamp)));
+    const firstPart = await db
+      .select()
+      .from(events)
+      .where(and(eq(events.projectId, project.id), eq(events.timestamp, oldest[0]!.timestamp)));
     firstPart.sort((x, y) => (x.uuid < y.uuid ? -1 : 1));
     await writeArchivePart(env.ARCHIVE!, archiveKey(project.id, firstPart[0]!), firstPart.slice(0, 2));
 

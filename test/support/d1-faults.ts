@@ -40,22 +40,30 @@ const withFaults = new Set<number>();
 export async function installD1Faults(): Promise<void> {
   // On every shard: each project's writes go to its own.
   for (const db of shardDatabases(env)) {
-    await db.prepare('CREATE TABLE IF NOT EXISTS test_d1_faults (project_id INTEGER NOT NULL, table_name TEXT NOT NULL, write TEXT, one_in INTEGER NOT NULL)').run();
+    await db
+      .prepare(
+        'CREATE TABLE IF NOT EXISTS test_d1_faults (project_id INTEGER NOT NULL, table_name TEXT NOT NULL, write TEXT, one_in INTEGER NOT NULL)',
+      )
+      .run();
     for (const [table, write] of WRITES) {
       const row = write === 'DELETE' ? 'OLD' : 'NEW';
-      await db.prepare(
-        `CREATE TRIGGER IF NOT EXISTS test_d1_fault_${table}_${write.toLowerCase()} BEFORE ${write} ON ${table}
+      await db
+        .prepare(
+          `CREATE TRIGGER IF NOT EXISTS test_d1_fault_${table}_${write.toLowerCase()} BEFORE ${write} ON ${table}
          WHEN EXISTS (SELECT 1 FROM test_d1_faults f WHERE f.project_id = ${row}.project_id AND f.table_name = '${table}'
                       AND (f.write IS NULL OR f.write = '${write}') AND abs(random()) % f.one_in = 0)
          BEGIN SELECT RAISE(ABORT, '${TRANSIENT_FAULT}'); END`,
-      ).run();
+        )
+        .run();
     }
     const marker = JSON.stringify(POISON).slice(1, -1);
     for (const write of ['INSERT', 'UPDATE']) {
-      await db.prepare(
-        `CREATE TRIGGER IF NOT EXISTS test_d1_poison_persons_${write.toLowerCase()} BEFORE ${write} ON persons
+      await db
+        .prepare(
+          `CREATE TRIGGER IF NOT EXISTS test_d1_poison_persons_${write.toLowerCase()} BEFORE ${write} ON persons
          WHEN NEW.properties LIKE '%${marker}%' BEGIN SELECT RAISE(ABORT, '${PERMANENT_FAULT}'); END`,
-      ).run();
+        )
+        .run();
     }
   }
 }
@@ -66,7 +74,9 @@ export async function injectD1Faults(projectId: number, rules: FaultRule[]): Pro
   const db = await projectDatabase(env, projectId);
   const insert = db.prepare('INSERT INTO test_d1_faults (project_id, table_name, write, one_in) VALUES (?, ?, ?, ?)');
   await db.batch(
-    rules.flatMap(({ table, writes, oneIn = 1 }) => (writes ?? [null]).map((write) => insert.bind(projectId, table, write, oneIn))),
+    rules.flatMap(({ table, writes, oneIn = 1 }) =>
+      (writes ?? [null]).map((write) => insert.bind(projectId, table, write, oneIn)),
+    ),
   );
 }
 

@@ -12,7 +12,12 @@ const EPOCH = Date.UTC(2026, 0, 1);
  * (2026-01-01 plus one millisecond per event made); `extra` sets or overrides any top-level
  * field (`timestamp`, `$set`, `api_key`, `offset`, or `undefined` to leave one out).
  */
-export function ev(event: string, distinctId: string, properties: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): TestEvent {
+export function ev(
+  event: string,
+  distinctId: string,
+  properties: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+): TestEvent {
   sequence += 1;
   return {
     uuid: crypto.randomUUID(),
@@ -29,5 +34,10 @@ export function ev(event: string, distinctId: string, properties: Record<string,
  * same uuid and timestamp on every call (so two calls compare equal), `fields` overriding.
  */
 export function eventOf(fields: Partial<IdentityEvent> = {}): IdentityEvent {
-  return { ...ev('$pageview', 'user-1'), uuid: '0190f3a4-0000-7000-8000-000000000001', timestamp: '2024-05-01T10:00:00.000Z', ...fields };
+  return {
+    ...ev('$pageview', 'user-1'),
+    uuid: '0190f3a4-0000-7000-8000-000000000001',
+    timestamp: '2024-05-01T10:00:00.000Z',
+    ...fields,
+  };
 }

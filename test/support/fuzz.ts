@@ -8,6 +8,9 @@ export const nastyText = (...tricky: string[]) =>
   fc.oneof(
     fc.string({ maxLength: 20 }),
     fc.string({ unit: 'binary', maxLength: 12 }),
-    fc.string({ unit: fc.oneof(loneSurrogate, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 6 }),
+    fc.string({
+      unit: fc.oneof(loneSurrogate, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })),
+      maxLength: 6,
+    }),
     fc.constantFrom(...tricky),
   );

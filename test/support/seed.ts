@@ -34,7 +34,8 @@ export async function seedPerson(projectId: number, p: SeedPerson): Promise<stri
     version: p.version ?? 0,
   });
   // One insert per id keeps rowid order = the given order.
-  for (const distinctId of p.distinctIds) await db.insert(personDistinctIds).values({ projectId, distinctId, personId: id });
+  for (const distinctId of p.distinctIds)
+    await db.insert(personDistinctIds).values({ projectId, distinctId, personId: id });
   return id;
 }
 
@@ -80,7 +81,14 @@ export async function seedWarnings(
 
 export async function seedHistory(
   projectId: number,
-  row: { kind: string; source: string; target: string; at: string; eventUuid?: string | null; details?: Record<string, unknown> },
+  row: {
+    kind: string;
+    source: string;
+    target: string;
+    at: string;
+    eventUuid?: string | null;
+    details?: Record<string, unknown>;
+  },
 ): Promise<void> {
   const db = await dbFor(projectId);
   await db.insert(personMerges).values({

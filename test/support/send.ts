@@ -30,23 +30,94 @@ const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
 export const ENCODINGS: Encoding[] = [
   { name: 'JSON', method: 'POST', encode: async (j) => ({ body: j, headers: { 'Content-Type': 'application/json' } }) },
-  { name: 'text/plain JSON', method: 'POST', encode: async (j) => ({ body: j, headers: { 'Content-Type': 'text/plain' } }) },
-  { name: 'gzip, no hint (sniffed)', method: 'POST', encode: async (j) => ({ body: await gzip(j), headers: { 'Content-Type': 'text/plain' } }) },
-  { name: 'gzip, compression=gzip-js', method: 'POST', encode: async (j) => ({ query: 'compression=gzip-js', body: await gzip(j), headers: { 'Content-Type': 'text/plain' } }) },
-  { name: 'gzip, compression=gzip', method: 'POST', encode: async (j) => ({ query: 'compression=gzip', body: await gzip(j) }) },
-  { name: 'Content-Encoding: gzip', method: 'POST', encode: async (j) => ({ body: await gzip(j), headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' } }) },
-  { name: 'form data= base64', method: 'POST', encode: async (j) => ({ body: `data=${encodeURIComponent(base64(j))}`, headers: form }) },
+  {
+    name: 'text/plain JSON',
+    method: 'POST',
+    encode: async (j) => ({ body: j, headers: { 'Content-Type': 'text/plain' } }),
+  },
+  {
+    name: 'gzip, no hint (sniffed)',
+    method: 'POST',
+    encode: async (j) => ({ body: await gzip(j), headers: { 'Content-Type': 'text/plain' } }),
+  },
+  {
+    name: 'gzip, compression=gzip-js',
+    method: 'POST',
+    encode: async (j) => ({
+      query: 'compression=gzip-js',
+      body: await gzip(j),
+      headers: { 'Content-Type': 'text/plain' },
+    }),
+  },
+  {
+    name: 'gzip, compression=gzip',
+    method: 'POST',
+    encode: async (j) => ({ query: 'compression=gzip', body: await gzip(j) }),
+  },
+  {
+    name: 'Content-Encoding: gzip',
+    method: 'POST',
+    encode: async (j) => ({
+      body: await gzip(j),
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+    }),
+  },
+  {
+    name: 'form data= base64',
+    method: 'POST',
+    encode: async (j) => ({ body: `data=${encodeURIComponent(base64(j))}`, headers: form }),
+  },
   // `+` sent raw in a form arrives as a space.
-  { name: 'form data= base64, + as space', method: 'POST', encode: async (j) => ({ body: `data=${base64(j).replace(/\//g, '%2F').replace(/=/g, '%3D')}`, headers: form }) },
-  { name: 'form, compression=base64', method: 'POST', encode: async (j) => ({ query: 'compression=base64', body: `data=${encodeURIComponent(base64(j))}`, headers: form }) },
-  { name: 'form, compression=b64 in the form', method: 'POST', encode: async (j) => ({ body: `data=${encodeURIComponent(base64(j))}&compression=b64`, headers: form }) },
-  { name: 'form, compression=lz64', method: 'POST', encode: async (j) => ({ query: 'compression=lz64', body: `data=${encodeURIComponent(lz64(j))}`, headers: form }) },
-  { name: 'form, compression=lz-string in the form', method: 'POST', encode: async (j) => ({ body: `data=${encodeURIComponent(lz64(j))}&compression=lz-string`, headers: form }) },
-  { name: 'text/plain lz64 body, compression=lz64', method: 'POST', encode: async (j) => ({ query: 'compression=lz64', body: lz64(j), headers: { 'Content-Type': 'text/plain' } }) },
-  { name: 'text/plain base64 body, no hint', method: 'POST', encode: async (j) => ({ body: base64(j), headers: { 'Content-Type': 'text/plain' } }) },
-  { name: 'GET data= base64', method: 'GET', encode: async (j) => ({ query: `data=${encodeURIComponent(base64(j))}` }) },
+  {
+    name: 'form data= base64, + as space',
+    method: 'POST',
+    encode: async (j) => ({ body: `data=${base64(j).replace(/\//g, '%2F').replace(/=/g, '%3D')}`, headers: form }),
+  },
+  {
+    name: 'form, compression=base64',
+    method: 'POST',
+    encode: async (j) => ({
+      query: 'compression=base64',
+      body: `data=${encodeURIComponent(base64(j))}`,
+      headers: form,
+    }),
+  },
+  {
+    name: 'form, compression=b64 in the form',
+    method: 'POST',
+    encode: async (j) => ({ body: `data=${encodeURIComponent(base64(j))}&compression=b64`, headers: form }),
+  },
+  {
+    name: 'form, compression=lz64',
+    method: 'POST',
+    encode: async (j) => ({ query: 'compression=lz64', body: `data=${encodeURIComponent(lz64(j))}`, headers: form }),
+  },
+  {
+    name: 'form, compression=lz-string in the form',
+    method: 'POST',
+    encode: async (j) => ({ body: `data=${encodeURIComponent(lz64(j))}&compression=lz-string`, headers: form }),
+  },
+  {
+    name: 'text/plain lz64 body, compression=lz64',
+    method: 'POST',
+    encode: async (j) => ({ query: 'compression=lz64', body: lz64(j), headers: { 'Content-Type': 'text/plain' } }),
+  },
+  {
+    name: 'text/plain base64 body, no hint',
+    method: 'POST',
+    encode: async (j) => ({ body: base64(j), headers: { 'Content-Type': 'text/plain' } }),
+  },
+  {
+    name: 'GET data= base64',
+    method: 'GET',
+    encode: async (j) => ({ query: `data=${encodeURIComponent(base64(j))}` }),
+  },
   { name: 'GET data= JSON', method: 'GET', encode: async (j) => ({ query: `data=${encodeURIComponent(j)}` }) },
-  { name: 'GET data= lz64, compression=lz64', method: 'GET', encode: async (j) => ({ query: `compression=lz64&data=${encodeURIComponent(lz64(j))}` }) },
+  {
+    name: 'GET data= lz64, compression=lz64',
+    method: 'GET',
+    encode: async (j) => ({ query: `compression=lz64&data=${encodeURIComponent(lz64(j))}` }),
+  },
 ];
 
 export const JSON_ENCODING = ENCODINGS[0]!;
@@ -63,10 +134,18 @@ export interface SendOptions {
 }
 
 /** Sends `payload` to the capture route `path`; the Worker's answer. */
-export async function send(path: string, payload: unknown, { encoding = JSON_ENCODING, query = '', headers = {} }: SendOptions = {}): Promise<Response> {
+export async function send(
+  path: string,
+  payload: unknown,
+  { encoding = JSON_ENCODING, query = '', headers = {} }: SendOptions = {},
+): Promise<Response> {
   const wire = await encoding.encode(JSON.stringify(payload));
   const params = [wire.query, query].filter(Boolean).join('&');
-  return fetchWorker(params ? `${path}?${params}` : path, { method: encoding.method, body: wire.body, headers: { ...wire.headers, ...headers } });
+  return fetchWorker(params ? `${path}?${params}` : path, {
+    method: encoding.method,
+    body: wire.body,
+    headers: { ...wire.headers, ...headers },
+  });
 }
 
 /** Sends events the way posthog-node does (`POST /batch/` with `{api_key, batch}`); fails unless accepted. */
@@ -76,18 +155,31 @@ export async function capture(token: string, batch: unknown[], options: SendOpti
 }
 
 /** Captures events in one request and waits until all are stored. */
-export async function ingest<E extends { uuid: string }>(project: { id: number; api_token: string }, batch: E[]): Promise<void> {
+export async function ingest<E extends { uuid: string }>(
+  project: { id: number; api_token: string },
+  batch: E[],
+): Promise<void> {
   await capture(project.api_token, batch);
-  await waitForStored(project.id, batch.map((e) => e.uuid));
+  await waitForStored(
+    project.id,
+    batch.map((e) => e.uuid),
+  );
 }
 
 /** Captures events one request each, in order, waiting for each to be stored before the next. */
-export async function ingestInOrder(project: { id: number; api_token: string }, batch: { uuid: string }[]): Promise<void> {
+export async function ingestInOrder(
+  project: { id: number; api_token: string },
+  batch: { uuid: string }[],
+): Promise<void> {
   for (const e of batch) await ingest(project, [e]);
 }
 
 /** Runs `work` over `items`, at most `limit` at a time. */
-export async function inParallel<T>(items: T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function inParallel<T>(
+  items: T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {

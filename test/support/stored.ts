@@ -29,7 +29,11 @@ export async function storedUuids(projectId: number, uuids: string[]): Promise<S
 }
 
 export async function eventRow(projectId: number, uuid: string) {
-  return (await dbFor(projectId)).select().from(events).where(and(eq(events.projectId, projectId), eq(events.uuid, uuid))).get();
+  return (await dbFor(projectId))
+    .select()
+    .from(events)
+    .where(and(eq(events.projectId, projectId), eq(events.uuid, uuid)))
+    .get();
 }
 
 export interface PersonView {
@@ -48,7 +52,10 @@ export async function personsOf(projectId: number): Promise<PersonView[]> {
   const ids = await db.select().from(personDistinctIds).where(eq(personDistinctIds.projectId, projectId));
   return rows.map((p) => ({
     id: p.id,
-    distinctIds: ids.filter((d) => d.personId === p.id).map((d) => d.distinctId).sort(),
+    distinctIds: ids
+      .filter((d) => d.personId === p.id)
+      .map((d) => d.distinctId)
+      .sort(),
     properties: p.properties,
     isIdentified: p.isIdentified,
     version: p.version,
@@ -66,12 +73,22 @@ export async function warningsOf(projectId: number) {
 
 /** `SELECT COUNT(*) AS n ...` with its parameters, summed over every database: the catalog and all shards. */
 export async function countRows(sql: string, ...params: unknown[]): Promise<number> {
-  const counts = await Promise.all([env.DB, ...shardDatabases(env)].map((db) => db.prepare(sql).bind(...params).first<{ n: number }>()));
+  const counts = await Promise.all(
+    [env.DB, ...shardDatabases(env)].map((db) =>
+      db
+        .prepare(sql)
+        .bind(...params)
+        .first<{ n: number }>(),
+    ),
+  );
   return counts.reduce((sum, row) => sum + (row?.n ?? 0), 0);
 }
 
 /** `SELECT COUNT(*) AS n ...` with its parameters, on the project's own shard. */
 export async function countProjectRows(projectId: number, sql: string, ...params: unknown[]): Promise<number> {
-  const row = await (await projectDatabase(env, projectId)).prepare(sql).bind(...params).first<{ n: number }>();
+  const row = await (await projectDatabase(env, projectId))
+    .prepare(sql)
+    .bind(...params)
+    .first<{ n: number }>();
   return row?.n ?? 0;
 }

@@ -8,7 +8,11 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Polls `probe` until it gives a value (not `undefined` or `false`) and returns it. A probe that
  * throws is polled again; after `timeout` ms the last error (or "still waiting for <what>") fails the test.
  */
-export function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, { timeout = 30_000, interval = 50 } = {}): Promise<T> {
+export function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  { timeout = 30_000, interval = 50 } = {},
+): Promise<T> {
   return vi.waitFor(
     async () => {
       const value = await probe();
@@ -20,13 +24,21 @@ export function eventually<T>(what: string, probe: () => Promise<T | undefined |
 }
 
 /** Waits until every uuid is stored for the project; the stored rows by uuid. */
-export async function waitForStored(projectId: number, uuids: string[], timeout = 45_000): Promise<Map<string, StoredEvent>> {
+export async function waitForStored(
+  projectId: number,
+  uuids: string[],
+  timeout = 45_000,
+): Promise<Map<string, StoredEvent>> {
   const wanted = [...new Set(uuids)];
   const found = new Map<string, StoredEvent>();
   await eventually(
     `${wanted.length} events stored`,
     async () => {
-      for (const [uuid, row] of await storedEvents(projectId, wanted.filter((u) => !found.has(u)))) found.set(uuid, row);
+      for (const [uuid, row] of await storedEvents(
+        projectId,
+        wanted.filter((u) => !found.has(u)),
+      ))
+        found.set(uuid, row);
       if (found.size === wanted.length) return true;
       throw new Error(`timed out: ${wanted.length - found.size} of ${wanted.length} events not stored`);
     },

@@ -73,7 +73,12 @@ export async function newProject(name = 'test project'): Promise<ProjectJson> {
 export type { ProjectJson };
 
 /** A project placed on a chosen shard (REST creation picks the shard with the least data). */
-export async function newProjectOnShard(shard: number, name = `shard ${shard} project`): Promise<ProjectJson & { shard: number }> {
+export async function newProjectOnShard(
+  shard: number,
+  name = `shard ${shard} project`,
+): Promise<ProjectJson & { shard: number }> {
   const p = await createProject(dbOf(env.DB), name, shard);
-  return { id: p.id, name: p.name, api_token: p.apiToken, created_at: p.createdAt, shard: p.shard } as ProjectJson & { shard: number };
+  return { id: p.id, name: p.name, api_token: p.apiToken, created_at: p.createdAt, shard: p.shard } as ProjectJson & {
+    shard: number;
+  };
 }

@@ -2,10 +2,30 @@ import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { issueSession, isValidSession, isSameOrigin } from '../../src/web/session';
 import { WRONG_KEY_DELAY_MS } from '../../src/web/routes';
-import { API_KEY, at, BASE, dbFor, env, fetchWorker, newProject, page, SAME_ORIGIN, seedEvents, seedHistory, seedPerson, seedWarnings, signIn } from '../support';
+import {
+  API_KEY,
+  at,
+  BASE,
+  dbFor,
+  env,
+  fetchWorker,
+  newProject,
+  page,
+  SAME_ORIGIN,
+  seedEvents,
+  seedHistory,
+  seedPerson,
+  seedWarnings,
+  signIn,
+} from '../support';
 import { dbOf } from '../../src/db/client';
 
-const post = (path: string, cookie: string, form: Record<string, string>, headers: Record<string, string> = SAME_ORIGIN) =>
+const post = (
+  path: string,
+  cookie: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = SAME_ORIGIN,
+) =>
   fetchWorker(path, {
     method: 'POST',
     headers: { ...headers, Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -22,13 +42,16 @@ describe('session cookie', () => {
     expect(await isValidSession('key-b', value, now)).toBe(false);
     const [expiry, nonce, sig] = value.split('.');
     expect(await isValidSession('key-a', `${Number(expiry) + 3600}.${nonce}.${sig}`, now)).toBe(false);
-    expect(await isValidSession('key-a', `${expiry}.${nonce}.${sig!.slice(0, -1)}${sig!.endsWith('A') ? 'B' : 'A'}`, now)).toBe(false);
+    expect(
+      await isValidSession('key-a', `${expiry}.${nonce}.${sig!.slice(0, -1)}${sig!.endsWith('A') ? 'B' : 'A'}`, now),
+    ).toBe(false);
     expect(await isValidSession('key-a', undefined, now)).toBe(false);
     expect(await isValidSession('key-a', 'garbage', now)).toBe(false);
   });
 
   it('same-origin check: Sec-Fetch-Site, else Origin against Host or the forwarded host', () => {
-    const req = (headers: Record<string, string>) => new Request('http://svc.test/app/login', { method: 'POST', headers });
+    const req = (headers: Record<string, string>) =>
+      new Request('http://svc.test/app/login', { method: 'POST', headers });
     expect(isSameOrigin(req({ 'Sec-Fetch-Site': 'same-origin' }))).toBe(true);
     expect(isSameOrigin(req({ 'Sec-Fetch-Site': 'same-site', Origin: 'http://svc.test' }))).toBe(false);
     expect(isSameOrigin(req({ 'Sec-Fetch-Site': 'cross-site' }))).toBe(false);
@@ -84,7 +107,11 @@ describe('sign in and out', () => {
   });
 
   it('pages need a session; a forged cookie does not do', async () => {
-    for (const cookie of ['', 'phe_session=1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', `phe_session=${await issueSession('not-the-key')}`]) {
+    for (const cookie of [
+      '',
+      'phe_session=1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      `phe_session=${await issueSession('not-the-key')}`,
+    ]) {
       const res = await page('/app/projects', cookie);
       expect(res.status).toBe(303);
       expect(res.headers.get('Location')).toBe('/app/');
@@ -105,7 +132,8 @@ describe('mutations need the session and the same origin', () => {
   it('creating a project: refused cross-site or without a session, done same-origin with one', async () => {
     const cookie = await signIn();
     const name = `web ${crypto.randomUUID()}`;
-    const count = async () => (await dbOf(env.DB).all<{ n: number }>(sql`SELECT count(*) AS n FROM projects WHERE name = ${name}`))[0]!.n;
+    const count = async () =>
+      (await dbOf(env.DB).all<{ n: number }>(sql`SELECT count(*) AS n FROM projects WHERE name = ${name}`))[0]!.n;
     expect((await post('/app/projects', cookie, { name }, { 'Sec-Fetch-Site': 'cross-site' })).status).toBe(403);
     expect((await post('/app/projects', cookie, { name }, { Origin: 'https://evil.example' })).status).toBe(403);
     expect((await post('/app/projects', '', { name })).status).toBe(401);
@@ -121,7 +149,11 @@ describe('mutations need the session and the same origin', () => {
   it('project settings go through the PATCH validation', async () => {
     const cookie = await signIn();
     const project = await newProject();
-    const bad = await post(`/app/projects/${project.id}/settings`, cookie, { name: 'x', timezone: 'Mars/Olympus', cookieless_server_hash_mode: 'stateless' });
+    const bad = await post(`/app/projects/${project.id}/settings`, cookie, {
+      name: 'x',
+      timezone: 'Mars/Olympus',
+      cookieless_server_hash_mode: 'stateless',
+    });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('IANA time zone');
     const good = await post(`/app/projects/${project.id}/settings`, cookie, {
@@ -132,8 +164,16 @@ describe('mutations need the session and the same origin', () => {
       event_retention_days: '30',
     });
     expect(good.status).toBe(303);
-    const row = (await dbOf(env.DB).all<Record<string, unknown>>(sql`SELECT * FROM projects WHERE id = ${project.id}`))[0]!;
-    expect(row).toMatchObject({ name: 'renamed', timezone: 'Europe/Berlin', anonymize_ips: 1, cookieless_server_hash_mode: 'disabled', event_retention_days: 30 });
+    const row = (
+      await dbOf(env.DB).all<Record<string, unknown>>(sql`SELECT * FROM projects WHERE id = ${project.id}`)
+    )[0]!;
+    expect(row).toMatchObject({
+      name: 'renamed',
+      timezone: 'Europe/Berlin',
+      anonymize_ips: 1,
+      cookieless_server_hash_mode: 'disabled',
+      event_retention_days: 30,
+    });
   });
 });
 
@@ -149,8 +189,17 @@ describe('pages show user data as text', () => {
       isIdentified: true,
       createdAt: at(1),
     });
-    const [eventUuid] = await seedEvents(projectId, [{ event: HOSTILE, distinctId: HOSTILE, properties: { [HOSTILE]: '</script><script>alert(1)</script>' }, timestamp: at(2) }]);
-    await seedWarnings(projectId, [{ type: HOSTILE, details: { sourcePersonDistinctId: HOSTILE }, eventUuid, timestamp: at(3) }]);
+    const [eventUuid] = await seedEvents(projectId, [
+      {
+        event: HOSTILE,
+        distinctId: HOSTILE,
+        properties: { [HOSTILE]: '</script><script>alert(1)</script>' },
+        timestamp: at(2),
+      },
+    ]);
+    await seedWarnings(projectId, [
+      { type: HOSTILE, details: { sourcePersonDistinctId: HOSTILE }, eventUuid, timestamp: at(3) },
+    ]);
     const paths = [
       `/app/projects/${projectId}/persons`,
       `/app/projects/${projectId}/persons?q=${encodeURIComponent(HOSTILE)}`,
@@ -187,7 +236,14 @@ describe('person page', () => {
       { event: '$create_alias', distinctId: 'user@example.com', timestamp: at(2) },
       { event: '$identify', distinctId: 'other@example.com', timestamp: at(3) },
     ]);
-    await seedHistory(projectId, { kind: 'identify', source: personId, target: personId, at: at(1), eventUuid: identifyUuid, details: { event: '$identify', distinct_ids_added: ['user@example.com'] } });
+    await seedHistory(projectId, {
+      kind: 'identify',
+      source: personId,
+      target: personId,
+      at: at(1),
+      eventUuid: identifyUuid,
+      details: { event: '$identify', distinct_ids_added: ['user@example.com'] },
+    });
     await seedHistory(projectId, {
       kind: 'merge',
       source: absorbed,
@@ -197,15 +253,30 @@ describe('person page', () => {
       details: { event: '$create_alias', source_distinct_id: 'anon-2', target_distinct_id: 'user@example.com' },
     });
     await seedWarnings(projectId, [
-      { type: 'cannot_merge_already_identified', details: { sourcePersonDistinctId: 'user@example.com', targetPersonDistinctId: 'other@example.com', eventUuid: refusedUuid }, eventUuid: refusedUuid, timestamp: at(3) },
-      { type: 'cannot_merge_already_identified', details: { sourcePersonDistinctId: 'someone', targetPersonDistinctId: 'else' }, timestamp: at(4) },
+      {
+        type: 'cannot_merge_already_identified',
+        details: {
+          sourcePersonDistinctId: 'user@example.com',
+          targetPersonDistinctId: 'other@example.com',
+          eventUuid: refusedUuid,
+        },
+        eventUuid: refusedUuid,
+        timestamp: at(3),
+      },
+      {
+        type: 'cannot_merge_already_identified',
+        details: { sourcePersonDistinctId: 'someone', targetPersonDistinctId: 'else' },
+        timestamp: at(4),
+      },
     ]);
     const { html } = await page(`/app/projects/${projectId}/persons/${personId}`, cookie);
     expect(html).toContain('Distinct ids (3)');
     expect(html).toContain('Initial ($initial_*)');
     expect(html).toContain('GeoIP');
     const history = html.slice(html.indexOf('class="timeline"'));
-    const order = ['Created', 'Ids joined', 'Merged', 'Merge refused'].map((t) => history.indexOf(`<strong>${t}</strong>`));
+    const order = ['Created', 'Ids joined', 'Merged', 'Merge refused'].map((t) =>
+      history.indexOf(`<strong>${t}</strong>`),
+    );
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(history).toContain(`/events/${mergeUuid}`);
@@ -220,7 +291,9 @@ describe('person page', () => {
     // Warnings link the distinct ids they name to their persons (a search when no person has the id).
     const { html: warnings } = await page(`/app/projects/${projectId}/warnings`, cookie);
     expect(warnings).toContain(`href="/app/projects/${projectId}/persons/${personId}" class="id">user@example.com</a>`);
-    expect(warnings).toContain(`href="/app/projects/${projectId}/persons?q=other%40example.com" class="id">other@example.com</a>`);
+    expect(warnings).toContain(
+      `href="/app/projects/${projectId}/persons?q=other%40example.com" class="id">other@example.com</a>`,
+    );
 
     const { html: list } = await page(`/app/projects/${projectId}/persons?q=user%40example`, cookie);
     expect(list).toContain(`/persons/${personId}`);
@@ -234,7 +307,14 @@ describe('person page', () => {
     const personId = await seedPerson(projectId, { distinctIds: ['a', 'b', 'c'], isIdentified: true });
     const path = `/app/projects/${projectId}/persons/${personId}`;
     await post(`${path}/split`, cookie, { main_distinct_id: 'b' });
-    const idsOf = async () => (await (await dbFor(projectId)).all<{ distinct_id: string }>(sql`SELECT distinct_id FROM person_distinct_ids WHERE person_id = ${personId} ORDER BY distinct_id`)).map((r) => r.distinct_id);
+    const idsOf = async () =>
+      (
+        await (
+          await dbFor(projectId)
+        ).all<{ distinct_id: string }>(
+          sql`SELECT distinct_id FROM person_distinct_ids WHERE person_id = ${personId} ORDER BY distinct_id`,
+        )
+      ).map((r) => r.distinct_id);
     expect(await idsOf()).toEqual(['a', 'b', 'c']);
     const res = await post(`${path}/split`, cookie, { main_distinct_id: 'b', confirm: 'yes' });
     expect(res.status).toBe(303);

@@ -57,7 +57,13 @@ function drawBars(chart, width) {
   });
   chart.labels.forEach((l, i) => {
     if (!showTick(i, n)) return;
-    const text = svgEl('text', { x: pad.left + i * group + group / 2, y: height - pad.bottom + 16, 'text-anchor': 'middle', 'font-size': 11, fill: '#6b6f7d' });
+    const text = svgEl('text', {
+      x: pad.left + i * group + group / 2,
+      y: height - pad.bottom + 16,
+      'text-anchor': 'middle',
+      'font-size': 11,
+      fill: '#6b6f7d',
+    });
     text.textContent = l;
     svg.append(text);
   });
@@ -71,19 +77,23 @@ function drawLines(chart, width) {
     width,
     height: 300,
     padding: [12, 36, 0, 0],
-    scales: { x: { time: false }, y: { range: (u, min, max) => [0, niceMax(max)] } },
+    scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, niceMax(max)] } },
     // The page has its own legend (and the table has every value).
     legend: { show: false },
     cursor: { points: { size: 6 } },
     axes: [
       {
-        values: (u, splits) => splits.map((i) => (Number.isInteger(i) && chart.labels[i] !== undefined ? chart.labels[i] : '')),
+        values: (_u, splits) =>
+          splits.map((i) => (Number.isInteger(i) && chart.labels[i] !== undefined ? chart.labels[i] : '')),
         incrs: [1, 2, 5, 7, 10, 14, 30, 60, 90, 180, 365],
       },
-      { size: 56, incrs: [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1e3, 2e3, 2500, 5e3, 1e4, 2e4, 5e4, 1e5, 1e6, 1e7] },
+      {
+        size: 56,
+        incrs: [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1e3, 2e3, 2500, 5e3, 1e4, 2e4, 5e4, 1e5, 1e6, 1e7],
+      },
     ],
     series: [
-      { label: 'Date', value: (u, i) => (i === null || chart.labels[i] === undefined ? '—' : chart.labels[i]) },
+      { label: 'Date', value: (_u, i) => (i === null || chart.labels[i] === undefined ? '—' : chart.labels[i]) },
       ...chart.series.map((s) => ({ label: s.name, stroke: s.color, width: 2, points: { show: xs.length <= 60 } })),
     ],
   };

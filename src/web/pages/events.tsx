@@ -25,7 +25,8 @@ export function EventRow({ c, projectId, event }: { c: WebContext; projectId: nu
     <li class="event" data-uuid={event.uuid}>
       <details>
         <summary>
-          <span class="name">{event.event}</span> <span class="id">{event.distinctId}</span> <Time at={event.timestamp} />
+          <span class="name">{event.event}</span> <span class="id">{event.distinctId}</span>{' '}
+          <Time at={event.timestamp} />
         </summary>
         <p class="links">
           <a href={appUrl(c, `/projects/${projectId}/events/${event.uuid}`)}>Event</a> ·{' '}
@@ -46,7 +47,21 @@ export function eventsPosition(c: WebContext): { timestamp: string; uuid: string
 }
 
 /** One page of a person's or group's events, newest first, with links to older ones. `events` holds up to `pageSize + 1` rows: the extra one says there is a next page. */
-export function EventsSection({ c, projectId, path, position, events, pageSize }: { c: WebContext; projectId: number; path: string; position: unknown; events: EventView[]; pageSize: number }) {
+export function EventsSection({
+  c,
+  projectId,
+  path,
+  position,
+  events,
+  pageSize,
+}: {
+  c: WebContext;
+  projectId: number;
+  path: string;
+  position: unknown;
+  events: EventView[];
+  pageSize: number;
+}) {
   const page = events.slice(0, pageSize);
   const last = page.at(-1);
   return (
@@ -62,7 +77,11 @@ export function EventsSection({ c, projectId, path, position, events, pageSize }
       )}
       <Pager
         previous={position ? appUrl(c, path) : null}
-        next={events.length > pageSize && last ? appUrl(c, path, { cursor: encodeCursor([last.timestamp, last.uuid]) }) : null}
+        next={
+          events.length > pageSize && last
+            ? appUrl(c, path, { cursor: encodeCursor([last.timestamp, last.uuid]) })
+            : null
+        }
       />
     </>
   );
@@ -127,7 +146,11 @@ export async function eventsPage(c: WebContext) {
       )}
       <Pager
         previous={filter.cursor ? appUrl(c, path, query) : null}
-        next={rows.length > EVENTS_PAGE_SIZE && last ? appUrl(c, path, { ...query, cursor: encodeCursor([last.timestamp, last.uuid]) }) : null}
+        next={
+          rows.length > EVENTS_PAGE_SIZE && last
+            ? appUrl(c, path, { ...query, cursor: encodeCursor([last.timestamp, last.uuid]) })
+            : null
+        }
       />
     </Layout>,
   );
@@ -155,7 +178,8 @@ export async function eventPage(c: WebContext) {
       <h1 class="id">{event.event}</h1>
       <p class="meta">
         <Time at={event.timestamp} /> · distinct id <span class="id">{event.distinctId}</span> ·{' '}
-        <a href={appUrl(c, `/projects/${project.id}/persons/${event.personId}`)}>person</a> · uuid <code>{event.uuid}</code>
+        <a href={appUrl(c, `/projects/${project.id}/persons/${event.personId}`)}>person</a> · uuid{' '}
+        <code>{event.uuid}</code>
       </p>
       {warnings.length > 0 && (
         <section>

@@ -15,21 +15,30 @@ const GROUPS_PAGE_SIZE = 100;
 const GROUP_EVENTS_PAGE_SIZE = 50;
 
 const GroupsQuery = z.object({
-  type: z.coerce.number().int().min(0).max(MAX_GROUP_TYPES - 1).optional(),
+  type: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_GROUP_TYPES - 1)
+    .optional(),
   q: z.string().max(400).optional(),
   cursor: cursorParam(z.tuple([z.string(), z.string()])),
 });
 
 const GroupParams = z.object({
-  index: z.coerce.number().int().min(0).max(MAX_GROUP_TYPES - 1),
+  index: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_GROUP_TYPES - 1),
   key: z.string().min(1).max(MAX_GROUP_NAME_CHARS),
 });
-
 
 /** How a group type is called on the pages: its plural display name, else its type. */
 const pluralOf = (t: GroupTypeRow) => t.namePlural || t.groupType;
 
-export const groupPath = (projectId: number, index: number, key: string) => `/projects/${projectId}/groups/${index}/${encodeURIComponent(key)}`;
+export const groupPath = (projectId: number, index: number, key: string) =>
+  `/projects/${projectId}/groups/${index}/${encodeURIComponent(key)}`;
 
 /** The group's name property when it has one. */
 const groupName = (properties: Record<string, unknown> | null | undefined) =>
@@ -43,7 +52,14 @@ export async function groupsPage(c: WebContext) {
   const types = await listGroupTypes(db, project.id);
   const current = types.find((t) => t.groupTypeIndex === (q.type ?? types[0]?.groupTypeIndex));
   const cursor = q.cursor ? { createdAt: q.cursor[0], groupKey: q.cursor[1] } : undefined;
-  const rows = current ? await listGroups(db, project.id, { groupTypeIndex: current.groupTypeIndex, search: q.q || undefined, cursor }, GROUPS_PAGE_SIZE + 1) : [];
+  const rows = current
+    ? await listGroups(
+        db,
+        project.id,
+        { groupTypeIndex: current.groupTypeIndex, search: q.q || undefined, cursor },
+        GROUPS_PAGE_SIZE + 1,
+      )
+    : [];
   const page = rows.slice(0, GROUPS_PAGE_SIZE);
   const last = page.at(-1);
   const path = `/projects/${project.id}/groups`;
@@ -53,14 +69,20 @@ export async function groupsPage(c: WebContext) {
       <h1>Groups</h1>
       {types.length === 0 ? (
         <p class="empty">
-          No group types yet. Call <code>posthog.group('company', 'id', {'{'} name: 'Acme' {'}'})</code> (posthog-js) or{' '}
-          <code>groupIdentify</code> (posthog-node) and they appear here.
+          No group types yet. Call{' '}
+          <code>
+            posthog.group('company', 'id', {'{'} name: 'Acme' {'}'})
+          </code>{' '}
+          (posthog-js) or <code>groupIdentify</code> (posthog-node) and they appear here.
         </p>
       ) : (
         <>
           <nav class="tabs" aria-label="Group types">
             {types.map((t) => (
-              <a href={appUrl(c, path, { type: t.groupTypeIndex })} aria-current={t.groupTypeIndex === current?.groupTypeIndex ? 'page' : undefined}>
+              <a
+                href={appUrl(c, path, { type: t.groupTypeIndex })}
+                aria-current={t.groupTypeIndex === current?.groupTypeIndex ? 'page' : undefined}
+              >
                 {pluralOf(t)}
               </a>
             ))}
@@ -105,7 +127,15 @@ export async function groupsPage(c: WebContext) {
           )}
           <Pager
             previous={cursor ? appUrl(c, path, { type: current?.groupTypeIndex, q: q.q }) : null}
-            next={rows.length > GROUPS_PAGE_SIZE && last ? appUrl(c, path, { type: current?.groupTypeIndex, q: q.q, cursor: encodeCursor([last.createdAt, last.groupKey]) }) : null}
+            next={
+              rows.length > GROUPS_PAGE_SIZE && last
+                ? appUrl(c, path, {
+                    type: current?.groupTypeIndex,
+                    q: q.q,
+                    cursor: encodeCursor([last.createdAt, last.groupKey]),
+                  })
+                : null
+            }
           />
         </>
       )}
@@ -158,7 +188,14 @@ export async function groupPage(c: WebContext) {
       </section>
       <section>
         <h2>Members’ events</h2>
-        <EventsSection c={c} projectId={project.id} path={path} position={position} events={events} pageSize={GROUP_EVENTS_PAGE_SIZE} />
+        <EventsSection
+          c={c}
+          projectId={project.id}
+          path={path}
+          position={position}
+          events={events}
+          pageSize={GROUP_EVENTS_PAGE_SIZE}
+        />
       </section>
     </Layout>,
   );

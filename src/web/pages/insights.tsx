@@ -20,7 +20,18 @@ import { runInsight } from '../run-insight';
 const KIND_LABELS: Record<InsightKind, string> = { trends: 'Trends', funnels: 'Funnel', retention: 'Retention' };
 
 /** Distinct colours for series, in order (also used by the chart script, via the data it is given). */
-export const SERIES_COLORS = ['#1d4aff', '#f04f58', '#2f9e44', '#f9a825', '#7b3fe4', '#00a3b4', '#e66b00', '#6b6f7d', '#c2185b', '#455a64'];
+export const SERIES_COLORS = [
+  '#1d4aff',
+  '#f04f58',
+  '#2f9e44',
+  '#f9a825',
+  '#7b3fe4',
+  '#00a3b4',
+  '#e66b00',
+  '#6b6f7d',
+  '#c2185b',
+  '#455a64',
+];
 
 export async function insightsPage(c: WebContext) {
   const project = c.get('project');
@@ -33,7 +44,12 @@ export async function insightsPage(c: WebContext) {
   const path = `/projects/${project.id}/insights`;
   return render(
     c,
-    <Layout c={c} title={KIND_LABELS[form.kind]} project={project} section="insights" scripts={form.kind === 'trends' ? ['insights.js'] : []}
+    <Layout
+      c={c}
+      title={KIND_LABELS[form.kind]}
+      project={project}
+      section="insights"
+      scripts={form.kind === 'trends' ? ['insights.js'] : []}
       libraries={form.kind === 'trends' ? ['uPlot.iife.min.js'] : []}
       styles={form.kind === 'trends' ? ['uPlot.min.css'] : []}
     >
@@ -67,7 +83,17 @@ export async function insightsPage(c: WebContext) {
   );
 }
 
-function Select({ name, value, options, label }: { name: string; value: string; options: readonly (readonly [string, string])[]; label: string }) {
+function Select({
+  name,
+  value,
+  options,
+  label,
+}: {
+  name: string;
+  value: string;
+  options: readonly (readonly [string, string])[];
+  label: string;
+}) {
   return (
     <select name={name} aria-label={label}>
       {options.map(([v, text]) => (
@@ -83,7 +109,10 @@ const same = (values: readonly string[]) => values.map((v) => [v, v] as const);
 
 function InsightFormView({ c, path, form }: { c: WebContext; path: string; form: InsightForm }) {
   const rows = Math.min(MAX_SERIES, form.events.filter((e) => e !== '').length + 1);
-  const events = Array.from({ length: Math.max(rows, form.kind === 'funnels' ? 2 : 1) }, (_, i) => form.events[i] ?? '');
+  const events = Array.from(
+    { length: Math.max(rows, form.kind === 'funnels' ? 2 : 1) },
+    (_, i) => form.events[i] ?? '',
+  );
   const dateRange = (
     <>
       <label>
@@ -100,7 +129,15 @@ function InsightFormView({ c, path, form }: { c: WebContext; path: string; form:
     <label>
       Breakdown by property
       <span class="row">
-        <Select name="breakdown_type" value={form.breakdownType} options={[['event', 'event'], ['person', 'person']]} label="Breakdown property type" />
+        <Select
+          name="breakdown_type"
+          value={form.breakdownType}
+          options={[
+            ['event', 'event'],
+            ['person', 'person'],
+          ]}
+          label="Breakdown property type"
+        />
         <input name="breakdown" value={form.breakdown} placeholder="$browser" aria-label="Breakdown property" />
       </span>
     </label>
@@ -113,7 +150,12 @@ function InsightFormView({ c, path, form }: { c: WebContext; path: string; form:
           <legend>Series</legend>
           {events.map((e, i) => (
             <div class="row">
-              <input name="event" value={e} placeholder={i === 0 ? 'event, empty = all events' : 'another event'} aria-label={`Series ${i + 1} event`} />
+              <input
+                name="event"
+                value={e}
+                placeholder={i === 0 ? 'event, empty = all events' : 'another event'}
+                aria-label={`Series ${i + 1} event`}
+              />
               <Select name="math" value={form.maths[i] ?? 'total'} options={MATHS} label={`Series ${i + 1} math`} />
             </div>
           ))}
@@ -127,7 +169,15 @@ function InsightFormView({ c, path, form }: { c: WebContext; path: string; form:
           {breakdown}
           <label>
             Chart
-            <Select name="display" value={form.display} options={[['line', 'Line'], ['bar', 'Bar']]} label="Chart type" />
+            <Select
+              name="display"
+              value={form.display}
+              options={[
+                ['line', 'Line'],
+                ['bar', 'Bar'],
+              ]}
+              label="Chart type"
+            />
           </label>
         </div>
       </>
@@ -148,8 +198,19 @@ function InsightFormView({ c, path, form }: { c: WebContext; path: string; form:
           <label>
             Conversion window
             <span class="row">
-              <input name="window" type="number" min={1} value={String(form.funnelWindow)} aria-label="Conversion window" />
-              <Select name="window_unit" value={form.funnelWindowUnit} options={same(FUNNEL_WINDOW_UNITS)} label="Conversion window unit" />
+              <input
+                name="window"
+                type="number"
+                min={1}
+                value={String(form.funnelWindow)}
+                aria-label="Conversion window"
+              />
+              <Select
+                name="window_unit"
+                value={form.funnelWindowUnit}
+                options={same(FUNNEL_WINDOW_UNITS)}
+                label="Conversion window unit"
+              />
             </span>
           </label>
           {breakdown}
@@ -236,11 +297,21 @@ function Trends({ results, display }: { results: TrendSeries[]; display: 'line' 
     display,
     labels,
     days: results[0]?.days ?? [],
-    series: results.map((s, i) => ({ name: seriesName(s), color: SERIES_COLORS[i % SERIES_COLORS.length], data: s.data })),
+    series: results.map((s, i) => ({
+      name: seriesName(s),
+      color: SERIES_COLORS[i % SERIES_COLORS.length],
+      data: s.data,
+    })),
   };
   return (
     <section>
-      <div class="chart" id="trend-chart" data-chart={JSON.stringify(chart)} role="img" aria-label="Trend chart; the same numbers are in the table below" />
+      <div
+        class="chart"
+        id="trend-chart"
+        data-chart={JSON.stringify(chart)}
+        role="img"
+        aria-label="Trend chart; the same numbers are in the table below"
+      />
       <ul class="legend">
         {chart.series.map((s) => (
           <li>
@@ -316,7 +387,8 @@ function Funnel({ results }: { results: FunnelStep[] | FunnelStep[][] }) {
           <div class="funnel-group">
             {bv !== undefined && <h2>{Array.isArray(bv) ? bv.map(breakdownText).join(', ') : breakdownText(bv)}</h2>}
             <p class="meta">
-              {formatNumber(percent(last?.count ?? 0, first))}% converted from the first step to the last ({last?.count ?? 0} of {first}).
+              {formatNumber(percent(last?.count ?? 0, first))}% converted from the first step to the last (
+              {last?.count ?? 0} of {first}).
             </p>
             <ol class="funnel">
               {steps.map((s, i) => {
@@ -329,7 +401,11 @@ function Funnel({ results }: { results: FunnelStep[] | FunnelStep[][] }) {
                         {i + 1}. {s.custom_name || s.name}
                       </strong>
                     </div>
-                    <div class="bar" role="img" aria-label={`${s.count} persons, ${conversion.toFixed(1)}% of the first step`}>
+                    <div
+                      class="bar"
+                      role="img"
+                      aria-label={`${s.count} persons, ${conversion.toFixed(1)}% of the first step`}
+                    >
                       <span class="fill" style={`width:${conversion.toFixed(2)}%`} />
                       <span class="label">
                         {s.count} · {conversion.toFixed(1)}%
@@ -338,8 +414,9 @@ function Funnel({ results }: { results: FunnelStep[] | FunnelStep[][] }) {
                     <div class="stats">
                       {i > 0 ? (
                         <>
-                          {formatNumber(percent(s.count, previous))}% from the previous step, {previous - s.count} dropped off ·
-                          average time {duration(s.average_conversion_time)}, median {duration(s.median_conversion_time)}
+                          {formatNumber(percent(s.count, previous))}% from the previous step, {previous - s.count}{' '}
+                          dropped off · average time {duration(s.average_conversion_time)}, median{' '}
+                          {duration(s.median_conversion_time)}
                         </>
                       ) : (
                         'entered the funnel'
@@ -392,7 +469,11 @@ function Retention({ results, period }: { results: RetentionRow[]; period: strin
                   const p = percent(v.count, size);
                   const alpha = (0.08 + (0.85 * p) / 100).toFixed(3);
                   return (
-                    <td style={`background:rgba(29,74,255,${alpha});color:${p > 50 ? '#fff' : 'inherit'}`} title={`${v.count} of ${size}`} data-count={String(v.count)}>
+                    <td
+                      style={`background:rgba(29,74,255,${alpha});color:${p > 50 ? '#fff' : 'inherit'}`}
+                      title={`${v.count} of ${size}`}
+                      data-count={String(v.count)}
+                    >
                       {size > 0 ? `${p.toFixed(1)}%` : '—'}
                     </td>
                   );

@@ -14,11 +14,22 @@ type Entry =
  * refused merges. An entry caused by an event is placed at the event's time (as warnings are),
  * else at the time it was written (splits).
  */
-export function timelineOf(person: PersonView, history: HistoryEntry[], refused: WarningView[], eventTimes: Map<string, string>): Entry[] {
+export function timelineOf(
+  person: PersonView,
+  history: HistoryEntry[],
+  refused: WarningView[],
+  eventTimes: Map<string, string>,
+): Entry[] {
   const creator = person.properties.$creator_event_uuid;
   const entries: Entry[] = [
     { kind: 'created', at: person.createdAt, eventUuid: typeof creator === 'string' ? creator : null },
-    ...history.map((entry): Entry => ({ kind: 'history', at: (entry.eventUuid && eventTimes.get(entry.eventUuid)) || entry.at, entry })),
+    ...history.map(
+      (entry): Entry => ({
+        kind: 'history',
+        at: (entry.eventUuid && eventTimes.get(entry.eventUuid)) || entry.at,
+        entry,
+      }),
+    ),
     ...refused.map((warning): Entry => ({ kind: 'refused', at: warning.timestamp, warning })),
   ];
   return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
@@ -26,7 +37,17 @@ export function timelineOf(person: PersonView, history: HistoryEntry[], refused:
 
 const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v));
 
-export function MergeTimeline({ c, projectId, person, entries }: { c: WebContext; projectId: number; person: PersonView; entries: Entry[] }) {
+export function MergeTimeline({
+  c,
+  projectId,
+  person,
+  entries,
+}: {
+  c: WebContext;
+  projectId: number;
+  person: PersonView;
+  entries: Entry[];
+}) {
   const eventLink = (uuid: string | null | undefined, label: Child = 'event') =>
     uuid ? (
       <a href={appUrl(c, `/projects/${projectId}/events/${uuid}`)} class="event-link">
@@ -46,7 +67,11 @@ export function MergeTimeline({ c, projectId, person, entries }: { c: WebContext
 
   const describe = (e: Entry): { title: Child; body: Child; cls: string } => {
     if (e.kind === 'created') {
-      return { cls: 'created', title: 'Created', body: <>First seen{e.eventUuid ? <> with this {eventLink(e.eventUuid)}</> : null}.</> };
+      return {
+        cls: 'created',
+        title: 'Created',
+        body: <>First seen{e.eventUuid ? <> with this {eventLink(e.eventUuid)}</> : null}.</>,
+      };
     }
     if (e.kind === 'refused') {
       const d = e.warning.details;
@@ -57,7 +82,8 @@ export function MergeTimeline({ c, projectId, person, entries }: { c: WebContext
           body: (
             <>
               <span class="id">{str(d.sourcePersonDistinctId)}</span> is already identified, so it was not merged into{' '}
-              <span class="id">{str(d.targetPersonDistinctId)}</span>. Warning <code>{e.warning.type}</code> · {eventLink(e.warning.eventUuid)}
+              <span class="id">{str(d.targetPersonDistinctId)}</span>. Warning <code>{e.warning.type}</code> ·{' '}
+              {eventLink(e.warning.eventUuid)}
             </>
           ),
         };
@@ -68,7 +94,8 @@ export function MergeTimeline({ c, projectId, person, entries }: { c: WebContext
         body: (
           <>
             <span class="id">{str(d.illegalDistinctId)}</span> is not a distinct id anything can merge with (asked with{' '}
-            <span class="id">{str(d.otherDistinctId)}</span>). Warning <code>{e.warning.type}</code> · {eventLink(e.warning.eventUuid)}
+            <span class="id">{str(d.otherDistinctId)}</span>). Warning <code>{e.warning.type}</code> ·{' '}
+            {eventLink(e.warning.eventUuid)}
           </>
         ),
       };
@@ -106,8 +133,9 @@ export function MergeTimeline({ c, projectId, person, entries }: { c: WebContext
         title: 'Merged',
         body: (
           <>
-            Person {personLink(h.sourcePersonId)} of <span class="id">{str(d.source_distinct_id)}</span> merged in (with all its ids) when{' '}
-            <span class="id">{str(d.target_distinct_id)}</span> was identified{via} · {eventLink(h.eventUuid)}
+            Person {personLink(h.sourcePersonId)} of <span class="id">{str(d.source_distinct_id)}</span> merged in (with
+            all its ids) when <span class="id">{str(d.target_distinct_id)}</span> was identified{via} ·{' '}
+            {eventLink(h.eventUuid)}
           </>
         ),
       };

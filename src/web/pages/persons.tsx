@@ -3,7 +3,14 @@ import { PropertyFilterSchema } from '../../api/persons';
 import { dbOf } from '../../db/client';
 import { eventTimestamps, listEvents } from '../../db/event-reads';
 import { deletePerson, splitPerson } from '../../persons/admin';
-import { getPerson, lastSeenOfPersons, listPersons, personHistory, PROPERTY_OPERATORS, type PropertyFilter } from '../../db/person-reads';
+import {
+  getPerson,
+  lastSeenOfPersons,
+  listPersons,
+  personHistory,
+  PROPERTY_OPERATORS,
+  type PropertyFilter,
+} from '../../db/person-reads';
 import { projectDatabase } from '../../db/shards';
 import { mergeWarningsOf } from '../../db/warning-reads';
 import { displayName, Flash, Layout, mainDistinctId, Pager, PropertyTable, Time } from '../components';
@@ -30,8 +37,13 @@ const PersonsQuery = z.object({
 function propertyFilterOf(q: z.infer<typeof PersonsQuery>): { filter?: PropertyFilter; error?: string } {
   if (!q.key) return {};
   const op = q.op ?? 'exact';
-  const parsed = PropertyFilterSchema.safeParse({ key: q.key, operator: op, value: op === 'is_set' || op === 'is_not_set' ? undefined : (q.value ?? '') });
-  if (!parsed.success) return { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'filter'}: ${i.message}`).join('; ') };
+  const parsed = PropertyFilterSchema.safeParse({
+    key: q.key,
+    operator: op,
+    value: op === 'is_set' || op === 'is_not_set' ? undefined : (q.value ?? ''),
+  });
+  if (!parsed.success)
+    return { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'filter'}: ${i.message}`).join('; ') };
   return { filter: { key: parsed.data.key, operator: parsed.data.operator, value: parsed.data.value } };
 }
 
@@ -53,9 +65,19 @@ export async function personsPage(c: WebContext) {
   const db = dbOf(await projectDatabase(c.env, project.id));
   const rows = error
     ? []
-    : await listPersons(db, project.id, { search: q.q || undefined, properties: propertyFilter ? [propertyFilter] : undefined }, PERSONS_PAGE_SIZE + 1, q.offset);
+    : await listPersons(
+        db,
+        project.id,
+        { search: q.q || undefined, properties: propertyFilter ? [propertyFilter] : undefined },
+        PERSONS_PAGE_SIZE + 1,
+        q.offset,
+      );
   const persons = rows.slice(0, PERSONS_PAGE_SIZE);
-  const lastSeen = await lastSeenOfPersons(db, project.id, persons.map((p) => p.id));
+  const lastSeen = await lastSeenOfPersons(
+    db,
+    project.id,
+    persons.map((p) => p.id),
+  );
   const query = { q: q.q, key: q.key, op: q.key ? q.op : undefined, value: q.key ? q.value : undefined };
   const path = `/projects/${project.id}/persons`;
   const deleted = c.req.query('deleted');
@@ -93,7 +115,9 @@ export async function personsPage(c: WebContext) {
               <tr>
                 <th scope="col">Person</th>
                 <th scope="col">Email / name</th>
-                <th scope="col" class="num">Ids</th>
+                <th scope="col" class="num">
+                  Ids
+                </th>
                 <th scope="col">Last seen</th>
                 <th scope="col">Created</th>
               </tr>
@@ -122,13 +146,18 @@ export async function personsPage(c: WebContext) {
         </div>
       )}
       <Pager
-        previous={q.offset > 0 ? appUrl(c, path, { ...query, offset: Math.max(0, q.offset - PERSONS_PAGE_SIZE) || undefined }) : null}
-        next={rows.length > PERSONS_PAGE_SIZE ? appUrl(c, path, { ...query, offset: q.offset + PERSONS_PAGE_SIZE }) : null}
+        previous={
+          q.offset > 0
+            ? appUrl(c, path, { ...query, offset: Math.max(0, q.offset - PERSONS_PAGE_SIZE) || undefined })
+            : null
+        }
+        next={
+          rows.length > PERSONS_PAGE_SIZE ? appUrl(c, path, { ...query, offset: q.offset + PERSONS_PAGE_SIZE }) : null
+        }
       />
     </Layout>,
   );
 }
-
 
 /** Property groups: what the person was first seen with, where (GeoIP), and everything else. */
 function groupProperties(properties: Record<string, unknown>) {
@@ -158,20 +187,28 @@ export async function personPage(c: WebContext) {
     listEvents(db, project.id, { personId, cursor: position }, PERSON_EVENTS_PAGE_SIZE + 1),
     groupsOfPerson(db, project.id, personId),
   ]);
-  const eventTimes = await eventTimestamps(db, project.id, history.flatMap((h) => (h.eventUuid ? [h.eventUuid] : [])));
+  const eventTimes = await eventTimestamps(
+    db,
+    project.id,
+    history.flatMap((h) => (h.eventUuid ? [h.eventUuid] : [])),
+  );
   const path = `/projects/${project.id}/persons/${personId}`;
   const propertyGroups = groupProperties(person.properties);
   const name = displayName(person.properties);
   const main = mainDistinctId(person.distinctIds);
-  const flash = c.req.query('split') ? 'Split done: every other distinct id now has a person of its own (see the history below).' : undefined;
+  const flash = c.req.query('split')
+    ? 'Split done: every other distinct id now has a person of its own (see the history below).'
+    : undefined;
   return render(
     c,
     <Layout c={c} title={name ?? main ?? 'Person'} project={project} section="persons">
       <h1 class="id">{name ?? main ?? person.id}</h1>
       {flash && <Flash>{flash}</Flash>}
       <p class="meta">
-        <span class={person.isIdentified ? 'badge ok' : 'badge'}>{person.isIdentified ? 'identified' : 'anonymous'}</span> person{' '}
-        <code>{person.id}</code> · created <Time at={person.createdAt} />
+        <span class={person.isIdentified ? 'badge ok' : 'badge'}>
+          {person.isIdentified ? 'identified' : 'anonymous'}
+        </span>{' '}
+        person <code>{person.id}</code> · created <Time at={person.createdAt} />
       </p>
       <div class="columns">
         <section>
@@ -195,18 +232,33 @@ export async function personPage(c: WebContext) {
         </section>
         <section>
           <h2>History</h2>
-          <MergeTimeline c={c} projectId={project.id} person={person} entries={timelineOf(person, history, refused, eventTimes)} />
+          <MergeTimeline
+            c={c}
+            projectId={project.id}
+            person={person}
+            entries={timelineOf(person, history, refused, eventTimes)}
+          />
         </section>
       </div>
       <section>
         <h2>Events</h2>
-        <EventsSection c={c} projectId={project.id} path={path} position={position} events={events} pageSize={PERSON_EVENTS_PAGE_SIZE} />
+        <EventsSection
+          c={c}
+          projectId={project.id}
+          path={path}
+          position={position}
+          events={events}
+          pageSize={PERSON_EVENTS_PAGE_SIZE}
+        />
       </section>
       <section class="danger">
         <h2>Split or delete</h2>
         {person.distinctIds.length > 1 && (
           <form method="post" action={appUrl(c, `${path}/split`)} class="stack">
-            <p>Splitting keeps one distinct id on this person and gives every other one a new person of its own. Past merges are not undone for events already counted elsewhere.</p>
+            <p>
+              Splitting keeps one distinct id on this person and gives every other one a new person of its own. Past
+              merges are not undone for events already counted elsewhere.
+            </p>
             <label>
               Keep on this person
               <select name="main_distinct_id">
@@ -218,7 +270,8 @@ export async function personPage(c: WebContext) {
               </select>
             </label>
             <label class="check">
-              <input type="checkbox" name="confirm" value="yes" required /> Yes, split this person into {person.distinctIds.length} persons
+              <input type="checkbox" name="confirm" value="yes" required /> Yes, split this person into{' '}
+              {person.distinctIds.length} persons
             </label>
             <button type="submit" class="warn">
               Split person
@@ -251,7 +304,10 @@ async function personAction(c: WebContext, act: (personId: string, form: Record<
   const outcome = await act(uuid.toLowerCase(), form);
   if (outcome === 'person_not_found') return notFoundPage(c, 'No such person.');
   if (outcome === 'busy' || outcome === 'unknown_main_distinct_id') {
-    const text = outcome === 'busy' ? 'The person is being changed by ingestion right now; try again.' : 'That distinct id is no longer this person’s.';
+    const text =
+      outcome === 'busy'
+        ? 'The person is being changed by ingestion right now; try again.'
+        : 'That distinct id is no longer this person’s.';
     return render(
       c,
       <Layout c={c} title="Not done" project={project} section="persons">
@@ -272,7 +328,8 @@ export async function splitPersonAction(c: WebContext) {
   let personId = '';
   const failed = await personAction(c, (id, form) => {
     personId = id;
-    const main = typeof form.main_distinct_id === 'string' && form.main_distinct_id !== '' ? form.main_distinct_id : undefined;
+    const main =
+      typeof form.main_distinct_id === 'string' && form.main_distinct_id !== '' ? form.main_distinct_id : undefined;
     return splitPerson(db, project.id, id, main);
   });
   return failed ?? c.redirect(appUrl(c, `/projects/${project.id}/persons/${personId}`, { split: 1 }), 303);
@@ -281,6 +338,8 @@ export async function splitPersonAction(c: WebContext) {
 export async function deletePersonAction(c: WebContext) {
   const project = c.get('project');
   const db = dbOf(await projectDatabase(c.env, project.id));
-  const failed = await personAction(c, (id, form) => deletePerson(db, project.id, id, { deleteEvents: form.delete_events === 'yes' }));
+  const failed = await personAction(c, (id, form) =>
+    deletePerson(db, project.id, id, { deleteEvents: form.delete_events === 'yes' }),
+  );
   return failed ?? c.redirect(appUrl(c, `/projects/${project.id}/persons`, { deleted: 1 }), 303);
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { CreateProjectBody, settingsOfBody, UpdateProjectBody } from '../../api/projects';
 import { forgetCachedProject } from '../../capture/token';
 import { pathPrefixOf } from '../../capture/routes';
@@ -97,11 +97,17 @@ await posthog.shutdown()`,
   };
 }
 
-export async function projectPage(c: WebContext, flash?: { kind: 'ok' | 'error'; text: string }, status: 200 | 400 = 200) {
+export async function projectPage(
+  c: WebContext,
+  flash?: { kind: 'ok' | 'error'; text: string },
+  status: 200 | 400 = 200,
+) {
   const project = c.get('project');
   const apiHost = apiHostOf(c);
   const snippets = sdkSnippets(project.apiToken, apiHost);
-  flash ??= c.req.query('saved') ? { kind: 'ok', text: 'Settings saved. Capture uses them within 30 seconds.' } : undefined;
+  flash ??= c.req.query('saved')
+    ? { kind: 'ok', text: 'Settings saved. Capture uses them within 30 seconds.' }
+    : undefined;
   return render(
     c,
     <Layout c={c} title={project.name} project={project} section="settings">
@@ -152,11 +158,16 @@ function SettingsForm({ c, project }: { c: WebContext; project: Project }) {
         Time zone <input name="timezone" value={project.timezone} required placeholder="Europe/Berlin" />
       </label>
       <label class="check">
-        <input type="checkbox" name="anonymize_ips" value="on" checked={project.anonymizeIps} /> Anonymize IPs (drop <code>$ip</code>, no GeoIP)
+        <input type="checkbox" name="anonymize_ips" value="on" checked={project.anonymizeIps} /> Anonymize IPs (drop{' '}
+        <code>$ip</code>, no GeoIP)
       </label>
       <label>
         Drop events older than (seconds, empty keeps all)
-        <input name="drop_events_older_than_seconds" inputmode="numeric" value={project.dropEventsOlderThanSeconds?.toString() ?? ''} />
+        <input
+          name="drop_events_older_than_seconds"
+          inputmode="numeric"
+          value={project.dropEventsOlderThanSeconds?.toString() ?? ''}
+        />
       </label>
       <label>
         Cookieless server hash mode

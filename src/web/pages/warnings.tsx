@@ -33,14 +33,21 @@ export async function warningsPage(c: WebContext) {
     before: q.to ? new Date(Date.parse(q.to) + 86_400_000).toISOString() : undefined,
     cursor,
   };
-  const [rows, types] = await Promise.all([listWarnings(db, project.id, filter, PAGE_SIZE + 1), warningTypeCounts(db, project.id)]);
+  const [rows, types] = await Promise.all([
+    listWarnings(db, project.id, filter, PAGE_SIZE + 1),
+    warningTypeCounts(db, project.id),
+  ]);
   const page = rows.slice(0, PAGE_SIZE);
   const last = page.at(-1);
-  const named = page.flatMap((w) => Object.entries(w.details).flatMap(([k, v]) => (DISTINCT_ID_KEYS.test(k) && typeof v === 'string' ? [v] : [])));
+  const named = page.flatMap((w) =>
+    Object.entries(w.details).flatMap(([k, v]) => (DISTINCT_ID_KEYS.test(k) && typeof v === 'string' ? [v] : [])),
+  );
   const personOf = await personIdsOfDistinctIds(db, project.id, [...new Set(named)]);
   const personHref = (distinctId: string) => {
     const personId = personOf.get(distinctId);
-    return personId ? appUrl(c, `/projects/${project.id}/persons/${personId}`) : appUrl(c, `/projects/${project.id}/persons`, { q: distinctId });
+    return personId
+      ? appUrl(c, `/projects/${project.id}/persons/${personId}`)
+      : appUrl(c, `/projects/${project.id}/persons`, { q: distinctId });
   };
   const path = `/projects/${project.id}/warnings`;
   const query = { type: q.type, from: q.from, to: q.to };
@@ -110,7 +117,13 @@ export async function warningsPage(c: WebContext) {
                         ))}
                     </dl>
                   </td>
-                  <td>{w.eventUuid ? <a href={appUrl(c, `/projects/${project.id}/events/${w.eventUuid}`)}>event</a> : <span class="muted">—</span>}</td>
+                  <td>
+                    {w.eventUuid ? (
+                      <a href={appUrl(c, `/projects/${project.id}/events/${w.eventUuid}`)}>event</a>
+                    ) : (
+                      <span class="muted">—</span>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -119,7 +132,11 @@ export async function warningsPage(c: WebContext) {
       )}
       <Pager
         previous={cursor ? appUrl(c, path, query) : null}
-        next={rows.length > PAGE_SIZE && last ? appUrl(c, path, { ...query, cursor: encodeCursor([last.timestamp, last.id]) }) : null}
+        next={
+          rows.length > PAGE_SIZE && last
+            ? appUrl(c, path, { ...query, cursor: encodeCursor([last.timestamp, last.id]) })
+            : null
+        }
       />
     </Layout>,
   );

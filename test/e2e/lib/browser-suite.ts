@@ -15,7 +15,11 @@ export interface BrowserSuite {
  * a fresh project, a site in front of it that serves posthog-js and proxies `/ingest`, and headless
  * Chromium. `ready` gets them once all three are up.
  */
-export function siteAndBrowser(name: string, site: Omit<SiteOptions, 'upstream' | 'token'>, ready: (suite: BrowserSuite) => void): void {
+export function siteAndBrowser(
+  name: string,
+  site: Omit<SiteOptions, 'upstream' | 'token'>,
+  ready: (suite: BrowserSuite) => void,
+): void {
   const started: Partial<BrowserSuite> = {};
   beforeAll(async () => {
     const ctx = await freshProject(name);

@@ -50,10 +50,14 @@ export async function newVisitor(
     // ERR_ABORTED is the browser cancelling an in-flight request because the visitor navigated
     // away, not an answer from the service.
     if (request.failure()?.errorText === 'net::ERR_ABORTED') {
-      if (ours(request.url())) problems.abortedRequests.push(`${request.method()} ${request.url()}${describeBody(request.postDataBuffer(), request.headers()['content-type'])}`);
+      if (ours(request.url()))
+        problems.abortedRequests.push(
+          `${request.method()} ${request.url()}${describeBody(request.postDataBuffer(), request.headers()['content-type'])}`,
+        );
       return;
     }
-    if (ours(request.url())) problems.failedRequests.push(`${request.method()} ${request.url()} failed: ${request.failure()?.errorText}`);
+    if (ours(request.url()))
+      problems.failedRequests.push(`${request.method()} ${request.url()} failed: ${request.failure()?.errorText}`);
   });
   page.on('response', (response) => {
     if (ours(response.url()) && response.status() >= 400) {
@@ -66,7 +70,9 @@ export async function newVisitor(
 function describeBody(body: Buffer | null, contentType: string | undefined): string {
   if (!body?.length) return '';
   try {
-    return ` carrying ${decodeCapture(contentType, body).map((e) => `${e.event} from ${e.distinct_id}`).join(', ')}`;
+    return ` carrying ${decodeCapture(contentType, body)
+      .map((e) => `${e.event} from ${e.distinct_id}`)
+      .join(', ')}`;
   } catch {
     return ` (${body.length} bytes)`;
   }
@@ -75,9 +81,13 @@ function describeBody(body: Buffer | null, contentType: string | undefined): str
 /** Opens a page of the site and waits until posthog-js has loaded and initialised. */
 export async function visit(page: Page, url: string): Promise<void> {
   await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(() => (globalThis as unknown as { __posthogLoaded?: boolean }).__posthogLoaded === true, undefined, {
-    timeout: 15_000,
-  });
+  await page.waitForFunction(
+    () => (globalThis as unknown as { __posthogLoaded?: boolean }).__posthogLoaded === true,
+    undefined,
+    {
+      timeout: 15_000,
+    },
+  );
 }
 
 /** The part of posthog-js's API the suites call. */
@@ -98,6 +108,10 @@ export type PostHogGlobal = {
  */
 export const ph = <T>(page: Page, fn: (posthog: PostHogGlobal, arg: unknown) => T, arg?: unknown) =>
   page.evaluate(
-    ([source, a]) => new Function('posthog', 'arg', `return (${source})(posthog, arg)`)((globalThis as unknown as { posthog: unknown }).posthog, a),
+    ([source, a]) =>
+      new Function('posthog', 'arg', `return (${source})(posthog, arg)`)(
+        (globalThis as unknown as { posthog: unknown }).posthog,
+        a,
+      ),
     [fn.toString(), arg] as const,
   ) as Promise<T>;

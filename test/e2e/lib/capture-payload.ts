@@ -36,4 +36,3 @@ export function decodeCapture(contentType: string | undefined, body: Buffer): Se
     };
   });
 }
-

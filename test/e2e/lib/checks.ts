@@ -19,7 +19,11 @@ export function personShape(p: Person) {
 }
 
 /** Persons owning `distinctId`, polled until there is exactly the expected list. */
-export async function expectPersonsFor(api: ProjectApi, distinctId: string, expected: ReturnType<typeof personShape>[]): Promise<Person[]> {
+export async function expectPersonsFor(
+  api: ProjectApi,
+  distinctId: string,
+  expected: ReturnType<typeof personShape>[],
+): Promise<Person[]> {
   return eventually(async () => {
     const persons = await api.personsByDistinctId(distinctId);
     expect(persons.map(personShape), `persons with distinct_id ${distinctId}`).toEqual(expected);
@@ -36,7 +40,11 @@ export function describeSent(e: SentEvent): string {
  * Every sent event is stored and attributed to `personId` now (including events sent under
  * an anonymous id before the merge). Reports missing and misattributed events by name.
  */
-export async function expectEventsOfPerson(api: ProjectApi, personId: string, sent: SentEvent[]): Promise<StoredEvent[]> {
+export async function expectEventsOfPerson(
+  api: ProjectApi,
+  personId: string,
+  sent: SentEvent[],
+): Promise<StoredEvent[]> {
   return eventually(async () => {
     const stored = await api.events({ person_id: personId });
     const byUuid = new Map(stored.map((e) => [e.id, e]));
@@ -44,7 +52,10 @@ export async function expectEventsOfPerson(api: ProjectApi, personId: string, se
     const wrongPerson = stored
       .filter((e) => e.person_id !== personId)
       .map((e) => `${e.event} from ${e.distinct_id} has person_id ${e.person_id}`);
-    expect({ missing, wrongPerson }, `events of person ${personId} (GET events/?person_id=)`).toEqual({ missing: [], wrongPerson: [] });
+    expect({ missing, wrongPerson }, `events of person ${personId} (GET events/?person_id=)`).toEqual({
+      missing: [],
+      wrongPerson: [],
+    });
     return stored;
   });
 }
@@ -67,7 +78,11 @@ function matches(e: SentEvent, x: ExpectedSend): boolean {
  * Waits until the SDK has delivered each expected event through the site's proxy and the
  * service accepted it. Returns the matching sent events, in the expected order.
  */
-export async function waitForDelivery(site: Site, expected: ExpectedSend[], options: { timeout?: number; problems?: PageProblems[] } = {}): Promise<SentEvent[]> {
+export async function waitForDelivery(
+  site: Site,
+  expected: ExpectedSend[],
+  options: { timeout?: number; problems?: PageProblems[] } = {},
+): Promise<SentEvent[]> {
   const timeout = options.timeout ?? 20_000;
   const deadline = Date.now() + timeout;
   for (;;) {
@@ -75,9 +90,15 @@ export async function waitForDelivery(site: Site, expected: ExpectedSend[], opti
     const found = expected.map((x) => accepted.find((e) => matches(e, x)));
     if (found.every(Boolean)) return found as SentEvent[];
     if (Date.now() > deadline) {
-      const missing = expected.filter((_, i) => !found[i]).map((x) => `${x.event}${x.pathname ? ` ${x.pathname}` : ''} from ${x.distinct_id}`);
-      const rejected = site.requests.filter((r) => r.status !== 200 && r.status !== 204).map((r) => `${r.method} ${r.url} → ${r.status} ${r.responseBody}`);
-      const undecodable = site.requests.filter((r) => r.decodeError).map((r) => `${r.method} ${r.url}: ${r.decodeError}`);
+      const missing = expected
+        .filter((_, i) => !found[i])
+        .map((x) => `${x.event}${x.pathname ? ` ${x.pathname}` : ''} from ${x.distinct_id}`);
+      const rejected = site.requests
+        .filter((r) => r.status !== 200 && r.status !== 204)
+        .map((r) => `${r.method} ${r.url} → ${r.status} ${r.responseBody}`);
+      const undecodable = site.requests
+        .filter((r) => r.decodeError)
+        .map((r) => `${r.method} ${r.url}: ${r.decodeError}`);
       throw new Error(
         `posthog-js did not deliver these events within ${timeout} ms:\n  ${missing.join('\n  ')}\n` +
           `accepted so far:\n  ${accepted.map(describeSent).join('\n  ') || '(none)'}\n` +
@@ -93,5 +114,7 @@ export async function waitForDelivery(site: Site, expected: ExpectedSend[], opti
 /** Requests to our endpoints that the service did not answer with 2xx (status 0: no answer). */
 export async function rejectedRequests(site: Site): Promise<string[]> {
   await site.settled();
-  return site.requests.filter((r) => r.status < 200 || r.status >= 300).map((r) => `${r.method} ${r.url} → ${r.status} ${r.responseBody}`);
+  return site.requests
+    .filter((r) => r.status < 200 || r.status >= 300)
+    .map((r) => `${r.method} ${r.url} → ${r.status} ${r.responseBody}`);
 }

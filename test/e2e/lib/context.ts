@@ -14,7 +14,8 @@ export async function freshProject(name: string): Promise<SuiteContext> {
   const { baseUrl, apiKey } = inject('service');
   const rest = new RestApi(baseUrl, apiKey);
   const project = await rest.createProject(`e2e ${name}`);
-  if (!/^phc_/.test(project.api_token)) throw new Error(`project token should start with phc_: ${JSON.stringify(project)}`);
+  if (!/^phc_/.test(project.api_token))
+    throw new Error(`project token should start with phc_: ${JSON.stringify(project)}`);
   return { baseUrl, rest, project, api: rest.project(project.id) };
 }
 

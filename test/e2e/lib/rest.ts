@@ -17,7 +17,10 @@ export class RestApi {
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { Authorization: `Bearer ${this.apiKey}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: {
+        Authorization: `Bearer ${this.apiKey}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(15_000),
     });
@@ -55,7 +58,8 @@ export class ProjectApi {
     let next: string | null = path;
     for (let pages = 0; next && pages < 50; pages++) {
       const page: Page<T> = await this.api.request<Page<T>>('GET', next);
-      if (!Array.isArray(page.results)) throw new Error(`GET ${next}: no "results" array in ${JSON.stringify(page).slice(0, 300)}`);
+      if (!Array.isArray(page.results))
+        throw new Error(`GET ${next}: no "results" array in ${JSON.stringify(page).slice(0, 300)}`);
       results.push(...page.results);
       next = page.next ? relative(page.next) : null;
     }

@@ -93,7 +93,8 @@ export async function startSite(options: SiteOptions): Promise<Site> {
     acceptedEvents: () => requests.filter((r) => r.status === 200 || r.status === 204).flatMap((r) => r.events),
     async settled(timeout = 10_000) {
       const deadline = Date.now() + timeout;
-      while (requests.some((r) => r.status === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (requests.some((r) => r.status === 0) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -103,9 +104,20 @@ export async function startSite(options: SiteOptions): Promise<Site> {
   };
 }
 
-async function proxy(req: IncomingMessage, res: ServerResponse, upstream: URL, log: ProxiedRequest[], forward?: Forwarding): Promise<void> {
+async function proxy(
+  req: IncomingMessage,
+  res: ServerResponse,
+  upstream: URL,
+  log: ProxiedRequest[],
+  forward?: Forwarding,
+): Promise<void> {
   const body = await readBody(req);
-  const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: upstream.host, 'x-forwarded-host': req.headers.host, 'x-forwarded-proto': 'http' };
+  const headers: Record<string, string | string[] | undefined> = {
+    ...req.headers,
+    host: upstream.host,
+    'x-forwarded-host': req.headers.host,
+    'x-forwarded-proto': 'http',
+  };
   delete headers.connection;
   delete headers['cf-connecting-ip'];
   if (forward) {
@@ -114,7 +126,13 @@ async function proxy(req: IncomingMessage, res: ServerResponse, upstream: URL, l
     headers['x-proxy-secret'] = forward.secret;
     Object.assign(headers, forward.geo);
   }
-  const entry: ProxiedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', status: 0, events: [], responseBody: '' };
+  const entry: ProxiedRequest = {
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    status: 0,
+    events: [],
+    responseBody: '',
+  };
   if (CAPTURE_PATH.test(new URL(entry.url, 'http://site.local').pathname) && body.length > 0) {
     try {
       entry.events = decodeCapture(req.headers['content-type'], body);
