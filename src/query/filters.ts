@@ -11,22 +11,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { QueryError } from './errors';
 import { groupPropertySource, requiredGroupIndex } from './groups';
 import type { PropertyFilterInput, PropertyGroupInput, PropertyValue } from './schema';
-
-/** Which joins a compiled expression needs from the events source. */
-export interface Needs {
-  person: boolean;
-  /** Reads the event row itself (properties), not only the columns the event indexes carry. */
-  row?: boolean;
-}
-
-export const noNeeds = (): Needs => ({ person: false });
-
-export interface PropertySource {
-  /** The JSON column holding this source's properties. */
-  column: SQL;
-  /** Marks the joins the column needs. */
-  require(needs: Needs): void;
-}
+import type { Needs, PropertySource, RegexResolver } from './types';
 
 export const PROPERTY_SOURCES: Record<string, PropertySource> = {
   event: {
@@ -65,10 +50,10 @@ export function sourceOf(
 const PATH_SAFE = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/u;
 
 /** A string as an SQL literal; only for text we build or have checked (JSON paths of PATH_SAFE keys). */
-export const sqlLiteral = (text: string) => sql.raw(`'${text.replace(/'/g, "''")}'`);
+const sqlLiteral = (text: string) => sql.raw(`'${text.replace(/'/g, "''")}'`);
 
 /** A one-row subquery `(t, v)`: the property's JSON type and value (both NULL when missing). */
-export function propertyRow(column: SQL, key: string): SQL {
+function propertyRow(column: SQL, key: string): SQL {
   if (PATH_SAFE.test(key)) {
     // A quoted path literal, not a parameter: D1 binds at most 100 parameters per statement.
     const path = sqlLiteral(`$."${key}"`);
@@ -111,6 +96,8 @@ export function propertyNumber(column: SQL, key: string): SQL {
 
 export const BREAKDOWN_NULL = '$$_posthog_breakdown_null_$$';
 export const BREAKDOWN_OTHER = '$$_posthog_breakdown_other_$$';
+/** PostHog's default `breakdown_limit`: the values beyond it are summed into BREAKDOWN_OTHER. */
+export const DEFAULT_BREAKDOWN_LIMIT = 25;
 
 /** The breakdown value of a row: the property's text, PostHog's null label when missing or empty. */
 export function breakdownValueSql(
@@ -131,9 +118,6 @@ function valuesOf(f: PropertyFilterInput): PropertyValue[] {
   if (f.value === undefined || f.value === null) return [];
   return Array.isArray(f.value) ? f.value : [f.value];
 }
-
-/** Resolves a regex filter to the property's matching text values (SQLite in D1 has no REGEXP). */
-export type RegexResolver = (source: PropertySource, key: string, pattern: RegExp) => Promise<string[]>;
 
 function regexOf(pattern: string, attr: string): RegExp {
   try {
@@ -241,6 +225,3 @@ export async function propertiesSql(
   if (parts.length === 0) return sql`1`;
   return sql`(${sql.join(parts, input.type === 'OR' ? sql` OR ` : sql` AND `)})`;
 }
-
-/** Upper bound on the distinct values a regex filter tests in the Worker. */
-export const MAX_REGEX_VALUES = 200_000;

@@ -15,11 +15,11 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { QueryContext } from './context';
 import { resolveDateRange } from './date-range';
-import { BREAKDOWN_OTHER, propertiesSql, propertyText, sourceOf, type Needs } from './filters';
+import { BREAKDOWN_OTHER, DEFAULT_BREAKDOWN_LIMIT, propertiesSql, propertyText, sourceOf } from './filters';
+import type { Needs } from './types';
 import type { FunnelsQueryInput } from './schema';
 import { PERSONS, earliestEvent, eventsFrom, regexResolver, run, scopeSql } from './source';
 import { groupTarget } from './groups';
-import { DEFAULT_BREAKDOWN_LIMIT } from './trends';
 
 const WINDOW_SECONDS = { second: 1, minute: 60, hour: 3_600, day: 86_400, week: 604_800, month: 2_592_000 } as const;
 

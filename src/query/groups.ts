@@ -7,8 +7,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { MAX_GROUP_TYPES } from '../groups/rules';
 import { QueryError } from './errors';
-import type { PropertySource } from './filters';
-import type { AggregationTarget } from './source';
+import type { AggregationTarget, PropertySource } from './types';
 
 /** The event's key of its group of type `index` (NULL when it has none). */
 export function groupColumn(index: number): SQL {

@@ -7,7 +7,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { QueryContext } from './context';
 import { resolveDateRange } from './date-range';
-import { propertiesSql, type Needs } from './filters';
+import { propertiesSql } from './filters';
+import type { Needs } from './types';
 import type { RetentionQueryInput } from './schema';
 import { groupTarget } from './groups';
 import { PERSONS, earliestEvent, eventsFrom, regexResolver, run, scopeSql } from './source';

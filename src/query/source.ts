@@ -7,21 +7,17 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { QueryError, isTimeLimitError, isTooComplexError } from './errors';
-import { MAX_REGEX_VALUES, propertyText, type Needs, type PropertySource, type RegexResolver } from './filters';
+import { propertyText } from './filters';
 import { isoOf } from './time';
+import type { AggregationTarget, Needs, PropertySource, RegexResolver } from './types';
+
+/** Upper bound on the distinct values a regex filter tests in the Worker. */
+const MAX_REGEX_VALUES = 200_000;
 
 /** The person an event counts under now. */
 export const PERSON_ID = sql.raw('COALESCE(m.person_id, e.person_id_at_ingest)');
 
-/**
- * Who a series counts (`dau`, funnels, retention). Persons today; groups will
- * add their own target (an event property) without changing the query kinds.
- */
-export interface AggregationTarget {
-  actor: SQL;
-  require(needs: Needs): void;
-}
-
+/** Counts persons: the default aggregation target. */
 export const PERSONS: AggregationTarget = { actor: PERSON_ID, require: () => {} };
 
 export function eventsFrom(needs: Needs): SQL {
