@@ -1,0 +1,111 @@
+import { HogQLSyntaxError } from './errors';
+import { tokenize, type Token } from './lexer';
+
+/** Deepest nesting (parentheses, calls, subqueries, operators waiting for an operand) a text may have. */
+export const MAX_DEPTH = 64;
+
+// Every keyword of PostHog's HogQL lexer: an unquoted identifier that is one of these is not an IDENTIFIER to
+// the grammar, which matters where only plain identifiers may stand (implicit aliases).
+const KEYWORDS = new Set(
+  ('ALL AND ANTI ANY ARRAY AS ASC ASCENDING ASOF BETWEEN BOTH BY CASE CAST CATCH COHORT COLLATE COLUMNS CROSS CUBE ' +
+    'CURRENT DATE DAY DESC DESCENDING DISTINCT ELSE END EXCEPT EXCLUDE EXTRACT FINAL FILL FILTER FINALLY FIRST FN ' +
+    'FOLLOWING FOR FROM FULL FUN GROUP GROUPING HAVING HOUR ID IF ILIKE IGNORE INCLUDE IN INF INFINITY INNER INTERSECT ' +
+    'INTERPOLATE INTERVAL IS JOIN KEY LAMBDA LAST LEADING LEFT LET LIKE LIMIT MATERIALIZED MINUTE MONTH NAME NATURAL ' +
+    'NAN NOT NULL NULLS OFFSET ON OR ORDER OUTER OVER PARTITION PIVOT POSITIONAL PRECEDING PREWHERE QUALIFY QUARTER ' +
+    'RANGE RECURSIVE REPLACE RETURN RIGHT ROLLUP ROW ROWS SAMPLE SECOND SELECT SEMI SETS SETTINGS STEP SUBSTRING ' +
+    'THEN THROW TIES TIMESTAMP TIME LOCAL ZONE TO TOP TOTALS TRAILING TRIM TRUNCATE TRY TRY_CAST UNBOUNDED UNION ' +
+    'UNPIVOT USING VALUES WEEK WHEN WHERE WHILE WINDOW WITH WITHIN YEAR YYYY').split(' '),
+);
+
+export function isKeyword(token: Token): boolean {
+  return token.type === 'ident' && KEYWORDS.has(token.upper);
+}
+
+function quote(token: Token): string {
+  if (token.type === 'eof') return 'end of query';
+  if (token.type === 'string') return 'string literal';
+  return `'${token.value}'`;
+}
+
+/** The parser's position in the token list, with the helpers every rule uses. */
+export class Cursor {
+  private readonly tokens: Token[];
+  private pos = 0;
+  private depth = 0;
+  /** End offset of the last token consumed: the end of the node being built. */
+  lastEnd = 0;
+
+  constructor(text: string) {
+    this.tokens = tokenize(text);
+  }
+
+  peek(ahead = 0): Token {
+    const last = this.tokens.length - 1;
+    return this.tokens[Math.min(this.pos + ahead, last)] as Token;
+  }
+
+  next(): Token {
+    const token = this.peek();
+    if (token.type !== 'eof') this.pos += 1;
+    this.lastEnd = token.end;
+    return token;
+  }
+
+  /** Whether the token `ahead` is the unquoted keyword `word` (upper case). */
+  isKw(word: string, ahead = 0): boolean {
+    const token = this.peek(ahead);
+    return token.type === 'ident' && token.upper === word;
+  }
+
+  isPunct(value: string, ahead = 0): boolean {
+    const token = this.peek(ahead);
+    return token.type === 'punct' && token.value === value;
+  }
+
+  acceptKw(word: string): boolean {
+    if (!this.isKw(word)) return false;
+    this.next();
+    return true;
+  }
+
+  acceptPunct(value: string): boolean {
+    if (!this.isPunct(value)) return false;
+    this.next();
+    return true;
+  }
+
+  expectKw(word: string): Token {
+    if (!this.isKw(word)) this.fail(`Expected ${word}`);
+    return this.next();
+  }
+
+  expectPunct(value: string): Token {
+    if (!this.isPunct(value)) this.fail(`Expected '${value}'`);
+    return this.next();
+  }
+
+  /** Throws for the current token: "Unexpected token ',' at 12", or `what` followed by what was found instead. */
+  fail(what?: string, token: Token = this.peek()): never {
+    const found = quote(token);
+    const message = what ? `${what} but found ${found} at ${token.start}` : `Unexpected ${token.type === 'eof' ? '' : 'token '}${found} at ${token.start}`;
+    throw new HogQLSyntaxError(message, token.start, token.end);
+  }
+
+  unsupported(what: string, token: Token = this.peek()): never {
+    throw new HogQLSyntaxError(`Unsupported: ${what} at ${token.start}`, token.start, token.end);
+  }
+
+  /** Runs `rule` one nesting level deeper, so that no text can recurse past MAX_DEPTH. */
+  nested<T>(rule: () => T): T {
+    if (this.depth >= MAX_DEPTH) {
+      const token = this.peek();
+      throw new HogQLSyntaxError(`Query nests deeper than ${MAX_DEPTH} levels at ${token.start}`, token.start, token.end);
+    }
+    this.depth += 1;
+    try {
+      return rule();
+    } finally {
+      this.depth -= 1;
+    }
+  }
+}

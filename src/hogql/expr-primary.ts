@@ -1,0 +1,303 @@
+import type { Call, Expr, Placeholder } from './ast';
+import type { Cursor } from './cursor';
+import type { Token } from './lexer';
+import { constant, parseExpr, parseExprList, PREC, syntheticCall } from './expr-parser';
+import { parseSelectSet } from './select-parser';
+
+const INTERVAL_UNITS: Record<string, string> = {
+  SECOND: 'Second',
+  MINUTE: 'Minute',
+  HOUR: 'Hour',
+  DAY: 'Day',
+  WEEK: 'Week',
+  MONTH: 'Month',
+  QUARTER: 'Quarter',
+  YEAR: 'Year',
+  YYYY: 'Year',
+};
+
+const NUMBER_WORDS: Record<string, number> = { INF: Infinity, INFINITY: Infinity, NAN: NaN };
+
+function numberValue(text: string): number {
+  const prefix = text.slice(0, 2).toLowerCase();
+  if (prefix === '0x') return parseInt(text.slice(2), 16);
+  if (prefix === '0b') return parseInt(text.slice(2), 2);
+  return Number(text);
+}
+
+function isName(token: Token): boolean {
+  return token.type === 'ident' || token.type === 'quoted';
+}
+
+/** A signed number literal (`-1`, `+2.5`, `-inf`) is one Constant, as in PostHog; `-x` is 0 - x. */
+function signedNumber(c: Cursor): Expr | undefined {
+  const sign = c.peek();
+  if (sign.type !== 'punct' || (sign.value !== '-' && sign.value !== '+')) return undefined;
+  const num = c.peek(1);
+  const word = num.type === 'ident' ? NUMBER_WORDS[num.upper] : undefined;
+  if (num.type !== 'number' && word === undefined) return undefined;
+  c.next();
+  c.next();
+  const magnitude = word ?? numberValue(num.value);
+  return constant(sign.value === '-' ? -magnitude : magnitude, sign.start, num.end);
+}
+
+/** A prefix operator (NOT, unary minus) with its operand, or a primary expression with its postfix accessors. */
+export function parseUnary(c: Cursor): Expr {
+  const token = c.peek();
+  const signed = signedNumber(c);
+  if (signed) return parsePostfix(c, signed);
+  if (token.type === 'punct' && token.value === '-') {
+    c.next();
+    const operand = parseExpr(c, PREC.NEG);
+    const zero = constant(0, token.start, token.end);
+    return { kind: 'ArithmeticOperation', op: '-', left: zero, right: operand, start: token.start, end: c.lastEnd };
+  }
+  // `not(x)` is a call to the function not(), as in PostHog.
+  if (c.isKw('NOT') && !c.isPunct('(', 1)) {
+    c.next();
+    const operand = parseExpr(c, PREC.NOT);
+    return { kind: 'Not', expr: operand, start: token.start, end: c.lastEnd };
+  }
+  return parsePostfix(c, parsePrimary(c));
+}
+
+function parsePostfix(c: Cursor, expr: Expr): Expr {
+  for (;;) {
+    if (c.acceptPunct('[')) {
+      const property = parseExpr(c);
+      c.expectPunct(']');
+      expr = { kind: 'ArrayAccess', array: expr, property, start: expr.start, end: c.lastEnd };
+    } else if (c.isPunct('.') && c.peek(1).type === 'number') {
+      c.next();
+      const index = c.next();
+      if (!/^[0-9]+$/.test(index.value)) c.fail('Expected a tuple index', index);
+      expr = { kind: 'TupleAccess', tuple: expr, index: Number(index.value), start: expr.start, end: c.lastEnd };
+    } else if (c.isPunct('.') && isName(c.peek(1))) {
+      c.next();
+      const name = c.next();
+      const property = constant(name.value, name.start, name.end);
+      expr = { kind: 'ArrayAccess', array: expr, property, start: expr.start, end: c.lastEnd };
+    } else if (c.isPunct('::')) {
+      c.unsupported("'::' type casts");
+    } else if (c.isPunct('?.')) {
+      c.unsupported("'?.' null-safe access");
+    } else {
+      return expr;
+    }
+  }
+}
+
+function parsePrimary(c: Cursor): Expr {
+  const token = c.peek();
+  switch (token.type) {
+    case 'number':
+      c.next();
+      return constant(numberValue(token.value), token.start, token.end);
+    case 'string':
+      c.next();
+      return constant(token.value, token.start, token.end);
+    case 'punct':
+      return parsePunctPrimary(c, token);
+    case 'ident':
+    case 'quoted':
+      return parseNamePrimary(c, token);
+    default:
+      return c.fail();
+  }
+}
+
+function parsePunctPrimary(c: Cursor, token: Token): Expr {
+  switch (token.value) {
+    case '(':
+      return parseParens(c);
+    case '[': {
+      c.next();
+      const { exprs } = parseExprList(c, ']', true);
+      c.expectPunct(']');
+      return { kind: 'Array', exprs, start: token.start, end: c.lastEnd };
+    }
+    case '{':
+      return parsePlaceholder(c);
+    case '*':
+      c.next();
+      return { kind: 'Field', chain: ['*'], start: token.start, end: token.end };
+    default:
+      return c.fail();
+  }
+}
+
+/** `{name}`: a value the caller substitutes later. */
+export function parsePlaceholder(c: Cursor): Placeholder {
+  const open = c.expectPunct('{');
+  const expr = parseExpr(c);
+  c.expectPunct('}');
+  return { kind: 'Placeholder', expr, start: open.start, end: c.lastEnd };
+}
+
+// Looks ahead for `(a, b) ->` without consuming anything: a lambda's parameter list is a run of names.
+function isParenLambda(c: Cursor): boolean {
+  let i = 1;
+  if (!c.isPunct(')', i)) {
+    for (;;) {
+      if (!isName(c.peek(i))) return false;
+      i += 1;
+      if (c.isPunct(')', i)) break;
+      if (!c.isPunct(',', i)) return false;
+      i += 1;
+      if (c.isPunct(')', i)) break;
+    }
+  }
+  return c.isPunct('->', i + 1);
+}
+
+function parseParens(c: Cursor): Expr {
+  const open = c.peek();
+  if (c.isKw('SELECT', 1) || c.isKw('WITH', 1)) {
+    c.next();
+    const query = parseSelectSet(c);
+    c.expectPunct(')');
+    return query;
+  }
+  if (isParenLambda(c)) {
+    c.next();
+    const args: string[] = [];
+    while (!c.acceptPunct(')')) {
+      args.push(c.next().value);
+      c.acceptPunct(',');
+    }
+    c.expectPunct('->');
+    const expr = parseExpr(c);
+    return { kind: 'Lambda', args, expr, start: open.start, end: c.lastEnd };
+  }
+  c.next();
+  const { exprs, trailingComma } = parseExprList(c, ')', false);
+  c.expectPunct(')');
+  const [only] = exprs;
+  if (only && exprs.length === 1 && !trailingComma) return only;
+  return { kind: 'Tuple', exprs, start: open.start, end: c.lastEnd };
+}
+
+function parseNamePrimary(c: Cursor, token: Token): Expr {
+  const call = c.isPunct('(', 1);
+  if (token.type === 'ident' && !call) {
+    const word = token.upper;
+    if (word === 'NULL' || word === 'TRUE' || word === 'FALSE') {
+      if (word === 'NULL' || !c.isPunct('.', 1)) {
+        c.next();
+        return constant(word === 'NULL' ? null : word === 'TRUE', token.start, token.end);
+      }
+    }
+    const numberWord = NUMBER_WORDS[word];
+    if (numberWord !== undefined) {
+      c.next();
+      return constant(numberWord, token.start, token.end);
+    }
+    if (word === 'CASE') return parseCase(c);
+    if (word === 'INTERVAL') return parseInterval(c);
+    if ((word === 'DATE' || word === 'TIMESTAMP') && c.peek(1).type === 'string') c.unsupported(`${word} '...' literals`);
+  }
+  if (call && token.type === 'ident' && (token.upper === 'CAST' || token.upper === 'TRY_CAST')) c.unsupported('CAST');
+  if (c.isPunct('->', 1)) {
+    c.next();
+    c.next();
+    const expr = parseExpr(c);
+    return { kind: 'Lambda', args: [token.value], expr, start: token.start, end: c.lastEnd };
+  }
+  if (call) return parseCall(c);
+  return parseField(c);
+}
+
+function parseField(c: Cursor): Expr {
+  const first = c.next();
+  const chain = [first.value];
+  while (c.isPunct('.')) {
+    const after = c.peek(1);
+    if (isName(after)) {
+      c.next();
+      chain.push(c.next().value);
+    } else if (after.type === 'punct' && after.value === '*') {
+      c.next();
+      c.next();
+      chain.push('*');
+      break;
+    } else {
+      break;
+    }
+  }
+  if (c.isPunct('(') && chain.length > 1) c.unsupported('calling a dotted name');
+  return { kind: 'Field', chain, start: first.start, end: c.lastEnd };
+}
+
+function parseArgs(c: Cursor): { args: Expr[]; distinct: boolean } {
+  c.expectPunct('(');
+  const distinct = c.acceptKw('DISTINCT');
+  const { exprs } = parseExprList(c, ')', true);
+  c.expectPunct(')');
+  return { args: exprs, distinct };
+}
+
+function parseCall(c: Cursor): Call {
+  const name = c.next();
+  let { args, distinct } = parseArgs(c);
+  let params: Expr[] | undefined;
+  if (c.isPunct('(')) {
+    if (distinct) c.fail();
+    params = args;
+    ({ args, distinct } = parseArgs(c));
+  }
+  if (c.isKw('OVER')) c.unsupported('window functions (OVER)');
+  if (c.isKw('FILTER') && c.isPunct('(', 1)) c.unsupported('FILTER (WHERE ...)');
+  const call: Call = { kind: 'Call', name: name.value, args, distinct, start: name.start, end: c.lastEnd };
+  if (params) call.params = params;
+  return call;
+}
+
+// CASE becomes a call, as in PostHog: if(c, r, else) for one WHEN, multiIf(c1, r1, c2, r2, ..., else) for more,
+// and _caseWithExpression(x, v1, r1, ..., else) for CASE x WHEN v1 ...; a missing ELSE is NULL.
+function parseCase(c: Cursor): Expr {
+  const start = c.next().start;
+  const args: Expr[] = [];
+  const subject = c.isKw('WHEN') ? undefined : parseExpr(c);
+  if (subject) args.push(subject);
+  let whens = 0;
+  do {
+    c.expectKw('WHEN');
+    args.push(parseExpr(c));
+    c.expectKw('THEN');
+    args.push(parseExpr(c));
+    whens += 1;
+  } while (c.isKw('WHEN'));
+  if (c.acceptKw('ELSE')) {
+    args.push(parseExpr(c));
+  } else {
+    args.push(constant(null, c.peek().start, c.peek().start));
+  }
+  c.expectKw('END');
+  const name = subject ? '_caseWithExpression' : whens === 1 ? 'if' : 'multiIf';
+  return syntheticCall(name, args, start, c.lastEnd);
+}
+
+function intervalUnit(c: Cursor, token: Token): string | undefined {
+  return token.type === 'ident' ? INTERVAL_UNITS[token.upper] : undefined;
+}
+
+// INTERVAL n unit becomes toInterval<Unit>(n), as in PostHog; INTERVAL '7 days' is toIntervalDay(7).
+function parseInterval(c: Cursor): Expr {
+  const start = c.next().start;
+  const text = c.peek();
+  if (text.type === 'string' && !intervalUnit(c, c.peek(1))) {
+    c.next();
+    const [count, unit, ...rest] = text.value.split(' ');
+    const name = unit && INTERVAL_UNITS[unit.replace(/s$/, '').toUpperCase()];
+    if (!count || !/^[0-9]+$/.test(count) || !unit || unit !== unit.toLowerCase() || !name || rest.length) {
+      c.unsupported(`interval '${text.value}' (expected e.g. '7 days')`, text);
+    }
+    return syntheticCall(`toInterval${name}`, [constant(Number(count), text.start, text.end)], start, c.lastEnd);
+  }
+  const count = parseExpr(c);
+  const unit = intervalUnit(c, c.peek());
+  if (!unit) c.fail('Expected an interval unit (SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER or YEAR)');
+  c.next();
+  return syntheticCall(`toInterval${unit}`, [count], start, c.lastEnd);
+}
