@@ -2,9 +2,9 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest';
 import benchWorker from '../bench/worker';
 import { eq } from 'drizzle-orm';
-import { dbOf } from '../src/db/client';
+
 import { events } from '../src/db/schema';
-import { projectDatabase } from '../src/db/shards';
+import { projectDb } from '../src/db/shards';
 import { env, eventually, fetchWorker, newProject } from './support';
 
 // As in the workers-sdk examples: a Request typed as the runtime hands it to a Worker.
@@ -58,7 +58,7 @@ describe('bench-only routes', () => {
       const counts = (await (await fetchBench(`/_bench/counts?project_id=${p.id}`)).json()) as { events: number };
       return counts.events >= 1 ? counts : undefined;
     });
-    const stored = await dbOf(await projectDatabase(env, p.id))
+    const stored = await (await projectDb(env, p.id))
       .select({ uuid: events.uuid })
       .from(events)
       .where(eq(events.projectId, p.id));

@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { dbOf } from '../db/client';
-import { projectReadDatabase } from '../db/shards';
+
+import { projectReadDb } from '../db/shards';
 import { listEvents, type EventView } from '../db/event-reads';
 import type { AppEnv } from '../env';
 import { LimitParam, cursorPage, cursorParam, isoParam } from './pagination';
@@ -75,7 +75,7 @@ export const eventRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
   async (c) => {
     const { project_id: projectId } = c.req.valid('param');
     const q = c.req.valid('query');
-    const db = dbOf(await projectReadDatabase(c.env, projectId));
+    const db = await projectReadDb(c.env, projectId);
     const filter = {
       personId: q.person_id,
       distinctId: q.distinct_id,

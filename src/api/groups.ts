@@ -1,7 +1,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { dbOf } from '../db/client';
+import type { dbOf } from '../db/client';
 import { findGroup, listGroups, type GroupView } from '../db/group-reads';
-import { projectDatabase } from '../db/shards';
+import { projectDb } from '../db/shards';
 import type { AppEnv } from '../env';
 import { MAX_GROUP_NAME_CHARS, MAX_GROUP_TYPES } from '../groups/rules';
 import { listGroupTypes, updateGroupTypeNames, type GroupTypeRow } from '../groups/type-mapping';
@@ -78,9 +78,6 @@ async function groupTypesJson(db: ReturnType<typeof dbOf>, projectId: number) {
   return (await listGroupTypes(db, projectId)).map(groupTypeJson);
 }
 
-const projectDb = async (c: { env: AppEnv['Bindings'] }, projectId: number) =>
-  dbOf(await projectDatabase(c.env, projectId));
-
 export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(
     createRoute({
@@ -93,7 +90,7 @@ export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     }),
     async (c) => {
       const { project_id: projectId } = c.req.valid('param');
-      return c.json(await groupTypesJson(await projectDb(c, projectId), projectId), 200);
+      return c.json(await groupTypesJson(await projectDb(c.env, projectId), projectId), 200);
     },
   )
   .openapi(
@@ -112,7 +109,7 @@ export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     }),
     async (c) => {
       const { project_id: projectId } = c.req.valid('param');
-      const db = await projectDb(c, projectId);
+      const db = await projectDb(c.env, projectId);
       const rows = c.req.valid('json');
       for (const row of rows) {
         if (!(await updateGroupTypeNames(db, projectId, row.group_type_index, namesOf(row))))
@@ -140,7 +137,7 @@ export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     }),
     async (c) => {
       const { project_id: projectId, group_type_index: index } = c.req.valid('param');
-      const db = await projectDb(c, projectId);
+      const db = await projectDb(c.env, projectId);
       if (!(await updateGroupTypeNames(db, projectId, index, namesOf(c.req.valid('json')))))
         throw notFound('Group type');
       const types = await listGroupTypes(db, projectId);
@@ -180,7 +177,7 @@ export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     async (c) => {
       const { project_id: projectId } = c.req.valid('param');
       const q = c.req.valid('query');
-      const db = await projectDb(c, projectId);
+      const db = await projectDb(c.env, projectId);
       const cursor = q.cursor && { createdAt: q.cursor[0], groupKey: q.cursor[1] };
       const rows = await listGroups(
         db,
@@ -217,7 +214,7 @@ export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     async (c) => {
       const { project_id: projectId } = c.req.valid('param');
       const q = c.req.valid('query');
-      const group = await findGroup(await projectDb(c, projectId), projectId, q.group_type_index, q.group_key);
+      const group = await findGroup(await projectDb(c.env, projectId), projectId, q.group_type_index, q.group_key);
       if (!group) throw notFound('Group');
       return c.json(groupJson(group), 200);
     },

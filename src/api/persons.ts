@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { dbOf } from '../db/client';
-import { projectDatabase, projectReadDatabase } from '../db/shards';
+
+import { projectDb, projectReadDb } from '../db/shards';
 import { deletePerson, splitPerson } from '../persons/admin';
 import {
   PROPERTY_OPERATORS,
@@ -183,7 +183,7 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     async (c) => {
       const { project_id: projectId } = c.req.valid('param');
       const q = c.req.valid('query');
-      const db = dbOf(await projectReadDatabase(c.env, projectId));
+      const db = await projectReadDb(c.env, projectId);
       const filter = { distinctId: q.distinct_id, search: q.search, properties: q.properties };
       const rows = await listPersons(db, projectId, filter, q.limit + 1, q.offset);
       const more = rows.length > q.limit;
@@ -209,7 +209,7 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     }),
     async (c) => {
       const { project_id: projectId, uuid } = c.req.valid('param');
-      const db = dbOf(await projectDatabase(c.env, projectId));
+      const db = await projectDb(c.env, projectId);
       const person = await getPerson(db, projectId, uuid);
       if (!person) throw notFound('Person');
       return c.json(personJson(person), 200);
@@ -238,7 +238,7 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     async (c) => {
       const { project_id: projectId, uuid } = c.req.valid('param');
       const deleteEvents = ['true', '1'].includes(c.req.valid('query').delete_events ?? 'false');
-      const db = dbOf(await projectDatabase(c.env, projectId));
+      const db = await projectDb(c.env, projectId);
       const outcome = await deletePerson(db, projectId, uuid, { deleteEvents });
       if (outcome === 'person_not_found') throw notFound('Person');
       if (outcome === 'busy') throw personBusy();
@@ -277,7 +277,7 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     async (c) => {
       const { project_id: projectId, uuid } = c.req.valid('param');
       const { main_distinct_id: main } = c.req.valid('json');
-      const db = dbOf(await projectDatabase(c.env, projectId));
+      const db = await projectDb(c.env, projectId);
       const outcome = await splitPerson(db, projectId, uuid, main);
       if (outcome === 'person_not_found') throw notFound('Person');
       if (outcome === 'unknown_main_distinct_id') {
@@ -301,7 +301,7 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     }),
     async (c) => {
       const { project_id: projectId, uuid } = c.req.valid('param');
-      const db = dbOf(await projectReadDatabase(c.env, projectId));
+      const db = await projectReadDb(c.env, projectId);
       if (!(await getPerson(db, projectId, uuid))) throw notFound('Person');
       return c.json({ results: (await personHistory(db, projectId, uuid)).map(historyJson) }, 200);
     },

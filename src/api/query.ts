@@ -2,7 +2,7 @@ import { OpenAPIHono, createRoute, z, type Hook } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
 import { dbOf } from '../db/client';
 import { getProject } from '../db/projects';
-import { projectReadDatabase } from '../db/shards';
+import { projectReadDb } from '../db/shards';
 import type { AppEnv } from '../env';
 import { QueryError } from '../query/errors';
 import { runQuery } from '../query/run';
@@ -144,7 +144,7 @@ for (const prefix of ['projects', 'environments'] as const) {
     const project = await getProject(dbOf(c.env.DB), projectId);
     if (!project) throw notFound('Project');
     // Answers tolerate a little staleness: a read replica may serve them.
-    const db = dbOf(await projectReadDatabase(c.env, projectId));
+    const db = await projectReadDb(c.env, projectId);
     try {
       const result = await runQuery({ db, projectId, timezone: project.timezone, now: Date.now() }, query);
       return c.json(result as z.infer<typeof QueryResponse>, 200);

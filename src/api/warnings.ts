@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { dbOf } from '../db/client';
-import { projectReadDatabase } from '../db/shards';
+
+import { projectReadDb } from '../db/shards';
 import { listWarnings, type WarningView } from '../db/warning-reads';
 import type { AppEnv } from '../env';
 import { LimitParam, cursorPage, cursorParam } from './pagination';
@@ -53,7 +53,7 @@ export const warningRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
   async (c) => {
     const { project_id: projectId } = c.req.valid('param');
     const q = c.req.valid('query');
-    const db = dbOf(await projectReadDatabase(c.env, projectId));
+    const db = await projectReadDb(c.env, projectId);
     const cursor = q.cursor && { timestamp: q.cursor[0], id: q.cursor[1] };
     const rows = await listWarnings(db, projectId, { type: q.type, cursor }, q.limit + 1);
     const { page, next } = cursorPage(rows, q.limit, c.req.url, (w) => [w.timestamp, w.id]);

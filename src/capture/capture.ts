@@ -1,6 +1,6 @@
 import { withCookielessIds } from '../cookieless';
-import { dbOf } from '../db/client';
-import { projectDatabase } from '../db/shards';
+
+import { projectDb } from '../db/shards';
 import type { Env } from '../env';
 import { decodePayload, readCapped } from './decode';
 import { CaptureError, badRequest } from './errors';
@@ -61,7 +61,7 @@ export async function captureHandOver(request: Request, env: Env, opts: { engage
   return {
     queue: batch.historicalMigration ? env.HISTORICAL_QUEUE : env.INGEST_QUEUE,
     // Events too large for a message are staged on the project's shard (known from the token lookup: no read).
-    db: dbOf(await projectDatabase(env, projectId)),
+    db: await projectDb(env, projectId),
     projectId,
     handOver: messagesOf(projectId, identified, warnings),
   };

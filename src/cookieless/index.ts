@@ -1,7 +1,7 @@
 import { CaptureError } from '../capture/errors';
-import { dbOf } from '../db/client';
+
 import type { CaptureProject } from '../db/projects';
-import { projectDatabase } from '../db/shards';
+import { projectDb } from '../db/shards';
 import type { Env } from '../env';
 import type { CapturedEvent } from '../ingest/message';
 import { applyCookieless, isCookielessEvent, type CookielessSender } from './apply';
@@ -22,7 +22,7 @@ export async function withCookielessIds(
 ): Promise<CapturedEvent[]> {
   if (!events.some(isCookielessEvent)) return events;
   try {
-    return await applyCookieless(dbOf(await projectDatabase(env, project.id)), project, events, sender);
+    return await applyCookieless(await projectDb(env, project.id), project, events, sender);
   } catch (err) {
     console.error('cookieless ids failed', err instanceof Error ? err.message : String(err));
     throw new CaptureError(503, 'unavailable', 'Temporarily unable to accept cookieless events; retry later.');

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Env } from '../env';
-import { dbOf } from './client';
+import { dbOf, type Db } from './client';
 import { createProject, type Project } from './projects';
 import { projects } from './schema';
 
@@ -17,9 +17,10 @@ import { projects } from './schema';
  * The API, smallest first:
  * - `projectDatabase(env, id)`: the primary of the project's shard. Every write,
  *   and every read that must see the latest write (ingestion, person objects).
+ *   `projectDb(env, id)` is the same, ready for drizzle.
  * - `projectReadDatabase(env, id, bookmark?)`: a D1 session on the same shard
  *   that may read from a nearby replica (REST lists, queries, the web app):
- *   slightly stale, never older than `bookmark` when one is given.
+ *   slightly stale, never older than `bookmark` when one is given (`projectReadDb`: the same, for drizzle).
  * - `catalogReadDatabase(env)`: the same for the catalog (token lookups).
  * - `createPlacedProject(env, name)`: a new project, on the shard with the least
  *   data (`placeNewProject`); the one way the API and the web app create one.
@@ -83,6 +84,11 @@ export async function projectDatabase(env: Env, projectId: number): Promise<D1Da
   return db;
 }
 
+/** `projectDatabase`, ready for drizzle: how a project's data is read and written. */
+export async function projectDb(env: Env, projectId: number): Promise<Db> {
+  return dbOf(await projectDatabase(env, projectId));
+}
+
 /**
  * A read-only view of the project's shard that may be served by a D1 read
  * replica (Sessions API): for reads that tolerate a little staleness. With a
@@ -90,6 +96,11 @@ export async function projectDatabase(env: Env, projectId: number): Promise<D1Da
  */
 export async function projectReadDatabase(env: Env, projectId: number, bookmark?: string): Promise<D1Database> {
   return asDatabase((await projectDatabase(env, projectId)).withSession(bookmark ?? 'first-unconstrained'));
+}
+
+/** `projectReadDatabase`, ready for drizzle. */
+export async function projectReadDb(env: Env, projectId: number, bookmark?: string): Promise<Db> {
+  return dbOf(await projectReadDatabase(env, projectId, bookmark));
 }
 
 /** The catalog through a session that may read a replica. */

@@ -2,7 +2,7 @@ import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Env } from '../env';
 import { dbOf } from './client';
 import { events, ingestionWarnings, persons, projects } from './schema';
-import { projectReadDatabase, projectShard, shardDatabases, shardSizeBytes } from './shards';
+import { projectReadDb, projectShard, shardDatabases, shardSizeBytes } from './shards';
 
 /** D1's size limit per database (paid plan); `SHARD_LIMIT_BYTES` overrides it (e.g. 500 MB on the free plan). */
 export const D1_DATABASE_LIMIT_BYTES = 10 * 1000 ** 3;
@@ -40,7 +40,7 @@ export interface ProjectStorage {
  * rows (through a read replica), so this is for a project page, not a hot path.
  */
 export async function projectStorage(env: Env, projectId: number): Promise<ProjectStorage> {
-  const db = dbOf(await projectReadDatabase(env, projectId));
+  const db = await projectReadDb(env, projectId);
   const bytesOf = (...columns: unknown[]) =>
     sql<number>`coalesce(sum(${sql.join(
       columns.map((c) => sql`length(CAST(${c} AS BLOB))`),

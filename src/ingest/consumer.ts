@@ -1,7 +1,7 @@
-import { dbOf, type Db } from '../db/client';
+import type { Db } from '../db/client';
 import { ingestGroups, type GroupedEvents } from '../groups/ingest-groups';
 import { personProcessingOf } from '../identity';
-import { projectDatabase } from '../db/shards';
+import { projectDb } from '../db/shards';
 import type { Env } from '../env';
 import { personLessEventRowOf, planWrites, warningRowsOf } from '../persons/plan';
 import { readIngestState } from '../persons/reads';
@@ -36,7 +36,7 @@ async function consumeEvents(batch: MessageBatch<IngestMessage>, env: Env): Prom
   await Promise.all(
     [...messagesOfProject].map(async ([projectId, indexes]) => {
       try {
-        const db = dbOf(await projectDatabase(env, projectId));
+        const db = await projectDb(env, projectId);
         const bodies = indexes.map((index) => batch.messages[index]!.body);
         const carried: Carried[] = [];
         const warnings: WarningRow[] = [];
@@ -91,7 +91,7 @@ async function withGroupsIfPossible(
 async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
   for (const message of batch.messages) {
     const { projectId } = message.body;
-    const db = dbOf(await projectDatabase(env, projectId));
+    const db = await projectDb(env, projectId);
     const [carried = []] = await withStagedEvents(db, [message.body]);
     const refused = carried.flatMap((e) => {
       const refusal = refusalOf(e);

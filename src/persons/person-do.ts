@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
-import { dbOf, type Db } from '../db/client';
-import { projectDatabase } from '../db/shards';
+import type { Db } from '../db/client';
+import { projectDb } from '../db/shards';
 import type { Env } from '../env';
 import { planMergeStep, planUpdateStep, planWrites, type Plan } from './plan';
 import { loadPerson, loadPersons } from './reads';
@@ -53,7 +53,7 @@ export class PersonDO extends DurableObject<Env> {
 
   /** The primary of the project's shard: writes, and reads that must see the latest write. */
   private async shardOf(projectId: number): Promise<Db> {
-    return (this.db ??= dbOf(await projectDatabase(this.env, projectId)));
+    return (this.db ??= await projectDb(this.env, projectId));
   }
 
   /** D1 calls yield the object's input gate, so calls are chained to run one at a time. */

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNotNull, lt } from 'drizzle-orm';
 import { dbOf } from '../db/client';
 import { events, projects } from '../db/schema';
-import { projectDatabase } from '../db/shards';
+import { projectDb } from '../db/shards';
 import type { Env } from '../env';
 import { archiveKey, writeArchivePart } from './archive';
 
@@ -68,7 +68,7 @@ export async function applyRetention(
     const outcome: ProjectRetention = { projectId, cutoff, deleted: 0, archived: [] };
     report.push(outcome);
     try {
-      const db = dbOf(await projectDatabase(env, projectId));
+      const db = await projectDb(env, projectId);
       while (partsLeft > 0) {
         const oldest = await db
           .select()

@@ -1,6 +1,5 @@
-import { dbOf } from '../db/client';
 import type { Project } from '../db/projects';
-import { projectDatabase } from '../db/shards';
+import { projectDb } from '../db/shards';
 import type { Env } from '../env';
 import { QueryError } from '../query/errors';
 import { runQuery } from '../query/run';
@@ -17,7 +16,7 @@ export async function runInsight(env: Env, project: Project, query: Record<strin
   if (!parsed.success) {
     return { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ') };
   }
-  const db = dbOf(await projectDatabase(env, project.id));
+  const db = await projectDb(env, project.id);
   try {
     const response = await runQuery(
       { db, projectId: project.id, timezone: project.timezone, now: Date.now() },

@@ -1,8 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
-import { dbOf } from '../../src/db/client';
+
 import { events, ingestionWarnings, persons } from '../../src/db/schema';
-import { projectDatabase, shardSizeBytes } from '../../src/db/shards';
+import { projectDb, shardSizeBytes } from '../../src/db/shards';
 import { checkShardFill, D1_DATABASE_LIMIT_BYTES } from '../../src/db/storage';
 import { api, env, newProjectOnShard } from '../support';
 
@@ -12,7 +12,7 @@ describe('storage figures', () => {
   it("GET /api/projects/:id/ reports the project's events, persons, bytes, shard and the shard's fill", async () => {
     for (const shard of [0, 1]) {
       const project = await newProjectOnShard(shard);
-      const db = dbOf(await projectDatabase(env, project.id));
+      const db = await projectDb(env, project.id);
       const eventRows = Array.from({ length: 7 }, (_, n) => ({
         projectId: project.id,
         uuid: crypto.randomUUID(),
@@ -63,7 +63,7 @@ describe('storage figures', () => {
 
 describe('shard fill', () => {
   const fillWarnings = async (projectId: number) =>
-    dbOf(await projectDatabase(env, projectId))
+    (await projectDb(env, projectId))
       .select()
       .from(ingestionWarnings)
       .where(and(eq(ingestionWarnings.projectId, projectId), eq(ingestionWarnings.type, 'shard_nearly_full')));

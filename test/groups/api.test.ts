@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { dbOf } from '../../src/db/client';
+
 import { groups } from '../../src/db/schema';
 import { groupTypeIndexes } from '../../src/groups/type-mapping';
 import { api, env, newProject } from '../support';
-import { projectDatabase } from '../../src/db/shards';
+import { projectDb } from '../../src/db/shards';
 
 /** The project's shard. */
-const dbFor = async (projectId: number) => dbOf(await projectDatabase(env, projectId));
+const dbFor = async (projectId: number) => await projectDb(env, projectId);
 
 async function getJson<T = unknown>(path: string): Promise<T> {
   const res = await api(path);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import { dbOf } from '../../src/db/client';
 import { events, projects } from '../../src/db/schema';
-import { projectDatabase } from '../../src/db/shards';
+import { projectDb } from '../../src/db/shards';
 import { archiveKey, gunzip, writeArchivePart } from '../../src/retention/archive';
 import { applyRetention, retentionCutoff } from '../../src/retention/retention';
 import { env, newProjectOnShard } from '../support';
@@ -42,7 +42,7 @@ async function projectWithEvents(shard: number, retentionDays: number | null) {
   const project = await newProjectOnShard(shard);
   await dbOf(env.DB).update(projects).set({ eventRetentionDays: retentionDays }).where(eq(projects.id, project.id));
   const rows = eventsOf(project.id);
-  const db = dbOf(await projectDatabase(env, project.id));
+  const db = await projectDb(env, project.id);
   for (const row of rows) await db.insert(events).values(row);
   return { project, rows, db };
 }

@@ -4,7 +4,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { dbOf } from '../../src/db/client';
 import { createProject } from '../../src/db/projects';
-import { projectDatabase } from '../../src/db/shards';
+import { projectDb } from '../../src/db/shards';
 import worker from '../../src/index';
 import type { ProjectJson } from './rest-types';
 
@@ -13,7 +13,7 @@ export const BASE = 'http://ingest.test';
 export { env };
 
 /** The project's shard (its primary), through drizzle. The catalog is `env.DB`. */
-export const dbFor = async (projectId: number) => dbOf(await projectDatabase(env, projectId));
+export const dbFor = async (projectId: number) => await projectDb(env, projectId);
 
 /**
  * A request into the Worker: its own fetch handler with the real bindings and an execution

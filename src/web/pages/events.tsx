@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { eventJson } from '../../api/events';
 import { cursorParam, encodeCursor } from '../../api/pagination';
-import { dbOf } from '../../db/client';
+
 import { getEvent, listEvents, type EventView } from '../../db/event-reads';
-import { projectDatabase } from '../../db/shards';
+import { projectDb } from '../../db/shards';
 import { warningsOfEvent } from '../../db/warning-reads';
 import { JsonText, Layout, Pager, PropertyTable, Time } from '../components';
 import { appUrl, type WebContext } from '../context';
@@ -102,7 +102,7 @@ function filterOf(c: WebContext) {
 export async function eventsPage(c: WebContext) {
   const project = c.get('project');
   const filter = filterOf(c);
-  const db = dbOf(await projectDatabase(c.env, project.id));
+  const db = await projectDb(c.env, project.id);
   const rows = await listEvents(db, project.id, filter, EVENTS_PAGE_SIZE + 1);
   const page = rows.slice(0, EVENTS_PAGE_SIZE);
   const last = page.at(-1);
@@ -160,7 +160,7 @@ export async function eventsPage(c: WebContext) {
 export async function eventsJson(c: WebContext) {
   const project = c.get('project');
   const { cursor: _ignored, ...filter } = filterOf(c);
-  const db = dbOf(await projectDatabase(c.env, project.id));
+  const db = await projectDb(c.env, project.id);
   const rows = await listEvents(db, project.id, filter, EVENTS_PAGE_SIZE);
   return c.json({ results: rows.map(eventJson) });
 }
@@ -168,7 +168,7 @@ export async function eventsJson(c: WebContext) {
 export async function eventPage(c: WebContext) {
   const project = c.get('project');
   const uuid = c.req.param('uuid') ?? '';
-  const db = dbOf(await projectDatabase(c.env, project.id));
+  const db = await projectDb(c.env, project.id);
   const event = uuid.length <= 100 ? await getEvent(db, project.id, uuid) : undefined;
   if (!event) return notFoundPage(c, 'No such event (it may have been deleted, or not ingested yet).');
   const warnings = await warningsOfEvent(db, project.id, event.uuid);

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { cursorParam, encodeCursor } from '../../api/pagination';
-import { dbOf } from '../../db/client';
+
 import { listEvents } from '../../db/event-reads';
 import { findGroup, listGroups, type PersonGroup } from '../../db/group-reads';
-import { projectDatabase } from '../../db/shards';
+import { projectDb } from '../../db/shards';
 import { MAX_GROUP_NAME_CHARS, MAX_GROUP_TYPES } from '../../groups/rules';
 import { listGroupTypes, type GroupTypeRow } from '../../groups/type-mapping';
 import { Layout, Pager, PropertyTable, Time } from '../components';
@@ -48,7 +48,7 @@ export async function groupsPage(c: WebContext) {
   const project = c.get('project');
   const parsed = GroupsQuery.safeParse(c.req.query());
   const q = parsed.success ? parsed.data : {};
-  const db = dbOf(await projectDatabase(c.env, project.id));
+  const db = await projectDb(c.env, project.id);
   const types = await listGroupTypes(db, project.id);
   const current = types.find((t) => t.groupTypeIndex === (q.type ?? types[0]?.groupTypeIndex));
   const cursor = q.cursor ? { createdAt: q.cursor[0], groupKey: q.cursor[1] } : undefined;
@@ -149,7 +149,7 @@ export async function groupPage(c: WebContext) {
   const params = GroupParams.safeParse({ index: c.req.param('index'), key: c.req.param('key') });
   if (!params.success) return notFoundPage(c, 'No such group.');
   const { index, key } = params.data;
-  const db = dbOf(await projectDatabase(c.env, project.id));
+  const db = await projectDb(c.env, project.id);
   const position = eventsPosition(c);
   const [types, group, events] = await Promise.all([
     listGroupTypes(db, project.id),

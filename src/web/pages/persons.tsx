@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PropertyFilterSchema } from '../../api/persons';
-import { dbOf } from '../../db/client';
+
 import { eventTimestamps, listEvents } from '../../db/event-reads';
 import { deletePerson, splitPerson } from '../../persons/admin';
 import {
@@ -11,7 +11,7 @@ import {
   PROPERTY_OPERATORS,
   type PropertyFilter,
 } from '../../db/person-reads';
-import { projectDatabase } from '../../db/shards';
+import { projectDb } from '../../db/shards';
 import { mergeWarningsOf } from '../../db/warning-reads';
 import { displayName, Flash, Layout, mainDistinctId, Pager, PropertyTable, Time } from '../components';
 import { appUrl, type WebContext } from '../context';
@@ -62,7 +62,7 @@ export async function personsPage(c: WebContext) {
   const parsed = PersonsQuery.safeParse(c.req.query());
   const q = parsed.success ? parsed.data : { offset: 0 };
   const { filter: propertyFilter, error } = propertyFilterOf(q);
-  const db = dbOf(await projectDatabase(c.env, project.id));
+  const db = await projectDb(c.env, project.id);
   const rows = error
     ? []
     : await listPersons(
@@ -177,7 +177,7 @@ export async function personPage(c: WebContext) {
   const uuid = c.req.param('uuid') ?? '';
   if (!PERSON_UUID.test(uuid)) return notFoundPage(c, 'No such person.');
   const personId = uuid.toLowerCase();
-  const db = dbOf(await projectDatabase(c.env, project.id));
+  const db = await projectDb(c.env, project.id);
   const person = await getPerson(db, project.id, personId);
   if (!person) return notFoundPage(c, 'No such person: it may have been merged into another or deleted.');
   const position = eventsPosition(c);
@@ -324,7 +324,7 @@ async function personAction(c: WebContext, act: (personId: string, form: Record<
 
 export async function splitPersonAction(c: WebContext) {
   const project = c.get('project');
-  const db = dbOf(await projectDatabase(c.env, project.id));
+  const db = await projectDb(c.env, project.id);
   let personId = '';
   const failed = await personAction(c, (id, form) => {
     personId = id;
@@ -337,7 +337,7 @@ export async function splitPersonAction(c: WebContext) {
 
 export async function deletePersonAction(c: WebContext) {
   const project = c.get('project');
-  const db = dbOf(await projectDatabase(c.env, project.id));
+  const db = await projectDb(c.env, project.id);
   const failed = await personAction(c, (id, form) =>
     deletePerson(db, project.id, id, { deleteEvents: form.delete_events === 'yes' }),
   );

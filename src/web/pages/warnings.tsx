@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { cursorParam, encodeCursor } from '../../api/pagination';
-import { dbOf } from '../../db/client';
+
 import { personIdsOfDistinctIds } from '../../db/person-reads';
-import { projectDatabase } from '../../db/shards';
+import { projectDb } from '../../db/shards';
 import { listWarnings, warningTypeCounts } from '../../db/warning-reads';
 import { JsonText, Layout, Pager, Time } from '../components';
 import { appUrl, type WebContext } from '../context';
@@ -25,7 +25,7 @@ export async function warningsPage(c: WebContext) {
   const project = c.get('project');
   const parsed = WarningsQuery.safeParse(c.req.query());
   const q = parsed.success ? parsed.data : {};
-  const db = dbOf(await projectDatabase(c.env, project.id));
+  const db = await projectDb(c.env, project.id);
   const cursor = q.cursor ? { timestamp: q.cursor[0], id: q.cursor[1] } : undefined;
   const filter = {
     type: q.type || undefined,
