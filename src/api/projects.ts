@@ -2,7 +2,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { dbOf } from '../db/client';
 import { createPlacedProject } from '../db/shards';
 import { projectStorage, type ProjectStorage } from '../db/storage';
-import { forgetCachedProject, PROJECT_CACHE_TTL_MS } from '../capture/token';
+import { forgetCachedProject, PROJECT_CACHE_TTL_MS } from '../projects/cache';
 import { getProject, listProjects, updateProjectSettings, type Project, type ProjectSettings } from '../db/projects';
 import type { AppEnv } from '../env';
 import { isTimeZone } from '../time-zone';

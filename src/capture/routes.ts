@@ -1,6 +1,7 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
+import { isUnder, pathPrefixOf } from '../http/paths';
 import { captureEvents } from './capture';
 import { proxyConfigProblem } from './client';
 import { captureCors, setCorsHeaders } from './cors';
@@ -121,16 +122,6 @@ export function isRootEventPath(pathname: string, pathPrefix: string | undefined
   if (!EVENT_PATH_SET.has(path)) return false;
   const prefix = pathPrefixOf(pathPrefix);
   return !prefix || !isUnder(pathname, prefix);
-}
-
-/** Whether `path` is `base` itself or a path below it (`/ingest`, `/ingest/e/`; not `/ingestion`). */
-export const isUnder = (path: string, base: string): boolean => path === base || path.startsWith(`${base}/`);
-
-/** `PATH_PREFIX` as a clean prefix (`/ingest`), or undefined when capture is only at the root. */
-export function pathPrefixOf(value: string | undefined): string | undefined {
-  const prefix = (value ?? '').trim().replace(/\/+$/, '');
-  if (prefix === '') return undefined;
-  return prefix.startsWith('/') ? prefix : `/${prefix}`;
 }
 
 /**

@@ -1,7 +1,6 @@
-import { dbOf } from '../db/client';
-import { captureProjectOfToken, type CaptureProject } from '../db/projects';
-import { catalogReadDatabase, rememberProjectShard } from '../db/shards';
+import type { CaptureProject } from '../db/projects';
 import type { Env } from '../env';
+import { cachedProjectOfToken } from '../projects/cache';
 import { CaptureError, badRequest } from './errors';
 import { MAX_TOKEN_CHARS } from './limits';
 import type { CaptureBatch, RawEvent } from './shapes';
@@ -53,40 +52,18 @@ function checked(token: string): string {
   return token;
 }
 
-/** How long capture may keep using a project's settings after a change (README: project settings). */
-export const PROJECT_CACHE_TTL_MS = 30_000;
-const MISSING_TTL_MS = 5_000;
-const MAX_CACHED = 10_000;
-const cache = new Map<string, { project: CaptureProject | undefined; until: number }>();
-
 /**
- * The project a token belongs to, with the settings capture needs, cached per
- * isolate for a short while; 401 when none. A cache miss reads the catalog
- * through a read replica, and the primary only when the replica does not know
- * the token (it may lag behind a project just created).
+ * The project a token belongs to, with the settings capture needs (cached per isolate
+ * for a short while, src/projects/cache.ts); 401 when none.
  */
 export async function projectForToken(env: Env, token: string, now = Date.now()): Promise<CaptureProject> {
-  let hit = cache.get(token);
-  if (!hit || hit.until <= now) {
-    let project: CaptureProject | undefined;
-    try {
-      project =
-        (await captureProjectOfToken(dbOf(catalogReadDatabase(env)), token)) ??
-        (await captureProjectOfToken(dbOf(env.DB), token));
-    } catch (err) {
-      console.error('project lookup failed', err instanceof Error ? err.message : String(err));
-      throw new CaptureError(503, 'unavailable', 'Temporarily unable to check the project token; retry later.');
-    }
-    if (cache.size >= MAX_CACHED) cache.clear();
-    hit = { project, until: now + (project === undefined ? MISSING_TTL_MS : PROJECT_CACHE_TTL_MS) };
-    cache.set(token, hit);
-    if (project) rememberProjectShard(project.id, project.shard);
+  let project: CaptureProject | undefined;
+  try {
+    project = await cachedProjectOfToken(env, token, now);
+  } catch (err) {
+    console.error('project lookup failed', err instanceof Error ? err.message : String(err));
+    throw new CaptureError(503, 'unavailable', 'Temporarily unable to check the project token; retry later.');
   }
-  if (hit.project === undefined) throw new CaptureError(401, 'invalid_token', 'Unknown project token.');
-  return hit.project;
-}
-
-/** Drops this isolate's cached settings of a project (other isolates pick a change up within PROJECT_CACHE_TTL_MS). */
-export function forgetCachedProject(projectId: number): void {
-  for (const [token, hit] of cache) if (hit.project?.id === projectId) cache.delete(token);
+  if (project === undefined) throw new CaptureError(401, 'invalid_token', 'Unknown project token.');
+  return project;
 }

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { isUnder, pathPrefixOf } from '../capture/routes';
+import { isUnder, pathPrefixOf } from '../http/paths';
 import type { AppEnv } from '../env';
 import { web } from './routes';
 

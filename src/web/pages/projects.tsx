@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { CreateProjectBody, settingsOfBody, UpdateProjectBody } from '../../api/projects';
-import { forgetCachedProject } from '../../capture/token';
-import { pathPrefixOf } from '../../capture/routes';
+import { pathPrefixOf } from '../../http/paths';
+import { forgetCachedProject } from '../../projects/cache';
 import { dbOf } from '../../db/client';
 import { listProjects, updateProjectSettings, type Project } from '../../db/projects';
 import { createPlacedProject } from '../../db/shards';
