@@ -3,7 +3,7 @@
 // /_bench (bench/routes.ts). Nothing in src/ knows about it.
 import type { Env } from '../src/env';
 import worker from '../src/index';
-import type { IngestMessage } from '../src/ingest/message';
+import type { IngestMessage } from '../src/queue/message';
 import { benchRoutes } from './routes';
 
 export { PersonDO } from '../src/index';

@@ -2,9 +2,9 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { api } from './api';
 import { ApiError, apiErrorResponse } from './api/errors';
-import { proxyConfigProblem } from './capture/client';
 import { capture, captureUnderPathPrefix, isRootEventPath } from './capture/routes';
 import type { AppEnv, Env } from './env';
+import { readiness, serviceInfo } from './http/service-routes';
 import { webAppMount } from './web/mount';
 
 export const app = new Hono<AppEnv>({ strict: false });
@@ -14,11 +14,8 @@ app.use('*', webAppMount);
 app.use('*', captureUnderPathPrefix);
 app.route('/api', api);
 
-app.get('/_readiness', (c) => {
-  const problem = proxyConfigProblem(c.env);
-  return problem ? c.text(problem, 503) : c.text('ok');
-});
-app.get('/', (c) => c.json({ status: 1, service: 'posthog-edge-ingest' }));
+app.get('/_readiness', readiness);
+app.get('/', serviceInfo);
 app.route('/', capture);
 
 app.notFound((c) =>

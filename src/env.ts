@@ -1,5 +1,5 @@
-import type { PersonDO } from './persons/person-do';
-import type { IngestMessage } from './ingest/message';
+import type { PersonObject } from './persons/steps';
+import type { IngestMessage } from './queue/message';
 
 /** Bindings of the Worker, as declared in wrangler.toml. */
 export interface Env {
@@ -15,7 +15,7 @@ export interface Env {
   INGEST_QUEUE: Queue<IngestMessage>;
   /** `/batch/` requests with `historical_migration: true` (imports), consumed apart from live traffic. */
   HISTORICAL_QUEUE: Queue<IngestMessage>;
-  PERSON: DurableObjectNamespace<PersonDO>;
+  PERSON: DurableObjectNamespace<PersonObject>;
   PERSONAL_API_KEY?: string;
   PATH_PREFIX?: string;
   /**

@@ -1,7 +1,7 @@
 import { fetchWorker } from './app';
 import type { Env } from './env';
 import { consumeIngestBatch } from './ingest/consumer';
-import type { IngestMessage } from './ingest/message';
+import type { IngestMessage } from './queue/message';
 import { runScheduled } from './scheduled';
 
 export { PersonDO } from './persons/person-do';

@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { CaptureError, badRequest } from './errors';
+import { CaptureError, badRequest } from '../http/capture-errors';
 import { MAX_DECODED_BYTES } from './limits';
 import { decompressLz64 } from './lz64';
 

@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
-import type { CaptureWarning, CapturedEvent, IngestMessage, QueuedEvent } from '../ingest/message';
-import { stageEvents } from '../ingest/staged';
-import { CaptureError } from './errors';
+import type { CaptureWarning, CapturedEvent, IngestMessage, QueuedEvent } from '../queue/message';
+import { stageEvents } from '../queue/staged';
+import { CaptureError } from '../http/capture-errors';
 import {
   MAX_EVENT_BYTES,
   MAX_INLINE_EVENT_BYTES,

@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { CapturedEvent } from '../ingest/message';
+import type { CapturedEvent } from '../queue/message';
 import { MAX_NAME_CHARS } from './limits';
 import type { RawEvent } from './shapes';
 import { eventTimestamp } from './timestamps';

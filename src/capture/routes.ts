@@ -1,11 +1,12 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
+import { executionCtxOf } from '../http/context';
 import { isUnder, pathPrefixOf } from '../http/paths';
+import { readiness, serviceInfo } from '../http/service-routes';
 import { captureEvents } from './capture';
-import { proxyConfigProblem } from './client';
 import { captureCors, setCorsHeaders } from './cors';
-import { CaptureError, captureErrorResponse } from './errors';
+import { CaptureError, captureErrorResponse } from '../http/capture-errors';
 import { decideResponse, flagsResponse, remoteConfig, remoteConfigScript } from './sdk-config';
 import { sdkScript } from './static';
 
@@ -79,11 +80,8 @@ capture.on(GET_POST, VERSIONED_STATIC_PATH, (c) =>
   sdkScript(c.env, c.req.param('name') ?? '', c.req.raw, c.req.param('version')),
 );
 
-capture.get('/_readiness', (c) => {
-  const problem = proxyConfigProblem(c.env);
-  return problem ? c.text(problem, 503) : c.text('ok');
-});
-capture.get('/', (c) => c.json({ status: 1, service: 'posthog-edge-ingest' }));
+capture.get('/_readiness', readiness);
+capture.get('/', serviceInfo);
 
 // Reached only under PATH_PREFIX (at the root, the app's own notFound answers).
 capture.notFound((c) => {
@@ -136,11 +134,3 @@ export const captureUnderPathPrefix: MiddlewareHandler<AppEnv> = async (c, next)
   url.pathname = url.pathname.slice(prefix.length) || '/';
   return capture.fetch(new Request(url, c.req.raw), c.env, executionCtxOf(c));
 };
-
-function executionCtxOf(c: Context<AppEnv>): Context<AppEnv>['executionCtx'] | undefined {
-  try {
-    return c.executionCtx;
-  } catch {
-    return undefined;
-  }
-}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NestedTooDeep, cleanJson, wellFormed } from './clean-json';
-import { CaptureError, badRequest, type CaptureErrorCode } from './errors';
+import { CaptureError, badRequest, type CaptureErrorCode } from '../http/capture-errors';
 import { MAX_EVENTS_PER_REQUEST, MAX_NAME_CHARS, MAX_PROPERTY_DEPTH } from './limits';
 
 /**

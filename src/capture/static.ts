@@ -1,6 +1,6 @@
 import { version as SDK_VERSION } from 'posthog-js/package.json';
 import type { Env } from '../env';
-import { CaptureError } from './errors';
+import { CaptureError } from '../http/capture-errors';
 
 /** Script names in posthog-js's `dist/` (array.js, recorder.js, surveys.js, …). */
 export const SDK_SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.js$/;

@@ -1,7 +1,7 @@
 import type { CaptureProject } from '../db/projects';
 import type { Env } from '../env';
 import { cachedProjectOfToken } from '../projects/cache';
-import { CaptureError, badRequest } from './errors';
+import { CaptureError, badRequest } from '../http/capture-errors';
 import { MAX_TOKEN_CHARS } from './limits';
 import type { CaptureBatch, RawEvent } from './shapes';
 

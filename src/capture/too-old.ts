@@ -1,4 +1,4 @@
-import type { CaptureWarning, CapturedEvent } from '../ingest/message';
+import type { CaptureWarning, CapturedEvent } from '../queue/message';
 
 /**
  * PostHog's `drop_events_older_than_seconds`: an event whose (corrected)

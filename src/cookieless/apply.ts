@@ -2,7 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/client';
 import type { CaptureProject } from '../db/projects';
 import { isCookielessPlaceholder } from '../identity';
-import type { CapturedEvent } from '../ingest/message';
+import type { CapturedEvent } from '../queue/message';
 import { isUsable, knownTimeZone, saltWindowOf, startOfDay, type SaltWindow } from './days';
 import { cookielessHash, deviceIdOfHash, distinctIdOfHash, unpaddedBase64, type HashInput } from './hash';
 import { rootDomainOf } from './root-domain';

@@ -7,8 +7,8 @@ import { personLessEventRowOf, planWrites, warningRowsOf } from '../persons/plan
 import { readIngestState } from '../persons/reads';
 import { writeInBatches, type WarningRow } from '../persons/writes';
 import { ingestProjectEvents, refusalOf, type Carried } from './ingest-project';
-import type { CapturedEvent, IngestMessage } from './message';
-import { deleteStagedEvents, withStagedEvents } from './staged';
+import type { CapturedEvent, IngestMessage } from '../queue/message';
+import { deleteStagedEvents, withStagedEvents } from '../queue/staged';
 
 /**
  * The Worker's queue handler: live events (`ingest`), historical imports

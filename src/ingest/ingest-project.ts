@@ -15,7 +15,7 @@ import { chunk } from '../db/chunk';
 import { readIngestState } from '../persons/reads';
 import { writeInBatches, type EventRow, type WarningRow } from '../persons/writes';
 import { forEachLimited, independentGroups, type PlannedEvent } from './components';
-import type { CapturedEvent } from './message';
+import type { CapturedEvent } from '../queue/message';
 import { PersonCalls, personObjects } from './person-calls';
 import { commitGroupsAtOnce, runGroup } from './planned-commit';
 

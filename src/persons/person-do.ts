@@ -4,7 +4,7 @@ import { projectDb } from '../db/shards';
 import type { Env } from '../env';
 import { planMergeStep, planUpdateStep, planWrites, type Plan } from './plan';
 import { loadPerson, loadPersons } from './reads';
-import type { MergeStep, StepResult, UpdateStep } from './steps';
+import type { MergeStep, PersonObject, StepResult, UpdateStep } from './steps';
 import { writeAtomically, type PersonRow } from './writes';
 
 /**
@@ -15,7 +15,7 @@ import { writeAtomically, type PersonRow } from './writes';
  * the version read, so a stale copy only costs a "moved" answer (and a reload).
  * An object never calls another object.
  */
-export class PersonDO extends DurableObject<Env> {
+export class PersonDO extends DurableObject<Env> implements PersonObject {
   /** The shard of the person's project (a person never changes project, nor a project its shard). */
   private db: Db | undefined;
   private person: PersonRow | undefined;

@@ -20,3 +20,12 @@ export type StepResult =
   | { status: 'ok'; personId: string; absorbedPersonId?: string; owns: string[]; version: number }
   /** The persons or distinct ids changed under us: re-resolve and send the step again. */
   | { status: 'moved' };
+
+/**
+ * A person's Durable Object as its callers see it (the class is persons/person-do.ts):
+ * the type of the `PERSON` binding, so that env.ts needs none of the object's code.
+ */
+export interface PersonObject extends Rpc.DurableObjectBranded {
+  applyUpdates(step: UpdateStep): Promise<StepResult>;
+  applyMerge(step: MergeStep): Promise<StepResult>;
+}

@@ -1,4 +1,5 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
+import { executionCtxOf } from '../http/context';
 import { isUnder, pathPrefixOf } from '../http/paths';
 import type { AppEnv } from '../env';
 import { web } from './routes';
@@ -24,11 +25,3 @@ export const webAppMount: MiddlewareHandler<AppEnv> = async (c, next) => {
   url.pathname = url.pathname.slice(base.length);
   return web.fetch(new Request(url, c.req.raw), { ...c.env, WEB_BASE: base }, executionCtxOf(c));
 };
-
-function executionCtxOf(c: Context<AppEnv>): Context<AppEnv>['executionCtx'] | undefined {
-  try {
-    return c.executionCtx;
-  } catch {
-    return undefined;
-  }
-}

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import LZString from 'lz-string';
 import { describe, expect, it } from 'vitest';
 import { decodePayload, type RawCapture } from '../../src/capture/decode';
-import { CaptureError } from '../../src/capture/errors';
+import { CaptureError } from '../../src/http/capture-errors';
 import { decodedLength, decompressLz64 } from '../../src/capture/lz64';
 import { base64, ENCODINGS, gzip, lz64 } from '../support';
 

@@ -2,11 +2,11 @@ import { validate, version } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { enrichProperties, geoipOf } from '../../src/capture/enrich';
 import { messagesOf } from '../../src/capture/enqueue';
-import { CaptureError } from '../../src/capture/errors';
+import { CaptureError } from '../../src/http/capture-errors';
 import { MAX_EVENT_BYTES, MAX_INLINE_EVENT_BYTES, MAX_MESSAGE_BYTES } from '../../src/capture/limits';
 import { capturedEventOf, truncated } from '../../src/capture/normalize';
 import { batchOf } from '../../src/capture/shapes';
-import type { CapturedEvent } from '../../src/ingest/message';
+import type { CapturedEvent } from '../../src/queue/message';
 
 const now = Date.parse('2026-03-01T12:00:00.000Z');
 const one = (payload: unknown, sentAt?: number) => capturedEventOf(batchOf(payload).events[0]!, { now, sentAt });

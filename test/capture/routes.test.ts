@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { validate, version } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { enqueue } from '../../src/capture/enqueue';
-import { CaptureError } from '../../src/capture/errors';
+import { CaptureError } from '../../src/http/capture-errors';
 import { MAX_EVENT_BYTES } from '../../src/capture/limits';
 import { isRootEventPath } from '../../src/capture/routes';
 import { events } from '../../src/db/schema';

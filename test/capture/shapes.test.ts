@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CaptureError } from '../../src/capture/errors';
+import { CaptureError } from '../../src/http/capture-errors';
 import { batchOf } from '../../src/capture/shapes';
 import { tokenOf } from '../../src/capture/token';
 

@@ -9,7 +9,7 @@ import { saltWindowOf, startOfDay } from '../../src/cookieless/days';
 import { dbOf } from '../../src/db/client';
 import { shardDatabases } from '../../src/db/shards';
 import { consumeIngestBatch } from '../../src/ingest/consumer';
-import type { IngestMessage } from '../../src/ingest/message';
+import type { IngestMessage } from '../../src/queue/message';
 import {
   cookielessIdentifies,
   cookielessSalts,

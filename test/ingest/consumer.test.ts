@@ -4,7 +4,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
-import type { IngestMessage } from '../../src/ingest/message';
+import type { IngestMessage } from '../../src/queue/message';
 import { projectDatabase } from '../../src/db/shards';
 import { decodePropertyWrites } from '../../src/db/property-writes-column';
 import {

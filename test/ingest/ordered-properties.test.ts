@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CapturedEvent } from '../../src/ingest/message';
+import type { CapturedEvent } from '../../src/queue/message';
 import {
   api,
   ev,

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { CapturedEvent } from '../../src/ingest/message';
+import type { CapturedEvent } from '../../src/queue/message';
 import { ev, personsOf, warningsOf, type PersonView } from '../support';
 
 const USERS = 24;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { app } from '../../src/app';
 import type { Env } from '../../src/env';
 import { consumeIngestBatch } from '../../src/ingest/consumer';
-import type { IngestMessage } from '../../src/ingest/message';
+import type { IngestMessage } from '../../src/queue/message';
 import {
   BASE,
   capture,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cleanJson, NestedTooDeep } from '../../src/capture/clean-json';
-import { CaptureError } from '../../src/capture/errors';
+import { CaptureError } from '../../src/http/capture-errors';
 import {
   MAX_BODY_BYTES,
   MAX_DECODED_BYTES,

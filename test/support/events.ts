@@ -1,6 +1,6 @@
 // The one event factory: an event as an SDK sends it and capture enqueues it.
 import type { IdentityEvent } from '../../src/identity';
-import type { CapturedEvent } from '../../src/ingest/message';
+import type { CapturedEvent } from '../../src/queue/message';
 
 export type TestEvent = CapturedEvent & Record<string, unknown>;
 
