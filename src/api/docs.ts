@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { AppEnv } from '../env';
-import { PropertyFilterSchema } from './persons';
+import { PersonPropertyFilterSchema } from '../schemas/property-filters';
 
 /** The reference's script: @scalar/api-reference's standalone bundle, from the Worker's assets (scripts/build-assets.mjs). */
 const REFERENCE_SCRIPT_PATH = '/api/docs/reference.js';
@@ -21,7 +21,7 @@ export function mountDocs(api: OpenAPIHono<AppEnv>): void {
     description: 'The personal API key (Worker secret PERSONAL_API_KEY). Project tokens (phc_...) are refused.',
   });
   // `properties` travels as a JSON string; document the shape of its entries too.
-  api.openAPIRegistry.register('PropertyFilter', PropertyFilterSchema);
+  api.openAPIRegistry.register('PropertyFilter', PersonPropertyFilterSchema);
   api.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',
     info: {

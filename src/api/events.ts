@@ -1,31 +1,12 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 
 import { projectReadDb } from '../db/shards';
-import { listEvents, type EventView } from '../db/event-reads';
+import { listEvents } from '../db/event-reads';
 import type { AppEnv } from '../env';
+import { EventSchema, eventJson } from '../schemas/events';
 import { LimitParam, cursorPage, cursorParam, isoParam } from './pagination';
 import { scopedErrors } from './project-scope';
 import { ProjectIdParam, validationHook } from './schemas';
-
-export const EventSchema = z
-  .object({
-    id: z.string().openapi({ description: 'The event uuid.' }),
-    event: z.string(),
-    distinct_id: z.string(),
-    properties: z.record(z.string(), z.unknown()),
-    timestamp: z.string(),
-    person_id: z.string().openapi({ description: 'The person the distinct id belongs to now.' }),
-  })
-  .openapi('Event');
-
-export const eventJson = (e: EventView) => ({
-  id: e.uuid,
-  event: e.event,
-  distinct_id: e.distinctId,
-  properties: e.properties,
-  timestamp: e.timestamp,
-  person_id: e.personId,
-});
 
 const EventsQuery = z.object({
   person_id: z

@@ -2,16 +2,10 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 
 import { projectDb, projectReadDb } from '../db/shards';
 import { deletePerson, splitPerson } from '../persons/admin';
-import {
-  PROPERTY_OPERATORS,
-  getPerson,
-  listPersons,
-  personHistory,
-  type HistoryEntry,
-  type PersonView,
-} from '../db/person-reads';
+import { getPerson, listPersons, personHistory, type HistoryEntry, type PersonView } from '../db/person-reads';
 import type { AppEnv } from '../env';
 import type { PropertyOperation, PropertyWrites } from '../identity';
+import { PERSON_PROPERTY_OPERATORS, PersonPropertyFilterSchema } from '../schemas/property-filters';
 import { badParameter, notFound } from './errors';
 import { LimitParam, pageSchema, pageUrl } from './pagination';
 import { conflictError, personBusy, scopedErrors } from './project-scope';
@@ -60,37 +54,6 @@ export const personJson = (p: PersonView) => ({
   created_at: p.createdAt,
 });
 
-const PropertyValue = z.union([z.string(), z.number(), z.boolean()]);
-const NEEDS_NO_VALUE = new Set(['is_set', 'is_not_set']);
-
-export const PropertyFilterSchema = z
-  .object({
-    key: z
-      .string()
-      .min(1)
-      .max(400)
-      .refine((k) => !/["\\]/.test(k), 'property keys containing " or \\ cannot be filtered on'),
-    value: z.union([PropertyValue, z.array(PropertyValue).min(1).max(100)]).optional(),
-    operator: z.enum(PROPERTY_OPERATORS).default('exact'),
-    type: z.literal('person').optional(),
-  })
-  .superRefine((f, ctx) => {
-    if (!NEEDS_NO_VALUE.has(f.operator) && f.value === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: `operator ${f.operator} needs a value` });
-    }
-    if (f.operator === 'icontains' && Array.isArray(f.value)) {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: 'icontains takes one value' });
-    }
-    if ((f.operator === 'gt' || f.operator === 'lt') && f.value !== undefined) {
-      const numeric =
-        (typeof f.value === 'number' || typeof f.value === 'string') &&
-        f.value !== '' &&
-        Number.isFinite(Number(f.value));
-      if (!numeric) ctx.addIssue({ code: 'custom', path: ['value'], message: `operator ${f.operator} needs a number` });
-    }
-  })
-  .openapi('PropertyFilter');
-
 const PropertiesParam = z
   .string()
   .transform((text, ctx): unknown => {
@@ -101,12 +64,12 @@ const PropertiesParam = z
       return z.NEVER;
     }
   })
-  .pipe(z.array(PropertyFilterSchema).max(20))
+  .pipe(z.array(PersonPropertyFilterSchema).max(20))
   .optional()
   .openapi({
     param: { name: 'properties', in: 'query' },
     type: 'string',
-    description: `JSON array of {key, value, operator}; operators: ${PROPERTY_OPERATORS.join(', ')}.`,
+    description: `JSON array of {key, value, operator}; operators: ${PERSON_PROPERTY_OPERATORS.join(', ')}.`,
     example: '[{"key":"email","value":"@example.com","operator":"icontains"}]',
   });
 

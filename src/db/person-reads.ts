@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PropertyWrites } from '../identity';
+import type { PersonPropertyFilter, PropertyValue } from '../schemas/property-filters';
 import type { Db } from './client';
 import { decodePropertyWrites } from './property-writes-column';
 
@@ -16,20 +17,10 @@ export interface PersonView {
   distinctIds: string[];
 }
 
-export const PROPERTY_OPERATORS = ['exact', 'is_not', 'icontains', 'is_set', 'is_not_set', 'gt', 'lt'] as const;
-export type PropertyOperator = (typeof PROPERTY_OPERATORS)[number];
-export type PropertyValue = string | number | boolean;
-
-export interface PropertyFilter {
-  key: string;
-  operator: PropertyOperator;
-  value?: PropertyValue | PropertyValue[];
-}
-
 export interface PersonListFilter {
   distinctId?: string;
   search?: string;
-  properties?: PropertyFilter[];
+  properties?: PersonPropertyFilter[];
 }
 
 interface PersonListRow {
@@ -62,7 +53,7 @@ const NUMERIC_FORM = sql.raw(
 
 const asText = (v: PropertyValue) => String(v);
 
-function propertyCondition(f: PropertyFilter): SQL {
+function propertyCondition(f: PersonPropertyFilter): SQL {
   const values = f.value === undefined ? [] : Array.isArray(f.value) ? f.value : [f.value];
   const oneOf = (): SQL =>
     values.length === 1
@@ -87,7 +78,7 @@ function propertyCondition(f: PropertyFilter): SQL {
 }
 
 /** One property filter on `p.properties`; the key's path is bound once per use, never concatenated into SQL. */
-function propertyFilterSql(f: PropertyFilter): SQL {
+function propertyFilterSql(f: PersonPropertyFilter): SQL {
   const path = propertyPath(f.key);
   return sql`EXISTS (SELECT 1 FROM (SELECT json_type(p.properties, ${path}) AS t, json_extract(p.properties, ${path}) AS v) AS x WHERE ${propertyCondition(f)})`;
 }

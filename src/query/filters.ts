@@ -10,7 +10,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { QueryError } from './errors';
 import { groupPropertySource, requiredGroupIndex } from './groups';
-import type { PropertyFilterInput, PropertyGroupInput, PropertyValue } from './schema';
+import type { PropertyValue } from '../schemas/property-filters';
+import type { PropertyFilterInput, PropertyGroupInput } from './schema';
 import type { Needs, PropertySource, RegexResolver } from './types';
 
 export const PROPERTY_SOURCES: Record<string, PropertySource> = {

@@ -5,10 +5,11 @@
  * use; unknown kinds and fields with a wrong shape are 400s naming the field.
  */
 import { z } from '@hono/zod-openapi';
+import { MAX_GROUP_TYPES } from '../groups/rules';
 
 export const SUPPORTED_KINDS = ['TrendsQuery', 'FunnelsQuery', 'RetentionQuery', 'EventsQuery'] as const;
 
-export const PROPERTY_OPERATORS = [
+const PROPERTY_OPERATORS = [
   'exact',
   'is_not',
   'icontains',
@@ -23,13 +24,16 @@ export const PROPERTY_OPERATORS = [
   'is_not_set',
 ] as const;
 
-/** A group type's index (see `groups_types/`). */
-export const GroupTypeIndex = z.number().int().min(0).max(4);
+/** A group type's index (src/groups/rules.ts). */
+const GroupTypeIndexSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(MAX_GROUP_TYPES - 1);
 
 const Scalar = z.union([z.string().max(10_000), z.number(), z.boolean()]);
-export type PropertyValue = z.infer<typeof Scalar>;
 
-export const PropertyFilter = z
+const QueryPropertyFilter = z
   .object({
     key: z.string().min(1).max(1_000),
     value: z
@@ -39,10 +43,10 @@ export const PropertyFilter = z
     operator: z.enum(PROPERTY_OPERATORS).default('exact'),
     /** `event`, `person`, or `group` (with `group_type_index`). */
     type: z.string().max(50).default('event'),
-    group_type_index: GroupTypeIndex.nullable().optional(),
+    group_type_index: GroupTypeIndexSchema.nullable().optional(),
   })
   .openapi('QueryPropertyFilter', { description: 'A property filter, as PostHog: `{key, value, operator, type}`.' });
-export type PropertyFilterInput = z.infer<typeof PropertyFilter>;
+export type PropertyFilterInput = z.infer<typeof QueryPropertyFilter>;
 
 export interface PropertyGroupInput {
   type: 'AND' | 'OR';
@@ -50,23 +54,23 @@ export interface PropertyGroupInput {
 }
 
 /** Nested AND/OR groups, as PostHog's PropertyGroupFilter. Depth is bounded by the route (JSON depth check). */
-export const PropertyGroup: z.ZodType<PropertyGroupInput> = z
+const QueryPropertyGroup: z.ZodType<PropertyGroupInput> = z
   .lazy(() =>
     z.object({
       type: z.enum(['AND', 'OR']).default('AND'),
-      values: z.array(z.union([PropertyGroup, PropertyFilter])).max(100),
+      values: z.array(z.union([QueryPropertyGroup, QueryPropertyFilter])).max(100),
     }),
   )
   .openapi('QueryPropertyGroup', {
     description: "PostHog's PropertyGroupFilter: nested AND/OR groups of property filters.",
   }) as z.ZodType<PropertyGroupInput>;
 
-export const Properties = z
-  .union([z.array(PropertyFilter).max(100), PropertyGroup])
+const Properties = z
+  .union([z.array(QueryPropertyFilter).max(100), QueryPropertyGroup])
   .nullable()
   .optional();
 
-export const DateRange = z
+const DateRange = z
   .object({
     date_from: z.string().max(100).nullable().optional(),
     date_to: z.string().max(100).nullable().optional(),
@@ -74,17 +78,10 @@ export const DateRange = z
   })
   .openapi('QueryDateRange');
 
-export const TRENDS_MATHS = [
-  'total',
-  'dau',
-  'weekly_active',
-  'monthly_active',
-  'unique_session',
-  'unique_group',
-] as const;
-export const PROPERTY_MATHS = ['sum', 'avg', 'min', 'max', 'median', 'p75', 'p90', 'p95', 'p99'] as const;
+const TRENDS_MATHS = ['total', 'dau', 'weekly_active', 'monthly_active', 'unique_session', 'unique_group'] as const;
+const PROPERTY_MATHS = ['sum', 'avg', 'min', 'max', 'median', 'p75', 'p90', 'p95', 'p99'] as const;
 
-export const EventsNode = z
+const EventsNode = z
   .object({
     kind: z.literal('EventsNode').default('EventsNode'),
     event: z.string().max(400).nullable().optional(),
@@ -97,40 +94,39 @@ export const EventsNode = z
     math_property: z.string().min(1).max(1_000).nullable().optional(),
     math_property_type: z.enum(['event_properties', 'person_properties']).nullable().optional(),
     /** With `math: "unique_group"`: which group type to count. */
-    math_group_type_index: GroupTypeIndex.nullable().optional(),
+    math_group_type_index: GroupTypeIndexSchema.nullable().optional(),
     properties: Properties,
   })
   .openapi('EventsNode');
 export type EventsNodeInput = z.infer<typeof EventsNode>;
 
-export const BreakdownFilter = z
+const BreakdownFilter = z
   .object({
     breakdown: z.string().max(1_000).nullable().optional(),
     breakdown_type: z.string().max(50).nullable().optional(),
-    breakdown_group_type_index: GroupTypeIndex.nullable().optional(),
+    breakdown_group_type_index: GroupTypeIndexSchema.nullable().optional(),
     breakdown_limit: z.number().int().min(1).max(1_000).nullable().optional(),
     breakdown_hide_other_aggregation: z.boolean().nullable().optional(),
   })
   .openapi('BreakdownFilter');
-export type BreakdownFilterInput = z.infer<typeof BreakdownFilter>;
 
 export const INTERVALS = ['hour', 'day', 'week', 'month'] as const;
 
 /** Displays that aggregate the whole range into one value per series (PostHog's NON_TIME_SERIES_DISPLAY_TYPES). */
 export const AGGREGATE_DISPLAYS = ['BoldNumber', 'ActionsBarValue', 'ActionsPie', 'ActionsTable', 'WorldMap'] as const;
-export const TIME_SERIES_DISPLAYS = [
+const TIME_SERIES_DISPLAYS = [
   'ActionsLineGraph',
   'ActionsBar',
   'ActionsAreaGraph',
   'ActionsLineGraphCumulative',
 ] as const;
 
-export const TrendsQuery = z
+const TrendsQuery = z
   .object({
     kind: z.literal('TrendsQuery'),
     series: z.array(EventsNode).min(1).max(20),
     /** Active-user maths (`dau`, `weekly_active`, `monthly_active`) count groups of this type instead of persons. */
-    aggregation_group_type_index: GroupTypeIndex.nullable().optional(),
+    aggregation_group_type_index: GroupTypeIndexSchema.nullable().optional(),
     interval: z.enum(INTERVALS).nullable().optional(),
     dateRange: DateRange.nullable().optional(),
     properties: Properties,
@@ -152,11 +148,11 @@ export type TrendsQueryInput = z.infer<typeof TrendsQuery>;
 
 export const FUNNEL_WINDOW_UNITS = ['second', 'minute', 'hour', 'day', 'week', 'month'] as const;
 
-export const FunnelsQuery = z
+const FunnelsQuery = z
   .object({
     kind: z.literal('FunnelsQuery'),
     /** Count groups of this type through the funnel instead of persons. */
-    aggregation_group_type_index: GroupTypeIndex.nullable().optional(),
+    aggregation_group_type_index: GroupTypeIndexSchema.nullable().optional(),
     series: z
       .array(EventsNode.omit({ math: true, math_property: true, math_property_type: true }))
       .min(2)
@@ -187,11 +183,11 @@ const RetentionEntity = z.object({
   type: z.literal('events').default('events'),
 });
 
-export const RetentionQuery = z
+const RetentionQuery = z
   .object({
     kind: z.literal('RetentionQuery'),
     /** Cohorts of groups of this type instead of persons. */
-    aggregation_group_type_index: GroupTypeIndex.nullable().optional(),
+    aggregation_group_type_index: GroupTypeIndexSchema.nullable().optional(),
     dateRange: DateRange.nullable().optional(),
     properties: Properties,
     filterTestAccounts: z.boolean().nullable().optional(),
@@ -207,10 +203,10 @@ export const RetentionQuery = z
 export type RetentionQueryInput = z.infer<typeof RetentionQuery>;
 
 /** The column vocabulary of an EventsQuery `select`. */
-export const EVENTS_QUERY_COLUMN =
+const EVENTS_QUERY_COLUMN =
   /^(\*|event|timestamp|distinct_id|person_id|uuid|count\(\)|min\(timestamp\)|max\(timestamp\)|properties\..+|person\.properties\..+)$/s;
 
-export const EventsQueryQuery = z
+const EventsQueryQuery = z
   .object({
     kind: z.literal('EventsQuery'),
     select: z

@@ -2,7 +2,7 @@
 // with (so a test can never disagree with the API about a field), and its endpoints as the
 // tests (workers pool and e2e) call them. Type-only imports: the e2e suite runs in plain Node.
 import type { z } from '@hono/zod-openapi';
-import type { EventSchema } from '../../src/api/events';
+import type { EventSchema } from '../../src/schemas/events';
 import type { PersonSchema } from '../../src/api/persons';
 import type { ProjectSchema } from '../../src/api/projects';
 import type { ErrorSchema } from '../../src/api/schemas';

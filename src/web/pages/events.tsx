@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { eventJson } from '../../api/events';
 import { cursorParam, encodeCursor } from '../../api/pagination';
 
 import { getEvent, listEvents, type EventView } from '../../db/event-reads';
 import { projectDb } from '../../db/shards';
 import { warningsOfEvent } from '../../db/warning-reads';
+import { eventJson } from '../../schemas/events';
 import { JsonText, Layout, Pager, PropertyTable, Time } from '../components';
 import { appUrl, type WebContext } from '../context';
 import { notFoundPage, render } from '../render';

@@ -1,17 +1,15 @@
 import { z } from 'zod';
-import { PropertyFilterSchema } from '../../api/persons';
 
 import { eventTimestamps, listEvents } from '../../db/event-reads';
 import { deletePerson, splitPerson } from '../../persons/admin';
-import {
-  getPerson,
-  lastSeenOfPersons,
-  listPersons,
-  personHistory,
-  PROPERTY_OPERATORS,
-  type PropertyFilter,
-} from '../../db/person-reads';
+import { getPerson, lastSeenOfPersons, listPersons, personHistory } from '../../db/person-reads';
 import { projectDb } from '../../db/shards';
+import {
+  PERSON_PROPERTY_OPERATORS,
+  PersonPropertyFilterSchema,
+  type PersonPropertyFilter,
+  type PersonPropertyOperator,
+} from '../../schemas/property-filters';
 import { mergeWarningsOf } from '../../db/warning-reads';
 import { displayName, Flash, Layout, mainDistinctId, Pager, PropertyTable, Time } from '../components';
 import { appUrl, type WebContext } from '../context';
@@ -28,16 +26,16 @@ const PERSON_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 const PersonsQuery = z.object({
   q: z.string().max(400).optional(),
   key: z.string().max(400).optional(),
-  op: z.enum(PROPERTY_OPERATORS).optional(),
+  op: z.enum(PERSON_PROPERTY_OPERATORS).optional(),
   value: z.string().max(1000).optional(),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
 /** The form's one property filter, validated like the REST API's `properties`; undefined when no key was given. */
-function propertyFilterOf(q: z.infer<typeof PersonsQuery>): { filter?: PropertyFilter; error?: string } {
+function propertyFilterOf(q: z.infer<typeof PersonsQuery>): { filter?: PersonPropertyFilter; error?: string } {
   if (!q.key) return {};
   const op = q.op ?? 'exact';
-  const parsed = PropertyFilterSchema.safeParse({
+  const parsed = PersonPropertyFilterSchema.safeParse({
     key: q.key,
     operator: op,
     value: op === 'is_set' || op === 'is_not_set' ? undefined : (q.value ?? ''),
@@ -47,7 +45,7 @@ function propertyFilterOf(q: z.infer<typeof PersonsQuery>): { filter?: PropertyF
   return { filter: { key: parsed.data.key, operator: parsed.data.operator, value: parsed.data.value } };
 }
 
-const OPERATOR_LABELS: Record<(typeof PROPERTY_OPERATORS)[number], string> = {
+const OPERATOR_LABELS: Record<PersonPropertyOperator, string> = {
   exact: 'equals',
   is_not: 'is not',
   icontains: 'contains',
@@ -95,7 +93,7 @@ export async function personsPage(c: WebContext) {
           <legend>Property</legend>
           <input name="key" value={q.key ?? ''} placeholder="key, e.g. plan" aria-label="Property key" />
           <select name="op" aria-label="Operator">
-            {PROPERTY_OPERATORS.map((op) => (
+            {PERSON_PROPERTY_OPERATORS.map((op) => (
               <option value={op} selected={(q.op ?? 'exact') === op}>
                 {OPERATOR_LABELS[op]}
               </option>

@@ -1,15 +1,13 @@
 import type { z } from 'zod';
-import { CreateProjectBody, settingsOfBody, UpdateProjectBody } from '../../api/projects';
 import { pathPrefixOf } from '../../http/paths';
-import { forgetCachedProject } from '../../projects/cache';
+import { forgetCachedProject, PROJECT_CACHE_TTL_MS } from '../../projects/cache';
+import { COOKIELESS_MODES, CreateProjectBody, settingsOfBody, UpdateProjectBody } from '../../schemas/projects';
 import { dbOf } from '../../db/client';
 import { listProjects, updateProjectSettings, type Project } from '../../db/projects';
 import { createPlacedProject } from '../../db/shards';
 import { Flash, Layout, Time } from '../components';
 import { appUrl, publicOrigin, type WebContext } from '../context';
 import { render } from '../render';
-
-const COOKIELESS_MODES = ['disabled', 'stateless', 'stateful'] as const;
 
 const issuesText = (error: z.ZodError) =>
   error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ');
@@ -106,7 +104,7 @@ export async function projectPage(
   const apiHost = apiHostOf(c);
   const snippets = sdkSnippets(project.apiToken, apiHost);
   flash ??= c.req.query('saved')
-    ? { kind: 'ok', text: 'Settings saved. Capture uses them within 30 seconds.' }
+    ? { kind: 'ok', text: `Settings saved. Capture uses them within ${PROJECT_CACHE_TTL_MS / 1000} seconds.` }
     : undefined;
   return render(
     c,
