@@ -145,8 +145,16 @@ export interface JoinConstraint extends Span {
   constraint_type: 'ON' | 'USING';
 }
 
-export type JoinType = 'JOIN' | 'INNER JOIN' | 'LEFT JOIN' | 'LEFT OUTER JOIN' | 'RIGHT JOIN' | 'RIGHT OUTER JOIN'
-  | 'FULL JOIN' | 'FULL OUTER JOIN' | 'CROSS JOIN';
+export type JoinType =
+  | 'JOIN'
+  | 'INNER JOIN'
+  | 'LEFT JOIN'
+  | 'LEFT OUTER JOIN'
+  | 'RIGHT JOIN'
+  | 'RIGHT OUTER JOIN'
+  | 'FULL JOIN'
+  | 'FULL OUTER JOIN'
+  | 'CROSS JOIN';
 
 /** One table of a FROM clause; the following joined tables hang off next_join, the first has no join_type. */
 export interface JoinExpr extends Span {

@@ -7,14 +7,16 @@ export const MAX_DEPTH = 64;
 // Every keyword of PostHog's HogQL lexer: an unquoted identifier that is one of these is not an IDENTIFIER to
 // the grammar, which matters where only plain identifiers may stand (implicit aliases).
 const KEYWORDS = new Set(
-  ('ALL AND ANTI ANY ARRAY AS ASC ASCENDING ASOF BETWEEN BOTH BY CASE CAST CATCH COHORT COLLATE COLUMNS CROSS CUBE ' +
+  (
+    'ALL AND ANTI ANY ARRAY AS ASC ASCENDING ASOF BETWEEN BOTH BY CASE CAST CATCH COHORT COLLATE COLUMNS CROSS CUBE ' +
     'CURRENT DATE DAY DESC DESCENDING DISTINCT ELSE END EXCEPT EXCLUDE EXTRACT FINAL FILL FILTER FINALLY FIRST FN ' +
     'FOLLOWING FOR FROM FULL FUN GROUP GROUPING HAVING HOUR ID IF ILIKE IGNORE INCLUDE IN INF INFINITY INNER INTERSECT ' +
     'INTERPOLATE INTERVAL IS JOIN KEY LAMBDA LAST LEADING LEFT LET LIKE LIMIT MATERIALIZED MINUTE MONTH NAME NATURAL ' +
     'NAN NOT NULL NULLS OFFSET ON OR ORDER OUTER OVER PARTITION PIVOT POSITIONAL PRECEDING PREWHERE QUALIFY QUARTER ' +
     'RANGE RECURSIVE REPLACE RETURN RIGHT ROLLUP ROW ROWS SAMPLE SECOND SELECT SEMI SETS SETTINGS STEP SUBSTRING ' +
     'THEN THROW TIES TIMESTAMP TIME LOCAL ZONE TO TOP TOTALS TRAILING TRIM TRUNCATE TRY TRY_CAST UNBOUNDED UNION ' +
-    'UNPIVOT USING VALUES WEEK WHEN WHERE WHILE WINDOW WITH WITHIN YEAR YYYY').split(' '),
+    'UNPIVOT USING VALUES WEEK WHEN WHERE WHILE WINDOW WITH WITHIN YEAR YYYY'
+  ).split(' '),
 );
 
 export function isKeyword(token: Token): boolean {
@@ -87,7 +89,9 @@ export class Cursor {
   /** Throws for the current token: "Unexpected token ',' at 12", or `what` followed by what was found instead. */
   fail(what?: string, token: Token = this.peek()): never {
     const found = quote(token);
-    const message = what ? `${what} but found ${found} at ${token.start}` : `Unexpected ${token.type === 'eof' ? '' : 'token '}${found} at ${token.start}`;
+    const message = what
+      ? `${what} but found ${found} at ${token.start}`
+      : `Unexpected ${token.type === 'eof' ? '' : 'token '}${found} at ${token.start}`;
     throw new HogQLSyntaxError(message, token.start, token.end);
   }
 
@@ -99,7 +103,11 @@ export class Cursor {
   nested<T>(rule: () => T): T {
     if (this.depth >= MAX_DEPTH) {
       const token = this.peek();
-      throw new HogQLSyntaxError(`Query nests deeper than ${MAX_DEPTH} levels at ${token.start}`, token.start, token.end);
+      throw new HogQLSyntaxError(
+        `Query nests deeper than ${MAX_DEPTH} levels at ${token.start}`,
+        token.start,
+        token.end,
+      );
     }
     this.depth += 1;
     try {

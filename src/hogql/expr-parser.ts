@@ -66,7 +66,11 @@ export function parseExpr(c: Cursor, minPrec = 0): Expr {
 }
 
 /** Comma-separated expressions up to (not including) `close`; a trailing comma is allowed, as in PostHog. */
-export function parseExprList(c: Cursor, close: string, allowEmpty: boolean): { exprs: Expr[]; trailingComma: boolean } {
+export function parseExprList(
+  c: Cursor,
+  close: string,
+  allowEmpty: boolean,
+): { exprs: Expr[]; trailingComma: boolean } {
   const exprs: Expr[] = [];
   if (c.isPunct(close)) {
     if (!allowEmpty) c.fail();
@@ -138,8 +142,10 @@ function keywordInfix(c: Cursor, left: Expr, minPrec: number): Expr | undefined 
       const after = c.peek(1).type === 'ident' ? c.peek(1).upper : '';
       if (after === 'BETWEEN') return at(PREC.BETWEEN) ? between(c, left, true) : undefined;
       if (!at(PREC.COMPARE)) return undefined;
-      if (after === 'IN') return c.isKw('COHORT', 2) ? compare(c, 'not in cohort', left, 3) : compare(c, 'not in', left, 2);
-      if (after === 'LIKE' || after === 'ILIKE') return compare(c, after === 'LIKE' ? 'not like' : 'not ilike', left, 2);
+      if (after === 'IN')
+        return c.isKw('COHORT', 2) ? compare(c, 'not in cohort', left, 3) : compare(c, 'not in', left, 2);
+      if (after === 'LIKE' || after === 'ILIKE')
+        return compare(c, after === 'LIKE' ? 'not like' : 'not ilike', left, 2);
       return undefined;
     }
     default:

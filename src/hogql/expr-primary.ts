@@ -1,20 +1,9 @@
 import type { Call, Expr, Placeholder } from './ast';
 import type { Cursor } from './cursor';
 import type { Token } from './lexer';
-import { constant, parseExpr, parseExprList, PREC, syntheticCall } from './expr-parser';
+import { constant, parseExpr, parseExprList, PREC } from './expr-parser';
+import { parseCase, parseInterval } from './expr-sugar';
 import { parseSelectSet } from './select-parser';
-
-const INTERVAL_UNITS: Record<string, string> = {
-  SECOND: 'Second',
-  MINUTE: 'Minute',
-  HOUR: 'Hour',
-  DAY: 'Day',
-  WEEK: 'Week',
-  MONTH: 'Month',
-  QUARTER: 'Quarter',
-  YEAR: 'Year',
-  YYYY: 'Year',
-};
 
 const NUMBER_WORDS: Record<string, number> = { INF: Infinity, INFINITY: Infinity, NAN: NaN };
 
@@ -195,7 +184,8 @@ function parseNamePrimary(c: Cursor, token: Token): Expr {
     }
     if (word === 'CASE') return parseCase(c);
     if (word === 'INTERVAL') return parseInterval(c);
-    if ((word === 'DATE' || word === 'TIMESTAMP') && c.peek(1).type === 'string') c.unsupported(`${word} '...' literals`);
+    if ((word === 'DATE' || word === 'TIMESTAMP') && c.peek(1).type === 'string')
+      c.unsupported(`${word} '...' literals`);
   }
   if (call && token.type === 'ident' && (token.upper === 'CAST' || token.upper === 'TRY_CAST')) c.unsupported('CAST');
   if (c.isPunct('->', 1)) {
@@ -251,53 +241,4 @@ function parseCall(c: Cursor): Call {
   const call: Call = { kind: 'Call', name: name.value, args, distinct, start: name.start, end: c.lastEnd };
   if (params) call.params = params;
   return call;
-}
-
-// CASE becomes a call, as in PostHog: if(c, r, else) for one WHEN, multiIf(c1, r1, c2, r2, ..., else) for more,
-// and _caseWithExpression(x, v1, r1, ..., else) for CASE x WHEN v1 ...; a missing ELSE is NULL.
-function parseCase(c: Cursor): Expr {
-  const start = c.next().start;
-  const args: Expr[] = [];
-  const subject = c.isKw('WHEN') ? undefined : parseExpr(c);
-  if (subject) args.push(subject);
-  let whens = 0;
-  do {
-    c.expectKw('WHEN');
-    args.push(parseExpr(c));
-    c.expectKw('THEN');
-    args.push(parseExpr(c));
-    whens += 1;
-  } while (c.isKw('WHEN'));
-  if (c.acceptKw('ELSE')) {
-    args.push(parseExpr(c));
-  } else {
-    args.push(constant(null, c.peek().start, c.peek().start));
-  }
-  c.expectKw('END');
-  const name = subject ? '_caseWithExpression' : whens === 1 ? 'if' : 'multiIf';
-  return syntheticCall(name, args, start, c.lastEnd);
-}
-
-function intervalUnit(c: Cursor, token: Token): string | undefined {
-  return token.type === 'ident' ? INTERVAL_UNITS[token.upper] : undefined;
-}
-
-// INTERVAL n unit becomes toInterval<Unit>(n), as in PostHog; INTERVAL '7 days' is toIntervalDay(7).
-function parseInterval(c: Cursor): Expr {
-  const start = c.next().start;
-  const text = c.peek();
-  if (text.type === 'string' && !intervalUnit(c, c.peek(1))) {
-    c.next();
-    const [count, unit, ...rest] = text.value.split(' ');
-    const name = unit && INTERVAL_UNITS[unit.replace(/s$/, '').toUpperCase()];
-    if (!count || !/^[0-9]+$/.test(count) || !unit || unit !== unit.toLowerCase() || !name || rest.length) {
-      c.unsupported(`interval '${text.value}' (expected e.g. '7 days')`, text);
-    }
-    return syntheticCall(`toInterval${name}`, [constant(Number(count), text.start, text.end)], start, c.lastEnd);
-  }
-  const count = parseExpr(c);
-  const unit = intervalUnit(c, c.peek());
-  if (!unit) c.fail('Expected an interval unit (SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER or YEAR)');
-  c.next();
-  return syntheticCall(`toInterval${unit}`, [count], start, c.lastEnd);
 }

@@ -19,9 +19,41 @@ export interface Token {
 
 // Longest first, so that e.g. '=~*' wins over '=~' and '='.
 const PUNCTUATION = [
-  '=~*', '!~*',
-  '->', '::', '||', '==', '>=', '<=', '!=', '<>', '~*', '!~', '=~', '?.', '??',
-  '*', ':', ',', '-', '.', '=', '>', '{', '[', '(', '<', '%', '+', '?', '~', '}', ']', ')', ';', '/',
+  '=~*',
+  '!~*',
+  '->',
+  '::',
+  '||',
+  '==',
+  '>=',
+  '<=',
+  '!=',
+  '<>',
+  '~*',
+  '!~',
+  '=~',
+  '?.',
+  '??',
+  '*',
+  ':',
+  ',',
+  '-',
+  '.',
+  '=',
+  '>',
+  '{',
+  '[',
+  '(',
+  '<',
+  '%',
+  '+',
+  '?',
+  '~',
+  '}',
+  ']',
+  ')',
+  ';',
+  '/',
 ];
 
 const WHITESPACE = /[ \t\r\n\v\f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/y;
@@ -34,7 +66,15 @@ const INTEGER = /[0-9]+/y;
 const FLOAT = /(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/y;
 
 const COMMON_ESCAPES: Record<string, string> = {
-  b: '\b', f: '\f', r: '\r', n: '\n', t: '\t', a: '\x07', v: '\v', '\\': '\\', '0': '',
+  b: '\b',
+  f: '\f',
+  r: '\r',
+  n: '\n',
+  t: '\t',
+  a: '\x07',
+  v: '\v',
+  '\\': '\\',
+  '0': '',
 };
 
 function matchAt(re: RegExp, text: string, pos: number): string | undefined {
@@ -105,7 +145,11 @@ function endsOperand(prev: Token | undefined): boolean {
 /** Splits HogQL text into tokens, skipping whitespace and comments; the last token is always 'eof'. */
 export function tokenize(text: string): Token[] {
   if (text.length > MAX_QUERY_LENGTH) {
-    throw new HogQLSyntaxError(`Query is ${text.length} characters long, longer than the ${MAX_QUERY_LENGTH} allowed`, 0, 0);
+    throw new HogQLSyntaxError(
+      `Query is ${text.length} characters long, longer than the ${MAX_QUERY_LENGTH} allowed`,
+      0,
+      0,
+    );
   }
   const tokens: Token[] = [];
   const push = (type: TokenType, value: string, start: number, end: number, upper = ''): void => {

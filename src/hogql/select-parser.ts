@@ -5,9 +5,31 @@ import { parsePlaceholder } from './expr-primary';
 import type { Token } from './lexer';
 
 // Keywords PostHog's grammar still accepts as an alias without AS: after a column, and after a table.
-const COLUMN_ALIAS_KEYWORDS = new Set(['ASC', 'ASCENDING', 'COHORT', 'DATE', 'DESCENDING', 'FINAL', 'ID', 'RETURN', 'TOP', 'TOTALS']);
+const COLUMN_ALIAS_KEYWORDS = new Set([
+  'ASC',
+  'ASCENDING',
+  'COHORT',
+  'DATE',
+  'DESCENDING',
+  'FINAL',
+  'ID',
+  'RETURN',
+  'TOP',
+  'TOTALS',
+]);
 const TABLE_ALIAS_KEYWORDS = new Set(['DATE', 'FIRST', 'ID', 'KEY']);
-const UNSUPPORTED_JOINS = new Set(['ANY', 'ALL', 'SEMI', 'ANTI', 'ASOF', 'NATURAL', 'POSITIONAL', 'ARRAY', 'GLOBAL', 'PASTE']);
+const UNSUPPORTED_JOINS = new Set([
+  'ANY',
+  'ALL',
+  'SEMI',
+  'ANTI',
+  'ASOF',
+  'NATURAL',
+  'POSITIONAL',
+  'ARRAY',
+  'GLOBAL',
+  'PASTE',
+]);
 
 type Query = SelectQuery | SelectSetQuery;
 
@@ -39,7 +61,13 @@ export function parseSelectSet(c: Cursor): Query {
       }
     }
     if (!rest.length) return first;
-    return { kind: 'SelectSetQuery', initial_select_query: first, subsequent_select_queries: rest, start, end: c.lastEnd };
+    return {
+      kind: 'SelectSetQuery',
+      initial_select_query: first,
+      subsequent_select_queries: rest,
+      start,
+      end: c.lastEnd,
+    };
   });
 }
 
@@ -83,6 +111,8 @@ function parseColumn(c: Cursor): Expr {
     const expr = parseExpr(c);
     return { kind: 'Alias', alias: first.value, expr, start: first.start, end: c.lastEnd };
   }
+  // `SELECT FROM events` is a forgotten column, not the column `from` named `events`.
+  if (c.isKw('FROM') && isImplicitAlias(c.peek(1), COLUMN_ALIAS_KEYWORDS)) c.fail('Expected a column');
   const expr = parseExpr(c);
   if (!isImplicitAlias(c.peek(), COLUMN_ALIAS_KEYWORDS)) return expr;
   const alias = c.next().value;
@@ -139,7 +169,8 @@ function parseJoinType(c: Cursor): JoinType | undefined {
   if (UNSUPPORTED_JOINS.has(word)) c.unsupported(`${word} joins`);
   if (!['INNER', 'LEFT', 'RIGHT', 'FULL', 'CROSS'].includes(word)) return undefined;
   const outer = word !== 'INNER' && word !== 'CROSS' && c.isKw('OUTER', 1);
-  if (!c.isKw('JOIN', outer ? 2 : 1)) c.unsupported(`${word} ${c.peek(outer ? 2 : 1).value} joins`, c.peek(outer ? 2 : 1));
+  if (!c.isKw('JOIN', outer ? 2 : 1))
+    c.unsupported(`${word} ${c.peek(outer ? 2 : 1).value} joins`, c.peek(outer ? 2 : 1));
   c.next();
   if (outer) c.next();
   c.next();
@@ -211,7 +242,10 @@ function parseLimit(c: Cursor, query: SelectQuery): void {
 
 function parseGroupBy(c: Cursor): Expr[] {
   const special = c.peek().upper;
-  if ((special === 'ALL' && !c.isPunct('(', 1) && !c.isPunct('.', 1)) || ((special === 'CUBE' || special === 'ROLLUP') && c.isPunct('(', 1))) {
+  if (
+    (special === 'ALL' && !c.isPunct('(', 1) && !c.isPunct('.', 1)) ||
+    ((special === 'CUBE' || special === 'ROLLUP') && c.isPunct('(', 1))
+  ) {
     c.unsupported(`GROUP BY ${special}`);
   }
   if (special === 'GROUPING' && c.isKw('SETS', 1)) c.unsupported('GROUPING SETS');

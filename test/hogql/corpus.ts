@@ -1,0 +1,542 @@
+// HogQL as PostHog users and agents write it. parser-oracle.node.test.ts parses each with our parser and with
+// PostHog's own (@posthog/hogql-parser) and requires the same tree.
+
+const COUNTS = [
+  'SELECT count() FROM events',
+  'select count(*) from events',
+  "SELECT count() FROM events WHERE event = '$pageview'",
+  "SELECT count() FROM events WHERE event == '$pageview' AND timestamp > now() - INTERVAL 7 DAY",
+  'SELECT count(DISTINCT person_id) FROM events',
+  'SELECT uniq(distinct_id) FROM events',
+  'SELECT uniqExact(person_id) AS users FROM events WHERE timestamp >= toStartOfDay(now())',
+  "SELECT count() AS pageviews, uniq(person_id) AS visitors FROM events WHERE event = '$pageview'",
+  "SELECT countIf(event = '$pageview') AS views, countIf(event = '$autocapture') AS clicks FROM events",
+  "SELECT countIf(event = 'signed_up') / countIf(event = '$pageview') AS conversion FROM events",
+  'SELECT event, count() FROM events GROUP BY event ORDER BY count() DESC LIMIT 10',
+  'SELECT event, count() AS c FROM events GROUP BY event ORDER BY c DESC',
+  'SELECT event, count() c FROM events GROUP BY event ORDER BY c DESC LIMIT 20',
+  'SELECT event, count() FROM events GROUP BY 1 ORDER BY 2 DESC',
+  'SELECT distinct_id, count() FROM events GROUP BY distinct_id HAVING count() > 100',
+  'SELECT DISTINCT event FROM events',
+  'SELECT DISTINCT properties.$browser FROM events LIMIT 50',
+  'SELECT count(), sum(1), avg(2), min(timestamp), max(timestamp) FROM events',
+  "SELECT countDistinct(properties.$session_id) FROM events WHERE event = '$pageview'",
+  'SELECT count() FROM events WHERE 1 = 1',
+  'SELECT 1',
+  'select 1 + 1',
+  "SELECT 'hello'",
+  'SELECT now()',
+  'SELECT today(), yesterday()',
+  'SELECT count() FROM persons',
+  'SELECT count() FROM sessions',
+  'SELECT count() FROM groups WHERE index = 0',
+  "SELECT count() FROM events WHERE event IN ('$pageview', '$pageleave')",
+  "SELECT count() FROM events WHERE event NOT IN ('$feature_flag_called', '$identify', '$groupidentify')",
+  "SELECT count() as total FROM events WHERE event = 'purchase' and toFloat(properties.amount) > 100",
+];
+
+const PROPERTIES = [
+  'SELECT properties.$browser AS browser, count() FROM events GROUP BY browser ORDER BY count() DESC',
+  'SELECT properties.$os, properties.$browser, count() FROM events GROUP BY properties.$os, properties.$browser',
+  'SELECT `properties`.`$browser` FROM events',
+  'SELECT properties.`$current_url` FROM events LIMIT 100',
+  'SELECT properties."$current_url" AS url FROM events',
+  'SELECT person.properties.email FROM events WHERE person.properties.email IS NOT NULL',
+  "SELECT person.properties.email, count() FROM events WHERE person.properties.email LIKE '%@posthog.com' GROUP BY 1",
+  "SELECT count() FROM events WHERE person.properties.email ILIKE '%@gmail.com'",
+  "SELECT count() FROM events WHERE properties.$current_url NOT LIKE '%localhost%'",
+  "SELECT count() FROM events WHERE properties.$current_url NOT ILIKE '%STAGING%'",
+  'SELECT properties.a.b.c FROM events',
+  'SELECT properties.nested.list[1] FROM events',
+  "SELECT properties['$browser'] FROM events",
+  "SELECT JSONExtractString(properties, '$browser') FROM events",
+  "SELECT JSONExtractInt(properties, 'order', 'total') AS total FROM events",
+  'SELECT person.properties.$initial_utm_source AS source, uniq(person_id) FROM events GROUP BY source',
+  "SELECT count() FROM events WHERE properties.$browser = 'Chrome' AND properties.$os = 'Mac OS X'",
+  "SELECT count() FROM events WHERE properties.$browser = 'Chrome' OR properties.$browser = 'Firefox'",
+  "SELECT count() FROM events WHERE (properties.$browser = 'Chrome' OR properties.$browser = 'Safari') " +
+    "AND event = '$pageview'",
+  'SELECT count() FROM events WHERE properties.plan IS NULL',
+  'SELECT count() FROM events WHERE properties.$screen_width > 1024 and properties.$screen_height <= 768',
+  'SELECT toInt(properties.$screen_width) AS w FROM events WHERE w >= 1280',
+  "SELECT toFloat(properties.price) * toInt(properties.quantity) AS revenue FROM events WHERE event = 'purchase'",
+  "SELECT sum(toFloat(properties.revenue)) FROM events WHERE event = 'order_completed'",
+  "SELECT coalesce(properties.$referring_domain, '$direct') AS referrer, count() FROM events GROUP BY referrer",
+  "SELECT ifNull(properties.utm_source, 'none') AS src FROM events",
+  'SELECT properties.$lib AS lib, properties.$lib_version AS version FROM events ORDER BY timestamp DESC LIMIT 5',
+  'SELECT events.properties.$browser FROM events',
+  'SELECT e.properties.$browser FROM events AS e',
+  'SELECT e.event, e.timestamp FROM events e',
+  'SELECT $session_id FROM events',
+  "SELECT `$session_id`, count() FROM events WHERE `$session_id` != '' GROUP BY `$session_id`",
+  'SELECT "$session_id" FROM events',
+  "SELECT properties.$pathname AS path FROM events WHERE path != '/' LIMIT 10",
+  "SELECT person_id FROM events WHERE properties.$set.email = 'a@b.com'",
+  "SELECT elements_chain FROM events WHERE event = '$autocapture' LIMIT 1",
+  "SELECT count() FROM events WHERE properties.$current_url =~ '^https://app\\\\.posthog\\\\.com'",
+  "SELECT count() FROM events WHERE properties.$current_url !~ 'localhost'",
+  "SELECT count() FROM events WHERE properties.$current_url ~* 'POSTHOG'",
+  "SELECT count() FROM events WHERE match(properties.$current_url, '/blog/.*')",
+  "SELECT count() FROM events WHERE like(event, '%signup%')",
+  'SELECT pdi.person_id, pdi.distinct_id FROM person_distinct_ids pdi LIMIT 10',
+  'SELECT properties FROM events LIMIT 1',
+  'SELECT * FROM events LIMIT 10',
+  'SELECT events.* FROM events LIMIT 10',
+  "SELECT e.* FROM events AS e WHERE e.event = 'x'",
+];
+
+const TIME = [
+  'SELECT toStartOfDay(timestamp) AS day, count() FROM events GROUP BY day ORDER BY day',
+  "SELECT toStartOfDay(timestamp, 'Europe/Berlin') AS day, count() FROM events GROUP BY day ORDER BY day",
+  "SELECT toStartOfHour(toTimeZone(timestamp, 'America/New_York')) AS hour, count() FROM events GROUP BY hour",
+  'SELECT toStartOfWeek(timestamp) AS week, uniq(person_id) FROM events GROUP BY week ORDER BY week ASC',
+  'SELECT toStartOfWeek(timestamp, 1) AS week, count() FROM events GROUP BY week',
+  'SELECT toStartOfMonth(timestamp) AS month, count() FROM events WHERE timestamp > now() - INTERVAL 6 ' +
+    'MONTH GROUP BY month',
+  'SELECT toStartOfInterval(timestamp, INTERVAL 15 MINUTE) AS bucket, count() FROM events GROUP BY bucket',
+  'SELECT toStartOfMinute(timestamp) AS m, count() FROM events WHERE timestamp > now() - INTERVAL 1 HOUR GROUP BY m',
+  'SELECT toDate(timestamp) AS d, count() FROM events GROUP BY d ORDER BY d DESC LIMIT 30',
+  "SELECT count() FROM events WHERE timestamp >= '2024-01-01' AND timestamp < '2024-02-01'",
+  "SELECT count() FROM events WHERE timestamp >= toDateTime('2024-01-01 00:00:00') AND timestamp < " +
+    "toDateTime('2024-01-02 00:00:00')",
+  "SELECT count() FROM events WHERE toDate(timestamp) = toDate('2024-03-15')",
+  "SELECT count() FROM events WHERE timestamp BETWEEN '2024-01-01' AND '2024-01-31'",
+  'SELECT count() FROM events WHERE timestamp BETWEEN now() - INTERVAL 7 DAY AND now()',
+  "SELECT count() FROM events WHERE timestamp NOT BETWEEN '2023-01-01' AND '2023-12-31'",
+  'SELECT count() FROM events WHERE timestamp > now() - INTERVAL 1 DAY',
+  'SELECT count() FROM events WHERE timestamp > now() - interval 2 week',
+  'SELECT count() FROM events WHERE timestamp > now() - INTERVAL 30 SECOND',
+  'SELECT count() FROM events WHERE timestamp > now() - INTERVAL 1 QUARTER',
+  'SELECT count() FROM events WHERE timestamp > now() - INTERVAL 1 YEAR',
+  "SELECT count() FROM events WHERE timestamp > now() - INTERVAL '7 days'",
+  "SELECT count() FROM events WHERE timestamp > now() - INTERVAL '1 hour'",
+  "SELECT count() FROM events WHERE timestamp > now() - INTERVAL '3 months'",
+  'SELECT count() FROM events WHERE timestamp > today() - 7',
+  'SELECT count() FROM events WHERE timestamp > now() - toIntervalDay(14)',
+  'SELECT count() FROM events WHERE timestamp > subtractDays(now(), 7)',
+  'SELECT now() + INTERVAL 1 DAY - INTERVAL 2 HOUR',
+  'SELECT INTERVAL 1 + 1 DAY',
+  "SELECT dateDiff('day', min(timestamp), max(timestamp)) AS span FROM events",
+  "SELECT dateDiff('second', toDateTime('2024-01-01'), now())",
+  "SELECT person_id, dateDiff('minute', min(timestamp), max(timestamp)) AS session_minutes FROM events " +
+    'GROUP BY person_id',
+  "SELECT dateTrunc('day', timestamp) AS d, count() FROM events GROUP BY d",
+  "SELECT formatDateTime(timestamp, '%Y-%m-%d') AS day FROM events LIMIT 1",
+  'SELECT toYear(timestamp), toMonth(timestamp), toDayOfWeek(timestamp), toHour(timestamp) FROM events LIMIT 1',
+  'SELECT toHour(timestamp) AS h, count() FROM events GROUP BY h ORDER BY h',
+  'SELECT toDayOfWeek(timestamp) AS dow, count() FROM events GROUP BY dow ORDER BY dow ASC',
+  'SELECT toUnixTimestamp(timestamp) FROM events LIMIT 1',
+  'SELECT fromUnixTimestamp(1700000000)',
+  'SELECT max(timestamp) AS last_seen, min(timestamp) AS first_seen FROM events WHERE person_id IS NOT NULL',
+  "SELECT count() FROM events WHERE timestamp > now() - INTERVAL 7 DAY AND timestamp <= now() AND event = '$pageview'",
+  "SELECT toStartOfDay(timestamp) AS day, countIf(event = '$pageview') AS pv, uniqIf(person_id, event " +
+    "= '$pageview') AS users FROM events GROUP BY day",
+  'SELECT toStartOfDay(now() - INTERVAL 1 DAY)',
+  'SELECT dateAdd(day, 1, now())',
+  "SELECT timestamp FROM events WHERE toTimeZone(timestamp, 'UTC') > '2024-01-01' ORDER BY timestamp DESC LIMIT 1",
+];
+
+const AGGREGATES = [
+  'SELECT quantile(0.9)(toFloat(properties.$performance_page_loaded)) FROM events',
+  'SELECT quantiles(0.5, 0.9, 0.99)(toFloat(properties.duration)) FROM events',
+  'SELECT median(toFloat(properties.load_time)) AS p50 FROM events',
+  'SELECT quantileExact(0.95)(session_duration) FROM sessions',
+  'SELECT avg(session_duration), max(session_duration) FROM sessions',
+  "SELECT sumIf(toFloat(properties.amount), event = 'purchase') AS revenue FROM events",
+  "SELECT avgIf(toFloat(properties.amount), properties.currency = 'USD') FROM events",
+  'SELECT argMax(properties.plan, timestamp) AS latest_plan FROM events GROUP BY person_id',
+  'SELECT argMin(event, timestamp) AS first_event FROM events',
+  'SELECT groupArray(event) FROM events LIMIT 1',
+  'SELECT groupUniqArray(properties.$browser) FROM events',
+  'SELECT topK(10)(properties.$browser) FROM events',
+  'SELECT arrayJoin([1, 2, 3]) AS n',
+  "SELECT count() / (SELECT count() FROM events) AS share FROM events WHERE event = '$pageview'",
+  'SELECT round(avg(toFloat(properties.price)), 2) FROM events',
+  "SELECT round(countIf(event = 'signup') * 100.0 / count(), 1) AS pct FROM events",
+  'SELECT floor(toFloat(properties.score) / 10) * 10 AS bucket, count() FROM events GROUP BY bucket',
+  'SELECT sum(toInt(properties.items)) % 7 FROM events',
+  'SELECT -sum(toFloat(properties.refund)) FROM events',
+  'SELECT -1 * count() FROM events',
+  'SELECT count() - 1, count() + -1, 2 * -3, 10 / 4, 10 % 3',
+  'SELECT 1.5e3, .5, 0.25, 1e-3, 0x1F, 100',
+  'SELECT length(groupArray(event)) FROM events',
+  "SELECT uniqIf(person_id, event = '$pageview') / uniq(person_id) AS ratio FROM events",
+  'SELECT if(count() > 0, 1, 0) FROM events',
+  "SELECT multiIf(count() > 1000, 'big', count() > 100, 'medium', 'small') FROM events",
+  'SELECT any(properties.$browser) FROM events',
+  'SELECT stddevPop(toFloat(properties.value)), varPop(toFloat(properties.value)) FROM events',
+  'SELECT corr(toFloat(properties.x), toFloat(properties.y)) FROM events',
+  'SELECT sum(session_duration) / count(DISTINCT session_id) FROM sessions',
+];
+
+const FUNCTIONS = [
+  'SELECT lower(properties.$browser), upper(event) FROM events',
+  "SELECT concat(properties.$os, ' ', properties.$os_version) AS os FROM events",
+  "SELECT properties.$os || ' ' || properties.$os_version AS os FROM events",
+  "SELECT 'https://' || properties.$host || properties.$pathname AS url FROM events",
+  "SELECT replaceAll(properties.$current_url, 'http://', 'https://') FROM events",
+  "SELECT replaceRegexpAll(properties.$pathname, '/[0-9]+', '/:id') AS path, count() FROM events GROUP BY path",
+  "SELECT extract(properties.$current_url, 'utm_source=([^&]*)') FROM events",
+  "SELECT splitByChar('/', properties.$pathname)[2] AS section FROM events",
+  'SELECT domain(properties.$current_url) AS d, count() FROM events GROUP BY d',
+  'SELECT cutQueryString(properties.$current_url) FROM events',
+  'SELECT substring(event, 1, 3) FROM events',
+  'SELECT left(event, 5), right(event, 2) FROM events',
+  'SELECT length(event) AS len FROM events ORDER BY len DESC LIMIT 1',
+  'SELECT trim(properties.name) FROM events',
+  "SELECT position(properties.$current_url, 'pricing') > 0 AS on_pricing FROM events",
+  "SELECT startsWith(properties.$pathname, '/docs') FROM events",
+  "SELECT count() FROM events WHERE endsWith(properties.$pathname, '.html')",
+  'SELECT toString(person_id) FROM events LIMIT 1',
+  "SELECT toUUID('00000000-0000-0000-0000-000000000000')",
+  'SELECT empty(properties.email), notEmpty(properties.email) FROM events',
+  'SELECT isNull(properties.plan), isNotNull(properties.plan) FROM events',
+  "SELECT has(['Chrome', 'Safari'], properties.$browser) FROM events",
+  "SELECT count() FROM events WHERE has(JSONExtractArrayRaw(properties, 'tags'), '\"beta\"')",
+  'SELECT arrayMap(x -> x * 2, [1, 2, 3])',
+  'SELECT arrayFilter(x -> x > 1, [1, 2, 3])',
+  'SELECT arrayMap((x, y) -> x + y, [1, 2], [3, 4])',
+  "SELECT arrayExists(x -> x LIKE '%a%', ['abc', 'def'])",
+  'SELECT arraySort(x -> -x, [3, 1, 2])',
+  "SELECT arrayReduce('sum', [1, 2, 3])",
+  'SELECT tuple(1, 2).1',
+  'SELECT (1, 2, 3).2',
+  "SELECT (1, 'a') AS t, t.1, t.2",
+  'SELECT [1, 2, 3][1]',
+  'SELECT []',
+  "SELECT ['a', 'b', 'c'] AS letters",
+  'SELECT sipHash64(distinct_id) % 100 AS bucket FROM events',
+  'SELECT cityHash64(person_id) FROM events LIMIT 1',
+  "SELECT base64Encode('hello')",
+  "SELECT not(event = '$pageview') FROM events",
+  "SELECT NOT event = '$pageview' FROM events",
+  "SELECT count() FROM events WHERE NOT (event = 'a' OR event = 'b')",
+  'SELECT greatest(1, 2), least(1, 2)',
+  'SELECT abs(-5), sqrt(16), pow(2, 10), exp(1), log(10)',
+  'SELECT toTypeName(timestamp) FROM events LIMIT 1',
+  "SELECT nullIf(properties.plan, '') FROM events",
+  'SELECT assumeNotNull(properties.plan) FROM events',
+  "SELECT if(properties.$browser = 'Chrome', 'chrome', 'other') AS b, count() FROM events GROUP BY b",
+  "SELECT if(properties.$browser IN ('Chrome', 'Chromium'), 'chromium', properties.$browser) FROM events",
+  "SELECT properties.$browser = 'Chrome' ? 'chrome' : 'other' FROM events",
+  "SELECT properties.plan ?? 'free' FROM events",
+  "SELECT count() FROM events WHERE person_id = toUUID('01234567-89ab-cdef-0123-456789abcdef')",
+  'SELECT hogql_lookupDomainType(properties.$referring_domain) FROM events',
+  'SELECT toDecimal64(properties.amount, 2) FROM events',
+  'SELECT round(toFloat(properties.$performance_page_loaded) / 1000, 1) AS seconds FROM events',
+];
+
+const CASES = [
+  "SELECT CASE WHEN properties.$browser = 'Chrome' THEN 'chrome' ELSE 'other' END AS b FROM events",
+  "SELECT CASE WHEN properties.$screen_width < 768 THEN 'mobile' WHEN properties.$screen_width < 1024 " +
+    "THEN 'tablet' ELSE 'desktop' END AS device FROM events",
+  "SELECT case when event = 'a' then 1 end FROM events",
+  "SELECT CASE properties.$os WHEN 'Mac OS X' THEN 'mac' WHEN 'Windows' THEN 'win' ELSE 'other' END FROM events",
+  "SELECT CASE event WHEN '$pageview' THEN 1 END FROM events",
+  "SELECT CASE WHEN count() > 100 THEN 'many' WHEN count() > 10 THEN 'some' END FROM events",
+  "SELECT sum(CASE WHEN event = 'purchase' THEN toFloat(properties.amount) ELSE 0 END) AS revenue FROM events",
+  "SELECT countIf(CASE WHEN properties.plan = 'pro' THEN 1 ELSE 0 END = 1) FROM events",
+];
+
+const SUBQUERIES = [
+  'SELECT count() FROM (SELECT person_id FROM events GROUP BY person_id)',
+  'SELECT avg(c) FROM (SELECT person_id, count() AS c FROM events GROUP BY person_id)',
+  'SELECT avg(c) FROM (SELECT person_id, count() AS c FROM events GROUP BY person_id) AS per_person',
+  'SELECT avg(c) FROM (SELECT person_id, count() c FROM events GROUP BY person_id) t',
+  "SELECT count() FROM events WHERE person_id IN (SELECT person_id FROM events WHERE event = 'signed_up')",
+  'SELECT count() FROM events WHERE person_id NOT IN (SELECT id FROM persons WHERE properties.email ' +
+    "LIKE '%@posthog.com')",
+  'SELECT count() FROM events WHERE distinct_id IN (SELECT distinct_id FROM person_distinct_ids WHERE ' +
+    'person_id IN (SELECT id FROM persons))',
+  'SELECT event, (SELECT count() FROM events) AS total FROM events LIMIT 1',
+  'SELECT * FROM (SELECT event, count() AS c FROM events GROUP BY event) WHERE c > 10 ORDER BY c DESC',
+  'SELECT day, users FROM (SELECT toStartOfDay(timestamp) AS day, uniq(person_id) AS users FROM events ' +
+    'GROUP BY day) ORDER BY day',
+  "SELECT count() FROM (SELECT DISTINCT person_id FROM events WHERE event = 'a') AS a",
+  'SELECT max(c) FROM (SELECT count() AS c FROM events GROUP BY toStartOfDay(timestamp))',
+  'SELECT count() FROM events WHERE (event, properties.$browser) IN (SELECT event, properties.$browser ' +
+    'FROM events LIMIT 10)',
+  "SELECT count() FROM events WHERE event IN ['a', 'b']",
+  'SELECT count() FROM events WHERE person_id IN ((SELECT person_id FROM events LIMIT 1))',
+  'SELECT (SELECT 1) + (SELECT 2)',
+  'SELECT x FROM (SELECT 1 AS x UNION ALL SELECT 2 AS x)',
+  'SELECT count() FROM events WHERE timestamp > (SELECT max(timestamp) FROM events) - INTERVAL 1 DAY',
+];
+
+const CTES = [
+  "WITH signups AS (SELECT person_id FROM events WHERE event = 'signed_up') SELECT count() FROM signups",
+  "WITH a AS (SELECT person_id FROM events WHERE event = 'a'), b AS (SELECT person_id FROM events " +
+    "WHERE event = 'b') SELECT count() FROM a JOIN b ON a.person_id = b.person_id",
+  'WITH daily AS (SELECT toStartOfDay(timestamp) AS day, count() AS c FROM events GROUP BY day) SELECT ' +
+    'avg(c) FROM daily',
+  'WITH first_seen AS (SELECT person_id, min(timestamp) AS first FROM events GROUP BY person_id) ' +
+    'SELECT toStartOfWeek(first) AS cohort, count() FROM first_seen GROUP BY cohort',
+  "WITH toDateTime('2024-01-01 00:00:00') AS start SELECT count() FROM events WHERE timestamp >= start",
+  'WITH 7 AS days SELECT count() FROM events WHERE timestamp > now() - toIntervalDay(days)',
+  'WITH x AS (SELECT 1 AS n) SELECT n FROM x',
+  'WITH recent AS (SELECT * FROM events WHERE timestamp > now() - INTERVAL 1 HOUR) SELECT event, ' +
+    'count() FROM recent GROUP BY event',
+  "WITH p AS (SELECT id FROM persons WHERE properties.email ILIKE '%@acme.com') SELECT count() FROM " +
+    'events WHERE person_id IN (SELECT id FROM p)',
+  'WITH counts AS (SELECT event, count() AS c FROM events GROUP BY event) SELECT event, c, c / (SELECT ' +
+    'sum(c) FROM counts) AS share FROM counts ORDER BY c DESC',
+];
+
+const JOINS = [
+  'SELECT e.event, p.properties.email FROM events e JOIN persons p ON e.person_id = p.id LIMIT 10',
+  'SELECT e.event, p.id FROM events AS e INNER JOIN persons AS p ON e.person_id = p.id',
+  'SELECT e.event, p.id FROM events AS e LEFT JOIN persons AS p ON e.person_id = p.id WHERE p.id IS NULL',
+  'SELECT e.event FROM events e LEFT OUTER JOIN persons p ON e.person_id = p.id',
+  'SELECT e.event FROM events e RIGHT JOIN persons p ON e.person_id = p.id',
+  'SELECT e.event FROM events e FULL OUTER JOIN persons p ON e.person_id = p.id',
+  'SELECT a.x, b.y FROM (SELECT 1 AS x) a CROSS JOIN (SELECT 2 AS y) b',
+  'SELECT a.x, b.y FROM (SELECT 1 AS x) AS a, (SELECT 2 AS y) AS b',
+  'SELECT s.session_id, count() FROM events e JOIN sessions s ON e.$session_id = s.session_id GROUP BY s.session_id',
+  "SELECT e.event FROM events e JOIN persons p ON e.person_id = p.id AND p.properties.plan = 'pro' " +
+    'WHERE e.timestamp > now() - INTERVAL 1 DAY',
+  'SELECT e.event FROM events e LEFT JOIN persons p ON e.person_id = p.id LEFT JOIN groups g ON g.key = e.$group_0',
+  "SELECT a.person_id FROM (SELECT person_id FROM events WHERE event = 'a') AS a INNER JOIN (SELECT " +
+    "person_id FROM events WHERE event = 'b') AS b ON a.person_id = b.person_id",
+  'SELECT count() FROM events e JOIN person_distinct_ids pdi ON e.distinct_id = pdi.distinct_id',
+  'SELECT e.event FROM events e JOIN persons p USING (id)',
+  'SELECT t1.day, t1.c, t2.c FROM (SELECT toDate(timestamp) AS day, count() c FROM events GROUP BY ' +
+    "day) t1 LEFT JOIN (SELECT toDate(timestamp) AS day, count() c FROM events WHERE event = 'x' GROUP " +
+    'BY day) t2 ON t1.day = t2.day ORDER BY t1.day',
+  'SELECT * FROM numbers(10)',
+  'SELECT number FROM numbers(1, 5) AS n',
+];
+
+const CLAUSES = [
+  'SELECT event FROM events ORDER BY timestamp DESC LIMIT 100',
+  'SELECT event FROM events ORDER BY timestamp DESC LIMIT 100 OFFSET 200',
+  'SELECT event FROM events ORDER BY timestamp LIMIT 10, 20',
+  'SELECT event FROM events OFFSET 10',
+  'SELECT event, timestamp FROM events ORDER BY event ASC, timestamp DESC',
+  'SELECT event FROM events ORDER BY properties.$browser NULLS FIRST',
+  'SELECT event FROM events ORDER BY timestamp DESC NULLS LAST LIMIT 1',
+  'SELECT event, count() FROM events GROUP BY event HAVING count() > 10 AND count() < 1000 ORDER BY 2 DESC',
+  "SELECT event FROM events PREWHERE event = '$pageview' WHERE timestamp > now() - INTERVAL 1 DAY",
+  'SELECT event, properties.$browser, count() FROM events GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 50',
+  "SELECT event FROM events WHERE event = 'a' UNION ALL SELECT event FROM events WHERE event = 'b'",
+  'SELECT 1 AS x UNION ALL SELECT 2 UNION ALL SELECT 3',
+  '(SELECT 1) UNION ALL (SELECT 2)',
+  'SELECT event FROM events LIMIT 1;',
+  'SELECT event, count() FROM events GROUP BY event ORDER BY count() DESC LIMIT 5 OFFSET 0',
+  'SELECT event AS e, count() AS c FROM events GROUP BY e HAVING c > 5',
+  'select event from events where timestamp > now() - interval 1 day order by timestamp desc limit 10',
+  "SeLeCt EvEnT FrOm events WhErE event = 'x' LiMiT 1",
+  'SELECT total: count(), users: uniq(person_id) FROM events',
+  'SELECT event, FROM events',
+  'SELECT event FROM events LIMIT {limit}',
+];
+
+const PLACEHOLDERS = [
+  'SELECT count() FROM events WHERE {filters}',
+  "SELECT count() FROM events WHERE {filters} AND event = '$pageview'",
+  'SELECT event FROM events WHERE timestamp > {date_from} AND timestamp < {date_to}',
+  'SELECT {column} FROM events',
+  'SELECT count() FROM {table}',
+  'SELECT count() FROM events WHERE properties.$browser = {browser}',
+  'SELECT count() FROM events WHERE person_id IN {person_ids}',
+  'SELECT count() FROM events WHERE {variables.filters}',
+];
+
+const STRINGS_AND_NAMES = [
+  "SELECT 'it''s'",
+  "SELECT 'it\\'s'",
+  "SELECT 'back\\\\slash'",
+  "SELECT 'line\\nbreak\\ttab'",
+  "SELECT 'carriage\\rreturn'",
+  "SELECT 'hex \\x41 stays'",
+  "SELECT 'unicode: é ü 日本語 🎉'",
+  "SELECT count() FROM events WHERE properties.name = 'Zoë'",
+  "SELECT ''",
+  "SELECT '%' || 'x' || '%'",
+  "SELECT count() FROM events WHERE event = 'user''s event'",
+  'SELECT `événement` FROM events',
+  'SELECT properties.`prénom` FROM events',
+  'SELECT `weird``name` FROM events',
+  'SELECT "double""quoted" FROM events',
+  'SELECT properties.`$feature/flag-key` FROM events',
+  'SELECT properties.`$feature/new-onboarding` AS variant, count() FROM events GROUP BY variant',
+  'SELECT `my column` AS `my alias` FROM events',
+  "SELECT count() AS 'total count' FROM events",
+  'SELECT event AS date, timestamp AS day FROM events',
+  'SELECT timestamp, date, day FROM events',
+  'SELECT properties.order, properties.select, properties.from FROM events',
+  'SELECT e.date FROM events e',
+  'SELECT TRUE, FALSE, NULL, true, false, null',
+  'SELECT count() FROM events WHERE properties.is_admin = true',
+  'SELECT count() FROM events WHERE properties.is_admin != false',
+  'SELECT count() FROM events WHERE properties.deleted_at IS NULL AND properties.archived IS NOT NULL',
+  'SELECT 0b101, 010, 1.',
+  'SELECT inf, -inf',
+];
+
+const COMMENTS_AND_LAYOUT = [
+  'SELECT count() -- how many\nFROM events',
+  '-- leading comment\nSELECT 1',
+  'SELECT /* inline */ count() FROM /* table */ events',
+  "SELECT count()\n  FROM events\n WHERE event = '$pageview'\n   AND timestamp > now() - INTERVAL 7 " +
+    'DAY\n GROUP BY event',
+  '/* header\n   multi-line */\nSELECT event FROM events',
+  'SELECT count() FROM events // trailing',
+  'SELECT\tcount()\tFROM\tevents',
+  '   SELECT 1   ',
+  "SELECT count() FROM events WHERE event = '-- not a comment'",
+];
+
+const OPERATORS = [
+  'SELECT 1 + 2 * 3 - 4 / 5 % 6',
+  'SELECT (1 + 2) * 3',
+  'SELECT 2 * (3 + 4) / (5 - 6)',
+  'SELECT 1 < 2, 1 <= 2, 1 > 2, 1 >= 2, 1 != 2, 1 <> 2, 1 = 2, 1 == 2',
+  "SELECT count() FROM events WHERE NOT event = 'a' AND NOT event = 'b'",
+  "SELECT count() FROM events WHERE event = 'a' OR event = 'b' OR event = 'c'",
+  "SELECT count() FROM events WHERE event = 'a' AND (properties.x = 1 AND properties.y = 2)",
+  "SELECT count() FROM events WHERE (event = 'a' OR event = 'b') AND (properties.x = 1 OR properties.y = 2)",
+  "SELECT count() FROM events WHERE event = 'a' AND properties.x = 1 OR event = 'b' AND properties.y = 2",
+  "SELECT count() FROM events WHERE NOT (event = 'a' AND properties.x = 1)",
+  "SELECT count() FROM events WHERE properties.x IS NULL OR properties.x = ''",
+  "SELECT count() FROM events WHERE toInt(properties.age) BETWEEN 18 AND 65 AND event = 'x'",
+  'SELECT -(1 + 2), - 3, -properties.x FROM events',
+  'SELECT a.1, a.2 FROM (SELECT tuple(1, 2) AS a)',
+  'SELECT arr[1], arr[-1], arr[length(arr)] FROM (SELECT [1, 2, 3] AS arr)',
+  'SELECT (1, 2) = (1, 2)',
+  'SELECT 1 IN (1, 2, 3), 4 NOT IN (1, 2, 3)',
+  "SELECT count() FROM events WHERE event IN ('a')",
+  "SELECT count() FROM events WHERE event IN 'a'",
+  "SELECT x > 1 ? 'big' : x > 0 ? 'small' : 'none' FROM (SELECT 1 AS x)",
+  "SELECT count() FROM events WHERE event LIKE '$%' AND event NOT LIKE '$feature%'",
+  'SELECT count() FROM events WHERE person_id IN COHORT 5',
+  'SELECT count() FROM events WHERE person_id NOT IN COHORT 7',
+  "SELECT count() FROM events WHERE timestamp > now() - INTERVAL 7 DAY AND NOT properties.$browser ILIKE '%bot%'",
+];
+
+const REALISTIC = [
+  'SELECT properties.$pathname AS page, count() AS views, uniq(person_id) AS visitors FROM events ' +
+    "WHERE event = '$pageview' AND timestamp > now() - INTERVAL 30 DAY GROUP BY page ORDER BY views DESC " +
+    'LIMIT 25',
+  'SELECT properties.utm_source AS source, properties.utm_medium AS medium, uniq(person_id) AS users ' +
+    "FROM events WHERE event = '$pageview' AND properties.utm_source IS NOT NULL GROUP BY source, medium " +
+    'ORDER BY users DESC',
+  "SELECT toStartOfDay(timestamp, 'UTC') AS day, uniq(person_id) AS dau FROM events WHERE timestamp >= " +
+    'now() - INTERVAL 30 DAY GROUP BY day ORDER BY day ASC',
+  'SELECT person_id, count() AS events, min(timestamp) AS first, max(timestamp) AS last FROM events ' +
+    'WHERE timestamp > now() - INTERVAL 90 DAY GROUP BY person_id HAVING events > 50 ORDER BY events ' +
+    'DESC LIMIT 100',
+  "SELECT properties.$geoip_country_code AS country, count() FROM events WHERE event = '$pageview' " +
+    'GROUP BY country ORDER BY count() DESC LIMIT 10',
+  'SELECT properties.$device_type AS device, round(count() * 100 / (SELECT count() FROM events WHERE ' +
+    "event = '$pageview'), 2) AS pct FROM events WHERE event = '$pageview' GROUP BY device",
+  "SELECT session_id, dateDiff('second', min(timestamp), max(timestamp)) AS duration FROM (SELECT " +
+    "$session_id AS session_id, timestamp FROM events WHERE $session_id != '') GROUP BY session_id ORDER " +
+    'BY duration DESC LIMIT 10',
+  "SELECT toStartOfWeek(timestamp) AS week, countIf(event = 'signed_up') AS signups, countIf(event = " +
+    "'upgraded') AS upgrades, upgrades / signups AS rate FROM events GROUP BY week ORDER BY week",
+  'SELECT properties.$feature_flag AS flag, properties.$feature_flag_response AS variant, count() FROM ' +
+    "events WHERE event = '$feature_flag_called' GROUP BY flag, variant ORDER BY flag, variant",
+  'SELECT person.properties.company AS company, count(DISTINCT person_id) AS users FROM events WHERE ' +
+    "timestamp > now() - INTERVAL 7 DAY AND person.properties.company != '' GROUP BY company ORDER BY " +
+    'users DESC LIMIT 20',
+  "SELECT event, count() FROM events WHERE timestamp > now() - INTERVAL 1 HOUR AND event NOT LIKE '$%' " +
+    'GROUP BY event ORDER BY count() DESC',
+  'SELECT properties.$exception_type AS type, properties.$exception_message AS message, count() AS ' +
+    "occurrences FROM events WHERE event = '$exception' GROUP BY type, message ORDER BY occurrences DESC " +
+    'LIMIT 50',
+  'SELECT quantile(0.5)(toFloat(properties.$web_vitals_LCP_value)) AS p50, ' +
+    'quantile(0.75)(toFloat(properties.$web_vitals_LCP_value)) AS p75 FROM events WHERE event = ' +
+    "'$web_vitals'",
+  "SELECT properties.$current_url, count() FROM events WHERE event = '$rageclick' AND timestamp > " +
+    'now() - INTERVAL 14 DAY GROUP BY 1 ORDER BY 2 DESC LIMIT 10',
+  'SELECT toStartOfMonth(first_seen) AS cohort, count() AS size FROM (SELECT person_id, min(timestamp) ' +
+    'AS first_seen FROM events GROUP BY person_id) GROUP BY cohort ORDER BY cohort',
+  'SELECT distinct_id, argMax(properties.$browser, timestamp) AS browser FROM events WHERE timestamp > ' +
+    'now() - INTERVAL 1 DAY GROUP BY distinct_id LIMIT 100',
+  "SELECT count() FROM events WHERE event = 'purchase' AND toFloat(properties.amount) >= 10.5 AND " +
+    "properties.currency IN ('USD', 'EUR') AND person.properties.country != 'US'",
+  'SELECT e.properties.$pathname AS path, avg(s.session_duration) FROM events e JOIN sessions s ON ' +
+    "e.$session_id = s.session_id WHERE e.event = '$pageview' GROUP BY path ORDER BY 2 DESC LIMIT 10",
+  "SELECT toStartOfHour(timestamp) AS hour, count() AS errors FROM events WHERE event = '$exception' " +
+    'AND timestamp > now() - INTERVAL 24 HOUR GROUP BY hour ORDER BY hour',
+  "SELECT arrayJoin(splitByChar(',', properties.tags)) AS tag, count() FROM events GROUP BY tag ORDER BY count() DESC",
+  'SELECT count() FROM events WHERE timestamp > now() - INTERVAL 7 DAY AND (properties.$browser = ' +
+    "'Chrome' AND toInt(properties.$browser_version) < 100 OR properties.$browser = 'Safari')",
+  'SELECT properties.$referring_domain AS referrer, count() AS visits FROM events WHERE event = ' +
+    "'$pageview' AND referrer NOT IN ('$direct', '') GROUP BY referrer ORDER BY visits DESC LIMIT 15",
+];
+
+export const CORPUS: string[] = [
+  ...COUNTS,
+  ...PROPERTIES,
+  ...TIME,
+  ...AGGREGATES,
+  ...FUNCTIONS,
+  ...CASES,
+  ...SUBQUERIES,
+  ...CTES,
+  ...JOINS,
+  ...CLAUSES,
+  ...PLACEHOLDERS,
+  ...STRINGS_AND_NAMES,
+  ...COMMENTS_AND_LAYOUT,
+  ...OPERATORS,
+  ...REALISTIC,
+];
+
+/** Expressions on their own (parseExpr), as filters and breakdowns are written. */
+export const EXPRESSIONS: string[] = [
+  "event = '$pageview'",
+  'properties.$browser',
+  "person.properties.email ILIKE '%@posthog.com'",
+  'toStartOfDay(timestamp)',
+  "properties.$current_url LIKE '%/pricing%' AND properties.$browser != 'Safari'",
+  'count() > 10',
+  'INTERVAL 3 DAY',
+  "timestamp > now() - INTERVAL '14 days'",
+  'x -> x + 1',
+  "a ?? b ?? 'default'",
+  'a.b.c[1].d',
+  'f(x).y',
+  '{a}.b',
+  "CASE WHEN a THEN 'x' END",
+  'NOT a AND b OR c',
+  'a = b = c',
+  'a + b IS NULL',
+  "a || b || 'c'",
+  '-x * 2',
+  '1 - -1',
+  'not a between 1 and 2',
+  'a between b and c and d between e and f',
+  'properties.x IN (1, 2, 3)',
+  'count(*)',
+  'quantile(0.95)(x)',
+];
+
+/** Texts both parsers must reject. */
+export const INVALID: string[] = [
+  'SELECT',
+  'SELECT FROM events',
+  'SELECT count() FROM',
+  'SELECT 1; SELECT 2',
+  "SELECT 'unterminated",
+  'SELECT (1 + 2',
+  'SELECT 1 +',
+  'SELECT count() FROM events WHERE',
+  'SELECT a FROM events ORDER',
+  'SELECT a b c FROM events',
+  "SELECT '\\u00e9'",
+  'SELECT événement FROM events',
+  'SELECT x FROM events WHERE x IN ()',
+  'SELECT 1 AS',
+  'SELECT INTERVAL 7 DAYS',
+  'SELECT CASE END',
+  'SELECT a FROM events LIMIT',
+  'SELECT 1 2',
+  "SELECT INTERVAL 'seven days'",
+  'SELECT /* unterminated',
+  'SELECT `unterminated',
+  'SELECT a FROM t1 JOIN t2 ON a = b, c = d',
+  'SELECT 1 SETTINGS max_threads = 1',
+  'SELECT toDate(timestamp) day FROM events',
+];
