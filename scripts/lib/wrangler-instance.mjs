@@ -14,7 +14,16 @@ import { buildAssets } from '../build-assets.mjs';
 import { migrateAllDatabases } from './d1-migrate.mjs';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
-const wranglerEnv = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' };
+// No telemetry, and no fetch of workers.cloudflare.com/cf.json: offline it printed a stack trace, and
+// the local `request.cf` is a placeholder either way (docs/proxying.md, "Locally").
+const wranglerEnv = {
+  ...process.env,
+  CI: '1',
+  WRANGLER_SEND_METRICS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  NO_COLOR: '1',
+  FORCE_COLOR: '0',
+};
 const wranglerBinOf = (root) => path.join(root, 'node_modules/wrangler/bin/wrangler.js');
 const READY_WITHIN_MS = 120_000;
 
