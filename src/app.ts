@@ -2,9 +2,8 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { api } from './api';
 import { ApiError, apiErrorResponse } from './api/errors';
-import { capture, captureUnderPathPrefix, isRootEventPath } from './capture/routes';
+import { capture, captureUnderPathPrefix, isRootEventPath, readiness, serviceInfo } from './capture/routes';
 import type { AppEnv, Env } from './env';
-import { readiness, serviceInfo } from './http/service-routes';
 import { webAppMount } from './web/mount';
 
 export const app = new Hono<AppEnv>({ strict: false });

@@ -1,10 +1,10 @@
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type Handler, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { executionCtxOf } from '../http/context';
 import { isUnder, pathPrefixOf } from '../http/paths';
-import { readiness, serviceInfo } from '../http/service-routes';
 import { captureEvents } from './capture';
+import { proxyConfigProblem } from './client';
 import { captureCors, setCorsHeaders } from './cors';
 import { CaptureError, captureErrorResponse } from '../http/capture-errors';
 import { decideResponse, flagsResponse, remoteConfig, remoteConfigScript } from './sdk-config';
@@ -79,6 +79,15 @@ capture.on(GET_POST, STATIC_PATH, (c) => sdkScript(c.env, c.req.param('name') ??
 capture.on(GET_POST, VERSIONED_STATIC_PATH, (c) =>
   sdkScript(c.env, c.req.param('name') ?? '', c.req.raw, c.req.param('version')),
 );
+
+/** `GET /`: which service this is, in the shape of capture's answers (also the app's, at the root). */
+export const serviceInfo: Handler<AppEnv> = (c) => c.json({ status: 1, service: 'posthog-edge-ingest' });
+
+/** `GET /_readiness` (also the app's, at the root): 503 with the problem while the proxy settings are malformed. */
+export const readiness: Handler<AppEnv> = (c) => {
+  const problem = proxyConfigProblem(c.env);
+  return problem ? c.text(problem, 503) : c.text('ok');
+};
 
 capture.get('/_readiness', readiness);
 capture.get('/', serviceInfo);

@@ -2,6 +2,7 @@ import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Env } from '../env';
 import { dbOf } from './client';
 import { events, ingestionWarnings, persons, projects } from './schema';
+import { writeWarnings, warningRowsOf } from './warning-writes';
 import { projectReadDb, projectShard, shardDatabases, shardSizeBytes } from './shards';
 
 /** D1's size limit per database (paid plan); `SHARD_LIMIT_BYTES` overrides it (e.g. 500 MB on the free plan). */
@@ -114,18 +115,12 @@ export async function checkShardFill(
         )
         .get();
       if (recent) continue;
-      await db.insert(ingestionWarnings).values({
-        projectId,
+      const { shard, bytes, limitBytes } = fill;
+      const warning = {
         type: 'shard_nearly_full',
-        details: {
-          shard: fill.shard,
-          bytes: fill.bytes,
-          limitBytes: fill.limitBytes,
-          fill: Number(fill.fill.toFixed(4)),
-        },
-        eventUuid: null,
-        timestamp: new Date(now).toISOString(),
-      });
+        details: { shard, bytes, limitBytes, fill: Number(fill.fill.toFixed(4)) },
+      };
+      await writeWarnings(db, warningRowsOf(projectId, null, [warning], new Date(now).toISOString()));
     }
   }
   return fills;

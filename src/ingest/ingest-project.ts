@@ -1,23 +1,15 @@
-import {
-  isCookielessPlaceholder,
-  mergeRequestOf,
-  personProcessingOf,
-  precheckMerge,
-  withoutPersonUpdates,
-  type PersonProcessing,
-  type Warning,
-} from '../identity';
-import { ingestGroups } from '../groups/ingest-groups';
+import { chunk } from '../db/chunk';
 import type { Db } from '../db/client';
 import type { Env } from '../env';
-import { personLessEventRowOf, planWrites, warningRowsOf } from '../persons/plan';
-import { chunk } from '../db/chunk';
-import { readIngestState } from '../persons/reads';
-import { writeInBatches, type EventRow, type WarningRow } from '../persons/writes';
-import { forEachLimited, independentGroups, type PlannedEvent } from './components';
+import type { EventRow } from '../db/event-writes';
+import { ingestGroups } from '../groups/ingest-groups';
+import { mergeRequestOf, precheckMerge, withoutPersonUpdates, type Warning } from '../identity';
+import { PersonCalls, personObjects, readIngestState, personLessEventRowOf } from '../persons';
 import type { CapturedEvent } from '../queue/message';
-import { PersonCalls, personObjects } from './person-calls';
-import { commitGroupsAtOnce, runGroup } from './planned-commit';
+import { warningRowsOf } from '../db/warning-writes';
+import { independentGroups, type PlannedEvent } from './person-groups';
+import { refuse, storeRows, toStore } from './rules';
+import { commitGroupsAtOnce, runGroup } from './run-groups';
 
 /** An event and the index of the queue message that carried it. */
 export interface Carried {
@@ -40,13 +32,9 @@ export async function ingestProjectEvents(
   projectId: number,
   carried: Carried[],
 ): Promise<Set<number>> {
+  const { refused, accepted } = refuse(projectId, carried);
   const unique = new Map<string, Carried>();
-  const refused: WarningRow[] = [];
-  for (const c of carried) {
-    const refusal = refusalOf(c.event);
-    if (refusal) refused.push(...warningRowsOf(projectId, c.event.uuid, [refusal]));
-    else if (!unique.has(c.event.uuid)) unique.set(c.event.uuid, c);
-  }
+  for (const c of accepted) if (!unique.has(c.event.uuid)) unique.set(c.event.uuid, c);
   const distinctIds = new Set<string>();
   for (const { event } of unique.values()) {
     distinctIds.add(event.distinct_id);
@@ -54,18 +42,12 @@ export async function ingestProjectEvents(
     if (merge) distinctIds.add(merge.source);
   }
   const state = await readIngestState(db, projectId, [...unique.keys()], [...distinctIds]);
-  const { storedUuids, owners } = state;
+  const { owners } = state;
+  const { warnings: dropped, kept } = toStore(projectId, [...unique.values()], state.storedUuids);
 
   const personLess: EventRow[] = [];
-  const warnings: WarningRow[] = refused;
+  const warnings = [...refused, ...dropped];
   const planned: (PlannedEvent & { message: number })[] = [];
-  const kept: (Carried & { processing: PersonProcessing })[] = [];
-  for (const { event, message } of unique.values()) {
-    if (storedUuids.has(event.uuid)) continue;
-    const processing = personProcessingOf(event);
-    if (processing.drop) warnings.push(...warningRowsOf(projectId, event.uuid, processing.warnings));
-    else kept.push({ event, message, processing });
-  }
   // Dropped events touch no group; kept ones map their group types and update groups first.
   const grouped = await ingestGroups(
     db,
@@ -86,7 +68,7 @@ export async function ingestProjectEvents(
   // Person-less events and the independent groups' commits touch nothing in common, so they go to
   // D1 together: each commit is planned while the writes before it run.
   const [, refusedGroups] = await Promise.all([
-    writeInBatches(db, planWrites(db, { statements: [], events: personLess, warnings })),
+    storeRows(db, personLess, warnings),
     Promise.all(
       chunk(independentGroups(planned, owners), GROUPS_PER_COMMIT).map(async (part) =>
         (await commitGroupsAtOnce(db, projectId, state, part)) ? [] : part,
@@ -117,19 +99,11 @@ function planEvent(event: CapturedEvent, warnings: Warning[]): PlannedEvent {
   return { item: { event, warnings: check.action === 'warn' ? [...warnings, check.warning] : warnings }, merge: null };
 }
 
-/**
- * Accepted events that are not stored, only warned about: dropped at capture
- * (the warning travels with the event), or carrying a cookieless placeholder
- * distinct id, which must never become a person's id (e.g. queued before the
- * project's cookieless mode applied at capture).
- */
-export function refusalOf(event: CapturedEvent): Warning | null {
-  if (event.dropped) return event.dropped;
-  if (isCookielessPlaceholder(event.distinct_id)) {
-    return {
-      type: 'cookieless_placeholder_distinct_id',
-      details: { distinctId: event.distinct_id, event: event.event, eventUuid: event.uuid },
-    };
-  }
-  return null;
+/** Runs `work` over `items` with at most `limit` in flight. */
+async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  });
+  await Promise.all(runners);
 }

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { uuidFromDistinctId } from '../identity';
-import { guard, guardUnchanged, statementOf, writeAtomically, type Statement } from './writes';
+import { guard, statementOf, writeAtomically, type Statement } from '../db/statements';
+import { guardUnchanged } from './writes';
 
 /**
  * Dashboard-side person writes (split, delete), under the invariant of

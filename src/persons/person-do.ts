@@ -1,11 +1,12 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Db } from '../db/client';
 import { projectDb } from '../db/shards';
+import { writeAtomically } from '../db/statements';
 import type { Env } from '../env';
 import { planMergeStep, planUpdateStep, planWrites, type Plan } from './plan';
-import { loadPerson, loadPersons } from './reads';
+import { loadPerson, loadPersons } from './ingest-state';
 import type { MergeStep, PersonObject, StepResult, UpdateStep } from './steps';
-import { writeAtomically, type PersonRow } from './writes';
+import type { PersonRow } from './writes';
 
 /**
  * One object per person, named by the person's UUID. It serializes every change

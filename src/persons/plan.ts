@@ -1,41 +1,28 @@
-import {
-  mergeTransition,
-  storedEventProperties,
-  updateTransition,
-  uuidFromDistinctId,
-  type IdentityEvent,
-  type PersonEvent,
-  type Transition,
-  type Warning,
-} from '../identity';
 import type { Db } from '../db/client';
-import { groupColumnValues } from '../groups/rules';
+import type { Statement } from '../db/statements';
+import { insertEvents, type EventRow } from '../db/event-writes';
+import { eventRowOf } from './event-rows';
+import { mergeTransition, updateTransition, type PersonEvent, type Transition } from '../identity';
+import { insertWarnings, warningRowsOf, type WarningRow } from '../db/warning-writes';
 import type { MergeStep, StepResult, UpdateStep } from './steps';
 import {
   claimDistinctIds,
   deletePersonRow,
   guardUnchanged,
-  insertEvents,
   insertHistory,
   insertMergeRecord,
   insertPersons,
-  insertWarnings,
   moveDistinctIds,
-  updatePerson,
+  updatePersons,
   type Claim,
-  type EventRow,
+  type Expected,
   type HistoryRow,
   type PersonRow,
-  type Expected,
-  type Statement,
-  type WarningRow,
 } from './writes';
 
 /**
  * Rows a transition adds that read nothing and that nothing in the same batch
- * reads before they exist (new persons, then the distinct ids they claim, then
- * identification lines): plans combined into one batch write them together, a
- * statement per kind, before the next statement that could read them.
+ * reads before they exist: new persons, the distinct ids they claim, identification lines.
  */
 export interface PersonInserts {
   persons: PersonRow[];
@@ -43,14 +30,65 @@ export interface PersonInserts {
   history: HistoryRow[];
 }
 
-export const noInserts = (): PersonInserts => ({ persons: [], claims: [], history: [] });
+const noInserts = (): PersonInserts => ({ persons: [], claims: [], history: [] });
 
-/** The statements writing `inserts`: persons first, as their distinct ids and history point at them. */
-export const insertStatements = (db: Db, inserts: PersonInserts): Statement[] => [
-  ...insertPersons(db, inserts.persons),
-  ...claimDistinctIds(db, inserts.claims),
-  ...insertHistory(db, inserts.history),
-];
+/**
+ * The order of a batch's person writes, for one plan (`planWrites`) and for many
+ * combined (persons/planned-steps.ts). THE rule: inserts are held and written
+ * together (a statement per kind: persons first, as their distinct ids and
+ * history point at them) before the next statement that could read them; the
+ * new rows of existing persons (latest per person) go after the other person
+ * writes, unless a statement must see them first.
+ */
+export class WriteOrder {
+  private readonly written: Statement[] = [];
+  private pending = noInserts();
+  private readonly updates = new Map<string, PersonRow>();
+
+  constructor(private readonly db: Db) {}
+
+  insert(inserts: PersonInserts): void {
+    this.pending.persons.push(...inserts.persons);
+    this.pending.claims.push(...inserts.claims);
+    this.pending.history.push(...inserts.history);
+  }
+
+  /** An existing person's new row (replacing an earlier one of this batch); null forgets it (the person was absorbed). */
+  update(personId: string, row: PersonRow | null): void {
+    if (row) this.updates.set(personId, row);
+    else this.updates.delete(personId);
+  }
+
+  /** Statements that read what the batch inserted so far (and, with `readsUpdates`, the persons' new rows). */
+  add(statements: Statement[], { readsUpdates = false } = {}): void {
+    if (statements.length === 0) return;
+    if (readsUpdates) this.flushUpdates();
+    else this.flushInserts();
+    this.written.push(...statements);
+  }
+
+  /** Every person write, in order. */
+  statements(): Statement[] {
+    this.flushUpdates();
+    return this.written;
+  }
+
+  private flushInserts(): void {
+    const { persons, claims, history } = this.pending;
+    this.written.push(
+      ...insertPersons(this.db, persons),
+      ...claimDistinctIds(this.db, claims),
+      ...insertHistory(this.db, history),
+    );
+    this.pending = noInserts();
+  }
+
+  private flushUpdates(): void {
+    this.flushInserts();
+    this.written.push(...updatePersons(this.db, [...this.updates.values()]));
+    this.updates.clear();
+  }
+}
 
 /**
  * A transition (src/identity/transitions.ts) as one guarded atomic batch, and
@@ -61,11 +99,14 @@ export interface Plan {
   guard: { projectId: number; expects: Expected };
   /** The person writes, but for the update of an existing person's row: its inserts, then */
   inserts: PersonInserts;
-  /** the statements that must follow them in order (a merge: its record, which reads the source's distinct ids, the move, the delete). */
+  /**
+   * the statements that must follow them in order (a merge: its record, which reads the source's
+   * distinct ids, the move, the delete).
+   */
   statements: Statement[];
   /** The person's new row, when an existing person changed (written after `statements`). */
   update: PersonRow | null;
-  /** Stored in the same batch, after the statements (multi-row inserts when plans are combined). */
+  /** Stored in the same batch, after the person writes. */
   events: EventRow[];
   warnings: WarningRow[];
   /** The person as written. */
@@ -73,44 +114,18 @@ export interface Plan {
   result: Extract<StepResult, { status: 'ok' }>;
 }
 
-/** All of a plan's writes, in order, for one atomic batch: its guards (if any) first. */
-export const planWrites = (
-  db: Db,
-  plan: Pick<Plan, 'statements' | 'events' | 'warnings'> & Partial<Pick<Plan, 'guard' | 'update' | 'inserts'>>,
-): Statement[] => [
-  ...(plan.guard ? guardUnchanged(db, plan.guard.projectId, plan.guard.expects) : []),
-  ...(plan.inserts ? insertStatements(db, plan.inserts) : []),
-  ...plan.statements,
-  ...(plan.update ? [updatePerson(db, plan.update)] : []),
-  ...insertEvents(db, plan.events),
-  ...insertWarnings(db, plan.warnings),
-];
-
-export function eventRowOf(projectId: number, e: IdentityEvent, personId: string): EventRow {
-  const properties = storedEventProperties(e);
-  return {
-    projectId,
-    uuid: e.uuid,
-    event: e.event,
-    distinctId: e.distinct_id,
-    personIdAtIngest: personId,
-    properties,
-    timestamp: e.timestamp,
-    ...groupColumnValues(properties),
-  };
-}
-
-/**
- * Spec §4: a person-less event is stored with the person its distinct id has
- * now, else the uuid a person created for that id would get.
- */
-export function personLessEventRowOf(projectId: number, e: IdentityEvent, owners: Map<string, string>): EventRow {
-  return eventRowOf(projectId, e, owners.get(e.distinct_id) ?? uuidFromDistinctId(projectId, e.distinct_id));
-}
-
-export function warningRowsOf(projectId: number, eventUuid: string | null, warnings: Warning[]): WarningRow[] {
-  const timestamp = new Date().toISOString();
-  return warnings.map((w) => ({ projectId, type: w.type, details: w.details, eventUuid, timestamp }));
+/** All of a plan's writes, in order, for one atomic batch: its guards first. */
+export function planWrites(db: Db, plan: Plan): Statement[] {
+  const order = new WriteOrder(db);
+  order.insert(plan.inserts);
+  order.add(plan.statements);
+  if (plan.update) order.update(plan.update.id, plan.update);
+  return [
+    ...guardUnchanged(db, plan.guard.projectId, plan.guard.expects),
+    ...order.statements(),
+    ...insertEvents(db, plan.events),
+    ...insertWarnings(db, plan.warnings),
+  ];
 }
 
 /**

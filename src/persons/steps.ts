@@ -22,6 +22,15 @@ export type StepResult =
   | { status: 'moved' };
 
 /**
+ * Where person steps run: the person objects (person-calls.ts, `personObjects`), or a
+ * plan of one D1 batch (planned-steps.ts).
+ */
+export interface PersonSteps {
+  update(step: UpdateStep): Promise<StepResult>;
+  merge(step: MergeStep): Promise<StepResult>;
+}
+
+/**
  * A person's Durable Object as its callers see it (the class is persons/person-do.ts):
  * the type of the `PERSON` binding, so that env.ts needs none of the object's code.
  */

@@ -1,23 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { mergeRequestOf } from '../../src/identity';
-import { independentGroups } from '../../src/ingest/components';
-import { commitGroupsAtOnce } from '../../src/ingest/planned-commit';
+import { dbOf } from '../../src/db/client';
+import { writeAtomically } from '../../src/db/statements';
+import { independentGroups } from '../../src/ingest/person-groups';
+import { commitGroupsAtOnce } from '../../src/ingest/run-groups';
+import { loadPerson, readIngestState } from '../../src/persons/ingest-state';
 import {
   claimDistinctIds,
   guardUnchanged,
   insertPersons,
-  updatePerson,
-  writeAtomically,
+  updatePersons,
   type PersonRow,
 } from '../../src/persons/writes';
-import { loadPerson, readIngestState } from '../../src/persons/reads';
-import { dbOf } from '../../src/db/client';
 import { env } from '../support';
 
 // Guards work on any shard; these use the second (no project: ids are unique per test).
 const db = dbOf(env.SHARD_1);
 
 const insertPerson = (row: PersonRow) => insertPersons(db, [row])[0]!;
+const updatePerson = (row: PersonRow) => updatePersons(db, [row])[0]!;
 const claim = (projectId: number, distinctId: string, personId: string) =>
   claimDistinctIds(db, [{ projectId, distinctId, personId }])[0]!;
 
@@ -35,14 +36,14 @@ it('a stale version guard refuses the whole batch and reports a conflict', async
   const id = crypto.randomUUID();
   expect(await writeAtomically(db, [insertPerson(person(id)), claim(4242, `d-${id}`, id)])).toBe(true);
   const stale = await writeAtomically(db, [
-    updatePerson(db, { ...person(id, 1), properties: { a: 'first' } }),
+    updatePerson({ ...person(id, 1), properties: { a: 'first' } }),
     ...guardUnchanged(db, 4242, { versions: [[id, 5]] }),
   ]);
   expect(stale).toBe(false);
   expect((await loadPerson(db, id))?.properties).toEqual({ a: 1 });
   const fresh = await writeAtomically(db, [
     ...guardUnchanged(db, 4242, { versions: [[id, 0]], owners: [[`d-${id}`, id]] }),
-    updatePerson(db, person(id, 1)),
+    updatePerson(person(id, 1)),
   ]);
   expect(fresh).toBe(true);
   expect((await loadPerson(db, id))?.version).toBe(1);
@@ -170,7 +171,7 @@ describe('the batched commit', () => {
 
     const stale = await read();
     // Another writer moves b on after the read.
-    await writeAtomically(db, [updatePerson(db, { ...person(b, 1), projectId, properties: { other: 'writer' } })]);
+    await writeAtomically(db, updatePersons(db, [{ ...person(b, 1), projectId, properties: { other: 'writer' } }]));
     expect(await commitGroupsAtOnce(db, projectId, stale, await groups())).toBe(false);
     expect(await storedEvents(uuids)).toBe(0);
     expect((await loadPerson(db, a))?.version).toBe(0);

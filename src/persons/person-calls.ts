@@ -1,17 +1,10 @@
-import { uuidFromDistinctId } from '../identity';
-import type { Env } from '../env';
 import type { Db } from '../db/client';
-import type { MergeStep, PersonEvent, StepResult, UpdateStep } from '../persons/steps';
-import { readIngestState, type Owners } from '../persons/reads';
-import type { PlannedEvent } from './components';
+import type { Env } from '../env';
+import { uuidFromDistinctId, type MergeRequest } from '../identity';
+import { readIngestState, type Owners } from './ingest-state';
+import type { MergeStep, PersonEvent, PersonSteps, StepResult, UpdateStep } from './steps';
 
 const MAX_ATTEMPTS = 8;
-
-/** Where person steps run: the person objects, or a plan of one D1 batch (see planned-commit.ts). */
-export interface PersonSteps {
-  update(step: UpdateStep): Promise<StepResult>;
-  merge(step: MergeStep): Promise<StepResult>;
-}
 
 /** Each step in the Durable Object of the person it writes, which serializes it and writes D1. */
 export function personObjects(env: Env): PersonSteps {
@@ -71,7 +64,7 @@ export class PersonCalls {
     }
   }
 
-  async merge({ item, merge }: PlannedEvent & { merge: NonNullable<PlannedEvent['merge']> }): Promise<void> {
+  async merge(item: PersonEvent, merge: MergeRequest): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const sourcePersonId = this.owners.get(merge.source) ?? null;
       const targetPersonId = this.owners.get(merge.target) ?? null;

@@ -57,12 +57,3 @@ export function segmentsOf(group: PlannedEvent[]): Segment[] {
   }
   return segments;
 }
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-export async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(runners);
-}
