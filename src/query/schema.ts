@@ -146,7 +146,8 @@ const TrendsQuery = z
   .openapi('TrendsQuery');
 export type TrendsQueryInput = z.infer<typeof TrendsQuery>;
 
-export const FUNNEL_WINDOW_UNITS = ['second', 'minute', 'hour', 'day', 'week', 'month'] as const;
+const FUNNEL_WINDOW_UNITS = ['second', 'minute', 'hour', 'day', 'week', 'month'] as const;
+export type FunnelWindowUnit = (typeof FUNNEL_WINDOW_UNITS)[number];
 
 const FunnelsQuery = z
   .object({

@@ -3,6 +3,7 @@
  * RetentionQuery). The URL holds the form's fields, so a chart can be shared; the query
  * built from them is exactly what `POST /api/projects/:id/query/` would be sent.
  */
+import { INTERVALS, type FunnelWindowUnit } from '../query/schema';
 
 export const INSIGHT_KINDS = ['trends', 'funnels', 'retention'] as const;
 export type InsightKind = (typeof INSIGHT_KINDS)[number];
@@ -13,7 +14,6 @@ export const MATHS = [
   ['weekly_active', 'Weekly active'],
   ['monthly_active', 'Monthly active'],
 ] as const;
-export const INTERVALS = ['hour', 'day', 'week', 'month'] as const;
 export const DATE_FROMS = [
   ['-24h', 'Last 24 hours'],
   ['-7d', 'Last 7 days'],
@@ -25,7 +25,14 @@ export const DATE_FROMS = [
   ['all', 'All time'],
 ] as const;
 export const RETENTION_PERIODS = ['Day', 'Week', 'Month'] as const;
-export const FUNNEL_WINDOW_UNITS = ['minute', 'hour', 'day', 'week', 'month'] as const;
+/** The conversion-window units the form offers: the query's, but seconds. */
+export const FORM_WINDOW_UNITS = [
+  'minute',
+  'hour',
+  'day',
+  'week',
+  'month',
+] as const satisfies readonly FunnelWindowUnit[];
 export const MAX_SERIES = 6;
 
 export interface InsightForm {
@@ -83,7 +90,7 @@ export function insightFormOf(one: (name: string) => string | undefined, all: (n
     breakdownType: one('breakdown_type') === 'person' ? 'person' : 'event',
     display: one('display') === 'bar' ? 'bar' : 'line',
     funnelWindow: clampInt(one('window'), 1, 10_000, 14),
-    funnelWindowUnit: oneOf(one('window_unit'), FUNNEL_WINDOW_UNITS, 'day'),
+    funnelWindowUnit: oneOf(one('window_unit'), FORM_WINDOW_UNITS, 'day'),
     target: (one('target') ?? '$pageview').slice(0, 400) || '$pageview',
     returning: (one('returning') ?? '$pageview').slice(0, 400) || '$pageview',
     period: oneOf(one('period'), RETENTION_PERIODS, 'Day'),

@@ -5,7 +5,7 @@ import type { AppEnv } from '../env';
 import { web } from './routes';
 
 /** Where the app answers for this path: `/app`, `<PATH_PREFIX>/app`, or undefined. */
-export function webBaseOf(pathname: string, pathPrefix: string | undefined): string | undefined {
+function webBaseOf(pathname: string, pathPrefix: string | undefined): string | undefined {
   for (const base of ['/app', ...(pathPrefix ? [`${pathPrefix}/app`] : [])]) {
     if (isUnder(pathname, base)) return base;
   }

@@ -1,6 +1,6 @@
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { Layout } from './components';
+import { Layout } from './ui';
 import type { WebContext } from './context';
 
 /** A full page, with its doctype. */

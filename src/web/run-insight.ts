@@ -5,7 +5,7 @@ import { QueryError } from '../query/errors';
 import { runQuery } from '../query/run';
 import { AnyQuery } from '../query/schema';
 
-export type InsightOutcome = { response: { results: unknown[] } & Record<string, unknown> } | { error: string };
+type InsightOutcome = { response: { results: unknown[] } & Record<string, unknown> } | { error: string };
 
 /**
  * Runs a PostHog query for the insights page through the same schema and engine as

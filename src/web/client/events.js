@@ -26,7 +26,7 @@ function link(href, text) {
   return a;
 }
 
-/** The same markup as the server's EventRow. */
+/** The same markup as the server's EventListItem (src/web/pages/events.tsx). */
 function eventRow(e) {
   const li = document.createElement('li');
   li.className = 'event fresh';

@@ -5,7 +5,7 @@ import { getEvent, listEvents, type EventView } from '../../db/event-reads';
 import { projectDb } from '../../db/shards';
 import { warningsOfEvent } from '../../db/warning-reads';
 import { eventJson } from '../../schemas/events';
-import { JsonText, Layout, Pager, PropertyTable, Time } from '../components';
+import { JsonText, Layout, Pager, PropertyTable, Time } from '../ui';
 import { appUrl, type WebContext } from '../context';
 import { notFoundPage, render } from '../render';
 
@@ -20,7 +20,7 @@ const EventsQuery = z.object({
 });
 
 /** One event in a list: a summary line, expandable to its properties. The live view's script builds the same markup. */
-export function EventRow({ c, projectId, event }: { c: WebContext; projectId: number; event: EventView }) {
+export function EventListItem({ c, projectId, event }: { c: WebContext; projectId: number; event: EventView }) {
   return (
     <li class="event" data-uuid={event.uuid}>
       <details>
@@ -71,7 +71,7 @@ export function EventsSection({
       ) : (
         <ol class="events">
           {page.map((e) => (
-            <EventRow c={c} projectId={projectId} event={e} />
+            <EventListItem c={c} projectId={projectId} event={e} />
           ))}
         </ol>
       )}
@@ -136,7 +136,7 @@ export async function eventsPage(c: WebContext) {
         data-person-base={appUrl(c, `/projects/${project.id}/persons`)}
       >
         {page.map((e) => (
-          <EventRow c={c} projectId={project.id} event={e} />
+          <EventListItem c={c} projectId={project.id} event={e} />
         ))}
       </ol>
       {page.length === 0 && (

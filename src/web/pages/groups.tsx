@@ -6,7 +6,7 @@ import { findGroup, listGroups, type PersonGroup } from '../../db/group-reads';
 import { projectDb } from '../../db/shards';
 import { MAX_GROUP_NAME_CHARS, MAX_GROUP_TYPES } from '../../groups/rules';
 import { listGroupTypes, type GroupTypeRow } from '../../groups/type-mapping';
-import { Layout, Pager, PropertyTable, Time } from '../components';
+import { Layout, ListTable, Pager, PropertyTable, Time } from '../ui';
 import { appUrl, type WebContext } from '../context';
 import { notFoundPage, render } from '../render';
 import { EventsSection, eventsPosition } from './events';
@@ -37,7 +37,7 @@ const GroupParams = z.object({
 /** How a group type is called on the pages: its plural display name, else its type. */
 const pluralOf = (t: GroupTypeRow) => t.namePlural || t.groupType;
 
-export const groupPath = (projectId: number, index: number, key: string) =>
+const groupPath = (projectId: number, index: number, key: string) =>
   `/projects/${projectId}/groups/${index}/${encodeURIComponent(key)}`;
 
 /** The group's name property when it has one. */
@@ -95,36 +95,25 @@ export async function groupsPage(c: WebContext) {
             </label>
             <button type="submit">Search</button>
           </form>
-          {page.length === 0 ? (
-            <p class="empty">No groups match.</p>
-          ) : (
-            <div class="scroll">
-              <table class="list groups">
-                <thead>
-                  <tr>
-                    <th scope="col">Key</th>
-                    <th scope="col">Name</th>
-                    <th scope="col">Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.map((g) => (
-                    <tr>
-                      <td>
-                        <a href={appUrl(c, groupPath(project.id, g.groupTypeIndex, g.groupKey))} class="id">
-                          {g.groupKey}
-                        </a>
-                      </td>
-                      <td>{groupName(g.properties) ?? <span class="muted">—</span>}</td>
-                      <td>
-                        <Time at={g.createdAt} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <ListTable
+            name="groups"
+            columns={['Key', 'Name', 'Created']}
+            items={page}
+            empty={<p class="empty">No groups match.</p>}
+            row={(g) => (
+              <tr>
+                <td>
+                  <a href={appUrl(c, groupPath(project.id, g.groupTypeIndex, g.groupKey))} class="id">
+                    {g.groupKey}
+                  </a>
+                </td>
+                <td>{groupName(g.properties) ?? <span class="muted">—</span>}</td>
+                <td>
+                  <Time at={g.createdAt} />
+                </td>
+              </tr>
+            )}
+          />
           <Pager
             previous={cursor ? appUrl(c, path, { type: current?.groupTypeIndex, q: q.q }) : null}
             next={

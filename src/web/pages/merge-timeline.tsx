@@ -1,7 +1,7 @@
 import type { Child } from 'hono/jsx';
 import type { HistoryEntry, PersonView } from '../../db/person-reads';
 import type { WarningView } from '../../db/warning-reads';
-import { Time } from '../components';
+import { Time } from '../ui';
 import { appUrl, type WebContext } from '../context';
 
 type Entry =

@@ -5,7 +5,7 @@ import { COOKIELESS_MODES, CreateProjectBody, settingsOfBody, UpdateProjectBody 
 import { dbOf } from '../../db/client';
 import { listProjects, updateProjectSettings, type Project } from '../../db/projects';
 import { createPlacedProject } from '../../db/shards';
-import { Flash, Layout, Time } from '../components';
+import { Flash, Layout, ListTable, Time } from '../ui';
 import { appUrl, publicOrigin, type WebContext } from '../context';
 import { render } from '../render';
 
@@ -19,38 +19,25 @@ export async function projectsPage(c: WebContext, error?: string, status: 200 | 
     <Layout c={c} title="Projects">
       <h1>Projects</h1>
       {error && <Flash kind="error">{error}</Flash>}
-      {projects.length === 0 ? (
-        <p>No projects yet: create one below.</p>
-      ) : (
-        <div class="scroll">
-          <table class="list">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Id</th>
-                <th scope="col">Token</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {projects.map((p) => (
-                <tr>
-                  <td>
-                    <a href={appUrl(c, `/projects/${p.id}/persons`)}>{p.name}</a>
-                  </td>
-                  <td>{p.id}</td>
-                  <td>
-                    <code class="token">{p.apiToken}</code>
-                  </td>
-                  <td>
-                    <Time at={p.createdAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable
+        columns={['Name', 'Id', 'Token', 'Created']}
+        items={projects}
+        empty={<p>No projects yet: create one below.</p>}
+        row={(p) => (
+          <tr>
+            <td>
+              <a href={appUrl(c, `/projects/${p.id}/persons`)}>{p.name}</a>
+            </td>
+            <td>{p.id}</td>
+            <td>
+              <code class="token">{p.apiToken}</code>
+            </td>
+            <td>
+              <Time at={p.createdAt} />
+            </td>
+          </tr>
+        )}
+      />
       <h2>New project</h2>
       <form method="post" action={appUrl(c, '/projects')} class="inline">
         <label>
@@ -72,11 +59,11 @@ export async function createProjectAction(c: WebContext) {
 }
 
 /** Where SDKs should send events: this origin plus the path prefix. */
-export function apiHostOf(c: WebContext): string {
+function apiHostOf(c: WebContext): string {
   return `${publicOrigin(c)}${pathPrefixOf(c.env.PATH_PREFIX) ?? ''}`;
 }
 
-export function sdkSnippets(token: string, apiHost: string) {
+function sdkSnippets(token: string, apiHost: string) {
   const t = JSON.stringify(token);
   const h = JSON.stringify(apiHost);
   return {

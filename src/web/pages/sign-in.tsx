@@ -1,4 +1,4 @@
-import { Flash, Layout } from '../components';
+import { Flash, Layout } from '../ui';
 import { appUrl, type WebContext } from '../context';
 
 export function signInPage(c: WebContext, { error }: { error?: string }) {

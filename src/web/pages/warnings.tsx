@@ -4,7 +4,7 @@ import { cursorParam, encodeCursor } from '../../api/pagination';
 import { personIdsOfDistinctIds } from '../../db/person-reads';
 import { projectDb } from '../../db/shards';
 import { listWarnings, warningTypeCounts } from '../../db/warning-reads';
-import { JsonText, Layout, Pager, Time } from '../components';
+import { JsonText, Layout, ListTable, Pager, Time } from '../ui';
 import { appUrl, type WebContext } from '../context';
 import { render } from '../render';
 
@@ -75,61 +75,49 @@ export async function warningsPage(c: WebContext) {
         </label>
         <button type="submit">Filter</button>
       </form>
-      {page.length === 0 ? (
-        <p class="empty">No warnings.</p>
-      ) : (
-        <div class="scroll">
-          <table class="list warnings">
-            <thead>
-              <tr>
-                <th scope="col">Type</th>
-                <th scope="col">When</th>
-                <th scope="col">Details</th>
-                <th scope="col">Event</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.map((w) => (
-                <tr>
-                  <td>
-                    <code>{w.type}</code>
-                  </td>
-                  <td>
-                    <Time at={w.timestamp} />
-                  </td>
-                  <td>
-                    <dl class="details">
-                      {Object.entries(w.details)
-                        .filter(([k]) => k !== 'eventUuid')
-                        .map(([k, v]) => (
-                          <>
-                            <dt>{k}</dt>
-                            <dd>
-                              {DISTINCT_ID_KEYS.test(k) && typeof v === 'string' ? (
-                                <a href={personHref(v)} class="id">
-                                  {v}
-                                </a>
-                              ) : (
-                                <JsonText value={v} />
-                              )}
-                            </dd>
-                          </>
-                        ))}
-                    </dl>
-                  </td>
-                  <td>
-                    {w.eventUuid ? (
-                      <a href={appUrl(c, `/projects/${project.id}/events/${w.eventUuid}`)}>event</a>
-                    ) : (
-                      <span class="muted">—</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable
+        name="warnings"
+        columns={['Type', 'When', 'Details', 'Event']}
+        items={page}
+        empty={<p class="empty">No warnings.</p>}
+        row={(w) => (
+          <tr>
+            <td>
+              <code>{w.type}</code>
+            </td>
+            <td>
+              <Time at={w.timestamp} />
+            </td>
+            <td>
+              <dl class="details">
+                {Object.entries(w.details)
+                  .filter(([k]) => k !== 'eventUuid')
+                  .map(([k, v]) => (
+                    <>
+                      <dt>{k}</dt>
+                      <dd>
+                        {DISTINCT_ID_KEYS.test(k) && typeof v === 'string' ? (
+                          <a href={personHref(v)} class="id">
+                            {v}
+                          </a>
+                        ) : (
+                          <JsonText value={v} />
+                        )}
+                      </dd>
+                    </>
+                  ))}
+              </dl>
+            </td>
+            <td>
+              {w.eventUuid ? (
+                <a href={appUrl(c, `/projects/${project.id}/events/${w.eventUuid}`)}>event</a>
+              ) : (
+                <span class="muted">—</span>
+              )}
+            </td>
+          </tr>
+        )}
+      />
       <Pager
         previous={cursor ? appUrl(c, path, query) : null}
         next={

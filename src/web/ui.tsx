@@ -3,12 +3,12 @@ import type { Project } from '../db/projects';
 import { appUrl, type WebContext } from './context';
 
 /** In asset URLs; bump it when a page needs a changed script at once (assets are cached 5 minutes, then revalidated). */
-export const ASSET_VERSION = '1';
-export const assetUrl = (c: WebContext, name: string) => appUrl(c, `/assets/${name}`, { v: ASSET_VERSION });
+const ASSET_VERSION = '1';
+const assetUrl = (c: WebContext, name: string) => appUrl(c, `/assets/${name}`, { v: ASSET_VERSION });
 
 type Section = 'persons' | 'groups' | 'events' | 'warnings' | 'insights' | 'settings';
 
-export interface LayoutProps {
+interface LayoutProps {
   c: WebContext;
   title: string;
   project?: Project;
@@ -161,18 +161,46 @@ export const Flash: FC<{ kind?: 'error' | 'ok'; children?: Child }> = ({ kind = 
   </p>
 );
 
-const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A list table's column heading; `num` right-aligns it (counts, amounts). */
+export type Column = string | { label: string; num: true };
 
-/** The id people know a person by: its first distinct id that is not an SDK's anonymous UUID, else its first. */
-export function mainDistinctId(distinctIds: string[]): string | undefined {
-  return distinctIds.find((d) => !UUID_LIKE.test(d)) ?? distinctIds[0];
-}
-
-/** Email, else name, when the person has them as strings. */
-export function displayName(properties: Record<string, unknown>): string | undefined {
-  for (const key of ['email', 'name', '$email', 'username']) {
-    const v = properties[key];
-    if (typeof v === 'string' && v.trim() !== '') return v;
-  }
-  return undefined;
+/**
+ * The list pages' table (`table.list`, scrolling sideways when too wide): one heading per
+ * column and one `<tr>` per item, from `row`; `empty` stands in for a table without items.
+ */
+export function ListTable<T>({
+  name,
+  columns,
+  items,
+  row,
+  empty,
+}: {
+  /** An extra class naming the list (`persons`, `warnings`, …). */
+  name?: string;
+  columns: Column[];
+  items: T[];
+  row: (item: T) => Child;
+  empty: Child;
+}) {
+  if (items.length === 0) return <>{empty}</>;
+  return (
+    <div class="scroll">
+      <table class={name ? `list ${name}` : 'list'}>
+        <thead>
+          <tr>
+            {columns.map((column) =>
+              typeof column === 'string' ? (
+                <th scope="col">{column}</th>
+              ) : (
+                <th scope="col" class="num">
+                  {column.label}
+                </th>
+              ),
+            )}
+          </tr>
+        </thead>
+        <tbody>{items.map(row)}</tbody>
+      </table>
+    </div>
+  );
 }

@@ -1,0 +1,84 @@
+/** A TrendsQuery's results: a chart (drawn by insights.js from `data-chart`), its legend and the same numbers as a table. */
+import { ListTable } from '../../ui';
+import { breakdownText, formatNumber } from './format';
+
+/** Distinct colours for series, in order (also used by the chart script, via the data it is given). */
+const SERIES_COLORS = [
+  '#1d4aff',
+  '#f04f58',
+  '#2f9e44',
+  '#f9a825',
+  '#7b3fe4',
+  '#00a3b4',
+  '#e66b00',
+  '#6b6f7d',
+  '#c2185b',
+  '#455a64',
+];
+
+export interface TrendSeries {
+  label: string;
+  data: number[];
+  labels: string[];
+  days: string[];
+  count: number;
+  breakdown_value?: unknown;
+  aggregated_value?: number;
+  action?: { name?: string | null; custom_name?: string | null } | null;
+}
+
+/** The series' event, and its breakdown value when broken down (PostHog's label is then the value alone). */
+function seriesName(s: TrendSeries): string {
+  if (s.breakdown_value === undefined || s.breakdown_value === null) return s.label;
+  const series = s.action?.custom_name || s.action?.name || s.label;
+  return `${series} · ${breakdownText(s.breakdown_value)}`;
+}
+
+export function Trends({ results, display }: { results: TrendSeries[]; display: 'line' | 'bar' }) {
+  if (results.length === 0) return <p class="empty">No data for this query.</p>;
+  const labels = results[0]?.labels ?? [];
+  const chart = {
+    display,
+    labels,
+    days: results[0]?.days ?? [],
+    series: results.map((s, i) => ({
+      name: seriesName(s),
+      color: SERIES_COLORS[i % SERIES_COLORS.length],
+      data: s.data,
+    })),
+  };
+  return (
+    <section>
+      <div
+        class="chart"
+        id="trend-chart"
+        data-chart={JSON.stringify(chart)}
+        role="img"
+        aria-label="Trend chart; the same numbers are in the table below"
+      />
+      <ul class="legend">
+        {chart.series.map((s) => (
+          <li>
+            <span class="swatch" style={`background:${s.color}`} />
+            {s.name}
+          </li>
+        ))}
+      </ul>
+      <ListTable
+        name="trends-table"
+        columns={['Series', { label: 'Total', num: true }, ...labels.map((l) => ({ label: l, num: true as const }))]}
+        items={results}
+        empty={null}
+        row={(s) => (
+          <tr>
+            <th scope="row">{seriesName(s)}</th>
+            <td class="num">{s.count}</td>
+            {s.data.map((v) => (
+              <td class="num">{formatNumber(v)}</td>
+            ))}
+          </tr>
+        )}
+      />
+    </section>
+  );
+}
