@@ -20,7 +20,7 @@ export interface Env {
   PATH_PREFIX?: string;
   /**
    * Reverse proxies whose X-Forwarded-For / X-Real-IP and geo headers are believed:
-   * addresses or CIDR ranges, separated by commas or spaces (src/capture/client.ts).
+   * addresses or CIDR ranges, separated by commas or spaces (src/capture/sender.ts).
    */
   TRUSTED_PROXIES?: string;
   /** A shared secret a proxy sends in `X-Proxy-Secret` to be trusted wherever it connects from (a secret). */

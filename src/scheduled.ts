@@ -1,7 +1,7 @@
 import { purgeExpiredCookieless } from './cookieless';
 import { checkShardFill } from './db/storage';
 import type { Env } from './env';
-import { applyRetention } from './retention/retention';
+import { expireEvents } from './expiry/expire-events';
 
 /**
  * The hourly Cron Trigger (wrangler.toml [triggers]): retention with its R2
@@ -27,7 +27,7 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
 }
 
 async function logRetention(env: Env, now: number): Promise<void> {
-  for (const r of await applyRetention(env, now)) {
+  for (const r of await expireEvents(env, now)) {
     if (r.deleted > 0 || r.error) {
       console.log(
         `retention: project ${r.projectId} deleted ${r.deleted} events before ${r.cutoff}, archived ${r.archived.length} parts${r.error ? `; stopped: ${r.error}` : ''}`,

@@ -4,7 +4,7 @@ import { projectDb } from '../db/shards';
 import type { Env } from '../env';
 import { decodePayload, readCapped } from './decode';
 import { CaptureError, badRequest } from '../http/capture-errors';
-import { clientOf } from './client';
+import { senderOf } from './sender';
 import { enrichProperties } from './enrich';
 import { enqueue, messagesOf } from './enqueue';
 import type { CaptureWarning, CapturedEvent } from '../queue/message';
@@ -41,7 +41,7 @@ export async function captureHandOver(request: Request, env: Env, opts: { engage
   const projectId = project.id;
 
   const clock = { now, sentAt: sentAtOf(batch.sentAt, query) };
-  const client = clientOf(request, env);
+  const sender = senderOf(request, env);
   const events: CapturedEvent[] = [];
   const warnings: CaptureWarning[] = [];
   for (const raw of batch.events) {
@@ -51,11 +51,11 @@ export async function captureHandOver(request: Request, env: Env, opts: { engage
       warnings.push(tooOld);
       continue;
     }
-    enrichProperties(event.properties, client, { anonymizeIps: project.anonymizeIps });
+    enrichProperties(event.properties, sender, { anonymizeIps: project.anonymizeIps });
     events.push(event);
   }
   const identified = await withCookielessIds(env, project, events, {
-    ip: client.ip,
+    ip: sender.ip,
     userAgent: request.headers.get('User-Agent'),
   });
   return {

@@ -11,7 +11,7 @@ export interface EdgeLocation {
   longitude?: string;
 }
 
-/** What capture knows about the sender (see client.ts): its IP and `$geoip_*` location. */
+/** What capture knows about the sender (see sender.ts): its IP and `$geoip_*` location. */
 export interface Sender {
   ip?: string | null;
   geo?: Record<string, string | number>;
@@ -28,7 +28,7 @@ const CONTINENT_NAMES: Record<string, string> = {
 };
 
 /**
- * Adds `$ip` and `$geoip_*` (the client's, see client.ts) to the properties,
+ * Adds `$ip` and `$geoip_*` (the sender's, see sender.ts) to the properties,
  * unless `$geoip_disable` is set. An `$ip` the sender set itself is kept, and
  * then the client's location (not that IP's) is not used. A project that
  * anonymises IPs gets neither, and an `$ip` sent in the event is dropped.

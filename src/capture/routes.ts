@@ -4,7 +4,7 @@ import type { AppEnv } from '../env';
 import { executionCtxOf } from '../http/context';
 import { isUnder, pathPrefixOf } from '../http/paths';
 import { captureEvents } from './capture';
-import { proxyConfigProblem } from './client';
+import { proxyConfigProblem } from './sender';
 import { captureCors, setCorsHeaders } from './cors';
 import { CaptureError, captureErrorResponse } from '../http/capture-errors';
 import { decideResponse, flagsResponse, remoteConfig, remoteConfigScript } from './sdk-config';

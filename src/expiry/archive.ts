@@ -38,7 +38,7 @@ export async function gzip(text: string): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-export async function gunzip(bytes: ArrayBuffer | Uint8Array): Promise<string> {
+export async function gunzipText(bytes: ArrayBuffer | Uint8Array): Promise<string> {
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
   return new Response(stream).text();
 }

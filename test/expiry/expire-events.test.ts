@@ -5,8 +5,8 @@ import worker from '../../src/index';
 import { dbOf } from '../../src/db/client';
 import { events, projects } from '../../src/db/schema';
 import { projectDb } from '../../src/db/shards';
-import { archiveKey, gunzip, writeArchivePart } from '../../src/retention/archive';
-import { applyRetention, retentionCutoff } from '../../src/retention/retention';
+import { archiveKey, gunzipText, writeArchivePart } from '../../src/expiry/archive';
+import { expireEvents, expiryCutoff } from '../../src/expiry/expire-events';
 import { env, newProjectOnShard } from '../support';
 
 const NOW = Date.UTC(2026, 5, 15, 12, 0, 0);
@@ -57,7 +57,7 @@ async function archivedOf(projectId: number) {
   const lines: Record<string, unknown>[] = [];
   for (const object of listed.objects) {
     const body = await env.ARCHIVE!.get(object.key);
-    const text = await gunzip(await body!.arrayBuffer());
+    const text = await gunzipText(await body!.arrayBuffer());
     for (const line of text.split('\n').filter(Boolean)) lines.push({ ...JSON.parse(line), key: object.key });
   }
   return { keys: listed.objects.map((o) => o.key), lines };
@@ -65,8 +65,8 @@ async function archivedOf(projectId: number) {
 
 describe('retention', () => {
   it('cuts at the start of the UTC day event_retention_days ago', () => {
-    expect(retentionCutoff(NOW, DAYS)).toBe(CUTOFF);
-    expect(retentionCutoff(Date.UTC(2026, 5, 15, 0, 0, 0), 1)).toBe('2026-06-14T00:00:00.000Z');
+    expect(expiryCutoff(NOW, DAYS)).toBe(CUTOFF);
+    expect(expiryCutoff(Date.UTC(2026, 5, 15, 0, 0, 0), 1)).toBe('2026-06-14T00:00:00.000Z');
   });
 
   it('archives each expired day to R2 as gzip NDJSON, then deletes exactly the expired events, on each shard', async () => {
@@ -74,7 +74,7 @@ describe('retention', () => {
     const b = await projectWithEvents(1, DAYS);
     const keepAll = await projectWithEvents(1, null);
 
-    const report = await applyRetention(env, NOW, {
+    const report = await expireEvents(env, NOW, {
       eventsPerPart: 2,
       onlyProjects: [a.project.id, b.project.id, keepAll.project.id],
     });
@@ -111,7 +111,7 @@ describe('retention', () => {
     expect((await archivedOf(keepAll.project.id)).keys).toEqual([]);
 
     // A second run finds nothing more to do.
-    const again = await applyRetention(env, NOW, { eventsPerPart: 2, onlyProjects: [a.project.id, b.project.id] });
+    const again = await expireEvents(env, NOW, { eventsPerPart: 2, onlyProjects: [a.project.id, b.project.id] });
     expect(again.map((r) => r.deleted)).toEqual([0, 0]);
     expect((await archivedOf(a.project.id)).keys).toHaveLength(4);
   });
@@ -122,7 +122,7 @@ describe('retention', () => {
       get: (bucket, name) =>
         name === 'put' ? () => Promise.reject(new Error('R2 is unavailable')) : Reflect.get(bucket, name).bind(bucket),
     });
-    const report = await applyRetention(env, NOW, { archive: failingPuts, onlyProjects: [project.id] });
+    const report = await expireEvents(env, NOW, { archive: failingPuts, onlyProjects: [project.id] });
     expect(report[0]).toMatchObject({ projectId: project.id, deleted: 0, error: 'R2 is unavailable' });
     expect((await storedUuids(db, project.id)).size).toBe(rows.length);
     expect((await archivedOf(project.id)).keys).toEqual([]);
@@ -141,7 +141,7 @@ describe('retention', () => {
     firstPart.sort((x, y) => (x.uuid < y.uuid ? -1 : 1));
     await writeArchivePart(env.ARCHIVE!, archiveKey(project.id, firstPart[0]!), firstPart.slice(0, 2));
 
-    await applyRetention(env, NOW, { eventsPerPart: 2, onlyProjects: [project.id] });
+    await expireEvents(env, NOW, { eventsPerPart: 2, onlyProjects: [project.id] });
     const { keys, lines } = await archivedOf(project.id);
     expect(keys).toHaveLength(4);
     expect(lines.map((l) => l.uuid).sort()).toEqual(oldest.map((r) => r.uuid).sort());
@@ -149,7 +149,7 @@ describe('retention', () => {
 
   it('only deletes when no archive is bound', async () => {
     const { project, rows, db } = await projectWithEvents(0, DAYS);
-    const report = await applyRetention(env, NOW, { archive: null, onlyProjects: [project.id] });
+    const report = await expireEvents(env, NOW, { archive: null, onlyProjects: [project.id] });
     expect(report[0]).toMatchObject({ deleted: rows.filter((r) => r.timestamp < CUTOFF).length, archived: [] });
     expect((await storedUuids(db, project.id)).size).toBe(rows.filter((r) => r.timestamp >= CUTOFF).length);
     expect((await archivedOf(project.id)).keys).toEqual([]);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clientOf, proxyConfigProblem, proxyTrustOf } from '../../src/capture/client';
+import { senderOf, proxyConfigProblem, proxyTrustOf } from '../../src/capture/sender';
 import { cidrContains, parseCidr, parseIp } from '../../src/capture/ip';
 
 const PROXY = '10.1.2.3';
@@ -69,14 +69,14 @@ describe('proxy config', () => {
   });
 
   it('fails closed: a broken config trusts no proxy', () => {
-    const client = clientOf(request({ 'CF-Connecting-IP': PROXY, 'X-Forwarded-For': '203.0.113.9' }), {
+    const client = senderOf(request({ 'CF-Connecting-IP': PROXY, 'X-Forwarded-For': '203.0.113.9' }), {
       TRUSTED_PROXIES: '10.0.0.0/8 garbage',
     });
     expect(client).toMatchObject({ ip: PROXY, viaProxy: false });
   });
 });
 
-describe('clientOf', () => {
+describe('senderOf', () => {
   const cf = { country: 'DE', city: 'Frankfurt am Main', continent: 'EU' };
 
   it('uses CF-Connecting-IP and request.cf for a direct sender, ignoring forwarding headers', () => {
@@ -87,7 +87,7 @@ describe('clientOf', () => {
       'CF-IPCountry': 'US',
       'X-Proxy-Secret': 'wrong-secret-but-long-enough',
     };
-    const client = clientOf(request({ 'CF-Connecting-IP': '203.0.113.9', ...spoof }, cf), {
+    const client = senderOf(request({ 'CF-Connecting-IP': '203.0.113.9', ...spoof }, cf), {
       ...trusted,
       PROXY_SECRET: SECRET,
     });
@@ -99,21 +99,21 @@ describe('clientOf', () => {
   });
 
   it("keeps a direct sender's location per address for a while (request.cf is parsed once, not per request)", () => {
-    const first = clientOf(request({ 'CF-Connecting-IP': '198.51.100.201' }, { country: 'JP', city: 'Osaka' }), {});
-    const again = clientOf(request({ 'CF-Connecting-IP': '198.51.100.201' }, { country: 'FR', city: 'Lyon' }), {});
-    const other = clientOf(request({ 'CF-Connecting-IP': '198.51.100.202' }, { country: 'FR', city: 'Lyon' }), {});
+    const first = senderOf(request({ 'CF-Connecting-IP': '198.51.100.201' }, { country: 'JP', city: 'Osaka' }), {});
+    const again = senderOf(request({ 'CF-Connecting-IP': '198.51.100.201' }, { country: 'FR', city: 'Lyon' }), {});
+    const other = senderOf(request({ 'CF-Connecting-IP': '198.51.100.202' }, { country: 'FR', city: 'Lyon' }), {});
     expect(first.geo).toMatchObject({ $geoip_country_code: 'JP', $geoip_city_name: 'Osaka' });
     expect(again.geo).toEqual(first.geo);
     expect(other.geo).toMatchObject({ $geoip_country_code: 'FR', $geoip_city_name: 'Lyon' });
   });
 
   it('with no proxies configured, forwarding headers change nothing', () => {
-    const client = clientOf(request({ 'CF-Connecting-IP': PROXY, 'X-Forwarded-For': '1.1.1.1' }), {});
+    const client = senderOf(request({ 'CF-Connecting-IP': PROXY, 'X-Forwarded-For': '1.1.1.1' }), {});
     expect(client.ip).toBe(PROXY);
   });
 
   it('takes the client from X-Forwarded-For when the peer is a trusted proxy, and the geo it forwards', () => {
-    const client = clientOf(
+    const client = senderOf(
       request(
         {
           'CF-Connecting-IP': PROXY,
@@ -148,7 +148,7 @@ describe('clientOf', () => {
   });
 
   it("never uses the proxy's own request.cf location: no forwarded geo means no geo", () => {
-    const client = clientOf(request({ 'CF-Connecting-IP': PROXY, 'X-Forwarded-For': '198.51.100.23' }, cf), trusted);
+    const client = senderOf(request({ 'CF-Connecting-IP': PROXY, 'X-Forwarded-For': '198.51.100.23' }, cf), trusted);
     expect(client).toEqual({ ip: '198.51.100.23', viaProxy: true, geo: {} });
   });
 
@@ -165,7 +165,7 @@ describe('clientOf', () => {
       'CF-IPLongitude': '-0.12',
     };
     expect(
-      clientOf(request({ 'CF-Connecting-IP': PROXY, 'X-Forwarded-For': '198.51.100.1', ...cfHeaders }), trusted).geo,
+      senderOf(request({ 'CF-Connecting-IP': PROXY, 'X-Forwarded-For': '198.51.100.1', ...cfHeaders }), trusted).geo,
     ).toEqual({
       $geoip_country_code: 'GB',
       $geoip_country_name: 'United Kingdom',
@@ -190,7 +190,7 @@ describe('clientOf', () => {
         postal_code: '75001',
       }),
     );
-    const netlify = clientOf(
+    const netlify = senderOf(
       request({ 'CF-Connecting-IP': PROXY, 'X-Forwarded-For': '198.51.100.1', 'X-Nf-Geo': nf }),
       trusted,
     ).geo;
@@ -205,7 +205,7 @@ describe('clientOf', () => {
   });
 
   it('drops malformed geo values instead of storing them', () => {
-    const client = clientOf(
+    const client = senderOf(
       request({
         'CF-Connecting-IP': PROXY,
         'X-Forwarded-For': '198.51.100.1',
@@ -222,7 +222,7 @@ describe('clientOf', () => {
     expect(client.geo).toEqual({ $geoip_country_code: 'US', $geoip_country_name: 'United States' });
     for (const country of ['USA', 'X', '<>', 'XX', '']) {
       expect(
-        clientOf(
+        senderOf(
           request({ 'CF-Connecting-IP': PROXY, 'X-Forwarded-For': '198.51.100.1', 'CF-IPCountry': country }),
           trusted,
         ).geo,
@@ -230,7 +230,7 @@ describe('clientOf', () => {
       ).toEqual({});
     }
     expect(
-      clientOf(
+      senderOf(
         request({ 'CF-Connecting-IP': PROXY, 'X-Forwarded-For': '198.51.100.1', 'X-Nf-Geo': '!!not base64' }),
         trusted,
       ).geo,
@@ -239,7 +239,7 @@ describe('clientOf', () => {
 
   it('walks X-Forwarded-For from the right past trusted proxies; entries the client wrote itself cannot spoof', () => {
     const from = (xff: string, extra: Record<string, string> = {}) =>
-      clientOf(request({ 'CF-Connecting-IP': PROXY, 'X-Forwarded-For': xff, ...extra }), trusted).ip;
+      senderOf(request({ 'CF-Connecting-IP': PROXY, 'X-Forwarded-For': xff, ...extra }), trusted).ip;
     // The client sent "X-Forwarded-For: 1.1.1.1"; its proxy appended what it saw.
     expect(from('1.1.1.1, 198.51.100.23')).toBe('198.51.100.23');
     expect(from('1.1.1.1, 198.51.100.23, 10.9.9.9, 192.0.2.7')).toBe('198.51.100.23');
@@ -256,16 +256,16 @@ describe('clientOf', () => {
     // Empty X-Forwarded-For: X-Real-IP, if it is an address.
     expect(from('', { 'X-Real-IP': '198.51.100.44' })).toBe('198.51.100.44');
     expect(from(' ', { 'X-Real-IP': 'nope' })).toBeNull();
-    expect(clientOf(request({ 'CF-Connecting-IP': PROXY, 'X-Real-IP': '2001:db8::44' }), trusted).ip).toBe(
+    expect(senderOf(request({ 'CF-Connecting-IP': PROXY, 'X-Real-IP': '2001:db8::44' }), trusted).ip).toBe(
       '2001:db8::44',
     );
-    expect(clientOf(request({ 'CF-Connecting-IP': PROXY }), trusted)).toEqual({ ip: null, geo: {}, viaProxy: true });
+    expect(senderOf(request({ 'CF-Connecting-IP': PROXY }), trusted)).toEqual({ ip: null, geo: {}, viaProxy: true });
   });
 
   it('reads only the right end of a huge or many-hop header', () => {
     const many = Array.from({ length: 5000 }, (_, i) => `1.1.${(i >> 8) & 255}.${i & 255}`).join(', ');
     expect(many.length).toBeGreaterThan(50_000);
-    const from = (xff: string) => clientOf(request({ 'CF-Connecting-IP': PROXY, 'X-Forwarded-For': xff }), trusted).ip;
+    const from = (xff: string) => senderOf(request({ 'CF-Connecting-IP': PROXY, 'X-Forwarded-For': xff }), trusted).ip;
     expect(from(`${many}, 198.51.100.23`)).toBe('198.51.100.23');
     expect(from(`${'x'.repeat(60_000)}, 198.51.100.23, 10.0.0.1`)).toBe('198.51.100.23');
     // More trusted hops than are read: the leftmost one read.
@@ -280,13 +280,13 @@ describe('clientOf', () => {
       'X-Forwarded-For': '198.51.100.23, 2a06:98c0:3600::103',
       'CF-IPCountry': 'BR',
     };
-    expect(clientOf(request({ ...headers, 'X-Proxy-Secret': SECRET }), env)).toMatchObject({
+    expect(senderOf(request({ ...headers, 'X-Proxy-Secret': SECRET }), env)).toMatchObject({
       ip: '198.51.100.23',
       viaProxy: true,
       geo: { $geoip_country_code: 'BR' },
     });
     for (const wrong of [SECRET.slice(0, -1), `${SECRET}x`, SECRET.toUpperCase(), '']) {
-      expect(clientOf(request({ ...headers, 'X-Proxy-Secret': wrong }), env)).toMatchObject({
+      expect(senderOf(request({ ...headers, 'X-Proxy-Secret': wrong }), env)).toMatchObject({
         ip: '2a06:98c0:3600::103',
         viaProxy: false,
       });
@@ -294,7 +294,7 @@ describe('clientOf', () => {
   });
 });
 
-describe('clientOf on arbitrary forwarding headers', () => {
+describe('senderOf on arbitrary forwarding headers', () => {
   it('never throws, and yields only a well-formed address or none, from a trusted proxy or not', () => {
     const headerText = fc.string({ unit: fc.constantFrom(...'0123456789abcdef.:,[]% -xX'.split('')), maxLength: 300 });
     const anyText = fc.oneof(
@@ -321,7 +321,7 @@ describe('clientOf on arbitrary forwarding headers', () => {
             'X-Nf-Geo': nfGeo,
           };
           if (withSecret) headers['X-Proxy-Secret'] = SECRET;
-          const client = clientOf(request(headers), { TRUSTED_PROXIES: '10.0.0.0/8 fc00::/7', PROXY_SECRET: SECRET });
+          const client = senderOf(request(headers), { TRUSTED_PROXIES: '10.0.0.0/8 fc00::/7', PROXY_SECRET: SECRET });
           if (client.ip !== null) expect(parseIp(client.ip)?.text).toBe(client.ip);
           for (const value of Object.values(client.geo))
             expect(typeof value === 'number' ? Number.isFinite(value) : value.length <= 128).toBe(true);

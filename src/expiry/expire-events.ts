@@ -7,7 +7,7 @@ import { archiveKey, writeArchivePart } from './archive';
 
 const DAY_MS = 86_400_000;
 
-export interface RetentionOptions {
+export interface ExpiryOptions {
   /** Where expired events go before deletion; default env.ARCHIVE, null to only delete. */
   archive?: R2Bucket | null;
   /** Events read, archived and deleted at once (one R2 object, one D1 batch). */
@@ -18,7 +18,7 @@ export interface RetentionOptions {
   onlyProjects?: number[];
 }
 
-export interface ProjectRetention {
+export interface ProjectExpiry {
   projectId: number;
   cutoff: string;
   deleted: number;
@@ -31,7 +31,7 @@ export interface ProjectRetention {
  * The first instant a project keeps: the start of the UTC day `retentionDays`
  * before now. Everything earlier is whole days, archived and deleted day by day.
  */
-export function retentionCutoff(now: number, retentionDays: number): string {
+export function expiryCutoff(now: number, retentionDays: number): string {
   const today = Math.floor(now / DAY_MS) * DAY_MS;
   return new Date(today - retentionDays * DAY_MS).toISOString();
 }
@@ -42,11 +42,7 @@ export function retentionCutoff(now: number, retentionDays: number): string {
  * (gzip NDJSON, one object per part of a day) and deleted only once the write
  * succeeded; a failed write stops that project's run with nothing deleted.
  */
-export async function applyRetention(
-  env: Env,
-  now = Date.now(),
-  options: RetentionOptions = {},
-): Promise<ProjectRetention[]> {
+export async function expireEvents(env: Env, now = Date.now(), options: ExpiryOptions = {}): Promise<ProjectExpiry[]> {
   const archive = options.archive === undefined ? env.ARCHIVE : options.archive;
   const eventsPerPart = options.eventsPerPart ?? 1000;
   let partsLeft = options.maxParts ?? 100;
@@ -61,11 +57,11 @@ export async function applyRetention(
     )
     .orderBy(projects.id);
 
-  const report: ProjectRetention[] = [];
+  const report: ProjectExpiry[] = [];
   for (const { id: projectId, days } of expiring) {
     if (partsLeft <= 0) break;
-    const cutoff = retentionCutoff(now, days!);
-    const outcome: ProjectRetention = { projectId, cutoff, deleted: 0, archived: [] };
+    const cutoff = expiryCutoff(now, days!);
+    const outcome: ProjectExpiry = { projectId, cutoff, deleted: 0, archived: [] };
     report.push(outcome);
     try {
       const db = await projectDb(env, projectId);

@@ -6,7 +6,7 @@ import { cidrContains, parseCidr, parseIp, type Cidr, type IpAddress } from './i
  * Who sent a capture request: the client's IP and location. THE one place that
  * decides it (capture's `$ip` / `$geoip_*`, and anything else keyed by the client).
  */
-export interface Client {
+export interface Sender {
   /** Null when unknown (a trusted proxy that forwarded no usable address). */
   ip: string | null;
   /** PostHog's `$geoip_*` properties; empty rather than wrong. */
@@ -77,7 +77,7 @@ const isTrusted = (trust: ProxyTrust, ip: IpAddress) => trust.cidrs.some((c) => 
  * (else `X-Real-IP`), and the location the proxy forwarded, if any.
  * Forwarding headers from anyone else are ignored, so they cannot spoof.
  */
-export function clientOf(request: Request, env: Pick<Env, 'TRUSTED_PROXIES' | 'PROXY_SECRET'>): Client {
+export function senderOf(request: Request, env: Pick<Env, 'TRUSTED_PROXIES' | 'PROXY_SECRET'>): Sender {
   const headers = request.headers;
   const peer = parseIp(headers.get('CF-Connecting-IP') ?? '');
   let trust: ProxyTrust;
@@ -100,7 +100,7 @@ export function clientOf(request: Request, env: Pick<Env, 'TRUSTED_PROXIES' | 'P
 /** How long, and for how many addresses, a directly connected client's location is kept. */
 const LOCATION_TTL_MS = 10 * 60_000;
 const MAX_LOCATIONS = 10_000;
-const recentLocations = new Map<string, { geo: Client['geo']; until: number }>();
+const recentLocations = new Map<string, { geo: Sender['geo']; until: number }>();
 
 /**
  * The `$geoip_*` of a directly connected client, from `request.cf`, kept per address
@@ -108,7 +108,7 @@ const recentLocations = new Map<string, { geo: Client['geo']; until: number }>()
  * object (about a tenth of a millisecond of CPU a request), and a location is a function
  * of the address (PostHog looks `$ip` up in a GeoIP database).
  */
-function locationOf(ip: string, request: Request, now = Date.now()): Client['geo'] {
+function locationOf(ip: string, request: Request, now = Date.now()): Sender['geo'] {
   const known = recentLocations.get(ip);
   if (known && known.until > now) return known.geo;
   const geo = geoipOf(request.cf as EdgeLocation | undefined);
