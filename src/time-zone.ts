@@ -33,7 +33,7 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-export interface WallClock {
+interface WallClock {
   year: number;
   month: number; // 1..12
   day: number;

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /** The REST API's one error shape: `{type, code, detail, attr?}`. */
-export interface ApiErrorBody {
+interface ApiErrorBody {
   type: 'authentication_error' | 'validation_error' | 'invalid_request' | 'server_error';
   code: string;
   detail: string;

@@ -12,7 +12,7 @@ import { ProjectIdParam, validationHook } from './schemas';
 
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
-export const GroupTypeSchema = z
+const GroupTypeSchema = z
   .object({
     group_type: z.string().openapi({ example: 'company' }),
     group_type_index: z
@@ -38,7 +38,7 @@ const groupTypeJson = (t: GroupTypeRow) => ({
   created_at: t.createdAt,
 });
 
-export const GroupSchema = z
+const GroupSchema = z
   .object({
     group_type_index: z.number().int(),
     group_key: z.string(),

@@ -23,7 +23,7 @@ export const ProjectSchema = z
   })
   .openapi('Project');
 
-export const StorageSchema = z
+const StorageSchema = z
   .object({
     events: z.number().int(),
     persons: z.number().int(),
@@ -49,7 +49,7 @@ const storageJson = (s: ProjectStorage) => ({
   shard_fill: s.shard.fill,
 });
 
-export const projectJson = (p: Project) => ({
+const projectJson = (p: Project) => ({
   id: p.id,
   name: p.name,
   api_token: p.apiToken,

@@ -12,12 +12,12 @@ export interface EventView {
 }
 
 /** Where the previous page stopped: events strictly older in (timestamp, uuid) order. */
-export interface EventCursor {
+interface EventCursor {
   timestamp: string;
   uuid: string;
 }
 
-export interface EventFilter {
+interface EventFilter {
   /**
    * Events of this person's current distinct ids, so a merged person sees the
    * events sent under its merged-away ids (spec: REST API, events). A person that

@@ -9,12 +9,12 @@ export interface GroupView {
 }
 
 /** Where the previous page stopped: groups strictly before in (created_at, key) descending order. */
-export interface GroupCursor {
+interface GroupCursor {
   createdAt: string;
   groupKey: string;
 }
 
-export interface GroupFilter {
+interface GroupFilter {
   groupTypeIndex: number;
   /** PostHog: the key equals it (ignoring case) or the properties' JSON contains it (ignoring case). */
   search?: string;
@@ -82,7 +82,7 @@ export interface PersonGroup {
 }
 
 /** How many of a person's latest events are looked at for their groups. */
-export const PERSON_GROUPS_RECENT_EVENTS = 1000;
+const PERSON_GROUPS_RECENT_EVENTS = 1000;
 
 /**
  * The groups a person's recent events belong to, most recently seen first.

@@ -17,7 +17,7 @@ export interface PersonView {
   distinctIds: string[];
 }
 
-export interface PersonListFilter {
+interface PersonListFilter {
   distinctId?: string;
   search?: string;
   properties?: PersonPropertyFilter[];
@@ -33,7 +33,7 @@ interface PersonListRow {
 }
 
 /** The JSON path of a top-level property key (keys containing `"` or `\` cannot be expressed). */
-export const propertyPath = (key: string) => `$."${key}"`;
+const propertyPath = (key: string) => `$."${key}"`;
 
 /**
  * A property's value as text, the way PostHog compares property values:

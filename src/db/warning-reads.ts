@@ -26,12 +26,12 @@ const warningOfRow = (r: StoredWarningRow): WarningView => ({
 });
 
 /** Where the previous page stopped: warnings strictly older in (timestamp, id) order. */
-export interface WarningCursor {
+interface WarningCursor {
   timestamp: string;
   id: number;
 }
 
-export interface WarningFilter {
+interface WarningFilter {
   type?: string;
   /** ISO timestamps, exclusive. */
   after?: string;

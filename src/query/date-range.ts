@@ -9,13 +9,13 @@
 import { QueryError } from './errors';
 import { DAY, HOUR, MINUTE, bucketStartOf, instantOfLocal, localOf, shiftBuckets, type Interval } from './time';
 
-export interface DateRangeInput {
+interface DateRangeInput {
   date_from?: string | null;
   date_to?: string | null;
   explicitDate?: boolean | null;
 }
 
-export interface ResolvedRange {
+interface ResolvedRange {
   /** Inclusive start (ms). */
   from: number;
   /** Exclusive end (ms). */
@@ -156,11 +156,11 @@ function validDate(y: number, m: number, d: number): boolean {
 }
 
 /** Upper bounds keeping one query's work and answer bounded. */
-export const MAX_BUCKETS = 5_000;
+const MAX_BUCKETS = 5_000;
 const EARLIEST = Date.UTC(1970, 0, 1);
 const LATEST = Date.UTC(9000, 0, 1);
 
-export interface RangeOptions {
+interface RangeOptions {
   interval: Interval;
   timezone: string;
   now: number;

@@ -101,7 +101,7 @@ function instantOf(value: string | null | undefined, attr: string, ctx: QueryCon
   return parsePoint(value, attr, ctx.timezone, ctx.now).instant;
 }
 
-export const DEFAULT_EVENTS_LIMIT = 100;
+const DEFAULT_EVENTS_LIMIT = 100;
 
 export async function runEventsQuery(ctx: QueryContext, query: EventsQueryInput): Promise<Record<string, unknown>> {
   const needs: Needs = { person: false };

@@ -200,7 +200,7 @@ async function conditionOf(f: PropertyFilterInput, attr: string, needs: Needs, r
   return sql`EXISTS (SELECT 1 FROM ${propertyRow(source.column, f.key)} AS x WHERE ${condition})`;
 }
 
-export type PropertiesInput = PropertyFilterInput[] | PropertyGroupInput | null | undefined;
+type PropertiesInput = PropertyFilterInput[] | PropertyGroupInput | null | undefined;
 
 const isGroup = (v: PropertyFilterInput | PropertyGroupInput): v is PropertyGroupInput => 'values' in v;
 

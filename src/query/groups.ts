@@ -10,7 +10,7 @@ import { QueryError } from './errors';
 import type { AggregationTarget, PropertySource } from './types';
 
 /** The event's key of its group of type `index` (NULL when it has none). */
-export function groupColumn(index: number): SQL {
+function groupColumn(index: number): SQL {
   if (!Number.isInteger(index) || index < 0 || index >= MAX_GROUP_TYPES)
     throw new Error(`bad group type index ${index}`);
   return sql.raw(`e.group_${index}`);

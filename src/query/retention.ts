@@ -15,7 +15,7 @@ import { PERSONS, earliestEvent, eventsFrom, regexResolver, run, scopeSql } from
 import { bucketKeySql, bucketStartOf, bucketsOf, offsetSegments, shiftBuckets, zonedIso, type Interval } from './time';
 
 const PERIODS = { Day: 'day', Week: 'week', Month: 'month' } as const;
-export const DEFAULT_TOTAL_INTERVALS = 8;
+const DEFAULT_TOTAL_INTERVALS = 8;
 
 type Entity = NonNullable<RetentionQueryInput['retentionFilter']['targetEntity']>;
 

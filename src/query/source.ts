@@ -26,7 +26,7 @@ export function eventsFrom(needs: Needs): SQL {
     ${needs.person ? sql`LEFT JOIN persons p ON p.id = ${PERSON_ID} AND p.project_id = e.project_id` : sql``}`;
 }
 
-export interface EventScope {
+interface EventScope {
   projectId: number;
   from?: number;
   to?: number;

@@ -17,13 +17,13 @@ export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
 /** Minutes to add to UTC to get wall time in `timezone` at `instant` (ms). */
-export function offsetMinutesAt(instant: number, timezone: string): number {
+function offsetMinutesAt(instant: number, timezone: string): number {
   if (timezone === 'UTC') return 0;
   return Math.round(offsetMsAt(instant, timezone) / MINUTE);
 }
 
 /** Local calendar fields of an instant. */
-export interface LocalDate {
+interface LocalDate {
   year: number;
   month: number; // 1..12
   day: number;
@@ -98,8 +98,7 @@ export function offsetSegments(from: number, to: number, timezone: string): Offs
   return segments;
 }
 
-export const modifierOf = (offsetMinutes: number) =>
-  `${offsetMinutes < 0 ? '-' : '+'}${Math.abs(offsetMinutes)} minutes`;
+const modifierOf = (offsetMinutes: number) => `${offsetMinutes < 0 ? '-' : '+'}${Math.abs(offsetMinutes)} minutes`;
 
 export const isoOf = (instant: number) => new Date(instant).toISOString();
 
@@ -113,7 +112,7 @@ function literal(text: string): SQL {
 }
 
 /** SQL for the `±N minutes` modifier that turns `column` (an ISO timestamp) into wall time. */
-export function localModifierSql(column: SQL, segments: OffsetSegment[]): SQL {
+function localModifierSql(column: SQL, segments: OffsetSegment[]): SQL {
   if (segments.length === 1) return literal(modifierOf(segments[0]!.offsetMinutes));
   const whens = segments
     .slice(1)

@@ -162,7 +162,7 @@ export const Flash: FC<{ kind?: 'error' | 'ok'; children?: Child }> = ({ kind = 
 );
 
 /** A list table's column heading; `num` right-aligns it (counts, amounts). */
-export type Column = string | { label: string; num: true };
+type Column = string | { label: string; num: true };
 
 /**
  * The list pages' table (`table.list`, scrolling sideways when too wide): one heading per

@@ -20,7 +20,7 @@ const EventsQuery = z.object({
 });
 
 /** One event in a list: a summary line, expandable to its properties. The live view's script builds the same markup. */
-export function EventListItem({ c, projectId, event }: { c: WebContext; projectId: number; event: EventView }) {
+function EventListItem({ c, projectId, event }: { c: WebContext; projectId: number; event: EventView }) {
   return (
     <li class="event" data-uuid={event.uuid}>
       <details>
