@@ -4,22 +4,18 @@ import { projectReadDb } from '../db/shards';
 import { listEvents } from '../db/event-reads';
 import type { AppEnv } from '../env';
 import { EventSchema, eventJson } from '../schemas/events';
-import { LimitParam, cursorPage, cursorParam, isoParam } from './pagination';
+import { LimitParam, cursorPage, cursorPageSchema, cursorParam, isoParam } from './pagination';
 import { scopedErrors } from './project-scope';
-import { ProjectIdParam, validationHook } from './schemas';
+import { PersonUuid } from '../schemas/uuid';
+import { ProjectIdParam, validationHook, jsonContent } from './schemas';
 
 const EventsQuery = z.object({
-  person_id: z
-    .string()
-    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a person UUID')
-    .transform((s) => s.toLowerCase())
-    .optional()
-    .openapi({
-      param: { name: 'person_id', in: 'query' },
-      type: 'string',
-      format: 'uuid',
-      description: "Events of the person's current distinct ids.",
-    }),
+  person_id: PersonUuid.optional().openapi({
+    param: { name: 'person_id', in: 'query' },
+    type: 'string',
+    format: 'uuid',
+    description: "Events of the person's current distinct ids.",
+  }),
   distinct_id: z
     .string()
     .min(1)
@@ -46,9 +42,7 @@ export const eventRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     responses: {
       200: {
         description: 'One page of events',
-        content: {
-          'application/json': { schema: z.object({ results: z.array(EventSchema), next: z.string().nullable() }) },
-        },
+        content: jsonContent(cursorPageSchema(EventSchema)),
       },
       ...scopedErrors,
     },

@@ -8,9 +8,7 @@ import { listGroupTypes, updateGroupTypeNames, type GroupTypeRow } from '../grou
 import { notFound } from './errors';
 import { LimitParam, cursorPage, cursorParam, pageSchema, pageUrl } from './pagination';
 import { scopedErrors } from './project-scope';
-import { ProjectIdParam, validationHook } from './schemas';
-
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+import { ProjectIdParam, validationHook, jsonContent } from './schemas';
 
 const GroupTypeSchema = z
   .object({
@@ -86,7 +84,10 @@ export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       tags: ['Groups'],
       summary: 'List group types, by index',
       request: { params: ProjectIdParam },
-      responses: { 200: { description: 'The group types', content: json(z.array(GroupTypeSchema)) }, ...scopedErrors },
+      responses: {
+        200: { description: 'The group types', content: jsonContent(z.array(GroupTypeSchema)) },
+        ...scopedErrors,
+      },
     }),
     async (c) => {
       const { project_id: projectId } = c.req.valid('param');
@@ -102,10 +103,15 @@ export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       request: {
         params: ProjectIdParam,
         body: {
-          content: json(z.array(GroupTypeNames.extend({ group_type_index: GroupTypeIndex })).max(MAX_GROUP_TYPES)),
+          content: jsonContent(
+            z.array(GroupTypeNames.extend({ group_type_index: GroupTypeIndex })).max(MAX_GROUP_TYPES),
+          ),
         },
       },
-      responses: { 200: { description: 'The group types', content: json(z.array(GroupTypeSchema)) }, ...scopedErrors },
+      responses: {
+        200: { description: 'The group types', content: jsonContent(z.array(GroupTypeSchema)) },
+        ...scopedErrors,
+      },
     }),
     async (c) => {
       const { project_id: projectId } = c.req.valid('param');
@@ -131,9 +137,9 @@ export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
             type: 'integer',
           }),
         }),
-        body: { content: json(GroupTypeNames) },
+        body: { content: jsonContent(GroupTypeNames) },
       },
-      responses: { 200: { description: 'The group type', content: json(GroupTypeSchema) }, ...scopedErrors },
+      responses: { 200: { description: 'The group type', content: jsonContent(GroupTypeSchema) }, ...scopedErrors },
     }),
     async (c) => {
       const { project_id: projectId, group_type_index: index } = c.req.valid('param');
@@ -169,7 +175,7 @@ export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       responses: {
         200: {
           description: 'One page of groups',
-          content: json(pageSchema(GroupSchema)),
+          content: jsonContent(pageSchema(GroupSchema)),
         },
         ...scopedErrors,
       },
@@ -209,7 +215,7 @@ export const groupRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
             .openapi({ param: { name: 'group_key', in: 'query' }, example: 'acme' }),
         }),
       },
-      responses: { 200: { description: 'The group', content: json(GroupSchema) }, ...scopedErrors },
+      responses: { 200: { description: 'The group', content: jsonContent(GroupSchema) }, ...scopedErrors },
     }),
     async (c) => {
       const { project_id: projectId } = c.req.valid('param');

@@ -13,6 +13,10 @@ export const LimitParam = z.coerce
 export const pageSchema = <T extends z.ZodType>(item: T) =>
   z.object({ results: z.array(item), next: z.string().nullable(), previous: z.string().nullable() });
 
+/** A keyset-paged list response: one page of `item`s and the absolute link to the next page (null at the end). */
+export const cursorPageSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ results: z.array(item), next: z.string().nullable() });
+
 /** The request's own URL with some query parameters replaced (null removes one): absolute `next`/`previous` links. */
 export function pageUrl(requestUrl: string, changes: Record<string, string | number | null>): string {
   const url = new URL(requestUrl);

@@ -9,7 +9,8 @@ import { PERSON_PROPERTY_OPERATORS, PersonPropertyFilterSchema } from '../schema
 import { badParameter, notFound } from './errors';
 import { LimitParam, pageSchema, pageUrl } from './pagination';
 import { conflictError, personBusy, scopedErrors } from './project-scope';
-import { ProjectIdParam, validationHook } from './schemas';
+import { PersonUuid } from '../schemas/uuid';
+import { ProjectIdParam, validationHook, jsonContent } from './schemas';
 
 export const PersonSchema = z
   .object({
@@ -98,11 +99,7 @@ const PersonsQuery = z.object({
 });
 
 const PersonParams = ProjectIdParam.extend({
-  uuid: z
-    .string()
-    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a person UUID')
-    .transform((s) => s.toLowerCase())
-    .openapi({ param: { name: 'uuid', in: 'path' }, type: 'string', format: 'uuid' }),
+  uuid: PersonUuid.openapi({ param: { name: 'uuid', in: 'path' }, type: 'string', format: 'uuid' }),
 });
 
 const HistoryEntrySchema = z
@@ -125,8 +122,6 @@ const historyJson = (h: HistoryEntry) => ({
   details: h.details,
 });
 
-const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
-
 export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(
     createRoute({
@@ -138,7 +133,7 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       responses: {
         200: {
           description: 'One page of persons',
-          content: json(pageSchema(PersonSchema)),
+          content: jsonContent(pageSchema(PersonSchema)),
         },
         ...scopedErrors,
       },
@@ -168,7 +163,7 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       tags: ['Persons'],
       summary: 'Get a person',
       request: { params: PersonParams },
-      responses: { 200: { description: 'The person', content: json(PersonSchema) }, ...scopedErrors },
+      responses: { 200: { description: 'The person', content: jsonContent(PersonSchema) }, ...scopedErrors },
     }),
     async (c) => {
       const { project_id: projectId, uuid } = c.req.valid('param');
@@ -218,7 +213,7 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
         params: PersonParams,
         body: {
           required: false,
-          content: json(
+          content: jsonContent(
             z
               .object({
                 main_distinct_id: z
@@ -232,7 +227,7 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
         },
       },
       responses: {
-        201: { description: 'Split', content: json(z.object({ success: z.literal(true) })) },
+        201: { description: 'Split', content: jsonContent(z.object({ success: z.literal(true) })) },
         ...scopedErrors,
         ...conflictError,
       },
@@ -258,7 +253,7 @@ export const personRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       summary: 'The merges, identifications and splits that shaped a person, oldest first',
       request: { params: PersonParams },
       responses: {
-        200: { description: 'History', content: json(z.object({ results: z.array(HistoryEntrySchema) })) },
+        200: { description: 'History', content: jsonContent(z.object({ results: z.array(HistoryEntrySchema) })) },
         ...scopedErrors,
       },
     }),

@@ -2,7 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import { projectShard, UnknownProjectError } from '../db/shards';
 import type { AppEnv } from '../env';
 import { ApiError, notFound } from './errors';
-import { ErrorSchema } from './schemas';
+import { ErrorSchema, jsonContent } from './schemas';
 
 /**
  * 404 unless the project exists, for everything under `/projects/:project_id/`.
@@ -27,7 +27,7 @@ export const personBusy = () =>
     detail: 'The person is being changed by ingestion right now; retry the request.',
   });
 
-const errorContent = { 'application/json': { schema: ErrorSchema } };
+const errorContent = jsonContent(ErrorSchema);
 
 /** Error responses every project-scoped route documents. */
 export const scopedErrors = {

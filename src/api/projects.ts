@@ -7,7 +7,7 @@ import { getProject, listProjects, updateProjectSettings, type Project } from '.
 import type { AppEnv } from '../env';
 import { COOKIELESS_MODES, CreateProjectBody, settingsOfBody, UpdateProjectBody } from '../schemas/projects';
 import { notFound } from './errors';
-import { ErrorSchema, ProjectIdParam, validationHook } from './schemas';
+import { ErrorSchema, ProjectIdParam, validationHook, jsonContent } from './schemas';
 
 export const ProjectSchema = z
   .object({
@@ -62,8 +62,8 @@ const projectJson = (p: Project) => ({
 });
 
 const errors = {
-  400: { description: 'Bad parameter', content: { 'application/json': { schema: ErrorSchema } } },
-  401: { description: 'Missing or wrong personal API key', content: { 'application/json': { schema: ErrorSchema } } },
+  400: { description: 'Bad parameter', content: jsonContent(ErrorSchema) },
+  401: { description: 'Missing or wrong personal API key', content: jsonContent(ErrorSchema) },
 };
 
 export const projectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -72,9 +72,9 @@ export const projectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       method: 'post',
       path: '/',
       summary: 'Create a project',
-      request: { body: { content: { 'application/json': { schema: CreateProjectBody } }, required: true } },
+      request: { body: { content: jsonContent(CreateProjectBody), required: true } },
       responses: {
-        201: { description: 'Created', content: { 'application/json': { schema: ProjectSchema } } },
+        201: { description: 'Created', content: jsonContent(ProjectSchema) },
         ...errors,
       },
     }),
@@ -91,7 +91,7 @@ export const projectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       responses: {
         200: {
           description: 'Projects',
-          content: { 'application/json': { schema: z.object({ results: z.array(ProjectSchema) }) } },
+          content: jsonContent(z.object({ results: z.array(ProjectSchema) })),
         },
         ...errors,
       },
@@ -105,8 +105,8 @@ export const projectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       summary: 'Get a project, with what it stores and how full its shard is',
       request: { params: ProjectIdParam },
       responses: {
-        200: { description: 'Project', content: { 'application/json': { schema: ProjectWithStorageSchema } } },
-        404: { description: 'Unknown project', content: { 'application/json': { schema: ErrorSchema } } },
+        200: { description: 'Project', content: jsonContent(ProjectWithStorageSchema) },
+        404: { description: 'Unknown project', content: jsonContent(ErrorSchema) },
         ...errors,
       },
     }),
@@ -123,11 +123,11 @@ export const projectRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       summary: 'Change project settings',
       request: {
         params: ProjectIdParam,
-        body: { content: { 'application/json': { schema: UpdateProjectBody } }, required: true },
+        body: { content: jsonContent(UpdateProjectBody), required: true },
       },
       responses: {
-        200: { description: 'Project', content: { 'application/json': { schema: ProjectSchema } } },
-        404: { description: 'Unknown project', content: { 'application/json': { schema: ErrorSchema } } },
+        200: { description: 'Project', content: jsonContent(ProjectSchema) },
+        404: { description: 'Unknown project', content: jsonContent(ErrorSchema) },
         ...errors,
       },
     }),

@@ -9,7 +9,7 @@ import { runQuery } from '../query/run';
 import { QueryRequest, SUPPORTED_KINDS } from '../query/schema';
 import { ApiError, badParameter, notFound } from './errors';
 import { scopedErrors } from './project-scope';
-import { ErrorSchema, ProjectIdParam } from './schemas';
+import { ErrorSchema, ProjectIdParam, jsonContent } from './schemas';
 
 const MAX_BODY_BYTES = 256 * 1024;
 const MAX_DEPTH = 32;
@@ -91,17 +91,17 @@ const queryRoute = (prefix: 'projects' | 'environments') =>
     middleware: [boundedJsonBody] as const,
     request: {
       params: ProjectIdParam,
-      body: { content: { 'application/json': { schema: QueryRequest } }, required: true },
+      body: { content: jsonContent(QueryRequest), required: true },
     },
     responses: {
       200: {
         description: 'The answer, shaped as PostHog answers the same query',
-        content: { 'application/json': { schema: QueryResponse } },
+        content: jsonContent(QueryResponse),
       },
       ...scopedErrors,
       504: {
         description: 'The query ran out of time in D1 (`code: query_timeout`)',
-        content: { 'application/json': { schema: ErrorSchema } },
+        content: jsonContent(ErrorSchema),
       },
     },
   });

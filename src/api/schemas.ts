@@ -3,6 +3,9 @@ import type { Hook } from '@hono/zod-openapi';
 import type { AppEnv } from '../env';
 import { badParameter } from './errors';
 
+/** A JSON body of this schema, as a route's request or response `content`. */
+export const jsonContent = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+
 export const ErrorSchema = z
   .object({
     type: z.string(),

@@ -3,9 +3,9 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { projectReadDb } from '../db/shards';
 import { listWarnings, type WarningView } from '../db/warning-reads';
 import type { AppEnv } from '../env';
-import { LimitParam, cursorPage, cursorParam } from './pagination';
+import { LimitParam, cursorPage, cursorPageSchema, cursorParam } from './pagination';
 import { scopedErrors } from './project-scope';
-import { ProjectIdParam, validationHook } from './schemas';
+import { ProjectIdParam, validationHook, jsonContent } from './schemas';
 
 export const WarningSchema = z
   .object({
@@ -43,9 +43,7 @@ export const warningRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     responses: {
       200: {
         description: 'One page of warnings',
-        content: {
-          'application/json': { schema: z.object({ results: z.array(WarningSchema), next: z.string().nullable() }) },
-        },
+        content: jsonContent(cursorPageSchema(WarningSchema)),
       },
       ...scopedErrors,
     },

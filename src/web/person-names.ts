@@ -1,10 +1,9 @@
 /** How the web app names a person: by a distinct id people know, or by email or name. */
-
-const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID } from '../schemas/uuid';
 
 /** The id people know a person by: its first distinct id that is not an SDK's anonymous UUID, else its first. */
 export function mainDistinctId(distinctIds: string[]): string | undefined {
-  return distinctIds.find((d) => !UUID_LIKE.test(d)) ?? distinctIds[0];
+  return distinctIds.find((d) => !UUID.test(d)) ?? distinctIds[0];
 }
 
 /** Email, else name, when the person has them as strings. */

@@ -4,6 +4,7 @@ import type { Env } from '../env';
 import { QueryError } from '../query/errors';
 import { runQuery } from '../query/run';
 import { AnyQuery } from '../query/schema';
+import { issuesText } from './issues';
 
 type InsightOutcome = { response: { results: unknown[] } & Record<string, unknown> } | { error: string };
 
@@ -14,7 +15,7 @@ type InsightOutcome = { response: { results: unknown[] } & Record<string, unknow
 export async function runInsight(env: Env, project: Project, query: Record<string, unknown>): Promise<InsightOutcome> {
   const parsed = AnyQuery.safeParse(query);
   if (!parsed.success) {
-    return { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ') };
+    return { error: issuesText(parsed.error, 'query') };
   }
   const db = await projectDb(env, project.id);
   try {

@@ -5,12 +5,12 @@ import { getEvent, listEvents, type EventView } from '../../db/event-reads';
 import { projectDb } from '../../db/shards';
 import { warningsOfEvent } from '../../db/warning-reads';
 import { eventJson } from '../../schemas/events';
+import { UUID } from '../../schemas/uuid';
 import { JsonText, Layout, Pager, PropertyTable, Time } from '../ui';
 import { appUrl, type WebContext } from '../context';
 import { notFoundPage, render } from '../render';
 
 const EVENTS_PAGE_SIZE = 50;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const EventsQuery = z.object({
   event: z.string().max(400).optional(),

@@ -4,6 +4,7 @@ import { groupsOfPerson } from '../../db/group-reads';
 import { getPerson, personHistory } from '../../db/person-reads';
 import { projectDb } from '../../db/shards';
 import { mergeWarningsOf } from '../../db/warning-reads';
+import { UUID } from '../../schemas/uuid';
 import { deletePerson, splitPerson } from '../../persons/admin';
 import { appUrl, type WebContext } from '../context';
 import { displayName, mainDistinctId } from '../person-names';
@@ -14,7 +15,6 @@ import { PersonGroups } from './groups';
 import { MergeTimeline, timelineOf } from './merge-timeline';
 
 const PERSON_EVENTS_PAGE_SIZE = 50;
-const PERSON_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Property groups: what the person was first seen with, where (GeoIP), and everything else. */
 function groupProperties(properties: Record<string, unknown>) {
@@ -32,7 +32,7 @@ function groupProperties(properties: Record<string, unknown>) {
 export async function personPage(c: WebContext) {
   const project = c.get('project');
   const uuid = c.req.param('uuid') ?? '';
-  if (!PERSON_UUID.test(uuid)) return notFoundPage(c, 'No such person.');
+  if (!UUID.test(uuid)) return notFoundPage(c, 'No such person.');
   const personId = uuid.toLowerCase();
   const db = await projectDb(c.env, project.id);
   const person = await getPerson(db, project.id, personId);
@@ -154,7 +154,7 @@ export async function personPage(c: WebContext) {
 async function personAction(c: WebContext, act: (personId: string, form: Record<string, unknown>) => Promise<string>) {
   const project = c.get('project');
   const uuid = c.req.param('uuid') ?? '';
-  if (!PERSON_UUID.test(uuid)) return notFoundPage(c, 'No such person.');
+  if (!UUID.test(uuid)) return notFoundPage(c, 'No such person.');
   const form = (await c.req.parseBody()) as Record<string, unknown>;
   const personPath = `/projects/${project.id}/persons/${uuid.toLowerCase()}`;
   if (form.confirm !== 'yes') return c.redirect(appUrl(c, personPath), 303);

@@ -10,6 +10,7 @@ import {
 } from '../../schemas/property-filters';
 import { appUrl, type WebContext } from '../context';
 import { displayName, mainDistinctId } from '../person-names';
+import { issuesText } from '../issues';
 import { render } from '../render';
 import { Flash, Layout, ListTable, Pager, Time } from '../ui';
 
@@ -32,8 +33,7 @@ function propertyFilterOf(q: z.infer<typeof PersonsQuery>): { filter?: PersonPro
     operator: op,
     value: op === 'is_set' || op === 'is_not_set' ? undefined : (q.value ?? ''),
   });
-  if (!parsed.success)
-    return { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'filter'}: ${i.message}`).join('; ') };
+  if (!parsed.success) return { error: issuesText(parsed.error, 'filter') };
   return { filter: { key: parsed.data.key, operator: parsed.data.operator, value: parsed.data.value } };
 }
 

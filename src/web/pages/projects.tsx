@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { pathPrefixOf } from '../../http/paths';
 import { forgetCachedProject, PROJECT_CACHE_TTL_MS } from '../../projects/cache';
 import { COOKIELESS_MODES, CreateProjectBody, settingsOfBody, UpdateProjectBody } from '../../schemas/projects';
@@ -7,10 +6,8 @@ import { listProjects, updateProjectSettings, type Project } from '../../db/proj
 import { createPlacedProject } from '../../db/shards';
 import { Flash, Layout, ListTable, Time } from '../ui';
 import { appUrl, publicOrigin, type WebContext } from '../context';
+import { issuesText } from '../issues';
 import { render } from '../render';
-
-const issuesText = (error: z.ZodError) =>
-  error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ');
 
 export async function projectsPage(c: WebContext, error?: string, status: 200 | 400 = 200) {
   const projects = await listProjects(dbOf(c.env.DB));
@@ -53,7 +50,7 @@ export async function projectsPage(c: WebContext, error?: string, status: 200 | 
 export async function createProjectAction(c: WebContext) {
   const form = await c.req.parseBody();
   const parsed = CreateProjectBody.safeParse({ name: form.name });
-  if (!parsed.success) return projectsPage(c, issuesText(parsed.error), 400);
+  if (!parsed.success) return projectsPage(c, issuesText(parsed.error, 'value'), 400);
   const project = await createPlacedProject(c.env, parsed.data.name);
   return c.redirect(appUrl(c, `/projects/${project.id}`), 303);
 }
@@ -187,7 +184,7 @@ export async function updateProjectAction(c: WebContext) {
     cookieless_server_hash_mode: form.cookieless_server_hash_mode,
     event_retention_days: optionalNumber(form.event_retention_days),
   });
-  if (!parsed.success) return projectPage(c, { kind: 'error', text: issuesText(parsed.error) }, 400);
+  if (!parsed.success) return projectPage(c, { kind: 'error', text: issuesText(parsed.error, 'value') }, 400);
   const body = parsed.data;
   const updated = await updateProjectSettings(dbOf(c.env.DB), project.id, settingsOfBody(body));
   if (!updated) return c.redirect(appUrl(c, '/projects'), 303);
