@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodePayload, type RawCapture } from '../../src/capture/decode';
 import { CaptureError } from '../../src/http/capture-errors';
 import { decodedLength, decompressLz64 } from '../../src/capture/lz64';
-import { base64, ENCODINGS, gzip, lz64 } from '../support';
+import { base64, ENCODINGS, gzip, lz64 } from '../support/encodings';
 
 const enc = new TextEncoder();
 

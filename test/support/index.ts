@@ -4,6 +4,7 @@ export * from './rest-types';
 export * from './stored';
 export * from './wait';
 export * from './events';
+export * from './encodings';
 export * from './send';
 export * from './d1-faults';
 export * from './random';

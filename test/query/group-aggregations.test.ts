@@ -7,8 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { events, groups } from '../../src/db/schema';
 import { groupTypeIndexes } from '../../src/groups/type-mapping';
 import { dbFor, newProject } from '../support';
-import { postQuery, query } from '../query/helpers';
-import { rng } from '../query/world';
+import { postQuery, query } from './helpers';
+import { rng } from './world';
 
 const DAYS = ['2026-03-01', '2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06', '2026-03-07'];
 const EVENTS = ['$pageview', 'report_viewed', 'invoice_paid'] as const;

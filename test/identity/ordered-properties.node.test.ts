@@ -11,7 +11,7 @@ import {
   type Person,
   MAX_PROPERTY_WRITES_BYTES,
 } from '../../src/identity';
-import { eventOf } from '../support';
+import { eventOf } from '../support/events';
 
 /**
  * Issue #16: person properties that do not depend on arrival order. The plain
