@@ -9,7 +9,7 @@ import { at, env, newProjectOnShard, seedEvents, seedPerson, seedWarnings } from
 // The data, its ANALYZE statistics and the plans on one shard (every shard has the same schema and indexes).
 const db = dbOf(env.SHARD_1);
 
-/** The web app's own reads search indexes too (as the REST reads do, test/api/query-plans.test.ts). */
+/** The web app's own reads search indexes too (as the REST reads do, test/api/api-query-plans.test.ts). */
 async function planOf(query: SQL): Promise<string[]> {
   const rows = await db.all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${query}`);
   return rows.map((r) => r.detail);
