@@ -86,7 +86,7 @@ function looksLikeJson(bytes: Uint8Array): boolean {
   return first === 0x7b || first === 0x5b;
 }
 
-export const isGzip = (bytes: Uint8Array) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+const isGzip = (bytes: Uint8Array) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 
 function utf8Of(bytes: Uint8Array): string {
   try {
@@ -127,7 +127,7 @@ function decodeBase64(text: string): Uint8Array {
  * DecompressionStream for an event), refusing output past `max` bytes: 413 for
  * a payload that inflates past it, 400 for anything that is not gzip.
  */
-export async function gunzip(bytes: Uint8Array, max: number): Promise<Uint8Array> {
+async function gunzip(bytes: Uint8Array, max: number): Promise<Uint8Array> {
   try {
     return gunzipSync(bytes, { maxOutputLength: max });
   } catch (error) {

@@ -18,7 +18,7 @@ interface SizedMessage {
   bytes: number;
 }
 
-export interface CaptureHandOver {
+interface CaptureHandOver {
   messages: SizedMessage[];
   /** Events too large for a message, to be staged in D1 before the messages are sent. */
   staged: CapturedEvent[];

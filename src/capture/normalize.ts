@@ -4,7 +4,7 @@ import { MAX_NAME_CHARS } from './limits';
 import type { RawEvent } from './shapes';
 import { eventTimestamp } from './timestamps';
 
-export interface CaptureClock {
+interface CaptureClock {
   /** When the request arrived (epoch ms). */
   now: number;
   /** When the client says it sent the request (epoch ms). */

@@ -16,19 +16,19 @@ export interface Sender {
 }
 
 /** The header a proxy adds with the shared secret (`PROXY_SECRET`) to be trusted. */
-export const PROXY_SECRET_HEADER = 'X-Proxy-Secret';
+const PROXY_SECRET_HEADER = 'X-Proxy-Secret';
 /** Forwarding headers longer than this are read from their right end only (the trusted part). */
 const MAX_FORWARDED_CHARS = 4096;
 /** Hops read from the right of X-Forwarded-For; further left is never needed to find the client. */
 const MAX_HOPS = 32;
 const MAX_GEO_TEXT = 128;
 
-export interface ProxyTrust {
+interface ProxyTrust {
   cidrs: Cidr[];
   secret: string | undefined;
 }
 
-export class ProxyConfigError extends Error {}
+class ProxyConfigError extends Error {}
 
 let parsed: { key: string; trust: ProxyTrust | ProxyConfigError } | undefined;
 

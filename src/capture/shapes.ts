@@ -14,7 +14,7 @@ const jsonObject = z.custom<Record<string, unknown>>(
 const distinctId = z.union([z.string(), z.number()]);
 
 /** One event as SDKs send it; fields not listed here are dropped. */
-export const rawEventSchema = z.object({
+const rawEventSchema = z.object({
   event: z.string().min(1),
   distinct_id: distinctId.nullish(),
   $distinct_id: distinctId.nullish(),
@@ -32,7 +32,7 @@ export const rawEventSchema = z.object({
 export type RawEvent = z.infer<typeof rawEventSchema> & { distinctId: string };
 
 /** `{api_key | token, batch, sent_at?, historical_migration?}` (posthog-js ≥1.407, posthog-node, posthog-python). */
-export const batchSchema = z.object({
+const batchSchema = z.object({
   api_key: z.string().nullish(),
   token: z.string().nullish(),
   batch: z.array(z.unknown()),

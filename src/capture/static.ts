@@ -3,7 +3,7 @@ import type { Env } from '../env';
 import { CaptureError } from '../http/capture-errors';
 
 /** Script names in posthog-js's `dist/` (array.js, recorder.js, surveys.js, …). */
-export const SDK_SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.js$/;
+const SDK_SCRIPT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.js$/;
 
 /**
  * `/static/<name>.js` from the pinned posthog-js package (its dist/ scripts, copied

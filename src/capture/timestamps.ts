@@ -3,7 +3,7 @@ const HOUR = 3_600_000;
 const EARLIEST_QUERY_SENT_AT = Date.UTC(2021, 0, 1);
 
 /** Milliseconds since the epoch of an ISO string or epoch-ms number; undefined when unusable. */
-export function msOf(value: string | number | null | undefined): number | undefined {
+function msOf(value: string | number | null | undefined): number | undefined {
   if (value === null || value === undefined || value === '') return undefined;
   const ms = typeof value === 'number' ? value : Date.parse(value);
   return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : undefined;
@@ -25,7 +25,7 @@ export function sentAtOf(bodySentAt: string | number | undefined, query: URLSear
   return undefined;
 }
 
-export interface EventClock {
+interface EventClock {
   timestamp?: string | number | null;
   offset?: number | null;
   /** `properties.$ignore_sent_at === true`: take the timestamp as given. */

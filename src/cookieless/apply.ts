@@ -18,7 +18,7 @@ export interface CookielessSender {
 }
 
 /** Why a cookieless event was accepted but not stored (the warning's `reason`). */
-export type CookielessDropReason =
+type CookielessDropReason =
   | 'cookieless_disabled_for_project'
   | 'alias_or_merge_in_cookieless_mode'
   | 'identify_in_stateless_mode'
@@ -27,7 +27,7 @@ export type CookielessDropReason =
   | 'missing_host'
   | 'no_salt_for_day';
 
-export const COOKIELESS_DROP_WARNING = 'cookieless_event_dropped';
+const COOKIELESS_DROP_WARNING = 'cookieless_event_dropped';
 
 /**
  * An event sent in posthog-js's cookieless mode: flagged `$cookieless_mode`, or

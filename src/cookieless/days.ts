@@ -14,7 +14,7 @@ const DAY_MS = 24 * HOUR_MS;
  */
 export const SALT_GRACE_MS = DAY_MS;
 /** Events stamped this far into a day that has not begun yet (client clocks) still get its salt. */
-export const FUTURE_TOLERANCE_MS = HOUR_MS;
+const FUTURE_TOLERANCE_MS = HOUR_MS;
 
 /** The timezone if the runtime knows it, else UTC (PostHog's fallback). */
 export function knownTimeZone(timeZone: string): string {

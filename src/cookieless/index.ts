@@ -1,12 +1,10 @@
 import { CaptureError } from '../http/capture-errors';
-
 import type { CaptureProject } from '../db/projects';
 import { projectDb } from '../db/shards';
 import type { Env } from '../env';
 import type { CapturedEvent } from '../queue/message';
 import { applyCookieless, isCookielessEvent, type CookielessSender } from './apply';
 
-export { COOKIELESS_DROP_WARNING, isCookielessEvent, type CookielessDropReason } from './apply';
 export { purgeExpiredCookieless } from './purge';
 
 /**

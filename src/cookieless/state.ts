@@ -3,12 +3,12 @@ import type { Db } from '../db/client';
 import { cookielessIdentifies, cookielessSessions } from '../db/schema';
 
 /** PostHog's session inactivity limit: a cookieless session ends after 30 minutes without events. */
-export const SESSION_INACTIVITY_MS = 30 * 60 * 1000;
+const SESSION_INACTIVITY_MS = 30 * 60 * 1000;
 
 /** D1 statements per batch call. */
 const STATEMENTS_PER_BATCH = 50;
 
-export interface IdentifyRecord {
+interface IdentifyRecord {
   visitorKey: string;
   eventUuid: string;
   expiresAt: number;
@@ -52,7 +52,7 @@ export async function recordIdentifies(
   return ordered;
 }
 
-export interface SessionTouch {
+interface SessionTouch {
   sessionKey: string;
   timestampMs: number;
   /** Used if this event starts a session. */

@@ -8,11 +8,11 @@ import { projectReadDb, projectShard, shardDatabases, shardSizeBytes } from './s
 /** D1's size limit per database (paid plan); `SHARD_LIMIT_BYTES` overrides it (e.g. 500 MB on the free plan). */
 export const D1_DATABASE_LIMIT_BYTES = 10 * 1000 ** 3;
 /** Past this share of its limit a shard logs and warns (README: Scaling, when to add a shard). */
-export const SHARD_FILL_WARNING = 0.8;
+const SHARD_FILL_WARNING = 0.8;
 
-export const shardLimitBytes = (env: Env) => Number(env.SHARD_LIMIT_BYTES) || D1_DATABASE_LIMIT_BYTES;
+const shardLimitBytes = (env: Env) => Number(env.SHARD_LIMIT_BYTES) || D1_DATABASE_LIMIT_BYTES;
 
-export interface ShardFill {
+interface ShardFill {
   shard: number;
   bytes: number;
   limitBytes: number;
@@ -20,7 +20,7 @@ export interface ShardFill {
   fill: number;
 }
 
-export async function shardFill(env: Env, shard: number): Promise<ShardFill> {
+async function shardFill(env: Env, shard: number): Promise<ShardFill> {
   const db = env[`SHARD_${shard}`];
   if (!db) throw new Error(`SHARD_${shard} is not bound`);
   const bytes = await shardSizeBytes(db);

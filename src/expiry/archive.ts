@@ -16,7 +16,7 @@ export function archiveKey(projectId: number, first: Pick<EventRow, 'timestamp' 
 }
 
 /** One archived event per line, with the field names of the REST API and PostHog's exports. */
-export function ndjsonOf(rows: EventRow[]): string {
+function ndjsonOf(rows: EventRow[]): string {
   return rows
     .map((e) =>
       JSON.stringify({

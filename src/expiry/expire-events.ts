@@ -7,7 +7,7 @@ import { archiveKey, writeArchivePart } from './archive';
 
 const DAY_MS = 86_400_000;
 
-export interface ExpiryOptions {
+interface ExpiryOptions {
   /** Where expired events go before deletion; default env.ARCHIVE, null to only delete. */
   archive?: R2Bucket | null;
   /** Events read, archived and deleted at once (one R2 object, one D1 batch). */
@@ -18,7 +18,7 @@ export interface ExpiryOptions {
   onlyProjects?: number[];
 }
 
-export interface ProjectExpiry {
+interface ProjectExpiry {
   projectId: number;
   cutoff: string;
   deleted: number;

@@ -13,12 +13,12 @@ export const MAX_GROUP_NAME_CHARS = 200;
 export type GroupTypeIndex = 0 | 1 | 2 | 3 | 4;
 
 /** The event property holding the key of the group of type `index`. */
-export const groupPropertyOf = (index: number) => `$group_${index}`;
+const groupPropertyOf = (index: number) => `$group_${index}`;
 
 /** Values SDKs produce by mistake; no group is ever called this. */
 const MISTAKEN_NAMES = new Set(['[object Object]', 'null', 'undefined', 'NaN']);
 
-export type NameCheck = { ok: true; name: string } | { ok: false; reason: string };
+type NameCheck = { ok: true; name: string } | { ok: false; reason: string };
 
 /**
  * A group type or key as sent: strings and finite numbers (PostHog stores
@@ -54,7 +54,7 @@ const preview = (value: unknown): string => {
   return text.length > 100 ? `${text.slice(0, 100)}…` : text;
 };
 
-export const isPlainRecord = (v: unknown): v is Record<string, unknown> =>
+const isPlainRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The groups an event belongs to (`properties.$groups`), and what was wrong with the others. */
@@ -180,7 +180,7 @@ export function groupColumnsOf(properties: Record<string, unknown>): (string | n
 }
 
 /** A group's properties may not grow past this much JSON (as a person's); the update is refused instead. */
-export const MAX_GROUP_PROPERTIES_BYTES = 512 * 1024;
+const MAX_GROUP_PROPERTIES_BYTES = 512 * 1024;
 
 const encoder = new TextEncoder();
 
@@ -205,8 +205,8 @@ export function groupPropertiesSizeViolation(
   };
 }
 
-export const INVALID_GROUP = 'invalid_group';
-export const GROUP_TYPE_LIMIT = 'group_type_limit_exceeded';
+const INVALID_GROUP = 'invalid_group';
+const GROUP_TYPE_LIMIT = 'group_type_limit_exceeded';
 
 /** The warnings of one event: its invalid groups, and the types that found no free index. */
 export function groupWarnings(eventUuid: string, problems: GroupProblem[], unmappedTypes: string[]): Warning[] {

@@ -27,7 +27,7 @@ export type CaptureErrorCode =
   | 'unavailable'
   | 'internal_error';
 
-export type CaptureErrorStatus = 400 | 401 | 404 | 413 | 500 | 503;
+type CaptureErrorStatus = 400 | 401 | 404 | 413 | 500 | 503;
 
 export class CaptureError extends Error {
   constructor(

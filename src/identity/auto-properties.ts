@@ -61,7 +61,7 @@ export const CAMPAIGN_PROPERTIES = [
 ] as const;
 
 /** Every key lifted from an event onto its person. */
-export const EVENT_TO_PERSON_KEYS: readonly string[] = [...EVENT_TO_PERSON_PROPERTIES, ...CAMPAIGN_PROPERTIES];
+const EVENT_TO_PERSON_KEYS: readonly string[] = [...EVENT_TO_PERSON_PROPERTIES, ...CAMPAIGN_PROPERTIES];
 
 /** Server SDKs (`$is_server: true`) report their host's OS: never lifted onto the person (PostHog skips them too). */
 const SERVER_HOST_KEYS = new Set(['$os', '$os_version', '$os_name']);
@@ -128,7 +128,7 @@ const initialKeyOf = (key: string) => `$initial_${key.replace('$', '')}`;
 
 type Properties = Record<string, unknown>;
 
-export interface AutomaticUpdates {
+interface AutomaticUpdates {
   set: Properties;
   setOnce: Properties;
 }

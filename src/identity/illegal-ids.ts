@@ -16,10 +16,7 @@ const ILLEGAL_IGNORING_CASE = [
  * The placeholder distinct ids posthog-js sends in cookieless mode (older SDKs:
  * the second), for the server to replace with a computed id. Never a person's id.
  */
-export const COOKIELESS_PLACEHOLDER_IDS: readonly string[] = [
-  '$posthog_cookieless',
-  '$sentinel_cookieless_server_hash',
-];
+const COOKIELESS_PLACEHOLDER_IDS: readonly string[] = ['$posthog_cookieless', '$sentinel_cookieless_server_hash'];
 
 export const isCookielessPlaceholder = (id: unknown) =>
   typeof id === 'string' && COOKIELESS_PLACEHOLDER_IDS.includes(id);

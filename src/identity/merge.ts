@@ -16,7 +16,7 @@ export function mergeRequestOf(e: IdentityEvent): MergeRequest | null {
   return null;
 }
 
-export type MergePrecheck = { action: 'skip' } | { action: 'warn'; warning: Warning } | { action: 'merge' };
+type MergePrecheck = { action: 'skip' } | { action: 'warn'; warning: Warning } | { action: 'merge' };
 
 /** Spec §1 checks, in order, before anything is merged. */
 export function precheckMerge(req: MergeRequest, eventUuid: string): MergePrecheck {
@@ -37,12 +37,7 @@ function illegalIdWarning(illegalDistinctId: string, otherDistinctId: string, ev
   };
 }
 
-export type MergeCase =
-  | 'create_both'
-  | 'add_target_to_source'
-  | 'add_source_to_target'
-  | 'same_person'
-  | 'merge_persons';
+type MergeCase = 'create_both' | 'add_target_to_source' | 'add_source_to_target' | 'same_person' | 'merge_persons';
 
 /** Spec §2 table, from the persons of the source and target ids (null: no person yet). */
 export function mergeCaseOf(sourcePerson: { id: string } | null, targetPerson: { id: string } | null): MergeCase {

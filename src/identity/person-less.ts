@@ -18,7 +18,7 @@ export interface PersonProcessing {
 export const NO_PERSON_UPDATE_EVENTS = new Set(['$exception', '$$heatmap']);
 
 /** posthog-js reports its own problems with this event: an ingestion warning, never an event. */
-export const CLIENT_INGESTION_WARNING_EVENT = '$$client_ingestion_warning';
+const CLIENT_INGESTION_WARNING_EVENT = '$$client_ingestion_warning';
 
 /** Spec §4: does this event create or update a person, and is it stored at all? */
 export function personProcessingOf(e: IdentityEvent): PersonProcessing {

@@ -27,7 +27,7 @@ type Properties = Record<string, unknown>;
 const LEGACY: PropertyWrite = { t: '', op: 'set' };
 
 /** Whether time `a` is strictly later than `b` (ISO 8601; '' is the beginning of time). */
-export function isLater(a: string, b: string): boolean {
+function isLater(a: string, b: string): boolean {
   if (a === '' || a === b) return false;
   if (b === '') return true;
   // toISOString() output (what capture stores) compares as text; anything else by value.
@@ -35,7 +35,7 @@ export function isLater(a: string, b: string): boolean {
   return Date.parse(a) > Date.parse(b);
 }
 
-export interface TimedProperties {
+interface TimedProperties {
   properties: Properties;
   writes: PropertyWrites;
 }

@@ -92,7 +92,7 @@ export function withPropertyUpdates(person: Person, items: PersonEvent[]): { per
 }
 
 /** Spec §3: a new person from its first event; past the size limit it keeps only `$creator_event_uuid`. */
-export function newPerson(
+function newPerson(
   projectId: number,
   id: string,
   first: PersonEvent,

@@ -7,7 +7,7 @@ export interface PlannedEvent {
 }
 
 /** Between two merges, events of different persons are independent. */
-export type Segment = { kind: 'updates'; items: PersonEvent[] } | { kind: 'merge'; planned: PlannedEvent };
+type Segment = { kind: 'updates'; items: PersonEvent[] } | { kind: 'merge'; planned: PlannedEvent };
 
 /**
  * Splits a batch's person-processed events into groups that share no distinct id

@@ -12,8 +12,8 @@ import { guardUnchanged } from './writes';
  * its own guard and reloads.
  */
 
-export type AdminOutcome = 'done' | 'person_not_found' | 'busy';
-export type SplitOutcome = AdminOutcome | 'unknown_main_distinct_id';
+type AdminOutcome = 'done' | 'person_not_found' | 'busy';
+type SplitOutcome = AdminOutcome | 'unknown_main_distinct_id';
 
 const ATTEMPTS = 5;
 /** Moves per statement: keeps each JSON parameter small. */

@@ -24,7 +24,7 @@ import {
  * Rows a transition adds that read nothing and that nothing in the same batch
  * reads before they exist: new persons, the distinct ids they claim, identification lines.
  */
-export interface PersonInserts {
+interface PersonInserts {
   persons: PersonRow[];
   claims: Claim[];
   history: HistoryRow[];
@@ -133,7 +133,7 @@ export function planWrites(db: Db, plan: Plan): Statement[] {
  * update of an existing person's row from `Plan.update`): rows it only adds, and
  * the statements that must run after them in order.
  */
-export function transitionWrites(db: Db, projectId: number, t: Transition): Pick<Plan, 'inserts' | 'statements'> {
+function transitionWrites(db: Db, projectId: number, t: Transition): Pick<Plan, 'inserts' | 'statements'> {
   const { before, after, absorbed } = t;
   const at = new Date().toISOString();
   const history = t.history.map((h) => ({ id: crypto.randomUUID(), projectId, at, ...h }));

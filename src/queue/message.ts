@@ -20,7 +20,7 @@ export interface CaptureWarning {
 /** An event in a message, or (when too large for a message) the uuid of its row in `staged_events`. */
 export type QueuedEvent = CapturedEvent | StagedEventRef;
 
-export interface StagedEventRef {
+interface StagedEventRef {
   staged: string;
 }
 
