@@ -3,7 +3,10 @@ import { Scalar } from '@scalar/hono-api-reference';
 import type { AppEnv } from '../env';
 import { PersonPropertyFilterSchema } from '../schemas/property-filters';
 
-/** The reference's script: @scalar/api-reference's standalone bundle, from the Worker's assets (scripts/build-assets.mjs). */
+/**
+ * The reference's script: @scalar/api-reference's standalone bundle, from the Worker's assets
+ * (scripts/build-assets.mjs).
+ */
 const REFERENCE_SCRIPT_PATH = '/api/docs/reference.js';
 const REFERENCE_SCRIPT_ASSET = '/api-reference/standalone.js';
 

@@ -22,11 +22,13 @@ export const PersonSchema = z
     properties_last_updated_at: z.record(z.string(), z.string()).openapi({
       description:
         'Per property key, the (corrected) timestamp of the event whose write decided it, `$unset` keys included. ' +
-        'Updates compare against it, so events arriving out of order leave the newest `$set` values and the earliest `$set_once` ones.',
+        'Updates compare against it, so events arriving out of order leave the newest `$set` values ' +
+        'and the earliest `$set_once` ones.',
     }),
     properties_last_operation: z.record(z.string(), z.enum(['set', 'set_once', 'unset'])).openapi({
       description:
-        'Per property key, which kind of update decided it. `unset`: the key was removed and a `$set` older than its time will not bring it back.',
+        'Per property key, which kind of update decided it. ' +
+        '`unset`: the key was removed and a `$set` older than its time will not bring it back.',
     }),
     is_identified: z.boolean(),
     created_at: z.string(),

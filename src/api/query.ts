@@ -51,10 +51,11 @@ const boundedJsonBody = createMiddleware<AppEnv>(async (c, next) => {
   const kind = (parsed as { query: unknown }).query;
   const k = kind && typeof kind === 'object' ? (kind as { kind?: unknown }).kind : undefined;
   if (typeof k !== 'string' || !(SUPPORTED_KINDS as readonly string[]).includes(k)) {
+    const kindText = JSON.stringify(k ?? null);
     throw new ApiError(400, {
       type: 'validation_error',
       code: 'unsupported_query_kind',
-      detail: `Query kind ${JSON.stringify(k ?? null)} is not supported. Supported kinds: ${SUPPORTED_KINDS.join(', ')}.`,
+      detail: `Query kind ${kindText} is not supported. Supported kinds: ${SUPPORTED_KINDS.join(', ')}.`,
       attr: 'query.kind',
     });
   }
@@ -87,7 +88,8 @@ const queryRoute = (prefix: 'projects' | 'environments') =>
         ? 'Run a query (TrendsQuery, FunnelsQuery, RetentionQuery, EventsQuery)'
         : 'Run a query (environments alias)',
     description:
-      "PostHog's query endpoint. Persons are resolved as they are now: a visitor's anonymous events count under the person they later identified as. Buckets use the project's timezone.",
+      "PostHog's query endpoint. Persons are resolved as they are now: a visitor's anonymous events count " +
+      "under the person they later identified as. Buckets use the project's timezone.",
     middleware: [boundedJsonBody] as const,
     request: {
       params: ProjectIdParam,

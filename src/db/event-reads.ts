@@ -81,9 +81,11 @@ export function eventListSql(projectId: number, filter: EventFilter, limit: numb
     const { timestamp, uuid } = filter.cursor;
     conditions.push(sql`e.timestamp <= ${timestamp} AND (e.timestamp < ${timestamp} OR e.uuid < ${uuid})`);
   }
+  const join =
+    filter.personId !== undefined ? PER_DISTINCT_ID : filter.group !== undefined ? perGroup(filter.group.index) : sql``;
   return sql`SELECT e.uuid, e.event, e.distinct_id, e.properties, e.timestamp,
       COALESCE(m.person_id, e.person_id_at_ingest) AS person_id
-    FROM events e ${filter.personId !== undefined ? PER_DISTINCT_ID : filter.group !== undefined ? perGroup(filter.group.index) : sql``}
+    FROM events e ${join}
     LEFT JOIN person_distinct_ids m ON m.project_id = e.project_id AND m.distinct_id = e.distinct_id
     WHERE ${sql.join(conditions, sql` AND `)}
     ORDER BY e.timestamp DESC, e.uuid DESC LIMIT ${limit}`;

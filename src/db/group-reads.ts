@@ -92,7 +92,8 @@ const PERSON_GROUPS_RECENT_EVENTS = 1000;
 export function groupsOfPersonSql(projectId: number, personId: string, limit: number): SQL {
   const perIndex = [0, 1, 2, 3, 4].map(
     (i) =>
-      sql`SELECT ${sql.raw(String(i))} AS idx, group_${sql.raw(String(i))} AS k, max(timestamp) AS last FROM recent WHERE group_${sql.raw(String(i))} IS NOT NULL GROUP BY 2`,
+      sql`SELECT ${sql.raw(String(i))} AS idx, group_${sql.raw(String(i))} AS k, max(timestamp) AS last FROM recent
+        WHERE group_${sql.raw(String(i))} IS NOT NULL GROUP BY 2`,
   );
   return sql`
     WITH recent AS (
@@ -107,7 +108,8 @@ export function groupsOfPersonSql(projectId: number, personId: string, limit: nu
     SELECT keys.idx, keys.k, keys.last, m.group_type, m.name_singular, g.properties FROM keys
     LEFT JOIN group_type_mapping m INDEXED BY group_type_mapping_project_index_unique
       ON m.project_id = ${projectId} AND m.group_type_index = keys.idx
-    LEFT JOIN groups g INDEXED BY sqlite_autoindex_groups_1 ON g.project_id = ${projectId} AND g.group_type_index = keys.idx AND g.group_key = keys.k
+    LEFT JOIN groups g INDEXED BY sqlite_autoindex_groups_1 ON g.project_id = ${projectId}
+      AND g.group_type_index = keys.idx AND g.group_key = keys.k
     ORDER BY keys.last DESC, keys.idx, keys.k LIMIT ${limit}`;
 }
 

@@ -47,7 +47,8 @@ const TEXT_FORM = sql.raw(
 /** The property as a number: JSON numbers, or strings holding a JSON number; NULL otherwise. */
 const NUMERIC_FORM = sql.raw(
   `CASE WHEN x.t IN ('integer', 'real') THEN x.v
-        WHEN x.t = 'text' AND json_valid(x.v) THEN CASE WHEN json_type(x.v) IN ('integer', 'real') THEN CAST(x.v AS REAL) END
+        WHEN x.t = 'text' AND json_valid(x.v) THEN CASE WHEN json_type(x.v) IN ('integer', 'real')
+          THEN CAST(x.v AS REAL) END
    END`,
 );
 
@@ -80,7 +81,9 @@ function propertyCondition(f: PersonPropertyFilter): SQL {
 /** One property filter on `p.properties`; the key's path is bound once per use, never concatenated into SQL. */
 function propertyFilterSql(f: PersonPropertyFilter): SQL {
   const path = propertyPath(f.key);
-  return sql`EXISTS (SELECT 1 FROM (SELECT json_type(p.properties, ${path}) AS t, json_extract(p.properties, ${path}) AS v) AS x WHERE ${propertyCondition(f)})`;
+  return sql`EXISTS (SELECT 1 FROM (
+      SELECT json_type(p.properties, ${path}) AS t, json_extract(p.properties, ${path}) AS v) AS x
+    WHERE ${propertyCondition(f)})`;
 }
 
 function personWhere(projectId: number, filter: PersonListFilter): SQL {
@@ -88,19 +91,23 @@ function personWhere(projectId: number, filter: PersonListFilter): SQL {
   if (filter.distinctId !== undefined) {
     conditions.push(
       // A distinct id has at most one person: `=` lets SQLite look the person up by primary key.
-      sql`p.id = (SELECT d.person_id FROM person_distinct_ids d WHERE d.project_id = ${projectId} AND d.distinct_id = ${filter.distinctId})`,
+      sql`p.id = (SELECT d.person_id FROM person_distinct_ids d WHERE d.project_id = ${projectId}
+        AND d.distinct_id = ${filter.distinctId})`,
     );
   }
   if (filter.search !== undefined && filter.search !== '') {
     conditions.push(sql`(
-      EXISTS (SELECT 1 FROM person_distinct_ids d WHERE d.person_id = p.id AND d.project_id = p.project_id AND instr(lower(d.distinct_id), lower(${filter.search})) > 0)
+      EXISTS (SELECT 1 FROM person_distinct_ids d WHERE d.person_id = p.id AND d.project_id = p.project_id
+        AND instr(lower(d.distinct_id), lower(${filter.search})) > 0)
       OR instr(lower(json_extract(p.properties, '$.email')), lower(${filter.search})) > 0)`);
   }
   for (const f of filter.properties ?? []) conditions.push(propertyFilterSql(f));
   return sql.join(conditions, sql` AND `);
 }
 
-/** One page of a project's persons, newest first. Ask for one row more than the page to know if there is a next page. */
+/**
+ * One page of a project's persons, newest first. Ask for one row more than the page to know if there is a next page.
+ */
 export function personListSql(projectId: number, filter: PersonListFilter, limit: number, offset: number): SQL {
   return sql`SELECT p.id, p.properties, p.property_writes, p.is_identified, p.created_at, p.version FROM persons p
     WHERE ${personWhere(projectId, filter)}
@@ -112,7 +119,9 @@ export function personByIdSql(projectId: number, personId: string): SQL {
     WHERE p.id = ${personId} AND p.project_id = ${projectId}`;
 }
 
-/** The distinct ids of several persons in insertion order; the ids travel as one JSON parameter (D1 binds at most 100). */
+/**
+ * The distinct ids of several persons in insertion order; the ids travel as one JSON parameter (D1 binds at most 100).
+ */
 export function distinctIdsOfPersonsSql(projectId: number, personIds: string[]): SQL {
   // INDEXED BY: otherwise SQLite may walk all the project's distinct ids (primary key) and filter.
   return sql`SELECT person_id, distinct_id FROM person_distinct_ids INDEXED BY person_distinct_ids_person_idx
@@ -177,7 +186,8 @@ export function personHistorySql(projectId: number, personId: string): SQL {
         FROM person_merges m WHERE m.project_id = ${projectId} AND m.target_person_id = ${personId}
       UNION ALL
       SELECT m.kind, m.at, m.event_uuid, m.source_person_id, m.target_person_id, m.details, m.rowid AS seq
-        FROM person_merges m WHERE m.project_id = ${projectId} AND m.source_person_id = ${personId} AND m.target_person_id <> ${personId}
+        FROM person_merges m WHERE m.project_id = ${projectId} AND m.source_person_id = ${personId}
+          AND m.target_person_id <> ${personId}
     ) ORDER BY at, seq`;
 }
 
@@ -205,7 +215,8 @@ export async function personHistory(db: Db, projectId: number, personId: string)
  * (one index seek per distinct id). Persons without events are missing from the map.
  */
 export const lastSeenSql = (projectId: number, personIds: string[]) =>
-  sql`SELECT d.person_id, max((SELECT max(e.timestamp) FROM events e WHERE e.project_id = d.project_id AND e.distinct_id = d.distinct_id)) AS last_seen
+  sql`SELECT d.person_id, max((SELECT max(e.timestamp) FROM events e WHERE e.project_id = d.project_id
+    AND e.distinct_id = d.distinct_id)) AS last_seen
     FROM person_distinct_ids d INDEXED BY person_distinct_ids_person_idx
     WHERE d.person_id IN (SELECT value FROM json_each(${JSON.stringify(personIds)})) AND d.project_id = ${projectId}
     GROUP BY d.person_id`;
@@ -219,7 +230,8 @@ export async function lastSeenOfPersons(db: Db, projectId: number, personIds: st
 /** The person each of these distinct ids belongs to now (primary-key lookups); unknown ids are missing. */
 // CROSS JOIN keeps the bound list outside, so each id is one primary-key lookup (an IN list lets SQLite scan instead).
 export const personIdsOfDistinctIdsSql = (projectId: number, distinctIds: string[]) =>
-  sql`SELECT d.distinct_id, d.person_id FROM json_each(${JSON.stringify(distinctIds)}) j CROSS JOIN person_distinct_ids d
+  sql`SELECT d.distinct_id, d.person_id FROM json_each(${JSON.stringify(distinctIds)}) j
+    CROSS JOIN person_distinct_ids d
     WHERE d.project_id = ${projectId} AND d.distinct_id = j.value`;
 
 export async function personIdsOfDistinctIds(

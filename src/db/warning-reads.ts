@@ -66,7 +66,8 @@ export async function listWarnings(
 
 /** The warning types a project has, with how many of each (for the warnings page's filter). */
 export const warningTypeCountsSql = (projectId: number) =>
-  sql`SELECT type, count(*) AS count FROM ingestion_warnings WHERE project_id = ${projectId} GROUP BY type ORDER BY count DESC, type`;
+  sql`SELECT type, count(*) AS count FROM ingestion_warnings WHERE project_id = ${projectId} GROUP BY type
+    ORDER BY count DESC, type`;
 
 export async function warningTypeCounts(db: Db, projectId: number): Promise<{ type: string; count: number }[]> {
   return db.all<{ type: string; count: number }>(warningTypeCountsSql(projectId));

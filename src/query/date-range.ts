@@ -146,7 +146,8 @@ export function parsePoint(value: string, attr: string, timezone: string, now: n
   }
   throw QueryError.badField(
     attr,
-    `${attr}: ${JSON.stringify(value).slice(0, 100)} is not a date. Use an ISO date or datetime, "all", or a relative form such as "-7d", "-24h", "-2w", "-3m", "-1y", "dStart", "mStart", "yStart".`,
+    `${attr}: ${JSON.stringify(value).slice(0, 100)} is not a date. Use an ISO date or datetime, "all", ` +
+      'or a relative form such as "-7d", "-24h", "-2w", "-3m", "-1y", "dStart", "mStart", "yStart".',
   );
 }
 
@@ -210,7 +211,8 @@ export async function resolveDateRange(
   if (buckets > MAX_BUCKETS) {
     throw QueryError.badField(
       attr,
-      `${attr}: the range holds about ${buckets} ${o.interval} intervals; at most ${MAX_BUCKETS} are allowed. Use a coarser interval or a shorter range.`,
+      `${attr}: the range holds about ${buckets} ${o.interval} intervals; at most ${MAX_BUCKETS} are allowed. ` +
+        'Use a coarser interval or a shorter range.',
     );
   }
   return { from, to };

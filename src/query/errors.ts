@@ -32,8 +32,18 @@ export class QueryError extends Error {
 }
 
 /** SQLite's limits on one statement's size (bound variables, expression depth, pattern size). */
-const TOO_COMPLEX =
-  /too many SQL variables|too many terms|Expression tree is too large|pattern too complex|string or blob too big|parser stack overflow|SQLITE_TOOBIG/i;
+const TOO_COMPLEX = new RegExp(
+  [
+    'too many SQL variables',
+    'too many terms',
+    'Expression tree is too large',
+    'pattern too complex',
+    'string or blob too big',
+    'parser stack overflow',
+    'SQLITE_TOOBIG',
+  ].join('|'),
+  'i',
+);
 
 export function isTooComplexError(error: unknown): boolean {
   return (

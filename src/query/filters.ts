@@ -38,10 +38,8 @@ export function sourceOf(
   if (type === 'group') return groupPropertySource(requiredGroupIndex(groupTypeIndex, groupAttr, 'a group property'));
   const source = Object.hasOwn(PROPERTY_SOURCES, type) ? PROPERTY_SOURCES[type] : undefined;
   if (!source) {
-    throw QueryError.badField(
-      attr,
-      `${attr}: property type "${type}" is not supported; use one of ${[...Object.keys(PROPERTY_SOURCES), 'group'].join(', ')}.`,
-    );
+    const types = [...Object.keys(PROPERTY_SOURCES), 'group'].join(', ');
+    throw QueryError.badField(attr, `${attr}: property type "${type}" is not supported; use one of ${types}.`);
   }
   return source;
 }
@@ -76,7 +74,8 @@ const TEXT_FORM = sql.raw(
 /** The property as a number (PostHog's toFloat): JSON numbers, or strings holding a number; NULL otherwise. */
 const NUMERIC_FORM = sql.raw(
   `CASE WHEN x.t IN ('integer', 'real') THEN x.v
-        WHEN x.t = 'text' AND trim(x.v) <> '' AND json_valid(trim(x.v)) AND json_type(trim(x.v)) IN ('integer', 'real') THEN CAST(trim(x.v) AS REAL) END`,
+        WHEN x.t = 'text' AND trim(x.v) <> '' AND json_valid(trim(x.v)) AND json_type(trim(x.v)) IN ('integer', 'real')
+          THEN CAST(trim(x.v) AS REAL) END`,
 );
 
 /**

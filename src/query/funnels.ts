@@ -127,7 +127,8 @@ export async function runFunnels(ctx: QueryContext, query: FunnelsQueryInput): P
   const groupIndex = query.aggregation_group_type_index;
   const target = groupIndex === undefined || groupIndex === null ? PERSONS : groupTarget(groupIndex);
   target.require(needs);
-  const matching = sql`SELECT ${target.actor} AS actor, ${mask} AS mask, e.timestamp AS ts, ${bv} AS bv FROM ${eventsFrom(needs)} WHERE ${where}`;
+  const matching = sql`SELECT ${target.actor} AS actor, ${mask} AS mask, e.timestamp AS ts, ${bv} AS bv
+    FROM ${eventsFrom(needs)} WHERE ${where}`;
   const rows = await run<{ actor: string; events: string }>(
     ctx.db,
     sql`SELECT actor, json_group_array(json_array(mask, ts, bv) ORDER BY ts) AS events

@@ -22,7 +22,8 @@ function groupColumn(index: number): SQL {
  */
 export function groupPropertySource(index: number): PropertySource {
   return {
-    column: sql`(SELECT g.properties FROM groups g WHERE g.project_id = e.project_id AND g.group_type_index = ${sql.raw(String(index))} AND g.group_key = ${groupColumn(index)})`,
+    column: sql`(SELECT g.properties FROM groups g WHERE g.project_id = e.project_id
+      AND g.group_type_index = ${sql.raw(String(index))} AND g.group_key = ${groupColumn(index)})`,
     require: (needs) => {
       needs.row = true;
     },

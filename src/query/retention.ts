@@ -31,7 +31,8 @@ function periodIndexSql(key: SQL, keys: string[]): SQL {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(k)) throw new Error(`not a period key: ${k}`);
     return sql.raw(`WHEN k < '${k}' THEN ${i}`);
   });
-  return sql`(SELECT CASE ${sql.join(whens, sql` `)} ELSE ${sql.raw(String(keys.length - 1))} END FROM (SELECT ${key} AS k))`;
+  return sql`(SELECT CASE ${sql.join(whens, sql` `)} ELSE ${sql.raw(String(keys.length - 1))} END
+    FROM (SELECT ${key} AS k))`;
 }
 
 const matchesEvent = (event: string | null): SQL => (event === null ? sql`1` : sql`e.event = ${event}`);
@@ -87,7 +88,8 @@ export async function runRetention(ctx: QueryContext, query: RetentionQueryInput
     perPerson = sql`SELECT f.actor AS actor, ${bit(sql.raw('f.first'))} AS s, NULL AS r FROM (${firsts}) f
         WHERE f.first >= ${new Date(from).toISOString()} AND f.first < ${new Date(end).toISOString()}
       UNION ALL
-      SELECT ${actor.actor} AS actor, NULL AS s, ${bit(sql.raw('e.timestamp'))} AS r FROM ${inRange} AND ${matchesEvent(returning)}`;
+      SELECT ${actor.actor} AS actor, NULL AS s, ${bit(sql.raw('e.timestamp'))} AS r FROM ${inRange}
+        AND ${matchesEvent(returning)}`;
   } else {
     perPerson = sql`SELECT ${actor.actor} AS actor,
         CASE WHEN ${matchesEvent(target)} THEN ${bit(sql.raw('e.timestamp'))} END AS s,
@@ -97,7 +99,8 @@ export async function runRetention(ctx: QueryContext, query: RetentionQueryInput
   const rows = await run<{ s: string; r: string | null; n: number }>(
     ctx.db,
     sql`SELECT CAST(s AS TEXT) AS s, CAST(r AS TEXT) AS r, count(*) AS n FROM (
-        SELECT actor, sum(DISTINCT s) AS s, sum(DISTINCT r) AS r FROM (${perPerson}) WHERE actor IS NOT NULL GROUP BY actor
+        SELECT actor, sum(DISTINCT s) AS s, sum(DISTINCT r) AS r FROM (${perPerson}) WHERE actor IS NOT NULL
+          GROUP BY actor
       ) WHERE s IS NOT NULL GROUP BY s, r`,
   );
 

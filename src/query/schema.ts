@@ -204,8 +204,16 @@ const RetentionQuery = z
 export type RetentionQueryInput = z.infer<typeof RetentionQuery>;
 
 /** The column vocabulary of an EventsQuery `select`. */
-const EVENTS_QUERY_COLUMN =
-  /^(\*|event|timestamp|distinct_id|person_id|uuid|count\(\)|min\(timestamp\)|max\(timestamp\)|properties\..+|person\.properties\..+)$/s;
+const EVENTS_QUERY_COLUMN = new RegExp(
+  `^(${[
+    /\*|event|timestamp|distinct_id|person_id|uuid/,
+    /count\(\)|min\(timestamp\)|max\(timestamp\)/,
+    /properties\..+|person\.properties\..+/,
+  ]
+    .map((r) => r.source)
+    .join('|')})$`,
+  's',
+);
 
 const EventsQueryQuery = z
   .object({
@@ -217,7 +225,8 @@ const EventsQueryQuery = z
           .max(1_000)
           .regex(
             EVENTS_QUERY_COLUMN,
-            'expected one of *, event, timestamp, distinct_id, person_id, uuid, count(), min(timestamp), max(timestamp), properties.<key>, person.properties.<key>',
+            'expected one of *, event, timestamp, distinct_id, person_id, uuid, count(), min(timestamp), ' +
+              'max(timestamp), properties.<key>, person.properties.<key>',
           ),
       )
       .min(1)
@@ -241,10 +250,11 @@ const EventsQueryQuery = z
 export type EventsQueryInput = z.infer<typeof EventsQueryQuery>;
 
 export const AnyQuery = z.discriminatedUnion('kind', [TrendsQuery, FunnelsQuery, RetentionQuery, EventsQueryQuery], {
-  error: (issue) =>
-    issue.code === 'invalid_union'
-      ? `unsupported query kind ${JSON.stringify((issue.input as { kind?: unknown } | undefined)?.kind ?? null)}; supported kinds: ${SUPPORTED_KINDS.join(', ')}`
-      : undefined,
+  error: (issue) => {
+    if (issue.code !== 'invalid_union') return undefined;
+    const kind = JSON.stringify((issue.input as { kind?: unknown } | undefined)?.kind ?? null);
+    return `unsupported query kind ${kind}; supported kinds: ${SUPPORTED_KINDS.join(', ')}`;
+  },
 });
 export type AnyQueryInput = z.infer<typeof AnyQuery>;
 

@@ -90,7 +90,8 @@ export function regexResolver(db: Db, scope: EventScope): RegexResolver {
     const value = propertyText(source.column, key);
     const rows = await run<{ v: string }>(
       db,
-      sql`SELECT DISTINCT ${value} AS v FROM ${eventsFrom(needs)} WHERE ${scopeSql(scope)} LIMIT ${MAX_REGEX_VALUES + 1}`,
+      sql`SELECT DISTINCT ${value} AS v FROM ${eventsFrom(needs)} WHERE ${scopeSql(scope)}
+        LIMIT ${MAX_REGEX_VALUES + 1}`,
     );
     if (rows.length > MAX_REGEX_VALUES) {
       throw new QueryError(

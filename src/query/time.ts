@@ -119,7 +119,8 @@ function localModifierSql(column: SQL, segments: OffsetSegment[]): SQL {
     .map(
       (s, i) => sql`WHEN ${column} < ${literal(isoOf(s.from))} THEN ${literal(modifierOf(segments[i]!.offsetMinutes))}`,
     );
-  return sql`(CASE ${sql.join(whens, sql` `)} ELSE ${literal(modifierOf(segments[segments.length - 1]!.offsetMinutes))} END)`;
+  return sql`(CASE ${sql.join(whens, sql` `)}
+    ELSE ${literal(modifierOf(segments[segments.length - 1]!.offsetMinutes))} END)`;
 }
 
 /** The bucket key of `column` in SQL; `bucketKeyOf` computes the same key in TypeScript. */

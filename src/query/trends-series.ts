@@ -114,20 +114,23 @@ export async function seriesRows(ctx: QueryContext, c: Compiled, plan: SeriesPla
     target.require(needs);
     const day = bucketKeySql(sql.raw('e.timestamp'), 'day', c.segments);
     const firstDay = ymd(localOf(period.from, ctx.timezone));
-    const act = sql`SELECT DISTINCT ${day} AS day, ${bv} AS bv, ${target.actor} AS actor FROM ${eventsFrom(needs)} WHERE ${where()}`;
+    const act = sql`SELECT DISTINCT ${day} AS day, ${bv} AS bv, ${target.actor} AS actor FROM ${eventsFrom(needs)}
+      WHERE ${where()}`;
     if (c.aggregate) {
       base = sql`SELECT '' AS bucket, act.bv AS bv, count(DISTINCT act.actor) AS value FROM (${act}) act
         WHERE act.day >= date(${firstDay}, ${`-${window - 1} days`}) GROUP BY act.bv`;
     } else {
       const days = JSON.stringify(period.buckets.map((b) => b.key));
       base = sql`SELECT d.value AS bucket, act.bv AS bv, count(DISTINCT act.actor) AS value
-        FROM json_each(${days}) d JOIN (${act}) act ON act.day >= date(d.value, ${`-${window - 1} days`}) AND act.day <= d.value
+        FROM json_each(${days}) d JOIN (${act}) act ON act.day >= date(d.value, ${`-${window - 1} days`})
+          AND act.day <= d.value
         GROUP BY d.value, act.bv`;
     }
   } else if (QUANTILES[math] !== undefined) {
     const level = QUANTILES[math]!;
     const value = mathValue(series, attr, needs);
-    const vals = sql`SELECT ${bucket} AS bucket, ${bv} AS bv, ${value} AS val FROM ${eventsFrom(needs)} WHERE ${where()}`;
+    const vals = sql`SELECT ${bucket} AS bucket, ${bv} AS bv, ${value} AS val FROM ${eventsFrom(needs)}
+      WHERE ${where()}`;
     const ranked = sql`SELECT bucket, bv, val, row_number() OVER (PARTITION BY bucket, bv ORDER BY val) - 1 AS i,
         count(*) OVER (PARTITION BY bucket, bv) AS n FROM (${vals}) WHERE val IS NOT NULL`;
     const at = sql`(${level} * (n - 1))`;
@@ -139,10 +142,13 @@ export async function seriesRows(ctx: QueryContext, c: Compiled, plan: SeriesPla
   } else if (math === 'dau' && target === PERSONS && !needs.person) {
     // Each (distinct id, stored person) of a bucket and value once, sorted by distinct id, and only
     // then its current person: one lookup per distinct id and bucket, in key order, not one per event.
-    const seen = sql`SELECT e.distinct_id AS distinct_id, e.person_id_at_ingest AS person_id_at_ingest, ${bucket} AS bucket, ${bv} AS bv
+    const seen = sql`SELECT e.distinct_id AS distinct_id, e.person_id_at_ingest AS person_id_at_ingest,
+        ${bucket} AS bucket, ${bv} AS bv
       FROM events e WHERE ${where()} GROUP BY 1, 2, 3, 4`;
-    base = sql`SELECT s.bucket AS bucket, s.bv AS bv, count(DISTINCT COALESCE(m.person_id, s.person_id_at_ingest)) AS value
-      FROM (${seen}) s LEFT JOIN person_distinct_ids m ON m.project_id = ${ctx.projectId} AND m.distinct_id = s.distinct_id
+    base = sql`SELECT s.bucket AS bucket, s.bv AS bv,
+        count(DISTINCT COALESCE(m.person_id, s.person_id_at_ingest)) AS value
+      FROM (${seen}) s LEFT JOIN person_distinct_ids m ON m.project_id = ${ctx.projectId}
+        AND m.distinct_id = s.distinct_id
       GROUP BY 1, 2`;
   } else {
     const value = aggregateSql(series, attr, needs, target);
@@ -155,7 +161,8 @@ export async function seriesRows(ctx: QueryContext, c: Compiled, plan: SeriesPla
     ctx.db,
     sql`WITH base AS MATERIALIZED (${base}),
       ranked AS (SELECT bv, row_number() OVER (ORDER BY sum(value) DESC, bv ASC) AS rn FROM base GROUP BY bv)
-    SELECT base.bucket AS bucket, CASE WHEN ranked.rn <= ${c.breakdown.limit} THEN base.bv ELSE ${BREAKDOWN_OTHER} END AS bv, sum(base.value) AS value
+    SELECT base.bucket AS bucket, CASE WHEN ranked.rn <= ${c.breakdown.limit} THEN base.bv
+      ELSE ${BREAKDOWN_OTHER} END AS bv, sum(base.value) AS value
     FROM base JOIN ranked ON ranked.bv = base.bv GROUP BY 1, 2`,
   );
 }

@@ -18,7 +18,10 @@ const CookielessMode = z.union([
   z.union([z.literal(0), z.literal(1), z.literal(2)]).transform((n) => COOKIELESS_MODES[n]),
 ]);
 
-/** Unknown fields are ignored, as PostHog's project API does, so a script sending more of PostHog's settings still works. */
+/**
+ * Unknown fields are ignored, as PostHog's project API does, so a script sending more of PostHog's settings still
+ * works.
+ */
 export const UpdateProjectBody = z
   .object({
     name: ProjectName,

@@ -6,7 +6,10 @@ import type { Env } from '../env';
 export type WebEnv = { Bindings: Env & { WEB_BASE: string }; Variables: { project: Project } };
 export type WebContext = Context<WebEnv>;
 
-/** A path inside the app (`/projects/1/persons`) as the browser must ask for it, with query parameters (empty ones left out). */
+/**
+ * A path inside the app (`/projects/1/persons`) as the browser must ask for it, with query parameters (empty ones left
+ * out).
+ */
 export function appUrl(
   c: WebContext,
   path: string,

@@ -64,7 +64,10 @@ const clampInt = (value: string | undefined, min: number, max: number, fallback:
 
 const DATE = /^(\d{4}-\d{2}-\d{2}|-\d{1,4}[hdwmy]|all|mStart|yStart)$/;
 
-/** The form as the URL gives it (`one` reads a parameter, `all` a repeated one); anything unknown falls back to a default. */
+/**
+ * The form as the URL gives it (`one` reads a parameter, `all` a repeated one); anything unknown falls back to a
+ * default.
+ */
 export function insightFormOf(one: (name: string) => string | undefined, all: (name: string) => string[]): InsightForm {
   const kind = oneOf(one('kind'), INSIGHT_KINDS, 'trends');
   const events = all('event')

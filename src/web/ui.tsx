@@ -2,7 +2,9 @@ import type { Child, FC, PropsWithChildren } from 'hono/jsx';
 import type { Project } from '../db/projects';
 import { appUrl, type WebContext } from './context';
 
-/** In asset URLs; bump it when a page needs a changed script at once (assets are cached 5 minutes, then revalidated). */
+/**
+ * In asset URLs; bump it when a page needs a changed script at once (assets are cached 5 minutes, then revalidated).
+ */
 const ASSET_VERSION = '1';
 const assetUrl = (c: WebContext, name: string) => appUrl(c, `/assets/${name}`, { v: ASSET_VERSION });
 

@@ -46,7 +46,10 @@ export function eventsPosition(c: WebContext): { timestamp: string; uuid: string
   return cursor.success && cursor.data ? { timestamp: cursor.data[0], uuid: cursor.data[1] } : undefined;
 }
 
-/** One page of a person's or group's events, newest first, with links to older ones. `events` holds up to `pageSize + 1` rows: the extra one says there is a next page. */
+/**
+ * One page of a person's or group's events, newest first, with links to older ones. `events` holds up to `pageSize + 1`
+ * rows: the extra one says there is a next page.
+ */
 export function EventsSection({
   c,
   projectId,

@@ -81,7 +81,8 @@ export function MergeTimeline({
           title: 'Merge refused',
           body: (
             <>
-              <span class="id">{str(d.sourcePersonDistinctId)}</span> is already identified, so it was not merged into{' '}
+              <span class="id">{str(d.sourcePersonDistinctId)}</span>
+              {' is already identified, so it was not merged into '}
               <span class="id">{str(d.targetPersonDistinctId)}</span>. Warning <code>{e.warning.type}</code> ·{' '}
               {eventLink(e.warning.eventUuid)}
             </>
@@ -93,7 +94,8 @@ export function MergeTimeline({
         title: 'Merge refused',
         body: (
           <>
-            <span class="id">{str(d.illegalDistinctId)}</span> is not a distinct id anything can merge with (asked with{' '}
+            <span class="id">{str(d.illegalDistinctId)}</span>
+            {' is not a distinct id anything can merge with (asked with '}
             <span class="id">{str(d.otherDistinctId)}</span>). Warning <code>{e.warning.type}</code> ·{' '}
             {eventLink(e.warning.eventUuid)}
           </>

@@ -140,7 +140,8 @@ function SettingsForm({ c, project }: { c: WebContext; project: Project }) {
         Time zone <input name="timezone" value={project.timezone} required placeholder="Europe/Berlin" />
       </label>
       <label class="check">
-        <input type="checkbox" name="anonymize_ips" value="on" checked={project.anonymizeIps} /> Anonymize IPs (drop{' '}
+        <input type="checkbox" name="anonymize_ips" value="on" checked={project.anonymizeIps} />
+        {' Anonymize IPs (drop '}
         <code>$ip</code>, no GeoIP)
       </label>
       <label>

@@ -1,4 +1,7 @@
-/** A TrendsQuery's results: a chart (drawn by insights.js from `data-chart`), its legend and the same numbers as a table. */
+/**
+ * A TrendsQuery's results: a chart (drawn by insights.js from `data-chart`), its legend and the same numbers as a
+ * table.
+ */
 import { ListTable } from '../../ui';
 import { breakdownText, formatNumber } from './format';
 
