@@ -64,7 +64,8 @@ async function poll() {
     for (const e of fresh) list.prepend(eventRow(e));
     while (list.children.length > MAX_ROWS) list.lastElementChild.remove();
     if (fresh.length > 0) document.getElementById('no-events')?.remove();
-    status.textContent = `Live: checked ${new Date().toLocaleTimeString()}${fresh.length ? `, ${fresh.length} new` : ''}.`;
+    const news = fresh.length ? `, ${fresh.length} new` : '';
+    status.textContent = `Live: checked ${new Date().toLocaleTimeString()}${news}.`;
   } catch (err) {
     status.textContent = `Live view paused (${err.message}); retrying.`;
   }
