@@ -30,7 +30,8 @@ async function logRetention(env: Env, now: number): Promise<void> {
   for (const r of await expireEvents(env, now)) {
     if (r.deleted > 0 || r.error) {
       console.log(
-        `retention: project ${r.projectId} deleted ${r.deleted} events before ${r.cutoff}, archived ${r.archived.length} parts${r.error ? `; stopped: ${r.error}` : ''}`,
+        `retention: project ${r.projectId} deleted ${r.deleted} events before ${r.cutoff}, ` +
+          `archived ${r.archived.length} parts${r.error ? `; stopped: ${r.error}` : ''}`,
       );
     }
   }

@@ -44,7 +44,10 @@ const batchSchema = z.object({
 export interface CaptureBatch {
   token?: string;
   sentAt?: string | number;
-  /** `historical_migration: true` (PostHog's import tools, the SDKs' `historicalMigration`): an import, not live traffic. */
+  /**
+   * `historical_migration: true` (PostHog's import tools, the SDKs' `historicalMigration`):
+   * an import, not live traffic.
+   */
   historicalMigration?: boolean;
   events: RawEvent[];
 }

@@ -82,7 +82,8 @@ export async function touchSessions(db: Db, projectId: number, touches: SessionT
         target: [t.projectId, t.sessionKey],
         set: {
           sessionId: sql`CASE WHEN ${expired} THEN excluded.session_id ELSE ${t.sessionId} END`,
-          lastActivity: sql`CASE WHEN ${expired} THEN excluded.last_activity ELSE max(${t.lastActivity}, excluded.last_activity) END`,
+          lastActivity: sql`CASE WHEN ${expired} THEN excluded.last_activity
+            ELSE max(${t.lastActivity}, excluded.last_activity) END`,
           expiresAt: sql`max(${t.expiresAt}, excluded.expires_at)`,
         },
       })

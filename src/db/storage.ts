@@ -31,7 +31,10 @@ async function shardFill(env: Env, shard: number): Promise<ShardFill> {
 export interface ProjectStorage {
   events: number;
   persons: number;
-  /** The project's rows as stored (text and JSON bytes, without index overhead): an estimate of its share of the shard. */
+  /**
+   * The project's rows as stored (text and JSON bytes, without index overhead): an estimate of
+   * its share of the shard.
+   */
   bytes: number;
   shard: ShardFill;
 }
@@ -96,7 +99,8 @@ export async function checkShardFill(
   for (const fill of fills) {
     if (fill.fill < SHARD_FILL_WARNING) continue;
     console.warn(
-      `shard SHARD_${fill.shard} is ${(fill.fill * 100).toFixed(1)}% full (${fill.bytes} of ${fill.limitBytes} bytes): add a shard (README: Scaling)`,
+      `shard SHARD_${fill.shard} is ${(fill.fill * 100).toFixed(1)}% full ` +
+        `(${fill.bytes} of ${fill.limitBytes} bytes): add a shard (README: Scaling)`,
     );
     const onShard = await dbOf(env.DB).select({ id: projects.id }).from(projects).where(eq(projects.shard, fill.shard));
     const db = dbOf(shardDatabases(env)[fill.shard]!);

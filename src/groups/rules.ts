@@ -221,7 +221,10 @@ export function groupWarnings(eventUuid: string, problems: GroupProblem[], unmap
   return warnings;
 }
 
-/** The event row's `group_N` columns: only those the event has (an absent column is written as a SQL null literal, no parameter). */
+/**
+ * The event row's `group_N` columns: only those the event has (an absent column is written as a
+ * SQL null literal, no parameter).
+ */
 export function groupColumnValues(
   properties: Record<string, unknown>,
 ): Partial<Record<'group0' | 'group1' | 'group2' | 'group3' | 'group4', string>> {

@@ -28,7 +28,8 @@ async function readPerson(db: Db, projectId: number, personId: string) {
   );
   if (!person) return undefined;
   const ids = await db.all<{ distinct_id: string }>(
-    sql`SELECT distinct_id FROM person_distinct_ids WHERE project_id = ${projectId} AND person_id = ${personId} ORDER BY rowid`,
+    sql`SELECT distinct_id FROM person_distinct_ids
+      WHERE project_id = ${projectId} AND person_id = ${personId} ORDER BY rowid`,
   );
   return { version: person.version, distinctIds: ids.map((r) => r.distinct_id) };
 }
@@ -52,7 +53,8 @@ export async function deletePerson(
       ...(options.deleteEvents
         ? [
             sql`DELETE FROM events WHERE project_id = ${projectId} AND distinct_id IN
-              (SELECT distinct_id FROM person_distinct_ids WHERE project_id = ${projectId} AND person_id = ${personId})`,
+              (SELECT distinct_id FROM person_distinct_ids
+                WHERE project_id = ${projectId} AND person_id = ${personId})`,
           ]
         : []),
       sql`DELETE FROM person_merges WHERE project_id = ${projectId} AND target_person_id = ${personId}`,
@@ -97,7 +99,8 @@ function splitStatements(db: Db, projectId: number, personId: string, moves: Mov
     sql`INSERT INTO persons (id, project_id, properties, is_identified, created_at, version)
       SELECT json_extract(value, '$.p'), ${projectId}, '{}', 0, ${now}, 0 FROM json_each(${json})`,
     sql`UPDATE person_distinct_ids
-      SET person_id = (SELECT json_extract(j.value, '$.p') FROM json_each(${json}) j WHERE json_extract(j.value, '$.d') = person_distinct_ids.distinct_id)
+      SET person_id = (SELECT json_extract(j.value, '$.p') FROM json_each(${json}) j
+        WHERE json_extract(j.value, '$.d') = person_distinct_ids.distinct_id)
       WHERE project_id = ${projectId} AND person_id = ${personId}
         AND distinct_id IN (SELECT json_extract(value, '$.d') FROM json_each(${json}))`,
     sql`INSERT INTO person_merges (id, project_id, source_person_id, target_person_id, kind, event_uuid, details, at)

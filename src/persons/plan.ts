@@ -53,7 +53,7 @@ export class WriteOrder {
     this.pending.history.push(...inserts.history);
   }
 
-  /** An existing person's new row (replacing an earlier one of this batch); null forgets it (the person was absorbed). */
+  /** An existing person's new row (replacing one of this batch); null forgets it (the person was absorbed). */
   update(personId: string, row: PersonRow | null): void {
     if (row) this.updates.set(personId, row);
     else this.updates.delete(personId);
@@ -176,7 +176,10 @@ function planOf(db: Db, projectId: number, t: Transition | null): Plan | null {
 export const planUpdateStep = (db: Db, current: PersonRow | undefined, step: UpdateStep): Plan | null =>
   planOf(db, step.projectId, updateTransition(current, step));
 
-/** One merge event (spec §2); `current` is `step.personId`'s row, `source` the source id's person when it has one of its own. */
+/**
+ * One merge event (spec §2); `current` is `step.personId`'s row, `source` the source id's person
+ * when it has one of its own.
+ */
 export const planMergeStep = (
   db: Db,
   current: PersonRow | undefined,

@@ -45,12 +45,14 @@ const guardOfShape = compiledByShape((_db, shape: string) => {
     ...Array.from(
       { length: versions },
       (_, i) =>
-        sql`EXISTS (SELECT 1 FROM persons WHERE id = ${p(`v${i}`)} AND project_id = ${p('p')} AND version = ${p(`vv${i}`)})`,
+        sql`EXISTS (SELECT 1 FROM persons
+          WHERE id = ${p(`v${i}`)} AND project_id = ${p('p')} AND version = ${p(`vv${i}`)})`,
     ),
     ...Array.from(
       { length: owners },
       (_, i) =>
-        sql`EXISTS (SELECT 1 FROM person_distinct_ids WHERE project_id = ${p('p')} AND distinct_id = ${p(`o${i}`)} AND person_id = ${p(`op${i}`)})`,
+        sql`EXISTS (SELECT 1 FROM person_distinct_ids
+          WHERE project_id = ${p('p')} AND distinct_id = ${p(`o${i}`)} AND person_id = ${p(`op${i}`)})`,
     ),
   ];
   return guardSql(sql.join(conditions, sql` AND `));
@@ -78,7 +80,10 @@ export function guardUnchanged(db: Db, projectId: number, { versions = [], owner
 
 // --- Writes.
 
-/** A person's row as one JSON array, for the inserts and the updates below (the updates leave the project id, last, alone). */
+/**
+ * A person's row as one JSON array, for the inserts and the updates below (the updates leave the
+ * project id, last, alone).
+ */
 const personRowJson = (r: PersonRow) =>
   JSON.stringify([
     r.id,
@@ -96,7 +101,8 @@ const personRowJson = (r: PersonRow) =>
  * charges each statement far more than each row. A person id taken already fails
  * the primary key, which refuses the whole atomic batch as a single insert did.
  */
-const insertPersonsText = `INSERT INTO persons (id, project_id, properties, property_writes, is_identified, created_at, version)
+const insertPersonsText = `INSERT INTO persons
+    (id, project_id, properties, property_writes, is_identified, created_at, version)
   SELECT value ->> 0, value ->> 6, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 FROM json_each(?)`;
 
 export const insertPersons = (db: Db, rows: PersonRow[]): Statement[] =>
@@ -106,7 +112,8 @@ export const insertPersons = (db: Db, rows: PersonRow[]): Statement[] =>
  * Persons' new rows in one statement per JSON array (`UPDATE … FROM json_each`):
  * a consumer batch updates hundreds of persons. Each row is an array in column order.
  */
-const updatePersonsText = `UPDATE persons SET properties = j.value ->> 1, property_writes = j.value ->> 2, is_identified = j.value ->> 3,
+const updatePersonsText = `UPDATE persons
+  SET properties = j.value ->> 1, property_writes = j.value ->> 2, is_identified = j.value ->> 3,
     created_at = j.value ->> 4, version = j.value ->> 5
   FROM json_each(?) AS j WHERE persons.id = j.value ->> 0`;
 
@@ -126,7 +133,10 @@ export interface Claim {
 const claimsText = `INSERT INTO person_distinct_ids (project_id, distinct_id, person_id)
   SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)`;
 
-/** Claims distinct ids for persons, many per statement; a unique-key failure means someone else owns one of them now. */
+/**
+ * Claims distinct ids for persons, many per statement; a unique-key failure means someone else
+ * owns one of them now.
+ */
 export const claimDistinctIds = (db: Db, claims: Claim[]): Statement[] =>
   jsonArrayStatements(
     db,
@@ -143,8 +153,10 @@ const moveSql = compiledOnce((db) =>
 export const moveDistinctIds = (db: Db, projectId: number, fromPersonId: string, toPersonId: string) =>
   bound(db, moveSql(db), { projectId, from: fromPersonId, to: toPersonId });
 
-const insertHistoryText = `INSERT INTO person_merges (id, project_id, source_person_id, target_person_id, kind, event_uuid, details, at)
-  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7 FROM json_each(?)`;
+const insertHistoryText = `INSERT INTO person_merges
+    (id, project_id, source_person_id, target_person_id, kind, event_uuid, details, at)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7
+  FROM json_each(?)`;
 
 const historyRowJson = (r: HistoryRow) =>
   JSON.stringify([
@@ -163,11 +175,14 @@ export const insertHistory = (db: Db, rows: HistoryRow[]): Statement[] =>
   jsonArrayStatements(db, insertHistoryText, rows.map(historyRowJson));
 
 const insertMergeRecordSql = compiledOnce(
-  () => sql`INSERT INTO person_merges (id, project_id, source_person_id, target_person_id, kind, event_uuid, details, at)
-       SELECT ${p('id')}, ${p('projectId')}, ${p('sourcePersonId')}, ${p('targetPersonId')}, ${p('kind')}, ${p('eventUuid')},
+  () => sql`INSERT INTO person_merges
+         (id, project_id, source_person_id, target_person_id, kind, event_uuid, details, at)
+       SELECT ${p('id')}, ${p('projectId')}, ${p('sourcePersonId')}, ${p('targetPersonId')}, ${p('kind')},
+         ${p('eventUuid')},
          json_set(${p('details')}, '$.moved_distinct_ids', json((
            SELECT json_group_array(distinct_id) FROM (
-             SELECT distinct_id FROM person_distinct_ids WHERE project_id = ${p('projectId')} AND person_id = ${p('sourcePersonId')} ORDER BY rowid)))),
+             SELECT distinct_id FROM person_distinct_ids
+             WHERE project_id = ${p('projectId')} AND person_id = ${p('sourcePersonId')} ORDER BY rowid)))),
          ${p('at')}`,
 );
 /**

@@ -140,7 +140,7 @@ describe('project settings in capture', () => {
     }
   });
 
-  it('drop_events_older_than_seconds: older events are dropped with event_dropped_too_old, newer ones kept', async () => {
+  it('drop_events_older_than_seconds: older events dropped (event_dropped_too_old), newer ones kept', async () => {
     const project = await newProject('drops old');
     expect(
       (await api(`/api/projects/${project.id}/`, { method: 'PATCH', json: { drop_events_older_than_seconds: 3600 } }))

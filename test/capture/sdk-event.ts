@@ -12,6 +12,9 @@ export async function at<T>(now: number, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The event routes of every PostHog SDK, as capture/routes.ts serves them. */
+export const EVENT_PATHS = ['/e', '/i/v0/e', '/capture', '/track', '/engage', '/batch'];
+
 let n = 0;
 /** A distinct SDK-shaped event (nested and non-ASCII properties) with a fresh uuid and a fixed timestamp. */
 export function sdkEvent(extra: Record<string, unknown> = {}, properties: Record<string, unknown> = {}) {

@@ -27,7 +27,10 @@ const queries: [string, SQL, RegExp[]][] = [
     'groups: next page with search',
     groupListSql(1, { groupTypeIndex: 0, search: 'acme', cursor: { createdAt: at(3), groupKey: 'k' } }, 101),
     [
-      /SEARCH groups USING INDEX groups_project_type_created_idx \(project_id=\? AND group_type_index=\? AND created_at<\?\)/,
+      new RegExp(
+        'SEARCH groups USING INDEX groups_project_type_created_idx ' +
+          '\\(project_id=\\? AND group_type_index=\\? AND created_at<\\?\\)',
+      ),
     ],
   ],
   [
@@ -40,7 +43,8 @@ const queries: [string, SQL, RegExp[]][] = [
     eventListSql(1, { group: { index, key: 'acme' }, cursor: { timestamp: at(5), uuid: crypto.randomUUID() } }, 51),
     [
       new RegExp(
-        `SEARCH e USING INDEX events_project_group${index}_timestamp_idx \\(project_id=\\? AND group_${index}=\\? AND timestamp<\\?\\)`,
+        `SEARCH e USING INDEX events_project_group${index}_timestamp_idx ` +
+          `\\(project_id=\\? AND group_${index}=\\? AND timestamp<\\?\\)`,
       ),
     ],
   ]),

@@ -70,7 +70,8 @@ describe('shard fill', () => {
 
   it('logs and warns the projects of a shard past 80% of its limit, once a day', async () => {
     const sizes = [await shardSizeBytes(env.SHARD_0), await shardSizeBytes(env.SHARD_1)];
-    // A limit that puts the larger shard at ~90%; the smaller one is under 80% unless they are within 12% of each other.
+    // A limit that puts the larger shard at ~90%; the smaller one is under 80% unless they are
+    // within 12% of each other.
     const big = sizes[0]! >= sizes[1]! ? 0 : 1;
     const small = 1 - big;
     const limit = Math.round(sizes[big]! / 0.9);

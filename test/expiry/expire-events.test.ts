@@ -69,7 +69,7 @@ describe('retention', () => {
     expect(expiryCutoff(Date.UTC(2026, 5, 15, 0, 0, 0), 1)).toBe('2026-06-14T00:00:00.000Z');
   });
 
-  it('archives each expired day to R2 as gzip NDJSON, then deletes exactly the expired events, on each shard', async () => {
+  it('archives each expired day to R2 (gzip NDJSON), then deletes exactly those events, on each shard', async () => {
     const a = await projectWithEvents(0, DAYS);
     const b = await projectWithEvents(1, DAYS);
     const keepAll = await projectWithEvents(1, null);

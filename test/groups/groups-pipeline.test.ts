@@ -40,7 +40,7 @@ const identify = (
   });
 
 describe('groups through the pipeline', () => {
-  it('posthog-js group(): $groupidentify creates the group, later events carry $group_N in properties and columns', async () => {
+  it('posthog-js group(): $groupidentify creates the group; later events carry $group_N everywhere', async () => {
     const p = await newProject();
     const gi = identify('u1', 'company', 'acme', { name: 'Acme', employees: 10 }, { $groups: { company: 'acme' } });
     const pv = ev('$pageview', 'u1', { $groups: { company: 'acme', team: 'core' } });
@@ -170,7 +170,7 @@ describe('groups through the pipeline', () => {
     expect((await groupsOf(p.id)).map((g) => [g.groupKey, g.properties])).toEqual([['huge', {}]]);
   });
 
-  it('with $process_person_profile: false, $groupidentify is dropped with a warning; other events still get $group_N', async () => {
+  it('person-less: $groupidentify dropped with a warning; other events still get $group_N', async () => {
     const p = await newProject();
     const dropped = identify('anon', 'company', 'acme', { name: 'Acme' }, { $process_person_profile: false });
     const personLess = ev('$pageview', 'anon', { $process_person_profile: false, $groups: { company: 'acme' } });
@@ -193,7 +193,9 @@ describe('groups through the pipeline', () => {
     for (const shard of [env.SHARD_0, env.SHARD_1]) {
       await shard
         .prepare(
-          `CREATE TRIGGER IF NOT EXISTS test_fault_poison_group BEFORE INSERT ON persons WHEN NEW.properties LIKE '%"poison_group":true%' BEGIN SELECT RAISE(ABORT, 'injected permanent fault'); END`,
+          `CREATE TRIGGER IF NOT EXISTS test_fault_poison_group BEFORE INSERT ON persons
+            WHEN NEW.properties LIKE '%"poison_group":true%'
+            BEGIN SELECT RAISE(ABORT, 'injected permanent fault'); END`,
         )
         .run();
     }

@@ -6,7 +6,8 @@ import {
   automaticPersonUpdates,
 } from '../../src/identity';
 
-// PostHog's lists (nodejs/src/common/persons/person-property-utils.ts), written out again so a change to ours shows here.
+// PostHog's lists (nodejs/src/common/persons/person-property-utils.ts), written out again so a
+// change to ours shows here.
 const POSTHOG_EVENT_TO_PERSON = [
   '$app_build',
   '$app_name',

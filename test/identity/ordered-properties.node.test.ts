@@ -1,114 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mergeProperties, mergeTransition, type IdentityEvent, type Person } from '../../src/identity';
 import {
-  applyPropertyUpdates,
-  mergeProperties,
-  mergeTransition,
-  newPersonProperties,
-  propertyUpdatesOf,
-  updateTransition,
-  type IdentityEvent,
-  type Person,
-  MAX_PROPERTY_WRITES_BYTES,
-} from '../../src/identity';
-import { eventOf } from '../support/events';
-
-/**
- * Issue #16: person properties that do not depend on arrival order. The plain
- * model is PostHog's rule (spec §3, the untimed functions of properties.ts)
- * applied to the events sorted by timestamp.
- */
-
-const iso = (ms: number) => new Date(Date.UTC(2024, 0, 1) + ms * 1000).toISOString();
-
-interface Update {
-  set?: Record<string, unknown>;
-  setOnce?: Record<string, unknown>;
-  unset?: string[];
-  referrer?: string;
-}
-
-let uuidCounter = 0;
-const eventAt = (second: number, u: Update): IdentityEvent =>
-  eventOf({
-    uuid: `00000000-0000-7000-8000-${String(++uuidCounter).padStart(12, '0')}`,
-    timestamp: iso(second),
-    properties: {
-      ...(u.set ? { $set: u.set } : {}),
-      ...(u.setOnce ? { $set_once: u.setOnce } : {}),
-      ...(u.unset ? { $unset: u.unset } : {}),
-      ...(u.referrer !== undefined ? { $referrer: u.referrer } : {}),
-    },
-  });
-
-/** The person the events make, arriving in this order (the first creates it). */
-function personFrom(events: IdentityEvent[], id = 'p'): Person {
-  const t = updateTransition(undefined, {
-    projectId: 1,
-    personId: id,
-    createFor: `d-${id}`,
-    distinctIds: [`d-${id}`],
-    events: events.map((event) => ({ event, warnings: [] })),
-  });
-  return t!.after;
-}
-
-/** The same events applied to an existing person, in this order. */
-function withEvents(person: Person, events: IdentityEvent[]): Person {
-  return updateTransition(person, {
-    projectId: 1,
-    personId: person.id,
-    distinctIds: [`d-${person.id}`],
-    events: events.map((event) => ({ event, warnings: [] })),
-  })!.after;
-}
-
-/** PostHog: the events in timestamp order (ties in the given order), the first creating the person. */
-function posthogInTimeOrder(events: IdentityEvent[]): Record<string, unknown> {
-  const sorted = [...events].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
-  const [first, ...rest] = sorted;
-  let properties = newPersonProperties(propertyUpdatesOf(first!), first!.uuid);
-  for (const e of rest) properties = applyPropertyUpdates(properties, propertyUpdatesOf(e)).properties;
-  return properties;
-}
-
-/** Which event created the person is a fact about arrival: left out of comparisons. */
-const withoutCreator = ({ $creator_event_uuid: _, ...properties }: Record<string, unknown>) => properties;
-
-const value = fc.constantFrom<unknown>(0, 1, 'two', null, { three: [3] });
-/** Keys that get `$set` and `$set_once`, keys that get `$set` and `$unset` (see the last describe for why). */
-const ONCE_KEYS = ['a', 'b', 'c'];
-const UNSET_KEYS = ['x', 'y', 'z'];
-
-const updateArb = (onceKeys: string[], unsetKeys: string[], overlapInEvent: boolean): fc.Arbitrary<Update> =>
-  fc
-    .record({
-      set: fc.dictionary(fc.constantFrom(...onceKeys, ...unsetKeys), value, { maxKeys: 3 }),
-      setOnce: fc.dictionary(fc.constantFrom(...onceKeys), value, { maxKeys: 3 }),
-      unset: fc.subarray(unsetKeys),
-      referrer: fc.option(fc.constantFrom('google.com', 'bing.com', '$direct'), { nil: undefined }),
-    })
-    .map((u) => ({
-      ...u,
-      // A new person ignores its first event's `$unset` (spec §3), so a key both
-      // set and unset by one event would depend on which event came first.
-      unset: overlapInEvent ? u.unset : u.unset.filter((k) => !(k in u.set) && !(k in u.setOnce)),
-    }));
-
-/** Events at distinct seconds, and a permutation of them. */
-const eventsAndArrival = (update: fc.Arbitrary<Update>) =>
-  fc
-    .uniqueArray(fc.integer({ min: 0, max: 100_000 }), { minLength: 1, maxLength: 9 })
-    .chain((seconds) =>
-      fc.tuple(
-        fc.tuple(...seconds.map((s) => update.map((u) => eventAt(s, u)))),
-        fc.shuffledSubarray([...seconds.keys()], { minLength: seconds.length, maxLength: seconds.length }),
-      ),
-    )
-    .map(([events, order]) => ({ events, arrival: order.map((i) => events[i]!) }));
+  iso,
+  eventAt,
+  personFrom,
+  withEvents,
+  posthogInTimeOrder,
+  withoutCreator,
+  ONCE_KEYS,
+  UNSET_KEYS,
+  updateArb,
+  eventsAndArrival,
+} from './arrival-orders';
 
 describe('any arrival order gives the same properties (issue #16)', () => {
-  it('one person: every permutation of $set / $set_once / $unset events ends where PostHog ends with them in time order', () => {
+  it('one person: any permutation of $set / $set_once / $unset events ends where PostHog’s time order does', () => {
     fc.assert(
       fc.property(eventsAndArrival(updateArb(ONCE_KEYS, UNSET_KEYS, false)), ({ events, arrival }) => {
         expect(withoutCreator(personFrom(arrival).properties)).toEqual(withoutCreator(posthogInTimeOrder(events)));
@@ -268,54 +175,12 @@ describe('the rule, case by case (issue #16)', () => {
     expect(p.propertyWrites).toEqual({ b: { t: iso(2), op: 'set' } });
   });
 
-  it('a $set of the value the key already has, from a newer event, records the newer time (and bumps the version)', () => {
+  it('a newer $set of the value the key already has records the newer time (and bumps the version)', () => {
     const p = person(eventAt(1, { set: { plan: 'pro' } }));
     const again = withEvents(p, [eventAt(9, { set: { plan: 'pro' } })]);
     expect(again.propertyWrites.plan).toEqual({ t: iso(9), op: 'set' });
     expect(again.version).toBe(p.version + 1);
     // So a late event between the two cannot change it.
     expect(withEvents(again, [eventAt(5, { set: { plan: 'free' } })]).properties.plan).toBe('pro');
-  });
-});
-
-describe('the limit of the rule: $set_once and $unset on one key from out-of-order events', () => {
-  it('a late $unset newer than a first-touch value removes it; a later $set_once already seen is not brought back', () => {
-    // In time order: unset@1, once@5 → 'a', unset@6 → gone, once@8 → 'b'. Arriving
-    // with once@8 before unset@6, 'b' was not kept (only the earliest first touch is),
-    // so the key stays unset. Remembering every first touch would grow without bound.
-    const events = [
-      eventAt(1, { unset: ['k'] }),
-      eventAt(5, { setOnce: { k: 'a' } }),
-      eventAt(8, { setOnce: { k: 'b' } }),
-      eventAt(6, { unset: ['k'] }),
-    ];
-    expect(posthogInTimeOrder(events).k).toBe('b');
-    expect(personFrom(events).properties).not.toHaveProperty('k');
-    const inOrder = [events[0]!, events[1]!, events[3]!, events[2]!];
-    expect(personFrom(inOrder).properties.k).toBe('b');
-  });
-});
-
-describe('the times stay small enough for the person row (D1 rows are at most 1 MB)', () => {
-  it('past MAX_PROPERTY_WRITES_BYTES the oldest tombstones go first, then the oldest times; the properties all stay', () => {
-    const keys = Array.from({ length: 9000 }, (_, i) => `k${i}`);
-    const p = personFrom([
-      eventAt(1, { unset: keys.map((k) => `gone_${k}`) }),
-      ...Array.from({ length: 9 }, (_, chunk) =>
-        eventAt(10 + chunk, {
-          set: Object.fromEntries(keys.slice(chunk * 1000, chunk * 1000 + 1000).map((k) => [k, 1])),
-        }),
-      ),
-    ]);
-    expect(Object.keys(withoutCreator(p.properties))).toHaveLength(9000);
-    expect(new TextEncoder().encode(JSON.stringify(p.propertyWrites)).byteLength).toBeLessThanOrEqual(
-      MAX_PROPERTY_WRITES_BYTES,
-    );
-    expect(Object.values(p.propertyWrites).some((w) => w.op === 'unset')).toBe(false);
-    // The newest times are the ones kept.
-    expect(p.propertyWrites.k8999).toEqual({ t: iso(18), op: 'set' });
-    expect(p.propertyWrites.k0).toBeUndefined();
-    // A key that lost its time counts as set long ago: a timed $set of any age replaces it.
-    expect(withEvents(p, [eventAt(2, { set: { k0: 2 } })]).properties.k0).toBe(2);
   });
 });

@@ -117,7 +117,7 @@ describe('propertyUpdatesOf: automatic person properties (issue #14, PostHog per
   });
 });
 
-describe('applyPropertyUpdates: updates PostHog does not write on their own (FILTERED_PERSON_UPDATE_PROPERTIES)', () => {
+describe('applyPropertyUpdates: updates not written on their own (FILTERED_PERSON_UPDATE_PROPERTIES)', () => {
   const person = {
     $current_url: 'https://a.test/',
     $initial_current_url: 'https://a.test/',

@@ -183,7 +183,7 @@ describe('mergeTransition (spec §2)', () => {
     expect(t.owns).toEqual(['user']);
   });
 
-  it('a merge takes the earlier created_at, the higher version + 1, and the target’s value on a conflicting key', () => {
+  it('a merge takes the earlier created_at, the higher version + 1, the target’s value on a conflict', () => {
     const target = person('T', {
       version: 1,
       createdAt: '2024-03-01T00:00:00.000Z',

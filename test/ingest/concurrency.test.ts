@@ -7,7 +7,7 @@ import { expectScenarioOutcome, scenario } from './scenario';
 import { persons } from '../../src/db/schema';
 import { eq } from 'drizzle-orm';
 
-it('hundreds of concurrent identifies, aliases, merges and $sets end in the persons every serial order gives', async () => {
+it('hundreds of concurrent identifies, aliases, merges and $sets end as every serial order does', async () => {
   const p = await newProject();
   const { events, expectedGroups, keysByGroup } = scenario();
   expect(events.length).toBeGreaterThan(400);
@@ -42,7 +42,7 @@ it('hundreds of concurrent identifies, aliases, merges and $sets end in the pers
  * objects. Meanwhile a consumer of another project, whose persons nobody else
  * touches, commits in one batch and never needs an object.
  */
-it('concurrent consumers end in the persons every serial order gives, each event stored once, through both commit paths', async () => {
+it('concurrent consumers end as every serial order does, each event stored once, via both commit paths', async () => {
   // On different shards: each consumer writes only its project's.
   const p = await newProjectOnShard(0);
   const { events, expectedGroups, keysByGroup } = scenario();

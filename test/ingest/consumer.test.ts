@@ -96,7 +96,8 @@ describe('queue consumer', () => {
     expect(JSON.parse(event!.properties)).toMatchObject(tricky);
     const person = await db
       .prepare(
-        'SELECT p.properties, p.property_writes FROM persons p JOIN person_distinct_ids d ON d.person_id = p.id WHERE d.project_id = ? AND d.distinct_id = ?',
+        `SELECT p.properties, p.property_writes FROM persons p JOIN person_distinct_ids d ON d.person_id = p.id
+          WHERE d.project_id = ? AND d.distinct_id = ?`,
       )
       .bind(p.id, 'json-text-1')
       .first<{ properties: string; property_writes: string }>();
@@ -156,7 +157,7 @@ describe('queue consumer', () => {
     expect(result.explicitAcks).toEqual([]);
   });
 
-  it('the dead-letter consumer stores the events without person processing, with a warning each, and acks', async () => {
+  it('the dead-letter consumer stores the events without person processing, a warning each, and acks', async () => {
     const p = await newProject('consumer dead letters');
     const events = [
       ev('$set', 'poisoned-c4', { $set: POISON }),

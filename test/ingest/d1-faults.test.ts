@@ -95,7 +95,7 @@ it('a merge that fails at its last statement leaves nothing half-applied', async
   expect(after.map((x) => x.distinctIds)).toEqual([['anon', 'user']]);
 });
 
-it('a message that keeps failing goes to the dead-letter queue; its events are kept with a warning, the rest go on', async () => {
+it('a message that keeps failing is dead-lettered: its events kept with a warning, the rest go on', async () => {
   const p = await newProject();
   const poison = ev('$pageview', 'poisoned', { $set: POISON });
   const good = ev('$pageview', 'healthy', { $set: { ok: true } });

@@ -23,7 +23,7 @@ async function storedCount(projectId: number): Promise<number> {
 }
 
 describe('historical imports (historical_migration: true)', () => {
-  it(`live events are stored while a ${IMPORT_SIZE.toLocaleString('en')}-event import is still being processed, and the import follows the same identity rules`, async () => {
+  it(`live events are stored during a ${IMPORT_SIZE.toLocaleString('en')}-event import, same rules`, async () => {
     const imported = await newProject('import');
     const live = await newProject('live');
     const start = Date.UTC(2024, 0, 1);

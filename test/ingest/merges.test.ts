@@ -101,7 +101,7 @@ describe('refused and dangerous merges', () => {
     }
   });
 
-  it('a second identify with a different id: joins when that id is new (spec §2), refused when it has a person (seed)', async () => {
+  it('a second identify with another id: joins a new id (spec §2), refused when it has a person', async () => {
     const p = await newProject();
     await ingestInOrder(p, [identify('distinct_id_one', 'anon'), identify('distinct_id_two', 'distinct_id_one')]);
     expect((await personsOf(p.id)).map((x) => x.distinctIds)).toEqual([['anon', 'distinct_id_one', 'distinct_id_two']]);

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { MAX_PERSON_PROPERTIES_BYTES } from '../../src/identity';
 import { newProject, ev, eventRow, ingestInOrder, personOf, warningsOf } from '../support';
 
-it('refuses a $set that would grow person properties past the limit, with a warning; the event is still stored', async () => {
+it('refuses a $set growing person properties past the limit, with a warning; the event is still stored', async () => {
   const p = await newProject();
   const chunk = 'x'.repeat(100_000);
   const fits = Math.floor(MAX_PERSON_PROPERTIES_BYTES / 100_000);

@@ -52,7 +52,10 @@ export function scenario(): Scenario {
   return { events, expectedGroups, keysByGroup };
 }
 
-/** The final graph every serial order gives: the expected groups, every key, all identified, no orphans, no warnings. */
+/**
+ * The final graph every serial order gives: the expected groups, every key, all identified, no
+ * orphans, no warnings.
+ */
 export async function expectScenarioOutcome(
   projectId: number,
   expectedGroups: string[][],

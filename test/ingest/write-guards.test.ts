@@ -118,7 +118,8 @@ it('many persons and claims in one statement each: one taken id among them refus
   ).toBe(true);
   const owners = await db.$client
     .prepare(
-      `SELECT distinct_id, person_id FROM person_distinct_ids WHERE project_id = 4242 AND distinct_id IN (SELECT value FROM json_each(?))`,
+      `SELECT distinct_id, person_id FROM person_distinct_ids
+        WHERE project_id = 4242 AND distinct_id IN (SELECT value FROM json_each(?))`,
     )
     .bind(JSON.stringify(claims.map((c) => c.distinctId)))
     .all<{ distinct_id: string; person_id: string }>();

@@ -42,7 +42,8 @@ export async function installD1Faults(): Promise<void> {
   for (const db of shardDatabases(env)) {
     await db
       .prepare(
-        'CREATE TABLE IF NOT EXISTS test_d1_faults (project_id INTEGER NOT NULL, table_name TEXT NOT NULL, write TEXT, one_in INTEGER NOT NULL)',
+        `CREATE TABLE IF NOT EXISTS test_d1_faults
+          (project_id INTEGER NOT NULL, table_name TEXT NOT NULL, write TEXT, one_in INTEGER NOT NULL)`,
       )
       .run();
     for (const [table, write] of WRITES) {
@@ -50,7 +51,8 @@ export async function installD1Faults(): Promise<void> {
       await db
         .prepare(
           `CREATE TRIGGER IF NOT EXISTS test_d1_fault_${table}_${write.toLowerCase()} BEFORE ${write} ON ${table}
-         WHEN EXISTS (SELECT 1 FROM test_d1_faults f WHERE f.project_id = ${row}.project_id AND f.table_name = '${table}'
+         WHEN EXISTS (SELECT 1 FROM test_d1_faults f
+            WHERE f.project_id = ${row}.project_id AND f.table_name = '${table}'
                       AND (f.write IS NULL OR f.write = '${write}') AND abs(random()) % f.one_in = 0)
          BEGIN SELECT RAISE(ABORT, '${TRANSIENT_FAULT}'); END`,
         )

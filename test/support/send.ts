@@ -4,7 +4,6 @@ import { type Encoding, JSON_ENCODING } from './encodings';
 import { waitForStored } from './wait';
 import { fetchWorker } from './worker';
 
-
 export interface SendOptions {
   /** How the payload goes on the wire (default: a JSON body). */
   encoding?: Encoding;
