@@ -19,8 +19,27 @@ const KEYWORDS = new Set(
   ).split(' '),
 );
 
+// Keywords that are literals and never names, unlike every other keyword.
+const NOT_NAMES = new Set(['NULL', 'INF', 'INFINITY', 'NAN']);
+// Names PostHog refuses as aliases unless quoted with backquotes or double quotes.
+const RESERVED_ALIASES = new Set(['true', 'false', 'null', 'team_id']);
+
 export function isKeyword(token: Token): boolean {
   return token.type === 'ident' && KEYWORDS.has(token.upper);
+}
+
+/** Whether the token can be an identifier: any word (keywords included) but NULL, INF and NAN, or a quoted name. */
+export function isName(token: Token): boolean {
+  return token.type === 'quoted' || (token.type === 'ident' && !NOT_NAMES.has(token.upper));
+}
+
+/** The alias the token spells; true, false, null and team_id are refused unless quoted as identifiers. */
+export function aliasOf(token: Token): string {
+  if (token.type !== 'quoted' && RESERVED_ALIASES.has(token.value.toLowerCase())) {
+    const message = `"${token.value}" cannot be an alias, as it is a reserved keyword, at ${token.start}`;
+    throw new HogQLSyntaxError(message, token.start, token.end);
+  }
+  return token.value;
 }
 
 function quote(token: Token): string {
@@ -36,9 +55,16 @@ export class Cursor {
   private depth = 0;
   /** End offset of the last token consumed: the end of the node being built. */
   lastEnd = 0;
+  /** Token index before which no `a, b -> ...` lambda can start (see bareLambdaArgs). */
+  noBareLambdaBefore = 0;
 
   constructor(text: string) {
     this.tokens = tokenize(text);
+  }
+
+  /** Index of the current token. */
+  get index(): number {
+    return this.pos;
   }
 
   peek(ahead = 0): Token {

@@ -1,6 +1,6 @@
 import type { ArithmeticOperationOp, Call, CompareOperationOp, Constant, Expr } from './ast';
-import type { Cursor } from './cursor';
-import { parseUnary } from './expr-primary';
+import { aliasOf, type Cursor, isName } from './cursor';
+import { parseAccessor, parseUnary } from './expr-primary';
 
 // Binding strength of each operator, loosest first, in the order of PostHog's grammar (HogQLParser.g4, columnExpr)
 // as its parser actually applies it: BETWEEN binds tighter than NOT, looser than `??`.
@@ -57,9 +57,13 @@ export function syntheticCall(name: string, args: Expr[], start: number, end: nu
 export function parseExpr(c: Cursor, minPrec = 0): Expr {
   return c.nested(() => {
     let left = parseUnary(c);
+    let aliased = false;
     for (;;) {
+      // As in PostHog, `a AS b` takes no further operator but the looser AND, OR, ? : and another AS.
+      if (aliased && !c.isKw('AND') && !c.isKw('OR') && !c.isKw('AS') && !c.isPunct('?')) return left;
       const combined = parseInfix(c, left, minPrec);
       if (!combined) return left;
+      aliased = combined.kind === 'Alias';
       left = combined;
     }
   });
@@ -114,9 +118,9 @@ function keywordInfix(c: Cursor, left: Expr, minPrec: number): Expr | undefined 
       if (!at(PREC.ALIAS)) return undefined;
       c.next();
       const name = c.peek();
-      if (name.type !== 'ident' && name.type !== 'quoted' && name.type !== 'string') c.fail('Expected an alias');
+      if (!isName(name) && name.type !== 'string') c.fail('Expected an alias');
       c.next();
-      return { kind: 'Alias', alias: name.value, expr: left, start: left.start, end: c.lastEnd };
+      return { kind: 'Alias', alias: aliasOf(name), expr: left, start: left.start, end: c.lastEnd };
     }
     case 'OR':
       return at(PREC.OR) ? logical(c, 'Or', left) : undefined;
@@ -192,6 +196,8 @@ function punctInfix(c: Cursor, left: Expr, minPrec: number): Expr | undefined {
 
 /** Applies the binary or postfix operator at the cursor to `left`, if there is one binding at least `minPrec`. */
 function parseInfix(c: Cursor, left: Expr, minPrec: number): Expr | undefined {
+  const accessed = parseAccessor(c, left);
+  if (accessed) return accessed;
   const token = c.peek();
   if (token.type === 'ident') return keywordInfix(c, left, minPrec);
   if (token.type === 'punct') return punctInfix(c, left, minPrec);

@@ -1,5 +1,5 @@
 import type { Call, Expr, Placeholder } from './ast';
-import type { Cursor } from './cursor';
+import { type Cursor, isName } from './cursor';
 import type { Token } from './lexer';
 import { constant, parseExpr, parseExprList, PREC } from './expr-parser';
 import { parseCase, parseInterval } from './expr-sugar';
@@ -12,10 +12,6 @@ function numberValue(text: string): number {
   if (prefix === '0x') return parseInt(text.slice(2), 16);
   if (prefix === '0b') return parseInt(text.slice(2), 2);
   return Number(text);
-}
-
-function isName(token: Token): boolean {
-  return token.type === 'ident' || token.type === 'quoted';
 }
 
 /** A signed number literal (`-1`, `+2.5`, `-inf`) is one Constant, as in PostHog; `-x` is 0 - x. */
@@ -42,8 +38,9 @@ export function parseUnary(c: Cursor): Expr {
     const zero = constant(0, token.start, token.end);
     return { kind: 'ArithmeticOperation', op: '-', left: zero, right: operand, start: token.start, end: c.lastEnd };
   }
-  // `not(x)` is a call to the function not(), as in PostHog.
-  if (c.isKw('NOT') && !c.isPunct('(', 1)) {
+  // `not(x)` is a call to the function not(), as in PostHog; `NOT (SELECT ...)` is not.
+  const subquery = c.isPunct('(', 1) && (c.isKw('SELECT', 2) || c.isKw('WITH', 2));
+  if (c.isKw('NOT') && (!c.isPunct('(', 1) || subquery)) {
     c.next();
     const operand = parseExpr(c, PREC.NOT);
     return { kind: 'Not', expr: operand, start: token.start, end: c.lastEnd };
@@ -53,28 +50,44 @@ export function parseUnary(c: Cursor): Expr {
 
 function parsePostfix(c: Cursor, expr: Expr): Expr {
   for (;;) {
-    if (c.acceptPunct('[')) {
-      const property = parseExpr(c);
-      c.expectPunct(']');
-      expr = { kind: 'ArrayAccess', array: expr, property, start: expr.start, end: c.lastEnd };
-    } else if (c.isPunct('.') && c.peek(1).type === 'number') {
-      c.next();
-      const index = c.next();
-      if (!/^[0-9]+$/.test(index.value)) c.fail('Expected a tuple index', index);
-      expr = { kind: 'TupleAccess', tuple: expr, index: Number(index.value), start: expr.start, end: c.lastEnd };
-    } else if (c.isPunct('.') && isName(c.peek(1))) {
-      c.next();
-      const name = c.next();
-      const property = constant(name.value, name.start, name.end);
-      expr = { kind: 'ArrayAccess', array: expr, property, start: expr.start, end: c.lastEnd };
-    } else if (c.isPunct('::')) {
-      c.unsupported("'::' type casts");
-    } else if (c.isPunct('?.')) {
-      c.unsupported("'?.' null-safe access");
-    } else {
-      return expr;
-    }
+    const next = parseAccessor(c, expr);
+    if (!next) return expr;
+    expr = next;
   }
+}
+
+/**
+ * One accessor (`[i]`, `.1`, `.name`) applied to `expr`, if one follows. These bind tightest, and as in PostHog they
+ * also apply to a whole operation that ends without an operand of its own: `x IS NULL[1]` is (x IS NULL)[1].
+ */
+export function parseAccessor(c: Cursor, expr: Expr): Expr | undefined {
+  const token = c.peek();
+  if (c.acceptPunct('[')) {
+    const property = parseExpr(c);
+    c.expectPunct(']');
+    return { kind: 'ArrayAccess', array: expr, property, start: expr.start, end: c.lastEnd };
+  }
+  if (token.type === 'number' && token.value.startsWith('.')) {
+    // `t.1` arrives as t and the number '.1'.
+    c.next();
+    if (!/^\.[0-9]+$/.test(token.value)) c.fail('Expected a tuple index', token);
+    return { kind: 'TupleAccess', tuple: expr, index: Number(token.value.slice(1)), start: expr.start, end: c.lastEnd };
+  }
+  if (c.isPunct('.') && c.peek(1).type === 'number') {
+    c.next();
+    const index = c.next();
+    if (!/^[0-9]+$/.test(index.value)) c.fail('Expected a tuple index', index);
+    return { kind: 'TupleAccess', tuple: expr, index: Number(index.value), start: expr.start, end: c.lastEnd };
+  }
+  if (c.isPunct('.') && isName(c.peek(1))) {
+    c.next();
+    const name = c.next();
+    const property = constant(name.value, name.start, name.end);
+    return { kind: 'ArrayAccess', array: expr, property, start: expr.start, end: c.lastEnd };
+  }
+  if (c.isPunct('::')) c.unsupported("'::' type casts");
+  if (c.isPunct('?.')) c.unsupported("'?.' null-safe access");
+  return undefined;
 }
 
 function parsePrimary(c: Cursor): Expr {
@@ -140,6 +153,25 @@ function isParenLambda(c: Cursor): boolean {
   return c.isPunct('->', i + 1);
 }
 
+// PostHog's grammar also takes `x, y -> body` without parentheses, so `f(a, x -> 1)` is f with one lambda of a and x.
+// Scanning every element of `f(a, b, c, ...)` would be quadratic: a failed scan remembers how far its names reach.
+function bareLambdaArgs(c: Cursor): string[] | undefined {
+  if (c.index < c.noBareLambdaBefore) return undefined;
+  const args: string[] = [];
+  let i = 0;
+  for (;;) {
+    args.push(c.peek(i).value);
+    i += 1;
+    if (c.isPunct('->', i)) return args;
+    if (!c.isPunct(',', i)) break;
+    i += 1;
+    if (c.isPunct('->', i)) return args;
+    if (!isName(c.peek(i))) break;
+  }
+  c.noBareLambdaBefore = c.index + i;
+  return undefined;
+}
+
 function parseParens(c: Cursor): Expr {
   const open = c.peek();
   if (c.isKw('SELECT', 1) || c.isKw('WITH', 1)) {
@@ -169,10 +201,13 @@ function parseParens(c: Cursor): Expr {
 
 function parseNamePrimary(c: Cursor, token: Token): Expr {
   const call = c.isPunct('(', 1);
+  if (c.isKw('CASE')) return parseCase(c);
+  if (c.isKw('INTERVAL')) return parseInterval(c);
   if (token.type === 'ident' && !call) {
     const word = token.upper;
     if (word === 'NULL' || word === 'TRUE' || word === 'FALSE') {
-      if (word === 'NULL' || !c.isPunct('.', 1)) {
+      // `true.x` is a field named true, as in PostHog.
+      if (word === 'NULL' || !c.isPunct('.', 1) || !isName(c.peek(2))) {
         c.next();
         return constant(word === 'NULL' ? null : word === 'TRUE', token.start, token.end);
       }
@@ -182,17 +217,15 @@ function parseNamePrimary(c: Cursor, token: Token): Expr {
       c.next();
       return constant(numberWord, token.start, token.end);
     }
-    if (word === 'CASE') return parseCase(c);
-    if (word === 'INTERVAL') return parseInterval(c);
     if ((word === 'DATE' || word === 'TIMESTAMP') && c.peek(1).type === 'string')
       c.unsupported(`${word} '...' literals`);
   }
   if (call && token.type === 'ident' && (token.upper === 'CAST' || token.upper === 'TRY_CAST')) c.unsupported('CAST');
-  if (c.isPunct('->', 1)) {
-    c.next();
-    c.next();
+  const lambdaArgs = bareLambdaArgs(c);
+  if (lambdaArgs) {
+    while (!c.acceptPunct('->')) c.next();
     const expr = parseExpr(c);
-    return { kind: 'Lambda', args: [token.value], expr, start: token.start, end: c.lastEnd };
+    return { kind: 'Lambda', args: lambdaArgs, expr, start: token.start, end: c.lastEnd };
   }
   if (call) return parseCall(c);
   return parseField(c);

@@ -61,8 +61,8 @@ const LINE_COMMENT = /(?:--|\/\/)[^\r\n]*/y;
 const IDENT = /[A-Za-z_$][A-Za-z0-9_$]*/y;
 const HEX = /0[xX][0-9a-fA-F]+/y;
 const BINARY = /0[bB][01]+/y;
-// After a '.', digits are a tuple index (`t.1.2`), never the start of a float.
-const INTEGER = /[0-9]+/y;
+// After a lone '.' (`t. 1`), digits are a tuple index; `t.1` lexes as t and '.1', which the parser reads as one.
+const INTEGER = /[0-9]+(?![0-9A-Za-z_$])/y;
 const FLOAT = /(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/y;
 
 const COMMON_ESCAPES: Record<string, string> = {
@@ -136,12 +136,6 @@ function readQuoted(text: string, pos: number): { value: string; end: number } {
   throw new HogQLSyntaxError(`Unterminated ${what} starting at ${pos}`, pos, text.length);
 }
 
-function endsOperand(prev: Token | undefined): boolean {
-  if (!prev) return false;
-  if (prev.type === 'punct') return prev.value === ')' || prev.value === ']' || prev.value === '}';
-  return true;
-}
-
 /** Splits HogQL text into tokens, skipping whitespace and comments; the last token is always 'eof'. */
 export function tokenize(text: string): Token[] {
   if (text.length > MAX_QUERY_LENGTH) {
@@ -195,14 +189,11 @@ export function tokenize(text: string): Token[] {
     if (digitNext) {
       const prev = tokens[tokens.length - 1];
       const afterDot = prev?.type === 'punct' && prev.value === '.';
-      if (ch === '.' && endsOperand(prev)) {
-        push('punct', '.', pos, pos + 1);
-        pos += 1;
-        continue;
-      }
-      const literal = afterDot
-        ? matchAt(INTEGER, text, pos)
-        : (matchAt(HEX, text, pos) ?? matchAt(BINARY, text, pos) ?? matchAt(FLOAT, text, pos));
+      const literal =
+        (afterDot ? matchAt(INTEGER, text, pos) : undefined) ??
+        matchAt(HEX, text, pos) ??
+        matchAt(BINARY, text, pos) ??
+        matchAt(FLOAT, text, pos);
       if (literal) {
         push('number', literal, pos, pos + literal.length);
         pos += literal.length;

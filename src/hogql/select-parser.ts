@@ -1,5 +1,5 @@
 import type { CTE, Expr, JoinExpr, JoinType, OrderExpr, SelectQuery, SelectSetNode, SelectSetQuery } from './ast';
-import { isKeyword, type Cursor } from './cursor';
+import { aliasOf, type Cursor, isKeyword, isName } from './cursor';
 import { parseExpr, parseExprList, PREC } from './expr-parser';
 import { parsePlaceholder } from './expr-primary';
 import type { Token } from './lexer';
@@ -38,8 +38,7 @@ function isImplicitAlias(token: Token, keywords: Set<string>): boolean {
 }
 
 function expectName(c: Cursor, what: string): Token {
-  const token = c.peek();
-  if (token.type !== 'ident' && token.type !== 'quoted') c.fail(`Expected ${what}`);
+  if (!isName(c.peek())) c.fail(`Expected ${what}`);
   return c.next();
 }
 
@@ -84,7 +83,7 @@ function parseCtes(c: Cursor): CTE[] {
   const ctes: CTE[] = [];
   do {
     const start = c.peek().start;
-    if ((c.peek().type === 'ident' || c.peek().type === 'quoted') && c.isKw('AS', 1) && c.isPunct('(', 2)) {
+    if (isName(c.peek()) && c.isKw('AS', 1) && c.isPunct('(', 2)) {
       const name = c.next().value;
       c.next();
       c.next();
@@ -105,25 +104,37 @@ function parseCtes(c: Cursor): CTE[] {
 function parseColumn(c: Cursor): Expr {
   const first = c.peek();
   // PostHog's `SELECT name: expr` form.
-  if ((first.type === 'ident' || first.type === 'quoted') && c.isPunct(':', 1)) {
+  if (isName(first) && c.isPunct(':', 1)) {
     c.next();
     c.next();
     const expr = parseExpr(c);
-    return { kind: 'Alias', alias: first.value, expr, start: first.start, end: c.lastEnd };
+    return { kind: 'Alias', alias: aliasOf(first), expr, start: first.start, end: c.lastEnd };
   }
   // `SELECT FROM events` is a forgotten column, not the column `from` named `events`.
   if (c.isKw('FROM') && isImplicitAlias(c.peek(1), COLUMN_ALIAS_KEYWORDS)) c.fail('Expected a column');
   const expr = parseExpr(c);
   if (!isImplicitAlias(c.peek(), COLUMN_ALIAS_KEYWORDS)) return expr;
-  const alias = c.next().value;
+  const alias = aliasOf(c.next());
   return { kind: 'Alias', alias, expr, start: expr.start, end: c.lastEnd };
+}
+
+const CLAUSES = ['WHERE', 'PREWHERE', 'HAVING', 'LIMIT', 'OFFSET'];
+const TWO_WORD_CLAUSES: Record<string, string> = { GROUP: 'BY', ORDER: 'BY', UNION: 'ALL' };
+
+// After a trailing comma: whether the next clause starts here. As in PostHog, a clause keyword followed by FROM or
+// a comma is a column instead (`SELECT a, offset FROM t`).
+function clauseFollows(c: Cursor): boolean {
+  if (c.isKw('FROM') || c.isPunct(')') || c.isPunct(';') || c.peek().type === 'eof') return true;
+  const word = c.peek().type === 'ident' ? c.peek().upper : '';
+  const second = TWO_WORD_CLAUSES[word];
+  const length = CLAUSES.includes(word) ? 1 : second && c.isKw(second, 1) ? 2 : 0;
+  return length > 0 && !c.isKw('FROM', length) && !c.isPunct(',', length);
 }
 
 function parseColumns(c: Cursor): Expr[] {
   const columns = [parseColumn(c)];
   while (c.acceptPunct(',')) {
-    // A trailing comma before FROM (or the end) is allowed, as in PostHog.
-    if (c.isKw('FROM') || c.isPunct(')') || c.isPunct(';') || c.peek().type === 'eof') break;
+    if (clauseFollows(c)) break;
     columns.push(parseColumn(c));
   }
   return columns;
@@ -150,9 +161,9 @@ function parseTable(c: Cursor): JoinExpr {
     }
   }
   if (c.acceptKw('AS')) {
-    join.alias = expectName(c, 'a table alias').value;
+    join.alias = aliasOf(expectName(c, 'a table alias'));
   } else if (isImplicitAlias(c.peek(), TABLE_ALIAS_KEYWORDS)) {
-    join.alias = c.next().value;
+    join.alias = aliasOf(c.next());
   }
   if (c.isKw('FINAL') || c.isKw('SAMPLE')) c.unsupported(c.peek().upper);
   join.end = c.lastEnd;
@@ -200,7 +211,6 @@ function parseFrom(c: Cursor): JoinExpr {
         c.expectKw('ON');
         expr = parseExpr(c);
       }
-      if (c.isPunct(',')) c.unsupported(`${constraintType} with several expressions (combine them with AND)`);
       next.constraint = { kind: 'JoinConstraint', expr, constraint_type: constraintType, start, end: c.lastEnd };
       next.end = c.lastEnd;
     }

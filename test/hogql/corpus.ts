@@ -536,7 +536,6 @@ export const INVALID: string[] = [
   "SELECT INTERVAL 'seven days'",
   'SELECT /* unterminated',
   'SELECT `unterminated',
-  'SELECT a FROM t1 JOIN t2 ON a = b, c = d',
   'SELECT 1 SETTINGS max_threads = 1',
   'SELECT toDate(timestamp) day FROM events',
 ];
