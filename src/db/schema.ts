@@ -247,3 +247,4 @@ export const groups = sqliteTable(
     index('groups_project_type_created_idx').on(t.projectId, t.groupTypeIndex, t.createdAt, t.groupKey),
   ],
 );
+export * from './dashboard-schema';
