@@ -248,3 +248,5 @@ export const groups = sqliteTable(
   ],
 );
 export * from './dashboard-schema';
+export * from './session-schema';
+export * from './journal-schema';
