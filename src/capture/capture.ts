@@ -45,7 +45,7 @@ export async function captureHandOver(request: Request, env: Env, opts: { engage
   const events: CapturedEvent[] = [];
   const warnings: CaptureWarning[] = [];
   for (const raw of batch.events) {
-    const event = capturedEventOf(raw, clock);
+    const event = capturedEventOf(raw, clock, warnings);
     const tooOld = tooOldWarning(event, now, project.dropEventsOlderThanSeconds);
     if (tooOld) {
       warnings.push(tooOld);

@@ -1,8 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { CapturedEvent } from '../queue/message';
+import type { CaptureWarning, CapturedEvent } from '../queue/message';
 import { MAX_NAME_CHARS } from './limits';
 import type { RawEvent } from './shapes';
-import { eventTimestamp } from './timestamps';
+import { checkedEventTimestamp } from './timestamps';
 
 interface CaptureClock {
   /** When the request arrived (epoch ms). */
@@ -11,22 +11,30 @@ interface CaptureClock {
   sentAt?: number;
 }
 
-/** A validated event as it goes on the queue: uuid set, names truncated, timestamp corrected. */
-export function capturedEventOf(raw: RawEvent, clock: CaptureClock): CapturedEvent {
+/**
+ * A validated event as it goes on the queue: uuid set, names truncated, timestamp corrected
+ * (a timestamp warning, when the time was replaced, goes to `warnings`).
+ */
+export function capturedEventOf(raw: RawEvent, clock: CaptureClock, warnings?: CaptureWarning[]): CapturedEvent {
   // The request's own parsed object: nothing else holds it, so it is completed in place.
   const properties = raw.properties ?? {};
   truncateMergeSources(raw.event, properties);
+  const time = checkedEventTimestamp(
+    { timestamp: raw.timestamp, offset: raw.offset, ignoreSentAt: properties.$ignore_sent_at === true },
+    clock.sentAt,
+    clock.now,
+  );
   const captured: CapturedEvent = {
     uuid: raw.uuid ? raw.uuid.toLowerCase() : uuidv7(),
     event: truncated(raw.event),
     distinct_id: truncated(raw.distinctId),
     properties,
-    timestamp: eventTimestamp(
-      { timestamp: raw.timestamp, offset: raw.offset, ignoreSentAt: properties.$ignore_sent_at === true },
-      clock.sentAt,
-      clock.now,
-    ),
+    timestamp: time.timestamp,
   };
+  if (time.warning) {
+    const details = { ...time.warning.details, eventUuid: captured.uuid, event: captured.event };
+    warnings?.push({ eventUuid: captured.uuid, type: time.warning.type, details });
+  }
   if (raw.$set) captured.$set = raw.$set;
   if (raw.$set_once) captured.$set_once = raw.$set_once;
   return captured;

@@ -32,23 +32,56 @@ interface EventClock {
   ignoreSentAt?: boolean;
 }
 
+/** An ingestion warning about the event's time, in PostHog's names (the event is kept). */
+export interface TimestampWarning {
+  type: 'ignored_invalid_timestamp' | 'event_timestamp_in_future';
+  details: Record<string, unknown>;
+}
+
+/**
+ * The earliest time stored: queries range over 1970 onwards, so an earlier
+ * timestamp is stored at the epoch, as PostHog stores an out-of-bounds one.
+ */
+export const EARLIEST_STORED = 0;
+
 /**
  * The event's time as an ISO string, corrected for client clock skew:
  * timestamp + sent_at → now + (timestamp − sent_at); timestamp alone → as given;
- * offset → now − offset; nothing → now. More than 23 hours ahead of now → now.
- * An unparseable timestamp counts as none.
+ * offset → now − offset; nothing → now. As PostHog's ingestion: an unparseable
+ * timestamp → now with `ignored_invalid_timestamp`; more than 23 hours ahead of
+ * now → now with `event_timestamp_in_future`; before 1970 → the epoch with
+ * `ignored_invalid_timestamp` (reason "out of bounds").
  */
-export function eventTimestamp(clock: EventClock, sentAt: number | undefined, now: number): string {
+export function checkedEventTimestamp(
+  clock: EventClock,
+  sentAt: number | undefined,
+  now: number,
+): { timestamp: string; warning?: TimestampWarning } {
   const timestamp = msOf(clock.timestamp);
+  const given = clock.timestamp ?? '';
+  if (timestamp === undefined && given !== '') {
+    const details = { field: 'timestamp', value: given, reason: 'invalid format' };
+    return { timestamp: new Date(now).toISOString(), warning: { type: 'ignored_invalid_timestamp', details } };
+  }
   let ms = now;
   if (timestamp !== undefined) {
     ms = sentAt !== undefined && !clock.ignoreSentAt ? now + (timestamp - sentAt) : timestamp;
   } else if (typeof clock.offset === 'number' && Number.isFinite(clock.offset)) {
     ms = now - clock.offset;
   }
-  if (ms > now + 23 * HOUR || !isIsoYear(ms)) ms = now;
-  return new Date(ms).toISOString();
+  const context = { timestamp: given, sentAt: sentAt === undefined ? '' : new Date(sentAt).toISOString() };
+  if (ms > now + 23 * HOUR || !Number.isFinite(ms)) {
+    const details = { ...context, offset: clock.offset ?? '', now: new Date(now).toISOString() };
+    return { timestamp: new Date(now).toISOString(), warning: { type: 'event_timestamp_in_future', details } };
+  }
+  if (ms < EARLIEST_STORED) {
+    const details = { field: 'timestamp', value: given, offset: clock.offset ?? '', reason: 'out of bounds' };
+    const warning: TimestampWarning = { type: 'ignored_invalid_timestamp', details };
+    return { timestamp: new Date(EARLIEST_STORED).toISOString(), warning };
+  }
+  return { timestamp: new Date(ms).toISOString() };
 }
 
-/** Years 0000–9999 keep the plain `YYYY-MM-DDTHH:mm:ss.sssZ` form. */
-const isIsoYear = (ms: number) => ms >= -62_167_219_200_000 && ms < 253_402_300_800_000;
+export function eventTimestamp(clock: EventClock, sentAt: number | undefined, now: number): string {
+  return checkedEventTimestamp(clock, sentAt, now).timestamp;
+}

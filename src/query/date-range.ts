@@ -92,6 +92,16 @@ function addUnits(instant: number, unit: Unit, n: number, timezone: string): num
   );
 }
 
+const MIN_UNIT_MS: Record<Unit, number> = {
+  minute: MINUTE,
+  hour: HOUR,
+  day: 23 * HOUR,
+  week: 7 * 23 * HOUR,
+  month: 28 * 23 * HOUR,
+  quarter: 89 * 23 * HOUR,
+  year: 365 * 23 * HOUR,
+};
+
 interface Parsed {
   instant: number;
   /** A relative form (`-7d`, `mStart`): truncated unless explicitDate. */
@@ -99,10 +109,36 @@ interface Parsed {
   dateOnly: boolean;
 }
 
+/** The instants a date input may name at all (years 1–9999); ranges narrow this to 1970–9000. */
+const FIRST_POINT = -62_135_596_800_000; // 0001-01-01T00:00:00Z (Date.UTC reads year 1 as 1901)
+const LAST_POINT = Date.UTC(9999, 11, 31);
+
+/**
+ * One `date_from`/`date_to`/`after`/`before` value as an instant. Any string
+ * is a 400 naming `attr` or an instant in years 1–9999: huge relative amounts
+ * (`-999999y`) never reach the date arithmetic's RangeError.
+ */
 export function parsePoint(value: string, attr: string, timezone: string, now: number): Parsed {
+  const outOfRange = () =>
+    QueryError.badField(attr, `${attr}: ${JSON.stringify(value).slice(0, 100)} lies outside the years 1 to 9999.`);
+  let parsed: Parsed;
+  try {
+    parsed = parsePointUnchecked(value, attr, timezone, now);
+  } catch (error) {
+    if (error instanceof RangeError) throw outOfRange();
+    throw error;
+  }
+  if (!Number.isFinite(parsed.instant) || parsed.instant < FIRST_POINT - DAY || parsed.instant > LAST_POINT)
+    throw outOfRange();
+  return parsed;
+}
+
+function parsePointUnchecked(value: string, attr: string, timezone: string, now: number): Parsed {
   const rel = RELATIVE.exec(value);
   if (rel) {
     const unit = UNITS[rel[2]!]!;
+    // Further back than year 1 in any unit (a year is at least 8,760 hours): refused before any arithmetic.
+    if (Number(rel[1]) * MIN_UNIT_MS[unit] > now - FIRST_POINT) throw new RangeError(value);
     const back = addUnits(now, unit, -Number(rel[1]), timezone);
     const instant =
       rel[3] === 'Start'

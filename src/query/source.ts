@@ -70,10 +70,18 @@ export async function run<T>(db: Db, query: SQL): Promise<T[]> {
   }
 }
 
+/**
+ * PostHog's lower bound for `date_from: "all"`: earlier timestamps are treated as
+ * corrupt and ignored (posthog/queries/util.py EARLIEST_TIMESTAMP), so one planted
+ * 1970 event cannot stretch every "all" range over decades.
+ */
+const EARLIEST_TIMESTAMP = '2015-01-01T00:00:00.000Z';
+
+/** The project's earliest event since 2015 (one index seek). */
 export async function earliestEvent(db: Db, projectId: number): Promise<number | undefined> {
   const [row] = await run<{ t: string | null }>(
     db,
-    sql`SELECT min(timestamp) AS t FROM events WHERE project_id = ${projectId}`,
+    sql`SELECT min(timestamp) AS t FROM events WHERE project_id = ${projectId} AND timestamp >= ${EARLIEST_TIMESTAMP}`,
   );
   return row?.t ? Date.parse(row.t) : undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventTimestamp, sentAtOf } from '../../src/capture/timestamps';
+import { checkedEventTimestamp, eventTimestamp, sentAtOf } from '../../src/capture/timestamps';
 
 const now = Date.parse('2026-03-01T12:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -49,6 +49,49 @@ describe('eventTimestamp', () => {
 
   it('accepts epoch-ms timestamps', () => {
     expect(eventTimestamp({ timestamp: now - 1000 }, undefined, now)).toBe(iso(now - 1000));
+  });
+});
+
+describe('checkedEventTimestamp: PostHog ingestion warnings', () => {
+  const check = (clock: Parameters<typeof checkedEventTimestamp>[0], sentAt?: number) =>
+    checkedEventTimestamp(clock, sentAt, now);
+
+  it('keeps a usable time without a warning', () => {
+    expect(check({ timestamp: iso(now - H) })).toEqual({ timestamp: iso(now - H) });
+    expect(check({ timestamp: '1970-01-01T00:00:00.000Z' })).toEqual({ timestamp: '1970-01-01T00:00:00.000Z' });
+    expect(check({})).toEqual({ timestamp: iso(now) });
+  });
+
+  it('an unparseable timestamp: now, ignored_invalid_timestamp', () => {
+    const r = check({ timestamp: 'notISO' });
+    expect(r.timestamp).toBe(iso(now));
+    expect(r.warning).toMatchObject({ type: 'ignored_invalid_timestamp', details: { value: 'notISO' } });
+  });
+
+  it('more than 23 hours ahead: now, event_timestamp_in_future', () => {
+    for (const clock of [{ timestamp: iso(now + 24 * H) }, { offset: -30 * H }]) {
+      const r = check(clock);
+      expect(r.timestamp).toBe(iso(now));
+      expect(r.warning?.type).toBe('event_timestamp_in_future');
+    }
+  });
+
+  it('before 1970 (year 1, negative epoch ms, skew pushing it back): the epoch, ignored_invalid_timestamp', () => {
+    const cases = [
+      { timestamp: '0001-01-01T00:00:00Z' },
+      { timestamp: -1 },
+      { timestamp: -62_000_000_000_000 },
+      { timestamp: '1969-12-31T23:59:59.999Z' },
+    ];
+    for (const clock of cases) {
+      const r = check(clock);
+      expect(r.timestamp).toBe('1970-01-01T00:00:00.000Z');
+      expect(r.warning).toMatchObject({ type: 'ignored_invalid_timestamp', details: { reason: 'out of bounds' } });
+    }
+    // A client clock far ahead moves a 1971 timestamp before 1970.
+    const r = check({ timestamp: '1971-01-01T00:00:00Z' }, now + 3 * 365 * 24 * H * 20);
+    expect(r.timestamp).toBe('1970-01-01T00:00:00.000Z');
+    expect(r.warning?.type).toBe('ignored_invalid_timestamp');
   });
 });
 
