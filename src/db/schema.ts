@@ -250,3 +250,4 @@ export const groups = sqliteTable(
 export * from './dashboard-schema';
 export * from './session-schema';
 export * from './journal-schema';
+export * from './definitions-schema';
