@@ -82,7 +82,26 @@ export interface Compiled {
   breakdown: { type: string; key: string; limit: number; groupTypeIndex: number | null } | null;
 }
 
-export async function seriesRows(ctx: QueryContext, c: Compiled, plan: SeriesPlan, period: Period): Promise<Row[]> {
+/** What a series reads: its scope, filters, breakdown value and bucket as SQL, shared with actors-trends.ts. */
+export interface SeriesParts {
+  math: string;
+  needs: Needs;
+  target: AggregationTarget;
+  /** Days in the active-users window (weekly/monthly active), else undefined. */
+  window: number | undefined;
+  scope: Parameters<typeof scopeSql>[0];
+  bv: SQL;
+  bucket: SQL;
+  /** The WHERE clause; call it once every part has marked what it reads. */
+  where: () => SQL;
+}
+
+export async function seriesParts(
+  ctx: QueryContext,
+  c: Compiled,
+  plan: SeriesPlan,
+  period: Period,
+): Promise<SeriesParts> {
   const { series, attr } = plan;
   const math = series.math ?? 'total';
   const needs: Needs = { person: false };
@@ -106,7 +125,12 @@ export async function seriesRows(ctx: QueryContext, c: Compiled, plan: SeriesPla
   const bucket = c.aggregate ? sql`''` : bucketKeySql(sql.raw('e.timestamp'), c.interval, c.segments);
   // Built once every part has marked what it reads (needs.row: the event rows, not only the index).
   const where = () => sql`${needs.row ? scopeByRowSql(scope) : scopeSql(scope)} AND ${filters}`;
+  return { math, needs, target, window, scope, bv, bucket, where };
+}
 
+export async function seriesRows(ctx: QueryContext, c: Compiled, plan: SeriesPlan, period: Period): Promise<Row[]> {
+  const { series, attr } = plan;
+  const { math, needs, target, window, bv, bucket, where } = await seriesParts(ctx, c, plan, period);
   let base: SQL;
   if (window) {
     if (c.interval === 'hour')

@@ -6,14 +6,18 @@
  */
 import type { QueryContext } from './context';
 import { resolveDateRange } from './date-range';
-import { BREAKDOWN_OTHER, DEFAULT_BREAKDOWN_LIMIT, sourceOf } from './filters';
+import { compareToPeriod, shiftBack } from './compare';
+import { DEFAULT_BREAKDOWN_LIMIT, sourceOf } from './filters';
 import { AGGREGATE_DISPLAYS, type TrendsQueryInput } from './schema';
 import { earliestEvent } from './source';
 import { DAY, bucketsOf, offsetSegments, shiftBuckets, type Interval } from './time';
+import { checkTrendsQuery, trendsAnswer } from './trends-answer';
 import { seriesObjects, type TrendsResult } from './trends-results';
 import { seriesRows, type Compiled, type Period, type SeriesPlan } from './trends-series';
 
 function previousPeriod(ctx: QueryContext, c: Compiled, current: Period): Period {
+  const compareTo = c.query.compareFilter?.compare_to;
+  if (compareTo) return compareToPeriod(ctx.timezone, c, current, compareTo);
   if (c.aggregate) {
     const from = current.from - (current.to - current.from);
     return { from, to: current.from, buckets: [] };
@@ -23,10 +27,14 @@ function previousPeriod(ctx: QueryContext, c: Compiled, current: Period): Period
   return { from, to: current.from, buckets };
 }
 
-export async function runTrends(
-  ctx: QueryContext,
-  query: TrendsQueryInput,
-): Promise<{ results: TrendsResult[]; hasMore: boolean }> {
+export interface TrendsPlan {
+  c: Compiled;
+  periods: [Period, 'current' | 'previous' | null][];
+  plans: SeriesPlan[];
+}
+
+/** The compiled query, its periods and series: what runTrends counts and the actors query lists (actors-trends.ts). */
+export async function planTrends(ctx: QueryContext, query: TrendsQueryInput): Promise<TrendsPlan> {
   const display = query.trendsFilter?.display ?? 'ActionsLineGraph';
   const aggregate = (AGGREGATE_DISPLAYS as readonly string[]).includes(display);
   const interval: Interval = aggregate ? 'day' : (query.interval ?? 'day');
@@ -40,7 +48,9 @@ export async function runTrends(
   });
   const compare = query.compareFilter?.compare === true;
   const span = range.to - range.from;
-  const segments = offsetSegments(range.from - (compare ? span + 32 * DAY : 32 * DAY), range.to, ctx.timezone);
+  const compareTo = compare ? query.compareFilter?.compare_to : undefined;
+  const earliest = compareTo ? Math.min(range.from, shiftBack(range.from, compareTo, ctx.timezone)) : range.from - span;
+  const segments = offsetSegments((compare ? earliest : range.from) - 32 * DAY, range.to, ctx.timezone);
   const bf = query.breakdownFilter;
   const breakdown = bf?.breakdown
     ? {
@@ -70,17 +80,23 @@ export async function runTrends(
       ]
     : [[current, null]];
   const plans: SeriesPlan[] = query.series.map((series, order) => ({ series, order, attr: `query.series.${order}` }));
-  const results: TrendsResult[] = [];
-  let hasMore = false;
+  return { c, periods, plans };
+}
+
+export async function runTrends(
+  ctx: QueryContext,
+  query: TrendsQueryInput,
+): Promise<{ results: TrendsResult[]; hasMore: boolean }> {
+  const { c, periods, plans } = await planTrends(ctx, query);
+  checkTrendsQuery(query);
+  const perPeriod: TrendsResult[][][] = [];
   for (const [period, compareLabel] of periods) {
+    const perSeries: TrendsResult[][] = [];
     for (const plan of plans) {
       const rows = await seriesRows(ctx, c, plan, period);
-      const objects = seriesObjects(ctx, c, plan, period, rows, compareLabel);
-      if (objects.some((o) => o.breakdown_value === BREAKDOWN_OTHER)) hasMore = true;
-      results.push(
-        ...objects.filter((o) => !(bf?.breakdown_hide_other_aggregation && o.breakdown_value === BREAKDOWN_OTHER)),
-      );
+      perSeries.push(seriesObjects(ctx, c, plan, period, rows, compareLabel));
     }
+    perPeriod.push(perSeries);
   }
-  return { results, hasMore };
+  return trendsAnswer(query, c.aggregate, perPeriod);
 }
