@@ -72,6 +72,9 @@ function unorderedAttempt(events: PersonEvent[], steps: number, windowMs: number
   return best;
 }
 
+/** An actor's best attempt (person id or group key). */
+export type ActorAttempt = Attempt & { actor: string };
+
 /** ClickHouse's interpolated median, as PostHog's median_conversion_time. */
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -81,7 +84,8 @@ function median(values: number[]): number {
   return s[lo]! * (1 - frac) + (s[lo + 1] ?? s[lo]!) * frac;
 }
 
-export async function runFunnels(ctx: QueryContext, query: FunnelsQueryInput): Promise<{ results: unknown[] }> {
+/** Each actor's best attempt, and the breakdown: what runFunnels counts and the actors query lists (actors-funnels.ts). */
+export async function funnelAttempts(ctx: QueryContext, query: FunnelsQueryInput) {
   const ff = query.funnelsFilter ?? {};
   const order = ff.funnelOrderType ?? 'ordered';
   const windowMs = (ff.funnelWindowInterval ?? 14) * WINDOW_SECONDS[ff.funnelWindowIntervalUnit ?? 'day'] * 1000;
@@ -135,7 +139,7 @@ export async function runFunnels(ctx: QueryContext, query: FunnelsQueryInput): P
       FROM (${matching}) WHERE actor IS NOT NULL ${order === 'strict' ? sql`` : sql`AND mask > 0`} GROUP BY actor`,
   );
 
-  const attempts: Attempt[] = [];
+  const attempts: ActorAttempt[] = [];
   for (const row of rows) {
     const events = (JSON.parse(row.events) as [number, string, string][]).map(
       ([m, ts, b]): PersonEvent => [m, Date.parse(ts), b],
@@ -144,8 +148,29 @@ export async function runFunnels(ctx: QueryContext, query: FunnelsQueryInput): P
       order === 'unordered'
         ? unorderedAttempt(events, steps.length, windowMs)
         : orderedAttempt(events, steps.length, windowMs, order === 'strict');
-    if (attempt) attempts.push(attempt);
+    if (attempt) attempts.push({ ...attempt, actor: row.actor });
   }
+  return { attempts, breakdown, order };
+}
+
+/** The attempts grouped by breakdown value as the answer shows them: the `limit` largest, the rest as "other". */
+export function breakdownGroups(attempts: ActorAttempt[], limit: number): [string, ActorAttempt[]][] {
+  const byValue = new Map<string, ActorAttempt[]>();
+  for (const a of attempts) {
+    const group = byValue.get(a.breakdown);
+    if (group) group.push(a);
+    else byValue.set(a.breakdown, [a]);
+  }
+  const ranked = [...byValue].sort(([va, a], [vb, b]) => b.length - a.length || (va < vb ? -1 : va > vb ? 1 : 0));
+  const kept = ranked.slice(0, limit);
+  const rest = ranked.slice(limit).flatMap(([, a]) => a);
+  if (rest.length) kept.push([BREAKDOWN_OTHER, rest]);
+  return kept;
+}
+
+export async function runFunnels(ctx: QueryContext, query: FunnelsQueryInput): Promise<{ results: unknown[] }> {
+  const { attempts, breakdown, order } = await funnelAttempts(ctx, query);
+  const steps = query.series;
 
   const stepsOf = (group: Attempt[], breakdownValue: string | null) =>
     steps.map((step, i) => {
@@ -166,15 +191,5 @@ export async function runFunnels(ctx: QueryContext, query: FunnelsQueryInput): P
     });
 
   if (!breakdown) return { results: stepsOf(attempts, null) };
-  const byValue = new Map<string, Attempt[]>();
-  for (const a of attempts) {
-    const group = byValue.get(a.breakdown);
-    if (group) group.push(a);
-    else byValue.set(a.breakdown, [a]);
-  }
-  const ranked = [...byValue].sort(([va, a], [vb, b]) => b.length - a.length || (va < vb ? -1 : va > vb ? 1 : 0));
-  const kept = ranked.slice(0, breakdown.limit);
-  const rest = ranked.slice(breakdown.limit).flatMap(([, a]) => a);
-  if (rest.length) kept.push([BREAKDOWN_OTHER, rest]);
-  return { results: kept.map(([value, group]) => stepsOf(group, value)) };
+  return { results: breakdownGroups(attempts, breakdown.limit).map(([value, group]) => stepsOf(group, value)) };
 }
