@@ -18,6 +18,9 @@ export default defineConfig({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
         bindings: { TEST_MIGRATIONS: migrations, PERSONAL_API_KEY: 'phx_test_key' },
+        // Wrong keys per client address: the suites present hundreds from one address on purpose
+        // (security, access); test/api/auth-failures.test.ts counts up to this limit.
+        ratelimits: { AUTH_FAILURES: { simple: { limit: 1000, period: 60 } } },
         // As in wrangler.toml, but flushing batches after 50 ms instead of 1 s keeps the suite quick.
         queueConsumers: {
           ingest: { maxBatchSize: 100, maxBatchTimeout: 0.05, maxRetries: 5, deadLetterQueue: 'ingest-dlq' },

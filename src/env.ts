@@ -17,6 +17,8 @@ export interface Env {
   HISTORICAL_QUEUE: Queue<IngestMessage>;
   PERSON: DurableObjectNamespace<PersonObject>;
   PERSONAL_API_KEY?: string;
+  /** Wrong personal API keys per client address (REST and web sign-in): src/api/auth-failures.ts. */
+  AUTH_FAILURES: RateLimit;
   PATH_PREFIX?: string;
   /**
    * Reverse proxies whose X-Forwarded-For / X-Real-IP and geo headers are believed:

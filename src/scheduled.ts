@@ -1,11 +1,14 @@
 import { purgeExpiredCookieless } from './cookieless';
+import { dbOf } from './db/client';
 import { checkShardFill } from './db/storage';
 import type { Env } from './env';
 import { expireEvents } from './expiry/expire-events';
+import { deleteExpiredSessions } from './web/session-store';
 
 /**
  * The hourly Cron Trigger (wrangler.toml [triggers]): retention with its R2
- * archive, expired cookieless salts, then the shards' fill levels. Each step
+ * archive, expired cookieless salts, the shards' fill levels, expired web
+ * sessions. Each step
  * runs even when an earlier one failed.
  */
 export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
@@ -13,6 +16,7 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
     ['retention', () => logRetention(env, now)],
     ['cookieless clean-up', () => purgeExpiredCookieless(env, now)],
     ['shard fill check', () => checkShardFill(env, { now })],
+    ['expired web sessions', () => deleteExpiredSessions(dbOf(env.DB), now)],
   ];
   const failures: unknown[] = [];
   for (const [name, step] of steps) {

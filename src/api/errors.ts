@@ -3,7 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /** The REST API's one error shape: `{type, code, detail, attr?}`. */
 interface ApiErrorBody {
-  type: 'authentication_error' | 'validation_error' | 'invalid_request' | 'server_error';
+  type: 'authentication_error' | 'validation_error' | 'invalid_request' | 'throttled_error' | 'server_error';
   code: string;
   detail: string;
   attr?: string | null;
@@ -13,6 +13,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: ContentfulStatusCode,
     readonly body: ApiErrorBody,
+    /** Extra response headers (e.g. `Retry-After`). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(body.detail);
   }
@@ -25,5 +27,5 @@ export const badParameter = (attr: string, detail: string) =>
   new ApiError(400, { type: 'validation_error', code: 'invalid_input', detail, attr });
 
 export function apiErrorResponse(c: Context, error: ApiError) {
-  return c.json(error.body, error.status);
+  return c.json(error.body, error.status, error.headers);
 }

@@ -1,21 +1,27 @@
 import { createMiddleware } from 'hono/factory';
 import { projectShard, UnknownProjectError } from '../db/shards';
 import type { AppEnv } from '../env';
+import { parseStrictId } from '../schemas/ids';
 import { ApiError, notFound } from './errors';
 import { ErrorSchema, jsonContent } from './schemas';
 
+/** PostHog's alias for the key's own project; routes that support it resolve it themselves. */
+const CURRENT_PROJECT = '@current';
+
 /**
  * 404 unless the project exists, for everything under `/projects/:project_id/`.
- * An id that is not a positive integer is left to the route's own validation (400).
+ * An id not written strictly in digits (`0x1`, `%20 1`, `1e0`, `01`) is no
+ * project, as in PostHog (which answers 404 for an id it cannot read).
  */
 export const requireExistingProject = createMiddleware<AppEnv>(async (c, next) => {
-  const projectId = Number(c.req.param('project_id'));
-  if (Number.isInteger(projectId) && projectId > 0) {
-    // Also warms the project→shard cache the route is about to use.
-    await projectShard(c.env, projectId).catch((error: unknown) => {
-      throw error instanceof UnknownProjectError ? notFound('Project') : error;
-    });
-  }
+  const param = c.req.param('project_id');
+  if (param === CURRENT_PROJECT) return next();
+  const projectId = parseStrictId(param);
+  if (projectId === undefined) throw notFound('Project');
+  // Also warms the project→shard cache the route is about to use.
+  await projectShard(c.env, projectId).catch((error: unknown) => {
+    throw error instanceof UnknownProjectError ? notFound('Project') : error;
+  });
   await next();
 });
 

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Hook } from '@hono/zod-openapi';
 import type { AppEnv } from '../env';
+import { StrictIdText } from '../schemas/ids';
 import { badParameter } from './errors';
 
 /** A JSON body of this schema, as a route's request or response `content`. */
@@ -16,11 +17,11 @@ export const ErrorSchema = z
   .openapi('Error');
 
 export const ProjectIdParam = z.object({
-  project_id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({ param: { name: 'project_id', in: 'path' }, example: 1 }),
+  project_id: StrictIdText.openapi({
+    param: { name: 'project_id', in: 'path' },
+    type: 'integer',
+    example: 1,
+  }),
 });
 
 /** Turns a zod failure into a 400 naming the first bad field (`attr`). */

@@ -2,7 +2,9 @@ import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { secretsEqual } from '../api/auth';
+import { authBlockedFor, authClientKey, recordAuthFailure } from '../api/auth-failures';
 import { dbOf } from '../db/client';
+import { parseStrictId } from '../schemas/ids';
 import { getProject } from '../db/projects';
 import { serveAsset } from './assets';
 import { appUrl, type WebContext, type WebEnv } from './context';
@@ -14,7 +16,8 @@ import { personsPage } from './pages/persons';
 import { createProjectAction, projectPage, projectsPage, updateProjectAction } from './pages/projects';
 import { signInPage } from './pages/sign-in';
 import { notFoundPage, render } from './render';
-import { isSameOrigin, isValidSession, issueSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from './session';
+import { isSameOrigin, SESSION_COOKIE, SESSION_TTL_SECONDS } from './session';
+import { endSession, isLiveSession, startSession } from './session-store';
 import { warningsPage } from './pages/warnings';
 
 /** How long a wrong key waits before its answer: slows guessing without state. */
@@ -67,8 +70,14 @@ const isHttps = (c: WebContext) =>
 
 async function signedIn(c: WebContext): Promise<boolean> {
   const key = c.env.PERSONAL_API_KEY;
-  return Boolean(key) && (await isValidSession(key!, getCookie(c, SESSION_COOKIE)));
+  return Boolean(key) && (await isLiveSession(dbOf(c.env.DB), key!, getCookie(c, SESSION_COOKIE)));
 }
+
+const tooManyWrongKeys = (c: WebContext, seconds: number) => {
+  c.header('Retry-After', String(seconds));
+  const error = `Too many wrong keys from your address. Try again in ${seconds} seconds.`;
+  return render(c, signInPage(c, { error }), 429);
+};
 
 web.get('/', async (c) => {
   if (await signedIn(c)) return c.redirect(appUrl(c, '/projects'), 303);
@@ -76,15 +85,20 @@ web.get('/', async (c) => {
 });
 
 web.post('/login', async (c) => {
-  const form = await c.req.parseBody();
-  const given = typeof form.key === 'string' ? form.key.trim() : '';
   const expected = c.env.PERSONAL_API_KEY;
   if (!expected) return render(c, signInPage(c, { error: 'PERSONAL_API_KEY is not configured on this server.' }), 503);
+  const client = authClientKey(c.req.raw, c.env);
+  const blocked = authBlockedFor(client);
+  if (blocked !== undefined) return tooManyWrongKeys(c, blocked);
+  const form = await c.req.parseBody();
+  const given = typeof form.key === 'string' ? form.key.trim() : '';
   if (given === '' || !(await secretsEqual(given, expected))) {
+    const wait = given === '' ? undefined : await recordAuthFailure(c.env, client);
+    if (wait !== undefined) return tooManyWrongKeys(c, wait);
     await new Promise((resolve) => setTimeout(resolve, WRONG_KEY_DELAY_MS));
     return render(c, signInPage(c, { error: 'That is not the personal API key of this server.' }), 401);
   }
-  setCookie(c, SESSION_COOKIE, await issueSession(expected), {
+  setCookie(c, SESSION_COOKIE, await startSession(dbOf(c.env.DB), expected), {
     path: cookiePath(c),
     httpOnly: true,
     sameSite: 'Strict',
@@ -94,7 +108,9 @@ web.post('/login', async (c) => {
   return c.redirect(appUrl(c, '/projects'), 303);
 });
 
-web.post('/logout', (c) => {
+web.post('/logout', async (c) => {
+  const key = c.env.PERSONAL_API_KEY;
+  if (key) await endSession(dbOf(c.env.DB), key, getCookie(c, SESSION_COOKIE));
   deleteCookie(c, SESSION_COOKIE, { path: cookiePath(c), httpOnly: true, sameSite: 'Strict', secure: isHttps(c) });
   return c.redirect(appUrl(c, '/'), 303);
 });
@@ -110,8 +126,8 @@ web.get('/projects', (c) => projectsPage(c));
 web.post('/projects', createProjectAction);
 
 const projectScope = createMiddleware<WebEnv>(async (c, next) => {
-  const id = Number(c.req.param('project_id'));
-  const project = Number.isSafeInteger(id) && id > 0 ? await getProject(dbOf(c.env.DB), id) : undefined;
+  const id = parseStrictId(c.req.param('project_id'));
+  const project = id === undefined ? undefined : await getProject(dbOf(c.env.DB), id);
   if (!project) return notFoundPage(c, 'No such project.');
   c.set('project', project);
   await next();

@@ -1,8 +1,9 @@
 /**
- * The web app's sign-in session: a stateless cookie `<expiry>.<nonce>.<signature>`,
+ * The web app's sign-in session: a cookie `<expiry>.<nonce>.<signature>`,
  * HMAC-SHA-256 signed with a key derived from PERSONAL_API_KEY (so rotating the
- * key signs everybody out). HttpOnly, SameSite=Strict, Secure on https, limited
- * to the app's own path.
+ * key signs everybody out), and honoured only while its nonce is in the
+ * `web_sessions` table (session-store.ts; signing out deletes it). HttpOnly,
+ * SameSite=Strict, Secure on https, limited to the app's own path.
  */
 
 export const SESSION_COOKIE = 'phe_session';
@@ -37,11 +38,22 @@ export async function issueSession(
   return `${payload}.${await signature(secret, payload)}`;
 }
 
-/** True when `value` was signed with `secret` and has not expired at `now` (ms). */
-export async function isValidSession(secret: string, value: string | undefined, now = Date.now()): Promise<boolean> {
-  if (!value) return false;
+export interface SignedSession {
+  /** The nonce: the session's key in `web_sessions`. */
+  id: string;
+  /** Unix seconds. */
+  expiresAt: number;
+}
+
+/** The session `value` names, when it was signed with `secret` and has not expired at `now` (ms). */
+export async function verifySession(
+  secret: string,
+  value: string | undefined,
+  now = Date.now(),
+): Promise<SignedSession | undefined> {
+  if (!value) return undefined;
   const match = /^(\d{1,12})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{43})$/.exec(value);
-  if (!match) return false;
+  if (!match) return undefined;
   const payload = `${match[1]}.${match[2]}`;
   const expected = await signature(secret, payload);
   // Compare digests, so the comparison takes the same time wherever the strings differ.
@@ -49,26 +61,30 @@ export async function isValidSession(secret: string, value: string | undefined, 
     crypto.subtle.digest('SHA-256', encoder.encode(expected)),
     crypto.subtle.digest('SHA-256', encoder.encode(match[3]!)),
   ]);
-  if (!crypto.subtle.timingSafeEqual(a, b)) return false;
-  return Number(match[1]) * 1000 > now;
+  if (!crypto.subtle.timingSafeEqual(a, b)) return undefined;
+  const expiresAt = Number(match[1]);
+  return expiresAt * 1000 > now ? { id: match[2]!, expiresAt } : undefined;
+}
+
+/** True when `value` was signed with `secret` and has not expired at `now` (ms); says nothing of sign-out. */
+export async function isValidSession(secret: string, value: string | undefined, now = Date.now()): Promise<boolean> {
+  return (await verifySession(secret, value, now)) !== undefined;
 }
 
 /**
- * A mutating request must come from a page of this same origin. The browser's
- * `Sec-Fetch-Site` says so directly; without it, `Origin` must name this host
- * (or the host a first-party proxy forwarded for, `X-Forwarded-Host`).
+ * A mutating request must come from a page of this same origin, judged only by
+ * what the browser itself sends: `Sec-Fetch-Site` (which pages cannot set) says
+ * so directly; without it, `Origin` must name the host the request was made to.
+ * Never a forwarding header such as `X-Forwarded-Host`: any client can send one.
  */
 export function isSameOrigin(request: Request): boolean {
   const site = request.headers.get('Sec-Fetch-Site');
   if (site !== null) return site === 'same-origin';
   const origin = request.headers.get('Origin');
   if (!origin || origin === 'null') return false;
-  let originHost: string;
   try {
-    originHost = new URL(origin).host;
+    return new URL(origin).host.toLowerCase() === new URL(request.url).host.toLowerCase();
   } catch {
     return false;
   }
-  const hosts = [new URL(request.url).host, request.headers.get('Host'), request.headers.get('X-Forwarded-Host')];
-  return hosts.some((h) => h !== null && h !== '' && h.toLowerCase() === originHost.toLowerCase());
 }

@@ -46,11 +46,13 @@ describe('REST access', () => {
     }
   });
 
-  it('answers 400 naming project_id when it is not a positive integer', async () => {
-    for (const endpoint of endpoints('abc', crypto.randomUUID())) {
-      const res = await call(endpoint);
-      expect(res.status, endpoint.join(' ')).toBe(400);
-      expect(await res.json()).toMatchObject({ type: 'validation_error', attr: 'project_id' });
+  it('answers 404 when project_id is not a positive integer in digits (PostHog: an id it cannot read)', async () => {
+    for (const id of ['abc', '0x1', '1e0', '01']) {
+      for (const endpoint of endpoints(id, crypto.randomUUID())) {
+        const res = await call(endpoint);
+        expect(res.status, endpoint.join(' ')).toBe(404);
+        expect(await res.json()).toMatchObject({ type: 'invalid_request', code: 'not_found' });
+      }
     }
   });
 

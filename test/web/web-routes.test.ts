@@ -108,11 +108,26 @@ describe('sign in and out', () => {
     expect(json.status).toBe(401);
   });
 
-  it('signing out clears the cookie', async () => {
+  it('signing out clears the cookie and ends the session on the server: the old cookie stops working at once', async () => {
     const cookie = await signIn();
+    const other = await signIn();
+    expect((await page('/app/projects', cookie)).status).toBe(200);
     const res = await post('/app/logout', cookie, {});
     expect(res.status).toBe(303);
     expect(res.headers.get('Set-Cookie')).toMatch(/phe_session=;.*Max-Age=0/);
+    const after = await page('/app/projects', cookie);
+    expect(after.status).toBe(303);
+    expect(after.headers.get('Location')).toBe('/app/');
+    expect((await fetchWorker('/app/projects/1/events.json', { headers: { Cookie: cookie } })).status).toBe(401);
+    expect((await post('/app/projects', cookie, { name: `after sign-out ${crypto.randomUUID()}` })).status).toBe(401);
+    // Another sign-in (another browser) is its own session.
+    expect((await page('/app/projects', other)).status).toBe(200);
+  });
+
+  it('a cross-site sign-out is refused and ends nothing', async () => {
+    const cookie = await signIn();
+    expect((await post('/app/logout', cookie, {}, { Origin: 'https://evil.example' })).status).toBe(403);
+    expect((await page('/app/projects', cookie)).status).toBe(200);
   });
 });
 
