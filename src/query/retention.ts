@@ -37,7 +37,12 @@ function periodIndexSql(key: SQL, keys: string[]): SQL {
 
 const matchesEvent = (event: string | null): SQL => (event === null ? sql`1` : sql`e.event = ${event}`);
 
-export async function runRetention(ctx: QueryContext, query: RetentionQueryInput): Promise<{ results: unknown[] }> {
+/**
+ * The cohorts' periods and, per actor, the bit masks of the periods they did
+ * the target (`s`) and the returning (`r`) event in: what runRetention counts
+ * and the actors query lists (actors-retention.ts).
+ */
+export async function retentionPlan(ctx: QueryContext, query: RetentionQueryInput) {
   const rf = query.retentionFilter;
   const periodName = rf.period ?? 'Day';
   const interval: Interval = PERIODS[periodName];
@@ -96,12 +101,17 @@ export async function runRetention(ctx: QueryContext, query: RetentionQueryInput
         CASE WHEN ${matchesEvent(returning)} THEN ${bit(sql.raw('e.timestamp'))} END AS r
       FROM ${inRange}`;
   }
+  const perActor = sql`SELECT actor, sum(DISTINCT s) AS s, sum(DISTINCT r) AS r FROM (${perPerson})
+    WHERE actor IS NOT NULL GROUP BY actor`;
+  return { buckets, periodName, total, perActor };
+}
+
+export async function runRetention(ctx: QueryContext, query: RetentionQueryInput): Promise<{ results: unknown[] }> {
+  const { buckets, periodName, total, perActor } = await retentionPlan(ctx, query);
   const rows = await run<{ s: string; r: string | null; n: number }>(
     ctx.db,
-    sql`SELECT CAST(s AS TEXT) AS s, CAST(r AS TEXT) AS r, count(*) AS n FROM (
-        SELECT actor, sum(DISTINCT s) AS s, sum(DISTINCT r) AS r FROM (${perPerson}) WHERE actor IS NOT NULL
-          GROUP BY actor
-      ) WHERE s IS NOT NULL GROUP BY s, r`,
+    sql`SELECT CAST(s AS TEXT) AS s, CAST(r AS TEXT) AS r, count(*) AS n FROM (${perActor})
+      WHERE s IS NOT NULL GROUP BY s, r`,
   );
 
   const counts = buckets.map((_, i) => new Array<number>(total - i).fill(0));
