@@ -6,12 +6,16 @@ import { forgetCachedProject } from '../projects/cache';
 import { getProject, listProjects, updateProjectSettings, type Project } from '../db/projects';
 import type { AppEnv } from '../env';
 import { COOKIELESS_MODES, CreateProjectBody, settingsOfBody, UpdateProjectBody } from '../schemas/projects';
+import { teamPlacement } from './discovery-identity';
 import { notFound } from './errors';
 import { ErrorSchema, ProjectIdParam, validationHook, jsonContent } from './schemas';
 
 export const ProjectSchema = z
   .object({
     id: z.number().int(),
+    uuid: z.string().openapi({ description: "PostHog's team uuid (stable for the id)." }),
+    organization: z.string().openapi({ description: 'The one organization (GET /api/organizations/).' }),
+    project_id: z.number().int().openapi({ description: 'Equal to `id` (PostHog: the project of this environment).' }),
     name: z.string(),
     api_token: z.string().openapi({ example: 'phc_...' }),
     created_at: z.string(),
@@ -49,8 +53,9 @@ const storageJson = (s: ProjectStorage) => ({
   shard_fill: s.shard.fill,
 });
 
-const projectJson = (p: Project) => ({
+export const projectJson = (p: Project) => ({
   id: p.id,
+  ...teamPlacement(p.id),
   name: p.name,
   api_token: p.apiToken,
   created_at: p.createdAt,

@@ -1,6 +1,7 @@
 import { chunk } from '../db/chunk';
 import type { Db } from '../db/client';
 import type { Env } from '../env';
+import { recordDefinitions } from '../definitions/record';
 import type { EventRow } from '../db/event-writes';
 import { ingestGroups } from '../groups/ingest-groups';
 import { mergeRequestOf, precheckMerge, withoutPersonUpdates, type Warning } from '../identity';
@@ -74,6 +75,7 @@ export async function ingestProjectEvents(
         (await commitGroupsAtOnce(db, projectId, state, part)) ? [] : part,
       ),
     ),
+    recordDefinitionsSafely(db, projectId, grouped.events),
   ]);
   const contended: PlannedEvent[][] = refusedGroups.flat();
 
@@ -88,6 +90,15 @@ export async function ingestProjectEvents(
     }
   });
   return failed;
+}
+
+/** Definitions are derived metadata: failing to write them must not retry the events (the next batch tries again). */
+async function recordDefinitionsSafely(db: Db, projectId: number, events: CapturedEvent[]): Promise<void> {
+  try {
+    await recordDefinitions(db, projectId, events, Date.now());
+  } catch (error) {
+    console.error('recording event and property definitions failed; a later batch retries them', error);
+  }
 }
 
 function planEvent(event: CapturedEvent, warnings: Warning[]): PlannedEvent {
