@@ -120,6 +120,8 @@ export async function runEventsQuery(ctx: QueryContext, query: EventsQueryInput)
     from: after === undefined ? undefined : after + 1,
     to: before,
     event: query.event,
+    // PostHog's `events`: any of these names; an empty list does not filter.
+    events: query.events?.length ? [...new Set(query.events)] : undefined,
   };
   const regex = regexResolver(ctx.db, scope);
   const conditions: SQL[] = [
