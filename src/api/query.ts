@@ -8,6 +8,7 @@ import { QueryError } from '../query/errors';
 import { runQuery } from '../query/run';
 import { QueryRequest, SUPPORTED_KINDS } from '../query/schema';
 import { ApiError, badParameter, notFound } from './errors';
+import { unwrapQuery } from './query-wrappers';
 import { scopedErrors } from './project-scope';
 import { ErrorSchema, ProjectIdParam, jsonContent } from './schemas';
 
@@ -48,7 +49,17 @@ const boundedJsonBody = createMiddleware<AppEnv>(async (c, next) => {
       attr: 'query',
     });
   }
-  const kind = (parsed as { query: unknown }).query;
+  const unwrapped = unwrapQuery((parsed as { query: unknown }).query);
+  if (!unwrapped.ok) {
+    throw new ApiError(400, {
+      type: 'validation_error',
+      code: 'invalid_input',
+      detail: unwrapped.detail,
+      attr: unwrapped.attr,
+    });
+  }
+  (parsed as { query: unknown }).query = unwrapped.query;
+  const kind = unwrapped.query;
   const k = kind && typeof kind === 'object' ? (kind as { kind?: unknown }).kind : undefined;
   if (typeof k !== 'string' || !(SUPPORTED_KINDS as readonly string[]).includes(k)) {
     const kindText = JSON.stringify(k ?? null);
@@ -74,7 +85,11 @@ const QueryResponse = z
     hasMore: z.boolean().optional(),
     is_cached: z.boolean(),
     last_refresh: z.string(),
+    next_allowed_client_refresh: z.string().openapi({ description: 'Nothing is cached: equal to `last_refresh`.' }),
+    cache_key: z.string().openapi({ description: 'Names the query (project, time zone, query).' }),
     timezone: z.string(),
+    modifiers: z.record(z.string(), z.unknown()),
+    timings: z.array(z.object({ k: z.string(), t: z.number() })),
   })
   .openapi('QueryResponse');
 

@@ -1,4 +1,5 @@
 import type { QueryContext } from './context';
+import { queryEnvelope, withTimings } from './envelope';
 import type { AnyQueryInput } from './schema';
 import { runEventsQuery } from './events-query';
 import { runFunnels } from './funnels';
@@ -7,7 +8,13 @@ import { runTrends } from './trends';
 
 /** Runs one validated query; the response carries PostHog's envelope fields beside `results`. */
 export async function runQuery(ctx: QueryContext, query: AnyQueryInput): Promise<Record<string, unknown>> {
-  const envelope = { is_cached: false, last_refresh: new Date(ctx.now).toISOString(), timezone: ctx.timezone };
+  const started = Date.now();
+  return withTimings(await runKind(ctx, query), started);
+}
+
+/** The response carries PostHog's envelope fields beside `results`. */
+async function runKind(ctx: QueryContext, query: AnyQueryInput): Promise<Record<string, unknown>> {
+  const envelope = await queryEnvelope(ctx, query);
   switch (query.kind) {
     case 'TrendsQuery':
       return { ...(await runTrends(ctx, query)), ...envelope };
