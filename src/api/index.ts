@@ -1,11 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env';
 import { requirePersonalApiKey } from './auth';
+import { dashboardRoutes } from './dashboards';
 import { definitionRoutes } from './definitions';
 import { discoveryRoutes } from './discovery';
 import { mountDocs } from './docs';
 import { eventRoutes } from './events';
 import { groupRoutes } from './groups';
+import { insightRoutes } from './insights';
 import { personRoutes } from './persons';
 import { requireExistingProject } from './project-scope';
 import { projectRoutes } from './projects';
@@ -35,5 +37,7 @@ for (const routes of [projectRoutes, personRoutes, eventRoutes, warningRoutes, g
 }
 api.route('/', queryRoutes);
 api.route('/', discoveryRoutes);
+api.route('/', insightRoutes);
+api.route('/', dashboardRoutes);
 
 mountDocs(api);

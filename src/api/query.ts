@@ -139,7 +139,7 @@ interface FlatIssue {
   message: string;
 }
 
-function deepestIssue(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): FlatIssue {
+export function deepestIssue(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): FlatIssue {
   let best: FlatIssue = { path: prefix, message: issues[0]?.message ?? 'invalid input' };
   for (const issue of issues) {
     const path = [...prefix, ...issue.path];
