@@ -4,6 +4,7 @@ import { api } from './api';
 import { ApiError, apiErrorResponse } from './api/errors';
 import { capture, captureUnderPathPrefix, isRootEventPath, readiness, serviceInfo } from './capture/routes';
 import type { AppEnv, Env } from './env';
+import { resendAfterRestart } from './queue/journal';
 import { webAppMount } from './web/mount';
 
 export const app = new Hono<AppEnv>({ strict: false });
@@ -46,7 +47,9 @@ app.onError((err, c) => {
  * can only match with its trie router (about a tenth of a millisecond a request).
  * Everything else, including capture under PATH_PREFIX, goes through `app`.
  */
-export const fetchWorker = (request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> =>
-  isRootEventPath(new URL(request.url).pathname, env.PATH_PREFIX)
+export const fetchWorker = (request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> => {
+  resendAfterRestart(env, ctx);
+  return isRootEventPath(new URL(request.url).pathname, env.PATH_PREFIX)
     ? capture.fetch(request, env, ctx)
     : app.fetch(request, env, ctx);
+};

@@ -17,6 +17,11 @@ export interface Env {
   HISTORICAL_QUEUE: Queue<IngestMessage>;
   PERSON: DurableObjectNamespace<PersonObject>;
   PERSONAL_API_KEY?: string;
+  /**
+   * `on` locally: capture also writes accepted messages to D1 until they are stored, since the
+   * local queue lives in memory (src/queue/journal.ts). Off on Cloudflare, whose queues persist.
+   */
+  LOCAL_ACCEPT_JOURNAL?: string;
   /** Wrong personal API keys per client address (REST and web sign-in): src/api/auth-failures.ts. */
   AUTH_FAILURES: RateLimit;
   PATH_PREFIX?: string;

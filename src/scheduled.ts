@@ -3,6 +3,7 @@ import { dbOf } from './db/client';
 import { checkShardFill } from './db/storage';
 import type { Env } from './env';
 import { expireEvents } from './expiry/expire-events';
+import { resendStaleAccepted } from './queue/journal';
 import { deleteExpiredSessions } from './web/session-store';
 
 /**
@@ -17,6 +18,7 @@ export async function runScheduled(env: Env, now = Date.now()): Promise<void> {
     ['cookieless clean-up', () => purgeExpiredCookieless(env, now)],
     ['shard fill check', () => checkShardFill(env, { now })],
     ['expired web sessions', () => deleteExpiredSessions(dbOf(env.DB), now)],
+    ['local acceptance journal', () => resendStaleAccepted(env, now)],
   ];
   const failures: unknown[] = [];
   for (const [name, step] of steps) {

@@ -7,6 +7,7 @@ import { CaptureError, badRequest } from '../http/capture-errors';
 import { senderOf } from './sender';
 import { enrichProperties } from './enrich';
 import { enqueue, messagesOf } from './enqueue';
+import { acceptJournalOf } from '../queue/journal';
 import type { CaptureWarning, CapturedEvent } from '../queue/message';
 import { MAX_BODY_BYTES } from './limits';
 import { capturedEventOf } from './normalize';
@@ -22,7 +23,7 @@ import { projectForToken, tokenOf } from './token';
  */
 export async function captureEvents(request: Request, env: Env, opts: { engage?: boolean } = {}): Promise<void> {
   const { queue, db, projectId, handOver } = await captureHandOver(request, env, opts);
-  await enqueue(queue, db, projectId, handOver);
+  await enqueue(queue, db, projectId, handOver, acceptJournalOf(env, queue));
 }
 
 /** Everything capture does before the queue: the messages of one request, and where they go. */

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client';
 import type { CaptureWarning, CapturedEvent, IngestMessage, QueuedEvent } from '../queue/message';
+import { forgetAccepted, journalAccepted, type AcceptJournal } from '../queue/journal';
 import { stageEvents } from '../queue/staged';
 import { CaptureError } from '../http/capture-errors';
 import {
@@ -91,15 +92,19 @@ export function messagesOf(
 /**
  * Hands the messages to the queue in `sendBatch` calls within its limits (100
  * messages, 256 KB). Throws 503 if the queue refuses: the SDK then retries, and
- * nothing is acknowledged that was not handed over.
+ * nothing is acknowledged that was not handed over. With the local acceptance
+ * journal (src/queue/journal.ts) the messages are written to D1 first.
  */
 export async function enqueue(
   queue: Queue<IngestMessage>,
   db: Db,
   projectId: number,
   { messages, staged }: CaptureHandOver,
+  journal?: AcceptJournal,
 ): Promise<void> {
   await stage(db, projectId, staged);
+  const bodies = messages.map((m) => m.body);
+  if (journal) await journalOrRefuse(db, journal, bodies);
   let batch: SizedMessage[] = [];
   let batchBytes = 0;
   const flush = async () => {
@@ -108,6 +113,8 @@ export async function enqueue(
       await queue.sendBatch(batch.map((m) => ({ body: m.body, contentType: 'json' as const })));
     } catch (err) {
       console.error('ingest queue refused a batch', err instanceof Error ? err.message : String(err));
+      // The client retries with the same events: the journal must not deliver them a second time.
+      if (journal) await forgetAccepted(db, bodies).catch(() => undefined);
       throw new CaptureError(503, 'unavailable', 'Temporarily unable to accept events; retry later.');
     }
     batch = [];
@@ -119,6 +126,15 @@ export async function enqueue(
     batchBytes += message.bytes;
   }
   await flush();
+}
+
+async function journalOrRefuse(db: Db, journal: AcceptJournal, bodies: IngestMessage[]): Promise<void> {
+  try {
+    await journalAccepted(db, journal, bodies);
+  } catch (err) {
+    console.error('journaling accepted messages failed', err instanceof Error ? err.message : String(err));
+    throw new CaptureError(503, 'unavailable', 'Temporarily unable to accept events; retry later.');
+  }
 }
 
 /** Stages oversized events; a failure is the client's cue to retry. */

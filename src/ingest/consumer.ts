@@ -1,6 +1,7 @@
 import { projectDb } from '../db/shards';
 import type { Env } from '../env';
 import type { IngestMessage } from '../queue/message';
+import { forgetAccepted } from '../queue/journal';
 import { deleteStagedEvents, withStagedEvents } from '../queue/staged';
 import { writeWarnings } from '../db/warning-writes';
 import { consumeDeadLetters } from './dead-letters';
@@ -43,10 +44,9 @@ async function consumeEvents(batch: MessageBatch<IngestMessage>, env: Env): Prom
         if (warnings.length > 0) await writeWarnings(db, warnings);
         const retry = await ingestProjectEvents(env, db, projectId, carried);
         for (const index of retry) failed.add(index);
-        await deleteStagedEvents(
-          db,
-          indexes.filter((index) => !retry.has(index)).map((index) => batch.messages[index]!.body),
-        );
+        const stored = indexes.filter((index) => !retry.has(index)).map((index) => batch.messages[index]!.body);
+        await deleteStagedEvents(db, stored);
+        await forgetAccepted(db, stored);
       } catch (error) {
         console.error(`ingesting project ${projectId} failed; its messages will be retried`, error);
         for (const index of indexes) failed.add(index);

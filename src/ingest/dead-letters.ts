@@ -4,6 +4,7 @@ import type { Env } from '../env';
 import { ingestGroups, type GroupedEvents } from '../groups/ingest-groups';
 import { readIngestState, personLessEventRowOf } from '../persons';
 import type { CapturedEvent, IngestMessage } from '../queue/message';
+import { forgetAccepted } from '../queue/journal';
 import { deleteStagedEvents, withStagedEvents } from '../queue/staged';
 import { warningRowsOf } from '../db/warning-writes';
 import { captureWarningRows, refuse, storeRows, toStore } from './rules';
@@ -52,6 +53,7 @@ export async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env
     ];
     await storeRows(db, rows, warnings);
     await deleteStagedEvents(db, [message.body]);
+    await forgetAccepted(db, [message.body]);
     message.ack();
   }
 }

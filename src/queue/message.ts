@@ -9,6 +9,8 @@ export interface IngestMessage {
   events: QueuedEvent[];
   /** Ingestion warnings about events capture dropped (e.g. too old for the project); stored by the consumer. */
   warnings?: CaptureWarning[];
+  /** Its row in the local acceptance journal (src/queue/journal.ts), when that is on. */
+  journalId?: string;
 }
 
 export interface CaptureWarning {
