@@ -8,6 +8,7 @@
  * it reads (`event` → the event's properties, `person` → the current person's).
  */
 import { sql, type SQL } from 'drizzle-orm';
+import { RE2JS } from 're2js';
 import { QueryError } from './errors';
 import { groupPropertySource, requiredGroupIndex } from './groups';
 import type { PropertyValue } from '../schemas/property-filters';
@@ -119,15 +120,15 @@ function valuesOf(f: PropertyFilterInput): PropertyValue[] {
   return Array.isArray(f.value) ? f.value : [f.value];
 }
 
-function regexOf(pattern: string, attr: string): RegExp {
+/**
+ * A regex filter's pattern, compiled by re2js (RE2's syntax and linear-time
+ * matching, as ClickHouse's match() that PostHog's regex operator uses).
+ */
+function regexOf(pattern: string, attr: string): RE2JS {
   try {
-    return new RegExp(pattern, 'u');
-  } catch {
-    try {
-      return new RegExp(pattern);
-    } catch (error) {
-      throw QueryError.badField(attr, `${attr}: invalid regular expression: ${(error as Error).message}`);
-    }
+    return RE2JS.compile(pattern);
+  } catch (error) {
+    throw QueryError.badField(attr, `${attr}: invalid regular expression (RE2 syntax): ${(error as Error).message}`);
   }
 }
 
@@ -172,7 +173,7 @@ async function conditionOf(f: PropertyFilterInput, attr: string, needs: Needs, r
       break;
     case 'regex':
     case 'not_regex': {
-      const matching = await regex(source, f.key, regexOf(textOf(first()), `${attr}.value`));
+      const matching = await regex(source, f.key, regexOf(textOf(first()), `${attr}.value`), attr);
       const inMatching = sql`${TEXT_FORM} IN (SELECT value FROM json_each(${JSON.stringify(matching)}))`;
       condition = f.operator === 'regex' ? inMatching : sql`(${TEXT_FORM} IS NULL OR NOT (${inMatching}))`;
       break;

@@ -1,15 +1,25 @@
+import { QueryBudget, attachBudget, capAnswer } from './budget';
 import type { QueryContext } from './context';
 import { queryEnvelope, withTimings } from './envelope';
+import { checkCost } from './cost';
 import type { AnyQueryInput } from './schema';
 import { runEventsQuery } from './events-query';
 import { runFunnels } from './funnels';
 import { runRetention } from './retention';
 import { runTrends } from './trends';
 
-/** Runs one validated query; the response carries PostHog's envelope fields beside `results`. */
+/**
+ * Runs one validated query within its budget (budget.ts): cost checked before
+ * it starts, every statement under its deadline, the answer within its byte cap.
+ */
 export async function runQuery(ctx: QueryContext, query: AnyQueryInput): Promise<Record<string, unknown>> {
   const started = Date.now();
-  return withTimings(await runKind(ctx, query), started);
+  const budget = new QueryBudget();
+  // A handle of this query's own (the shard's handle is shared), carrying its budget to every statement.
+  const bounded: QueryContext = { ...ctx, db: Object.create(ctx.db) };
+  attachBudget(bounded.db, budget);
+  await checkCost(bounded, query, budget);
+  return capAnswer(withTimings(await runKind(bounded, query), started), budget.limits);
 }
 
 /** The response carries PostHog's envelope fields beside `results`. */

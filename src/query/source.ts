@@ -6,6 +6,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
+import { budgetOf, tooExpensive, yieldToOthers } from './budget';
 import { QueryError, isTimeLimitError, isTooComplexError } from './errors';
 import { propertyText } from './filters';
 import { isoOf } from './time';
@@ -59,15 +60,23 @@ export function scopeByRowSql(s: EventScope): SQL {
   return sql`e.rowid IN (SELECT e.rowid FROM events e WHERE ${scopeSql(s)})`;
 }
 
-/** Runs a query statement, turning D1 running out of time into a 504 QueryError. */
+/**
+ * Runs a query statement, turning D1 running out of time into a 504 QueryError;
+ * the query's deadline (budget.ts) is checked before and after it.
+ */
 export async function run<T>(db: Db, query: SQL): Promise<T[]> {
+  const budget = budgetOf(db);
+  budget?.checkDeadline();
+  let rows: T[];
   try {
-    return await db.all<T>(query);
+    rows = await db.all<T>(query);
   } catch (error) {
     if (isTimeLimitError(error)) throw QueryError.timedOut();
     if (isTooComplexError(error)) throw QueryError.tooComplex();
     throw error;
   }
+  budget?.checkDeadline();
+  return rows;
 }
 
 /**
@@ -86,28 +95,55 @@ export async function earliestEvent(db: Db, projectId: number): Promise<number |
   return row?.t ? Date.parse(row.t) : undefined;
 }
 
+/** Values tested between two yields to the other requests of the isolate. */
+const REGEX_CHUNK = 2_000;
+
 /**
  * Regex filters: SQLite in D1 has no REGEXP, so the distinct values of the key
- * in the query's scope are read once and tested here (JavaScript RegExp, close
- * to PostHog's re2 for common patterns).
+ * in the query's scope are read once per key (filters on the same key share the
+ * read) and tested here with re2js (RE2: linear time, ClickHouse match()'s
+ * syntax), in chunks that yield to other requests, within the query's budget.
  */
 export function regexResolver(db: Db, scope: EventScope): RegexResolver {
-  return async (source: PropertySource, key: string, pattern: RegExp) => {
+  const valuesOf = new Map<PropertySource, Map<string, Promise<string[]>>>();
+  const read = async (source: PropertySource, key: string, attr: string): Promise<string[]> => {
+    budgetOf(db)?.chargeRegexScan(attr);
     const needs: Needs = { person: false };
     source.require(needs);
     const value = propertyText(source.column, key);
-    const rows = await run<{ v: string }>(
+    const rows = await run<{ v: string | null }>(
       db,
       sql`SELECT DISTINCT ${value} AS v FROM ${eventsFrom(needs)} WHERE ${scopeSql(scope)}
         LIMIT ${MAX_REGEX_VALUES + 1}`,
     );
     if (rows.length > MAX_REGEX_VALUES) {
-      throw new QueryError(
-        400,
-        'invalid_input',
+      throw tooExpensive(
         `A regex filter on "${key}" would test more than ${MAX_REGEX_VALUES} distinct values; narrow the date range.`,
+        attr,
       );
     }
-    return rows.filter((r) => r.v !== null && pattern.test(r.v)).map((r) => r.v);
+    return rows.flatMap((r) => (r.v === null ? [] : [r.v]));
+  };
+  return async (source, key, pattern, attr) => {
+    let byKey = valuesOf.get(source);
+    if (!byKey) valuesOf.set(source, (byKey = new Map()));
+    let values = byKey.get(key);
+    if (!values) byKey.set(key, (values = read(source, key, attr)));
+    const all = await values;
+    const budget = budgetOf(db);
+    const matching: string[] = [];
+    for (let i = 0; i < all.length; i += REGEX_CHUNK) {
+      const chunk = all.slice(i, i + REGEX_CHUNK);
+      if (budget) {
+        budget.chargeRegexChars(
+          chunk.reduce((n, v) => n + v.length, 0),
+          attr,
+        );
+        budget.checkDeadline();
+      }
+      for (const v of chunk) if (pattern.matcher(v).find()) matching.push(v);
+      if (i + REGEX_CHUNK < all.length) await yieldToOthers();
+    }
+    return matching;
   };
 }

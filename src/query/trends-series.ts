@@ -3,6 +3,7 @@
  * breakdown value, by the series' math (counts, active users, property maths).
  */
 import { sql, type SQL } from 'drizzle-orm';
+import { activeUsersSql } from './active-users';
 import type { QueryContext } from './context';
 import { QueryError } from './errors';
 import { BREAKDOWN_OTHER, breakdownValueSql, propertiesSql, propertyNumber, propertyText, sourceOf } from './filters';
@@ -144,11 +145,7 @@ export async function seriesRows(ctx: QueryContext, c: Compiled, plan: SeriesPla
       base = sql`SELECT '' AS bucket, act.bv AS bv, count(DISTINCT act.actor) AS value FROM (${act}) act
         WHERE act.day >= date(${firstDay}, ${`-${window - 1} days`}) GROUP BY act.bv`;
     } else {
-      const days = JSON.stringify(period.buckets.map((b) => b.key));
-      base = sql`SELECT d.value AS bucket, act.bv AS bv, count(DISTINCT act.actor) AS value
-        FROM json_each(${days}) d JOIN (${act}) act ON act.day >= date(d.value, ${`-${window - 1} days`})
-          AND act.day <= d.value
-        GROUP BY d.value, act.bv`;
+      base = activeUsersSql({ activeDays: act, window, bucketKeys: period.buckets.map((b) => b.key) });
     }
   } else if (QUANTILES[math] !== undefined) {
     const level = QUANTILES[math]!;

@@ -5,6 +5,7 @@
  * Types only, so every query module can import them without an import cycle.
  */
 import type { SQL } from 'drizzle-orm';
+import type { RE2JS } from 're2js';
 
 /** Which joins a compiled expression needs from the events source. */
 export interface Needs {
@@ -29,5 +30,8 @@ export interface AggregationTarget {
   require(needs: Needs): void;
 }
 
-/** Resolves a regex filter to the property's matching text values (SQLite in D1 has no REGEXP). */
-export type RegexResolver = (source: PropertySource, key: string, pattern: RegExp) => Promise<string[]>;
+/**
+ * Resolves a regex filter (at `attr`) to the property's matching text values
+ * (SQLite in D1 has no REGEXP).
+ */
+export type RegexResolver = (source: PropertySource, key: string, pattern: RE2JS, attr: string) => Promise<string[]>;

@@ -1,0 +1,207 @@
+/**
+ * A query's cost, known before its first statement runs: the event rows its
+ * statements will read (an index count per scope, itself stopped at the budget)
+ * and the values its answer will hold (buckets × series × periods × breakdown
+ * values). Over the budget (budget.ts) is a 400 `query_too_expensive` that names
+ * the field to narrow. Each compiler's own scans stay as they are; this module
+ * only mirrors their scopes.
+ */
+import { sql } from 'drizzle-orm';
+import type { QueryBudget } from './budget';
+import { tooExpensive } from './budget';
+import type { QueryContext } from './context';
+import { parsePoint, resolveDateRange } from './date-range';
+import { DEFAULT_BREAKDOWN_LIMIT } from './filters';
+import type {
+  AnyQueryInput,
+  EventsQueryInput,
+  FunnelsQueryInput,
+  RetentionQueryInput,
+  TrendsQueryInput,
+} from './schema';
+import { AGGREGATE_DISPLAYS } from './schema';
+import { earliestEvent, run, scopeSql } from './source';
+import { DAY, HOUR, bucketStartOf, shiftBuckets, type Interval } from './time';
+
+interface Scope {
+  from?: number;
+  to?: number;
+  /** Event names; undefined for all events. */
+  events?: string[];
+  /** Regex filters on the scope: each reads the scope once more for its distinct values. */
+  regexFilters: number;
+}
+
+const ACTIVE_WINDOW_DAYS: Record<string, number> = { weekly_active: 7, monthly_active: 30 };
+const BUCKET_MS: Record<Interval, number> = { hour: HOUR, day: DAY, week: 7 * DAY, month: 28 * DAY };
+
+/** Regex filters in a property list or group (nested groups included). */
+function regexFiltersIn(input: unknown): number {
+  if (!input || typeof input !== 'object') return 0;
+  if (Array.isArray(input)) return input.reduce((n: number, v) => n + regexFiltersIn(v), 0);
+  const node = input as { values?: unknown; operator?: unknown };
+  if (Array.isArray(node.values) && !('key' in node)) return regexFiltersIn(node.values);
+  return node.operator === 'regex' || node.operator === 'not_regex' ? 1 : 0;
+}
+
+/** Event rows in a scope, counted on the index and stopped after `cap`. */
+async function rowsIn(ctx: QueryContext, scope: Scope, cap: number): Promise<number> {
+  const where = scopeSql({ projectId: ctx.projectId, from: scope.from, to: scope.to, events: scope.events });
+  const [row] = await run<{ n: number }>(
+    ctx.db,
+    sql`SELECT count(*) AS n FROM (SELECT 1 FROM events e WHERE ${where} LIMIT ${cap + 1})`,
+  );
+  return row?.n ?? 0;
+}
+
+interface Estimate {
+  scopes: Scope[];
+  /** Values in the answer, and the field that sets them. */
+  cells: number;
+  cellsAttr: string;
+}
+
+const rangeOptions = (ctx: QueryContext, interval: Interval) => ({
+  interval,
+  timezone: ctx.timezone,
+  now: ctx.now,
+  defaultFrom: '-7d',
+  earliest: () => earliestEvent(ctx.db, ctx.projectId),
+  attr: 'query.dateRange',
+});
+
+async function trendsEstimate(ctx: QueryContext, q: TrendsQueryInput): Promise<Estimate> {
+  const aggregate = (AGGREGATE_DISPLAYS as readonly string[]).includes(q.trendsFilter?.display ?? '');
+  const interval: Interval = aggregate ? 'day' : (q.interval ?? 'day');
+  const range = await resolveDateRange(q.dateRange, rangeOptions(ctx, interval));
+  const compare = q.compareFilter?.compare === true;
+  const span = range.to - range.from;
+  const periods = compare ? [range, { from: range.from - span - 32 * DAY, to: range.from }] : [range];
+  const top = regexFiltersIn(q.properties);
+  const scopes = q.series.flatMap((series) =>
+    periods.map((p) => ({
+      from: p.from - ((ACTIVE_WINDOW_DAYS[series.math ?? ''] ?? -1) + 1) * DAY,
+      to: p.to,
+      events: series.event === undefined || series.event === null ? undefined : [series.event],
+      regexFilters: top + regexFiltersIn(series.properties),
+    })),
+  );
+  const buckets = aggregate ? 1 : Math.ceil(span / BUCKET_MS[interval]) + 1;
+  const bf = q.breakdownFilter;
+  const values = bf?.breakdown ? (bf.breakdown_limit ?? DEFAULT_BREAKDOWN_LIMIT) + 2 : 1;
+  return {
+    scopes,
+    cells: buckets * q.series.length * periods.length * values,
+    cellsAttr: bf?.breakdown ? 'query.breakdownFilter.breakdown_limit' : 'query.interval',
+  };
+}
+
+async function funnelsEstimate(ctx: QueryContext, q: FunnelsQueryInput): Promise<Estimate> {
+  const range = await resolveDateRange(q.dateRange, rangeOptions(ctx, 'day'));
+  const names = q.series.map((s) => s.event ?? null);
+  const strict = q.funnelsFilter?.funnelOrderType === 'strict';
+  const events = strict || names.includes(null) ? undefined : [...new Set(names as string[])];
+  const regexFilters = regexFiltersIn(q.properties) + q.series.reduce((n, s) => n + regexFiltersIn(s.properties), 0);
+  const bf = q.breakdownFilter;
+  const values = bf?.breakdown ? (bf.breakdown_limit ?? DEFAULT_BREAKDOWN_LIMIT) + 1 : 1;
+  return {
+    scopes: [{ ...range, events, regexFilters }],
+    cells: q.series.length * values,
+    cellsAttr: 'query.breakdownFilter.breakdown_limit',
+  };
+}
+
+async function retentionEstimate(ctx: QueryContext, q: RetentionQueryInput): Promise<Estimate> {
+  const rf = q.retentionFilter;
+  const interval: Interval = ({ Day: 'day', Week: 'week', Month: 'month' } as const)[rf.period ?? 'Day'];
+  const total = rf.totalIntervals ?? 8;
+  const dateTo = q.dateRange?.date_to ?? undefined;
+  const { to } = await resolveDateRange(
+    { date_from: dateTo, date_to: dateTo },
+    { ...rangeOptions(ctx, interval), defaultFrom: 'dStart' },
+  );
+  const lastStart = bucketStartOf(to - 1, interval, ctx.timezone);
+  const from = shiftBuckets(lastStart, interval, -(total - 1), ctx.timezone);
+  const end = shiftBuckets(lastStart, interval, 1, ctx.timezone);
+  const entity = (e: { id?: unknown } | null | undefined) =>
+    !e ? '$pageview' : e.id === undefined || e.id === null ? null : String(e.id);
+  const names = [entity(rf.targetEntity), entity(rf.returningEntity)];
+  const events = names.includes(null) ? undefined : [...new Set(names as string[])];
+  return {
+    scopes: [{ from, to: end, events, regexFilters: regexFiltersIn(q.properties) }],
+    cells: total * total,
+    cellsAttr: 'query.retentionFilter.totalIntervals',
+  };
+}
+
+/**
+ * EventsQuery: a plain listing in time order stops after offset + limit rows of
+ * the index; with filters, a person or aggregates it may read its whole range.
+ */
+function eventsQueryEstimate(ctx: QueryContext, q: EventsQueryInput): Estimate | null {
+  const aggregated = q.select.some((c) => /^\s*(count|min|max)\s*\(/i.test(c));
+  const filtered = Boolean(q.personId) || [q.properties, q.fixedProperties].some((p) => p && Object.keys(p).length);
+  const byTime = (q.orderBy ?? []).every((o) => /^\s*timestamp\b/i.test(o));
+  if (!aggregated && !filtered && byTime) return null;
+  const point = (value: string | null | undefined, attr: string) =>
+    value === undefined || value === null || value === 'all'
+      ? undefined
+      : parsePoint(value, attr, ctx.timezone, ctx.now).instant;
+  const after = point(q.after ?? '-24h', 'query.after');
+  const names = [...(q.event ? [q.event] : []), ...(q.events ?? [])];
+  const scope: Scope = {
+    from: after === undefined ? undefined : after + 1,
+    to: point(q.before, 'query.before'),
+    events: names.length && !(q.event && q.events?.length) ? names : undefined,
+    regexFilters: regexFiltersIn(q.properties) + regexFiltersIn(q.fixedProperties),
+  };
+  return { scopes: [scope], cells: 0, cellsAttr: 'query.limit' };
+}
+
+/**
+ * Refuses a query over its budget before any of its own statements run. Kinds
+ * without an estimate here are bounded by their own limits and the deadline.
+ */
+export async function checkCost(ctx: QueryContext, query: AnyQueryInput, budget: QueryBudget): Promise<void> {
+  let estimate: Estimate;
+  switch (query.kind) {
+    case 'TrendsQuery':
+      estimate = await trendsEstimate(ctx, query);
+      break;
+    case 'FunnelsQuery':
+      estimate = await funnelsEstimate(ctx, query);
+      break;
+    case 'RetentionQuery':
+      estimate = await retentionEstimate(ctx, query);
+      break;
+    case 'EventsQuery': {
+      const events = eventsQueryEstimate(ctx, query);
+      if (!events) return;
+      estimate = events;
+      break;
+    }
+    default:
+      return;
+  }
+  const { limits } = budget;
+  if (estimate.cells > limits.cells) {
+    throw tooExpensive(
+      `The answer would hold about ${estimate.cells} values (buckets × series × breakdown values); at most ` +
+        `${limits.cells} are allowed. Use a coarser interval, a shorter range, fewer series or a lower breakdown_limit.`,
+      estimate.cellsAttr,
+    );
+  }
+  let rows = 0;
+  for (const scope of estimate.scopes) {
+    const reads = 1 + scope.regexFilters;
+    const left = Math.floor((limits.scannedRows - rows) / reads);
+    rows += reads * (await rowsIn(ctx, scope, Math.max(left, 0)));
+    if (rows > limits.scannedRows) {
+      throw tooExpensive(
+        `The query would read more than ${limits.scannedRows} events; narrow the date range, ` +
+          'pick specific events instead of all events, or use fewer series and regex filters.',
+        query.kind === 'EventsQuery' ? 'query.after' : 'query.dateRange',
+      );
+    }
+  }
+}
