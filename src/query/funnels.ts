@@ -4,13 +4,13 @@
  * breakdown value); the Worker walks each person's array, as PostHog's funnel
  * UDF walks its per-person arrays:
  *
- * - ordered: from each step-1 event, the earliest later event of each next
- *   step within the conversion window (measured from step 1);
- * - strict: the same, but the next step must be the person's very next event;
+ * - ordered and strict: as PostHog's UDF (funnel-walk.ts): a conversion is
+ *   timed from the latest step-1 event before it, within the window of it;
  * - unordered: from each event of any step, the distinct steps done within the window.
  *
- * A person counts once, with their best attempt (most steps; the earliest of
- * equals). Conversion times are between consecutive steps of that attempt.
+ * A person counts once, with their furthest step. Conversion times are between
+ * consecutive steps of that chain; as PostHog's, times of 0 are left out of
+ * the average and median.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { QueryContext } from './context';
@@ -20,6 +20,9 @@ import type { Needs } from './types';
 import type { FunnelsQueryInput } from './schema';
 import { PERSONS, earliestEvent, eventsFrom, regexResolver, run, scopeSql } from './source';
 import { groupTarget } from './groups';
+import { walkFunnel } from './funnel-walk';
+import { actorEvents } from './funnel-rows';
+import { unorderedWalk } from './funnel-unordered';
 
 const WINDOW_SECONDS = { second: 1, minute: 60, hour: 3_600, day: 86_400, week: 604_800, month: 2_592_000 } as const;
 
@@ -33,43 +36,9 @@ interface Attempt {
   breakdown: string;
 }
 
+/** Ordered and strict funnels: PostHog's funnel UDF walk (funnel-walk.ts). */
 function orderedAttempt(events: PersonEvent[], steps: number, windowMs: number, strict: boolean): Attempt | null {
-  let best: Attempt | null = null;
-  for (let a = 0; a < events.length; a++) {
-    const [mask, t0, bv] = events[a]!;
-    if (!(mask & 1)) continue;
-    const times = [t0];
-    for (let i = a + 1; i < events.length && times.length < steps; i++) {
-      const [m, t] = events[i]!;
-      if (t - t0 > windowMs) break;
-      if (m & (1 << times.length)) times.push(t);
-      else if (strict) break;
-    }
-    if (!best || times.length > best.steps) best = { steps: times.length, times, breakdown: bv };
-    if (best.steps === steps) break;
-  }
-  return best;
-}
-
-function unorderedAttempt(events: PersonEvent[], steps: number, windowMs: number): Attempt | null {
-  let best: Attempt | null = null;
-  for (let a = 0; a < events.length; a++) {
-    const [, t0, bv] = events[a]!;
-    let done = 0;
-    const times: number[] = [];
-    for (let i = a; i < events.length && times.length < steps; i++) {
-      const [m, t] = events[i]!;
-      if (t - t0 > windowMs) break;
-      const fresh = m & ~done;
-      if (!fresh) continue;
-      done |= fresh & -fresh;
-      times.push(t);
-    }
-    if (times.length === 0) continue;
-    if (!best || times.length > best.steps) best = { steps: times.length, times, breakdown: bv };
-    if (best.steps === steps) break;
-  }
-  return best;
+  return walkFunnel(events, steps, windowMs, strict);
 }
 
 /** An actor's best attempt (person id or group key). */
@@ -133,22 +102,13 @@ export async function funnelAttempts(ctx: QueryContext, query: FunnelsQueryInput
   target.require(needs);
   const matching = sql`SELECT ${target.actor} AS actor, ${mask} AS mask, e.timestamp AS ts, ${bv} AS bv
     FROM ${eventsFrom(needs)} WHERE ${where}`;
-  const rows = await run<{ actor: string; events: string }>(
-    ctx.db,
-    sql`SELECT actor, json_group_array(json_array(mask, ts, bv) ORDER BY ts) AS events
-      FROM (${matching}) WHERE actor IS NOT NULL ${order === 'strict' ? sql`` : sql`AND mask > 0`} GROUP BY actor`,
-  );
-
   const attempts: ActorAttempt[] = [];
-  for (const row of rows) {
-    const events = (JSON.parse(row.events) as [number, string, string][]).map(
-      ([m, ts, b]): PersonEvent => [m, Date.parse(ts), b],
-    );
+  for await (const { actor, events } of actorEvents(ctx.db, matching, { strict: order === 'strict' })) {
     const attempt =
       order === 'unordered'
-        ? unorderedAttempt(events, steps.length, windowMs)
+        ? unorderedWalk(events, steps.length, windowMs)
         : orderedAttempt(events, steps.length, windowMs, order === 'strict');
-    if (attempt) attempts.push({ ...attempt, actor: row.actor });
+    if (attempt) attempts.push({ ...attempt, actor });
   }
   return { attempts, breakdown, order };
 }
@@ -175,7 +135,8 @@ export async function runFunnels(ctx: QueryContext, query: FunnelsQueryInput): P
   const stepsOf = (group: Attempt[], breakdownValue: string | null) =>
     steps.map((step, i) => {
       const reached = group.filter((a) => a.steps > i);
-      const durations = i === 0 ? [] : reached.map((a) => (a.times[i]! - a.times[i - 1]!) / 1000);
+      // PostHog's groupArrayIf(timings[i], timings[i] > 0): a step taken at the same instant is not timed.
+      const durations = i === 0 ? [] : reached.map((a) => (a.times[i]! - a.times[i - 1]!) / 1000).filter((d) => d > 0);
       return {
         action_id: order === 'unordered' ? null : (step.event ?? null),
         name: order === 'unordered' ? `Completed ${i + 1} step${i === 0 ? '' : 's'}` : (step.event ?? 'All events'),

@@ -50,7 +50,10 @@ interface StepAnswer {
 const stepMatches = (w: World, e: WorldEvent, s: Step) =>
   (s.event === null || e.event === s.event) && (s.filters ?? []).every((f) => matches(w, e, f));
 
-/** The best attempt of one person: most steps, then earliest start; the step times of it. */
+/**
+ * The best attempt of one person: most steps; for ordered and strict funnels, of those the one that got
+ * there first (then the latest start), as PostHog's funnel UDF; unordered, the earliest start.
+ */
 function bestAttempt(w: World, events: WorldEvent[], q: ModelFunnel): { times: number[]; start: WorldEvent } | null {
   let best: { times: number[]; start: WorldEvent } | null = null;
   const t = (e: WorldEvent) => Date.parse(e.timestamp);
@@ -84,7 +87,13 @@ function bestAttempt(w: World, events: WorldEvent[], q: ModelFunnel): { times: n
         k = found + 1;
       }
     }
-    if (times.length && (!best || times.length > best.times.length)) best = { times, start: anchor };
+    if (!times.length) return;
+    const b = best as { times: number[]; start: WorldEvent } | null;
+    if (!b || times.length > b.times.length) best = { times, start: anchor };
+    else if (q.order !== 'unordered' && times.length === b.times.length && times.at(-1)! <= b.times.at(-1)!) {
+      // PostHog's UDF keeps the chain that reached the furthest step first; at the same instant, the latest start.
+      best = { times, start: anchor };
+    }
   });
   return best;
 }
@@ -123,7 +132,8 @@ function modelFunnel(w: World, q: ModelFunnel, timezone: string): StepAnswer[][]
   const stepsOf = (group: typeof attempts, bv: string | null): StepAnswer[] =>
     q.steps.map((s, i) => {
       const reached = group.filter((a) => a.times.length > i);
-      const d = i === 0 ? [] : reached.map((a) => (a.times[i]! - a.times[i - 1]!) / 1000);
+      // PostHog leaves conversion times of 0 out (groupArrayIf(timings[i], timings[i] > 0)).
+      const d = i === 0 ? [] : reached.map((a) => (a.times[i]! - a.times[i - 1]!) / 1000).filter((x) => x > 0);
       return {
         name: q.order === 'unordered' ? `Completed ${i + 1} step${i ? 's' : ''}` : (s.event ?? 'All events'),
         order: i,
