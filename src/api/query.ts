@@ -70,8 +70,9 @@ const boundedJsonBody = createMiddleware<AppEnv>(async (c, next) => {
       attr: 'query.kind',
     });
   }
-  // The validator reads the body again through Hono's cache.
+  // The validator reads the body again through Hono's cache (its json() parses the cached text).
   c.req.bodyCache.json = Promise.resolve(parsed);
+  c.req.bodyCache.text = Promise.resolve(JSON.stringify(parsed));
   await next();
 });
 
