@@ -18,7 +18,7 @@ import { resolveDateRange } from './date-range';
 import { BREAKDOWN_OTHER, DEFAULT_BREAKDOWN_LIMIT, propertiesSql, propertyText, sourceOf } from './filters';
 import type { Needs } from './types';
 import type { FunnelsQueryInput } from './schema';
-import { PERSONS, earliestEvent, eventsFrom, regexResolver, run, scopeSql } from './source';
+import { PERSONS, earliestEvent, eventsFrom, regexResolver, scopeSql } from './source';
 import { groupTarget } from './groups';
 import { walkFunnel } from './funnel-walk';
 import { actorEvents } from './funnel-rows';
