@@ -148,7 +148,14 @@ const RetentionQuery = strictObject({
   kind: z.literal('RetentionQuery'),
   /** Cohorts of groups of this type instead of persons. */
   aggregation_group_type_index: GroupTypeIndexSchema.nullable().optional(),
-  dateRange: DateRange.nullable().optional(),
+  /** `date_to` ends the last cohort; PostHog's cohorts from `date_from` are not computed yet (refused). */
+  dateRange: strictObject({
+    date_to: z.string().max(100).nullable().optional(),
+    date_from: refused('retention cohorts from date_from; give date_to and totalIntervals'),
+    explicitDate: z.boolean().nullable().optional(),
+  })
+    .nullable()
+    .optional(),
   properties: Properties,
   filterTestAccounts: z.boolean().nullable().optional(),
   retentionFilter: RetentionFilter,

@@ -56,6 +56,15 @@ const REFUSED: [Record<string, unknown>, string][] = [
     'query.series.0.optionalInFunnel',
   ],
   [{ ...retention, retentionFilter: { cumulative: true } }, 'query.retentionFilter.cumulative'],
+  [{ ...retention, dateRange: { date_from: '-30d' } }, 'query.dateRange.date_from'],
+  [
+    { ...funnels, funnelsFilter: { exclusions: [{ event: 'x', funnelFromStep: 0, funnelToStep: 1 }] } },
+    'query.funnelsFilter.exclusions',
+  ],
+  [
+    { ...funnels, funnelsFilter: { breakdownAttributionType: 'last_touch' } },
+    'query.funnelsFilter.breakdownAttributionType',
+  ],
   [{ ...retention, retentionFilter: { minimumOccurrences: 3 } }, 'query.retentionFilter.minimumOccurrences'],
   [
     { ...retention, retentionFilter: { targetEntity: { id: 'x', properties: [{ key: 'a' }] } } },
