@@ -83,11 +83,9 @@ const WRAPPERS = {
   }),
 } as const;
 
-export const WRAPPER_KINDS = Object.keys(WRAPPERS) as (keyof typeof WRAPPERS)[];
+type UnwrapResult = { ok: true; query: unknown } | { ok: false; attr: string; detail: string };
 
-export type UnwrapResult = { ok: true; query: unknown } | { ok: false; attr: string; detail: string };
-
-/** `query` itself when it is not a wrapper; its checked `source` when it is (one level: a source is never a wrapper). */
+/** `query` itself when it is not a wrapper; its checked `source` when it is (a source is never a wrapper). */
 export function unwrapQuery(query: unknown): UnwrapResult {
   const kind = query && typeof query === 'object' ? (query as { kind?: unknown }).kind : undefined;
   if (typeof kind !== 'string' || !(kind in WRAPPERS)) return { ok: true, query };

@@ -96,8 +96,7 @@ describe('event_definitions/', () => {
     const expected = [...latest]
       .map(([name, ts]) => ({ name, last_seen_at: hourOf(ts) }))
       .sort(
-        (a, b) =>
-          b.last_seen_at.slice(0, 10).localeCompare(a.last_seen_at.slice(0, 10)) || byCodePoint(a.name, b.name),
+        (a, b) => b.last_seen_at.slice(0, 10).localeCompare(a.last_seen_at.slice(0, 10)) || byCodePoint(a.name, b.name),
       );
     const listed = await all(`${base()}/event_definitions/?limit=2`);
     expect(listed.map((d) => ({ name: d.name, last_seen_at: d.last_seen_at }))).toEqual(expected);
