@@ -72,7 +72,8 @@ const boundedJsonBody = createMiddleware<AppEnv>(async (c, next) => {
   }
   // The validator reads the body again through Hono's cache (its json() parses the cached text).
   c.req.bodyCache.json = Promise.resolve(parsed);
-  c.req.bodyCache.text = Promise.resolve(JSON.stringify(parsed));
+  // Hono keeps promises there, whatever its type says.
+  c.req.bodyCache.text = Promise.resolve(JSON.stringify(parsed)) as unknown as string;
   await next();
 });
 
