@@ -72,7 +72,13 @@ console.log(`
 `);
 
 const devArgs = portIndex >= 0 ? extraArgs.toSpliced(portIndex, 2) : extraArgs;
-const child = spawn(process.execPath, [wranglerBin, 'dev', '--port', port, ...devArgs], { env, stdio: 'inherit' });
+// The local queue lives in memory: the journal keeps accepted events across a killed process
+// (src/queue/journal.ts; docs/guarantees.md).
+const journalArgs = ['--var', 'LOCAL_ACCEPT_JOURNAL:on'];
+const child = spawn(process.execPath, [wranglerBin, 'dev', '--port', port, ...journalArgs, ...devArgs], {
+  env,
+  stdio: 'inherit',
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));
 

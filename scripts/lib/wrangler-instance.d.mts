@@ -26,6 +26,8 @@ export interface WranglerInstanceOptions {
   keep?: boolean;
   /** Called with every complete line wrangler prints. */
   onLine?: (line: string) => void;
+  /** Start again on this killed instance's persistence directory (no migrations) with its key. */
+  restartOf?: Pick<WranglerInstance, 'persistDir' | 'apiKey'>;
 }
 
 export interface WranglerInstance {
@@ -40,6 +42,8 @@ export interface WranglerInstance {
   recentLog(): string;
   /** Stops wrangler and workerd (whole process group), then removes the persistence directory unless `keep`. */
   stop(): Promise<void>;
+  /** SIGKILLs the whole process group at once (no clean shutdown) and keeps the persistence directory. */
+  kill(): Promise<void>;
 }
 
 export declare function startIsolatedWrangler(options?: WranglerInstanceOptions): Promise<WranglerInstance>;

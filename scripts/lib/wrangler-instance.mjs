@@ -60,21 +60,25 @@ export async function startIsolatedWrangler({
   extraArgs = [],
   keep = false,
   onLine,
+  restartOf,
 } = {}) {
   const wranglerBin = wranglerBinOf(root);
   buildAssets({ root });
-  const persistDir = mkdtempSync(path.join(tmpdir(), tmpPrefix));
-  const logFile = path.join(persistDir, 'wrangler.log');
-  const apiKey = `${apiKeyPrefix}${randomBytes(24).toString('hex')}`;
+  // A restart runs on the stopped instance's directory, already migrated, with the same key.
+  const persistDir = restartOf?.persistDir ?? mkdtempSync(path.join(tmpdir(), tmpPrefix));
+  const logFile = path.join(persistDir, restartOf ? `wrangler-${Date.now()}.log` : 'wrangler.log');
+  const apiKey = restartOf?.apiKey ?? `${apiKeyPrefix}${randomBytes(24).toString('hex')}`;
   const removePersistDir = () => {
     if (!keep) rmSync(persistDir, { recursive: true, force: true });
   };
 
-  try {
-    await migrateAllDatabases({ root, persistTo: persistDir, env: wranglerEnv });
-  } catch (err) {
-    removePersistDir();
-    throw err;
+  if (!restartOf) {
+    try {
+      await migrateAllDatabases({ root, persistTo: persistDir, env: wranglerEnv });
+    } catch (err) {
+      removePersistDir();
+      throw err;
+    }
   }
 
   const port = await freePort();
@@ -142,6 +146,13 @@ export async function startIsolatedWrangler({
       await stopProcessGroup(child);
       await new Promise((resolve) => log.end(resolve));
       removePersistDir();
+    },
+    async kill() {
+      process.off('exit', onExit);
+      const exited = new Promise((resolve) => child.once('exit', () => resolve()));
+      killProcessGroup(child, 'SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) await exited;
+      await new Promise((resolve) => log.end(resolve));
     },
   };
 

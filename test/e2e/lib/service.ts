@@ -14,7 +14,8 @@ export const proxySecret = () => `e2e-proxy-${randomBytes(16).toString('hex')}`;
 
 export function startService(secret: string): Promise<Service> {
   return startIsolatedWrangler({
-    vars: { PROXY_SECRET: secret },
+    // As `npm start`: accepted events survive a killed process (src/queue/journal.ts).
+    vars: { PROXY_SECRET: secret, LOCAL_ACCEPT_JOURNAL: 'on' },
     tmpPrefix: 'posthog-e2e-',
     apiKeyPrefix: 'phx_e2e_',
     logLevel: 'log',
