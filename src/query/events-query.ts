@@ -7,6 +7,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { QueryContext } from './context';
 import { parsePoint } from './date-range';
 import { QueryError } from './errors';
+import { hogqlWhereSql } from './hogql-where';
 import { PROPERTY_SOURCES, propertiesSql, propertyText } from './filters';
 import type { Needs } from './types';
 import type { EventsQueryInput } from './schema';
@@ -130,6 +131,7 @@ export async function runEventsQuery(ctx: QueryContext, query: EventsQueryInput)
     await propertiesSql(query.fixedProperties, 'query.fixedProperties', needs, regex),
   ];
   if (query.personId) conditions.push(sql`${PERSON_ID} = ${query.personId.toLowerCase()}`);
+  conditions.push(...hogqlWhereSql(ctx, query.where, needs));
 
   const orderBy = (query.orderBy ?? (aggregated ? [] : ['timestamp DESC'])).map((entry, i) => {
     const [, expr, direction] = ORDER.exec(entry.trim())!;

@@ -3,7 +3,9 @@ import type { QueryContext } from './context';
 import { queryEnvelope, withTimings } from './envelope';
 import { checkCost } from './cost';
 import type { AnyQueryInput } from './schema';
+import { databaseSchema } from './database-schema';
 import { runEventsQuery } from './events-query';
+import { runHogQLQuery } from './hogql-query';
 import { runFunnels } from './funnels';
 import { runRetention } from './retention';
 import { runTrends } from './trends';
@@ -34,5 +36,9 @@ async function runKind(ctx: QueryContext, query: AnyQueryInput): Promise<Record<
       return { ...(await runRetention(ctx, query)), ...envelope };
     case 'EventsQuery':
       return { ...(await runEventsQuery(ctx, query)), ...envelope };
+    case 'HogQLQuery':
+      return { ...(await runHogQLQuery(ctx, query)), ...envelope };
+    case 'DatabaseSchemaQuery':
+      return { ...databaseSchema(), ...envelope };
   }
 }

@@ -5,6 +5,7 @@
  * unknown kinds, unknown fields and fields with a wrong shape are 400s naming the field.
  */
 import { z } from '@hono/zod-openapi';
+import { MAX_QUERY_LENGTH } from '../hogql/parser';
 import { ALLOW, GroupTypeIndexSchema, NODE_BOOKKEEPING, displayOnly, refused, strictObject } from './schema-fields';
 import {
   BreakdownFilter,
@@ -17,7 +18,14 @@ import {
 
 export { AGGREGATE_DISPLAYS } from './schema-insight-filters';
 
-export const SUPPORTED_KINDS = ['TrendsQuery', 'FunnelsQuery', 'RetentionQuery', 'EventsQuery'] as const;
+export const SUPPORTED_KINDS = [
+  'TrendsQuery',
+  'FunnelsQuery',
+  'RetentionQuery',
+  'EventsQuery',
+  'HogQLQuery',
+  'DatabaseSchemaQuery',
+] as const;
 
 const PROPERTY_OPERATORS = [
   'exact',
@@ -205,21 +213,54 @@ const EventsQueryQuery = strictObject({
   limit: z.number().int().min(1).max(10_000).nullable().optional(),
   offset: z.number().int().min(0).max(1_000_000).nullable().optional(),
   personId: z.string().max(100).nullable().optional(),
-  where: z
-    .array(z.string())
-    .max(0, 'HogQL `where` expressions are not supported; use `properties`')
-    .nullable()
-    .optional(),
+  /** HogQL expressions over the events, all of which must hold (src/query/hogql-where.ts). */
+  where: z.array(z.string().max(MAX_QUERY_LENGTH)).max(20).nullable().optional(),
 }).openapi('EventsQuery');
 export type EventsQueryInput = z.infer<typeof EventsQueryQuery>;
 
-export const AnyQuery = z.discriminatedUnion('kind', [TrendsQuery, FunnelsQuery, RetentionQuery, EventsQueryQuery], {
-  error: (issue) => {
-    if (issue.code !== 'invalid_union') return undefined;
-    const kind = JSON.stringify((issue.input as { kind?: unknown } | undefined)?.kind ?? null);
-    return `unsupported query kind ${kind}; supported kinds: ${SUPPORTED_KINDS.join(', ')}`;
+const HogQLValue = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
+
+/** PostHog's HogQLQuery (src/query/hogql-query.ts). */
+const HogQLQuery = strictObject({
+  ...NODE_BOOKKEEPING,
+  kind: z.literal('HogQLQuery'),
+  query: z.string().min(1).max(MAX_QUERY_LENGTH),
+  /** What `{filters}` in the query stands for. */
+  filters: strictObject({
+    dateRange: DateRange.nullable().optional(),
+    properties: Properties,
+    filterTestAccounts: z.boolean().nullable().optional(),
+  })
+    .nullable()
+    .optional(),
+  /** What `{name}` placeholders stand for (bound as parameters). */
+  values: z
+    .record(z.string().max(200), z.union([HogQLValue, z.array(HogQLValue).max(1_000)]))
+    .nullable()
+    .optional(),
+  name: displayOnly,
+  explain: refused('explain (the plan is D1’s, not ClickHouse’s)', ALLOW.isFalse),
+  variables: refused('insight variables; use `values`', ALLOW.isEmptyObject),
+  connectionId: refused('direct connections (only the project’s own events, persons and groups)'),
+  sendRawQuery: refused('raw SQL (only HogQL is compiled)', ALLOW.isFalse),
+}).openapi('HogQLQuery');
+export type HogQLQueryInput = z.infer<typeof HogQLQuery>;
+
+const DatabaseSchemaQuery = strictObject({ ...NODE_BOOKKEEPING, kind: z.literal('DatabaseSchemaQuery') }).openapi(
+  'DatabaseSchemaQuery',
+);
+
+export const AnyQuery = z.discriminatedUnion(
+  'kind',
+  [TrendsQuery, FunnelsQuery, RetentionQuery, EventsQueryQuery, HogQLQuery, DatabaseSchemaQuery],
+  {
+    error: (issue) => {
+      if (issue.code !== 'invalid_union') return undefined;
+      const kind = JSON.stringify((issue.input as { kind?: unknown } | undefined)?.kind ?? null);
+      return `unsupported query kind ${kind}; supported kinds: ${SUPPORTED_KINDS.join(', ')}`;
+    },
   },
-});
+);
 export type AnyQueryInput = z.infer<typeof AnyQuery>;
 
 export const QueryRequest = z
