@@ -35,14 +35,25 @@ interface Scope {
 const ACTIVE_WINDOW_DAYS: Record<string, number> = { weekly_active: 7, monthly_active: 30 };
 const BUCKET_MS: Record<Interval, number> = { hour: HOUR, day: DAY, week: 7 * DAY, month: 28 * DAY };
 
-/** Regex filters in a property list or group (nested groups included). */
-function regexFiltersIn(input: unknown): number {
-  if (!input || typeof input !== 'object') return 0;
-  if (Array.isArray(input)) return input.reduce((n: number, v) => n + regexFiltersIn(v), 0);
-  const node = input as { values?: unknown; operator?: unknown };
-  if (Array.isArray(node.values) && !('key' in node)) return regexFiltersIn(node.values);
-  return node.operator === 'regex' || node.operator === 'not_regex' ? 1 : 0;
+/** The properties regex filters read, as `type:key` (filters on one property share a read; nested groups included). */
+function regexKeysIn(input: unknown, keys = new Set<string>()): Set<string> {
+  if (!input || typeof input !== 'object') return keys;
+  if (Array.isArray(input)) {
+    for (const v of input) regexKeysIn(v, keys);
+    return keys;
+  }
+  const node = input as { values?: unknown; operator?: unknown; key?: unknown; type?: unknown };
+  if (Array.isArray(node.values) && !('key' in node)) return regexKeysIn(node.values, keys);
+  if (node.operator === 'regex' || node.operator === 'not_regex') keys.add(`${String(node.type)}:${String(node.key)}`);
+  return keys;
 }
+
+/** Regex reads of a scope filtered by these property lists. */
+const regexFiltersIn = (...inputs: unknown[]): number => {
+  const keys = new Set<string>();
+  for (const input of inputs) regexKeysIn(input, keys);
+  return keys.size;
+};
 
 /** Event rows in a scope, counted on the index and stopped after `cap`. */
 async function rowsIn(ctx: QueryContext, scope: Scope, cap: number): Promise<number> {
@@ -77,13 +88,12 @@ async function trendsEstimate(ctx: QueryContext, q: TrendsQueryInput): Promise<E
   const compare = q.compareFilter?.compare === true;
   const span = range.to - range.from;
   const periods = compare ? [range, { from: range.from - span - 32 * DAY, to: range.from }] : [range];
-  const top = regexFiltersIn(q.properties);
   const scopes = q.series.flatMap((series) =>
     periods.map((p) => ({
       from: p.from - ((ACTIVE_WINDOW_DAYS[series.math ?? ''] ?? -1) + 1) * DAY,
       to: p.to,
       events: series.event === undefined || series.event === null ? undefined : [series.event],
-      regexFilters: top + regexFiltersIn(series.properties),
+      regexFilters: regexFiltersIn(q.properties, series.properties),
     })),
   );
   const buckets = aggregate ? 1 : Math.ceil(span / BUCKET_MS[interval]) + 1;
@@ -101,7 +111,7 @@ async function funnelsEstimate(ctx: QueryContext, q: FunnelsQueryInput): Promise
   const names = q.series.map((s) => s.event ?? null);
   const strict = q.funnelsFilter?.funnelOrderType === 'strict';
   const events = strict || names.includes(null) ? undefined : [...new Set(names as string[])];
-  const regexFilters = regexFiltersIn(q.properties) + q.series.reduce((n, s) => n + regexFiltersIn(s.properties), 0);
+  const regexFilters = regexFiltersIn(q.properties, ...q.series.map((s) => s.properties));
   const bf = q.breakdownFilter;
   const values = bf?.breakdown ? (bf.breakdown_limit ?? DEFAULT_BREAKDOWN_LIMIT) + 1 : 1;
   return {
@@ -153,7 +163,7 @@ function eventsQueryEstimate(ctx: QueryContext, q: EventsQueryInput): Estimate |
     from: after === undefined ? undefined : after + 1,
     to: point(q.before, 'query.before'),
     events: names.length && !(q.event && q.events?.length) ? names : undefined,
-    regexFilters: regexFiltersIn(q.properties) + regexFiltersIn(q.fixedProperties),
+    regexFilters: regexFiltersIn(q.properties, q.fixedProperties),
   };
   return { scopes: [scope], cells: 0, cellsAttr: 'query.limit' };
 }

@@ -71,8 +71,9 @@ export async function run<T>(db: Db, query: SQL): Promise<T[]> {
   try {
     rows = await db.all<T>(query);
   } catch (error) {
-    if (isTimeLimitError(error)) throw QueryError.timedOut();
+    // First: D1's "statement too long: SQLITE_TOOBIG" would read as a time limit ("too long").
     if (isTooComplexError(error)) throw QueryError.tooComplex();
+    if (isTimeLimitError(error)) throw QueryError.timedOut();
     throw error;
   }
   budget?.checkDeadline();
