@@ -106,7 +106,7 @@ export function capAnswer<T extends Record<string, unknown>>(answer: T, limits: 
     let size = bytes({ ...answer, results: [], hasMore: true });
     let kept = 0;
     while (kept < rows.length) {
-      const next = bytes(rows[kept]) + 1;
+      const next = bytes(rows[kept]) + (kept > 0 ? 1 : 0); // the comma before it
       if (size + next > limits.answerBytes) break;
       size += next;
       kept++;
