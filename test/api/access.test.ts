@@ -118,23 +118,34 @@ describe('OpenAPI document and reference page', () => {
     }>();
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.servers[0]!.url).toBe('http://ingest.test/api');
+    const projectPaths = [
+      '/projects',
+      '/projects/{project_id}',
+      '/projects/{project_id}/persons',
+      '/projects/{project_id}/persons/{uuid}',
+      '/projects/{project_id}/persons/{uuid}/split',
+      '/projects/{project_id}/persons/{uuid}/history',
+      '/projects/{project_id}/events',
+      '/projects/{project_id}/ingestion_warnings',
+      '/projects/{project_id}/groups',
+      '/projects/{project_id}/groups/find',
+      '/projects/{project_id}/groups_types',
+      '/projects/{project_id}/groups_types/update_metadata',
+      '/projects/{project_id}/groups_types/{group_type_index}',
+      '/projects/{project_id}/query',
+    ];
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
-        '/projects',
-        '/projects/{project_id}',
-        '/projects/{project_id}/persons',
-        '/projects/{project_id}/persons/{uuid}',
-        '/projects/{project_id}/persons/{uuid}/split',
-        '/projects/{project_id}/persons/{uuid}/history',
-        '/projects/{project_id}/events',
-        '/projects/{project_id}/ingestion_warnings',
-        '/projects/{project_id}/groups',
-        '/projects/{project_id}/groups/find',
-        '/projects/{project_id}/groups_types',
-        '/projects/{project_id}/groups_types/update_metadata',
-        '/projects/{project_id}/groups_types/{group_type_index}',
-        '/projects/{project_id}/query',
-        '/environments/{project_id}/query',
+        ...projectPaths,
+        // PostHog's /api/environments/:id/ aliases of the same routes.
+        ...projectPaths.map((path) => path.replace('/projects', '/environments')),
+        '/projects/{project_id}/event_definitions',
+        '/projects/{project_id}/property_definitions',
+        '/users/@me',
+        '/personal_api_keys/@current',
+        '/organizations',
+        '/organizations/{organization_id}',
+        '/organizations/{organization_id}/projects',
       ].sort(),
     );
     // The query endpoint documents every kind it answers.
