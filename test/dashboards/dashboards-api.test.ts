@@ -42,7 +42,7 @@ beforeAll(async () => {
   ]);
 });
 
-const insightOn = (tiles: Json[], id: number) => tiles.find((t) => t.insight?.id === id);
+const insightOn = (tiles: Json[], id: number): Json => tiles.find((t) => t.insight?.id === id) ?? {};
 
 describe('dashboards', () => {
   it('creates, lists and gets a dashboard in PostHog shape', async () => {

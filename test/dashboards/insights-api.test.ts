@@ -133,7 +133,7 @@ describe('saved insights', () => {
   it('lists with search, saved, favorited, short_id and limit/offset paging', async () => {
     const p = (await newProject('insight list')).id;
     const b = `/api/projects/${p}/insights`;
-    const made = [];
+    const made: Json[] = [];
     for (let i = 0; i < 5; i++) {
       made.push(
         await call(
@@ -157,19 +157,19 @@ describe('saved insights', () => {
     const page2 = await call('GET', `${next.pathname}${next.search}`);
     expect(page2.results.map((r: Json) => r.name)).toEqual(['Chart 2', 'Chart 1']);
     expect(page2.previous).not.toBeNull();
-    expect((await call('GET', `${b}/?search=chart%202`)).results.map((r: Json) => r.id)).toEqual([made[2].id]);
+    expect((await call('GET', `${b}/?search=chart%202`)).results.map((r: Json) => r.id)).toEqual([made[2]!.id]);
     // LIKE wildcards are literal.
-    expect((await call('GET', `${b}/?search=100%25`)).results.map((r: Json) => r.id)).toEqual([made[3].id]);
+    expect((await call('GET', `${b}/?search=100%25`)).results.map((r: Json) => r.id)).toEqual([made[3]!.id]);
     expect((await call('GET', `${b}/?search=_`)).count).toBe(0);
     expect((await call('GET', `${b}/?favorited=true`)).count).toBe(3);
     expect((await call('GET', `${b}/?saved=true`)).count).toBe(2);
-    expect((await call('GET', `${b}/?short_id=${made[4].short_id}`)).results[0].id).toBe(made[4].id);
-    await call('PATCH', `${b}/${made[0].id}/`, { deleted: true });
+    expect((await call('GET', `${b}/?short_id=${made[4]!.short_id}`)).results[0].id).toBe(made[4]!.id);
+    await call('PATCH', `${b}/${made[0]!.id}/`, { deleted: true });
     expect((await call('GET', `${b}/`)).count).toBe(4);
-    await call('GET', `${b}/${made[0].id}/`, undefined, 404);
-    await call('PATCH', `${b}/${made[0].id}/`, { deleted: false });
+    await call('GET', `${b}/${made[0]!.id}/`, undefined, 404);
+    await call('PATCH', `${b}/${made[0]!.id}/`, { deleted: false });
     expect((await call('GET', `${b}/`)).count).toBe(5);
-    expect((await call('DELETE', `${b}/${made[0].id}/`, undefined, 405)).detail).toMatch(/deleted/);
+    expect((await call('DELETE', `${b}/${made[0]!.id}/`, undefined, 405)).detail).toMatch(/deleted/);
     // Another project's insight is not found here (ids are per shard: the same number may be another insight).
     const foreign = await api(`${b}/${first.id}/`);
     if (foreign.status !== 404) expect(((await foreign.json()) as Json).short_id).not.toBe(first.short_id);

@@ -1,0 +1,91 @@
+/**
+ * What a tile shows of its insight's result, server-rendered (no script): a trend's totals with
+ * a sparkline, a funnel's steps, a retention table, or an event list's first rows. Every value
+ * is text (JSX escapes it).
+ */
+import type { FC } from 'hono/jsx';
+import { Funnel, type FunnelStep } from '../insights/funnels';
+import { formatNumber } from '../insights/format';
+import { Retention, type RetentionRow } from '../insights/retention';
+import type { TrendSeries } from '../insights/trends';
+
+const MAX_SERIES = 6;
+const MAX_EVENT_ROWS = 20;
+/** Event columns that name a person; shared pages hide them unless the owner opted in. */
+const PERSON_COLUMN = /^(\*|person_id|distinct_id|person(\.|$))/;
+
+function Sparkline({ data }: { data: number[] }) {
+  if (data.length < 2) return null;
+  const max = Math.max(1, ...data);
+  const points = data.map((v, i) => `${(i * 100) / (data.length - 1)},${30 - (v / max) * 28}`).join(' ');
+  return (
+    <svg class="sparkline" viewBox="0 0 100 31" preserveAspectRatio="none" aria-hidden="true">
+      <polyline points={points} fill="none" stroke="#1d4aff" stroke-width="1.5" vector-effect="non-scaling-stroke" />
+    </svg>
+  );
+}
+
+function TrendTotals({ results }: { results: TrendSeries[] }) {
+  if (results.length === 0) return <p class="empty">No data for this range.</p>;
+  return (
+    <ul class="tile-series">
+      {results.slice(0, MAX_SERIES).map((s) => (
+        <li>
+          <span class="tile-number">{formatNumber(s.aggregated_value ?? s.count)}</span>
+          <span class="tile-label">
+            {s.breakdown_value !== undefined && s.breakdown_value !== null
+              ? `${s.label} · ${String(s.breakdown_value)}`
+              : s.label}
+          </span>
+          <Sparkline data={s.data ?? []} />
+        </li>
+      ))}
+      {results.length > MAX_SERIES && <li class="muted">and {results.length - MAX_SERIES} more series</li>}
+    </ul>
+  );
+}
+
+function EventRows({ columns, rows, showPersonIds }: { columns: string[]; rows: unknown[][]; showPersonIds: boolean }) {
+  const hidden = columns.map((c) => !showPersonIds && PERSON_COLUMN.test(c));
+  return (
+    <div class="scroll">
+      <table class="list">
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th scope="col">{c}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.slice(0, MAX_EVENT_ROWS).map((row) => (
+            <tr>
+              {row.map((v, i) => (
+                <td>{hidden[i] ? '(hidden)' : typeof v === 'string' ? v : JSON.stringify(v)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export const TileBody: FC<{
+  kind: string;
+  result: unknown;
+  columns: unknown[] | null;
+  period: string;
+  showPersonIds: boolean;
+}> = ({ kind, result, columns, period, showPersonIds }) => {
+  if (result === null || result === undefined) return <p class="empty">Not calculated yet: refresh the dashboard.</p>;
+  if (!Array.isArray(result)) return <p class="empty">No data.</p>;
+  if (kind === 'TrendsQuery') return <TrendTotals results={result as TrendSeries[]} />;
+  if (kind === 'FunnelsQuery') return <Funnel results={result as FunnelStep[] | FunnelStep[][]} />;
+  if (kind === 'RetentionQuery') return <Retention results={result as RetentionRow[]} period={period} />;
+  if (kind === 'EventsQuery')
+    return (
+      <EventRows columns={(columns ?? []).map(String)} rows={result as unknown[][]} showPersonIds={showPersonIds} />
+    );
+  return <p class="empty">This kind of insight is shown in the API only.</p>;
+};
