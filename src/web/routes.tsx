@@ -10,6 +10,8 @@ import { serveAsset } from './assets';
 import { appUrl, type WebContext, type WebEnv } from './context';
 import { eventPage, eventsJson, eventsPage } from './pages/events';
 import { groupPage, groupsPage } from './pages/groups';
+import { dashboardPages } from './dashboard-routes';
+import { sharedDashboardPage } from './pages/dashboards/shared';
 import { insightsPage } from './pages/insights/page';
 import { deletePersonAction, personPage, splitPersonAction } from './pages/person';
 import { personsPage } from './pages/persons';
@@ -45,10 +47,13 @@ web.use('*', async (c, next) => {
   await next();
   // How long the Worker took (its clock moves with I/O, which is where a page's time goes).
   c.header('Server-Timing', `app;dur=${Date.now() - started}`);
-  c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  // A shared dashboard sets its own (framable when its owner allows it).
+  if (!c.res.headers.has('Content-Security-Policy')) {
+    c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    c.header('X-Frame-Options', 'DENY');
+  }
   c.header('X-Content-Type-Options', 'nosniff');
   c.header('Referrer-Policy', 'same-origin');
-  c.header('X-Frame-Options', 'DENY');
   if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
 });
 
@@ -115,6 +120,9 @@ web.post('/logout', async (c) => {
   return c.redirect(appUrl(c, '/'), 303);
 });
 
+// A dashboard shared by its secret link: no session.
+web.get('/shared/:project_id/:token', (c) => sharedDashboardPage(c, CONTENT_SECURITY_POLICY));
+
 // Everything below needs a session.
 web.use('*', async (c, next) => {
   if (await signedIn(c)) return next();
@@ -148,6 +156,7 @@ web.get('/projects/:project_id/events.json', eventsJson);
 web.get('/projects/:project_id/events/:uuid', eventPage);
 web.get('/projects/:project_id/warnings', warningsPage);
 web.get('/projects/:project_id/insights', insightsPage);
+web.route('/', dashboardPages);
 
 web.notFound((c) => notFoundPage(c, 'No such page.'));
 web.onError((err, c) => {

@@ -8,7 +8,7 @@ import { appUrl, type WebContext } from './context';
 const ASSET_VERSION = '1';
 const assetUrl = (c: WebContext, name: string) => appUrl(c, `/assets/${name}`, { v: ASSET_VERSION });
 
-type Section = 'persons' | 'groups' | 'events' | 'warnings' | 'insights' | 'settings';
+type Section = 'persons' | 'groups' | 'events' | 'warnings' | 'insights' | 'dashboards' | 'settings';
 
 interface LayoutProps {
   c: WebContext;
@@ -41,6 +41,7 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
     ['events', 'Events', `${p}/events`],
     ['warnings', 'Warnings', `${p}/warnings`],
     ['insights', 'Insights', `${p}/insights`],
+    ['dashboards', 'Dashboards', `${p}/dashboards`],
     ['settings', 'Project', `${p}`],
   ];
   return (

@@ -35,7 +35,18 @@ function Select({
 
 const same = (values: readonly string[]) => values.map((v) => [v, v] as const);
 
-export function InsightFormView({ c, path, form }: { c: WebContext; path: string; form: InsightForm }) {
+export function InsightFormView({
+  c,
+  path,
+  form,
+  saved,
+}: {
+  c: WebContext;
+  path: string;
+  form: InsightForm;
+  /** The saved insight being edited: kept when the form is sent again. */
+  saved?: number;
+}) {
   const rows = Math.min(MAX_SERIES, form.events.filter((e) => e !== '').length + 1);
   const events = Array.from(
     { length: Math.max(rows, form.kind === 'funnels' ? 2 : 1) },
@@ -186,6 +197,7 @@ export function InsightFormView({ c, path, form }: { c: WebContext; path: string
   return (
     <form method="get" action={appUrl(c, path)} class="insight-form">
       <input type="hidden" name="kind" value={form.kind} />
+      {saved !== undefined && <input type="hidden" name="saved" value={String(saved)} />}
       {fields}
       <div>
         <button type="submit">Show</button>

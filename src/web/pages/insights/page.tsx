@@ -7,6 +7,7 @@ import { Flash, Layout } from '../../ui';
 import { InsightFormView } from './form';
 import { Funnel, type FunnelStep } from './funnels';
 import { Retention, type RetentionRow } from './retention';
+import { insightBeingEdited, SaveInsightForm } from './save-form';
 import { Trends, type TrendSeries } from './trends';
 
 const KIND_LABELS: Record<InsightKind, string> = { trends: 'Trends', funnels: 'Funnel', retention: 'Retention' };
@@ -20,6 +21,7 @@ export async function insightsPage(c: WebContext) {
   const built = queryOf(form);
   const outcome = 'query' in built ? await runInsight(c.env, project, built.query) : { error: built.missing };
   const path = `/projects/${project.id}/insights`;
+  const editing = await insightBeingEdited(c);
   return render(
     c,
     <Layout
@@ -39,7 +41,7 @@ export async function insightsPage(c: WebContext) {
           </a>
         ))}
       </nav>
-      <InsightFormView c={c} path={path} form={form} />
+      <InsightFormView c={c} path={path} form={form} saved={editing?.id} />
       {'error' in outcome ? (
         <Flash kind="error">{outcome.error}</Flash>
       ) : form.kind === 'trends' ? (
@@ -49,6 +51,7 @@ export async function insightsPage(c: WebContext) {
       ) : (
         <Retention results={outcome.response.results as RetentionRow[]} period={form.period} />
       )}
+      {'query' in built && !('error' in outcome) && <SaveInsightForm c={c} editing={editing} />}
       {'query' in built && (
         <details class="query-json">
           <summary>Query (for POST /api/projects/{project.id}/query/)</summary>
