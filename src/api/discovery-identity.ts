@@ -34,6 +34,10 @@ export const API_KEY_SCOPES = [
   'person:read',
   'person:write',
   'group:read',
+  'insight:read',
+  'insight:write',
+  'dashboard:read',
+  'dashboard:write',
 ];
 
 /** What every project (team) answer carries to place it in the organization. */
