@@ -8,40 +8,40 @@
  *   timed from the latest step-1 event before it, within the window of it;
  * - unordered: from each event of any step, the distinct steps done within the window.
  *
- * A person counts once, with their furthest step. Conversion times are between
- * consecutive steps of that chain; as PostHog's, times of 0 are left out of
- * the average and median.
+ * An actor counts once per breakdown value it is walked with (one, except
+ * with all_events or step attribution: funnel-attribution.ts), with its
+ * furthest step; exclusions (funnel-exclusions.ts) void attempts. Conversion
+ * times are between consecutive steps of that chain; as PostHog's, times of 0
+ * are left out of the average and median.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { QueryContext } from './context';
 import { resolveDateRange } from './date-range';
-import { BREAKDOWN_OTHER, DEFAULT_BREAKDOWN_LIMIT, propertiesSql, propertyText, sourceOf } from './filters';
+import { BREAKDOWN_OTHER, propertiesSql } from './filters';
 import type { Needs } from './types';
 import type { FunnelsQueryInput } from './schema';
 import { PERSONS, earliestEvent, eventsFrom, regexResolver, scopeSql } from './source';
 import { groupTarget } from './groups';
-import { walkFunnel } from './funnel-walk';
+import { type WalkEvent, walkFunnel } from './funnel-walk';
 import { actorEvents } from './funnel-rows';
 import { unorderedWalk } from './funnel-unordered';
+import { breakdownPlan, funnelBreakdownSql } from './breakdowns';
+import { attributedValues, attributionOf } from './funnel-attribution';
+import { checkedExclusions, exclusionEvents, exclusionMaskSql } from './funnel-exclusions';
 
 const WINDOW_SECONDS = { second: 1, minute: 60, hour: 3_600, day: 86_400, week: 604_800, month: 2_592_000 } as const;
-
-/** [step bit mask, epoch ms, breakdown value] in time order. */
-type PersonEvent = [number, number, string];
+/** Exclusion bits ride above the 20 step bits of the mask column (decoded before the walk). */
+const EXCLUSION_SHIFT = 2 ** 20;
 
 interface Attempt {
   steps: number;
   /** Epoch ms of each completed step. */
   times: number[];
+  /** The breakdown value walked, as a JSON list ('' without a breakdown). */
   breakdown: string;
 }
 
-/** Ordered and strict funnels: PostHog's funnel UDF walk (funnel-walk.ts). */
-function orderedAttempt(events: PersonEvent[], steps: number, windowMs: number, strict: boolean): Attempt | null {
-  return walkFunnel(events, steps, windowMs, strict);
-}
-
-/** An actor's best attempt (person id or group key). */
+/** An actor's best attempt (person id or group key), one per breakdown value it is walked with. */
 export type ActorAttempt = Attempt & { actor: string };
 
 /** ClickHouse's interpolated median, as PostHog's median_conversion_time. */
@@ -53,11 +53,14 @@ function median(values: number[]): number {
   return s[lo]! * (1 - frac) + (s[lo + 1] ?? s[lo]!) * frac;
 }
 
-/** Each actor's best attempt, and the breakdown: what runFunnels counts and the actors query lists (actors-funnels.ts). */
+/** Each actor's best attempts, and the breakdown: what runFunnels counts and the actors query lists (actors-funnels.ts). */
 export async function funnelAttempts(ctx: QueryContext, query: FunnelsQueryInput) {
   const ff = query.funnelsFilter ?? {};
   const order = ff.funnelOrderType ?? 'ordered';
   const windowMs = (ff.funnelWindowInterval ?? 14) * WINDOW_SECONDS[ff.funnelWindowIntervalUnit ?? 'day'] * 1000;
+  const exclusions = checkedExclusions(query);
+  const breakdown = breakdownPlan(query.breakdownFilter);
+  const attribution = breakdown ? attributionOf(query) : null;
   const range = await resolveDateRange(query.dateRange, {
     interval: 'day',
     timezone: ctx.timezone,
@@ -68,7 +71,7 @@ export async function funnelAttempts(ctx: QueryContext, query: FunnelsQueryInput
   });
   const steps = query.series;
   const needs: Needs = { person: false };
-  const names = steps.map((s) => s.event ?? null);
+  const names = [...steps.map((s) => s.event ?? null), ...exclusionEvents(exclusions)];
   // Strict funnels see every event of the person: any event between two steps breaks the sequence.
   const events = order === 'strict' || names.includes(null) ? undefined : [...new Set(names as string[])];
   const scope = { projectId: ctx.projectId, from: range.from, to: range.to, events };
@@ -79,22 +82,9 @@ export async function funnelAttempts(ctx: QueryContext, query: FunnelsQueryInput
     const matchesProps = await propertiesSql(step.properties, `query.series.${i}.properties`, needs, regex);
     stepMasks.push(sql`(CASE WHEN ${matchesName} AND ${matchesProps} THEN ${1 << i} ELSE 0 END)`);
   }
-  const mask = sql`(${sql.join(stepMasks, sql` + `)})`;
-  const bf = query.breakdownFilter;
-  const breakdown = bf?.breakdown
-    ? { type: bf.breakdown_type ?? 'event', key: bf.breakdown, limit: bf.breakdown_limit ?? DEFAULT_BREAKDOWN_LIMIT }
-    : null;
-  let bv: SQL = sql`''`;
-  if (breakdown) {
-    const source = sourceOf(
-      breakdown.type,
-      'query.breakdownFilter.breakdown_type',
-      bf?.breakdown_group_type_index,
-      'query.breakdownFilter.breakdown_group_type_index',
-    );
-    source.require(needs);
-    bv = sql`COALESCE(${propertyText(source.column, breakdown.key)}, '')`;
-  }
+  const excluded = await exclusionMaskSql(exclusions, steps.length, needs, regex);
+  const mask = sql`(${sql.join(stepMasks, sql` + `)} + ${excluded} * ${EXCLUSION_SHIFT})`;
+  const bv: SQL = breakdown ? funnelBreakdownSql(breakdown, needs) : sql`''`;
   const where = sql`${scopeSql(scope)} AND ${await propertiesSql(query.properties, 'query.properties', needs, regex)}`;
   // With aggregation_group_type_index, each group is one "actor" and events without that group are left out.
   const groupIndex = query.aggregation_group_type_index;
@@ -103,14 +93,34 @@ export async function funnelAttempts(ctx: QueryContext, query: FunnelsQueryInput
   const matching = sql`SELECT ${target.actor} AS actor, ${mask} AS mask, e.timestamp AS ts, ${bv} AS bv
     FROM ${eventsFrom(needs)} WHERE ${where}`;
   const attempts: ActorAttempt[] = [];
-  for await (const { actor, events } of actorEvents(ctx.db, matching, { strict: order === 'strict' })) {
-    const attempt =
-      order === 'unordered'
-        ? unorderedWalk(events, steps.length, windowMs)
-        : orderedAttempt(events, steps.length, windowMs, order === 'strict');
-    if (attempt) attempts.push({ ...attempt, actor });
+  for await (const { actor, events: rows } of actorEvents(ctx.db, matching, { strict: order === 'strict' })) {
+    const events: WalkEvent[] = rows.map(([m, t, b]) => [
+      m % EXCLUSION_SHIFT,
+      t,
+      // A JSON list may arrive parsed (SQLite keeps json_array's JSON subtype through a flattened subquery).
+      typeof b === 'string' ? b : JSON.stringify(b),
+      Math.floor(m / EXCLUSION_SHIFT),
+    ]);
+    for (const value of attribution ? attributedValues(events, attribution) : ['']) {
+      let attempt: { steps: number; times: number[] } | null;
+      if (order === 'unordered') {
+        attempt = unorderedWalk(rows, steps.length, windowMs);
+      } else {
+        const walked = attribution?.type === 'all_events' ? events.filter((e) => e[2] === value) : events;
+        attempt = walkFunnel(walked, steps.length, windowMs, {
+          strict: order === 'strict',
+          ...(attribution?.type === 'step' ? { attributedStep: attribution.step + 1, propVal: value } : {}),
+        });
+      }
+      if (attempt) attempts.push({ steps: attempt.steps, times: attempt.times, breakdown: value, actor });
+    }
   }
   return { attempts, breakdown, order };
+}
+
+/** A breakdown value as PostHog's actors query passes it (`funnelStepBreakdown`), as the attempts' key. */
+export function funnelBreakdownKey(value: string | number | (string | number)[]): string {
+  return JSON.stringify((Array.isArray(value) ? value : [value]).map(String));
 }
 
 /** The attempts grouped by breakdown value as the answer shows them: the `limit` largest, the rest as "other". */
@@ -124,7 +134,7 @@ export function breakdownGroups(attempts: ActorAttempt[], limit: number): [strin
   const ranked = [...byValue].sort(([va, a], [vb, b]) => b.length - a.length || (va < vb ? -1 : va > vb ? 1 : 0));
   const kept = ranked.slice(0, limit);
   const rest = ranked.slice(limit).flatMap(([, a]) => a);
-  if (rest.length) kept.push([BREAKDOWN_OTHER, rest]);
+  if (rest.length) kept.push([JSON.stringify([BREAKDOWN_OTHER]), rest]);
   return kept;
 }
 
@@ -132,7 +142,7 @@ export async function runFunnels(ctx: QueryContext, query: FunnelsQueryInput): P
   const { attempts, breakdown, order } = await funnelAttempts(ctx, query);
   const steps = query.series;
 
-  const stepsOf = (group: Attempt[], breakdownValue: string | null) =>
+  const stepsOf = (group: Attempt[], breakdownValue: string[] | null) =>
     steps.map((step, i) => {
       const reached = group.filter((a) => a.steps > i);
       // PostHog's groupArrayIf(timings[i], timings[i] > 0): a step taken at the same instant is not timed.
@@ -147,10 +157,12 @@ export async function runFunnels(ctx: QueryContext, query: FunnelsQueryInput): P
         type: 'events',
         average_conversion_time: durations.length ? durations.reduce((x, y) => x + y, 0) / durations.length : null,
         median_conversion_time: durations.length ? median(durations) : null,
-        ...(breakdownValue === null ? {} : { breakdown: [breakdownValue], breakdown_value: [breakdownValue] }),
+        ...(breakdownValue === null ? {} : { breakdown: breakdownValue, breakdown_value: breakdownValue }),
       };
     });
 
   if (!breakdown) return { results: stepsOf(attempts, null) };
-  return { results: breakdownGroups(attempts, breakdown.limit).map(([value, group]) => stepsOf(group, value)) };
+  return {
+    results: breakdownGroups(attempts, breakdown.limit).map(([key, group]) => stepsOf(group, JSON.parse(key))),
+  };
 }

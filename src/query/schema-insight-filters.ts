@@ -107,10 +107,12 @@ export function funnelsFilterSchema<T extends z.ZodRawShape>(step: z.ZodObject<T
     funnelWindowIntervalUnit: z.enum(FUNNEL_WINDOW_UNITS).nullable().optional(),
     funnelOrderType: z.enum(['ordered', 'strict', 'unordered']).nullable().optional(),
     funnelVizType: z.literal('steps').nullable().optional(),
-    // Not computed yet (the walk is PostHog's UDF without its exclusion and attribution parts): refused.
-    exclusions: z.array(Exclusion).max(0, 'not supported yet: funnel exclusions').nullable().optional(),
-    breakdownAttributionType: refused('breakdown attribution (the breakdown value is that of the step-1 event)'),
-    breakdownAttributionValue: refused('breakdown attribution'),
+    /** Events that void an attempt between two steps (funnel-exclusions.ts). */
+    exclusions: z.array(Exclusion).max(20).nullable().optional(),
+    /** Which events give an actor's breakdown value (funnel-attribution.ts); PostHog's default is first_touch. */
+    breakdownAttributionType: z.enum(['first_touch', 'last_touch', 'all_events', 'step']).nullable().optional(),
+    /** With "step" attribution: the index of the step. */
+    breakdownAttributionValue: z.number().int().min(0).max(19).nullable().optional(),
     /** The base of the conversion percentages PostHog's app draws; the answer's counts are the same. */
     funnelStepReference: z.enum(['total', 'previous']).nullable().optional(),
     funnelFromStep: refused('step ranges (only for funnel trends and time to convert)'),

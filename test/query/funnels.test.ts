@@ -119,13 +119,14 @@ function modelFunnel(w: World, q: ModelFunnel, timezone: string): StepAnswer[][]
     events.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
     const best = bestAttempt(w, events, q);
     if (!best) continue;
-    let bv = '';
+    let bv = '[]';
     if (q.breakdown) {
-      const props =
-        q.breakdown.type === 'person'
-          ? (w.personProps.get(person) ?? {})
-          : (best as { start: WorldEvent }).start.properties;
-      bv = textOf(props[q.breakdown.key]) ?? '';
+      // PostHog's default attribution, first_touch: the first of the person's events with a value.
+      const { key, type } = q.breakdown;
+      const breakdownOf = (e: WorldEvent) =>
+        textOf((type === 'person' ? (w.personProps.get(person) ?? {}) : e.properties)[key]) ?? '';
+      const first = events.map(breakdownOf).find((v) => v !== '');
+      bv = JSON.stringify(first === undefined ? [] : [first]);
     }
     attempts.push({ times: (best as { times: number[] }).times, bv });
   }
@@ -140,7 +141,7 @@ function modelFunnel(w: World, q: ModelFunnel, timezone: string): StepAnswer[][]
         count: reached.length,
         average_conversion_time: d.length ? d.reduce((a, b) => a + b, 0) / d.length : null,
         median_conversion_time: d.length ? median(d) : null,
-        ...(bv === null ? {} : { breakdown_value: [bv] }),
+        ...(bv === null ? {} : { breakdown_value: JSON.parse(bv) as string[] }),
       };
     });
   if (!q.breakdown) return [stepsOf(attempts, null)];
@@ -149,7 +150,7 @@ function modelFunnel(w: World, q: ModelFunnel, timezone: string): StepAnswer[][]
     .sort((a, b) => b.group.length - a.group.length || (a.bv < b.bv ? -1 : 1));
   const kept = values.slice(0, q.breakdown.limit);
   const rest = values.slice(q.breakdown.limit);
-  if (rest.length) kept.push({ bv: '$$_posthog_breakdown_other_$$', group: rest.flatMap((r) => r.group) });
+  if (rest.length) kept.push({ bv: '["$$_posthog_breakdown_other_$$"]', group: rest.flatMap((r) => r.group) });
   return kept.map((v) => stepsOf(v.group, v.bv));
 }
 
