@@ -105,8 +105,11 @@ function between(c: Cursor, left: Expr, negated: boolean): Expr {
 function logical(c: Cursor, kind: 'And' | 'Or', left: Expr): Expr {
   c.next();
   const right = parseExpr(c, kind === 'And' ? PREC.NOT : PREC.AND);
-  // PostHog flattens nested ANDs and ORs, parenthesised or not: a AND (b AND c) is And[a, b, c].
-  const exprs = [left, right].flatMap((e) => (e.kind === kind ? e.exprs : [e]));
+  // PostHog flattens nested ANDs and ORs, parenthesised or not: a AND (b AND c) is And[a, b, c]. The left list
+  // grows in place, so that a chain of n ANDs takes linear time.
+  const exprs = left.kind === kind ? left.exprs : [left];
+  if (right.kind === kind) exprs.push(...right.exprs);
+  else exprs.push(right);
   return { kind, exprs, start: left.start, end: c.lastEnd };
 }
 
@@ -160,8 +163,11 @@ function keywordInfix(c: Cursor, left: Expr, minPrec: number): Expr | undefined 
 function concat(c: Cursor, left: Expr): Expr {
   c.next();
   const right = parseExpr(c, PREC.ADD + 1);
-  // As PostHog: `a || b || c` and `concat(a, b) || c` both become one concat(a, b, c).
-  const args = [left, right].flatMap((e) => (e.kind === 'Call' && e.name === 'concat' ? e.args : [e]));
+  // As PostHog: `a || b || c` and `concat(a, b) || c` both become one concat(a, b, c), grown in place.
+  const isConcat = (e: Expr): e is Call => e.kind === 'Call' && e.name === 'concat';
+  const args = isConcat(left) ? left.args : [left];
+  if (isConcat(right)) args.push(...right.args);
+  else args.push(right);
   return syntheticCall('concat', args, left.start, c.lastEnd);
 }
 

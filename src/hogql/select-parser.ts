@@ -5,31 +5,9 @@ import { parsePlaceholder } from './expr-primary';
 import type { Token } from './lexer';
 
 // Keywords PostHog's grammar still accepts as an alias without AS: after a column, and after a table.
-const COLUMN_ALIAS_KEYWORDS = new Set([
-  'ASC',
-  'ASCENDING',
-  'COHORT',
-  'DATE',
-  'DESCENDING',
-  'FINAL',
-  'ID',
-  'RETURN',
-  'TOP',
-  'TOTALS',
-]);
+const COLUMN_ALIAS_KEYWORDS = new Set('ASC ASCENDING COHORT DATE DESCENDING FINAL ID RETURN TOP TOTALS'.split(' '));
 const TABLE_ALIAS_KEYWORDS = new Set(['DATE', 'FIRST', 'ID', 'KEY']);
-const UNSUPPORTED_JOINS = new Set([
-  'ANY',
-  'ALL',
-  'SEMI',
-  'ANTI',
-  'ASOF',
-  'NATURAL',
-  'POSITIONAL',
-  'ARRAY',
-  'GLOBAL',
-  'PASTE',
-]);
+const UNSUPPORTED_JOINS = new Set('ANY ALL SEMI ANTI ASOF NATURAL POSITIONAL ARRAY GLOBAL PASTE'.split(' '));
 
 type Query = SelectQuery | SelectSetQuery;
 
