@@ -2,6 +2,7 @@ import { QueryBudget, attachBudget, capAnswer } from './budget';
 import type { QueryContext } from './context';
 import { queryEnvelope, withTimings } from './envelope';
 import { checkCost } from './cost';
+import { runActorsQuery } from './actors';
 import type { AnyQueryInput } from './schema';
 import { databaseSchema } from './database-schema';
 import { runEventsQuery } from './events-query';
@@ -20,7 +21,8 @@ export async function runQuery(ctx: QueryContext, query: AnyQueryInput): Promise
   // A handle of this query's own (the shard's handle is shared), carrying its budget to every statement.
   const bounded: QueryContext = { ...ctx, db: Object.create(ctx.db) };
   attachBudget(bounded.db, budget);
-  await checkCost(bounded, query, budget);
+  // An actors query costs what the number behind it costs.
+  await checkCost(bounded, query.kind === 'ActorsQuery' ? query.source.source : query, budget);
   return capAnswer(withTimings(await runKind(bounded, query), started), budget.limits);
 }
 
@@ -36,6 +38,8 @@ async function runKind(ctx: QueryContext, query: AnyQueryInput): Promise<Record<
       return { ...(await runRetention(ctx, query)), ...envelope };
     case 'EventsQuery':
       return { ...(await runEventsQuery(ctx, query)), ...envelope };
+    case 'ActorsQuery':
+      return { ...(await runActorsQuery(ctx, query)), ...envelope };
     case 'HogQLQuery':
       return { ...(await runHogQLQuery(ctx, query)), ...envelope };
     case 'DatabaseSchemaQuery':

@@ -6,6 +6,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { MAX_QUERY_LENGTH } from '../hogql/parser';
+import { actorsQuerySchema } from './actors-schema';
 import { ALLOW, GroupTypeIndexSchema, NODE_BOOKKEEPING, displayOnly, refused, strictObject } from './schema-fields';
 import {
   BreakdownFilter,
@@ -23,6 +24,7 @@ export const SUPPORTED_KINDS = [
   'FunnelsQuery',
   'RetentionQuery',
   'EventsQuery',
+  'ActorsQuery',
   'HogQLQuery',
   'DatabaseSchemaQuery',
 ] as const;
@@ -250,9 +252,13 @@ const DatabaseSchemaQuery = strictObject({ ...NODE_BOOKKEEPING, kind: z.literal(
   'DatabaseSchemaQuery',
 );
 
+/** PostHog's ActorsQuery over a trends, funnel or retention number (src/query/actors.ts). */
+const ActorsQuery = actorsQuerySchema({ TrendsQuery, FunnelsQuery, RetentionQuery });
+export type ActorsQueryInput = z.infer<typeof ActorsQuery>;
+
 export const AnyQuery = z.discriminatedUnion(
   'kind',
-  [TrendsQuery, FunnelsQuery, RetentionQuery, EventsQueryQuery, HogQLQuery, DatabaseSchemaQuery],
+  [TrendsQuery, FunnelsQuery, RetentionQuery, EventsQueryQuery, ActorsQuery, HogQLQuery, DatabaseSchemaQuery],
   {
     error: (issue) => {
       if (issue.code !== 'invalid_union') return undefined;
