@@ -7,6 +7,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Expr, JoinExpr, SelectQuery, SelectSetQuery } from './ast';
 import { compileExpr } from './compile-expr';
+import { distinctPersonsPlan } from './compile-person-plan';
 import { type CompileContext, MAX_TABLES, type OutputColumn, type Scope, type ScopeTable } from './compile-scope';
 import { STAR_FIELDS, isTableName } from './compile-schema';
 import { type Compiled, fail } from './compile-types';
@@ -152,7 +153,26 @@ const positionOf = (e: Expr, count: number): number | undefined => {
   return e.value;
 };
 
+/** A scope reading only the events table (aliased `e`), with the query's select aliases. */
+function eventsScope(q: SelectQuery, ctx: CompileContext, names: string[]): Scope {
+  const scope = newScope(ctx);
+  scope.tables.push({ kind: 'events', names, alias: 'e' });
+  for (const item of q.select) if (item.kind === 'Alias') scope.aliases.set(item.alias, item.expr);
+  return scope;
+}
+
 export function compileSelect(q: SelectQuery, ctx: CompileContext): CompiledSelect {
+  const planned = distinctPersonsPlan(q, ctx, { eventsScope: (names) => eventsScope(q, ctx, names) });
+  const body = planned ?? compileSelectAsWritten(q, ctx);
+  const clauses = [body.sql];
+  const limit = q.limit ? constantInt(q.limit, 'LIMIT', ctx) : undefined;
+  const offset = q.offset ? constantInt(q.offset, 'OFFSET', ctx) : undefined;
+  if (limit !== undefined || offset !== undefined) clauses.push(sql`LIMIT ${sql.raw(String(limit ?? -1))}`);
+  if (offset !== undefined) clauses.push(sql`OFFSET ${sql.raw(String(offset))}`);
+  return { sql: sql.join(clauses, sql` `), columns: body.columns };
+}
+
+function compileSelectAsWritten(q: SelectQuery, ctx: CompileContext): CompiledSelect {
   const scope = newScope(ctx);
   for (const cte of q.ctes ?? []) {
     if (cte.cte_type === 'subquery') ctx.ctes.set(cte.name, cte);
@@ -201,10 +221,6 @@ export function compileSelect(q: SelectQuery, ctx: CompileContext): CompiledSele
   if (groupBy.length) clauses.push(sql`GROUP BY ${sql.join(groupBy, sql`, `)}`);
   if (having) clauses.push(sql`HAVING ${having}`);
   if (orderBy.length) clauses.push(sql`ORDER BY ${sql.join(orderBy, sql`, `)}`);
-  const limit = q.limit ? constantInt(q.limit, 'LIMIT', ctx) : undefined;
-  const offset = q.offset ? constantInt(q.offset, 'OFFSET', ctx) : undefined;
-  if (limit !== undefined || offset !== undefined) clauses.push(sql`LIMIT ${sql.raw(String(limit ?? -1))}`);
-  if (offset !== undefined) clauses.push(sql`OFFSET ${sql.raw(String(offset))}`);
   return { sql: sql.join(clauses, sql` `), columns };
 }
 
