@@ -39,6 +39,7 @@ const errorContent = jsonContent(ErrorSchema);
 export const scopedErrors = {
   400: { description: 'Bad parameter (named in `attr`)', content: errorContent },
   401: { description: 'Missing or wrong personal API key', content: errorContent },
+  429: { description: 'Too many wrong keys from this address; see `Retry-After`', content: errorContent },
   404: { description: 'Unknown project (or person)', content: errorContent },
 } as const;
 
