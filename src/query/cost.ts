@@ -30,6 +30,11 @@ interface Scope {
   events?: string[];
   /** Regex filters on the scope: each reads the scope once more for its distinct values. */
   regexFilters: number;
+  /**
+   * Rows of work per event beyond reading it: weekly/monthly active users spread
+   * each active day over up to 7/30 bucket days (active-users.ts).
+   */
+  spread?: number;
 }
 
 const ACTIVE_WINDOW_DAYS: Record<string, number> = { weekly_active: 7, monthly_active: 30 };
@@ -94,6 +99,7 @@ async function trendsEstimate(ctx: QueryContext, q: TrendsQueryInput): Promise<E
       to: p.to,
       events: series.event === undefined || series.event === null ? undefined : [series.event],
       regexFilters: regexFiltersIn(q.properties, series.properties),
+      spread: aggregate ? 0 : (ACTIVE_WINDOW_DAYS[series.math ?? ''] ?? 0),
     })),
   );
   const buckets = aggregate ? 1 : Math.ceil(span / BUCKET_MS[interval]) + 1;
@@ -203,13 +209,14 @@ export async function checkCost(ctx: QueryContext, query: AnyQueryInput, budget:
   }
   let rows = 0;
   for (const scope of estimate.scopes) {
-    const reads = 1 + scope.regexFilters;
+    const reads = 1 + scope.regexFilters + (scope.spread ?? 0);
     const left = Math.floor((limits.scannedRows - rows) / reads);
     rows += reads * (await rowsIn(ctx, scope, Math.max(left, 0)));
     if (rows > limits.scannedRows) {
       throw tooExpensive(
-        `The query would read more than ${limits.scannedRows} events; narrow the date range, ` +
-          'pick specific events instead of all events, or use fewer series and regex filters.',
+        `The query would read more than ${limits.scannedRows} events (weekly/monthly active users count each ` +
+          'event up to 8/31 times, each regex-filtered property once more); narrow the date range, pick specific ' +
+          'events instead of all events, or use fewer series and regex filters.',
         query.kind === 'EventsQuery' ? 'query.after' : 'query.dateRange',
       );
     }
