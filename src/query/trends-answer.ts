@@ -5,7 +5,7 @@
  * `breakdown_hide_other_aggregation`.
  */
 import { QueryError } from './errors';
-import { BREAKDOWN_OTHER } from './filters';
+import { isOtherValue } from './breakdowns';
 import type { TrendsQueryInput } from './schema';
 import { formulaNodesOf, formulaResults } from './trends-formula';
 import type { TrendsResult } from './trends-results';
@@ -27,12 +27,6 @@ export function checkTrendsQuery(query: TrendsQueryInput): void {
       }
     }
   }
-  if (query.breakdownFilter?.breakdowns?.length) {
-    throw QueryError.badField(
-      'query.breakdownFilter.breakdowns',
-      'query.breakdownFilter.breakdowns: multiple breakdowns are not supported yet; use breakdown.',
-    );
-  }
 }
 
 function cumulative(r: TrendsResult): TrendsResult {
@@ -52,10 +46,10 @@ export function trendsAnswer(
   if (!aggregate && query.trendsFilter?.display === 'ActionsLineGraphCumulative') {
     periods = periods.map((series) => series.map((results) => results.map(cumulative)));
   }
-  const breakdown = Boolean(query.breakdownFilter?.breakdown);
+  const breakdown = Boolean(query.breakdownFilter?.breakdown || query.breakdownFilter?.breakdowns?.length);
   const nodes = formulaNodesOf(query);
   let results = nodes.length ? formulaResults(nodes, periods, breakdown, aggregate) : periods.flat(2);
-  const isOther = (r: TrendsResult) => r.breakdown_value === BREAKDOWN_OTHER;
+  const isOther = (r: TrendsResult) => isOtherValue(r.breakdown_value);
   const hasMore = breakdown && results.some(isOther);
   if (query.breakdownFilter?.breakdown_hide_other_aggregation) results = results.filter((r) => !isOther(r));
   return { results, hasMore };

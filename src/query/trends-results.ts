@@ -2,7 +2,7 @@
  * A TrendsQuery series' rows as PostHog's result objects: data, labels and days
  * per bucket (or one aggregated value), the breakdown value, the echoed filter.
  */
-import { BREAKDOWN_OTHER } from './filters';
+import { breakdownLabel, trendsBreakdownValue, trendsOtherKey } from './breakdowns';
 import type { QueryContext } from './context';
 import { ymd, zonedIso, type Bucket, type Interval } from './time';
 import type { Compiled, Period, Row, SeriesPlan } from './trends-series';
@@ -31,7 +31,7 @@ export function seriesObjects(
   period: Period,
   rows: Row[],
   compareLabel: 'current' | 'previous' | null,
-): (TrendsResult & { breakdown_value?: string })[] {
+): (TrendsResult & { breakdown_value?: string | string[] })[] {
   const { series } = plan;
   const name = series.event ?? null;
   const label = name ?? 'All events';
@@ -55,8 +55,19 @@ export function seriesObjects(
     m.set(r.bucket, (m.get(r.bucket) ?? 0) + Number(r.value ?? 0));
   }
   if (!c.breakdown && byValue.size === 0) byValue.set('', new Map());
-  const objects = [...byValue].map(([bv, values]) => {
-    const o: TrendsResult & { breakdown_value?: string } = c.aggregate
+  const otherKey = c.breakdown ? trendsOtherKey(c.breakdown) : null;
+  const total = (values: Map<string, number>) =>
+    c.aggregate ? (values.get('') ?? 0) : period.buckets.reduce((a, b) => a + (values.get(b.key) ?? 0), 0);
+  // Larger first, "other" last, then by value.
+  const ordered = [...byValue].sort(([ka, va], [kb, vb]) => {
+    const ao = ka === otherKey ? 1 : 0;
+    const bo = kb === otherKey ? 1 : 0;
+    if (ao !== bo) return ao - bo;
+    if (total(va) !== total(vb)) return total(vb) - total(va);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+  return ordered.map(([bv, values]) => {
+    const o: TrendsResult & { breakdown_value?: string | string[] } = c.aggregate
       ? { data: [], days: [], count: 0, aggregated_value: values.get('') ?? 0 }
       : (() => {
           const data = period.buckets.map((b) => values.get(b.key) ?? 0);
@@ -75,22 +86,11 @@ export function seriesObjects(
       o.compare_label = compareLabel;
     }
     if (c.breakdown) {
-      o.label = c.query.series.length > 1 ? `${label} - ${bv}` : bv;
-      o.breakdown_value = bv;
+      const value = trendsBreakdownValue(c.breakdown, bv);
+      o.label = c.query.series.length > 1 ? `${label} - ${breakdownLabel(value)}` : breakdownLabel(value);
+      o.breakdown_value = value;
     }
     return o;
-  });
-  const total = (o: TrendsResult) => (c.aggregate ? (o.aggregated_value as number) : (o.count as number));
-  return objects.sort((a, b) => {
-    const ao = a.breakdown_value === BREAKDOWN_OTHER ? 1 : 0;
-    const bo = b.breakdown_value === BREAKDOWN_OTHER ? 1 : 0;
-    if (ao !== bo) return ao - bo;
-    if (total(a) !== total(b)) return total(b) - total(a);
-    return (a.breakdown_value ?? '') < (b.breakdown_value ?? '')
-      ? -1
-      : (a.breakdown_value ?? '') > (b.breakdown_value ?? '')
-        ? 1
-        : 0;
   });
 }
 

@@ -6,7 +6,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import { activeUsersSql } from './active-users';
 import type { QueryContext } from './context';
 import { QueryError } from './errors';
-import { BREAKDOWN_OTHER, breakdownValueSql, propertiesSql, propertyNumber, propertyText, sourceOf } from './filters';
+import { type BreakdownPlan, trendsBreakdownSql, trendsOtherKey } from './breakdowns';
+import { propertiesSql, propertyNumber, propertyText, sourceOf } from './filters';
 import { groupTarget, requiredGroupIndex } from './groups';
 import type { EventsNodeInput, TrendsQueryInput } from './schema';
 import { PERSONS, eventsFrom, regexResolver, run, scopeByRowSql, scopeSql } from './source';
@@ -80,7 +81,7 @@ export interface Compiled {
   interval: Interval;
   aggregate: boolean;
   segments: OffsetSegment[];
-  breakdown: { type: string; key: string; limit: number; groupTypeIndex: number | null } | null;
+  breakdown: BreakdownPlan | null;
 }
 
 /** What a series reads: its scope, filters, breakdown value and bucket as SQL, shared with actors-trends.ts. */
@@ -114,15 +115,7 @@ export async function seriesParts(
   const regex = regexResolver(ctx.db, scope);
   const filters = sql`${await propertiesSql(c.query.properties, 'query.properties', needs, regex)}
     AND ${await propertiesSql(series.properties, `${attr}.properties`, needs, regex)}`;
-  const bv = c.breakdown
-    ? breakdownValueSql(
-        c.breakdown.type,
-        c.breakdown.key,
-        needs,
-        'query.breakdownFilter.breakdown_type',
-        c.breakdown.groupTypeIndex,
-      )
-    : sql`''`;
+  const bv = c.breakdown ? trendsBreakdownSql(c.breakdown, needs) : sql`''`;
   const bucket = c.aggregate ? sql`''` : bucketKeySql(sql.raw('e.timestamp'), c.interval, c.segments);
   // Built once every part has marked what it reads (needs.row: the event rows, not only the index).
   const where = () => sql`${needs.row ? scopeByRowSql(scope) : scopeSql(scope)} AND ${filters}`;
@@ -183,7 +176,7 @@ export async function seriesRows(ctx: QueryContext, c: Compiled, plan: SeriesPla
     sql`WITH base AS MATERIALIZED (${base}),
       ranked AS (SELECT bv, row_number() OVER (ORDER BY sum(value) DESC, bv ASC) AS rn FROM base GROUP BY bv)
     SELECT base.bucket AS bucket, CASE WHEN ranked.rn <= ${c.breakdown.limit} THEN base.bv
-      ELSE ${BREAKDOWN_OTHER} END AS bv, sum(base.value) AS value
+      ELSE ${trendsOtherKey(c.breakdown)} END AS bv, sum(base.value) AS value
     FROM base JOIN ranked ON ranked.bv = base.bv GROUP BY 1, 2`,
   );
 }

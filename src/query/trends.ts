@@ -7,7 +7,7 @@
 import type { QueryContext } from './context';
 import { resolveDateRange } from './date-range';
 import { compareToPeriod, shiftBack } from './compare';
-import { DEFAULT_BREAKDOWN_LIMIT, sourceOf } from './filters';
+import { breakdownPlan } from './breakdowns';
 import { AGGREGATE_DISPLAYS, type TrendsQueryInput } from './schema';
 import { earliestEvent } from './source';
 import { DAY, bucketsOf, offsetSegments, shiftBuckets, type Interval } from './time';
@@ -51,23 +51,7 @@ export async function planTrends(ctx: QueryContext, query: TrendsQueryInput): Pr
   const compareTo = compare ? query.compareFilter?.compare_to : undefined;
   const earliest = compareTo ? Math.min(range.from, shiftBack(range.from, compareTo, ctx.timezone)) : range.from - span;
   const segments = offsetSegments((compare ? earliest : range.from) - 32 * DAY, range.to, ctx.timezone);
-  const bf = query.breakdownFilter;
-  const breakdown = bf?.breakdown
-    ? {
-        type: bf.breakdown_type ?? 'event',
-        key: bf.breakdown,
-        limit: bf.breakdown_limit ?? DEFAULT_BREAKDOWN_LIMIT,
-        groupTypeIndex: bf.breakdown_group_type_index ?? null,
-      }
-    : null;
-  if (breakdown) {
-    sourceOf(
-      breakdown.type,
-      'query.breakdownFilter.breakdown_type',
-      breakdown.groupTypeIndex,
-      'query.breakdownFilter.breakdown_group_type_index',
-    );
-  }
+  const breakdown = breakdownPlan(query.breakdownFilter);
   const c: Compiled = { query, interval, aggregate, segments, breakdown };
   const current: Period = {
     ...range,

@@ -53,7 +53,7 @@ function toQuery(series: ModelTrendsQuery[], extra: Record<string, unknown>) {
 
 /** PostHog's formula over the series' results of one period, grouped by breakdown value. */
 function modelFormula(perSeries: ModelSeries[][], fn: (v: number[]) => number, label: string, aggregate = false) {
-  const values = [...new Set(perSeries.flat().map((s) => s.breakdown_value ?? ''))];
+  const values = [...new Set(perSeries.flat().map((s) => (s.breakdown_value as string | undefined) ?? ''))];
   const rows = values.map((bv) => {
     const group = perSeries.map((results) => results.find((s) => (s.breakdown_value ?? '') === bv));
     const length = group.find((g) => g)!.data.length;

@@ -23,6 +23,8 @@ export interface ModelTrendsQuery {
   from: string;
   to: string;
   breakdown?: { key: string; type: 'event' | 'person'; limit: number };
+  /** PostHog's multiple breakdowns (`breakdownFilter.breakdowns`): values are lists. */
+  breakdowns?: { parts: { key: string; type: 'event' | 'person' }[]; limit: number };
   aggregate?: boolean;
 }
 
@@ -33,7 +35,7 @@ export interface ModelSeries {
   labels: string[];
   count: number;
   aggregated_value?: number;
-  breakdown_value?: string;
+  breakdown_value?: string | string[];
 }
 
 const NULL = '$$_posthog_breakdown_null_$$';
@@ -123,18 +125,26 @@ export function modelTrends(w: World, q: ModelTrendsQuery, timezone: string): Mo
     .filter((e) => [...q.filters, ...(q.seriesFilters ?? [])].every((f) => matches(w, e, f)))
     .map((e) => ({ e, ...bucketKeyOf(e, q, timezone) }))
     .filter((x) => x.date >= lowest && x.date <= q.to);
-  const bvOf = (e: WorldEvent) => {
-    if (!q.breakdown) return '';
-    const props = q.breakdown.type === 'person' ? (w.personProps.get(personOf(w, e)) ?? {}) : e.properties;
-    const t = textOf(props[q.breakdown.key]);
+  const breakdown = q.breakdowns ?? (q.breakdown ? { parts: [q.breakdown], limit: q.breakdown.limit } : undefined);
+  const partOf = (e: WorldEvent, part: { key: string; type: 'event' | 'person' }) => {
+    const props = part.type === 'person' ? (w.personProps.get(personOf(w, e)) ?? {}) : e.properties;
+    const t = textOf(props[part.key]);
     return t === null || t === '' ? NULL : t;
   };
+  const bvOf = (e: WorldEvent) => {
+    if (!breakdown) return '';
+    if (q.breakdowns) return JSON.stringify(q.breakdowns.parts.map((p) => partOf(e, p)));
+    return partOf(e, breakdown.parts[0]!);
+  };
+  const otherKey = q.breakdowns ? JSON.stringify(q.breakdowns.parts.map(() => OTHER)) : OTHER;
+  const valueOf = (bv: string): string | string[] => (q.breakdowns ? (JSON.parse(bv) as string[]) : bv);
+  const labelOf = (bv: string) => (q.breakdowns ? (JSON.parse(bv) as string[]).join('::') : bv);
   const byValue = new Map<string, typeof selected>();
   for (const x of selected) {
     const bv = bvOf(x.e);
     byValue.set(bv, [...(byValue.get(bv) ?? []), x]);
   }
-  if (!q.breakdown && byValue.size === 0) byValue.set('', []);
+  if (!breakdown && byValue.size === 0) byValue.set('', []);
   let series = [...byValue].map(([bv, xs]) => {
     if (q.aggregate) {
       const inRange = window ? xs : xs.filter((x) => x.date >= firstDate);
@@ -163,23 +173,23 @@ export function modelTrends(w: World, q: ModelTrendsQuery, timezone: string): Mo
     });
     return { bv, data, total: data.reduce((a, b) => a + b, 0) };
   });
-  if (q.breakdown) {
+  if (breakdown) {
     series.sort((a, b) => b.total - a.total || (a.bv < b.bv ? -1 : a.bv > b.bv ? 1 : 0));
-    const kept = series.slice(0, q.breakdown.limit);
-    const rest = series.slice(q.breakdown.limit);
+    const kept = series.slice(0, breakdown.limit);
+    const rest = series.slice(breakdown.limit);
     if (rest.length) {
       const data = q.aggregate ? [] : buckets.map((_, i) => rest.reduce((a, s) => a + s.data[i]!, 0));
-      kept.push({ bv: OTHER, data, total: rest.reduce((a, s) => a + s.total, 0) });
+      kept.push({ bv: otherKey, data, total: rest.reduce((a, s) => a + s.total, 0) });
     }
     series = kept;
   }
   return series.map((s) => ({
-    label: q.breakdown ? s.bv : (q.event ?? 'All events'),
+    label: breakdown ? labelOf(s.bv) : (q.event ?? 'All events'),
     data: s.data,
     days: q.aggregate ? [] : buckets.map((b) => b.day),
     labels: q.aggregate ? [] : buckets.map((b) => b.label),
     count: q.aggregate ? 0 : s.total,
     ...(q.aggregate ? { aggregated_value: s.total } : {}),
-    ...(q.breakdown ? { breakdown_value: s.bv } : {}),
+    ...(breakdown ? { breakdown_value: valueOf(s.bv) } : {}),
   }));
 }

@@ -44,6 +44,14 @@ function toQuery(q: ModelTrendsQuery, extra: Record<string, unknown> = {}) {
           },
         }
       : {}),
+    ...(q.breakdowns
+      ? {
+          breakdownFilter: {
+            breakdowns: q.breakdowns.parts.map((p) => ({ property: p.key, type: p.type })),
+            breakdown_limit: q.breakdowns.limit,
+          },
+        }
+      : {}),
     ...(q.aggregate ? { trendsFilter: { display: 'BoldNumber' } } : {}),
     ...extra,
   };
@@ -293,6 +301,62 @@ const CASES: [string, ModelTrendsQuery, boolean?][] = [
       from: '2024-03-01',
       to: '2024-04-14',
       breakdown: { key: 'plan', type: 'person', limit: 25 },
+    },
+  ],
+  [
+    'multiple breakdowns: browser and person plan, with other',
+    {
+      event: null,
+      math: 'total',
+      filters: [],
+      interval: 'week',
+      from: '2024-03-01',
+      to: '2024-04-14',
+      breakdowns: {
+        parts: [
+          { key: '$browser', type: 'event' },
+          { key: 'plan', type: 'person' },
+        ],
+        limit: 5,
+      },
+    },
+  ],
+  [
+    'multiple breakdowns, dau, tricky key with nulls',
+    {
+      event: '$pageview',
+      math: 'dau',
+      filters: [],
+      interval: 'day',
+      from: '2024-03-01',
+      to: '2024-03-30',
+      breakdowns: {
+        parts: [
+          { key: 'x"y', type: 'event' },
+          { key: '$browser', type: 'event' },
+          { key: 'plan', type: 'person' },
+        ],
+        limit: 25,
+      },
+    },
+  ],
+  [
+    'bold number wau with multiple breakdowns',
+    {
+      event: null,
+      math: 'weekly_active',
+      filters: [],
+      interval: 'day',
+      from: '2024-03-10',
+      to: '2024-03-28',
+      aggregate: true,
+      breakdowns: {
+        parts: [
+          { key: 'plan', type: 'person' },
+          { key: '$browser', type: 'event' },
+        ],
+        limit: 4,
+      },
     },
   ],
   [
