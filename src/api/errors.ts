@@ -7,6 +7,9 @@ interface ApiErrorBody {
   code: string;
   detail: string;
   attr?: string | null;
+  /** HogQL errors: the offending text's character offsets in the query (end exclusive). */
+  start?: number;
+  end?: number;
 }
 
 export class ApiError extends Error {

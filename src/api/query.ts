@@ -174,6 +174,7 @@ for (const prefix of ['projects', 'environments'] as const) {
           code: error.code,
           detail: error.detail,
           attr: error.attr,
+          ...error.position,
         });
       }
       throw error;

@@ -5,6 +5,8 @@ export class QueryError extends Error {
     readonly code: string,
     readonly detail: string,
     readonly attr: string | null = null,
+    /** Where in a HogQL text the error is (character offsets, end exclusive), as PostHog's HogQL errors. */
+    readonly position?: { start: number; end: number },
   ) {
     super(detail);
   }

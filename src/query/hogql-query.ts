@@ -18,11 +18,18 @@ import type { HogQLQueryInput } from './schema';
 import { run } from './source';
 import { zonedIso } from './time';
 
-/** The HogQL error as the endpoint's 400: the message and where in the text it is. */
+/**
+ * The HogQL error as the endpoint's 400, with PostHog's codes (its ExposedHogQLError code_name:
+ * `hogql_syntax_error`, `hogql_query_error`) and, beside `detail`, `start`/`end`: where in the text it is.
+ */
 export function hogqlError(error: unknown, attr: string): QueryError | undefined {
   if (!(error instanceof HogQLSyntaxError) && !(error instanceof HogQLCompileError)) return undefined;
-  const where = error.start === undefined ? '' : ` (at characters ${error.start}–${error.end ?? error.start})`;
-  return new QueryError(400, 'invalid_input', `${error.message}${where}`, attr);
+  const code = error instanceof HogQLSyntaxError ? 'hogql_syntax_error' : 'hogql_query_error';
+  const position =
+    error.start === undefined
+      ? undefined
+      : { start: error.start, end: Math.max(error.end ?? error.start, error.start) };
+  return new QueryError(400, code, error.message, attr, position);
 }
 
 /** Parses a whole query: one SELECT or UNION ALL, no `;` (one statement, nothing after it). */
@@ -30,7 +37,7 @@ export function parseHogQLSelect(text: string, attr: string): SelectQuery | Sele
   try {
     const query = parseSelect(text);
     if (text.slice(query.end).trim() !== '')
-      throw new HogQLCompileError('";" is not allowed: send one SELECT', query.end);
+      throw new HogQLCompileError('";" is not allowed: send one SELECT', query.end, text.length);
     return query;
   } catch (error) {
     throw hogqlError(error, attr) ?? error;
