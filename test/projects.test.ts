@@ -96,10 +96,12 @@ describe('projects', () => {
     expect(await res.json()).toMatchObject({ detail: expect.any(String) });
   });
 
-  it('answers 400 naming project_id when it is not a number', async () => {
-    const res = await api('/api/projects/abc/');
-    expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ attr: 'project_id' });
+  it('answers 404 when project_id is not a number written in digits (as PostHog)', async () => {
+    for (const id of ['abc', '0x1', '1e0', '01', '%201']) {
+      const res = await api(`/api/projects/${id}/`);
+      expect(res.status, id).toBe(404);
+      expect(await res.json()).toMatchObject({ code: 'not_found' });
+    }
   });
 });
 
