@@ -23,7 +23,7 @@ export async function dashboardsPage(c: WebContext, error?: string, status: 200 
     <Layout c={c} title="Dashboards" project={ctx.project} section="dashboards" styles={['dashboards.css']}>
       <h1>Dashboards</h1>
       {error && <Flash kind="error">{error}</Flash>}
-      <form method="get" action={appUrl(c, base)} class="search" role="search">
+      <form method="get" action={appUrl(c, base)} class="inline" role="search">
         <label>
           Search dashboards <input type="search" name="search" value={search} />
         </label>

@@ -30,7 +30,7 @@ export async function savedInsightsPage(c: WebContext) {
       <p>
         <a href={appUrl(c, `/projects/${ctx.project.id}/insights`)}>New insight</a>
       </p>
-      <form method="get" action={appUrl(c, savedPath(ctx.project.id))} class="search" role="search">
+      <form method="get" action={appUrl(c, savedPath(ctx.project.id))} class="inline" role="search">
         <label>
           Search saved insights <input type="search" name="search" value={search} />
         </label>
