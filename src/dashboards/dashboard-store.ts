@@ -154,7 +154,10 @@ export interface TileChange {
   text?: { body: string };
 }
 
-/** Applies PATCH `tiles` entries: an id changes that tile of this dashboard; a text without an id is a new text tile. */
+/**
+ * Applies PATCH `tiles` entries: an id changes that tile of this dashboard; a text without an id
+ * is a new text tile.
+ */
 export async function changeTiles(db: Db, projectId: number, dashboardId: number, changes: TileChange[]) {
   const now = new Date().toISOString();
   const statements: BatchItem<'sqlite'>[] = [];

@@ -88,7 +88,7 @@ describe('dashboards', () => {
     );
   });
 
-  it("overrides every tile's range and properties with the dashboard's filters, and recalculates when they change", async () => {
+  it("overrides every tile's range and properties with its filters, recalculated when they change", async () => {
     const dash = await call('POST', `${api}/dashboards/`, { name: 'Filtered' }, 201);
     const source = trendsSource('signup');
     const insight = await call('POST', `${api}/insights/`, { query: viz(source), dashboards: [dash.id] }, 201);
