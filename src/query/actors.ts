@@ -63,11 +63,14 @@ export async function runActorsQuery(ctx: QueryContext, query: ActorsQueryInput)
       return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
     });
   const page = listed.slice(offset, offset + limit);
-  const rows = await actorRows(
-    ctx,
-    source.groupTypeIndex,
-    page.map((p) => p.id),
-  );
+  const needsRows = columns.some((c) => c.kind === 'actor' || c.kind === 'row');
+  const rows = needsRows
+    ? await actorRows(
+        ctx,
+        source.groupTypeIndex,
+        page.map((p) => p.id),
+      )
+    : new Map<string, ActorRow>();
   const results = page.map((p) =>
     columns.map((c) => cell(ctx, c, rows.get(p.id), bySource.get(p.id)!, source.groupTypeIndex)),
   );

@@ -13,6 +13,7 @@ import { groupPage, groupsPage } from './pages/groups';
 import { dashboardPages } from './dashboard-routes';
 import { sharedDashboardPage } from './pages/dashboards/shared';
 import { insightsPage } from './pages/insights/page';
+import { actorsPage } from './pages/actors';
 import { deletePersonAction, personPage, splitPersonAction } from './pages/person';
 import { personsPage } from './pages/persons';
 import { createProjectAction, projectPage, projectsPage, updateProjectAction } from './pages/projects';
@@ -156,6 +157,7 @@ web.get('/projects/:project_id/events.json', eventsJson);
 web.get('/projects/:project_id/events/:uuid', eventPage);
 web.get('/projects/:project_id/warnings', warningsPage);
 web.get('/projects/:project_id/insights', insightsPage);
+web.get('/projects/:project_id/insights/actors', actorsPage);
 web.route('/', dashboardPages);
 
 web.notFound((c) => notFoundPage(c, 'No such page.'));

@@ -4,6 +4,7 @@ import { INSIGHT_KINDS, insightFormOf, queryOf, type InsightKind } from '../../i
 import { render } from '../../render';
 import { runInsight } from '../../run-insight';
 import { Flash, Layout } from '../../ui';
+import { actorsHrefOf } from './actors-link';
 import { InsightFormView } from './form';
 import { Funnel, type FunnelStep } from './funnels';
 import { Retention, type RetentionRow } from './retention';
@@ -22,6 +23,7 @@ export async function insightsPage(c: WebContext) {
   const outcome = 'query' in built ? await runInsight(c.env, project, built.query) : { error: built.missing };
   const path = `/projects/${project.id}/insights`;
   const editing = await insightBeingEdited(c);
+  const actorsHref = actorsHrefOf(c, path);
   return render(
     c,
     <Layout
@@ -45,11 +47,11 @@ export async function insightsPage(c: WebContext) {
       {'error' in outcome ? (
         <Flash kind="error">{outcome.error}</Flash>
       ) : form.kind === 'trends' ? (
-        <Trends results={outcome.response.results as TrendSeries[]} display={form.display} />
+        <Trends results={outcome.response.results as TrendSeries[]} display={form.display} actorsHref={actorsHref} />
       ) : form.kind === 'funnels' ? (
-        <Funnel results={outcome.response.results as FunnelStep[] | FunnelStep[][]} />
+        <Funnel results={outcome.response.results as FunnelStep[] | FunnelStep[][]} actorsHref={actorsHref} />
       ) : (
-        <Retention results={outcome.response.results as RetentionRow[]} period={form.period} />
+        <Retention results={outcome.response.results as RetentionRow[]} period={form.period} actorsHref={actorsHref} />
       )}
       {'query' in built && !('error' in outcome) && <SaveInsightForm c={c} editing={editing} />}
       {'query' in built && (

@@ -1,5 +1,7 @@
 /** A RetentionQuery's results: the cohort table, each cell shaded by the share that came back. */
 import { ListTable } from '../../ui';
+import { NumberLink } from './number-link';
+import type { ActorsHref } from './actors-link';
 import { percent } from './format';
 
 export interface RetentionRow {
@@ -8,7 +10,15 @@ export interface RetentionRow {
   values: { count: number; label?: string }[];
 }
 
-export function Retention({ results, period }: { results: RetentionRow[]; period: string }) {
+export function Retention({
+  results,
+  period,
+  actorsHref,
+}: {
+  results: RetentionRow[];
+  period: string;
+  actorsHref?: ActorsHref;
+}) {
   if (results.length === 0) return <p class="empty">No data for this query.</p>;
   const width = Math.max(...results.map((r) => r.values.length));
   return (
@@ -22,11 +32,16 @@ export function Retention({ results, period }: { results: RetentionRow[]; period
       items={results}
       empty={null}
       row={(r) => {
+        const cohort = results.indexOf(r);
         const size = r.values[0]?.count ?? 0;
         return (
           <tr>
             <th scope="row">{r.date ? r.date.slice(0, 10) : r.label}</th>
-            <td class="num">{size}</td>
+            <td class="num">
+              <NumberLink href={actorsHref} number={{ cohort, returned: 0 }}>
+                {size}
+              </NumberLink>
+            </td>
             {Array.from({ length: width }, (_, i) => {
               const v = r.values[i];
               if (!v) return <td />;
@@ -38,7 +53,11 @@ export function Retention({ results, period }: { results: RetentionRow[]; period
                   title={`${v.count} of ${size}`}
                   data-count={String(v.count)}
                 >
-                  {size > 0 ? `${p.toFixed(1)}%` : '—'}
+                  {size > 0 ? (
+                    <NumberLink href={actorsHref} number={{ cohort, returned: i }}>{`${p.toFixed(1)}%`}</NumberLink>
+                  ) : (
+                    '—'
+                  )}
                 </td>
               );
             })}

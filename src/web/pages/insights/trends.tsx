@@ -3,6 +3,8 @@
  * table.
  */
 import { ListTable } from '../../ui';
+import { NumberLink } from './number-link';
+import type { ActorsHref } from './actors-link';
 import { breakdownText, formatNumber } from './format';
 
 /** Distinct colours for series, in order (also used by the chart script, via the data it is given). */
@@ -27,7 +29,8 @@ export interface TrendSeries {
   count: number;
   breakdown_value?: unknown;
   aggregated_value?: number;
-  action?: { name?: string | null; custom_name?: string | null } | null;
+  compare_label?: string;
+  action?: { name?: string | null; custom_name?: string | null; order?: number } | null;
 }
 
 /** The series' event, and its breakdown value when broken down (PostHog's label is then the value alone). */
@@ -37,7 +40,15 @@ function seriesName(s: TrendSeries): string {
   return `${series} · ${breakdownText(s.breakdown_value)}`;
 }
 
-export function Trends({ results, display }: { results: TrendSeries[]; display: 'line' | 'bar' }) {
+export function Trends({
+  results,
+  display,
+  actorsHref,
+}: {
+  results: TrendSeries[];
+  display: 'line' | 'bar';
+  actorsHref?: ActorsHref;
+}) {
   if (results.length === 0) return <p class="empty">No data for this query.</p>;
   const labels = results[0]?.labels ?? [];
   const chart = {
@@ -76,8 +87,20 @@ export function Trends({ results, display }: { results: TrendSeries[]; display: 
           <tr>
             <th scope="row">{seriesName(s)}</th>
             <td class="num">{s.count}</td>
-            {s.data.map((v) => (
-              <td class="num">{formatNumber(v)}</td>
+            {s.data.map((v, i) => (
+              <td class="num">
+                <NumberLink
+                  href={actorsHref}
+                  number={{
+                    series: s.action?.order ?? 0,
+                    day: s.days[i],
+                    breakdown: s.breakdown_value === undefined ? null : String(s.breakdown_value),
+                    compare: s.compare_label,
+                  }}
+                >
+                  {formatNumber(v)}
+                </NumberLink>
+              </td>
             ))}
           </tr>
         )}
