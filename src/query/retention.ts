@@ -7,6 +7,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { QueryContext } from './context';
 import { resolveDateRange } from './date-range';
+import { QueryError } from './errors';
 import { propertiesSql } from './filters';
 import type { Needs } from './types';
 import type { RetentionQueryInput } from './schema';
@@ -16,6 +17,8 @@ import { bucketKeySql, bucketStartOf, bucketsOf, offsetSegments, shiftBuckets, z
 
 const PERIODS = { Day: 'day', Week: 'week', Month: 'month' } as const;
 const DEFAULT_TOTAL_INTERVALS = 8;
+/** Cohorts a `date_from` range may hold (each actor's periods are one 64-bit mask). */
+export const MAX_RETENTION_COHORTS = 60;
 
 type Entity = NonNullable<RetentionQueryInput['retentionFilter']['targetEntity']>;
 
@@ -47,24 +50,16 @@ export async function retentionPlan(ctx: QueryContext, query: RetentionQueryInpu
   const periodName = rf.period ?? 'Day';
   const interval: Interval = PERIODS[periodName];
   const total = rf.totalIntervals ?? DEFAULT_TOTAL_INTERVALS;
-  // The last cohort is the period holding date_to; the first is total - 1 periods before.
-  const { to } = await resolveDateRange(
-    { date_from: query.dateRange?.date_to ?? undefined, date_to: query.dateRange?.date_to ?? undefined },
-    {
-      interval,
-      timezone: ctx.timezone,
-      now: ctx.now,
-      defaultFrom: 'dStart',
-      earliest: () => earliestEvent(ctx.db, ctx.projectId),
-      attr: 'query.dateRange',
-    },
-  );
-  const lastStart = bucketStartOf(to - 1, interval, ctx.timezone);
-  const from = shiftBuckets(lastStart, interval, -(total - 1), ctx.timezone);
-  const end = shiftBuckets(lastStart, interval, 1, ctx.timezone);
+  const { from, end, byDateFrom } = await cohortRange(ctx, query, interval, total);
   const segments = offsetSegments(from, end, ctx.timezone);
-  const buckets = bucketsOf(from, end, interval, ctx.timezone, segments).slice(0, total);
-  const _index = new Map(buckets.map((b, i) => [b.key, i]));
+  const buckets = bucketsOf(from, end, interval, ctx.timezone, segments);
+  if (byDateFrom && buckets.length > MAX_RETENTION_COHORTS) {
+    throw QueryError.badField(
+      'query.dateRange.date_from',
+      `query.dateRange.date_from: the range holds ${buckets.length} ${periodName.toLowerCase()}s; at most ` +
+        `${MAX_RETENTION_COHORTS} cohorts are computed. Use a later date_from or a longer period.`,
+    );
+  }
 
   const target = eventOf(rf.targetEntity);
   const returning = eventOf(rf.returningEntity);
@@ -103,18 +98,45 @@ export async function retentionPlan(ctx: QueryContext, query: RetentionQueryInpu
   }
   const perActor = sql`SELECT actor, sum(DISTINCT s) AS s, sum(DISTINCT r) AS r FROM (${perPerson})
     WHERE actor IS NOT NULL GROUP BY actor`;
-  return { buckets, periodName, total, perActor };
+  // PostHog's rows: `total` values each with date_from; before it (cohorts from date_to back), up to the last cohort.
+  const rowLength = (i: number) => (byDateFrom ? total : total - i);
+  return { buckets, periodName, total, rowLength, perActor };
+}
+
+/**
+ * The cohorts' span, as PostHog's QueryDateRangeWithIntervals: from the period
+ * holding `date_from` when given, else `total` periods back from the one
+ * holding `date_to`; to the end of the period holding `date_to` (default now).
+ */
+async function cohortRange(ctx: QueryContext, query: RetentionQueryInput, interval: Interval, total: number) {
+  const dateFrom = query.dateRange?.date_from ?? undefined;
+  const dateTo = query.dateRange?.date_to ?? undefined;
+  const range = await resolveDateRange(
+    { date_from: dateFrom ?? dateTo, date_to: dateTo, explicitDate: query.dateRange?.explicitDate },
+    {
+      interval,
+      timezone: ctx.timezone,
+      now: ctx.now,
+      defaultFrom: 'dStart',
+      earliest: () => earliestEvent(ctx.db, ctx.projectId),
+      attr: 'query.dateRange',
+    },
+  );
+  const lastStart = bucketStartOf(range.to - 1, interval, ctx.timezone);
+  const end = shiftBuckets(lastStart, interval, 1, ctx.timezone);
+  if (dateFrom) return { from: bucketStartOf(range.from, interval, ctx.timezone), end, byDateFrom: true };
+  return { from: shiftBuckets(lastStart, interval, -(total - 1), ctx.timezone), end, byDateFrom: false };
 }
 
 export async function runRetention(ctx: QueryContext, query: RetentionQueryInput): Promise<{ results: unknown[] }> {
-  const { buckets, periodName, total, perActor } = await retentionPlan(ctx, query);
+  const { buckets, periodName, rowLength, perActor } = await retentionPlan(ctx, query);
   const rows = await run<{ s: string; r: string | null; n: number }>(
     ctx.db,
     sql`SELECT CAST(s AS TEXT) AS s, CAST(r AS TEXT) AS r, count(*) AS n FROM (${perActor})
       WHERE s IS NOT NULL GROUP BY s, r`,
   );
 
-  const counts = buckets.map((_, i) => new Array<number>(total - i).fill(0));
+  const counts = buckets.map((_, i) => new Array<number>(rowLength(i)).fill(0));
   const has = (mask: bigint, i: number) => ((mask >> BigInt(i)) & 1n) === 1n;
   for (const row of rows) {
     const s = BigInt(row.s);
@@ -122,7 +144,8 @@ export async function runRetention(ctx: QueryContext, query: RetentionQueryInput
     for (let i = 0; i < buckets.length; i++) {
       if (!has(s, i)) continue;
       counts[i]![0]! += row.n;
-      for (let j = i + 1; j < buckets.length; j++) if (has(r, j)) counts[i]![j - i]! += row.n;
+      const last = Math.min(buckets.length, i + rowLength(i));
+      for (let j = i + 1; j < last; j++) if (has(r, j)) counts[i]![j - i]! += row.n;
     }
   }
   return {

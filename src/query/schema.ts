@@ -158,10 +158,10 @@ const RetentionQuery = strictObject({
   kind: z.literal('RetentionQuery'),
   /** Cohorts of groups of this type instead of persons. */
   aggregation_group_type_index: GroupTypeIndexSchema.nullable().optional(),
-  /** `date_to` ends the last cohort; PostHog's cohorts from `date_from` are not computed yet (refused). */
+  /** Cohorts from the period of `date_from` (else `totalIntervals` back) to the period of `date_to` (retention.ts). */
   dateRange: strictObject({
     date_to: z.string().max(100).nullable().optional(),
-    date_from: refused('retention cohorts from date_from; give date_to and totalIntervals'),
+    date_from: z.string().max(100).nullable().optional(),
     explicitDate: z.boolean().nullable().optional(),
   })
     .nullable()

@@ -16,6 +16,8 @@ interface ModelRetention {
   period: 'Day' | 'Week' | 'Month';
   total: number;
   dateTo: string;
+  /** PostHog's cohorts from date_from: one per period from it to dateTo, every row `total` long. */
+  dateFrom?: string;
   target: string | null;
   returning: string | null;
   firstTime?: boolean;
@@ -30,7 +32,8 @@ function periodKey(date: string, period: ModelRetention['period']): string {
 
 function cohortKeys(q: ModelRetention): string[] {
   const keys = [periodKey(q.dateTo, q.period)];
-  while (keys.length < q.total) {
+  const first = q.dateFrom ? periodKey(q.dateFrom, q.period) : null;
+  while (first ? keys[0]! > first : keys.length < q.total) {
     const first = keys[0]!;
     if (q.period === 'Day') keys.unshift(addDaysTo(first, -1));
     else if (q.period === 'Week') keys.unshift(addDaysTo(first, -7));
@@ -64,17 +67,18 @@ function modelRetention(w: World, q: ModelRetention, timezone: string): number[]
       if (keys.includes(key)) starts[keys.indexOf(key)]!.add(person);
     }
   }
-  return keys.map((_, i) =>
-    keys
-      .slice(i)
-      .map((k, j) => (j === 0 ? starts[i]!.size : [...starts[i]!].filter((p) => returns.has(`${p}|${k}`)).length)),
-  );
+  const count = (i: number, k: string | undefined, j: number) => {
+    if (j === 0) return starts[i]!.size;
+    return k === undefined ? 0 : [...starts[i]!].filter((p) => returns.has(`${p}|${k}`)).length;
+  };
+  if (q.dateFrom) return keys.map((_, i) => Array.from({ length: q.total }, (_, j) => count(i, keys[i + j], j)));
+  return keys.map((_, i) => keys.slice(i).map((k, j) => count(i, k, j)));
 }
 
 function toQuery(q: ModelRetention) {
   return {
     kind: 'RetentionQuery',
-    dateRange: { date_to: q.dateTo },
+    dateRange: { date_to: q.dateTo, ...(q.dateFrom ? { date_from: q.dateFrom } : {}) },
     ...(q.filters ? { properties: q.filters } : {}),
     retentionFilter: {
       period: q.period,
@@ -105,6 +109,22 @@ const CASES: [string, ModelRetention][] = [
   ],
   ['monthly', { period: 'Month', total: 3, dateTo: '2024-04-10', target: null, returning: 'purchase' }],
   [
+    'daily from date_from, rows of totalIntervals',
+    { period: 'Day', total: 5, dateFrom: '2024-02-25', dateTo: '2024-03-12', target: '$pageview', returning: null },
+  ],
+  [
+    'weekly from date_from, first time, more cohorts than intervals',
+    {
+      period: 'Week',
+      total: 3,
+      dateFrom: '2024-02-21',
+      dateTo: '2024-04-15',
+      target: 'signup',
+      returning: 'purchase',
+      firstTime: true,
+    },
+  ],
+  [
     'with filters',
     {
       period: 'Week',
@@ -133,6 +153,7 @@ describe('RetentionQuery matches the plain model', () => {
         expect(answer.results.map((c) => c.date.slice(0, 10))).toEqual(cohortKeys(q));
         expect(answer.results[1]!.label).toBe(`${q.period} 1`);
         expect(answer.results[0]!.values.map((v) => v.label).at(-1)).toBe(`${q.period} ${q.total - 1}`);
+        if (q.dateFrom) expect(answer.results.every((c) => c.values.length === q.total)).toBe(true);
       });
     }
   }
