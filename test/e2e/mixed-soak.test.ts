@@ -233,6 +233,12 @@ describe('mixed soak', () => {
 
     expect(failures.map((f) => `${f.what} → ${f.status} ${f.body ?? ''}`)).toEqual([]);
     expect(readiness.filter((a) => !restarted.includes(a)).every((a) => a.status === 200)).toBe(true);
+    if (reloads > 0) {
+      // A reload rebuilds and restarts the runtime (seconds in which every poll waits): such a run
+      // says nothing about the service's own latency, only that nothing was lost or failed.
+      console.warn(`[soak] wrangler reloaded ${reloads} times (source edited): readiness latency not judged`);
+      return;
+    }
     expect(percentile(readyMs, 99), '/_readiness p99 (ms)').toBeLessThan(READINESS_P99_MS);
     expect(Math.max(...readyMs), '/_readiness slowest (ms)').toBeLessThan(READINESS_MAX_MS);
   }, 420_000);
