@@ -9,7 +9,7 @@ import { parsePoint } from '../query/date-range';
 import { QueryError } from '../query/errors';
 import { instantOfLocal } from '../query/time';
 import { offsetMsAt } from '../time-zone';
-import { localOfSql, utcOfLocalSql } from './compile-time';
+import { localOfSql, storedUtcPrefix, utcOfLocalSql } from './compile-time';
 import type { Scope } from './compile-scope';
 import { type Compiled, type KnownValue, fail, isText } from './compile-types';
 
@@ -80,8 +80,11 @@ export function asDate(c: Compiled, scope: Scope, at: At): Compiled {
     if (typeof c.known.value === 'string')
       return known(dateOfInstant(instantOfText(c.known.value, zone, at), zone), 'Date');
   }
-  if (c.type === 'DateTime')
-    return { sql: sql`substr(${localOfSql(c.sql, scope.ctx.segmentsOf(zone))}, 1, 10)`, type: 'Date' };
+  if (c.type === 'DateTime') {
+    const segments = scope.ctx.segmentsOf(zone);
+    const prefix = storedUtcPrefix(c.sql, segments);
+    return { sql: prefix ? prefix(10) : sql`substr(${localOfSql(c.sql, segments)}, 1, 10)`, type: 'Date' };
+  }
   if (isText(c.type)) return { sql: sql`date(${c.sql})`, type: 'Date' };
   return fail(`Cannot use a ${c.type} value as a Date`, at);
 }

@@ -8,7 +8,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Call, Expr } from './ast';
 import { asDate, asDateTime, dateOfInstant, known } from './compile-coerce';
 import type { Scope } from './compile-scope';
-import { localOfSql, truncateLocalSql, unitModifiersSql, unitOf, utcOfLocalSql } from './compile-time';
+import { localOfSql, storedUtcPrefix, truncateLocalSql, unitModifiersSql, unitOf, utcOfLocalSql } from './compile-time';
 import { type Compiled, type IntervalUnit, fail } from './compile-types';
 import { instantOfLocal, localOf } from '../query/time';
 import { isTimeZone } from '../time-zone';
@@ -62,12 +62,29 @@ export function addIntervalSql(value: Compiled, interval: Compiled, op: '+' | '-
   return { sql: utcOfLocalSql(local, segments), type: 'DateTime', zone: dt.zone };
 }
 
+/** Truncations of the stored UTC timestamp: the characters kept and what completes the value. */
+const STORED_PREFIX: Partial<Record<IntervalUnit, [number, string]>> = {
+  second: [19, '.000Z'],
+  minute: [16, ':00.000Z'],
+  hour: [13, ':00:00.000Z'],
+  day: [10, 'T00:00:00.000Z'],
+  month: [7, '-01'],
+  year: [4, '-01-01'],
+};
+
 /** The start of the unit holding a value; weeks, months, quarters and years are Dates, as in ClickHouse. */
 function startOf(value: Compiled, unit: IntervalUnit, scope: Scope, at: At, weekMode = 0): Compiled {
   const dt = asDateTime(value, scope, at);
   const zone = zoneOf(dt, scope);
   const asDateType = unit === 'week' || unit === 'month' || unit === 'quarter' || unit === 'year';
   const segments = scope.ctx.segmentsOf(zone);
+  const prefix = storedUtcPrefix(dt.sql, segments);
+  const fast = STORED_PREFIX[unit];
+  if (prefix && fast) {
+    const truncated = sql`(${prefix(fast[0])} || ${sql.raw(`'${fast[1]}'`)})`;
+    if (asDateType) return { sql: truncated, type: 'Date', aggregate: value.aggregate };
+    return { sql: truncated, type: 'DateTime', zone: dt.zone, aggregate: value.aggregate };
+  }
   const localStart = truncateLocalSql(localOfSql(dt.sql, segments), unit, weekMode);
   if (asDateType) return { sql: sql`substr(${localStart}, 1, 10)`, type: 'Date', aggregate: value.aggregate };
   return { sql: utcOfLocalSql(localStart, segments), type: 'DateTime', zone: dt.zone, aggregate: value.aggregate };

@@ -73,6 +73,16 @@ function plainText(value: SQL): string {
   return Array.isArray(chunk.value) && chunk.value.length === 1 ? String(chunk.value[0]) : '';
 }
 
+/**
+ * The events' stored timestamp read in UTC: capture stores it as `YYYY-MM-DDTHH:MM:SS.sssZ` (clamped to
+ * 4-digit years), so a truncation is a prefix of its text — as the TrendsQuery's UTC day buckets read it
+ * (src/query/time.ts) — instead of three date conversions per row.
+ */
+export function storedUtcPrefix(utc: SQL, segments: OffsetSegment[]): ((chars: number) => SQL) | undefined {
+  if (segments.length !== 1 || segments[0]!.offsetMinutes !== 0 || plainText(utc) !== 'e.timestamp') return undefined;
+  return (chars) => sql`substr(${utc}, 1, ${sql.raw(String(chars))})`;
+}
+
 /** Wall-clock text (`YYYY-MM-DD HH:MM:SS.SSS`) in the zone of a UTC ISO value. */
 export function localOfSql(utc: SQL, segments: OffsetSegment[]): SQL {
   if (segments.length === 1 && segments[0]!.offsetMinutes === 0) return sql`strftime(${sql.raw(`'${LOCAL}'`)}, ${utc})`;

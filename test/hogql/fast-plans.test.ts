@@ -1,6 +1,7 @@
-// The distinct-persons plan (src/hogql/compile-person-plan.ts) answers what the model says, for the
-// shapes it takes: daily unique persons in a zone, person-property keys, person-level WHERE and HAVING,
-// an event-level key ordered by position, and a query with no GROUP BY.
+// The plans that make HogQL as fast as the TrendsQuery answer what the model and the general forms say:
+// the distinct-persons plan (src/hogql/compile-person-plan.ts) for daily unique persons in a zone,
+// person-property keys, person-level WHERE and HAVING, positions, no GROUP BY; and truncations of the
+// stored UTC timestamp read as prefixes of its text (storedUtcPrefix in src/hogql/compile-time.ts).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newProject } from '../support';
 import { query, setTimezone } from '../query/helpers';
@@ -102,5 +103,21 @@ describe('HogQL distinct-persons plan against the model', () => {
         .filter((p) => p !== null),
     );
     expect(answer.results).toEqual([[persons.size, plans.size]]);
+  });
+});
+
+describe('truncations of the stored timestamp in UTC', () => {
+  it('equal the general date conversions for every unit', async () => {
+    // `timestamp + INTERVAL 0 SECOND` is no longer the bare column: it takes the general path.
+    const units = ['Second', 'Minute', 'Hour', 'Day', 'Month', 'Year'];
+    const same = units.map((u) => `countIf(toStartOf${u}(timestamp) = toStartOf${u}(timestamp + INTERVAL 0 SECOND))`);
+    const answer = await hogql(
+      `SELECT count(), countIf(toDate(timestamp) = toDate(timestamp + INTERVAL 0 SECOND)), ${same.join(', ')},
+         min(toStartOfHour(timestamp)), min(toStartOfMonth(timestamp)) FROM events`,
+    );
+    const row = answer.results[0]!;
+    expect(row.slice(1, 8)).toEqual(Array(7).fill(world.events.length));
+    const first = world.events.map((e) => e.timestamp).sort()[0]!;
+    expect(row.slice(8)).toEqual([`${first.slice(0, 13)}:00:00.000Z`, `${first.slice(0, 7)}-01`]);
   });
 });
