@@ -56,14 +56,30 @@ const REFUSED: [Record<string, unknown>, string][] = [
     'query.series.0.optionalInFunnel',
   ],
   [{ ...retention, retentionFilter: { cumulative: true } }, 'query.retentionFilter.cumulative'],
-  [{ ...retention, dateRange: { date_from: '-30d' } }, 'query.dateRange.date_from'],
+  // Computed now, within bounds: more cohorts than a retention answer holds, a malformed exclusion or attribution.
+  [{ ...retention, dateRange: { date_from: '-3000d' } }, 'query.dateRange.date_from'],
   [
-    { ...funnels, funnelsFilter: { exclusions: [{ event: 'x', funnelFromStep: 0, funnelToStep: 1 }] } },
-    'query.funnelsFilter.exclusions',
+    { ...funnels, funnelsFilter: { exclusions: [{ event: 'x', funnelFromStep: 0, funnelToStep: 1, bogus: 1 }] } },
+    'query.funnelsFilter.exclusions.0.bogus',
   ],
   [
-    { ...funnels, funnelsFilter: { breakdownAttributionType: 'last_touch' } },
+    { ...funnels, funnelsFilter: { breakdownAttributionType: 'middle_touch' } },
     'query.funnelsFilter.breakdownAttributionType',
+  ],
+  [
+    { ...trends, breakdownFilter: { breakdown: 'a', breakdowns: [{ property: 'b' }] } },
+    'query.breakdownFilter.breakdowns',
+  ],
+  [
+    { ...trends, breakdownFilter: { breakdowns: [{ property: 'b', type: 'cohort' }] } },
+    'query.breakdownFilter.breakdowns.0.type',
+  ],
+  [
+    {
+      ...funnels,
+      breakdownFilter: { breakdowns: [{ property: 'a' }, { property: 'b' }, { property: 'c' }, { property: 'd' }] },
+    },
+    'query.breakdownFilter.breakdowns',
   ],
   [{ ...retention, retentionFilter: { minimumOccurrences: 3 } }, 'query.retentionFilter.minimumOccurrences'],
   [
@@ -96,6 +112,31 @@ describe('fields of every query kind', () => {
       compareFilter: { compare: false },
     });
     expect(dressed.results).toEqual(plain.results);
+  });
+
+  it('answers the fields that were refused before: breakdowns[], exclusions, attribution, retention date_from', async () => {
+    const range = { date_from: '2024-03-01', date_to: '2024-03-10' };
+    for (const q of [
+      {
+        ...trends,
+        dateRange: range,
+        breakdownFilter: { breakdowns: [{ property: '$browser' }, { property: 'plan', type: 'person' }] },
+      },
+      {
+        ...funnels,
+        dateRange: range,
+        breakdownFilter: { breakdowns: [{ property: '$browser' }] },
+        funnelsFilter: {
+          exclusions: [{ kind: 'EventsNode', event: 'purchase', funnelFromStep: 0, funnelToStep: 1 }],
+          breakdownAttributionType: 'step',
+          breakdownAttributionValue: 1,
+        },
+      },
+      { ...retention, dateRange: { date_from: '2024-03-01', date_to: '2024-03-10' } },
+    ]) {
+      const res = await postQuery(projectId, { query: q });
+      expect(res.status, await res.clone().text()).toBe(200);
+    }
   });
 
   it('EventsQuery.events keeps the events of those names', async () => {
