@@ -43,7 +43,7 @@ interface Slot {
 
 function walk(evs: Ev[], n: number, windowMs: number, strict: boolean, attributed?: { step: number; value: string }) {
   const slots: (Slot | null)[] = Array(n + 1).fill(null);
-  let best: { step: number; slot: Slot } | null = null;
+  let best = null as { step: number; slot: Slot } | null;
   const inWindow = (s: Slot | null, t: number): s is Slot => s !== null && t - s.start <= windowMs;
   for (const e of evs) {
     slots[0] = { start: e.t, times: [], excluded: false };
