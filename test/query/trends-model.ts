@@ -137,7 +137,7 @@ export function modelTrends(w: World, q: ModelTrendsQuery, timezone: string): Mo
     return partOf(e, breakdown.parts[0]!);
   };
   const otherKey = q.breakdowns ? JSON.stringify(q.breakdowns.parts.map(() => OTHER)) : OTHER;
-  const valueOf = (bv: string): string | string[] => (q.breakdowns ? (JSON.parse(bv) as string[]) : bv);
+  const answerValueOf = (bv: string): string | string[] => (q.breakdowns ? (JSON.parse(bv) as string[]) : bv);
   const labelOf = (bv: string) => (q.breakdowns ? (JSON.parse(bv) as string[]).join('::') : bv);
   const byValue = new Map<string, typeof selected>();
   for (const x of selected) {
@@ -190,6 +190,6 @@ export function modelTrends(w: World, q: ModelTrendsQuery, timezone: string): Mo
     labels: q.aggregate ? [] : buckets.map((b) => b.label),
     count: q.aggregate ? 0 : s.total,
     ...(q.aggregate ? { aggregated_value: s.total } : {}),
-    ...(breakdown ? { breakdown_value: valueOf(s.bv) } : {}),
+    ...(breakdown ? { breakdown_value: answerValueOf(s.bv) } : {}),
   }));
 }
