@@ -30,8 +30,8 @@ const isDistinctPersonCount = (e: Expr, level: (e: Expr) => Level | undefined): 
 
 const unalias = (e: Expr): Expr => (e.kind === 'Alias' ? unalias(e.expr) : e);
 
-/** Children of a node (every Expr-valued field), for the walk below. */
-function children(node: Expr): Expr[] {
+/** Children of a node (every Expr-valued field, subqueries included), for walks over a tree. */
+export function children(node: Expr): Expr[] {
   const out: Expr[] = [];
   for (const [key, value] of Object.entries(node)) {
     if (key === 'kind') continue;

@@ -12,6 +12,7 @@ import { tooExpensive } from './budget';
 import type { QueryContext } from './context';
 import { parsePoint, resolveDateRange } from './date-range';
 import { DEFAULT_BREAKDOWN_LIMIT } from './filters';
+import { checkHogQLCost } from './hogql-cost';
 import type {
   AnyQueryInput,
   EventsQueryInput,
@@ -196,6 +197,8 @@ export async function checkCost(ctx: QueryContext, query: AnyQueryInput, budget:
       estimate = events;
       break;
     }
+    case 'HogQLQuery':
+      return checkHogQLCost(ctx, query, budget);
     default:
       return;
   }
