@@ -140,6 +140,7 @@ export async function benchQuery(service, cfg, log) {
       name: 'HogQL: the same 30-day daily dau',
       target: 3,
       versus: 'trends: 30-day daily dau of $pageview',
+      versusTarget: 1.5,
       query: {
         kind: 'HogQLQuery',
         query:
@@ -215,9 +216,9 @@ export async function benchQuery(service, cfg, log) {
       target: c.target,
     };
     const versus = c.versus && runs.find((r) => r.name === c.versus);
-    if (versus) run.versus_ratio = run.query_ms / versus.query_ms;
+    if (versus) Object.assign(run, { versus_ratio: run.query_ms / versus.query_ms, versus_target: c.versusTarget });
     runs.push(run);
-    if (versus) log(`  ${c.name}: ${run.versus_ratio.toFixed(2)}× the TrendsQuery (target ≤ 1.5×)`);
+    if (versus) log(`  ${c.name}: ${run.versus_ratio.toFixed(2)}× the TrendsQuery (target ≤ ${c.versusTarget}×)`);
     log(
       `  ${c.name}: ${run.query_ms.toFixed(0)} ms vs floor ${run.floor_ms.toFixed(0)} ms (${floorRows.toLocaleString('en-US')} rows) = ${run.ratio.toFixed(2)}× (target ≤ ${c.target}×)`,
     );

@@ -10,7 +10,7 @@ import { benchCapture } from './capture.mjs';
 import { benchEndToEnd, benchMerges, benchScaling, benchShards } from './ingestion.mjs';
 import { QUERY_KNOBS, benchQuery } from './query.mjs';
 import { json } from './lib/http.mjs';
-import { markdownReport, targetsOf, textReport } from './lib/report.mjs';
+import { markdownReport, spliceQueryReport, targetsOf, textReport } from './lib/report.mjs';
 import { memorySampler, startService, wranglerVersion } from './lib/service.mjs';
 
 const benchDir = import.meta.dirname;
@@ -43,6 +43,11 @@ const only = new Set(
 );
 const fullRun =
   Object.values(KNOBS).every(([env]) => !process.env[env]) && !process.env.BENCH_ONLY && !process.env.BENCH_ROOT;
+/** The query part alone at full size: its figures replace section 6 of RESULTS.md. */
+const fullQueryRun =
+  process.env.BENCH_ONLY === 'query' &&
+  Object.values(KNOBS).every(([env]) => !process.env[env]) &&
+  !process.env.BENCH_ROOT;
 
 const log = (line) => console.log(line);
 
@@ -140,4 +145,8 @@ console.log(`Wrote bench/results/${stamp}.json and bench/results/latest.json`);
 if (fullRun) {
   writeFileSync(path.join(benchDir, 'RESULTS.md'), markdownReport(results));
   console.log('Wrote bench/RESULTS.md');
+} else if (fullQueryRun) {
+  const file = path.join(benchDir, 'RESULTS.md');
+  writeFileSync(file, spliceQueryReport(readFileSync(file, 'utf8'), results));
+  console.log('Wrote section 6 of bench/RESULTS.md');
 }

@@ -61,8 +61,15 @@ export function targetsOf(r) {
       measured: `${n0(r.merges.merges_per_s)} merges/s`,
       met: r.merges.merges_per_s >= 500,
     });
-  for (const q of r.query?.runs ?? [])
+  for (const q of r.query?.runs ?? []) {
     t.push({ target: `${q.name}: ≤ ${q.target}× the floor`, measured: times(q.ratio), met: q.ratio <= q.target });
+    if (q.versus_ratio !== undefined)
+      t.push({
+        target: `${q.name}: ≤ ${q.versus_target}× the TrendsQuery, same run`,
+        measured: times(q.versus_ratio),
+        met: q.versus_ratio <= q.versus_target,
+      });
+  }
   return t;
 }
 
@@ -194,7 +201,7 @@ function sections(r) {
   if (r.query) {
     out.push({
       title: `6. Queries (POST /api/projects/:id/query/) over ${n0(r.query.events)} events and ${n0(r.query.persons)} persons (30% merged from an anonymous id, 2% person-less events); floor = the bare SELECT … GROUP BY day scan of the same rows, same run; median of ${c.queryRounds} rounds`,
-      head: ['query', 'ms', 'floor ms', 'floor rows', 'ratio', 'target'],
+      head: ['query', 'ms', 'floor ms', 'floor rows', 'ratio', 'target', 'vs TrendsQuery'],
       rows: r.query.runs.map((q) => [
         q.name,
         n0(q.query_ms),
@@ -202,6 +209,7 @@ function sections(r) {
         n0(q.floor_rows),
         times(q.ratio),
         `≤ ${q.target}×`,
+        q.versus_ratio === undefined ? '' : `${times(q.versus_ratio)} (≤ ${q.versus_target}×)`,
       ]),
     });
   }
@@ -236,6 +244,32 @@ export function textReport(r) {
     for (const row of s.rows) lines.push(fmt(row));
   }
   return lines.join('\n');
+}
+
+/**
+ * A full-size run of the query part alone (`BENCH_ONLY=query`, no size knobs): its section and its
+ * targets replace those of the last full run in RESULTS.md, marked with the run's time.
+ */
+export function spliceQueryReport(markdown, r) {
+  const full = markdownReport(r).split('\n');
+  const start = full.findIndex((l) => l.startsWith('## 6. '));
+  const end = full.findIndex((l, i) => i > start && l.startsWith('## '));
+  const section = [
+    ...full.slice(start, end).filter((l, i, all) => !(l === '' && i === all.length - 1)),
+    '',
+    `Section 6 and its targets: \`BENCH_ONLY=query npm run bench\` at full size, ${r.finished_at} (${n0(r.total_seconds)} s; load average ${r.machine.load_before.map((x) => x.toFixed(2)).join(' / ')} before).`,
+  ];
+  const lines = markdown.split('\n');
+  const at = lines.findIndex((l) => l.startsWith('## 6. '));
+  const next = lines.findIndex((l, i) => i > at && l.startsWith('## '));
+  if (at < 0 || next < 0) throw new Error('RESULTS.md has no section 6 to replace');
+  const out = [...lines.slice(0, at), ...section, '', ...lines.slice(next)];
+  const names = r.query.runs.map((q) => `| ${q.name}: `);
+  const rows = targetsOf(r).map((t) => `| ${t.target} | ${t.measured} | ${t.met ? 'yes' : 'NO'} |`);
+  const kept = out.filter((l) => !names.some((n) => l.startsWith(n)));
+  const targetsEnd = kept.findIndex((l, i) => i > kept.indexOf('## Targets') + 3 && !l.startsWith('|'));
+  kept.splice(targetsEnd, 0, ...rows);
+  return kept.join('\n');
 }
 
 export function markdownReport(r) {
