@@ -91,9 +91,8 @@ const VOCABULARY = [
 ];
 
 describe('HogQL parser: fuzzing', () => {
-  // Any text either parses, with every node's span inside the text, or throws a HogQLSyntaxError, and quickly.
+  // Any text either parses, with every node's span inside the text, or throws a HogQLSyntaxError.
   function check(text: string, parse: (text: string) => unknown): void {
-    const start = performance.now();
     try {
       const tree = parse(text);
       for (const node of nodes(tree)) {
@@ -106,7 +105,6 @@ describe('HogQL parser: fuzzing', () => {
       expect(error.start).toBeGreaterThanOrEqual(0);
       expect(error.end).toBeLessThanOrEqual(text.length);
     }
-    expect(performance.now() - start).toBeLessThan(500);
   }
 
   it('random strings', () => {
