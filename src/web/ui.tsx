@@ -1,4 +1,5 @@
-import type { Child, FC, PropsWithChildren } from 'hono/jsx';
+import { createContext, useContext, type Child, type FC, type PropsWithChildren } from 'hono/jsx';
+import { wallClockOf, ymd } from '../time-zone';
 import type { Project } from '../db/projects';
 import { appUrl, type WebContext } from './context';
 
@@ -35,6 +36,7 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
   children,
 }) => {
   const p = project ? `/projects/${project.id}` : '';
+  const timezone = project?.timezone ?? 'UTC';
   const nav: [Section, string, string][] = [
     ['persons', 'Persons', `${p}/persons`],
     ['groups', 'Groups', `${p}/groups`],
@@ -83,6 +85,11 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
               ))}
             </nav>
           )}
+          {project && (
+            <button type="button" class="tz-switch link" data-timezone={timezone} title="Times are shown in this zone">
+              {`Times: ${timezone}`}
+            </button>
+          )}
           {signedIn && (
             <form method="post" action={appUrl(c, '/logout')} class="signout">
               <button type="submit" class="link">
@@ -91,23 +98,44 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
             </form>
           )}
         </header>
-        <main id="main">{children}</main>
+        <main id="main">
+          <TimeZone.Provider value={timezone}>{children}</TimeZone.Provider>
+        </main>
       </body>
     </html>
   );
 };
 
-/** A timestamp as UTC text, with the machine-readable form for the client script to show it locally. */
+/** The project's time zone, in which every page shows its times (as the insights count). */
+const TimeZone = createContext('UTC');
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * A timestamp in the project's time zone, labelled with it; app.js switches it to the viewer's local time on request
+ * (from `datetime`).
+ */
 export const Time: FC<{ at: string | null | undefined }> = ({ at }) => {
+  const timezone = useContext(TimeZone);
   if (!at) return <span class="muted">—</span>;
   const d = new Date(at);
   if (Number.isNaN(d.getTime())) return <span>{at}</span>;
+  const w = wallClockOf(d.getTime(), timezone);
+  const text = `${ymd(w)} ${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}`;
   return (
-    <time datetime={d.toISOString()} title={d.toISOString()}>
-      {d.toISOString().replace('T', ' ').slice(0, 19)} UTC
+    <time datetime={d.toISOString()} title={`${d.toISOString()} · ${timezone}`}>
+      {text} <span class="tz">{zoneLabel(d, timezone)}</span>
     </time>
   );
 };
+
+/** The zone's short name at that instant (`PST`, `GMT+5:30`, `UTC`). */
+function zoneLabel(d: Date, timezone: string): string {
+  const part = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'short' })
+    .formatToParts(d)
+    .find((p) => p.type === 'timeZoneName');
+  return part?.value ?? timezone;
+}
 
 /** Any JSON value as text (never markup). */
 export const JsonText: FC<{ value: unknown }> = ({ value }) => {

@@ -301,7 +301,7 @@ describe('person page', () => {
     const { html: list } = await page(`/app/projects/${projectId}/persons?q=user%40example`, cookie);
     expect(list).toContain(`/persons/${personId}`);
     expect(list).toMatch(/<td class="num">3<\/td>/);
-    expect(list).toContain('2024-01-01 00:02:00 UTC');
+    expect(list).toContain('2024-01-01 00:02:00 <span class="tz">UTC</span>');
   });
 
   it('splits and deletes only when confirmed', async () => {
