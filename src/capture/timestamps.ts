@@ -69,7 +69,7 @@ export function checkedEventTimestamp(
   } else if (typeof clock.offset === 'number' && Number.isFinite(clock.offset)) {
     ms = now - clock.offset;
   }
-  const context = { timestamp: given, sentAt: sentAt === undefined ? '' : new Date(sentAt).toISOString() };
+  const context = { timestamp: given, sentAt: sentAt === undefined ? '' : isoOrNumber(sentAt) };
   if (ms > now + 23 * HOUR || !Number.isFinite(ms)) {
     const details = { ...context, offset: clock.offset ?? '', now: new Date(now).toISOString() };
     return { timestamp: new Date(now).toISOString(), warning: { type: 'event_timestamp_in_future', details } };
@@ -81,6 +81,9 @@ export function checkedEventTimestamp(
   }
   return { timestamp: new Date(ms).toISOString() };
 }
+
+/** For warning details: a query `sent_at` may be any number of digits, past what Date can show. */
+const isoOrNumber = (ms: number): string | number => (Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : ms);
 
 export function eventTimestamp(clock: EventClock, sentAt: number | undefined, now: number): string {
   return checkedEventTimestamp(clock, sentAt, now).timestamp;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkedEventTimestamp, eventTimestamp, sentAtOf } from '../../src/capture/timestamps';
 
@@ -60,6 +61,22 @@ describe('checkedEventTimestamp: PostHog ingestion warnings', () => {
     expect(check({ timestamp: iso(now - H) })).toEqual({ timestamp: iso(now - H) });
     expect(check({ timestamp: '1970-01-01T00:00:00.000Z' })).toEqual({ timestamp: '1970-01-01T00:00:00.000Z' });
     expect(check({})).toEqual({ timestamp: iso(now) });
+  });
+
+  it('any timestamp, offset and sent_at (query sent_at may be any digits): an ISO time, never a RangeError', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.double(), fc.integer(), fc.string(), fc.constant(null)),
+        fc.option(fc.double()),
+        fc.option(fc.oneof(fc.double(), fc.constant(1e20), fc.integer({ min: -9e15, max: 9e15 }))),
+        (timestamp, offset, sentAt) => {
+          const r = checkedEventTimestamp({ timestamp, offset }, sentAt ?? undefined, now);
+          expect(Date.parse(r.timestamp)).toBeGreaterThanOrEqual(0);
+          expect(Date.parse(r.timestamp)).toBeLessThanOrEqual(now + 23 * H);
+        },
+      ),
+      { numRuns: 5000, seed: 30 },
+    );
   });
 
   it('an unparseable timestamp: now, ignored_invalid_timestamp', () => {
