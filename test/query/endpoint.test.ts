@@ -83,10 +83,10 @@ describe('the query endpoint', () => {
   });
 
   it('refuses an unknown kind, naming it and the supported kinds', async () => {
-    const { status, body } = await errorOf({ query: { kind: 'HogQLQuery', query: 'select 1' } });
+    const { status, body } = await errorOf({ query: { kind: 'WebOverviewQuery', properties: [] } });
     expect(status).toBe(400);
     expect(body.attr).toBe('query.kind');
-    expect(body.detail).toContain('HogQLQuery');
+    expect(body.detail).toContain('WebOverviewQuery');
     for (const kind of ['TrendsQuery', 'FunnelsQuery', 'RetentionQuery', 'EventsQuery'])
       expect(body.detail).toContain(kind);
   });
