@@ -22,6 +22,7 @@ import type { AppEnv } from '../env';
 import { QueryError } from '../query/errors';
 import { ApiError, badParameter, notFound } from './errors';
 import { deepestIssue } from './query';
+import { unwrapQuery } from './query-wrappers';
 import {
   checked,
   jsonBody,
@@ -74,7 +75,10 @@ const ListParams = z.object({
   refresh: z.enum(['force_cache', 'false']).optional(),
 });
 
+/** The query endpoint's checks, in its order: the wrapper's own fields, then the source (schema and compiler). */
 async function saveQueryOrRefuse(ctx: ResultContext, query: unknown) {
+  const unwrapped = unwrapQuery(query);
+  if (!unwrapped.ok) throw badParameter(unwrapped.attr, unwrapped.detail);
   const issue = await checkQueryToSave(ctx, query, deepestIssue);
   if (issue) throw badParameter(issue.attr, issue.detail);
 }

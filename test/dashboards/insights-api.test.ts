@@ -120,6 +120,10 @@ describe('saved insights', () => {
     const compiled = await call('POST', `/api/projects/${projectId}/query/`, { query: tooFine }, 400);
     expect((await call('POST', `${base}/`, { query: viz(tooFine) }, 400)).detail).toBe(compiled.detail);
     expect((await call('POST', `${base}/`, { query: { kind: 'InsightVizNode' } }, 400)).attr).toBe('query.source');
+    // The wrapper's own fields are checked as the query endpoint checks them.
+    const odd = { ...viz(trendsSource('a')), colour: 'red' };
+    const endpointOdd = await call('POST', `/api/projects/${projectId}/query/`, { query: odd }, 400);
+    expect(await call('POST', `${base}/`, { query: odd }, 400)).toEqual(endpointOdd);
     expect((await call('POST', `${base}/`, { query: viz(trendsSource('a')), color: 'red' }, 400)).detail).toMatch(
       /color/,
     );
@@ -128,6 +132,16 @@ describe('saved insights', () => {
     ).toBe('filters');
     expect((await call('GET', `${base}/1/?refresh=sometimes`, undefined, 400)).attr).toBe('refresh');
     expect((await call('GET', `${base}/?colour=red`, undefined, 400)).attr).toBe('colour');
+  });
+
+  it('saves a SQL insight (DataVisualizationNode around a HogQLQuery) and runs it as the endpoint does', async () => {
+    const source = { kind: 'HogQLQuery', query: 'select event, count() from events group by event order by event' };
+    const query = { kind: 'DataVisualizationNode', source };
+    const { id } = await call('POST', `${base}/`, { name: 'SQL', query }, 201);
+    const got = await call('GET', `${base}/${id}/?refresh=blocking`);
+    const endpoint = await call('POST', `/api/projects/${projectId}/query/`, { query: source });
+    expect(got.result).toEqual(endpoint.results);
+    expect(got.columns).toEqual(endpoint.columns);
   });
 
   it('lists with search, saved, favorited, short_id and limit/offset paging', async () => {
