@@ -24,6 +24,7 @@ import { PERSONS, earliestEvent, eventsFrom, regexResolver, scopeSql } from './s
 import { groupTarget } from './groups';
 import { type WalkEvent, walkFunnel } from './funnel-walk';
 import { actorEvents } from './funnel-rows';
+import { budgetOf } from './budget';
 import { unorderedWalk } from './funnel-unordered';
 import { breakdownPlan, funnelBreakdownSql } from './breakdowns';
 import { attributedValues, attributionOf } from './funnel-attribution';
@@ -93,6 +94,7 @@ export async function funnelAttempts(ctx: QueryContext, query: FunnelsQueryInput
   const matching = sql`SELECT ${target.actor} AS actor, ${mask} AS mask, e.timestamp AS ts, ${bv} AS bv
     FROM ${eventsFrom(needs)} WHERE ${where}`;
   const attempts: ActorAttempt[] = [];
+  const budget = budgetOf(ctx.db);
   for await (const { actor, events: rows } of actorEvents(ctx.db, matching, { strict: order === 'strict' })) {
     const events: WalkEvent[] = rows.map(([m, t, b]) => [
       m % EXCLUSION_SHIFT,
@@ -114,6 +116,8 @@ export async function funnelAttempts(ctx: QueryContext, query: FunnelsQueryInput
       }
       if (attempt) attempts.push({ steps: attempt.steps, times: attempt.times, breakdown: value, actor });
     }
+    // all_events / step attribution walk an actor once per value (at most MAX_ATTRIBUTED_VALUES): keep the deadline.
+    if (attribution?.type === 'all_events' || attribution?.type === 'step') budget?.checkDeadline();
   }
   return { attempts, breakdown, order };
 }
