@@ -99,7 +99,9 @@ function personWhere(projectId: number, filter: PersonListFilter): SQL {
     conditions.push(sql`(
       EXISTS (SELECT 1 FROM person_distinct_ids d WHERE d.person_id = p.id AND d.project_id = p.project_id
         AND instr(lower(d.distinct_id), lower(${filter.search})) > 0)
-      OR instr(lower(json_extract(p.properties, '$.email')), lower(${filter.search})) > 0)`);
+      OR instr(lower(json_extract(p.properties, '$.email')), lower(${filter.search})) > 0
+      OR instr(lower(json_extract(p.properties, '$.name')), lower(${filter.search})) > 0
+      OR p.id = lower(${filter.search}))`);
   }
   for (const f of filter.properties ?? []) conditions.push(propertyFilterSql(f));
   return sql.join(conditions, sql` AND `);

@@ -1,4 +1,5 @@
 /** How the web app names a person: by a distinct id people know, or by email or name. */
+import { isIllegalDistinctId } from '../identity';
 import { UUID } from '../schemas/uuid';
 
 /** The id people know a person by: its first distinct id that is not an SDK's anonymous UUID, else its first. */
@@ -13,4 +14,20 @@ export function displayName(properties: Record<string, unknown>): string | undef
     if (typeof v === 'string' && v.trim() !== '') return v;
   }
   return undefined;
+}
+
+/** PostHog's display name of a person: email, else name, else the identified distinct id. */
+export function personTitle(properties: Record<string, unknown>, distinctIds: string[], id: string): string {
+  return displayName(properties) ?? mainDistinctId(distinctIds) ?? id;
+}
+
+/**
+ * What kind of stand-in a person is, when it is not a user: a group's placeholder (posthog-node's groupIdentify
+ * without a distinctId sends `$<type>_<key>`), or a person only under ids PostHog refuses (`undefined`, `null`, ...).
+ */
+export function placeholderKind(distinctIds: string[]): 'group placeholder' | 'illegal id' | null {
+  if (distinctIds.length === 0) return null;
+  if (distinctIds.every((d) => /^\$[^\s]+_./s.test(d))) return 'group placeholder';
+  if (distinctIds.every((d) => isIllegalDistinctId(d))) return 'illegal id';
+  return null;
 }

@@ -9,7 +9,7 @@ import {
   type PersonPropertyOperator,
 } from '../../schemas/property-filters';
 import { appUrl, type WebContext } from '../context';
-import { displayName, mainDistinctId } from '../person-names';
+import { displayName, mainDistinctId, personTitle, placeholderKind } from '../person-names';
 import { issuesText } from '../issues';
 import { render } from '../render';
 import { Flash, Layout, ListTable, Pager, Time } from '../ui';
@@ -78,7 +78,7 @@ export async function personsPage(c: WebContext) {
       {deleted && <Flash>Person deleted.</Flash>}
       <form method="get" action={appUrl(c, path)} class="filters" role="search">
         <label>
-          Distinct id or email
+          Email, name or any id
           <input type="search" name="q" value={q.q ?? ''} placeholder="user@example.com" />
         </label>
         <fieldset>
@@ -98,18 +98,26 @@ export async function personsPage(c: WebContext) {
       {error && <Flash kind="error">{error}</Flash>}
       <ListTable
         name="persons"
-        columns={['Person', 'Email / name', { label: 'Ids', num: true }, 'Last seen', 'Created']}
+        columns={['Person', 'Distinct id', { label: 'Ids', num: true }, 'Last seen', 'Created']}
         items={persons}
         empty={<p class="empty">No persons match.</p>}
         row={(p) => (
           <tr>
             <td>
-              <a href={appUrl(c, `${path}/${p.id}`)} class="id">
-                {mainDistinctId(p.distinctIds) ?? p.id}
+              <a href={appUrl(c, `${path}/${p.id}`)} class="person-name">
+                {personTitle(p.properties, p.distinctIds, p.id)}
               </a>
-              {p.isIdentified ? null : <span class="badge">anonymous</span>}
+              {placeholderKind(p.distinctIds) ? (
+                <span class="badge warn" title="Not a user: see README, groupIdentify without distinctId">
+                  {placeholderKind(p.distinctIds)}
+                </span>
+              ) : p.isIdentified ? null : (
+                <span class="badge">anonymous</span>
+              )}
             </td>
-            <td>{displayName(p.properties) ?? <span class="muted">—</span>}</td>
+            <td class="id">
+              {displayName(p.properties) ? (mainDistinctId(p.distinctIds) ?? '') : <span class="muted">—</span>}
+            </td>
             <td class="num">{p.distinctIds.length}</td>
             <td>
               <Time at={lastSeen.get(p.id)} />
