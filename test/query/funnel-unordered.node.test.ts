@@ -54,11 +54,11 @@ describe('unordered funnel walk', () => {
     );
   });
 
-  it('stays linear for a hot actor: 30,000 step-1 events that never convert', () => {
-    const events: ActorEvent[] = Array.from({ length: 30_000 }, (_, i) => [1, i, '']);
+  it('stays linear for a hot actor: 100,000 step-1 events that never convert', () => {
+    const events: ActorEvent[] = Array.from({ length: 100_000 }, (_, i) => [1, i, '']);
     const started = performance.now();
     expect(unorderedWalk(events, 3, 1e12)?.steps).toBe(1);
-    // The quadratic walk took seconds; the bound is loose for a loaded machine.
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // The quadratic walk needs 5·10⁹ steps here (tens of seconds); the bound is loose for a loaded machine.
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
