@@ -98,3 +98,9 @@ export const breakdownLabel = (value: string | string[]) => (Array.isArray(value
 /** Whether a result is the "other" bucket (one value, or a list holding it). */
 export const isOtherValue = (value: unknown) =>
   value === BREAKDOWN_OTHER || (Array.isArray(value) && value.includes(BREAKDOWN_OTHER));
+
+/** A breakdown value as PostHog's actors query passes it (a value or a list) as a trends row's key. */
+export function trendsBreakdownKey(plan: BreakdownPlan, value: string | number | (string | number)[]): string {
+  const values = (Array.isArray(value) ? value : [value]).map(String);
+  return plan.multiple ? JSON.stringify(values) : (values[0] ?? '');
+}
