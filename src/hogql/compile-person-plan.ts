@@ -143,7 +143,8 @@ export function distinctPersonsPlan(
   if (inner.joins.owner || inner.joins.person || [...keys, ...innerWhere].some((c) => c.aggregate)) return undefined;
   if (++ctx.tablesUsed > MAX_TABLES) fail(`A query may read at most ${MAX_TABLES} tables and subqueries`, from);
   const outer = scopes.eventsScope(names);
-  const keyColumn = (c: Compiled, i: number): Compiled => ({ ...c, sql: sql.raw(`e.g${i}`), known: undefined });
+  outer.joins.rows = 's';
+  const keyColumn = (c: Compiled, i: number): Compiled => ({ ...c, sql: sql.raw(`s.g${i}`), known: undefined });
   const outerOf = (e: Expr): Compiled => {
     const i = eventKeyText.indexOf(printExpr(unalias(e)));
     return i >= 0 ? keyColumn(keys[i]!, i) : compileExpr(e, outer);
@@ -169,10 +170,10 @@ export function distinctPersonsPlan(
     const i = byAlias >= 0 ? byAlias : items.findIndex((s) => printExpr(s) === printExpr(e));
     if (i >= 0) return sql.raw(columns[i]!.column);
     const k = eventKeyText.indexOf(printExpr(e));
-    return k >= 0 ? sql.raw(`e.g${k}`) : undefined;
+    return k >= 0 ? sql.raw(`s.g${k}`) : undefined;
   };
   const groupBy = keyExprs.map((k, i) =>
-    keyLevels[i] === 'event' ? sql.raw(`e.g${eventKeys.indexOf(k)}`) : compileExpr(k, outer).sql,
+    keyLevels[i] === 'event' ? sql.raw(`s.g${eventKeys.indexOf(k)}`) : compileExpr(k, outer).sql,
   );
   const orderBy: SQL[] = [];
   for (const o of q.order_by ?? []) {
@@ -194,18 +195,18 @@ export function distinctPersonsPlan(
   const innerSql = sql`SELECT ${sql.join(innerSelect, sql`, `)} FROM events AS e WHERE ${sql.join(innerWhereSql, sql` AND `)}
     GROUP BY ${sql.raw(innerSelect.map((_, i) => String(i + 1)).join(', '))}`;
   const joins = [
-    sql`LEFT JOIN person_distinct_ids m ON m.project_id = ${ctx.projectId} AND m.distinct_id = e.distinct_id`,
+    sql`LEFT JOIN person_distinct_ids m ON m.project_id = ${ctx.projectId} AND m.distinct_id = s.distinct_id`,
   ];
   if (outer.joins.person)
     joins.push(
-      sql`LEFT JOIN persons p ON p.id = COALESCE(m.person_id, e.person_id_at_ingest) AND p.project_id = ${ctx.projectId}`,
+      sql`LEFT JOIN persons p ON p.id = COALESCE(m.person_id, s.person_id_at_ingest) AND p.project_id = ${ctx.projectId}`,
     );
   const select = sql.join(
     compiled.map((c, i) => sql`${c.sql} AS ${sql.raw(columns[i]!.column)}`),
     sql`, `,
   );
   const clauses: SQL[] = [
-    sql`SELECT ${sql.raw(q.distinct ? 'DISTINCT ' : '')}${select} FROM (${innerSql}) AS e ${sql.join(joins, sql` `)}`,
+    sql`SELECT ${sql.raw(q.distinct ? 'DISTINCT ' : '')}${select} FROM (${innerSql}) AS s ${sql.join(joins, sql` `)}`,
   ];
   if (outerWhere.length) clauses.push(sql`WHERE ${sql.join(outerWhere, sql` AND `)}`);
   if (groupBy.length) clauses.push(sql`GROUP BY ${sql.join(groupBy, sql`, `)}`);

@@ -70,10 +70,12 @@ export const isTableName = (name: string): name is TableName => Object.hasOwn(TA
 export interface EventJoins {
   owner: boolean;
   person: boolean;
+  /** The alias of the rows holding `distinct_id` and `person_id_at_ingest`: `e`, or the dau plan's `s`. */
+  rows?: 's';
 }
 
 /** The person an event counts under now (as src/query/source.ts resolves it). */
-export const EVENT_PERSON_ID = sql.raw('COALESCE(m.person_id, e.person_id_at_ingest)');
+const personIdOf = (joins: EventJoins) => sql.raw(`COALESCE(m.person_id, ${joins.rows ?? 'e'}.person_id_at_ingest)`);
 
 const typed = (s: SQL, type: HType): Compiled => ({ sql: s, type });
 
@@ -87,7 +89,7 @@ function personField(rest: PathStep[], joins: EventJoins, at: { start: number; e
   joins.owner = true;
   if (name === undefined || name === 'id') {
     if (path.length) fail(`person.id has no fields`, at);
-    return typed(EVENT_PERSON_ID, 'UUID');
+    return typed(personIdOf(joins), 'UUID');
   }
   joins.person = true;
   if (name === 'created_at' && !path.length) return typed(sql.raw('p.created_at'), 'DateTime');
@@ -123,7 +125,7 @@ export function eventField(chain: PathStep[], joins: EventJoins, at: { start: nu
     case 'person_id':
       joins.owner = true;
       if (rest.length) fail(`person_id has no fields`, at);
-      return typed(EVENT_PERSON_ID, 'UUID');
+      return typed(personIdOf(joins), 'UUID');
     case 'person':
       return personField(rest, joins, at);
     case '$session_id':

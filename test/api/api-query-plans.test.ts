@@ -254,6 +254,20 @@ describe('query plans of the query endpoint', () => {
       [/SEARCH e USING COVERING INDEX events_project_event_timestamp_idx \(project_id=\? AND event=\?\)/],
     ],
     [
+      'HogQL: daily unique persons (the dau plan)',
+      {
+        kind: 'HogQLQuery',
+        query:
+          "SELECT toStartOfDay(timestamp) AS day, count(DISTINCT person_id) FROM events WHERE event = '$pageview' " +
+          "AND timestamp >= '2024-01-01' AND timestamp < '2024-01-31' GROUP BY day ORDER BY day",
+      },
+      // As the dau trend: grouped by distinct id first (CO-ROUTINE s), then one person lookup per group.
+      [
+        /SEARCH e USING COVERING INDEX events_project_event_timestamp_idx \(project_id=\? AND event=\? AND timestamp>\? AND timestamp<\?\)/,
+        /SCAN s\n.*SEARCH m USING INDEX sqlite_autoindex_person_distinct_ids_1 \(project_id=\? AND distinct_id=\?\) LEFT-JOIN/,
+      ],
+    ],
+    [
       'events query: newest $pageview events',
       { kind: 'EventsQuery', select: ['*'], event: '$pageview', after: '2024-01-01', limit: 100 },
       [/SEARCH e USING INDEX events_project_event_timestamp_idx \(project_id=\? AND event=\? AND timestamp>\?\)/],

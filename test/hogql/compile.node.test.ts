@@ -65,11 +65,11 @@ describe('HogQL compiler: the SQL of representative queries', () => {
       "SELECT toStartOfDay(timestamp) AS day, count(DISTINCT person_id) AS dau FROM events WHERE event = '$pageview' AND timestamp >= '2024-06-01' GROUP BY day ORDER BY day",
     );
     expect(sql).toBe(
-      'SELECT e.g0 AS c0, count(DISTINCT COALESCE(m.person_id, e.person_id_at_ingest)) AS c1 FROM (' +
+      'SELECT s.g0 AS c0, count(DISTINCT COALESCE(m.person_id, s.person_id_at_ingest)) AS c1 FROM (' +
         "SELECT e.distinct_id AS distinct_id, e.person_id_at_ingest AS person_id_at_ingest, (substr(e.timestamp, 1, 10) || 'T00:00:00.000Z') AS g0 " +
-        'FROM events AS e WHERE e.project_id = ? AND (e.event = ?) AND (e.timestamp >= ?) GROUP BY 1, 2, 3) AS e ' +
-        'LEFT JOIN person_distinct_ids m ON m.project_id = ? AND m.distinct_id = e.distinct_id ' +
-        'GROUP BY e.g0 ORDER BY c0 ASC LIMIT 101',
+        'FROM events AS e WHERE e.project_id = ? AND (e.event = ?) AND (e.timestamp >= ?) GROUP BY 1, 2, 3) AS s ' +
+        'LEFT JOIN person_distinct_ids m ON m.project_id = ? AND m.distinct_id = s.distinct_id ' +
+        'GROUP BY s.g0 ORDER BY c0 ASC LIMIT 101',
     );
     expect(params).toEqual([7, '$pageview', '2024-06-01T00:00:00.000Z', 7]);
   });
@@ -79,7 +79,7 @@ describe('HogQL compiler: the SQL of representative queries', () => {
       "SELECT person.properties.plan AS plan, uniq(person_id) FROM events WHERE person.properties.plan != 'free' AND event = 'x' GROUP BY plan",
     );
     expect(sql).toMatch(
-      /^SELECT \(CASE json_type\(p\.properties.*FROM \(SELECT e\.distinct_id AS distinct_id, e\.person_id_at_ingest AS person_id_at_ingest FROM events AS e WHERE e\.project_id = \? AND \(e\.event = \?\) GROUP BY 1, 2\) AS e LEFT JOIN person_distinct_ids m .* LEFT JOIN persons p ON p\.id = COALESCE\(m\.person_id, e\.person_id_at_ingest\) .* WHERE \(\(CASE json_type\(p\.properties/,
+      /^SELECT \(CASE json_type\(p\.properties.*FROM \(SELECT e\.distinct_id AS distinct_id, e\.person_id_at_ingest AS person_id_at_ingest FROM events AS e WHERE e\.project_id = \? AND \(e\.event = \?\) GROUP BY 1, 2\) AS s LEFT JOIN person_distinct_ids m .* LEFT JOIN persons p ON p\.id = COALESCE\(m\.person_id, s\.person_id_at_ingest\) .* WHERE \(\(CASE json_type\(p\.properties/,
     );
   });
 
