@@ -33,6 +33,23 @@ beforeAll(async () => {
 });
 
 describe('dashboard pages', () => {
+  it("links a funnel tile's numbers to their persons only while the page can rebuild the exact query", async () => {
+    const app = `/app/projects/${projectId}`;
+    const params = 'kind=funnels&event=buy&event=buy&date_from=-30d&window=14&window_unit=day';
+    const saved = await post(`${app}/insights/saved`, { name: 'Funnel', params });
+    const insightId = /saved\/(\d+)$/.exec(saved.headers.get('Location')!)![1]!;
+    const board = (await post(`${app}/dashboards`, { name: 'Links' })).headers.get('Location')!;
+    await post(`${board}/tiles`, { insight_id: insightId });
+    const linked = await (await get(`${board}?refresh=1`)).text();
+    expect(linked).toMatch(/href="\/app\/projects\/\d+\/insights\/actors\?kind=funnels&amp;event=buy/);
+    // A date range the form can express keeps the links (with the dashboard's range in them).
+    await post(`${board}/filters`, { date_from: '-90d' });
+    expect(await (await get(`${board}?refresh=1`)).text()).toContain('date_from=-90d');
+    // A property filter the form cannot express: bare numbers rather than links to other persons.
+    await post(`${board}/filters`, { property_key: 'plan', property_value: 'pro' });
+    expect(await (await get(`${board}?refresh=1`)).text()).not.toContain('/insights/actors');
+  });
+
   it('saves an insight from the insights page, builds a dashboard, shares and revokes it', async () => {
     const app = `/app/projects/${projectId}`;
     const params = 'kind=trends&event=buy&math=total&interval=day&date_from=-7d';
@@ -100,6 +117,11 @@ describe('dashboard pages', () => {
     await post(`${board}/share`, { action: 'enable' });
     await post(`${board}/share`, { action: 'rotate' });
     expect((await get(sharedPath, false)).status).toBe(404);
+    // The shared page never links numbers to persons.
+    await post(`${board}/share`, { action: 'enable' });
+    const token = ((await (await api(`/api/projects/${projectId}/dashboards/${dashboardId}/sharing/`)).json()) as Json)
+      .access_token;
+    expect(await (await get(`/app/shared/${projectId}/${token}`, false)).text()).not.toContain('/insights/actors');
     // Other pages still need a session.
     expect((await get(board, false)).status).toBe(303);
   });

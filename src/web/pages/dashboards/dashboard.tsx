@@ -7,6 +7,7 @@ import { DATE_FROMS } from '../../insight-query';
 import { notFoundPage, render } from '../../render';
 import { Flash, Layout, Time } from '../../ui';
 import { getDashboard } from '../../../dashboards/dashboard-store';
+import { actorsHrefOfSource } from '../insights/saved-params';
 import { FILTER_OPERATORS, filterSummary } from './filter-form';
 import { TileGrid } from './tile-grid';
 import { idOf, webResultContext } from './web-results';
@@ -81,6 +82,8 @@ export async function dashboardPage(c: WebContext, error?: string, status: 200 |
     insightUrl: (insightId: number) => appUrl(c, `/projects/${ctx.project.id}/insights/saved/${insightId}`),
     changeUrl: (tileId: number) => appUrl(c, `${base}/tiles/${tileId}/change`),
     removeUrl: (tileId: number) => appUrl(c, `${base}/tiles/${tileId}/remove`),
+    actorsHref: (source: Record<string, unknown>) =>
+      actorsHrefOfSource(appUrl(c, `/projects/${ctx.project.id}/insights/actors`), source),
   };
   return render(
     c,

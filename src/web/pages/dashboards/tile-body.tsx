@@ -4,6 +4,7 @@
  * is text (JSX escapes it).
  */
 import type { FC } from 'hono/jsx';
+import type { ActorsHref } from '../insights/actors-link';
 import { Funnel, type FunnelStep } from '../insights/funnels';
 import { formatNumber } from '../insights/format';
 import { Retention, type RetentionRow } from '../insights/retention';
@@ -77,12 +78,16 @@ export const TileBody: FC<{
   columns: unknown[] | null;
   period: string;
   showPersonIds: boolean;
-}> = ({ kind, result, columns, period, showPersonIds }) => {
+  /** Links each funnel step and retention cell to its persons (the owner's pages only). */
+  actorsHref?: ActorsHref;
+}> = ({ kind, result, columns, period, showPersonIds, actorsHref }) => {
   if (result === null || result === undefined) return <p class="empty">Not calculated yet: refresh the dashboard.</p>;
   if (!Array.isArray(result)) return <p class="empty">No data.</p>;
   if (kind === 'TrendsQuery') return <TrendTotals results={result as TrendSeries[]} />;
-  if (kind === 'FunnelsQuery') return <Funnel results={result as FunnelStep[] | FunnelStep[][]} />;
-  if (kind === 'RetentionQuery') return <Retention results={result as RetentionRow[]} period={period} />;
+  if (kind === 'FunnelsQuery')
+    return <Funnel results={result as FunnelStep[] | FunnelStep[][]} actorsHref={actorsHref} />;
+  if (kind === 'RetentionQuery')
+    return <Retention results={result as RetentionRow[]} period={period} actorsHref={actorsHref} />;
   if (kind === 'EventsQuery')
     return (
       <EventRows columns={(columns ?? []).map(String)} rows={result as unknown[][]} showPersonIds={showPersonIds} />

@@ -1,6 +1,7 @@
 /** A dashboard's tiles in their grid, for the owner (with controls) or for a shared link (read only). */
 import type { FC } from 'hono/jsx';
 import type { TileJson } from '../../../dashboards/shapes';
+import type { ActorsHref } from '../insights/actors-link';
 import { Time } from '../../ui';
 import { cellOf, type GridChange, inReadingOrder } from './grid';
 import { TileBody } from './tile-body';
@@ -10,6 +11,8 @@ export interface TileActions {
   insightUrl: (insightId: number) => string;
   changeUrl: (tileId: number) => string;
   removeUrl: (tileId: number) => string;
+  /** Where a tile's numbers lead (the persons behind them), when its query allows it. */
+  actorsHref: (source: Record<string, unknown>) => ActorsHref | undefined;
 }
 
 const CONTROLS: [GridChange, string, string][] = [
@@ -93,6 +96,7 @@ export const TileGrid: FC<{ tiles: TileJson[]; actions?: TileActions; showPerson
                 columns={insight.columns}
                 period={period}
                 showPersonIds={showPersonIds}
+                actorsHref={actions?.actorsHref(source)}
               />
             )}
             {actions && <TileControls tile={tile} title={title} actions={actions} />}

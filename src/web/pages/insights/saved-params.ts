@@ -4,6 +4,7 @@
  * query (saved through the API) has none: it is edited through the API.
  */
 import { type InsightForm, insightFormOf, queryOf } from '../../insight-query';
+import type { ActorsHref } from './actors-link';
 
 type Params = [string, string][];
 
@@ -78,4 +79,16 @@ export function editorSearchOf(source: Record<string, unknown>): string | undefi
   );
   const rebuilt = queryOf(form);
   return 'query' in rebuilt && JSON.stringify(rebuilt.query) === JSON.stringify(source) ? search.toString() : undefined;
+}
+
+/** Links from a saved query's numbers to the persons behind them: only when the insights page rebuilds that exact query. */
+export function actorsHrefOfSource(actorsPath: string, source: Record<string, unknown>): ActorsHref | undefined {
+  const search = editorSearchOf(source);
+  if (search === undefined) return undefined;
+  return (number) => {
+    const params = new URLSearchParams(search);
+    for (const [name, value] of Object.entries(number))
+      if (value !== undefined && value !== null) params.set(name, String(value));
+    return `${actorsPath}?${params}`;
+  };
 }

@@ -13,7 +13,7 @@ import { Flash, Layout, ListTable, Time } from '../../ui';
 import { TileBody } from '../dashboards/tile-body';
 import { idOf, webResultContext } from '../dashboards/web-results';
 import { Trends, type TrendSeries } from './trends';
-import { editorSearchOf } from './saved-params';
+import { actorsHrefOfSource, editorSearchOf } from './saved-params';
 
 const PAGE = 100;
 const savedPath = (projectId: number, id?: number) => `/projects/${projectId}/insights/saved${id ? `/${id}` : ''}`;
@@ -84,6 +84,7 @@ export async function savedInsightPage(c: WebContext, error?: string, status: 20
   const path = savedPath(ctx.project.id, insight.id);
   const dashboards = view?.dashboards ?? [];
   const trends = kind === 'TrendsQuery';
+  const actorsHref = actorsHrefOfSource(appUrl(c, `/projects/${ctx.project.id}/insights/actors`), source);
   return render(
     c,
     <Layout
@@ -129,6 +130,7 @@ export async function savedInsightPage(c: WebContext, error?: string, status: 20
             columns={view.columns}
             period={String((source.retentionFilter as { period?: string } | undefined)?.period ?? 'Day')}
             showPersonIds={true}
+            actorsHref={actorsHref}
           />
         ))}
       {dashboards.length > 0 && (
