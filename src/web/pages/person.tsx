@@ -9,25 +9,13 @@ import { deletePerson, splitPerson } from '../../persons/admin';
 import { appUrl, type WebContext } from '../context';
 import { displayName, mainDistinctId } from '../person-names';
 import { notFoundPage, render } from '../render';
-import { Flash, Layout, PropertyTable, Time } from '../ui';
+import { Flash, Layout, Time } from '../ui';
 import { EventsSection, eventsPosition } from './events';
 import { PersonGroups } from './groups';
+import { PersonProperties } from './person-properties';
 import { MergeTimeline, timelineOf } from './merge-timeline';
 
 const PERSON_EVENTS_PAGE_SIZE = 50;
-
-/** Property groups: what the person was first seen with, where (GeoIP), and everything else. */
-function groupProperties(properties: Record<string, unknown>) {
-  const initial: Record<string, unknown> = {};
-  const geo: Record<string, unknown> = {};
-  const other: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(properties)) {
-    if (k.startsWith('$initial_geoip_') || k.startsWith('$geoip_')) geo[k] = v;
-    else if (k.startsWith('$initial_')) initial[k] = v;
-    else other[k] = v;
-  }
-  return { initial, geo, other };
-}
 
 export async function personPage(c: WebContext) {
   const project = c.get('project');
@@ -50,7 +38,6 @@ export async function personPage(c: WebContext) {
     history.flatMap((h) => (h.eventUuid ? [h.eventUuid] : [])),
   );
   const path = `/projects/${project.id}/persons/${personId}`;
-  const propertyGroups = groupProperties(person.properties);
   const name = displayName(person.properties);
   const main = mainDistinctId(person.distinctIds);
   const flash = c.req.query('split')
@@ -80,10 +67,7 @@ export async function personPage(c: WebContext) {
             ))}
           </ul>
           <h2>Properties</h2>
-          {Object.keys(person.properties).length === 0 && <p class="muted">No properties.</p>}
-          <PropertyTable properties={propertyGroups.other} caption="Properties" />
-          <PropertyTable properties={propertyGroups.initial} caption="Initial ($initial_*)" />
-          <PropertyTable properties={propertyGroups.geo} caption="GeoIP" />
+          <PersonProperties c={c} path={path} properties={person.properties} writes={person.propertyWrites} />
           <h2>Groups</h2>
           <PersonGroups c={c} projectId={project.id} groups={groups} />
         </section>
