@@ -1,6 +1,7 @@
 /** A person's page (ids, properties, groups, merge history, events) and its split and delete actions. */
 import { eventTimestamps, listEvents } from '../../db/event-reads';
 import { groupsOfPerson } from '../../db/group-reads';
+import { survivorOf } from '../../db/merge-reads';
 import { getPerson, personHistory } from '../../db/person-reads';
 import { projectDb } from '../../db/shards';
 import { mergeWarningsOf } from '../../db/warning-reads';
@@ -24,7 +25,13 @@ export async function personPage(c: WebContext) {
   const personId = uuid.toLowerCase();
   const db = await projectDb(c.env, project.id);
   const person = await getPerson(db, project.id, personId);
-  if (!person) return notFoundPage(c, 'No such person: it may have been merged into another or deleted.');
+  if (!person) {
+    // A merged-away person's link leads on to the person it was merged into.
+    const survivor = await survivorOf(db, project.id, personId);
+    if (survivor)
+      return c.redirect(appUrl(c, `/projects/${project.id}/persons/${survivor.personId}`, { merged_from: personId }));
+    return notFoundPage(c, 'No such person: it was deleted, or never existed in this project.');
+  }
   const position = eventsPosition(c);
   const [history, refused, events, groups] = await Promise.all([
     personHistory(db, project.id, personId),
@@ -40,6 +47,11 @@ export async function personPage(c: WebContext) {
   const path = `/projects/${project.id}/persons/${personId}`;
   const name = displayName(person.properties);
   const main = mainDistinctId(person.distinctIds);
+  const mergedFrom = c.req.query('merged_from');
+  const mergedNote =
+    mergedFrom && UUID.test(mergedFrom)
+      ? `Person ${mergedFrom.toLowerCase()} was merged into this person; its link leads here.`
+      : undefined;
   const flash = c.req.query('split')
     ? 'Split done: every other distinct id now has a person of its own (see the history below).'
     : undefined;
@@ -48,6 +60,7 @@ export async function personPage(c: WebContext) {
     <Layout c={c} title={name ?? main ?? 'Person'} project={project} section="persons">
       <h1 class="id">{name ?? main ?? person.id}</h1>
       {flash && <Flash>{flash}</Flash>}
+      {mergedNote && <Flash>{mergedNote}</Flash>}
       <p class="meta">
         <span class={person.isIdentified ? 'badge ok' : 'badge'}>
           {person.isIdentified ? 'identified' : 'anonymous'}
