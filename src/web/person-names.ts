@@ -31,3 +31,20 @@ export function placeholderKind(distinctIds: string[]): 'group placeholder' | 'i
   if (distinctIds.every((d) => isIllegalDistinctId(d))) return 'illegal id';
   return null;
 }
+
+/**
+ * The id a person signed in as: the `distinct_id` of the latest `$identify` (else any merge) into it that it still
+ * owns, else the id people know it by. What a split keeps by default.
+ */
+export function identifiedDistinctId(
+  history: { kind: string; targetPersonId: string; details: Record<string, unknown> | null }[],
+  personId: string,
+  distinctIds: string[],
+): string | undefined {
+  const targets = history
+    .filter((h) => h.targetPersonId === personId && h.details)
+    .map((h) => ({ event: h.details!.event, id: h.details!.target_distinct_id }))
+    .filter((t): t is { event: unknown; id: string } => typeof t.id === 'string' && distinctIds.includes(t.id));
+  const identify = targets.filter((t) => t.event === '$identify').at(-1) ?? targets.at(-1);
+  return identify?.id ?? mainDistinctId(distinctIds);
+}

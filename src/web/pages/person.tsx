@@ -8,7 +8,7 @@ import { mergeWarningsOf } from '../../db/warning-reads';
 import { UUID } from '../../schemas/uuid';
 import { deletePerson, splitPerson } from '../../persons/admin';
 import { appUrl, type WebContext } from '../context';
-import { displayName, mainDistinctId } from '../person-names';
+import { displayName, identifiedDistinctId, mainDistinctId } from '../person-names';
 import { notFoundPage, render } from '../render';
 import { Flash, Layout, Time } from '../ui';
 import { EventsSection, eventsPosition } from './events';
@@ -47,6 +47,8 @@ export async function personPage(c: WebContext) {
   const path = `/projects/${project.id}/persons/${personId}`;
   const name = displayName(person.properties);
   const main = mainDistinctId(person.distinctIds);
+  // A split keeps the id the person signed in as, by default.
+  const kept = identifiedDistinctId(history, person.id, person.distinctIds);
   const mergedFrom = c.req.query('merged_from');
   const mergedNote =
     mergedFrom && UUID.test(mergedFrom)
@@ -117,7 +119,7 @@ export async function personPage(c: WebContext) {
               Keep on this person
               <select name="main_distinct_id">
                 {person.distinctIds.map((d) => (
-                  <option value={d} selected={d === main}>
+                  <option value={d} selected={d === kept}>
                     {d}
                   </option>
                 ))}
