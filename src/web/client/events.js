@@ -4,12 +4,56 @@ const status = document.getElementById('live-status');
 const POLL_MS = 2000;
 const MAX_ROWS = 500;
 
+const zone = document.querySelector('.tz-switch')?.dataset.timezone ?? 'UTC';
+const wallClock = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: zone,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+const zoneName = (d) =>
+  new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' })
+    .formatToParts(d)
+    .find((p) => p.type === 'timeZoneName')?.value ?? zone;
+
+/** A time in the project's zone, labelled, as the server's Time component renders it. */
 function time(iso) {
+  const d = new Date(iso);
   const t = document.createElement('time');
-  t.dateTime = iso;
-  t.title = iso;
-  t.textContent = `${iso.replace('T', ' ').slice(0, 19)} UTC`;
+  t.dateTime = d.toISOString();
+  t.title = `${d.toISOString()} · ${zone}`;
+  t.append(`${wallClock.format(d)} `, span('tz', zoneName(d)));
   return t;
+}
+
+/** The properties as the server's PropertyTable: one row per key, sorted. */
+function propertyTable(properties) {
+  const table = document.createElement('table');
+  table.className = 'props';
+  const body = document.createElement('tbody');
+  for (const key of Object.keys(properties).sort()) {
+    const row = document.createElement('tr');
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = key;
+    const td = document.createElement('td');
+    const v = properties[key];
+    td.append(typeof v === 'string' ? span('str', v) : code(JSON.stringify(v)));
+    row.append(th, td);
+    body.append(row);
+  }
+  table.append(body);
+  return table;
+}
+
+function code(text) {
+  const c = document.createElement('code');
+  c.textContent = text;
+  return c;
 }
 
 function span(cls, text) {
@@ -33,7 +77,16 @@ function eventRow(e) {
   li.dataset.uuid = e.id;
   const details = document.createElement('details');
   const summary = document.createElement('summary');
-  summary.append(span('name', e.event), ' ', span('id', e.distinct_id), ' ', time(e.timestamp));
+  summary.append(span('name', e.event), ' ', span('id', e.distinct_id), ' ');
+  for (const [key, cls] of [
+    ['$current_url', 'url'],
+    ['$browser', 'browser'],
+    ['$lib', 'lib'],
+  ]) {
+    const v = e.properties?.[key];
+    if (typeof v === 'string' && v !== '') summary.append(span(cls, v));
+  }
+  summary.append(' ', time(e.timestamp));
   const links = document.createElement('p');
   links.className = 'links';
   links.append(
@@ -41,10 +94,7 @@ function eventRow(e) {
     ' · ',
     link(`${list.dataset.personBase}/${encodeURIComponent(e.person_id)}`, 'Person'),
   );
-  const pre = document.createElement('pre');
-  pre.className = 'json';
-  pre.textContent = JSON.stringify(e.properties, null, 2);
-  details.append(summary, links, pre);
+  details.append(summary, links, propertyTable(e.properties ?? {}));
   li.append(details);
   return li;
 }

@@ -19,6 +19,13 @@ const EventsQuery = z.object({
   cursor: cursorParam(z.tuple([z.string(), z.string()])),
 });
 
+/** What an event's summary line shows beside its name and distinct id: URL, browser, library (as the live script). */
+const SUMMARY_PROPERTIES = [
+  ['$current_url', 'url'],
+  ['$browser', 'browser'],
+  ['$lib', 'lib'],
+] as const;
+
 /** One event in a list: a summary line, expandable to its properties. The live view's script builds the same markup. */
 function EventListItem({ c, projectId, event }: { c: WebContext; projectId: number; event: EventView }) {
   return (
@@ -26,13 +33,17 @@ function EventListItem({ c, projectId, event }: { c: WebContext; projectId: numb
       <details>
         <summary>
           <span class="name">{event.event}</span> <span class="id">{event.distinctId}</span>{' '}
+          {SUMMARY_PROPERTIES.map(([key, cls]) => {
+            const v = event.properties[key];
+            return typeof v === 'string' && v !== '' ? <span class={cls}>{v}</span> : null;
+          })}{' '}
           <Time at={event.timestamp} />
         </summary>
         <p class="links">
           <a href={appUrl(c, `/projects/${projectId}/events/${event.uuid}`)}>Event</a> ·{' '}
           <a href={appUrl(c, `/projects/${projectId}/persons/${event.personId}`)}>Person</a>
         </p>
-        <pre class="json">{JSON.stringify(event.properties, null, 2)}</pre>
+        <PropertyTable properties={event.properties} />
       </details>
     </li>
   );
