@@ -43,7 +43,7 @@ beforeAll(async () => {
           event: 'buy',
           distinctId: b.distinctId,
           personIdAtIngest: id,
-          timestamp: day(d) + '',
+          timestamp: day(d),
           properties: { plan: b.plan },
         },
       ]),

@@ -15,7 +15,8 @@ export function NumberLink({
   class?: string;
   children?: Child;
 }) {
-  if (!href) return className ? <span class={className}>{children}</span> : <>{children}</>;
+  // A span either way, so the number keeps its place in the layout (the funnel bar styles `.label`).
+  if (!href) return <span class={className}>{children}</span>;
   return (
     <a href={href(number)} title={title} class={className}>
       {children}
