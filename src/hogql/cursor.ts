@@ -1,5 +1,16 @@
 import { HogQLSyntaxError } from './errors';
+import type { Expr, SelectQuery, SelectSetQuery } from './ast';
 import { tokenize, type Token } from './lexer';
+
+/**
+ * The grammar's recursive entry points. Rules in one file reach rules in another through these (set by parser.ts)
+ * instead of importing each other, so the rule files import in one direction only.
+ */
+export interface Grammar {
+  expr(c: Cursor, minPrec?: number): Expr;
+  exprList(c: Cursor, close: string, allowEmpty: boolean): { exprs: Expr[]; trailingComma: boolean };
+  selectSet(c: Cursor): SelectQuery | SelectSetQuery;
+}
 
 /** Deepest nesting (parentheses, calls, subqueries, operators waiting for an operand) a text may have. */
 export const MAX_DEPTH = 64;
@@ -58,7 +69,10 @@ export class Cursor {
   /** Token index before which no `a, b -> ...` lambda can start (see bareLambdaArgs). */
   noBareLambdaBefore = 0;
 
-  constructor(text: string) {
+  constructor(
+    text: string,
+    readonly grammar: Grammar,
+  ) {
     this.tokens = tokenize(text);
   }
 

@@ -1,23 +1,7 @@
-import type { ArithmeticOperationOp, Call, CompareOperationOp, Constant, Expr } from './ast';
+import type { ArithmeticOperationOp, Call, CompareOperationOp, Expr } from './ast';
 import { aliasOf, type Cursor, isName } from './cursor';
 import { parseAccessor, parseUnary } from './expr-primary';
-
-// Binding strength of each operator, loosest first, in the order of PostHog's grammar (HogQLParser.g4, columnExpr)
-// as its parser actually applies it: BETWEEN binds tighter than NOT, looser than `??`.
-export const PREC = {
-  ALIAS: 1,
-  TERNARY: 2,
-  OR: 3,
-  AND: 4,
-  NOT: 5,
-  BETWEEN: 6,
-  NULLISH: 7,
-  IS: 8,
-  COMPARE: 9,
-  ADD: 10,
-  MUL: 11,
-  NEG: 12,
-} as const;
+import { constant, PREC, syntheticCall } from './expr-nodes';
 
 const COMPARE_PUNCT: Record<string, CompareOperationOp> = {
   '=': '==',
@@ -43,15 +27,6 @@ const ARITHMETIC: Record<string, { op: ArithmeticOperationOp; prec: number }> = 
   '/': { op: '/', prec: PREC.MUL },
   '%': { op: '%', prec: PREC.MUL },
 };
-
-export function constant(value: Constant['value'], start: number, end: number): Constant {
-  return { kind: 'Constant', value, start, end };
-}
-
-/** A call PostHog's parser makes up for syntax (`||`, CASE, `? :`, INTERVAL). */
-export function syntheticCall(name: string, args: Expr[], start: number, end: number): Call {
-  return { kind: 'Call', name, args, distinct: false, start, end };
-}
 
 /** Parses an expression whose operators all bind at least as tightly as `minPrec` (0: any expression). */
 export function parseExpr(c: Cursor, minPrec = 0): Expr {

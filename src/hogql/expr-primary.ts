@@ -1,9 +1,8 @@
 import type { Call, Expr, Placeholder } from './ast';
 import { type Cursor, isName } from './cursor';
 import type { Token } from './lexer';
-import { constant, parseExpr, parseExprList, PREC } from './expr-parser';
+import { constant, PREC } from './expr-nodes';
 import { parseCase, parseInterval } from './expr-sugar';
-import { parseSelectSet } from './select-parser';
 
 const NUMBER_WORDS: Record<string, number> = { INF: Infinity, INFINITY: Infinity, NAN: NaN };
 
@@ -34,7 +33,7 @@ export function parseUnary(c: Cursor): Expr {
   if (signed) return parsePostfix(c, signed);
   if (token.type === 'punct' && token.value === '-') {
     c.next();
-    const operand = parseExpr(c, PREC.NEG);
+    const operand = c.grammar.expr(c, PREC.NEG);
     const zero = constant(0, token.start, token.end);
     return { kind: 'ArithmeticOperation', op: '-', left: zero, right: operand, start: token.start, end: c.lastEnd };
   }
@@ -42,7 +41,7 @@ export function parseUnary(c: Cursor): Expr {
   const subquery = c.isPunct('(', 1) && (c.isKw('SELECT', 2) || c.isKw('WITH', 2));
   if (c.isKw('NOT') && (!c.isPunct('(', 1) || subquery)) {
     c.next();
-    const operand = parseExpr(c, PREC.NOT);
+    const operand = c.grammar.expr(c, PREC.NOT);
     return { kind: 'Not', expr: operand, start: token.start, end: c.lastEnd };
   }
   return parsePostfix(c, parsePrimary(c));
@@ -63,7 +62,7 @@ function parsePostfix(c: Cursor, expr: Expr): Expr {
 export function parseAccessor(c: Cursor, expr: Expr): Expr | undefined {
   const token = c.peek();
   if (c.acceptPunct('[')) {
-    const property = parseExpr(c);
+    const property = c.grammar.expr(c);
     c.expectPunct(']');
     return { kind: 'ArrayAccess', array: expr, property, start: expr.start, end: c.lastEnd };
   }
@@ -115,7 +114,7 @@ function parsePunctPrimary(c: Cursor, token: Token): Expr {
       return parseParens(c);
     case '[': {
       c.next();
-      const { exprs } = parseExprList(c, ']', true);
+      const { exprs } = c.grammar.exprList(c, ']', true);
       c.expectPunct(']');
       return { kind: 'Array', exprs, start: token.start, end: c.lastEnd };
     }
@@ -132,7 +131,7 @@ function parsePunctPrimary(c: Cursor, token: Token): Expr {
 /** `{name}`: a value the caller substitutes later. */
 export function parsePlaceholder(c: Cursor): Placeholder {
   const open = c.expectPunct('{');
-  const expr = parseExpr(c);
+  const expr = c.grammar.expr(c);
   c.expectPunct('}');
   return { kind: 'Placeholder', expr, start: open.start, end: c.lastEnd };
 }
@@ -176,7 +175,7 @@ function parseParens(c: Cursor): Expr {
   const open = c.peek();
   if (c.isKw('SELECT', 1) || c.isKw('WITH', 1)) {
     c.next();
-    const query = parseSelectSet(c);
+    const query = c.grammar.selectSet(c);
     c.expectPunct(')');
     return query;
   }
@@ -188,11 +187,11 @@ function parseParens(c: Cursor): Expr {
       c.acceptPunct(',');
     }
     c.expectPunct('->');
-    const expr = parseExpr(c);
+    const expr = c.grammar.expr(c);
     return { kind: 'Lambda', args, expr, start: open.start, end: c.lastEnd };
   }
   c.next();
-  const { exprs, trailingComma } = parseExprList(c, ')', false);
+  const { exprs, trailingComma } = c.grammar.exprList(c, ')', false);
   c.expectPunct(')');
   const [only] = exprs;
   if (only && exprs.length === 1 && !trailingComma) return only;
@@ -224,7 +223,7 @@ function parseNamePrimary(c: Cursor, token: Token): Expr {
   const lambdaArgs = bareLambdaArgs(c);
   if (lambdaArgs) {
     while (!c.acceptPunct('->')) c.next();
-    const expr = parseExpr(c);
+    const expr = c.grammar.expr(c);
     return { kind: 'Lambda', args: lambdaArgs, expr, start: token.start, end: c.lastEnd };
   }
   if (call) return parseCall(c);
@@ -255,7 +254,7 @@ function parseField(c: Cursor): Expr {
 function parseArgs(c: Cursor): { args: Expr[]; distinct: boolean } {
   c.expectPunct('(');
   const distinct = c.acceptKw('DISTINCT');
-  const { exprs } = parseExprList(c, ')', true);
+  const { exprs } = c.grammar.exprList(c, ')', true);
   c.expectPunct(')');
   return { args: exprs, distinct };
 }

@@ -1,6 +1,6 @@
 import type { Expr } from './ast';
 import type { Cursor } from './cursor';
-import { constant, parseExpr, syntheticCall } from './expr-parser';
+import { constant, syntheticCall } from './expr-nodes';
 import type { Token } from './lexer';
 
 const INTERVAL_UNITS: Record<string, string> = {
@@ -20,18 +20,18 @@ const INTERVAL_UNITS: Record<string, string> = {
 export function parseCase(c: Cursor): Expr {
   const start = c.next().start;
   const args: Expr[] = [];
-  const subject = c.isKw('WHEN') ? undefined : parseExpr(c);
+  const subject = c.isKw('WHEN') ? undefined : c.grammar.expr(c);
   if (subject) args.push(subject);
   let whens = 0;
   do {
     c.expectKw('WHEN');
-    args.push(parseExpr(c));
+    args.push(c.grammar.expr(c));
     c.expectKw('THEN');
-    args.push(parseExpr(c));
+    args.push(c.grammar.expr(c));
     whens += 1;
   } while (c.isKw('WHEN'));
   if (c.acceptKw('ELSE')) {
-    args.push(parseExpr(c));
+    args.push(c.grammar.expr(c));
   } else {
     args.push(constant(null, c.peek().start, c.peek().start));
   }
@@ -57,7 +57,7 @@ export function parseInterval(c: Cursor): Expr {
     }
     return syntheticCall(`toInterval${name}`, [constant(Number(count), text.start, text.end)], start, c.lastEnd);
   }
-  const count = parseExpr(c);
+  const count = c.grammar.expr(c);
   const unit = intervalUnit(c.peek());
   if (!unit) c.fail('Expected an interval unit (SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER or YEAR)');
   c.next();

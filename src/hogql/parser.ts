@@ -1,7 +1,9 @@
 import type { Expr, SelectQuery, SelectSetQuery } from './ast';
-import { Cursor } from './cursor';
-import { parseExpr as parseExpression } from './expr-parser';
+import { Cursor, type Grammar } from './cursor';
+import { parseExpr as parseExpression, parseExprList } from './expr-parser';
 import { parseSelectSet } from './select-parser';
+
+const GRAMMAR: Grammar = { expr: parseExpression, exprList: parseExprList, selectSet: parseSelectSet };
 
 export { MAX_DEPTH } from './cursor';
 export { MAX_QUERY_LENGTH, MAX_TOKENS } from './lexer';
@@ -9,7 +11,7 @@ export { HogQLSyntaxError } from './errors';
 
 /** Parses a HogQL SELECT (or UNION ALL of SELECTs); throws HogQLSyntaxError. One trailing ';' is allowed. */
 export function parseSelect(text: string): SelectQuery | SelectSetQuery {
-  const c = new Cursor(text);
+  const c = new Cursor(text, GRAMMAR);
   const query = parseSelectSet(c);
   c.acceptPunct(';');
   if (c.peek().type !== 'eof') c.fail();
@@ -18,7 +20,7 @@ export function parseSelect(text: string): SelectQuery | SelectSetQuery {
 
 /** Parses one HogQL expression; throws HogQLSyntaxError. */
 export function parseExpr(text: string): Expr {
-  const c = new Cursor(text);
+  const c = new Cursor(text, GRAMMAR);
   const expr = parseExpression(c);
   if (c.peek().type !== 'eof') c.fail();
   return expr;

@@ -1,6 +1,7 @@
 import type { CTE, Expr, JoinExpr, JoinType, OrderExpr, SelectQuery, SelectSetNode, SelectSetQuery } from './ast';
 import { aliasOf, type Cursor, isKeyword, isName } from './cursor';
-import { parseExpr, parseExprList, PREC } from './expr-parser';
+import { parseExpr, parseExprList } from './expr-parser';
+import { PREC } from './expr-nodes';
 import { parsePlaceholder } from './expr-primary';
 import type { Token } from './lexer';
 
