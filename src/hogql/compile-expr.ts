@@ -6,6 +6,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { ArithmeticOperation, CompareOperation, Expr } from './ast';
 import { asDate, asDateTime, asNumber, bound, known } from './compile-coerce';
+import { arithmetic } from './compile-arithmetic';
 import { compileCall } from './compile-functions';
 import { fieldOf } from './compile-fields';
 import { likeSql } from './compile-like';
@@ -127,28 +128,6 @@ function compare(c: CompareOperation, scope: Scope): Compiled {
       : `The regex operator ${c.op} is not supported (SQLite in D1 has no regular expressions); use LIKE or ILIKE`,
     c,
   );
-}
-
-const ARITHMETIC_SQL: Record<string, string> = { '+': '+', '-': '-', '*': '*', '%': '%' };
-
-export function arithmetic(
-  op: ArithmeticOperation['op'],
-  left: Compiled,
-  right: Compiled,
-  scope: Scope,
-  at: Expr,
-): Compiled {
-  const aggregate = left.aggregate || right.aggregate;
-  if (right.type === 'Interval' && (op === '+' || op === '-'))
-    return { ...addIntervalSql(left, right, op, scope, at), aggregate };
-  if (left.type === 'Interval' && op === '+') return { ...addIntervalSql(right, left, op, scope, at), aggregate };
-  if (left.type === 'Interval' || right.type === 'Interval')
-    fail('An interval can only be added to or subtracted from a date', at);
-  const l = asNumber(left, at);
-  const r = asNumber(right, at);
-  if (op === '/') return { sql: sql`(CAST(${l.sql} AS REAL) / ${r.sql})`, type: 'Float', aggregate };
-  const type = l.type === 'Float' || r.type === 'Float' ? 'Float' : 'Int';
-  return { sql: sql`(${l.sql} ${sql.raw(ARITHMETIC_SQL[op]!)} ${r.sql})`, type, aggregate };
 }
 
 function accessPath(expr: Expr, scope: Scope): Compiled {

@@ -5,7 +5,6 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Field } from './ast';
-import { compileExpr } from './compile-expr';
 import type { PathStep } from './compile-properties';
 import type { Scope, ScopeTable } from './compile-scope';
 import { TABLE_FIELDS, entityField, eventField } from './compile-schema';
@@ -37,7 +36,7 @@ export function fieldOf(field: Field, scope: Scope, extra: PathStep[] = []): Com
   if (chain.length === 1 && scope.aliases.has(first) && !scope.expanding.has(first)) {
     scope.expanding.add(first);
     try {
-      return compileExpr(scope.aliases.get(first)!, scope);
+      return scope.compile(scope.aliases.get(first)!, scope);
     } finally {
       scope.expanding.delete(first);
     }

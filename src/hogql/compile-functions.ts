@@ -9,7 +9,7 @@ import { AGGREGATE_ARITY, aggregateCall, isAggregate } from './compile-aggregate
 import { asNumber, asText } from './compile-coerce';
 import { isPathSafe } from './compile-properties';
 import { DATE_ARITY, dateCall } from './compile-dates';
-import { arithmetic, compileExpr } from './compile-expr';
+import { arithmetic } from './compile-arithmetic';
 import type { Scope } from './compile-scope';
 import { type Compiled, fail } from './compile-types';
 
@@ -257,14 +257,14 @@ function rewritten(call: Call, name: string, scope: Scope): Compiled | undefined
   const [l, r] = call.args as [Expr, Expr];
   const span = { start: call.start, end: call.end };
   const op = Object.hasOwn(COMPARE_FUNCTIONS, name) ? COMPARE_FUNCTIONS[name] : undefined;
-  if (op) return compileExpr({ kind: 'CompareOperation', op, left: l, right: r, ...span }, scope);
+  if (op) return scope.compile({ kind: 'CompareOperation', op, left: l, right: r, ...span }, scope);
   if (name === 'and' || name === 'or')
-    return compileExpr({ kind: name === 'and' ? 'And' : 'Or', exprs: call.args, ...span }, scope);
-  if (name === 'not') return compileExpr({ kind: 'Not', expr: l, ...span }, scope);
+    return scope.compile({ kind: name === 'and' ? 'And' : 'Or', exprs: call.args, ...span }, scope);
+  if (name === 'not') return scope.compile({ kind: 'Not', expr: l, ...span }, scope);
   const arith = Object.hasOwn(ARITHMETIC_FUNCTIONS, name)
     ? ARITHMETIC_FUNCTIONS[name as keyof typeof ARITHMETIC_FUNCTIONS]
     : undefined;
-  if (arith) return arithmetic(arith, compileExpr(l, scope), compileExpr(r, scope), scope, call);
+  if (arith) return arithmetic(arith, scope.compile(l, scope), scope.compile(r, scope), scope, call);
   return undefined;
 }
 
@@ -287,12 +287,12 @@ export function compileCall(call: Call, scope: Scope): Compiled {
     scope.inAggregate = true;
     try {
       const isStar = call.args.length === 1 && call.args[0]!.kind === 'Field' && call.args[0]!.chain[0] === '*';
-      const args = isStar ? [] : call.args.map((a) => compileExpr(a, scope));
+      const args = isStar ? [] : call.args.map((a) => scope.compile(a, scope));
       return aggregateCall({ ...call, name }, args);
     } finally {
       scope.inAggregate = false;
     }
   }
-  const args = call.args.map((a) => compileExpr(a, scope));
+  const args = call.args.map((a) => scope.compile(a, scope));
   return dateCall({ ...call, name }, args, scope) ?? scalar(call, name, args, scope);
 }

@@ -6,7 +6,7 @@ import type { SQL } from 'drizzle-orm';
 import type { OffsetSegment } from '../query/time';
 import type { CTE, Expr, SelectQuery, SelectSetQuery } from './ast';
 import type { EventJoins, TableName } from './compile-schema';
-import type { HType, KnownValue } from './compile-types';
+import type { Compiled, HType, KnownValue } from './compile-types';
 
 /** `{filters}` compiled by the caller (src/query/hogql-filters.ts) over the events alias `e`. */
 export interface FiltersSql {
@@ -63,6 +63,11 @@ export interface Scope {
   expanding: Set<string>;
   /** Inside an aggregate's arguments (no nested aggregates). */
   inAggregate: boolean;
+  /**
+   * Compiles an expression in a scope (this one or a copy of it). The compiler's rule files reach compileExpr
+   * through here rather than importing it, so they import in one direction only.
+   */
+  compile(expr: Expr, scope: Scope): Compiled;
   /** Compiles a nested SELECT (scalar subqueries, IN subqueries). */
   subquery(query: SelectQuery | SelectSetQuery): { sql: SQL; columns: OutputColumn[] };
 }

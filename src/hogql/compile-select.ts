@@ -41,6 +41,7 @@ function newScope(ctx: CompileContext): Scope {
     aliases: new Map(),
     expanding: new Set(),
     inAggregate: false,
+    compile: compileExpr,
     subquery: (q) => compileSelectSet(q, ctx),
   };
   return scope;

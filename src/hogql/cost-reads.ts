@@ -54,6 +54,7 @@ function eventsBounds(q: SelectQuery, names: string[], options: ReadsOptions) {
     aliases: new Map(),
     expanding: new Set(),
     inAggregate: false,
+    compile: compileExpr,
     subquery: () => {
       throw new Error('no subqueries in a bound');
     },

@@ -25,6 +25,7 @@ export function hogqlWhereSql(ctx: QueryContext, where: string[] | null | undefi
         aliases: new Map(),
         expanding: new Set(),
         inAggregate: false,
+        compile: compileExpr,
         subquery: () => {
           throw new HogQLCompileError('Subqueries are not supported in an EventsQuery where; use a HogQLQuery');
         },
