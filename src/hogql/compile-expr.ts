@@ -4,14 +4,13 @@
  * or select aliases; anything else is a HogQLCompileError naming it.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { ArithmeticOperation, CompareOperation, Expr } from './ast';
+import type { CompareOperation, Expr } from './ast';
 import { asDate, asDateTime, asNumber, bound, known } from './compile-coerce';
 import { arithmetic } from './compile-arithmetic';
 import { compileCall } from './compile-functions';
 import { fieldOf } from './compile-fields';
 import { likeSql } from './compile-like';
 import type { Scope } from './compile-scope';
-import { addIntervalSql } from './compile-dates';
 import { type Compiled, type KnownValue, fail, isNumeric, isText } from './compile-types';
 
 const typeOfConstant = (v: KnownValue): Compiled['type'] =>
