@@ -383,7 +383,9 @@ describe('SQL-looking input in every filter is only ever data', () => {
         persons.filter(
           (p) =>
             p.distinct_ids.some((d) => d.toLowerCase().includes(lower)) ||
-            (emailOf(p) ?? '').toLowerCase().includes(lower),
+            (emailOf(p) ?? '').toLowerCase().includes(lower) ||
+            (typeof p.properties.name === 'string' ? p.properties.name : '').toLowerCase().includes(lower) ||
+            p.id === lower,
         ),
       );
       await check(
