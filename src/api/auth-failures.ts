@@ -16,7 +16,7 @@ import type { Env } from '../env';
  */
 
 /** The binding's period (wrangler.toml `simple.period`), and how long a blocked address waits. */
-export const AUTH_FAILURE_PERIOD_SECONDS = 60;
+const AUTH_FAILURE_PERIOD_SECONDS = 60;
 /** Blocked addresses remembered per isolate; the oldest is forgotten first. */
 const MAX_BLOCKED_ADDRESSES = 10_000;
 

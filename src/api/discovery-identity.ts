@@ -15,7 +15,7 @@ export const USER_UUID = uuidv5('user', NAMESPACE);
 export const API_KEY_ID = uuidv5('personal-api-key', NAMESPACE);
 
 /** A project's `uuid` (PostHog's team uuid), stable for its id. */
-export const projectUuidOf = (projectId: number) => uuidv5(`project:${projectId}`, NAMESPACE);
+const projectUuidOf = (projectId: number) => uuidv5(`project:${projectId}`, NAMESPACE);
 
 /**
  * The personal API key may do everything this service offers; in PostHog's

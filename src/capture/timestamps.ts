@@ -33,7 +33,7 @@ interface EventClock {
 }
 
 /** An ingestion warning about the event's time, in PostHog's names (the event is kept). */
-export interface TimestampWarning {
+interface TimestampWarning {
   type: 'ignored_invalid_timestamp' | 'event_timestamp_in_future';
   details: Record<string, unknown>;
 }
@@ -42,7 +42,7 @@ export interface TimestampWarning {
  * The earliest time stored: queries range over 1970 onwards, so an earlier
  * timestamp is stored at the epoch, as PostHog stores an out-of-bounds one.
  */
-export const EARLIEST_STORED = 0;
+const EARLIEST_STORED = 0;
 
 /**
  * The event's time as an ISO string, corrected for client clock skew:

@@ -12,7 +12,7 @@ export type TileRow = typeof dashboardTiles.$inferSelect;
 /** Tiles a dashboard may hold: each may cost a query when the dashboard is refreshed. */
 export const MAX_TILES = 30;
 
-export interface DashboardFields {
+interface DashboardFields {
   name?: string;
   description?: string;
   pinned?: boolean;
@@ -146,7 +146,7 @@ export async function countTiles(db: Db, projectId: number, dashboardId: number)
   return row?.n ?? 0;
 }
 
-export interface TileChange {
+interface TileChange {
   id?: number;
   layouts?: Record<string, unknown>;
   color?: string | null;
@@ -188,7 +188,7 @@ export async function changeTiles(db: Db, projectId: number, dashboardId: number
   if (statements.length > 0) await runBatch(db, statements);
 }
 
-export interface ShareChange {
+interface ShareChange {
   enabled?: boolean;
   settings?: Record<string, unknown>;
   /** A new token: every link given out before stops working. */

@@ -10,7 +10,7 @@ import { AnyQuery, type AnyQueryInput } from '../query/schema';
 
 export const WRAPPER_KINDS = ['InsightVizNode', 'DataTableNode', 'DataVisualizationNode'] as const;
 /** A saved query's JSON: far above any real one, far below D1's row limit. */
-export const MAX_QUERY_BYTES = 64 * 1024;
+const MAX_QUERY_BYTES = 64 * 1024;
 
 export interface QueryIssue {
   attr: string;

@@ -10,12 +10,12 @@ export type InsightRow = typeof insights.$inferSelect;
 const SHORT_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 /** 8 random characters, as PostHog's `generate_short_id`. */
-export function newShortId(): string {
+function newShortId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(8));
   return Array.from(bytes, (b) => SHORT_ID_ALPHABET[b % SHORT_ID_ALPHABET.length]).join('');
 }
 
-export interface InsightFields {
+interface InsightFields {
   name?: string | null;
   description?: string;
   query?: Record<string, unknown>;
@@ -55,7 +55,7 @@ export async function getInsight(
     .get();
 }
 
-export interface InsightListFilter {
+interface InsightListFilter {
   search?: string;
   saved?: boolean;
   favorited?: boolean;

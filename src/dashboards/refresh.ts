@@ -55,7 +55,7 @@ export function staleAt(lastRefresh: number, interval: string, lazy = false): nu
  * What to do for a request: serve the cached result, calculate now (the answer waits), or serve
  * the cache and calculate after answering. `cachedAt` is the cached result's time (ms), if any.
  */
-export type RefreshPlan = 'serve_cache' | 'calculate' | 'serve_cache_and_calculate_after';
+type RefreshPlan = 'serve_cache' | 'calculate' | 'serve_cache_and_calculate_after';
 
 export function planRefresh(
   mode: RefreshMode,

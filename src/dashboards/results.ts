@@ -20,7 +20,7 @@ import { sourceOf } from './insight-query';
 import { intervalOf, planRefresh, type RefreshMode, staleAt } from './refresh';
 
 /** A result larger than this is recalculated each time rather than stored (D1 rows stay small). */
-export const MAX_CACHED_BYTES = 256 * 1024;
+const MAX_CACHED_BYTES = 256 * 1024;
 
 export interface ResultContext {
   env: Env;

@@ -51,7 +51,7 @@ export function insightJson(
   };
 }
 
-export type InsightJson = ReturnType<typeof insightJson>;
+type InsightJson = ReturnType<typeof insightJson>;
 
 /** The list's and the detail's common part (PostHog's DashboardBasicSerializer). */
 export function dashboardBasicJson(dashboard: DashboardRow, lastRefresh: string | null = null) {

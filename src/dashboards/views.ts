@@ -13,7 +13,7 @@ import { effectiveQuery, insightResult, type InsightResultView, noResult, type R
 import { dashboardJson, insightJson, queryShown, type TileJson, tileJson } from './shapes';
 
 /** A dashboard's answer stops carrying results past this many bytes; later tiles say so in `error`. */
-export const MAX_DASHBOARD_RESULT_BYTES = 4 * 1024 * 1024;
+const MAX_DASHBOARD_RESULT_BYTES = 4 * 1024 * 1024;
 /** Tiles calculated at once when a dashboard is refreshed. */
 const TILE_CONCURRENCY = 4;
 

@@ -8,7 +8,7 @@ import { propertyTypeOf, type PropertyType } from './property-type';
 
 /** PostHog's PropertyDefinition.Type. */
 export const DEFINITION_TYPE = { event: 1, person: 2, group: 3 } as const;
-export type DefinitionKind = keyof typeof DEFINITION_TYPE;
+type DefinitionKind = keyof typeof DEFINITION_TYPE;
 
 export interface PropertyDefinitionRow {
   type: (typeof DEFINITION_TYPE)[DefinitionKind];
@@ -18,7 +18,7 @@ export interface PropertyDefinitionRow {
   propertyType: PropertyType | null;
 }
 
-export interface BatchDefinitions {
+interface BatchDefinitions {
   /** Event name → the latest timestamp (ISO) among the batch's events of that name. */
   events: Map<string, string>;
   /** Keyed by `propertyKey(row)`. */

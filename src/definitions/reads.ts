@@ -47,7 +47,7 @@ async function countAndPage<Row>(db: Db, from: string, select: string, order: st
 export const EVENT_ORDERINGS = ['name', 'last_seen_at', 'last_seen_at::date'] as const;
 export type EventOrdering = `${'' | '-'}${(typeof EVENT_ORDERINGS)[number]}`;
 
-export interface EventDefinitionFilter extends Page {
+interface EventDefinitionFilter extends Page {
   search?: string;
   /** `event_custom`: names not starting with `$`; `event_posthog`: those starting with `$`. */
   eventType: 'event' | 'event_custom' | 'event_posthog' | 'all';
@@ -55,7 +55,7 @@ export interface EventDefinitionFilter extends Page {
   ordering: EventOrdering[];
 }
 
-export interface EventDefinitionRow {
+interface EventDefinitionRow {
   id: string;
   name: string;
   created_at: string;
@@ -87,7 +87,7 @@ export function listEventDefinitions(db: Db, projectId: number, filter: EventDef
   );
 }
 
-export interface PropertyDefinitionFilter extends Page {
+interface PropertyDefinitionFilter extends Page {
   type: 1 | 2 | 3;
   groupTypeIndex: number;
   search?: string;

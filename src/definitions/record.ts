@@ -90,6 +90,3 @@ export async function recordDefinitions(
   for (const [key, value] of learned) written.set(key, value);
   return eventRows.length + propertyRows.length + pairRows.length;
 }
-
-/** Tests: start from an empty cache, as a fresh isolate does. */
-export const forgetRecordedDefinitions = () => written.clear();

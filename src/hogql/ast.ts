@@ -7,7 +7,7 @@ export interface Span {
   end: number;
 }
 
-export type ConstantValue = string | number | boolean | null;
+type ConstantValue = string | number | boolean | null;
 
 export interface Constant extends Span {
   kind: 'Constant';
@@ -92,7 +92,7 @@ export interface Tuple extends Span {
 }
 
 /** PostHog's `ast.Array` (renamed here so it does not shadow the global Array). */
-export interface ArrayExpr extends Span {
+interface ArrayExpr extends Span {
   kind: 'Array';
   exprs: Expr[];
 }

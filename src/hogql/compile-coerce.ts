@@ -27,10 +27,8 @@ export function known(value: KnownValue, type: Compiled['type']): Compiled {
   return { sql: bound(value), type, known: { value } };
 }
 
-export const isNullConstant = (c: Compiled) => c.type === 'Null';
-
 /** `YYYY-MM-DD` (a date) or a datetime text as an instant in `timezone`. */
-export function instantOfText(text: string, timezone: string, at: At): number {
+function instantOfText(text: string, timezone: string, at: At): number {
   try {
     return parsePoint(text.trim(), 'value', timezone, 0).instant;
   } catch (error) {

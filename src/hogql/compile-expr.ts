@@ -24,7 +24,7 @@ const typeOfConstant = (v: KnownValue): Compiled['type'] =>
           ? 'Int'
           : 'Float';
 
-export function constantOf(v: KnownValue): Compiled {
+function constantOf(v: KnownValue): Compiled {
   return known(v, typeOfConstant(v));
 }
 

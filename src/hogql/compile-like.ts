@@ -8,7 +8,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Compiled } from './compile-types';
 
 /** A LIKE pattern as a GLOB pattern (`%` → `*`, `_` → `?`, GLOB's own specials bracketed). */
-export function globOfLike(pattern: string): string {
+function globOfLike(pattern: string): string {
   let out = '';
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i]!;

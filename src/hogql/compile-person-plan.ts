@@ -95,7 +95,7 @@ function levelWalker(q: SelectQuery, tableNames: string[], ctx: CompileContext) 
 /** Conjuncts of a WHERE (a top-level AND split). */
 const conjuncts = (e: Expr | undefined): Expr[] => (!e ? [] : e.kind === 'And' ? e.exprs.flatMap(conjuncts) : [e]);
 
-export interface PlanScopes {
+interface PlanScopes {
   /** A fresh scope over the events table aliased `e` (the inner query's, then the outer one's). */
   eventsScope(names: string[]): Scope;
 }

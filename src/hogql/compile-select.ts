@@ -13,7 +13,7 @@ import { STAR_FIELDS, isTableName } from './compile-schema';
 import { type Compiled, fail } from './compile-types';
 import { printExpr } from './print';
 
-export interface CompiledSelect {
+interface CompiledSelect {
   sql: SQL;
   columns: OutputColumn[];
 }

@@ -149,7 +149,7 @@ export function unitModifiersSql(unit: IntervalUnit, n: SQL): SQL[] {
   }
 }
 
-export const UNIT_NAMES: Record<string, IntervalUnit> = {
+const UNIT_NAMES: Record<string, IntervalUnit> = {
   second: 'second',
   minute: 'minute',
   hour: 'hour',

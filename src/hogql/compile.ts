@@ -12,8 +12,8 @@ import { printSelect } from './print';
 import type { OffsetSegment } from '../query/time';
 
 /** PostHog's posthog/hogql/constants.py: rows when the query sets no LIMIT, and the most it may ask for. */
-export const DEFAULT_RETURNED_ROWS = 100;
-export const MAX_SELECT_RETURNED_ROWS = 50_000;
+const DEFAULT_RETURNED_ROWS = 100;
+const MAX_SELECT_RETURNED_ROWS = 50_000;
 
 export interface CompiledQuery {
   sql: SQL;

@@ -17,7 +17,7 @@ export type Reads =
   | { kind: 'table'; table: TableName; from?: number; to?: number; events?: string[]; at: Span }
   | { kind: 'sum' | 'product'; parts: Reads[] };
 
-export interface ReadsOptions extends CompileOptions {
+interface ReadsOptions extends CompileOptions {
   /** The range `{filters}` stands for (filters.dateRange). */
   filtersRange?: { from?: number; to?: number };
 }

@@ -5,7 +5,7 @@ export const MAX_QUERY_LENGTH = 20_000;
 /** Most tokens one text may hold. */
 export const MAX_TOKENS = 10_000;
 
-export type TokenType = 'ident' | 'quoted' | 'string' | 'number' | 'punct' | 'eof';
+type TokenType = 'ident' | 'quoted' | 'string' | 'number' | 'punct' | 'eof';
 
 export interface Token {
   type: TokenType;

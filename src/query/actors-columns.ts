@@ -24,7 +24,7 @@ export interface Ordering {
 
 const SOURCE_COLUMNS: SourceColumn[] = ['event_count', 'event_distinct_ids', 'last_seen', 'appearances'];
 
-export const TYPES: Record<string, string> = {
+const TYPES: Record<string, string> = {
   actor: 'Tuple',
   id: 'UUID',
   delete: 'UInt8',

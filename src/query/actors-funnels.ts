@@ -11,7 +11,7 @@ import { QueryError } from './errors';
 import { breakdownGroups, funnelAttempts, funnelBreakdownKey } from './funnels';
 import type { FunnelsQueryInput } from './schema';
 
-export interface FunnelsActorsInput {
+interface FunnelsActorsInput {
   source: FunnelsQueryInput;
   funnelStep: number;
   funnelStepBreakdown?: string | number | (string | number)[] | null;

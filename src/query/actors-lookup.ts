@@ -11,7 +11,7 @@ import { run } from './source';
 
 const CHUNK = 1_000;
 
-export interface Found {
+interface Found {
   id: string;
   /** Matches the search (true when there is none). */
   hit: boolean;

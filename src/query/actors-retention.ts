@@ -13,7 +13,7 @@ import { retentionPlan } from './retention';
 import type { RetentionQueryInput } from './schema';
 import { run } from './source';
 
-export interface RetentionActorsInput {
+interface RetentionActorsInput {
   source: RetentionQueryInput;
   interval?: number | null;
 }

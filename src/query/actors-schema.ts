@@ -10,10 +10,10 @@ import { ALLOW, NODE_BOOKKEEPING, refused, strictObject } from './schema-fields'
 
 /** Answer rows per request: PostHog's default 100; at most the EventsQuery cap. */
 export const DEFAULT_ACTORS_LIMIT = 100;
-export const MAX_ACTORS_LIMIT = 10_000;
+const MAX_ACTORS_LIMIT = 10_000;
 
 /** What a `select` entry may name: `actor`/`person`, source columns, the actor's fields and properties. */
-export const ACTORS_COLUMN =
+const ACTORS_COLUMN =
   /^(actor|person|group|id|actor_id|person\.\$delete|created_at|is_identified|event_count|event_distinct_ids|last_seen|appearances|(person\.)?properties\..+)$/s;
 const COLUMN_HINT =
   'expected one of actor, person, group, id, created_at, is_identified, event_count, event_distinct_ids, ' +

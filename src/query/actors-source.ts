@@ -38,12 +38,6 @@ export function checkActorCount(count: number): void {
   }
 }
 
-/** A breakdown value as PostHog passes it (a string, a number, or a one-element list) in its text form. */
-export function breakdownText(value: string | number | (string | number)[]): string {
-  const v = Array.isArray(value) ? value[0] : value;
-  return v === undefined ? '' : String(v);
-}
-
 /** A field that means nothing for this source: a 400 naming it, never silently ignored. */
 export function refuseFields(source: object, fields: string[], why: string): void {
   for (const field of fields) {

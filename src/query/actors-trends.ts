@@ -6,18 +6,11 @@
  * the set is the one the number counted (PostHog's trends_actors_query_builder).
  */
 import { sql, type SQL } from 'drizzle-orm';
-import {
-  type ActorsSource,
-  MAX_SOURCE_ACTORS,
-  breakdownText,
-  checkActorCount,
-  refuseFields,
-  type SourceActor,
-} from './actors-source';
+import { type ActorsSource, MAX_SOURCE_ACTORS, checkActorCount, refuseFields, type SourceActor } from './actors-source';
 import type { QueryContext } from './context';
 import { parsePoint } from './date-range';
 import { QueryError } from './errors';
-import { BREAKDOWN_OTHER } from './filters';
+import { isOtherValue, trendsBreakdownKey, trendsOtherKey } from './breakdowns';
 import type { TrendsQueryInput } from './schema';
 import { groupTarget } from './groups';
 import { PERSONS, eventsFrom, run } from './source';
@@ -25,7 +18,7 @@ import { bucketKeySql, localOf, ymd, type Bucket } from './time';
 import { planTrends } from './trends';
 import { type Period, seriesParts, seriesRows } from './trends-series';
 
-export interface TrendsActorsInput {
+interface TrendsActorsInput {
   source: TrendsQueryInput;
   day?: string | number | null;
   series?: number | null;
@@ -94,11 +87,12 @@ export async function trendsActors(ctx: QueryContext, input: TrendsActorsInput):
   if (input.breakdown !== undefined && input.breakdown !== null) {
     if (!c.breakdown)
       throw QueryError.badField('query.source.breakdown', 'query.source.breakdown: the source query has no breakdown.');
-    const value = breakdownText(input.breakdown);
-    if (value === BREAKDOWN_OTHER) {
+    const value = trendsBreakdownKey(c.breakdown, input.breakdown);
+    const otherKey = trendsOtherKey(c.breakdown);
+    if (value === otherKey || isOtherValue(input.breakdown)) {
       // "Other" is every value the answer did not show on its own: read those from the answer's own rows.
       const shown = [...new Set((await seriesRows(ctx, c, plan, period)).map((r) => r.bv))];
-      const kept = shown.filter((v) => v !== BREAKDOWN_OTHER);
+      const kept = shown.filter((v) => v !== otherKey);
       conditions.push(sql`${parts.bv} NOT IN (SELECT value FROM json_each(${JSON.stringify(kept)}))`);
     } else {
       conditions.push(sql`${parts.bv} = ${value}`);

@@ -11,7 +11,7 @@ import { BREAKDOWN_NULL, BREAKDOWN_OTHER, DEFAULT_BREAKDOWN_LIMIT, propertyText,
 import type { BreakdownFilterInput } from './schema-insight-filters';
 import type { Needs } from './types';
 
-export interface BreakdownPart {
+interface BreakdownPart {
   type: string;
   key: string;
   groupTypeIndex: number | null;

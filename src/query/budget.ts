@@ -27,7 +27,7 @@ export const QUERY_BUDGET = {
   deadlineMs: 20_000,
 } as const;
 
-export type QueryLimits = { -readonly [K in keyof typeof QUERY_BUDGET]: number };
+type QueryLimits = { -readonly [K in keyof typeof QUERY_BUDGET]: number };
 
 export function tooExpensive(detail: string, attr: string | null): QueryError {
   return new QueryError(400, 'query_too_expensive', detail, attr);

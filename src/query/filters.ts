@@ -100,19 +100,6 @@ export const BREAKDOWN_OTHER = '$$_posthog_breakdown_other_$$';
 /** PostHog's default `breakdown_limit`: the values beyond it are summed into BREAKDOWN_OTHER. */
 export const DEFAULT_BREAKDOWN_LIMIT = 25;
 
-/** The breakdown value of a row: the property's text, PostHog's null label when missing or empty. */
-export function breakdownValueSql(
-  type: string,
-  key: string,
-  needs: Needs,
-  attr: string,
-  groupTypeIndex?: number | null,
-): SQL {
-  const source = sourceOf(type, attr, groupTypeIndex, attr.replace(/breakdown_type$/, 'breakdown_group_type_index'));
-  source.require(needs);
-  return sql`COALESCE(NULLIF(${propertyText(source.column, key)}, ''), ${BREAKDOWN_NULL})`;
-}
-
 const textOf = (v: PropertyValue) => (typeof v === 'string' ? v : String(v));
 
 function valuesOf(f: PropertyFilterInput): PropertyValue[] {

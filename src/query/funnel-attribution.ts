@@ -15,7 +15,7 @@ import { QueryError } from './errors';
 import type { FunnelsQueryInput } from './schema';
 import type { WalkEvent } from './funnel-walk';
 
-export type Attribution = { type: 'first_touch' | 'last_touch' | 'all_events' } | { type: 'step'; step: number };
+type Attribution = { type: 'first_touch' | 'last_touch' | 'all_events' } | { type: 'step'; step: number };
 
 /** Attributed values one actor may be walked with; past it the query is refused rather than stalled. */
 export const MAX_ATTRIBUTED_VALUES = 100;

@@ -8,7 +8,7 @@
  */
 import type { ActorEvent } from './funnel-rows';
 
-export interface UnorderedAttempt {
+interface UnorderedAttempt {
   steps: number;
   times: number[];
   breakdown: string;

@@ -32,13 +32,13 @@ interface Chain {
   excluded: boolean;
 }
 
-export interface WalkResult {
+interface WalkResult {
   steps: number;
   /** Epoch ms of each step of the chain that reached `steps`. */
   times: number[];
 }
 
-export interface WalkOptions {
+interface WalkOptions {
   strict: boolean;
   /** "step" attribution: the 1-indexed step whose event must carry `propVal` (PostHog's breakdownAttributionValue + 1). */
   attributedStep?: number;

@@ -43,7 +43,7 @@ interface Attempt {
 }
 
 /** An actor's best attempt (person id or group key), one per breakdown value it is walked with. */
-export type ActorAttempt = Attempt & { actor: string };
+type ActorAttempt = Attempt & { actor: string };
 
 /** ClickHouse's interpolated median, as PostHog's median_conversion_time. */
 function median(values: number[]): number {

@@ -56,11 +56,7 @@ function readerOf(column: OutputColumn, timezone: string): (v: unknown) => unkno
 /** SQLite's errors about a statement it could not prepare: the query's fault, so a 400, not a 5xx. */
 const SQL_ERROR = /SQLITE_ERROR|no such column|misuse of aggregate|aggregate functions are not allowed|syntax error/i;
 
-export async function runCompiledSelect(
-  ctx: QueryContext,
-  statement: SQL,
-  attr: string,
-): Promise<Record<string, unknown>[]> {
+async function runCompiledSelect(ctx: QueryContext, statement: SQL, attr: string): Promise<Record<string, unknown>[]> {
   try {
     return await run<Record<string, unknown>>(ctx.db, statement);
   } catch (error) {

@@ -18,7 +18,7 @@ import { bucketKeySql, bucketStartOf, bucketsOf, offsetSegments, shiftBuckets, z
 const PERIODS = { Day: 'day', Week: 'week', Month: 'month' } as const;
 const DEFAULT_TOTAL_INTERVALS = 8;
 /** Cohorts a `date_from` range may hold (each actor's periods are one 64-bit mask). */
-export const MAX_RETENTION_COHORTS = 60;
+const MAX_RETENTION_COHORTS = 60;
 
 type Entity = NonNullable<RetentionQueryInput['retentionFilter']['targetEntity']>;
 

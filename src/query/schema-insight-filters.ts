@@ -16,7 +16,7 @@ const TIME_SERIES_DISPLAYS = [
 ] as const;
 
 /** PostHog's limit on `breakdownFilter.breakdowns`. */
-export const MAX_BREAKDOWNS = 3;
+const MAX_BREAKDOWNS = 3;
 
 const FormulaText = z.string().min(1).max(1_000);
 
@@ -80,7 +80,6 @@ const Breakdown = strictObject({
   histogram_bin_count: refused('histogram breakdowns'),
   normalize_url: refused('normalising URLs', ALLOW.isFalse),
 });
-export type BreakdownInput = z.infer<typeof Breakdown>;
 
 export const BreakdownFilter = strictObject({
   breakdown: z.string().max(1_000).nullable().optional(),
@@ -128,7 +127,7 @@ export function funnelsFilterSchema<T extends z.ZodRawShape>(step: z.ZodObject<T
   });
 }
 
-export const RetentionEntity = strictObject({
+const RetentionEntity = strictObject({
   id: z
     .union([z.string().max(400), z.number()])
     .nullable()

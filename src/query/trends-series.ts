@@ -85,7 +85,7 @@ export interface Compiled {
 }
 
 /** What a series reads: its scope, filters, breakdown value and bucket as SQL, shared with actors-trends.ts. */
-export interface SeriesParts {
+interface SeriesParts {
   math: string;
   needs: Needs;
   target: AggregationTarget;

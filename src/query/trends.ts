@@ -27,7 +27,7 @@ function previousPeriod(ctx: QueryContext, c: Compiled, current: Period): Period
   return { from, to: current.from, buckets };
 }
 
-export interface TrendsPlan {
+interface TrendsPlan {
   c: Compiled;
   periods: [Period, 'current' | 'previous' | null][];
   plans: SeriesPlan[];

@@ -38,7 +38,7 @@ export async function issueSession(
   return `${payload}.${await signature(secret, payload)}`;
 }
 
-export interface SignedSession {
+interface SignedSession {
   /** The nonce: the session's key in `web_sessions`. */
   id: string;
   /** Unix seconds. */

@@ -5,8 +5,8 @@
  */
 export const COLUMNS = 12;
 export const WIDTHS = [3, 4, 6, 8, 12] as const;
-export const MIN_HEIGHT = 2;
-export const MAX_HEIGHT = 12;
+const MIN_HEIGHT = 2;
+const MAX_HEIGHT = 12;
 
 export interface Cell {
   x: number;
@@ -15,7 +15,7 @@ export interface Cell {
   h: number;
 }
 
-export interface Placed {
+interface Placed {
   id: number;
   cell: Cell;
 }

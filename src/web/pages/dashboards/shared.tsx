@@ -17,7 +17,7 @@ import { TileGrid } from './tile-grid';
 import { idOf } from './web-results';
 
 /** The app's policy with `frame-ancestors` as the owner chose. */
-export function sharedPagePolicy(basePolicy: string, allowEmbedding: boolean): string {
+function sharedPagePolicy(basePolicy: string, allowEmbedding: boolean): string {
   return basePolicy.replace("frame-ancestors 'none'", allowEmbedding ? 'frame-ancestors *' : "frame-ancestors 'none'");
 }
 

@@ -7,7 +7,7 @@ import { cellOf, type GridChange, inReadingOrder } from './grid';
 import { TileBody } from './tile-body';
 
 /** Where each tile's controls post, and where its title links; absent on a shared page. */
-export interface TileActions {
+interface TileActions {
   insightUrl: (insightId: number) => string;
   changeUrl: (tileId: number) => string;
   removeUrl: (tileId: number) => string;
