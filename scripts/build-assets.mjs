@@ -6,8 +6,20 @@
 //
 // To ship more files, add an entry to ASSETS: `from` is a file or directory relative to the
 // repo root, `to` its place under `.assets/` (the path the Worker asks ASSETS for), `only`
-// optionally keeps the files of a directory whose names match.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+// optionally keeps the files of a directory whose names match; `join: true` makes `to` one file of the directory's
+// files joined in name order (the web app's stylesheet is kept in parts of a readable size).
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +33,7 @@ export const ASSETS = [
   { from: 'node_modules/@scalar/api-reference/dist/browser/standalone.js', to: 'api-reference/standalone.js' },
   // The web app's own scripts and stylesheet, served at /app/assets/<name> (src/web/assets.ts).
   { from: 'src/web/client', to: 'webapp', only: /^[^.][^/]*\.(js|css)$/ },
+  { from: 'src/web/client/app-css', to: 'webapp/app.css', only: /^[^.][^/]*\.css$/, join: true },
   // The chart library of the web app's trends (uPlot), served the same way.
   { from: 'node_modules/uplot/dist', to: 'webapp', only: /^uPlot\.(iife\.min\.js|min\.css)$/ },
 ];
@@ -33,6 +46,12 @@ export function buildAssets({ root = repoRoot, entries = ASSETS } = {}) {
   for (const entry of entries) {
     const from = path.join(root, entry.from);
     if (!existsSync(from)) throw new Error(`build-assets: ${entry.from} is missing; run \`npm install\` first.`);
+    if (entry.join) {
+      const dest = path.join(outDir, entry.to);
+      wanted.add(dest);
+      if (writeIfChanged(dest, joined(from, entry.only))) copied += 1;
+      continue;
+    }
     const files = statSync(from).isDirectory()
       ? readdirSync(from)
           .filter((name) => !entry.only || entry.only.test(name))
@@ -59,6 +78,22 @@ function copyIfChanged(src, dest) {
   const tmp = `${dest}.${process.pid}.tmp`;
   copyFileSync(src, tmp);
   utimesSync(tmp, s.atime, s.mtime);
+  renameSync(tmp, dest);
+  return true;
+}
+
+function joined(dir, only) {
+  const names = readdirSync(dir)
+    .filter((name) => !only || only.test(name))
+    .sort();
+  return names.map((name) => readFileSync(path.join(dir, name), 'utf8')).join('');
+}
+
+function writeIfChanged(dest, text) {
+  if (existsSync(dest) && readFileSync(dest, 'utf8') === text) return false;
+  mkdirSync(path.dirname(dest), { recursive: true });
+  const tmp = `${dest}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
   renameSync(tmp, dest);
   return true;
 }
