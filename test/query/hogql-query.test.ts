@@ -10,7 +10,7 @@ const TO = '2024-03-17T00:00:00.000Z';
 
 beforeAll(async () => {
   projectId = (await newProject('hogql query')).id;
-  world = generateWorld({ seed: 11, users: 60, start: Date.UTC(2024, 2, 1), days: 20, eventsPerUser: 8 });
+  world = generateWorld({ seed: 13, users: 60, start: Date.UTC(2024, 2, 1), days: 20, eventsPerUser: 8 });
   await seedWorld(projectId, world);
 });
 

@@ -15,7 +15,7 @@ let world: World;
 
 beforeAll(async () => {
   projectId = (await newProject('trends formulas')).id;
-  world = generateWorld({ seed: 99, users: 60, start: Date.UTC(2024, 2, 1), days: 45, eventsPerUser: 8 });
+  world = generateWorld({ seed: 101, users: 60, start: Date.UTC(2024, 2, 1), days: 45, eventsPerUser: 8 });
   await seedWorld(projectId, world);
 });
 
