@@ -8,7 +8,7 @@ import { at, env } from '../support';
 // Every shard has the same schema and indexes: the plan is the same on each.
 const db = dbOf(env.SHARD_1);
 
-/** The group reads search indexes; none scans a table (as test/api/query-plans.test.ts for the other reads). */
+/** The group reads search indexes; none scans a table (as test/api/api-query-plans.test.ts for the other reads). */
 async function planOf(query: SQL): Promise<string[]> {
   const rows = await db.all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${query}`);
   return rows.map((r) => r.detail);
