@@ -21,7 +21,8 @@ import type {
   TrendsQueryInput,
 } from './schema';
 import { AGGREGATE_DISPLAYS } from './schema';
-import { earliestEvent, run, scopeSql } from './source';
+import { trendsRangeOptions } from './trends';
+import { run, scopeSql } from './source';
 import { DAY, HOUR, bucketStartOf, shiftBuckets, type Interval } from './time';
 
 interface Scope {
@@ -78,14 +79,7 @@ interface Estimate {
   cellsAttr: string;
 }
 
-const rangeOptions = (ctx: QueryContext, interval: Interval) => ({
-  interval,
-  timezone: ctx.timezone,
-  now: ctx.now,
-  defaultFrom: '-7d',
-  earliest: () => earliestEvent(ctx.db, ctx.projectId),
-  attr: 'query.dateRange',
-});
+const rangeOptions = trendsRangeOptions;
 
 async function trendsEstimate(ctx: QueryContext, q: TrendsQueryInput): Promise<Estimate> {
   const aggregate = (AGGREGATE_DISPLAYS as readonly string[]).includes(q.trendsFilter?.display ?? '');

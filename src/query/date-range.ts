@@ -27,7 +27,8 @@ const START_OF = /^([dwmqy])Start$/;
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
-type Unit = 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
+export type CalendarUnit = 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
+type Unit = CalendarUnit;
 const UNITS: Record<string, Unit> = {
   M: 'minute',
   h: 'hour',
@@ -65,7 +66,7 @@ function endOfUnit(instant: number, unit: Unit, timezone: string): number {
 }
 
 /** `instant` plus n units of calendar time in `timezone` (n may be negative). */
-function addUnits(instant: number, unit: Unit, n: number, timezone: string): number {
+export function addUnits(instant: number, unit: Unit, n: number, timezone: string): number {
   if (unit === 'minute') return instant + n * MINUTE;
   if (unit === 'hour') return instant + n * HOUR;
   const l = localOf(instant, timezone);

@@ -38,14 +38,7 @@ export async function planTrends(ctx: QueryContext, query: TrendsQueryInput): Pr
   const display = query.trendsFilter?.display ?? 'ActionsLineGraph';
   const aggregate = (AGGREGATE_DISPLAYS as readonly string[]).includes(display);
   const interval: Interval = aggregate ? 'day' : (query.interval ?? 'day');
-  const range = await resolveDateRange(query.dateRange, {
-    interval,
-    timezone: ctx.timezone,
-    now: ctx.now,
-    defaultFrom: '-7d',
-    earliest: () => earliestEvent(ctx.db, ctx.projectId),
-    attr: 'query.dateRange',
-  });
+  const range = await resolveDateRange(query.dateRange, trendsRangeOptions(ctx, interval));
   const compare = query.compareFilter?.compare === true;
   const span = range.to - range.from;
   const compareTo = compare ? query.compareFilter?.compare_to : undefined;
@@ -84,3 +77,13 @@ export async function runTrends(
   }
   return trendsAnswer(query, c.aggregate, perPeriod);
 }
+
+/** How a trends query's dateRange is read (also by the cost check, which must see the same range). */
+export const trendsRangeOptions = (ctx: QueryContext, interval: Interval) => ({
+  interval,
+  timezone: ctx.timezone,
+  now: ctx.now,
+  defaultFrom: '-7d',
+  earliest: () => earliestEvent(ctx.db, ctx.projectId),
+  attr: 'query.dateRange',
+});
