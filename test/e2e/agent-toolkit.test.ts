@@ -65,7 +65,10 @@ describe('@posthog/agent-toolkit', () => {
     const { apiKey } = inject('service');
     toolkit = new PostHogAgentToolkit({ posthogApiToken: apiKey, posthogApiBaseUrl: ctx.baseUrl });
     tools = await toolkit.getTools();
-    // The key's current project is the service's first one; the agent switches to this suite's.
+    // The key's current project is the service's first one; the agent switches to this suite's. The toolkit
+    // sets its default organization and project together the first time it needs the organization (as
+    // projects-get does), overwriting a project switched to before: so it looks around first, as an agent would.
+    await call('projects-get', {});
     await call('switch-project', { projectId: ctx.project.id });
   });
   afterAll(async () => {

@@ -57,6 +57,9 @@ describe('@posthog/agent-toolkit: saved insights and dashboards', () => {
     });
     toolkit = new PostHogAgentToolkit({ posthogApiToken: inject('service').apiKey, posthogApiBaseUrl: ctx.baseUrl });
     tools = await toolkit.getTools();
+    // The toolkit sets its default organization and project together when it first needs the organization,
+    // overwriting a project switched to before: so it looks around first (see agent-toolkit.test.ts).
+    await call('projects-get', {});
     await call('switch-project', { projectId: ctx.project.id });
   });
 
