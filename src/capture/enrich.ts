@@ -12,7 +12,7 @@ export interface EdgeLocation {
 }
 
 /** What capture knows about the sender (see sender.ts): its IP and `$geoip_*` location. */
-export interface Sender {
+interface SenderFacts {
   ip?: string | null;
   geo?: Record<string, string | number>;
 }
@@ -35,7 +35,7 @@ const CONTINENT_NAMES: Record<string, string> = {
  */
 export function enrichProperties(
   properties: Record<string, unknown>,
-  sender: Sender,
+  sender: SenderFacts,
   { anonymizeIps = false } = {},
 ): void {
   if (anonymizeIps) {

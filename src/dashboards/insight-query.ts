@@ -24,7 +24,7 @@ export type IssueNamer = (
 ) => { path: PropertyKey[]; message: string };
 
 /** The runnable source of a saved query (the wrapper's `source`, or the query itself). */
-export function sourceOf(query: Record<string, unknown>): Record<string, unknown> {
+export function insightSourceOf(query: Record<string, unknown>): Record<string, unknown> {
   return (WRAPPER_KINDS as readonly unknown[]).includes(query.kind) ? (query.source as Record<string, unknown>) : query;
 }
 
@@ -50,7 +50,7 @@ export function checkInsightQuery(
       issue: { attr: 'query.source', detail: `query.source: required; ${String(node.kind)} wraps a source query.` },
     };
   const prefix = wrapped ? ['query', 'source'] : ['query'];
-  const parsed = AnyQuery.safeParse(sourceOf(node));
+  const parsed = AnyQuery.safeParse(insightSourceOf(node));
   if (parsed.success) return { source: parsed.data };
   const issue = deepest(parsed.error.issues, prefix);
   const attr = issue.path.join('.');

@@ -16,7 +16,7 @@ import { AnyQuery } from '../query/schema';
 import { applyDashboardFilters, type DashboardFilters, hasFilters } from './dashboard-filters';
 import type { DashboardRow } from './dashboard-store';
 import type { InsightRow } from './insight-store';
-import { sourceOf } from './insight-query';
+import { insightSourceOf } from './insight-query';
 import { intervalOf, planRefresh, type RefreshMode, staleAt } from './refresh';
 
 /** A result larger than this is recalculated each time rather than stored (D1 rows stay small). */
@@ -52,7 +52,7 @@ async function sha256Hex(text: string): Promise<string> {
 
 /** The source query that runs for this insight on this dashboard (its filters applied). */
 export function effectiveQuery(insight: InsightRow, dashboard: DashboardRow | null): Record<string, unknown> {
-  const source = sourceOf(insight.query);
+  const source = insightSourceOf(insight.query);
   const filters = (dashboard?.filters ?? {}) as DashboardFilters;
   return dashboard && hasFilters(filters) ? applyDashboardFilters(source, filters) : source;
 }

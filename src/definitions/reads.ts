@@ -100,7 +100,7 @@ interface PropertyDefinitionFilter extends Page {
   excludeCoreProperties: boolean;
 }
 
-export interface PropertyDefinitionRow {
+interface PropertyDefinitionRow {
   id: string;
   name: string;
   property_type: PropertyType | null;

@@ -15,7 +15,7 @@ import { type Compiled, type KnownValue, fail, isText } from './compile-types';
 
 type At = { start: number; end: number };
 
-export const bound = (value: KnownValue): SQL => {
+export const boundValue = (value: KnownValue): SQL => {
   if (value === null) return sql`NULL`;
   if (typeof value === 'boolean') return sql.raw(value ? '1' : '0');
   return sql`${value}`;
@@ -23,8 +23,8 @@ export const bound = (value: KnownValue): SQL => {
 
 /** A compile-time constant of a type. */
 export function known(value: KnownValue, type: Compiled['type']): Compiled {
-  if (type === 'DateTime') return { sql: bound(new Date(value as number).toISOString()), type, known: { value } };
-  return { sql: bound(value), type, known: { value } };
+  if (type === 'DateTime') return { sql: boundValue(new Date(value as number).toISOString()), type, known: { value } };
+  return { sql: boundValue(value), type, known: { value } };
 }
 
 /** `YYYY-MM-DD` (a date) or a datetime text as an instant in `timezone`. */

@@ -5,7 +5,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { CompareOperation, Expr } from './ast';
-import { asDate, asDateTime, asNumber, bound, known } from './compile-coerce';
+import { asDate, asDateTime, asNumber, boundValue, known } from './compile-coerce';
 import { arithmetic } from './compile-arithmetic';
 import { compileCall } from './compile-functions';
 import { fieldOf } from './compile-fields';
@@ -197,4 +197,4 @@ export function compileExpr(expr: Expr, scope: Scope): Compiled {
   }
 }
 
-export { bound };
+export { boundValue };

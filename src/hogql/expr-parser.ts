@@ -29,7 +29,7 @@ const ARITHMETIC: Record<string, { op: ArithmeticOperationOp; prec: number }> = 
 };
 
 /** Parses an expression whose operators all bind at least as tightly as `minPrec` (0: any expression). */
-export function parseExpr(c: Cursor, minPrec = 0): Expr {
+export function parseExprAt(c: Cursor, minPrec = 0): Expr {
   return c.nested(() => {
     let left = parseUnary(c);
     let aliased = false;
@@ -56,7 +56,7 @@ export function parseExprList(
     return { exprs, trailingComma: false };
   }
   for (;;) {
-    exprs.push(parseExpr(c));
+    exprs.push(parseExprAt(c));
     if (!c.acceptPunct(',')) return { exprs, trailingComma: false };
     if (c.isPunct(close)) return { exprs, trailingComma: true };
   }
@@ -64,22 +64,22 @@ export function parseExprList(
 
 function compare(c: Cursor, op: CompareOperationOp, left: Expr, tokens: number): Expr {
   for (let i = 0; i < tokens; i += 1) c.next();
-  const right = parseExpr(c, PREC.COMPARE + 1);
+  const right = parseExprAt(c, PREC.COMPARE + 1);
   return { kind: 'CompareOperation', op, left, right, start: left.start, end: c.lastEnd };
 }
 
 function between(c: Cursor, left: Expr, negated: boolean): Expr {
   c.next();
   if (negated) c.next();
-  const low = parseExpr(c, PREC.NOT);
+  const low = parseExprAt(c, PREC.NOT);
   c.expectKw('AND');
-  const high = parseExpr(c, PREC.BETWEEN + 1);
+  const high = parseExprAt(c, PREC.BETWEEN + 1);
   return { kind: 'BetweenExpr', expr: left, low, high, negated, start: left.start, end: c.lastEnd };
 }
 
 function logical(c: Cursor, kind: 'And' | 'Or', left: Expr): Expr {
   c.next();
-  const right = parseExpr(c, kind === 'And' ? PREC.NOT : PREC.AND);
+  const right = parseExprAt(c, kind === 'And' ? PREC.NOT : PREC.AND);
   // PostHog flattens nested ANDs and ORs, parenthesised or not: a AND (b AND c) is And[a, b, c]. The left list
   // grows in place, so that a chain of n ANDs takes linear time.
   const exprs = left.kind === kind ? left.exprs : [left];
@@ -137,7 +137,7 @@ function keywordInfix(c: Cursor, left: Expr, minPrec: number): Expr | undefined 
 
 function concat(c: Cursor, left: Expr): Expr {
   c.next();
-  const right = parseExpr(c, PREC.ADD + 1);
+  const right = parseExprAt(c, PREC.ADD + 1);
   // As PostHog: `a || b || c` and `concat(a, b) || c` both become one concat(a, b, c), grown in place.
   const isConcat = (e: Expr): e is Call => e.kind === 'Call' && e.name === 'concat';
   const args = isConcat(left) ? left.args : [left];
@@ -154,22 +154,22 @@ function punctInfix(c: Cursor, left: Expr, minPrec: number): Expr | undefined {
   if (arithmetic) {
     if (arithmetic.prec < minPrec) return undefined;
     c.next();
-    const right = parseExpr(c, arithmetic.prec + 1);
+    const right = parseExprAt(c, arithmetic.prec + 1);
     return { kind: 'ArithmeticOperation', op: arithmetic.op, left, right, start: left.start, end: c.lastEnd };
   }
   if (p === '||') return PREC.ADD >= minPrec ? concat(c, left) : undefined;
   if (p === '??') {
     if (PREC.NULLISH < minPrec) return undefined;
     c.next();
-    const right = parseExpr(c, PREC.NULLISH + 1);
+    const right = parseExprAt(c, PREC.NULLISH + 1);
     return syntheticCall('ifNull', [left, right], left.start, c.lastEnd);
   }
   if (p === '?') {
     if (PREC.TERNARY < minPrec) return undefined;
     c.next();
-    const then = parseExpr(c);
+    const then = parseExprAt(c);
     c.expectPunct(':');
-    const otherwise = parseExpr(c, PREC.TERNARY);
+    const otherwise = parseExprAt(c, PREC.TERNARY);
     return syntheticCall('if', [left, then, otherwise], left.start, c.lastEnd);
   }
   return undefined;

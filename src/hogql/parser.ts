@@ -1,9 +1,9 @@
 import type { Expr, SelectQuery, SelectSetQuery } from './ast';
 import { Cursor, type Grammar } from './cursor';
-import { parseExpr as parseExpression, parseExprList } from './expr-parser';
+import { parseExprAt, parseExprList } from './expr-parser';
 import { parseSelectSet } from './select-parser';
 
-const GRAMMAR: Grammar = { expr: parseExpression, exprList: parseExprList, selectSet: parseSelectSet };
+const GRAMMAR: Grammar = { expr: parseExprAt, exprList: parseExprList, selectSet: parseSelectSet };
 
 export { MAX_DEPTH } from './cursor';
 export { MAX_QUERY_LENGTH, MAX_TOKENS } from './lexer';
@@ -21,7 +21,7 @@ export function parseSelect(text: string): SelectQuery | SelectSetQuery {
 /** Parses one HogQL expression; throws HogQLSyntaxError. */
 export function parseExpr(text: string): Expr {
   const c = new Cursor(text, GRAMMAR);
-  const expr = parseExpression(c);
+  const expr = parseExprAt(c);
   if (c.peek().type !== 'eof') c.fail();
   return expr;
 }

@@ -1,6 +1,6 @@
 import type { CTE, Expr, JoinExpr, JoinType, OrderExpr, SelectQuery, SelectSetNode, SelectSetQuery } from './ast';
 import { aliasOf, type Cursor, isKeyword, isName } from './cursor';
-import { parseExpr, parseExprList } from './expr-parser';
+import { parseExprAt, parseExprList } from './expr-parser';
 import { PREC } from './expr-nodes';
 import { parsePlaceholder } from './expr-primary';
 import type { Token } from './lexer';
@@ -71,7 +71,7 @@ function parseCtes(c: Cursor): CTE[] {
       ctes.push({ kind: 'CTE', name, expr, cte_type: 'subquery', start, end: c.lastEnd });
     } else {
       // ClickHouse's WITH <expr> AS <name>: the expression stops before AS, which is not an alias here.
-      const expr = parseExpr(c, PREC.TERNARY);
+      const expr = parseExprAt(c, PREC.TERNARY);
       c.expectKw('AS');
       const name = expectName(c, 'a name for the WITH expression').value;
       ctes.push({ kind: 'CTE', name, expr, cte_type: 'column', start, end: c.lastEnd });
@@ -86,12 +86,12 @@ function parseColumn(c: Cursor): Expr {
   if (isName(first) && c.isPunct(':', 1)) {
     c.next();
     c.next();
-    const expr = parseExpr(c);
+    const expr = parseExprAt(c);
     return { kind: 'Alias', alias: aliasOf(first), expr, start: first.start, end: c.lastEnd };
   }
   // `SELECT FROM events` is a forgotten column, not the column `from` named `events`.
   if (c.isKw('FROM') && isImplicitAlias(c.peek(1), COLUMN_ALIAS_KEYWORDS)) c.fail('Expected a column');
-  const expr = parseExpr(c);
+  const expr = parseExprAt(c);
   if (!isImplicitAlias(c.peek(), COLUMN_ALIAS_KEYWORDS)) return expr;
   const alias = aliasOf(c.next());
   return { kind: 'Alias', alias, expr, start: expr.start, end: c.lastEnd };
@@ -184,11 +184,11 @@ function parseFrom(c: Cursor): JoinExpr {
       if (c.acceptKw('USING')) {
         constraintType = 'USING';
         const parens = c.acceptPunct('(');
-        expr = parseExpr(c);
+        expr = parseExprAt(c);
         if (parens) c.expectPunct(')');
       } else {
         c.expectKw('ON');
-        expr = parseExpr(c);
+        expr = parseExprAt(c);
       }
       next.constraint = { kind: 'JoinConstraint', expr, constraint_type: constraintType, start, end: c.lastEnd };
       next.end = c.lastEnd;
@@ -201,7 +201,7 @@ function parseFrom(c: Cursor): JoinExpr {
 function parseOrderBy(c: Cursor): OrderExpr[] {
   const items: OrderExpr[] = [];
   do {
-    const expr = parseExpr(c);
+    const expr = parseExprAt(c);
     let order: OrderExpr['order'] = 'ASC';
     if (c.acceptKw('DESC') || c.acceptKw('DESCENDING')) order = 'DESC';
     else if (!c.acceptKw('ASC')) c.acceptKw('ASCENDING');
@@ -219,13 +219,13 @@ function parseOrderBy(c: Cursor): OrderExpr[] {
 
 function parseLimit(c: Cursor, query: SelectQuery): void {
   if (c.acceptKw('LIMIT')) {
-    query.limit = parseExpr(c);
+    query.limit = parseExprAt(c);
     // PostHog reads `LIMIT a, b` as LIMIT a OFFSET b (ClickHouse would read it as OFFSET a LIMIT b): kept for parity.
-    if (c.acceptPunct(',') || c.acceptKw('OFFSET')) query.offset = parseExpr(c);
+    if (c.acceptPunct(',') || c.acceptKw('OFFSET')) query.offset = parseExprAt(c);
     if (c.isKw('BY')) c.unsupported('LIMIT ... BY');
     if (c.isKw('WITH')) c.unsupported('LIMIT ... WITH TIES');
   } else if (c.acceptKw('OFFSET')) {
-    query.offset = parseExpr(c);
+    query.offset = parseExprAt(c);
   }
 }
 
@@ -238,8 +238,8 @@ function parseGroupBy(c: Cursor): Expr[] {
     c.unsupported(`GROUP BY ${special}`);
   }
   if (special === 'GROUPING' && c.isKw('SETS', 1)) c.unsupported('GROUPING SETS');
-  const exprs = [parseExpr(c)];
-  while (c.acceptPunct(',')) exprs.push(parseExpr(c));
+  const exprs = [parseExprAt(c)];
+  while (c.acceptPunct(',')) exprs.push(parseExprAt(c));
   return exprs;
 }
 
@@ -258,15 +258,15 @@ function parseSelectQuery(c: Cursor): Query {
   query.select = parseColumns(c);
   if (c.acceptKw('FROM')) query.select_from = parseFrom(c);
   if (c.isKw('ARRAY') || (c.isKw('LEFT') && c.isKw('ARRAY', 1))) c.unsupported('ARRAY JOIN');
-  if (c.acceptKw('PREWHERE')) query.prewhere = parseExpr(c);
-  if (c.acceptKw('WHERE')) query.where = parseExpr(c);
+  if (c.acceptKw('PREWHERE')) query.prewhere = parseExprAt(c);
+  if (c.acceptKw('WHERE')) query.where = parseExprAt(c);
   if (c.isKw('GROUP') && c.isKw('BY', 1)) {
     c.next();
     c.next();
     query.group_by = parseGroupBy(c);
     if (c.isKw('WITH')) c.unsupported(`WITH ${c.peek(1).upper}`);
   }
-  if (c.acceptKw('HAVING')) query.having = parseExpr(c);
+  if (c.acceptKw('HAVING')) query.having = parseExprAt(c);
   if (c.isKw('QUALIFY') || c.isKw('WINDOW')) c.unsupported(c.peek().upper);
   if (c.isKw('ORDER') && c.isKw('BY', 1)) {
     c.next();

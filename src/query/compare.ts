@@ -9,7 +9,7 @@
 import { addUnits, type CalendarUnit } from './date-range';
 import { COMPARE_TO } from './schema-insight-filters';
 import { bucketStartOf, bucketsOf, shiftBuckets } from './time';
-import type { Compiled, Period } from './trends-series';
+import type { CompiledTrends, Period } from './trends-series';
 
 /** `instant` moved back by a `compare_to` value, on the local wall clock (a quarter is 13 weeks, as PostHog's). */
 export function shiftBack(instant: number, compareTo: string, timezone: string): number {
@@ -24,7 +24,7 @@ export function shiftBack(instant: number, compareTo: string, timezone: string):
 const COMPARE_UNITS: Record<string, CalendarUnit> = { h: 'hour', d: 'day', w: 'week', m: 'month', y: 'year' };
 
 /** The period `compare_to` names, beside `current`. */
-export function compareToPeriod(timezone: string, c: Compiled, current: Period, compareTo: string): Period {
+export function compareToPeriod(timezone: string, c: CompiledTrends, current: Period, compareTo: string): Period {
   const from = shiftBack(current.from, compareTo, timezone);
   if (c.aggregate) return { from, to: from + (current.to - current.from), buckets: [] };
   const start = bucketStartOf(from, c.interval, timezone);

@@ -5,7 +5,7 @@
 import { breakdownLabel, trendsBreakdownValue, trendsOtherKey } from './breakdowns';
 import type { QueryContext } from './context';
 import { ymd, zonedIso, type Bucket, type Interval } from './time';
-import type { Compiled, Period, Row, SeriesPlan } from './trends-series';
+import type { CompiledTrends, Period, Row, SeriesPlan } from './trends-series';
 
 export type TrendsResult = Record<string, unknown>;
 
@@ -26,7 +26,7 @@ function dayOf(b: Bucket, interval: Interval): string {
 
 export function seriesObjects(
   ctx: QueryContext,
-  c: Compiled,
+  c: CompiledTrends,
   plan: SeriesPlan,
   period: Period,
   rows: Row[],
@@ -94,7 +94,7 @@ export function seriesObjects(
   });
 }
 
-function filterOf(c: Compiled, period: Period, timezone: string): Record<string, unknown> {
+function filterOf(c: CompiledTrends, period: Period, timezone: string): Record<string, unknown> {
   const q = c.query;
   return {
     insight: 'TRENDS',

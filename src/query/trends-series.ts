@@ -76,7 +76,7 @@ function mathValue(series: EventsNodeInput, attr: string, needs: Needs): SQL {
   return propertyNumber(source.column, series.math_property);
 }
 
-export interface Compiled {
+export interface CompiledTrends {
   query: TrendsQueryInput;
   interval: Interval;
   aggregate: boolean;
@@ -100,7 +100,7 @@ interface SeriesParts {
 
 export async function seriesParts(
   ctx: QueryContext,
-  c: Compiled,
+  c: CompiledTrends,
   plan: SeriesPlan,
   period: Period,
 ): Promise<SeriesParts> {
@@ -122,7 +122,12 @@ export async function seriesParts(
   return { math, needs, target, window, scope, bv, bucket, where };
 }
 
-export async function seriesRows(ctx: QueryContext, c: Compiled, plan: SeriesPlan, period: Period): Promise<Row[]> {
+export async function seriesRows(
+  ctx: QueryContext,
+  c: CompiledTrends,
+  plan: SeriesPlan,
+  period: Period,
+): Promise<Row[]> {
   const { series, attr } = plan;
   const { math, needs, target, window, bv, bucket, where } = await seriesParts(ctx, c, plan, period);
   let base: SQL;

@@ -13,9 +13,9 @@ import { earliestEvent } from './source';
 import { DAY, bucketsOf, offsetSegments, shiftBuckets, type Interval } from './time';
 import { checkTrendsQuery, trendsAnswer } from './trends-answer';
 import { seriesObjects, type TrendsResult } from './trends-results';
-import { seriesRows, type Compiled, type Period, type SeriesPlan } from './trends-series';
+import { seriesRows, type CompiledTrends, type Period, type SeriesPlan } from './trends-series';
 
-function previousPeriod(ctx: QueryContext, c: Compiled, current: Period): Period {
+function previousPeriod(ctx: QueryContext, c: CompiledTrends, current: Period): Period {
   const compareTo = c.query.compareFilter?.compare_to;
   if (compareTo) return compareToPeriod(ctx.timezone, c, current, compareTo);
   if (c.aggregate) {
@@ -28,7 +28,7 @@ function previousPeriod(ctx: QueryContext, c: Compiled, current: Period): Period
 }
 
 interface TrendsPlan {
-  c: Compiled;
+  c: CompiledTrends;
   periods: [Period, 'current' | 'previous' | null][];
   plans: SeriesPlan[];
 }
@@ -45,7 +45,7 @@ export async function planTrends(ctx: QueryContext, query: TrendsQueryInput): Pr
   const earliest = compareTo ? Math.min(range.from, shiftBack(range.from, compareTo, ctx.timezone)) : range.from - span;
   const segments = offsetSegments((compare ? earliest : range.from) - 32 * DAY, range.to, ctx.timezone);
   const breakdown = breakdownPlan(query.breakdownFilter);
-  const c: Compiled = { query, interval, aggregate, segments, breakdown };
+  const c: CompiledTrends = { query, interval, aggregate, segments, breakdown };
   const current: Period = {
     ...range,
     buckets: aggregate ? [] : bucketsOf(range.from, range.to, interval, ctx.timezone, segments),

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { deepestIssue } from '../../../api/query';
 import { createInsight, getInsight, listInsights, updateInsight } from '../../../dashboards/insight-store';
-import { sourceOf } from '../../../dashboards/insight-query';
+import { insightSourceOf } from '../../../dashboards/insight-query';
 import { checkQueryToSave, insightView } from '../../../dashboards/views';
 import { QueryError } from '../../../query/errors';
 import { appUrl, type WebContext } from '../../context';
@@ -48,7 +48,7 @@ export async function savedInsightsPage(c: WebContext) {
             <td>
               <a href={appUrl(c, savedPath(ctx.project.id, i.id))}>{i.name || `Untitled (${i.shortId})`}</a>
             </td>
-            <td>{String(sourceOf(i.query).kind ?? '')}</td>
+            <td>{String(insightSourceOf(i.query).kind ?? '')}</td>
             <td>{i.description}</td>
             <td>
               <Time at={i.lastModifiedAt} />
@@ -78,7 +78,7 @@ export async function savedInsightPage(c: WebContext, error?: string, status: 20
     if (!(e instanceof QueryError)) throw e;
     failure = e.detail;
   }
-  const source = sourceOf(insight.query);
+  const source = insightSourceOf(insight.query);
   const kind = String(source.kind ?? '');
   const editor = editorSearchOf(source);
   const path = savedPath(ctx.project.id, insight.id);
