@@ -235,3 +235,17 @@ export function ListTable<T>({
     </div>
   );
 }
+
+/** A list page's search box: a GET form back to the page with `search`. */
+export function SearchForm({ action, label, search }: { action: string; label: string; search: string | undefined }) {
+  return (
+    <form method="get" action={action} class="inline" role="search">
+      <label>
+        {label} <input type="search" name="search" value={search} />
+      </label>
+      <button type="submit" class="secondary">
+        Search
+      </button>
+    </form>
+  );
+}

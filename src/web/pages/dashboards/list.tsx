@@ -4,7 +4,7 @@ import { createDashboard, listDashboards } from '../../../dashboards/dashboard-s
 import { appUrl, type WebContext } from '../../context';
 import { issuesText } from '../../issues';
 import { render } from '../../render';
-import { Flash, Layout, ListTable, Time } from '../../ui';
+import { Flash, Layout, ListTable, Time, SearchForm } from '../../ui';
 import { webResultContext } from './web-results';
 
 const PAGE = 100;
@@ -23,14 +23,7 @@ export async function dashboardsPage(c: WebContext, error?: string, status: 200 
     <Layout c={c} title="Dashboards" project={ctx.project} section="dashboards" styles={['dashboards.css']}>
       <h1>Dashboards</h1>
       {error && <Flash kind="error">{error}</Flash>}
-      <form method="get" action={appUrl(c, base)} class="inline" role="search">
-        <label>
-          Search dashboards <input type="search" name="search" value={search} />
-        </label>
-        <button type="submit" class="secondary">
-          Search
-        </button>
-      </form>
+      <SearchForm action={appUrl(c, base)} label="Search dashboards" search={search} />
       <ListTable
         name="dashboards"
         columns={['Name', 'Description', 'Shared', 'Created']}

@@ -9,7 +9,7 @@ import { appUrl, type WebContext } from '../../context';
 import { insightFormOf, queryOf } from '../../insight-query';
 import { issuesText } from '../../issues';
 import { notFoundPage, render } from '../../render';
-import { Flash, Layout, ListTable, Time } from '../../ui';
+import { Flash, Layout, ListTable, Time, SearchForm } from '../../ui';
 import { TileBody } from '../dashboards/tile-body';
 import { idOf, webResultContext } from '../dashboards/web-results';
 import { Trends, type TrendSeries } from './trends';
@@ -30,14 +30,7 @@ export async function savedInsightsPage(c: WebContext) {
       <p>
         <a href={appUrl(c, `/projects/${ctx.project.id}/insights`)}>New insight</a>
       </p>
-      <form method="get" action={appUrl(c, savedPath(ctx.project.id))} class="inline" role="search">
-        <label>
-          Search saved insights <input type="search" name="search" value={search} />
-        </label>
-        <button type="submit" class="secondary">
-          Search
-        </button>
-      </form>
+      <SearchForm action={appUrl(c, savedPath(ctx.project.id))} label="Search saved insights" search={search} />
       <ListTable
         name="saved-insights"
         columns={['Name', 'Kind', 'Description', 'Last modified']}
