@@ -2,8 +2,8 @@ import { OpenAPIHono, createRoute, z, type Hook } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
 import { dbOf } from '../db/client';
 import { getProject } from '../db/projects';
-import { projectReadDb } from '../db/shards';
 import type { AppEnv } from '../env';
+import { projectQueryContext } from '../query/context';
 import { QueryError } from '../query/errors';
 import { runQuery } from '../query/run';
 import { QueryRequest, SUPPORTED_KINDS } from '../query/schema';
@@ -163,9 +163,9 @@ for (const prefix of ['projects', 'environments'] as const) {
     const project = await getProject(dbOf(c.env.DB), projectId);
     if (!project) throw notFound('Project');
     // Answers tolerate a little staleness: a read replica may serve them.
-    const db = await projectReadDb(c.env, projectId);
+    const ctx = await projectQueryContext(c.env, project, 'replica');
     try {
-      const result = await runQuery({ db, projectId, timezone: project.timezone, now: Date.now() }, query);
+      const result = await runQuery(ctx, query);
       return c.json(result as z.infer<typeof QueryResponse>, 200);
     } catch (error) {
       if (error instanceof QueryError) {

@@ -8,8 +8,8 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import type { Project } from '../db/projects';
 import { insightResults } from '../db/schema';
-import { projectReadDb } from '../db/shards';
 import type { Env } from '../env';
+import { projectQueryContext } from '../query/context';
 import { QueryError } from '../query/errors';
 import { runQuery } from '../query/run';
 import { AnyQuery } from '../query/schema';
@@ -105,11 +105,7 @@ async function calculate(
     const attr = ['query', ...(issue?.path ?? [])].join('.');
     throw QueryError.badField(attr, `${attr}: ${issue?.message ?? 'invalid'} (with the dashboard's filters applied)`);
   }
-  const db = await projectReadDb(ctx.env, ctx.project.id);
-  const response = await runQuery(
-    { db, projectId: ctx.project.id, timezone: ctx.project.timezone, now: ctx.now },
-    parsed.data,
-  );
+  const response = await runQuery(await projectQueryContext(ctx.env, ctx.project, 'replica', ctx.now), parsed.data);
   const json = JSON.stringify(response);
   if (json.length <= MAX_CACHED_BYTES) {
     const row = {

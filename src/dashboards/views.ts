@@ -2,9 +2,9 @@
  * What the REST API and the web app show of saved insights and dashboards: the stored rows, the
  * dashboards each insight is on and the results through the cache, in PostHog's shapes.
  */
+import { projectQueryContext } from '../query/context';
 import { QueryError } from '../query/errors';
 import { runQuery } from '../query/run';
-import { projectReadDb } from '../db/shards';
 import { type DashboardRow, tilesOf } from './dashboard-store';
 import { checkInsightQuery, type IssueNamer, type QueryIssue } from './insight-query';
 import { type InsightRow, tilesOfInsights } from './insight-store';
@@ -110,8 +110,7 @@ export async function checkQueryToSave(
   const checked = checkInsightQuery(query, deepest);
   if ('issue' in checked) return checked.issue;
   try {
-    const db = await projectReadDb(ctx.env, ctx.project.id);
-    await runQuery({ db, projectId: ctx.project.id, timezone: ctx.project.timezone, now: ctx.now }, checked.source);
+    await runQuery(await projectQueryContext(ctx.env, ctx.project, 'replica', ctx.now), checked.source);
   } catch (error) {
     if (error instanceof QueryError && error.status === 400)
       return { attr: error.attr ?? 'query', detail: error.detail };

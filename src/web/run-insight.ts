@@ -1,6 +1,6 @@
 import type { Project } from '../db/projects';
-import { projectDb } from '../db/shards';
 import type { Env } from '../env';
+import { projectQueryContext } from '../query/context';
 import { QueryError } from '../query/errors';
 import { runQuery } from '../query/run';
 import { AnyQuery } from '../query/schema';
@@ -17,12 +17,9 @@ export async function runInsight(env: Env, project: Project, query: Record<strin
   if (!parsed.success) {
     return { error: issuesText(parsed.error, 'query') };
   }
-  const db = await projectDb(env, project.id);
+  const ctx = await projectQueryContext(env, project, 'primary');
   try {
-    const response = await runQuery(
-      { db, projectId: project.id, timezone: project.timezone, now: Date.now() },
-      parsed.data,
-    );
+    const response = await runQuery(ctx, parsed.data);
     return { response: response as { results: unknown[] } & Record<string, unknown> };
   } catch (error) {
     if (error instanceof QueryError) return { error: error.detail };
