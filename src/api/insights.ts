@@ -16,7 +16,7 @@ import {
   updateInsight,
 } from '../dashboards/insight-store';
 import { refreshModeOf } from '../dashboards/refresh';
-import type { ResultContext } from '../dashboards/results';
+import { type ResultContext, seedInsightResult } from '../dashboards/results';
 import { checkQueryToSave, insightListView, insightView } from '../dashboards/views';
 import type { AppEnv } from '../env';
 import { QueryError } from '../query/errors';
@@ -75,12 +75,16 @@ const ListParams = z.object({
   refresh: z.enum(['force_cache', 'false']).optional(),
 });
 
-/** The query endpoint's checks, in its order: the wrapper's own fields, then the source (schema and compiler). */
+/**
+ * The query endpoint's checks, in its order: the wrapper's own fields, then the source (schema
+ * and compiler). The answer of the check's run, to seed the insight's cache with.
+ */
 async function saveQueryOrRefuse(ctx: ResultContext, query: unknown) {
   const unwrapped = unwrapQuery(query);
   if (!unwrapped.ok) throw badParameter(unwrapped.attr, unwrapped.detail);
-  const issue = await checkQueryToSave(ctx, query, deepestIssue);
-  if (issue) throw badParameter(issue.attr, issue.detail);
+  const check = await checkQueryToSave(ctx, query, deepestIssue);
+  if ('issue' in check) throw badParameter(check.issue.attr, check.issue.detail);
+  return check.answer;
 }
 
 /** Every dashboard exists and has room for one more tile (unless the insight is on it already). */
@@ -119,9 +123,10 @@ for (const prefix of ['projects', 'environments'] as const) {
   insightRoutes.post(base, async (c) => {
     const body = await jsonBody(c, CreateSchema);
     const ctx = await resultContext(c);
-    await saveQueryOrRefuse(ctx, body.query);
+    const answer = await saveQueryOrRefuse(ctx, body.query);
     if (body.dashboards) await checkDashboards(ctx, body.dashboards);
     const row = await createInsight(ctx.db, ctx.project.id, { ...fieldsOf(body), query: body.query });
+    if (answer) await seedInsightResult(ctx, row, answer);
     if (body.dashboards) await setInsightDashboards(ctx.db, ctx.project.id, row.id, body.dashboards);
     return c.json(await insightView(ctx, row, 'force_cache'), 201);
   });
@@ -152,13 +157,14 @@ for (const prefix of ['projects', 'environments'] as const) {
     // An insight can be un-deleted by PATCHing {"deleted": false}, as in PostHog.
     const insight = await getInsight(ctx.db, ctx.project.id, id, body.deleted === false);
     if (!insight) throw notFound('Insight');
-    if (body.query !== undefined) await saveQueryOrRefuse(ctx, body.query);
+    const answer = body.query === undefined ? null : await saveQueryOrRefuse(ctx, body.query);
     if (body.dashboards && !body.deleted) {
       await checkDashboards(ctx, body.dashboards, id);
       await setInsightDashboards(ctx.db, ctx.project.id, id, body.dashboards);
     }
     await updateInsight(ctx.db, ctx.project.id, id, fieldsOf(body));
     const updated = (await getInsight(ctx.db, ctx.project.id, id, true))!;
+    if (answer && !updated.deleted) await seedInsightResult(ctx, updated, answer);
     return c.json(await insightView(ctx, updated, 'force_cache'));
   });
 

@@ -93,10 +93,27 @@ export const noResult = (timezone: string): InsightResultView => ({
   query_status: null,
 });
 
+interface CacheKey {
+  insightId: number;
+  dashboardId: number;
+  hash: string;
+}
+
+/** The query that runs for the insight on `dashboard` (or alone), and its cache row's key. */
+async function cacheKeyOf(ctx: ResultContext, insight: InsightRow, dashboard: DashboardRow | null) {
+  const query = effectiveQuery(insight, dashboard);
+  const key: CacheKey = {
+    insightId: insight.id,
+    dashboardId: dashboard?.id ?? 0,
+    hash: await sha256Hex(JSON.stringify({ query, timezone: ctx.project.timezone })),
+  };
+  return { query, key };
+}
+
 /** Runs the query (as the query endpoint does) and stores the answer; throws QueryError for a refused query. */
 async function calculate(
   ctx: ResultContext,
-  key: { insightId: number; dashboardId: number; hash: string },
+  key: CacheKey,
   query: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   const parsed = AnyQuery.safeParse(query);
@@ -106,6 +123,20 @@ async function calculate(
     throw QueryError.badField(attr, `${attr}: ${issue?.message ?? 'invalid'} (with the dashboard's filters applied)`);
   }
   const response = await runQuery(await projectQueryContext(ctx.env, ctx.project, 'replica', ctx.now), parsed.data);
+  await store(ctx, key, response);
+  return response;
+}
+
+/**
+ * Keeps the answer that saving the insight computed (checkQueryToSave runs its query) as the
+ * insight's own cached result, so the first read serves it instead of running the query again.
+ */
+export async function seedInsightResult(ctx: ResultContext, insight: InsightRow, response: Record<string, unknown>) {
+  const { key } = await cacheKeyOf(ctx, insight, null);
+  await store(ctx, key, response);
+}
+
+async function store(ctx: ResultContext, key: CacheKey, response: Record<string, unknown>) {
   const json = JSON.stringify(response);
   if (json.length <= MAX_CACHED_BYTES) {
     const row = {
@@ -124,7 +155,6 @@ async function calculate(
         set: { queryHash: row.queryHash, response: row.response, lastRefresh: row.lastRefresh },
       });
   }
-  return response;
 }
 
 /** The insight's result on `dashboard` (or alone), from the cache or calculated, as `mode` asks. */
@@ -134,13 +164,8 @@ export async function insightResult(
   dashboard: DashboardRow | null,
   mode: RefreshMode,
 ): Promise<InsightResultView> {
-  const query = effectiveQuery(insight, dashboard);
+  const { query, key } = await cacheKeyOf(ctx, insight, dashboard);
   const interval = intervalOf(query);
-  const key = {
-    insightId: insight.id,
-    dashboardId: dashboard?.id ?? 0,
-    hash: await sha256Hex(JSON.stringify({ query, timezone: ctx.project.timezone })),
-  };
   const row = await ctx.db
     .select()
     .from(insightResults)

@@ -97,24 +97,24 @@ export async function dashboardView(ctx: ResultContext, dashboard: DashboardRow,
   return dashboardJson(dashboard, tiles);
 }
 
+/** A query fit to save, with the answer its check computed (none when the run ran out of time). */
+export type SaveCheck = { issue: QueryIssue } | { answer: Record<string, unknown> | null };
+
 /**
  * Checks a query before it is saved, as the query endpoint would: its schema, then a run (which
  * refuses what only the compiler sees, such as too many buckets). A run out of time does not
- * block saving: the query is valid, only slow.
+ * block saving: the query is valid, only slow. The run's answer is kept for seedInsightResult.
  */
-export async function checkQueryToSave(
-  ctx: ResultContext,
-  query: unknown,
-  deepest: IssueNamer,
-): Promise<QueryIssue | undefined> {
+export async function checkQueryToSave(ctx: ResultContext, query: unknown, deepest: IssueNamer): Promise<SaveCheck> {
   const checked = checkInsightQuery(query, deepest);
-  if ('issue' in checked) return checked.issue;
+  if ('issue' in checked) return checked;
   try {
-    await runQuery(await projectQueryContext(ctx.env, ctx.project, 'replica', ctx.now), checked.source);
+    return {
+      answer: await runQuery(await projectQueryContext(ctx.env, ctx.project, 'replica', ctx.now), checked.source),
+    };
   } catch (error) {
-    if (error instanceof QueryError && error.status === 400)
-      return { attr: error.attr ?? 'query', detail: error.detail };
     if (!(error instanceof QueryError)) throw error;
+    if (error.status === 400) return { issue: { attr: error.attr ?? 'query', detail: error.detail } };
+    return { answer: null };
   }
-  return undefined;
 }

@@ -63,19 +63,40 @@ describe('saved insights', () => {
     expect(created.short_id).toMatch(/^[A-Za-z0-9]{8}$/);
     expect(created).toMatchObject({ name: 'Signups', description: '', filters: {}, dashboards: [], deleted: false });
     expect(created.query).toEqual(viz(trendsSource('signup')));
-    // Saving does not fill the cache: the default refresh (force_cache) has nothing yet.
-    expect(created).toMatchObject({ result: null, last_refresh: null, is_cached: false });
+    // Saving ran the query (to refuse what the endpoint refuses) and keeps that answer as the result.
+    expect(created.result).toEqual(await endpointResults(projectId, trendsSource('signup')));
+    expect(Date.parse(created.last_refresh)).not.toBeNaN();
     const got = await call('GET', `${base}/${created.id}/`);
-    expect(got).toMatchObject({ id: created.id, result: null, last_refresh: null });
+    expect(got).toMatchObject({ id: created.id, result: created.result, last_refresh: created.last_refresh });
     // The environments alias serves the same insight.
     expect((await call('GET', `/api/environments/${projectId}/insights/${created.id}/`)).id).toBe(created.id);
   });
 
-  it('calculates on refresh=blocking, then serves the cache; force_blocking recalculates', async () => {
+  it('serves the answer computed at save time on the first read, without running the query again', async () => {
+    const source = trendsSource('upgrade');
+    await seedEvents(projectId, [{ distinctId: 'a', event: 'upgrade', timestamp: '2024-05-02T12:00:00.000Z' }]);
+    const created = await call('POST', `${base}/`, { name: 'Upgrades', query: viz(source) }, 201);
+    const atSave = await endpointResults(projectId, source);
+    expect(created.result).toEqual(atSave);
+    // Another upgrade after saving: a read that ran the query would count it.
+    await seedEvents(projectId, [{ distinctId: 'b', event: 'upgrade', timestamp: '2024-05-03T12:00:00.000Z' }]);
+    expect(await endpointResults(projectId, source)).not.toEqual(atSave);
+    for (const refresh of ['', '?refresh=blocking']) {
+      const got = await call('GET', `${base}/${created.id}/${refresh}`);
+      expect(got, refresh).toMatchObject({ is_cached: true, last_refresh: created.last_refresh, result: atSave });
+    }
+    // A new query is checked and its answer kept the same way.
+    const patched = await call('PATCH', `${base}/${created.id}/`, { query: viz(trendsSource('signup')) });
+    expect(patched.result).toEqual(await endpointResults(projectId, trendsSource('signup')));
+    expect(Date.parse(patched.last_refresh)).toBeGreaterThanOrEqual(Date.parse(created.last_refresh));
+    expect((await call('GET', `${base}/${created.id}/`)).last_refresh).toBe(patched.last_refresh);
+  });
+
+  it('serves the cache on refresh=blocking while fresh; force_blocking recalculates', async () => {
     const source = trendsSource('purchase');
-    const { id } = await call('POST', `${base}/`, { name: 'Purchases', query: viz(source) }, 201);
+    const { id, last_refresh } = await call('POST', `${base}/`, { name: 'Purchases', query: viz(source) }, 201);
     const first = await call('GET', `${base}/${id}/?refresh=blocking`);
-    expect(first.is_cached).toBe(false);
+    expect(first).toMatchObject({ is_cached: true, last_refresh });
     expect(first.result).toEqual(await endpointResults(projectId, source));
     expect(Date.parse(first.cache_target_age) - Date.parse(first.last_refresh)).toBe(6 * 3600_000);
 
@@ -97,7 +118,7 @@ describe('saved insights', () => {
     const { id } = await call('POST', `${base}/`, { query: viz(trendsSource('signup')) }, 201);
     await call('GET', `${base}/${id}/?refresh=force_blocking`);
     const patched = await call('PATCH', `${base}/${id}/`, { query: viz(trendsSource('purchase')) });
-    expect(patched).toMatchObject({ result: null, last_refresh: null });
+    expect(patched.result).toEqual(await endpointResults(projectId, trendsSource('purchase')));
     expect(Date.parse(patched.last_modified_at)).toBeGreaterThanOrEqual(Date.parse(patched.created_at));
     const again = await call('GET', `${base}/${id}/?refresh=blocking`);
     expect(again.result).toEqual(await endpointResults(projectId, trendsSource('purchase')));

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { deepestIssue } from '../../../api/query';
 import { createInsight, getInsight, listInsights, updateInsight } from '../../../dashboards/insight-store';
 import { insightSourceOf } from '../../../dashboards/insight-query';
+import { seedInsightResult } from '../../../dashboards/results';
 import { checkQueryToSave, insightView } from '../../../dashboards/views';
 import { QueryError } from '../../../query/errors';
 import { appUrl, type WebContext } from '../../context';
@@ -178,9 +179,9 @@ async function parsedSave(c: WebContext) {
   const built = queryOfParams(parsed.data.params);
   if ('missing' in built) return { error: built.missing };
   const ctx = await webResultContext(c);
-  const issue = await checkQueryToSave(ctx, built.query, deepestIssue);
-  if (issue) return { error: issue.detail };
-  return { fields: parsed.data, query: built.query };
+  const check = await checkQueryToSave(ctx, built.query, deepestIssue);
+  if ('issue' in check) return { error: check.issue.detail };
+  return { fields: parsed.data, query: built.query, answer: check.answer };
 }
 
 /** Saves the insights page's query as a new insight (or as the query of `saved`, when editing one). */
@@ -192,6 +193,7 @@ export async function saveInsightAction(c: WebContext) {
   const ctx = await webResultContext(c);
   const { name, description } = result.fields;
   const row = await createInsight(ctx.db, project.id, { name, description, query: result.query, saved: true });
+  if (result.answer) await seedInsightResult(ctx, row, result.answer);
   return c.redirect(appUrl(c, savedPath(project.id, row.id)), 303);
 }
 
@@ -208,6 +210,8 @@ export async function updateInsightAction(c: WebContext) {
     description,
     ...(result.query ? { query: result.query } : {}),
   });
+  if (result.answer)
+    await seedInsightResult(ctx, (await getInsight(ctx.db, ctx.project.id, insight.id))!, result.answer);
   return c.redirect(appUrl(c, savedPath(ctx.project.id, insight.id)), 303);
 }
 
