@@ -198,6 +198,8 @@ type Column = string | { label: string; num: true };
 /**
  * The list pages' table (`table.list`, scrolling sideways when too wide): one heading per
  * column and one `<tr>` per item, from `row`; `empty` stands in for a table without items.
+ * With `total` (how many match, of which `items` are the first), a line below says when the
+ * list is cut short and that searching narrows it.
  */
 export function ListTable<T>({
   name,
@@ -205,6 +207,7 @@ export function ListTable<T>({
   items,
   row,
   empty,
+  total,
 }: {
   /** An extra class naming the list (`persons`, `warnings`, …). */
   name?: string;
@@ -212,27 +215,35 @@ export function ListTable<T>({
   items: T[];
   row: (item: T) => Child;
   empty: Child;
+  total?: number;
 }) {
   if (items.length === 0) return <>{empty}</>;
   return (
-    <div class="scroll">
-      <table class={name ? `list ${name}` : 'list'}>
-        <thead>
-          <tr>
-            {columns.map((column) =>
-              typeof column === 'string' ? (
-                <th scope="col">{column}</th>
-              ) : (
-                <th scope="col" class="num">
-                  {column.label}
-                </th>
-              ),
-            )}
-          </tr>
-        </thead>
-        <tbody>{items.map(row)}</tbody>
-      </table>
-    </div>
+    <>
+      <div class="scroll">
+        <table class={name ? `list ${name}` : 'list'}>
+          <thead>
+            <tr>
+              {columns.map((column) =>
+                typeof column === 'string' ? (
+                  <th scope="col">{column}</th>
+                ) : (
+                  <th scope="col" class="num">
+                    {column.label}
+                  </th>
+                ),
+              )}
+            </tr>
+          </thead>
+          <tbody>{items.map(row)}</tbody>
+        </table>
+      </div>
+      {total !== undefined && total > items.length && (
+        <p class="muted">
+          The first {items.length} of {total}; search to narrow.
+        </p>
+      )}
+    </>
   );
 }
 

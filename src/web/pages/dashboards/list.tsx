@@ -28,6 +28,7 @@ export async function dashboardsPage(c: WebContext, error?: string, status: 200 
         name="dashboards"
         columns={['Name', 'Description', 'Shared', 'Created']}
         items={rows}
+        total={count}
         empty={<p class="empty">{search ? 'No dashboard matches.' : 'No dashboards yet: create one below.'}</p>}
         row={(d) => (
           <tr>
@@ -42,11 +43,6 @@ export async function dashboardsPage(c: WebContext, error?: string, status: 200 
           </tr>
         )}
       />
-      {count > rows.length && (
-        <p class="muted">
-          The first {PAGE} of {count}; search to narrow.
-        </p>
-      )}
       <h2>New dashboard</h2>
       <form method="post" action={appUrl(c, base)} class="stack">
         <label>

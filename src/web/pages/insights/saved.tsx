@@ -36,6 +36,7 @@ export async function savedInsightsPage(c: WebContext) {
         name="saved-insights"
         columns={['Name', 'Kind', 'Description', 'Last modified']}
         items={rows}
+        total={count}
         empty={<p class="empty">{search ? 'No saved insight matches.' : 'No saved insights yet.'}</p>}
         row={(i) => (
           <tr>
@@ -50,11 +51,6 @@ export async function savedInsightsPage(c: WebContext) {
           </tr>
         )}
       />
-      {count > rows.length && (
-        <p class="muted">
-          The first {PAGE} of {count}; search to narrow.
-        </p>
-      )}
     </Layout>,
   );
 }
