@@ -12,6 +12,7 @@ import {
 } from './pages/dashboards/actions';
 import { dashboardPage } from './pages/dashboards/dashboard';
 import { createDashboardAction, dashboardsPage } from './pages/dashboards/list';
+import { savedInsightActorsPage, tileActorsPage } from './pages/dashboards/tile-actors';
 import {
   deleteInsightAction,
   saveInsightAction,
@@ -28,6 +29,7 @@ dashboardPages.post(insights, saveInsightAction);
 dashboardPages.get(`${insights}/:insight_id`, (c) => savedInsightPage(c));
 dashboardPages.post(`${insights}/:insight_id`, updateInsightAction);
 dashboardPages.post(`${insights}/:insight_id/delete`, deleteInsightAction);
+dashboardPages.get(`${insights}/:insight_id/actors`, savedInsightActorsPage);
 
 const dashboards = '/projects/:project_id/dashboards';
 dashboardPages.get(dashboards, (c) => dashboardsPage(c));
@@ -38,5 +40,6 @@ dashboardPages.post(`${dashboards}/:dashboard_id/tiles`, addInsightAction);
 dashboardPages.post(`${dashboards}/:dashboard_id/text`, addTextAction);
 dashboardPages.post(`${dashboards}/:dashboard_id/tiles/:tile_id/change`, changeTileAction);
 dashboardPages.post(`${dashboards}/:dashboard_id/tiles/:tile_id/remove`, removeTileAction);
+dashboardPages.get(`${dashboards}/:dashboard_id/tiles/:tile_id/actors`, tileActorsPage);
 dashboardPages.post(`${dashboards}/:dashboard_id/share`, shareAction);
 dashboardPages.post(`${dashboards}/:dashboard_id/delete`, deleteDashboardAction);

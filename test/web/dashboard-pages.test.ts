@@ -3,7 +3,7 @@
 // frame-ancestors only when allowed, gone once sharing stops).
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Json } from '../dashboards/saved-support';
-import { api, fetchWorker, newProject, SAME_ORIGIN, seedEvents, signIn } from '../support';
+import { api, fetchWorker, newProject, SAME_ORIGIN, seedEvents, seedPerson, signIn } from '../support';
 
 let cookie: string;
 let projectId: number;
@@ -22,32 +22,140 @@ async function post(path: string, form: Record<string, string>) {
   return res;
 }
 
+/** Who bought on which days ago, on which plan: the dashboard below keeps plan "pro" only. */
+const buyers = [
+  { distinctId: 'u1', days: [1, 2], plan: 'pro' },
+  { distinctId: 'u2', days: [1], plan: 'free' },
+  { distinctId: 'u3', days: [2], plan: 'pro' },
+];
+const personOf = new Map<string, string>();
+const dayAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
+
 beforeAll(async () => {
   cookie = await signIn();
   projectId = (await newProject('dashboard pages')).id;
-  const day = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
-  await seedEvents(projectId, [
-    { event: 'buy', distinctId: 'u1', timestamp: day(1) },
-    { event: 'buy', distinctId: 'u2', timestamp: day(2) },
-  ]);
+  for (const b of buyers) {
+    const id = await seedPerson(projectId, {
+      distinctIds: [b.distinctId],
+      properties: { email: `${b.distinctId}@x.io` },
+    });
+    personOf.set(b.distinctId, id);
+    const at = (event: string, n: number, offset: number) => ({
+      event,
+      distinctId: b.distinctId,
+      personIdAtIngest: id,
+      timestamp: new Date(Date.parse(dayAgo(n)) + offset).toISOString(),
+      properties: { plan: b.plan },
+    });
+    await seedEvents(
+      projectId,
+      b.days.flatMap((n) => [at('$pageview', n, 0), at('buy', n, 60_000)]),
+    );
+  }
 });
 
+const decode = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"');
+
 describe('dashboard pages', () => {
-  it("links a funnel tile's numbers to their persons only while the page can rebuild the exact query", async () => {
+  it("opens every number of a filtered dashboard's tiles to its persons, from the stored query", async () => {
     const app = `/app/projects/${projectId}`;
-    const params = 'kind=funnels&event=buy&event=buy&date_from=-30d&window=14&window_unit=day';
-    const saved = await post(`${app}/insights/saved`, { name: 'Funnel', params });
-    const insightId = /saved\/(\d+)$/.exec(saved.headers.get('Location')!)![1]!;
-    const board = (await post(`${app}/dashboards`, { name: 'Links' })).headers.get('Location')!;
-    await post(`${board}/tiles`, { insight_id: insightId });
-    const linked = await (await get(`${board}?refresh=1`)).text();
-    expect(linked).toMatch(/href="\/app\/projects\/\d+\/insights\/actors\?kind=funnels&amp;event=buy/);
-    // A date range the form can express keeps the links (with the dashboard's range in them).
-    await post(`${board}/filters`, { date_from: '-90d' });
-    expect(await (await get(`${board}?refresh=1`)).text()).toContain('date_from=-90d');
-    // A property filter the form cannot express: bare numbers rather than links to other persons.
-    await post(`${board}/filters`, { property_key: 'plan', property_value: 'pro' });
-    expect(await (await get(`${board}?refresh=1`)).text()).not.toContain('/insights/actors');
+    const rest = `/api/projects/${projectId}`;
+    const range = { date_from: '-7d' };
+    // Queries the insights page's form cannot express (a series' custom name, a PostHog display).
+    const queries = [
+      {
+        kind: 'TrendsQuery',
+        series: [{ kind: 'EventsNode', event: 'buy', math: 'dau', custom_name: 'Buyers' }],
+        interval: 'day',
+        dateRange: range,
+      },
+      {
+        kind: 'FunnelsQuery',
+        series: [
+          { kind: 'EventsNode', event: '$pageview' },
+          { kind: 'EventsNode', event: 'buy' },
+        ],
+        dateRange: range,
+      },
+      {
+        kind: 'RetentionQuery',
+        retentionFilter: {
+          targetEntity: { id: '$pageview', type: 'events' },
+          returningEntity: { id: '$pageview', type: 'events' },
+          period: 'Day',
+          totalIntervals: 5,
+        },
+      },
+    ];
+    const board = (await (
+      await api(`${rest}/dashboards/`, {
+        method: 'POST',
+        json: {
+          name: 'Pro',
+          filters: { properties: [{ key: 'plan', value: 'pro', operator: 'exact', type: 'event' }] },
+        },
+      })
+    ).json()) as Json;
+    for (const source of queries) {
+      const res = await api(`${rest}/insights/`, {
+        method: 'POST',
+        json: { name: source.kind, query: { kind: 'InsightVizNode', source }, dashboards: [board.id] },
+      });
+      expect(res.status, await res.clone().text()).toBe(201);
+    }
+    const html = await (await get(`${app}/dashboards/${board.id}?refresh=1`)).text();
+    const links = [...html.matchAll(/<a href="([^"]*\/tiles\/\d+\/actors\?[^"]*)"[^>]*>([^<]*)<\/a>/g)].map((m) => ({
+      href: decode(m[1]!),
+      text: m[2]!.trim(),
+    }));
+    const proPersons = buyers.filter((b) => b.plan === 'pro').map((b) => personOf.get(b.distinctId)!);
+    const kinds = new Set<string>();
+    let trendCells = 0;
+    for (const link of links) {
+      const res = await get(link.href);
+      expect(res.status, link.href).toBe(200);
+      const body = await res.text();
+      const count = Number(/data-testid="actors-count">(\d+)/.exec(body)![1]);
+      const persons = [...body.matchAll(/data-person="([^"]+)"/g)].map((m) => m[1]!);
+      expect(persons.length, link.href).toBe(count);
+      // Only the dashboard's filter's persons: the free plan's buyer is never behind a number.
+      for (const person of persons) expect(proPersons, link.href).toContain(person);
+      const params = new URL(link.href, 'http://x').searchParams;
+      if (params.has('day')) {
+        trendCells += 1;
+        kinds.add('trend');
+        expect(count, link.href).toBe(Number(link.text));
+        const day = params.get('day')!;
+        const expected = buyers
+          .filter((b) => b.plan === 'pro' && b.days.some((n) => dayAgo(n).slice(0, 10) === day))
+          .map((b) => personOf.get(b.distinctId)!);
+        expect(persons.sort(), day).toEqual(expected.sort());
+      } else if (params.has('step')) {
+        kinds.add('funnel');
+        expect(count, link.href).toBe(Number(/^\d+/.exec(link.text)![0]));
+      } else if (params.has('cohort')) {
+        kinds.add('retention');
+        if (/^\d+$/.test(link.text)) expect(count, link.href).toBe(Number(link.text));
+      }
+    }
+    expect([...kinds].sort()).toEqual(['funnel', 'retention', 'trend']);
+    expect(trendCells).toBe(8);
+    // The cells of the day both pro buyers bought on: 2, as the tile says.
+    expect(links.some((l) => l.text === '2' && l.href.includes(`day=${dayAgo(2).slice(0, 10)}`))).toBe(true);
+
+    // The number's URL carries only the number: anything else is refused, as is a tile not on this dashboard.
+    const trendLink = links.find((l) => l.href.includes('day='))!.href;
+    expect((await get(`${trendLink}&colour=red`)).status).toBe(400);
+    expect((await get(trendLink.replace(/series=\d+/, 'series=many'))).status).toBe(400);
+    expect((await get(trendLink.replace(/tiles\/\d+/, 'tiles/999999'))).status).toBe(404);
+
+    // Shared, even with person ids shown, the numbers stay text.
+    await post(`${app}/dashboards/${board.id}/share`, { action: 'enable', show_person_ids: 'yes' });
+    const sharing = (await (await api(`${rest}/dashboards/${board.id}/sharing/`)).json()) as Json;
+    expect(sharing.settings.showPersonIds).toBe(true);
+    const shared = await (await get(`/app/shared/${projectId}/${sharing.access_token}`, false)).text();
+    expect(shared).toContain('data-tile');
+    expect(shared).not.toContain('/actors');
   });
 
   it('saves an insight from the insights page, builds a dashboard, shares and revokes it', async () => {

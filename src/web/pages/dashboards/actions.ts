@@ -13,7 +13,8 @@ import { getInsight, setInsightDashboards, tilesOfInsights } from '../../../dash
 import { appUrl, type WebContext } from '../../context';
 import { issuesText } from '../../issues';
 import { notFoundPage } from '../../render';
-import { dashboardPage, dashboardPath } from './dashboard';
+import { dashboardPage } from './dashboard';
+import { dashboardPath } from './paths';
 import { filtersOfForm } from './filter-form';
 import { changeGrid, GRID_CHANGES, inReadingOrder } from './grid';
 import { idOf, webResultContext } from './web-results';

@@ -7,12 +7,11 @@ import { DATE_FROMS } from '../../insight-query';
 import { notFoundPage, render } from '../../render';
 import { Flash, Layout, Time } from '../../ui';
 import { getDashboard } from '../../../dashboards/dashboard-store';
-import { actorsHrefOfSource } from '../insights/saved-params';
 import { FILTER_OPERATORS, filterSummary } from './filter-form';
+import { dashboardPath, numberHref, tileActorsPath } from './paths';
 import { TileGrid } from './tile-grid';
 import { idOf, webResultContext } from './web-results';
 
-export const dashboardPath = (projectId: number, id: number) => `/projects/${projectId}/dashboards/${id}`;
 export const sharedPath = (d: DashboardRow) => `/shared/${d.projectId}/${d.shareToken}`;
 
 function ShareSection({ c, d, base }: { c: WebContext; d: DashboardRow; base: string }) {
@@ -82,8 +81,7 @@ export async function dashboardPage(c: WebContext, error?: string, status: 200 |
     insightUrl: (insightId: number) => appUrl(c, `/projects/${ctx.project.id}/insights/saved/${insightId}`),
     changeUrl: (tileId: number) => appUrl(c, `${base}/tiles/${tileId}/change`),
     removeUrl: (tileId: number) => appUrl(c, `${base}/tiles/${tileId}/remove`),
-    actorsHref: (source: Record<string, unknown>) =>
-      actorsHrefOfSource(appUrl(c, `/projects/${ctx.project.id}/insights/actors`), source),
+    actorsHref: (tileId: number) => numberHref(appUrl(c, tileActorsPath(ctx.project.id, dashboard.id, tileId))),
   };
   return render(
     c,

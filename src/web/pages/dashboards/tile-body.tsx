@@ -6,6 +6,7 @@
 import type { FC } from 'hono/jsx';
 import type { ActorsHref } from '../insights/actors-link';
 import { Funnel, type FunnelStep } from '../insights/funnels';
+import { NumberLink } from '../insights/number-link';
 import { formatNumber } from '../insights/format';
 import { Retention, type RetentionRow } from '../insights/retention';
 import type { TrendSeries } from '../insights/trends';
@@ -26,23 +27,97 @@ function Sparkline({ data }: { data: number[] }) {
   );
 }
 
-function TrendTotals({ results }: { results: TrendSeries[] }) {
-  if (results.length === 0) return <p class="empty">No data for this range.</p>;
+/** Which trend number a cell is (as the insights page's table links it): series, bucket, breakdown, period. */
+const trendNumber = (s: TrendSeries, day?: string) => ({
+  series: s.action?.order ?? 0,
+  day,
+  breakdown: s.breakdown_value === undefined || s.breakdown_value === null ? null : String(s.breakdown_value),
+  compare: s.compare_label,
+});
+
+const seriesLabel = (s: TrendSeries) =>
+  s.breakdown_value !== undefined && s.breakdown_value !== null ? `${s.label} · ${String(s.breakdown_value)}` : s.label;
+
+/** Every bucket's number of the shown series, each opening its persons (a total over buckets counts no one set). */
+function TrendCells({
+  results,
+  interval,
+  actorsHref,
+}: {
+  results: TrendSeries[];
+  interval: string;
+  actorsHref: ActorsHref;
+}) {
+  const first = results[0];
+  if (!first || (first.data ?? []).length === 0) return null;
   return (
-    <ul class="tile-series">
-      {results.slice(0, MAX_SERIES).map((s) => (
-        <li>
-          <span class="tile-number">{formatNumber(s.aggregated_value ?? s.count)}</span>
-          <span class="tile-label">
-            {s.breakdown_value !== undefined && s.breakdown_value !== null
-              ? `${s.label} · ${String(s.breakdown_value)}`
-              : s.label}
-          </span>
-          <Sparkline data={s.data ?? []} />
-        </li>
-      ))}
-      {results.length > MAX_SERIES && <li class="muted">and {results.length - MAX_SERIES} more series</li>}
-    </ul>
+    <details class="tile-cells">
+      <summary>Each {interval}</summary>
+      <div class="scroll">
+        <table class="list trend-cells">
+          <thead>
+            <tr>
+              <th scope="col">{interval}</th>
+              {results.map((s) => (
+                <th scope="col" class="num">
+                  {seriesLabel(s)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {first.labels.map((label, i) => (
+              <tr>
+                <th scope="row">{label}</th>
+                {results.map((s) => (
+                  <td class="num">
+                    <NumberLink href={actorsHref} number={trendNumber(s, s.days[i])}>
+                      {formatNumber(s.data[i] ?? 0)}
+                    </NumberLink>
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </details>
+  );
+}
+
+function TrendTotals({
+  results,
+  interval,
+  actorsHref,
+}: {
+  results: TrendSeries[];
+  interval: string;
+  actorsHref?: ActorsHref;
+}) {
+  if (results.length === 0) return <p class="empty">No data for this range.</p>;
+  const shown = results.slice(0, MAX_SERIES);
+  // A display of one number for the whole range (aggregated_value) counts the range's persons: that opens them.
+  const aggregated = shown.some((s) => s.aggregated_value !== undefined && s.aggregated_value !== null);
+  return (
+    <>
+      <ul class="tile-series">
+        {shown.map((s) => (
+          <li>
+            {aggregated ? (
+              <NumberLink href={actorsHref} number={trendNumber(s)} class="tile-number">
+                {formatNumber(s.aggregated_value ?? s.count)}
+              </NumberLink>
+            ) : (
+              <span class="tile-number">{formatNumber(s.count)}</span>
+            )}
+            <span class="tile-label">{seriesLabel(s)}</span>
+            <Sparkline data={s.data ?? []} />
+          </li>
+        ))}
+        {results.length > MAX_SERIES && <li class="muted">and {results.length - MAX_SERIES} more series</li>}
+      </ul>
+      {!aggregated && actorsHref && <TrendCells results={shown} interval={interval} actorsHref={actorsHref} />}
+    </>
   );
 }
 
@@ -77,13 +152,16 @@ export const TileBody: FC<{
   result: unknown;
   columns: unknown[] | null;
   period: string;
+  /** A trend's bucket ("day", "week", …), naming its cells. */
+  interval?: string;
   showPersonIds: boolean;
-  /** Links each funnel step and retention cell to its persons (the owner's pages only). */
+  /** Links each trend cell, funnel step and retention cell to its persons (the owner's pages only). */
   actorsHref?: ActorsHref;
-}> = ({ kind, result, columns, period, showPersonIds, actorsHref }) => {
+}> = ({ kind, result, columns, period, interval = 'day', showPersonIds, actorsHref }) => {
   if (result === null || result === undefined) return <p class="empty">Not calculated yet: refresh the dashboard.</p>;
   if (!Array.isArray(result)) return <p class="empty">No data.</p>;
-  if (kind === 'TrendsQuery') return <TrendTotals results={result as TrendSeries[]} />;
+  if (kind === 'TrendsQuery')
+    return <TrendTotals results={result as TrendSeries[]} interval={interval} actorsHref={actorsHref} />;
   if (kind === 'FunnelsQuery')
     return <Funnel results={result as FunnelStep[] | FunnelStep[][]} actorsHref={actorsHref} />;
   if (kind === 'RetentionQuery')

@@ -11,8 +11,8 @@ interface TileActions {
   insightUrl: (insightId: number) => string;
   changeUrl: (tileId: number) => string;
   removeUrl: (tileId: number) => string;
-  /** Where a tile's numbers lead (the persons behind them), when its query allows it. */
-  actorsHref: (source: Record<string, unknown>) => ActorsHref | undefined;
+  /** Where a tile's numbers lead: the persons behind them. */
+  actorsHref: (tileId: number) => ActorsHref;
 }
 
 const CONTROLS: [GridChange, string, string][] = [
@@ -95,8 +95,9 @@ export const TileGrid: FC<{ tiles: TileJson[]; actions?: TileActions; showPerson
                 result={insight.result}
                 columns={insight.columns}
                 period={period}
+                interval={String(source.interval ?? 'day')}
                 showPersonIds={showPersonIds}
-                actorsHref={actions?.actorsHref(source)}
+                actorsHref={actions?.actorsHref(tile.id)}
               />
             )}
             {actions && <TileControls tile={tile} title={title} actions={actions} />}

@@ -14,7 +14,8 @@ import { Flash, Layout, ListTable, Time, SearchForm } from '../../ui';
 import { TileBody } from '../dashboards/tile-body';
 import { idOf, webResultContext } from '../dashboards/web-results';
 import { Trends, type TrendSeries } from './trends';
-import { actorsHrefOfSource, editorSearchOf } from './saved-params';
+import { numberHref, savedInsightActorsPath } from '../dashboards/paths';
+import { editorSearchOf } from './saved-params';
 
 const PAGE = 100;
 const savedPath = (projectId: number, id?: number) => `/projects/${projectId}/insights/saved${id ? `/${id}` : ''}`;
@@ -74,7 +75,7 @@ export async function savedInsightPage(c: WebContext, error?: string, status: 20
   const path = savedPath(ctx.project.id, insight.id);
   const dashboards = view?.dashboards ?? [];
   const trends = kind === 'TrendsQuery';
-  const actorsHref = actorsHrefOfSource(appUrl(c, `/projects/${ctx.project.id}/insights/actors`), source);
+  const actorsHref = numberHref(appUrl(c, savedInsightActorsPath(ctx.project.id, insight.id)));
   return render(
     c,
     <Layout
@@ -112,6 +113,7 @@ export async function savedInsightPage(c: WebContext, error?: string, status: 20
             display={
               (source.trendsFilter as { display?: string } | undefined)?.display === 'ActionsBar' ? 'bar' : 'line'
             }
+            actorsHref={actorsHref}
           />
         ) : (
           <TileBody
