@@ -63,35 +63,53 @@ export function collectDefinitions(
   nowMs: number,
 ): BatchDefinitions {
   const out: BatchDefinitions = { events: new Map(), properties: new Map(), eventProperties: new Map() };
-  const addProperty = (type: PropertyDefinitionRow['type'], groupTypeIndex: number, name: string, value: unknown) => {
+  // Every event repeats most names: event and person rows are found by name alone, and each event
+  // name's properties in a set, so a name seen before costs a lookup and builds no key.
+  const eventRows = new Map<string, PropertyDefinitionRow>();
+  const personRows = new Map<string, PropertyDefinitionRow>();
+  const propertiesOfEvent = new Map<string, Set<string>>();
+  const addProperty = (
+    byName: Map<string, PropertyDefinitionRow> | null,
+    type: PropertyDefinitionRow['type'],
+    groupTypeIndex: number,
+    name: string,
+    value: unknown,
+  ) => {
     if (name.length > MAX_NAME_LENGTH || name.length === 0) return;
-    const key = propertyKey({ type, groupTypeIndex, name });
-    const known = out.properties.get(key);
+    const known = byName ? byName.get(name) : out.properties.get(propertyKey({ type, groupTypeIndex, name }));
     if (known?.propertyType) return;
-    out.properties.set(key, { type, groupTypeIndex, name, propertyType: propertyTypeOf(name, value, nowMs) });
+    const row = { type, groupTypeIndex, name, propertyType: propertyTypeOf(name, value, nowMs) };
+    byName?.set(name, row);
+    out.properties.set(propertyKey(row), row);
   };
   const addPersonProperties = (values: unknown) => {
-    if (isRecord(values)) for (const [name, value] of Object.entries(values)) addProperty(2, -1, name, value);
+    if (!isRecord(values)) return;
+    for (const name of Object.keys(values)) addProperty(personRows, 2, -1, name, values[name]);
   };
 
   for (const e of events) {
     if (e.event.length > MAX_NAME_LENGTH) continue;
     const latest = out.events.get(e.event);
     if (!latest || e.timestamp > latest) out.events.set(e.event, e.timestamp);
-    for (const [name, value] of Object.entries(e.properties)) {
+    let seen = propertiesOfEvent.get(e.event);
+    if (!seen) propertiesOfEvent.set(e.event, (seen = new Set()));
+    const { properties } = e;
+    for (const name of Object.keys(properties)) {
       if (SKIPPED_PROPERTIES.has(name) || name.length > MAX_NAME_LENGTH) continue;
-      addProperty(1, -1, name, value);
+      addProperty(eventRows, 1, -1, name, properties[name]);
+      if (seen.has(name)) continue;
+      seen.add(name);
       out.eventProperties.set(`${e.event}\u0000${name}`, { event: e.event, property: name });
     }
-    addPersonProperties(e.properties.$set);
-    addPersonProperties(e.properties.$set_once);
+    addPersonProperties(properties.$set);
+    addPersonProperties(properties.$set_once);
     addPersonProperties(e.$set);
     addPersonProperties(e.$set_once);
-    if (e.event === '$groupidentify' && typeof e.properties.$group_type === 'string') {
-      const index = groupTypeIndexOf(e.properties.$group_type);
-      const set = e.properties.$group_set;
+    if (e.event === '$groupidentify' && typeof properties.$group_type === 'string') {
+      const index = groupTypeIndexOf(properties.$group_type);
+      const set = properties.$group_set;
       if (index !== undefined && isRecord(set))
-        for (const [name, value] of Object.entries(set)) addProperty(3, index, name, value);
+        for (const name of Object.keys(set)) addProperty(null, 3, index, name, set[name]);
     }
   }
   return out;
