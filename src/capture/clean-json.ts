@@ -14,6 +14,9 @@ export class NestedTooDeep extends Error {
   }
 }
 
+/** Thrown by the hot walk, which keeps no path; the path is found again only then. */
+const TOO_DEEP = Symbol('too deep');
+
 /**
  * Cleans a parsed JSON value in place before it goes anywhere recursive (zod,
  * JSON.stringify, the queue's serializer): every string and key made well-formed,
@@ -22,35 +25,61 @@ export class NestedTooDeep extends Error {
  * cannot exhaust the stack. Throws NestedTooDeep; returns the cleaned value.
  */
 export function cleanJson(value: unknown, levels: number): unknown {
-  const path: string[] = [];
-  const walk = (v: unknown, left: number): unknown => {
-    if (typeof v === 'string') return wellFormed(v);
-    if (typeof v !== 'object' || v === null) return v;
-    if (left === 0) throw new NestedTooDeep([...path]);
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        path.push(String(i));
-        const item = v[i];
-        const cleaned = walk(item, left - 1);
+  if (typeof value === 'string') return wellFormed(value);
+  if (typeof value !== 'object' || value === null) return value;
+  try {
+    return cleanContainer(value, levels);
+  } catch (err) {
+    if (err !== TOO_DEEP) throw err;
+    throw new NestedTooDeep(tooDeepPath(value, levels) ?? []);
+  }
+}
+
+/** Cleans an object or array `left` levels may still hold (itself included); leaves are handled inline. */
+function cleanContainer(v: object, left: number): unknown {
+  if (left === 0) throw TOO_DEEP;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const item: unknown = v[i];
+      if (typeof item === 'string') {
+        if (!item.isWellFormed()) v[i] = item.toWellFormed();
+      } else if (typeof item === 'object' && item !== null) {
+        const cleaned = cleanContainer(item, left - 1);
         if (cleaned !== item) v[i] = cleaned;
-        path.pop();
       }
-      return v;
     }
-    const object = v as Record<string, unknown>;
-    let renameKeys = false;
-    for (const key of Object.keys(object)) {
-      path.push(key);
-      const item = object[key];
-      const cleaned = walk(item, left - 1);
+    return v;
+  }
+  const object = v as Record<string, unknown>;
+  let renameKeys = false;
+  for (const key of Object.keys(object)) {
+    const item = object[key];
+    if (typeof item === 'string') {
+      if (!item.isWellFormed()) defineOwn(object, key, item.toWellFormed());
+    } else if (typeof item === 'object' && item !== null) {
+      const cleaned = cleanContainer(item, left - 1);
       if (cleaned !== item) defineOwn(object, key, cleaned);
-      path.pop();
-      renameKeys ||= wellFormed(key) !== key;
     }
-    if (!renameKeys) return object;
-    const renamed: Record<string, unknown> = {};
-    for (const key of Object.keys(object)) defineOwn(renamed, wellFormed(key), object[key]);
-    return renamed;
-  };
-  return walk(value, levels);
+    renameKeys ||= !key.isWellFormed();
+  }
+  if (!renameKeys) return object;
+  const renamed: Record<string, unknown> = {};
+  for (const key of Object.keys(object)) defineOwn(renamed, wellFormed(key), object[key]);
+  return renamed;
+}
+
+/**
+ * The keys leading to the first value (depth first, in key order) nested past
+ * the limit. The containers on that path were not renamed or replaced, so their
+ * keys are as sent.
+ */
+function tooDeepPath(v: unknown, left: number): string[] | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  if (left === 0) return [];
+  const entries = Array.isArray(v) ? v.map((item, i) => [String(i), item] as const) : Object.entries(v);
+  for (const [key, item] of entries) {
+    const below = tooDeepPath(item, left - 1);
+    if (below) return [key, ...below];
+  }
+  return undefined;
 }

@@ -2,34 +2,10 @@ import { z } from 'zod';
 import { NestedTooDeep, cleanJson, wellFormed } from './clean-json';
 import { CaptureError, badRequest, type CaptureErrorCode } from '../http/capture-errors';
 import { MAX_EVENTS_PER_REQUEST, MAX_NAME_CHARS, MAX_PROPERTY_DEPTH } from './limits';
+import { parseRawEvent, type RawEventFields } from './raw-event';
 
-/**
- * A JSON object: parsed JSON has only string keys, so checking the shape is enough
- * (a `z.record` would also copy every property of every event).
- */
-const jsonObject = z.custom<Record<string, unknown>>(
-  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
-  'Invalid input: expected an object',
-);
-const distinctId = z.union([z.string(), z.number()]);
-
-/** One event as SDKs send it; fields not listed here are dropped. */
-const rawEventSchema = z.object({
-  event: z.string().min(1),
-  distinct_id: distinctId.nullish(),
-  $distinct_id: distinctId.nullish(),
-  uuid: z.union([z.guid(), z.literal('')]).nullish(),
-  properties: jsonObject.nullish(),
-  timestamp: z.union([z.string(), z.number()]).nullish(),
-  offset: z.number().nullish(),
-  $set: jsonObject.nullish(),
-  $set_once: jsonObject.nullish(),
-  token: z.string().nullish(),
-  $token: z.string().nullish(),
-  api_key: z.string().nullish(),
-});
 /** A validated event, with its distinct id found (`distinct_id`, `$distinct_id` or `properties.distinct_id`). */
-export type RawEvent = z.infer<typeof rawEventSchema> & { distinctId: string };
+export type RawEvent = RawEventFields & { distinctId: string };
 
 /** `{api_key | token, batch, sent_at?, historical_migration?}` (posthog-js ≥1.407, posthog-node, posthog-python). */
 const batchSchema = z.object({
@@ -94,8 +70,7 @@ function eventOf(item: unknown, where: string, engage: boolean): RawEvent {
   const missingName = item.event === undefined || item.event === null || item.event === '';
   if (missingName && engage) item = { ...item, event: '$identify' };
   else if (missingName) throw badRequest('missing_event_name', `${where} has no event name (\`event\`).`);
-  item = cleanEvent(item as Record<string, unknown>, where);
-  const parsed = rawEventSchema.safeParse(item);
+  const parsed = parseRawEvent(cleanEvent(item as Record<string, unknown>, where));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw badRequest(codeOf(issue?.path[0]), `${where}: ${describe(issue)}.`);
@@ -123,7 +98,7 @@ function cleanEvent(item: Record<string, unknown>, where: string): Record<string
 }
 
 /** Numbers are stringified; an empty or absent distinct id is refused. */
-function distinctIdOf(event: z.infer<typeof rawEventSchema>, where: string): string {
+function distinctIdOf(event: RawEventFields, where: string): string {
   const fromProperties = event.properties?.distinct_id;
   const id = event.distinct_id ?? event.$distinct_id ?? fromProperties;
   if (typeof id === 'number') return String(id);

@@ -69,9 +69,9 @@ export function checkedEventTimestamp(
   } else if (typeof clock.offset === 'number' && Number.isFinite(clock.offset)) {
     ms = now - clock.offset;
   }
-  const context = { timestamp: given, sentAt: sentAt === undefined ? '' : isoOrNumber(sentAt) };
   if (ms > now + 23 * HOUR || !Number.isFinite(ms)) {
-    const details = { ...context, offset: clock.offset ?? '', now: new Date(now).toISOString() };
+    const sent = sentAt === undefined ? '' : isoOrNumber(sentAt);
+    const details = { timestamp: given, sentAt: sent, offset: clock.offset ?? '', now: new Date(now).toISOString() };
     return { timestamp: new Date(now).toISOString(), warning: { type: 'event_timestamp_in_future', details } };
   }
   if (ms < EARLIEST_STORED) {
