@@ -1,7 +1,7 @@
 // The dashboard grid's move and resize buttons, against a plain model: a list of sizes in reading
 // order, packed row by row into 12 columns.
 import { describe, expect, it } from 'vitest';
-import { changeGrid, GRID_CHANGES, inReadingOrder, pack, WIDTHS } from '../../src/web/pages/dashboards/grid';
+import { changeGrid, GRID_CHANGES, inReadingOrder, moveOnto, pack, WIDTHS } from '../../src/web/pages/dashboards/grid';
 
 interface Tile {
   id: number;
@@ -65,5 +65,49 @@ describe('dashboard grid', () => {
     expect(cellOf(changeGrid([{ id: 1, layouts: { sm: { x: 0, y: 0, w: 3, h: 12 } } }], 1, 'taller'), 1).h).toBe(12);
     for (const change of GRID_CHANGES)
       expect(changeGrid(tiles, 99, change)).toEqual(pack(tiles.map((t) => ({ id: t.id, w: 6, h: 5 }))));
+  });
+});
+
+describe('dragging a tile onto another', () => {
+  const tiles: Tile[] = [1, 2, 3, 4].map((id) => ({ id, layouts: {} }));
+  const order = (placed: { id: number }[]) => placed.map((p) => p.id);
+
+  it('takes the place of the tile it is dropped on, forwards and backwards', () => {
+    expect(order(moveOnto(tiles, 1, 3))).toEqual([2, 3, 1, 4]);
+    expect(order(moveOnto(tiles, 4, 1))).toEqual([4, 1, 2, 3]);
+    expect(order(moveOnto(tiles, 2, 3))).toEqual([1, 3, 2, 4]);
+    expect(order(moveOnto(tiles, 3, 2))).toEqual([1, 3, 2, 4]);
+  });
+
+  it('is a one-place move when dropped on a neighbour, as the buttons move it', () => {
+    for (let i = 1; i < tiles.length; i++) {
+      const id = tiles[i]!.id;
+      expect(moveOnto(tiles, id, tiles[i - 1]!.id)).toEqual(changeGrid(tiles, id, 'earlier'));
+      expect(moveOnto(tiles, tiles[i - 1]!.id, id)).toEqual(changeGrid(tiles, tiles[i - 1]!.id, 'later'));
+    }
+  });
+
+  it('keeps every size and packs the grid; an unknown tile or itself changes nothing but the packing', () => {
+    const sized: Tile[] = [
+      { id: 1, layouts: { sm: { x: 0, y: 0, w: 12, h: 3 } } },
+      { id: 2, layouts: { sm: { x: 0, y: 3, w: 4, h: 2 } } },
+      { id: 3, layouts: { sm: { x: 4, y: 3, w: 8, h: 6 } } },
+    ];
+    const moved = moveOnto(sized, 3, 1);
+    expect(moved).toEqual(
+      modelPack([
+        { id: 3, w: 8, h: 6 },
+        { id: 1, w: 12, h: 3 },
+        { id: 2, w: 4, h: 2 },
+      ]),
+    );
+    const unchanged = modelPack([
+      { id: 1, w: 12, h: 3 },
+      { id: 2, w: 4, h: 2 },
+      { id: 3, w: 8, h: 6 },
+    ]);
+    expect(moveOnto(sized, 3, 99)).toEqual(unchanged);
+    expect(moveOnto(sized, 99, 1)).toEqual(unchanged);
+    expect(moveOnto(sized, 2, 2)).toEqual(unchanged);
   });
 });

@@ -191,6 +191,21 @@ describe('dashboard pages', () => {
     const cell = (id: number) => api2.tiles.find((t: Json) => t.id === id).layouts.sm;
     expect(cell(textTile.id)).toEqual({ x: 0, y: 0, w: 8, h: 5 });
     expect(cell(insightTile.id)).toEqual({ x: 0, y: 5, w: 6, h: 5 });
+    // Dragged onto the text tile (dashboards.js posts this), the insight tile takes its place.
+    const move = (onto: string | undefined) =>
+      post(
+        `${board}/tiles/${insightTile.id}/change`,
+        onto === undefined ? { change: 'move' } : { change: 'move', onto },
+      );
+    expect((await move(String(textTile.id))).status).toBe(303);
+    const moved = (await (await api(`/api/projects/${projectId}/dashboards/${dashboardId}/`)).json()) as Json;
+    const movedCell = (id: number) => moved.tiles.find((t: Json) => t.id === id).layouts.sm;
+    expect([movedCell(insightTile.id), movedCell(textTile.id)]).toEqual([
+      { x: 0, y: 0, w: 6, h: 5 },
+      { x: 0, y: 5, w: 8, h: 5 },
+    ]);
+    for (const bad of ['x', undefined]) expect((await move(bad)).status).toBe(400);
+    expect((await post(`${board}/tiles/999999/change`, { change: 'earlier' })).status).toBe(404);
     expect(
       (await post(`${board}/filters`, { date_from: '-30d', property_key: 'plan', property_operator: 'is_set' })).status,
     ).toBe(303);
@@ -216,6 +231,7 @@ describe('dashboard pages', () => {
     expect(sharedHtml).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(sharedHtml).not.toContain(`/insights/saved/${insightId}`);
     expect(sharedHtml).not.toContain('Sign out');
+    expect(sharedHtml).not.toContain('draggable');
     await post(`${board}/share`, { action: 'settings', allow_embedding: 'yes' });
     const framable = await get(sharedPath, false);
     expect(framable.headers.get('Content-Security-Policy')).toContain('frame-ancestors *');

@@ -16,7 +16,7 @@ import { notFoundPage } from '../../render';
 import { dashboardPage } from './dashboard';
 import { dashboardPath } from './paths';
 import { filtersOfForm } from './filter-form';
-import { changeGrid, GRID_CHANGES, inReadingOrder } from './grid';
+import { changeGrid, GRID_CHANGES, inReadingOrder, moveOnto } from './grid';
 import { idOf, webResultContext } from './web-results';
 
 async function scope(c: WebContext) {
@@ -65,15 +65,27 @@ export async function addTextAction(c: WebContext) {
   return back();
 }
 
+/** A move or resize button's change, or a tile dragged onto another (`onto`, a tile id). */
+const TileChangeForm = z.discriminatedUnion('change', [
+  z.strictObject({ change: z.enum(GRID_CHANGES) }),
+  z.strictObject({ change: z.literal('move'), onto: z.string().regex(/^\d{1,15}$/, 'expected a tile id') }),
+]);
+
 /** Moves or resizes one tile; every tile gets its packed cell, so the grid stays gapless. */
 export async function changeTileAction(c: WebContext) {
   const { ctx, dashboard, back } = await scope(c);
   if (!dashboard) return notFoundPage(c, 'No such dashboard.');
-  const change = (await form(c)).change;
+  const parsed = TileChangeForm.safeParse(await form(c));
+  if (!parsed.success) return dashboardPage(c, issuesText(parsed.error, 'change'), 400);
   const tileId = idOf(c.req.param('tile_id'));
-  if (!tileId || !GRID_CHANGES.includes(change as never)) return dashboardPage(c, 'Unknown tile change.', 400);
   const tiles = (await tilesOf(ctx.db, ctx.project.id, dashboard.id)).map((r) => r.tile);
-  const placed = changeGrid(inReadingOrder(tiles), tileId, change as (typeof GRID_CHANGES)[number]);
+  if (!tileId || !tiles.some((t) => t.id === tileId)) return notFoundPage(c, 'No such tile.');
+  const change = parsed.data;
+  const ordered = inReadingOrder(tiles);
+  const placed =
+    change.change === 'move'
+      ? moveOnto(ordered, tileId, Number(change.onto))
+      : changeGrid(ordered, tileId, change.change);
   await changeTiles(
     ctx.db,
     ctx.project.id,

@@ -85,7 +85,14 @@ export async function dashboardPage(c: WebContext, error?: string, status: 200 |
   };
   return render(
     c,
-    <Layout c={c} title={dashboard.name} project={ctx.project} section="dashboards" styles={['dashboards.css']}>
+    <Layout
+      c={c}
+      title={dashboard.name}
+      project={ctx.project}
+      section="dashboards"
+      styles={['dashboards.css']}
+      scripts={['dashboards.js']}
+    >
       <h1>{dashboard.name}</h1>
       {dashboard.description && <p>{dashboard.description}</p>}
       {error && <Flash kind="error">{error}</Flash>}

@@ -1,7 +1,8 @@
 /**
  * The dashboard grid: tiles in PostHog's `layouts.sm` cells (12 columns), read in order (row,
  * then column) and packed row by row after a move or a resize, so buttons can move a tile one
- * place earlier or later and change its size without dragging.
+ * place earlier or later and change its size without dragging, and a tile dragged onto another
+ * takes its place.
  */
 export const COLUMNS = 12;
 export const WIDTHS = [3, 4, 6, 8, 12] as const;
@@ -67,16 +68,17 @@ export function pack(sizes: { id: number; w: number; h: number }[]): Placed[] {
 export type GridChange = 'earlier' | 'later' | 'wider' | 'narrower' | 'taller' | 'shorter';
 export const GRID_CHANGES: readonly GridChange[] = ['earlier', 'later', 'wider', 'narrower', 'taller', 'shorter'];
 
-/** The new cells of every tile after one change to tile `id` (tiles given in reading order). */
-export function changeGrid(
-  ordered: { id: number; layouts: Record<string, unknown> }[],
-  id: number,
-  change: GridChange,
-): Placed[] {
-  const sizes = ordered.map((t) => {
+type Ordered = { id: number; layouts: Record<string, unknown> }[];
+
+const sizesOf = (ordered: Ordered) =>
+  ordered.map((t) => {
     const cell = cellOf(t.layouts) ?? DEFAULT_CELL;
     return { id: t.id, w: cell.w, h: cell.h };
   });
+
+/** The new cells of every tile after one change to tile `id` (tiles given in reading order). */
+export function changeGrid(ordered: Ordered, id: number, change: GridChange): Placed[] {
+  const sizes = sizesOf(ordered);
   const index = sizes.findIndex((s) => s.id === id);
   if (index < 0) return pack(sizes);
   const size = sizes[index]!;
@@ -88,5 +90,17 @@ export function changeGrid(
   if (change === 'narrower') size.w = WIDTHS[Math.max(0, (widthAt < 0 ? WIDTHS.length : widthAt) - 1)]!;
   if (change === 'taller') size.h = Math.min(MAX_HEIGHT, size.h + 1);
   if (change === 'shorter') size.h = Math.max(MIN_HEIGHT, size.h - 1);
+  return pack(sizes);
+}
+
+/**
+ * The new cells of every tile after tile `id` was dragged onto tile `onto` (tiles given in
+ * reading order): it leaves its place and takes the other's, which moves one place on.
+ */
+export function moveOnto(ordered: Ordered, id: number, onto: number): Placed[] {
+  const sizes = sizesOf(ordered);
+  const from = sizes.findIndex((s) => s.id === id);
+  const to = sizes.findIndex((s) => s.id === onto);
+  if (from >= 0 && to >= 0) sizes.splice(to, 0, ...sizes.splice(from, 1));
   return pack(sizes);
 }

@@ -60,8 +60,11 @@ export const TileGrid: FC<{ tiles: TileJson[]; actions?: TileActions; showPerson
 }) => {
   if (tiles.length === 0) return <p class="empty">No tiles yet.</p>;
   const ordered = inReadingOrder(tiles);
+  // On the owner's page, dashboards.js lets a tile be dragged onto another (posting to `data-change`).
+  const drag = (tile: TileJson) =>
+    actions ? { draggable: 'true' as const, 'data-change': actions.changeUrl(tile.id) } : {};
   return (
-    <ol class="tile-grid">
+    <ol class="tile-grid" data-drag-tiles={actions ? '' : undefined}>
       {ordered.map((tile) => {
         const cell = cellOf(tile.layouts) ?? { w: 6, h: 5 };
         const style = `--w:${cell.w};--h:${cell.h}`;
@@ -69,7 +72,7 @@ export const TileGrid: FC<{ tiles: TileJson[]; actions?: TileActions; showPerson
         if (!insight) {
           const title = `Text: ${(tile.text?.body ?? '').slice(0, 40)}`;
           return (
-            <li class="tile text-tile" style={style}>
+            <li class="tile text-tile" style={style} data-tile={tile.id} {...drag(tile)}>
               <p class="tile-text">{tile.text?.body ?? ''}</p>
               {actions && <TileControls tile={tile} title={title} actions={actions} />}
             </li>
@@ -79,7 +82,7 @@ export const TileGrid: FC<{ tiles: TileJson[]; actions?: TileActions; showPerson
         const source = sourceOf(insight.query);
         const period = String((source.retentionFilter as { period?: string } | undefined)?.period ?? 'Day');
         return (
-          <li class="tile" style={style} data-tile={tile.id}>
+          <li class="tile" style={style} data-tile={tile.id} {...drag(tile)}>
             <header class="tile-head">
               <h2>{actions ? <a href={actions.insightUrl(insight.id)}>{title}</a> : title}</h2>
               {insight.description && <p class="muted">{insight.description}</p>}
