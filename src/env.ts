@@ -1,5 +1,5 @@
 import type { PersonObject } from './persons/steps';
-import type { IngestMessage } from './queue/message';
+import type { QueueBody } from './queue/message';
 
 /** Bindings of the Worker, as declared in wrangler.toml. */
 export interface Env {
@@ -12,9 +12,9 @@ export interface Env {
   ARCHIVE?: R2Bucket;
   /** A shard's size limit in bytes for the fill level and warning; default 10 GB (D1's limit). */
   SHARD_LIMIT_BYTES?: string;
-  INGEST_QUEUE: Queue<IngestMessage>;
+  INGEST_QUEUE: Queue<QueueBody>;
   /** `/batch/` requests with `historical_migration: true` (imports), consumed apart from live traffic. */
-  HISTORICAL_QUEUE: Queue<IngestMessage>;
+  HISTORICAL_QUEUE: Queue<QueueBody>;
   PERSON: DurableObjectNamespace<PersonObject>;
   PERSONAL_API_KEY?: string;
   /**

@@ -1,7 +1,7 @@
 import { fetchWorker } from './app';
 import type { Env } from './env';
 import { consumeIngestBatch } from './ingest/consumer';
-import type { IngestMessage } from './queue/message';
+import type { QueueBody } from './queue/message';
 import { runScheduled } from './scheduled';
 
 export { PersonDO } from './persons/person-do';
@@ -10,4 +10,4 @@ export default {
   fetch: fetchWorker,
   queue: consumeIngestBatch,
   scheduled: (controller, env, ctx) => ctx.waitUntil(runScheduled(env, controller.scheduledTime)),
-} satisfies ExportedHandler<Env, IngestMessage>;
+} satisfies ExportedHandler<Env, QueueBody>;

@@ -1,5 +1,5 @@
 import type { Db } from '../db/client';
-import type { CaptureWarning, CapturedEvent, IngestMessage, QueuedEvent } from '../queue/message';
+import type { CaptureWarning, CapturedEvent, IngestMessage, QueueBody, QueuedEvent } from '../queue/message';
 import { forgetAccepted, journalAccepted, type AcceptJournal } from '../queue/journal';
 import { stageEvents } from '../queue/staged';
 import { CaptureError } from '../http/capture-errors';
@@ -17,6 +17,8 @@ const jsonBytes = (value: unknown) => encoder.encode(JSON.stringify(value)).byte
 interface SizedMessage {
   body: IngestMessage;
   bytes: number;
+  /** The body's JSON as UTF-8, when sizing it encoded it already: what the queue is sent. */
+  encoded?: Uint8Array;
 }
 
 interface CaptureHandOver {
@@ -38,8 +40,9 @@ export function messagesOf(
 ): CaptureHandOver {
   // Most requests fit in one message: size them once instead of event by event.
   const whole: IngestMessage = warnings.length > 0 ? { projectId, events, warnings } : { projectId, events };
-  const wholeBytes = jsonBytes(whole);
-  if (wholeBytes <= MAX_MESSAGE_BYTES) return { messages: [{ body: whole, bytes: wholeBytes }], staged: [] };
+  const encoded = encoder.encode(JSON.stringify(whole));
+  if (encoded.byteLength <= MAX_MESSAGE_BYTES)
+    return { messages: [{ body: whole, bytes: encoded.byteLength, encoded }], staged: [] };
 
   const envelope = jsonBytes({ projectId, events: [] } satisfies IngestMessage);
   const messages: SizedMessage[] = [];
@@ -96,7 +99,7 @@ export function messagesOf(
  * journal (src/queue/journal.ts) the messages are written to D1 first.
  */
 export async function enqueue(
-  queue: Queue<IngestMessage>,
+  queue: Queue<QueueBody>,
   db: Db,
   projectId: number,
   { messages, staged }: CaptureHandOver,
@@ -104,13 +107,15 @@ export async function enqueue(
 ): Promise<void> {
   await stage(db, projectId, staged);
   const bodies = messages.map((m) => m.body);
+  // The journal gives each body its id: those are encoded again, with it.
   if (journal) await journalOrRefuse(db, journal, bodies);
+  const encodedOf = (m: SizedMessage) => (!journal && m.encoded) || encoder.encode(JSON.stringify(m.body));
   let batch: SizedMessage[] = [];
   let batchBytes = 0;
   const flush = async () => {
     if (batch.length === 0) return;
     try {
-      await queue.sendBatch(batch.map((m) => ({ body: m.body, contentType: 'json' as const })));
+      await queue.sendBatch(batch.map((m) => ({ body: encodedOf(m), contentType: 'bytes' as const })));
     } catch (err) {
       console.error('ingest queue refused a batch', err instanceof Error ? err.message : String(err));
       // The client retries with the same events: the journal must not deliver them a second time.

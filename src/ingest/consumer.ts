@@ -1,6 +1,6 @@
 import { projectDb } from '../db/shards';
 import type { Env } from '../env';
-import type { IngestMessage } from '../queue/message';
+import { ingestMessageOf, type QueueBody } from '../queue/message';
 import { forgetAccepted } from '../queue/journal';
 import { deleteStagedEvents, withStagedEvents } from '../queue/staged';
 import { writeWarnings } from '../db/warning-writes';
@@ -13,7 +13,7 @@ import { captureWarningRows } from './rules';
  * (`ingest-historical`, same rules, its own consumer so an import never delays
  * live traffic) and the dead-letter queue (`ingest-dlq`) of both (dead-letters.ts).
  */
-export async function consumeIngestBatch(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
+export async function consumeIngestBatch(batch: MessageBatch<QueueBody>, env: Env): Promise<void> {
   if (batch.queue.endsWith('-dlq')) return consumeDeadLetters(batch, env);
   return consumeEvents(batch, env);
 }
@@ -23,19 +23,20 @@ export async function consumeIngestBatch(batch: MessageBatch<IngestMessage>, env
  * projects' messages: each project's are read and written on its own shard, and
  * a project that fails retries only its own messages.
  */
-async function consumeEvents(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
+async function consumeEvents(batch: MessageBatch<QueueBody>, env: Env): Promise<void> {
+  const messages = batch.messages.map((message) => ingestMessageOf(message.body));
   const messagesOfProject = new Map<number, number[]>();
-  batch.messages.forEach((message, index) => {
-    const indexes = messagesOfProject.get(message.body.projectId) ?? [];
+  messages.forEach((message, index) => {
+    const indexes = messagesOfProject.get(message.projectId) ?? [];
     indexes.push(index);
-    messagesOfProject.set(message.body.projectId, indexes);
+    messagesOfProject.set(message.projectId, indexes);
   });
   const failed = new Set<number>();
   await Promise.all(
     [...messagesOfProject].map(async ([projectId, indexes]) => {
       try {
         const db = await projectDb(env, projectId);
-        const bodies = indexes.map((index) => batch.messages[index]!.body);
+        const bodies = indexes.map((index) => messages[index]!);
         const carried: Carried[] = [];
         (await withStagedEvents(db, bodies)).forEach((events, k) => {
           for (const event of events) carried.push({ event, message: indexes[k]! });
@@ -44,7 +45,7 @@ async function consumeEvents(batch: MessageBatch<IngestMessage>, env: Env): Prom
         if (warnings.length > 0) await writeWarnings(db, warnings);
         const retry = await ingestProjectEvents(env, db, projectId, carried);
         for (const index of retry) failed.add(index);
-        const stored = indexes.filter((index) => !retry.has(index)).map((index) => batch.messages[index]!.body);
+        const stored = indexes.filter((index) => !retry.has(index)).map((index) => messages[index]!);
         await deleteStagedEvents(db, stored);
         await forgetAccepted(db, stored);
       } catch (error) {

@@ -3,7 +3,7 @@ import { projectDb } from '../db/shards';
 import type { Env } from '../env';
 import { ingestGroups, type GroupedEvents } from '../groups/ingest-groups';
 import { readIngestState, personLessEventRowOf } from '../persons';
-import type { CapturedEvent, IngestMessage } from '../queue/message';
+import { ingestMessageOf, type CapturedEvent, type QueueBody } from '../queue/message';
 import { forgetAccepted } from '../queue/journal';
 import { deleteStagedEvents, withStagedEvents } from '../queue/staged';
 import { warningRowsOf } from '../db/warning-writes';
@@ -14,11 +14,12 @@ import { captureWarningRows, refuse, storeRows, toStore } from './rules';
  * the live path's rules (rules.ts) and are stored without person processing (so
  * nothing accepted is lost), with a warning for each, for someone to look at.
  */
-export async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
+export async function consumeDeadLetters(batch: MessageBatch<QueueBody>, env: Env): Promise<void> {
   for (const message of batch.messages) {
-    const { projectId } = message.body;
+    const body = ingestMessageOf(message.body);
+    const { projectId } = body;
     const db = await projectDb(env, projectId);
-    const [events = []] = await withStagedEvents(db, [message.body]);
+    const [events = []] = await withStagedEvents(db, [body]);
     const { refused, accepted } = refuse(
       projectId,
       events.map((event) => ({ event })),
@@ -38,7 +39,7 @@ export async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env
     );
     const rows = fresh.events.map((e) => personLessEventRowOf(projectId, e, owners));
     const warnings = [
-      ...captureWarningRows(projectId, message.body),
+      ...captureWarningRows(projectId, body),
       ...refused,
       ...dropped,
       ...fresh.events.flatMap((e) =>
@@ -52,8 +53,8 @@ export async function consumeDeadLetters(batch: MessageBatch<IngestMessage>, env
       ),
     ];
     await storeRows(db, rows, warnings);
-    await deleteStagedEvents(db, [message.body]);
-    await forgetAccepted(db, [message.body]);
+    await deleteStagedEvents(db, [body]);
+    await forgetAccepted(db, [body]);
     message.ack();
   }
 }

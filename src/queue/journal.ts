@@ -5,7 +5,7 @@ import { chunk } from '../db/chunk';
 import { acceptedMessages } from '../db/schema';
 import { shardDatabases } from '../db/shards';
 import type { Env } from '../env';
-import type { IngestMessage } from './message';
+import type { IngestMessage, QueueBody } from './message';
 
 /**
  * The local acceptance journal. Locally (`wrangler dev`) the queue lives in the
@@ -35,7 +35,7 @@ export interface AcceptJournal {
 }
 
 /** The journal capture writes to for `queue`, or undefined when it is off. */
-export function acceptJournalOf(env: Env, queue: Queue<IngestMessage>): AcceptJournal | undefined {
+export function acceptJournalOf(env: Env, queue: Queue<QueueBody>): AcceptJournal | undefined {
   if (!isOn(env)) return undefined;
   return { queueName: queue === env.HISTORICAL_QUEUE ? 'ingest-historical' : 'ingest' };
 }

@@ -13,6 +13,21 @@ export interface IngestMessage {
   journalId?: string;
 }
 
+/**
+ * A message body as the queues carry it: capture sends the message's JSON as bytes
+ * (encoded once, when it sized the message, instead of again by the queue); the
+ * journal's re-sends and older messages are the object itself.
+ */
+export type QueueBody = IngestMessage | ArrayBuffer | ArrayBufferView;
+
+const decoder = new TextDecoder();
+
+/** The message a queue body carries. */
+export function ingestMessageOf(body: QueueBody): IngestMessage {
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return JSON.parse(decoder.decode(body)) as IngestMessage;
+  return body;
+}
+
 export interface CaptureWarning {
   eventUuid: string;
   type: string;

@@ -4,7 +4,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
-import type { IngestMessage } from '../../src/queue/message';
+import type { QueueBody } from '../../src/queue/message';
 import { projectDatabase } from '../../src/db/shards';
 import { decodePropertyWrites } from '../../src/db/property-writes-column';
 import {
@@ -29,7 +29,7 @@ interface QueueMessage {
   id: string;
   timestamp: Date;
   attempts: number;
-  body: IngestMessage;
+  body: QueueBody;
 }
 
 let sequence = 0;
@@ -40,9 +40,12 @@ const message = (projectId: number, events: TestEvent[], attempts = 1): QueueMes
   body: { projectId, events },
 });
 
+/** The message with its body as capture sends it: the JSON as bytes. */
+const asBytes = (m: QueueMessage): QueueMessage => ({ ...m, body: new TextEncoder().encode(JSON.stringify(m.body)) });
+
 /** Runs the Worker's queue handler on one batch; what it acked and retried. */
 async function consume(queue: 'ingest' | 'ingest-dlq', messages: QueueMessage[]) {
-  const batch = createMessageBatch<IngestMessage>(queue, messages);
+  const batch = createMessageBatch<QueueBody>(queue, messages);
   const ctx = createExecutionContext();
   await worker.queue(batch, env);
   return getQueueResult(batch, ctx);
@@ -56,7 +59,7 @@ describe('queue consumer', () => {
       ev('$identify', 'user-c1', { $anon_distinct_id: 'anon-c1' }),
     ];
     const second = [ev('$pageview', 'visitor-c1', { $process_person_profile: false })];
-    const [m1, m2] = [message(p.id, first), message(p.id, second)];
+    const [m1, m2] = [message(p.id, first), asBytes(message(p.id, second))];
 
     const result = await consume('ingest', [m1, m2]);
 
@@ -187,7 +190,7 @@ describe('queue consumer', () => {
     });
 
     // Redelivered dead letters store nothing twice and warn nothing twice.
-    const again = await consume('ingest-dlq', [{ ...dead, id: `${dead.id}-again` }]);
+    const again = await consume('ingest-dlq', [asBytes({ ...dead, id: `${dead.id}-again` })]);
     expect(again.explicitAcks).toEqual([`${dead.id}-again`]);
     expect(await warningsOf(p.id)).toHaveLength(events.length);
     expect(
