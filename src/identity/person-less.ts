@@ -69,16 +69,22 @@ export function personProcessingOf(e: IdentityEvent): PersonProcessing {
 
 /** Spec §4: a person-less event's `$set`, `$set_once` and `$unset` are dropped, top level and inside properties. */
 export function withoutPersonUpdates(e: IdentityEvent): IdentityEvent {
+  if (!hasPersonUpdates(e) && !hasPersonUpdates(e.properties)) return e;
   const { $set, $set_once, $unset, ...event } = e as IdentityEvent & { $unset?: unknown };
   const { $set: _s, $set_once: _so, $unset: _u, ...properties } = e.properties;
   return { ...event, properties };
 }
+
+const hasPersonUpdates = (o: object) =>
+  Object.hasOwn(o, '$set') || Object.hasOwn(o, '$set_once') || Object.hasOwn(o, '$unset');
 
 /**
  * The properties stored on the event row: top-level `$set` / `$set_once` folded into
  * `properties.$set` / `properties.$set_once` (top level wins per key), as PostHog stores them.
  */
 export function storedEventProperties(e: IdentityEvent): Record<string, unknown> {
+  // Nothing to fold (every person-less event): the event's own object, not a copy.
+  if (!isPlainObject(e.$set) && !isPlainObject(e.$set_once)) return e.properties;
   const properties = { ...e.properties };
   if (isPlainObject(e.$set)) {
     properties.$set = { ...(isPlainObject(properties.$set) ? properties.$set : {}), ...e.$set };
