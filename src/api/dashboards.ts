@@ -7,7 +7,6 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { DashboardFiltersSchema } from '../dashboards/dashboard-filters';
 import {
   changeSharing,
   changeTiles,
@@ -23,52 +22,15 @@ import { dashboardBasicJson, sharingJson } from '../dashboards/shapes';
 import { dashboardView } from '../dashboards/views';
 import type { AppEnv } from '../env';
 import { ApiError, badParameter, notFound } from './errors';
-import { checked, jsonBody, offsetPage, pageParams, positiveId, queryParams, resultContext, Tags } from './saved-scope';
+import {
+  DASHBOARD_GET_PARAMS,
+  DASHBOARD_LIST_PARAMS,
+  DashboardCreateSchema,
+  DashboardFieldsSchema,
+  SharingSchema,
+} from './saved-schemas';
+import { checked, jsonBody, offsetPage, pageParams, positiveId, queryParams, resultContext } from './saved-scope';
 
-const Cell = z.number().int().min(0).max(1000);
-const Layout = z.strictObject({
-  x: Cell,
-  y: Cell,
-  w: Cell,
-  h: Cell,
-  minW: Cell.optional(),
-  minH: Cell.optional(),
-  maxW: Cell.optional(),
-  maxH: Cell.optional(),
-  i: z.string().max(40).optional(),
-  moved: z.boolean().optional(),
-  static: z.boolean().optional(),
-});
-const Layouts = z.partialRecord(z.enum(['sm', 'xs']), Layout);
-const TileChangeSchema = z.strictObject({
-  id: z.number().int().positive().optional(),
-  layouts: Layouts.optional(),
-  color: z.string().max(40).nullable().optional(),
-  deleted: z.boolean().optional(),
-  text: z.strictObject({ id: z.number().int().positive().optional(), body: z.string().max(4000) }).optional(),
-});
-
-const DashboardFieldsSchema = z.strictObject({
-  name: z.string().min(1).max(400).optional(),
-  description: z.string().max(4000).optional(),
-  pinned: z.boolean().optional(),
-  tags: Tags.optional(),
-  filters: DashboardFiltersSchema.optional(),
-  deleted: z.boolean().optional(),
-  tiles: z.array(TileChangeSchema).max(MAX_TILES).optional(),
-});
-const CreateSchema = DashboardFieldsSchema.omit({ tiles: true, deleted: true }).extend({
-  name: z.string().max(400).default('New Dashboard'),
-});
-const SharingSchema = z.strictObject({
-  enabled: z.boolean().optional(),
-  settings: z
-    .strictObject({
-      allowEmbedding: z.boolean().optional().describe('The shared page may be shown in an <iframe> on any site.'),
-      showPersonIds: z.boolean().optional().describe('Event tiles show person and distinct ids.'),
-    })
-    .optional(),
-});
 const BOOL = z.enum(['true', 'false']).transform((v) => v === 'true');
 const ListParams = z.object({ search: z.string().max(200).optional(), pinned: BOOL.optional() });
 
@@ -90,7 +52,7 @@ for (const prefix of ['projects', 'environments'] as const) {
   }
 
   dashboardRoutes.get(base, async (c) => {
-    const params = queryParams(c, ['limit', 'offset', 'search', 'pinned']);
+    const params = queryParams(c, Object.keys(DASHBOARD_LIST_PARAMS));
     const { limit, offset } = pageParams(params, 100);
     const q = checked(ListParams, { search: params.search, pinned: params.pinned }, 'query');
     const ctx = await resultContext(c);
@@ -107,14 +69,14 @@ for (const prefix of ['projects', 'environments'] as const) {
   });
 
   dashboardRoutes.post(base, async (c) => {
-    const body = await jsonBody(c, CreateSchema);
+    const body = await jsonBody(c, DashboardCreateSchema);
     const ctx = await resultContext(c);
     const row = await createDashboard(ctx.db, ctx.project.id, body);
     return c.json(await dashboardView(ctx, row, 'force_cache'), 201);
   });
 
   dashboardRoutes.get(`${base}/:dashboard_id`, async (c) => {
-    const params = queryParams(c, ['refresh']);
+    const params = queryParams(c, Object.keys(DASHBOARD_GET_PARAMS));
     const mode = refreshModeOf(params.refresh);
     if (typeof mode === 'object') throw badParameter('refresh', mode.invalid);
     const { ctx, dashboard } = await dashboardOf(c);

@@ -30,7 +30,8 @@ export function mountDocs(api: OpenAPIHono<AppEnv>): void {
     info: {
       title: 'PostHog-compatible ingestion: dashboard REST API',
       version: '1.0.0',
-      description: 'Projects, persons, events and ingestion warnings. Errors are `{type, code, detail, attr?}`.',
+      description:
+        'Projects, persons, events, ingestion warnings, groups, definitions, queries, saved insights and dashboards. Errors are `{type, code, detail, attr?}`.',
     },
     servers: [{ url: `${new URL(c.req.url).origin}/api` }],
     security: [{ PersonalApiKey: [] }],

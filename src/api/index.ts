@@ -10,6 +10,7 @@ import { groupRoutes } from './groups';
 import { insightRoutes } from './insights';
 import { personRoutes } from './persons';
 import { requireExistingProject } from './project-scope';
+import { documentSavedRoutes } from './saved-docs';
 import { projectRoutes } from './projects';
 import { queryRoutes } from './query';
 import { validationHook } from './schemas';
@@ -39,5 +40,7 @@ api.route('/', queryRoutes);
 api.route('/', discoveryRoutes);
 api.route('/', insightRoutes);
 api.route('/', dashboardRoutes);
+// They check their own input (saved-schemas.ts): described to the document separately.
+documentSavedRoutes(api.openAPIRegistry);
 
 mountDocs(api);

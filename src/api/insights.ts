@@ -23,6 +23,7 @@ import { QueryError } from '../query/errors';
 import { ApiError, badParameter, notFound } from './errors';
 import { deepestIssue } from './query';
 import { unwrapQuery } from './query-wrappers';
+import { INSIGHT_GET_PARAMS, INSIGHT_LIST_PARAMS, InsightCreateSchema, InsightFieldsSchema } from './saved-schemas';
 import {
   checked,
   jsonBody,
@@ -32,22 +33,7 @@ import {
   queryApiError,
   queryParams,
   resultContext,
-  Tags,
 } from './saved-scope';
-
-const InsightFieldsSchema = z.strictObject({
-  name: z.string().max(400).nullable().optional(),
-  description: z.string().max(4000).nullable().optional(),
-  query: z.record(z.string(), z.unknown()).optional(),
-  tags: Tags.optional(),
-  favorited: z.boolean().optional(),
-  saved: z.boolean().optional(),
-  deleted: z.boolean().optional(),
-  dashboards: z.array(z.number().int().positive()).max(30).optional(),
-  /** Legacy filter-based insights are not supported; an empty object is what query-based ones carry. */
-  filters: z.strictObject({}, 'legacy filters are not supported; send `query`').optional(),
-});
-const CreateSchema = InsightFieldsSchema.extend({ query: z.record(z.string(), z.unknown()) });
 
 /** A list answer stops adding insights past this many bytes; `next` continues from there. */
 const LIST_BUDGET_BYTES = 4 * 1024 * 1024;
@@ -109,7 +95,7 @@ for (const prefix of ['projects', 'environments'] as const) {
   const base = `/${prefix}/:project_id/insights`;
 
   insightRoutes.get(base, async (c) => {
-    const params = queryParams(c, ['limit', 'offset', ...Object.keys(ListParams.shape), 'basic']);
+    const params = queryParams(c, Object.keys(INSIGHT_LIST_PARAMS));
     const { limit, offset } = pageParams(params, 100);
     const { basic: _basic, limit: _l, offset: _o, ...rest } = params;
     const q = checked(ListParams, rest, 'query');
@@ -121,7 +107,7 @@ for (const prefix of ['projects', 'environments'] as const) {
   });
 
   insightRoutes.post(base, async (c) => {
-    const body = await jsonBody(c, CreateSchema);
+    const body = await jsonBody(c, InsightCreateSchema);
     const ctx = await resultContext(c);
     const answer = await saveQueryOrRefuse(ctx, body.query);
     if (body.dashboards) await checkDashboards(ctx, body.dashboards);
@@ -132,7 +118,7 @@ for (const prefix of ['projects', 'environments'] as const) {
   });
 
   insightRoutes.get(`${base}/:insight_id`, async (c) => {
-    const params = queryParams(c, ['refresh', 'from_dashboard']);
+    const params = queryParams(c, Object.keys(INSIGHT_GET_PARAMS));
     const mode = refreshModeOf(params.refresh);
     if (typeof mode === 'object') throw badParameter('refresh', mode.invalid);
     const ctx = await resultContext(c);

@@ -1,6 +1,6 @@
 /** What the insights and dashboards routes share: the project's result context, bounded JSON bodies, zod checks. */
 import type { Context } from 'hono';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { dbOf } from '../db/client';
 import { getProject } from '../db/projects';
 import { projectDb } from '../db/shards';
@@ -78,8 +78,6 @@ export function queryParams(c: Context<AppEnv>, known: readonly string[]): Recor
   }
   return params;
 }
-
-export const Tags = z.array(z.string().max(200)).max(50);
 
 /** PostHog's LimitOffsetPagination: `{count, next, previous, results}`. */
 export function offsetPage<T>(url: string, results: T[], count: number, limit: number, offset: number) {

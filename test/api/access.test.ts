@@ -133,6 +133,12 @@ describe('OpenAPI document and reference page', () => {
       '/projects/{project_id}/groups_types/update_metadata',
       '/projects/{project_id}/groups_types/{group_type_index}',
       '/projects/{project_id}/query',
+      '/projects/{project_id}/insights',
+      '/projects/{project_id}/insights/{insight_id}',
+      '/projects/{project_id}/dashboards',
+      '/projects/{project_id}/dashboards/{dashboard_id}',
+      '/projects/{project_id}/dashboards/{dashboard_id}/sharing',
+      '/projects/{project_id}/dashboards/{dashboard_id}/sharing/refresh',
     ];
     expect(Object.keys(doc.paths).sort()).toEqual(
       [

@@ -2,6 +2,13 @@
 // `dashboards`, filters overriding every tile (and invalidating the cache), layouts, text tiles,
 // soft delete, and the share link.
 import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  DashboardBasicSchema,
+  DashboardSchema,
+  InsightSchema,
+  SharingConfigurationSchema,
+} from '../../src/api/saved-docs';
+import { DASHBOARD_LIST_PARAMS, INSIGHT_GET_PARAMS, INSIGHT_LIST_PARAMS } from '../../src/api/saved-schemas';
 import { newProject, seedEvents } from '../support';
 import { call, endpointResults, type Json, trendsSource, viz } from './saved-support';
 
@@ -181,5 +188,54 @@ describe('dashboards', () => {
     expect(
       (await call('PATCH', `${api}/dashboards/${dash.id}/sharing/`, { settings: { whitelabel: true } }, 400)).detail,
     ).toMatch(/whitelabel/);
+  });
+
+  it('is described in the served OpenAPI document, and answers in the shapes it documents', async () => {
+    const doc = await call('GET', '/api/openapi.json');
+    for (const prefix of ['projects', 'environments']) {
+      const methods = (path: string) => Object.keys(doc.paths[`/${prefix}/{project_id}${path}`] ?? {}).sort();
+      expect(methods('/insights')).toEqual(['get', 'post']);
+      expect(methods('/insights/{insight_id}')).toEqual(['delete', 'get', 'patch']);
+      expect(methods('/dashboards')).toEqual(['get', 'post']);
+      expect(methods('/dashboards/{dashboard_id}')).toEqual(['delete', 'get', 'patch']);
+      expect(methods('/dashboards/{dashboard_id}/sharing')).toEqual(['get', 'patch']);
+      expect(methods('/dashboards/{dashboard_id}/sharing/refresh')).toEqual(['post']);
+    }
+    // The parameters documented are the ones the routes accept (they refuse any other).
+    const params = (path: string, method = 'get') =>
+      doc.paths[`/projects/{project_id}${path}`][method].parameters.map((p: Json) => `${p.in}:${p.name}`).sort();
+    const query = (names: object) => Object.keys(names).map((n) => `query:${n}`);
+    expect(params('/insights')).toEqual(['path:project_id', ...query(INSIGHT_LIST_PARAMS)].sort());
+    expect(params('/insights/{insight_id}')).toEqual(
+      ['path:project_id', 'path:insight_id', ...query(INSIGHT_GET_PARAMS)].sort(),
+    );
+    expect(params('/dashboards')).toEqual(['path:project_id', ...query(DASHBOARD_LIST_PARAMS)].sort());
+    const bodyOf = (path: string, method: string) =>
+      doc.paths[`/projects/{project_id}${path}`][method].requestBody.content['application/json'].schema;
+    expect(bodyOf('/insights', 'post').required).toEqual(['query']);
+    expect(Object.keys(bodyOf('/dashboards/{dashboard_id}', 'patch').properties)).toEqual(
+      expect.arrayContaining(['name', 'filters', 'tiles']),
+    );
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['Insight', 'Dashboard', 'DashboardBasic', 'DashboardTile', 'SharingConfiguration']),
+    );
+
+    // Real answers parse with the documented (strict) schemas: a field answered but not documented fails.
+    const board = await call('POST', `${api}/dashboards/`, { name: 'Documented' }, 201);
+    const insight = await call(
+      'POST',
+      `${api}/insights/`,
+      { name: 'Doc', query: viz(trendsSource('signup')), dashboards: [board.id] },
+      201,
+    );
+    InsightSchema.parse(insight);
+    InsightSchema.parse(await call('GET', `${api}/insights/${insight.id}/?refresh=blocking`));
+    const withText = await call('PATCH', `${api}/dashboards/${board.id}/`, { tiles: [{ text: { body: 'hi' } }] });
+    expect(withText.tiles).toHaveLength(2);
+    DashboardSchema.parse(withText);
+    DashboardSchema.parse(await call('GET', `${api}/dashboards/${board.id}/?refresh=blocking`));
+    for (const row of (await call('GET', `${api}/dashboards/`)).results) DashboardBasicSchema.parse(row);
+    SharingConfigurationSchema.parse(await call('PATCH', `${api}/dashboards/${board.id}/sharing/`, { enabled: true }));
+    expect(() => InsightSchema.parse({ ...insight, colour: 'red' })).toThrow();
   });
 });
