@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { dbOf } from '../src/db/client';
 import { createProject } from '../src/db/projects';
@@ -6,6 +6,8 @@ import { projectDatabase, rememberProjectShard, shardDatabases } from '../src/db
 import type { AppEnv } from '../src/env';
 import { captureHandOver } from '../src/capture/capture';
 import { enqueue } from '../src/capture/enqueue';
+import { badRequest, jsonOf } from './route-helpers';
+import { storageRoutes } from './storage-routes';
 
 /**
  * Bench-only routes under /_bench, served only by the bench entry (bench/worker.ts) that
@@ -25,26 +27,7 @@ benchRoutes.notFound((c) =>
   ),
 );
 
-const badRequest = (c: Context<AppEnv>, error: z.ZodError) => {
-  const issue = error.issues[0];
-  return c.json(
-    {
-      type: 'validation_error',
-      code: 'invalid_input',
-      detail: issue?.message ?? 'Invalid input.',
-      attr: issue?.path.join('.'),
-    },
-    400,
-  );
-};
-
-async function jsonOf(c: Context<AppEnv>): Promise<unknown> {
-  try {
-    return await c.req.json();
-  } catch {
-    return undefined;
-  }
-}
+benchRoutes.route('/', storageRoutes);
 
 /** The runtime's limit: read the body, answer like capture, do nothing else. */
 benchRoutes.post('/noop', async (c) => {
