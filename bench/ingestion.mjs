@@ -27,7 +27,7 @@ async function seedPersons(service, projectId, body) {
  * like an SDK) and waits for `want`. Rate and cost count the events that were
  * stored by the end, so a run cut short by its deadline still reports a rate.
  */
-async function ingest(service, project, events, want, cfg) {
+export async function ingest(service, project, events, want, cfg) {
   const bodies = batchBodies(project.api_token, events, cfg.eventsPerRequest);
   const batchesBefore = service.queueBatches().length;
   const startedAt = performance.now();

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench`: capture acceptance, end-to-end ingestion, scaling, merges and
-// peak memory, each on a fresh isolated `wrangler dev`, printed as a table and
+// `npm run bench`: capture acceptance, end-to-end ingestion, scaling, merges, shards, queries,
+// storage and peak memory, each on a fresh isolated `wrangler dev`, printed as a table and
 // written to bench/results/ (JSON) and, for a full-size run, bench/RESULTS.md.
 // Sizes can be scaled down for quick runs, e.g. BENCH_EVENTS=5000 npm run bench.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,8 +9,10 @@ import path from 'node:path';
 import { benchCapture } from './capture.mjs';
 import { benchEndToEnd, benchMerges, benchScaling, benchShards } from './ingestion.mjs';
 import { QUERY_KNOBS, benchQuery } from './query.mjs';
+import { STORAGE_KNOBS, benchStorage } from './storage.mjs';
 import { json } from './lib/http.mjs';
 import { markdownReport, spliceQueryReport, targetsOf, textReport } from './lib/report.mjs';
+import { spliceStorageReport } from './lib/splice-report.mjs';
 import { memorySampler, startService, wranglerVersion } from './lib/service.mjs';
 
 const benchDir = import.meta.dirname;
@@ -35,19 +37,22 @@ const KNOBS = {
   shardEvents: ['BENCH_SHARD_EVENTS', 20_000],
   shardDeadlineSeconds: ['BENCH_SHARD_DEADLINE', 90],
   ...QUERY_KNOBS,
+  ...STORAGE_KNOBS,
 };
 const cfg = Object.fromEntries(Object.entries(KNOBS).map(([key, [env, fallback]]) => [key, int(env, fallback)]));
 cfg.scalingPersons = [1_000, cfg.scalingLargePersons];
 const only = new Set(
-  (process.env.BENCH_ONLY ?? 'capture,e2e,scaling,merges,shards,query').split(',').map((s) => s.trim()),
+  (process.env.BENCH_ONLY ?? 'capture,e2e,scaling,merges,shards,query,storage').split(',').map((s) => s.trim()),
 );
 const fullRun =
   Object.values(KNOBS).every(([env]) => !process.env[env]) && !process.env.BENCH_ONLY && !process.env.BENCH_ROOT;
-/** The query part alone at full size: its figures replace section 6 of RESULTS.md. */
-const fullQueryRun =
-  process.env.BENCH_ONLY === 'query' &&
+/** One part alone at full size (query or storage): its figures replace its section of RESULTS.md. */
+const fullRunOf = (part) =>
+  process.env.BENCH_ONLY === part &&
   Object.values(KNOBS).every(([env]) => !process.env[env]) &&
   !process.env.BENCH_ROOT;
+const fullQueryRun = fullRunOf('query');
+const fullStorageRun = fullRunOf('storage');
 
 const log = (line) => console.log(line);
 
@@ -114,6 +119,8 @@ if (only.has('merges'))
 if (only.has('shards'))
   results.shards = await onFreshService('shards', memory, (s) => benchShards(s, cfg, log), consumerLogs);
 if (only.has('query')) results.query = await onFreshService('query', memory, (s) => benchQuery(s, cfg, log));
+if (only.has('storage'))
+  results.storage = await onFreshService('storage', memory, (s) => benchStorage(s, cfg, log), consumerLogs);
 
 results.memory = memory;
 results.finished_at = new Date().toISOString();
@@ -125,6 +132,7 @@ results.notes = [
   'Each part runs on a fresh `wrangler dev` with its own persistence directory; part 2 runs the plain insert first, then the end-to-end workload, in separate projects.',
   "Part 5 runs both layouts on one fresh `wrangler dev`, one after the other, with fresh projects each; locally every D1 database is a SQLite file in the same workerd process, so the spread shows how much one database's single writer held back, not what separate D1 databases on Cloudflare add.",
   'A run that reaches its deadline reports the rate of what was stored by then, marked incomplete.',
+  "Part 7 runs on its own `wrangler dev`: the timed mix in a project alone on SHARD_0 (the file dbstat reads; the floor's table beside it, counted apart), the metered kinds in projects on SHARD_1; the meter is off while the mix and the floor are timed.",
   '"Inside the queue consumer" sums wrangler\'s per-batch consumer times. Under wrangler dev the local queue broker does not accept sends while a consumer batch runs (capture requests wait for it; wrangler.log shows their durations equal to the batch\'s), so capture and consumption take turns instead of overlapping as they do on Cloudflare: the end-to-end rate is about 1 / (1 / capture rate + 1 / consumer rate).',
 ];
 
@@ -149,4 +157,8 @@ if (fullRun) {
   const file = path.join(benchDir, 'RESULTS.md');
   writeFileSync(file, spliceQueryReport(readFileSync(file, 'utf8'), results));
   console.log('Wrote section 6 of bench/RESULTS.md');
+} else if (fullStorageRun) {
+  const file = path.join(benchDir, 'RESULTS.md');
+  writeFileSync(file, spliceStorageReport(readFileSync(file, 'utf8'), results));
+  console.log('Wrote section 7 of bench/RESULTS.md');
 }

@@ -1,13 +1,11 @@
 // The figures as a text table (stdout) and as Markdown (bench/RESULTS.md).
 
 import { GUARD_MS, ROUTES, SLOT_MS, batchRounds } from '../capture.mjs';
+import { n0, n1, pct, times } from './format.mjs';
+import { storageSections, storageTargets } from './storage-report.mjs';
 
-const n0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '–');
-const n1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '–');
-const pct = (x) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '–');
 /** Time inside the queue consumer per stored event. */
 const consumerMs = (run) => (run.consumer.busy_seconds * 1000) / Math.max(1, run.stored_events);
-const times = (x) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '–');
 
 /** Each target with its measured value and whether it is met. */
 export function targetsOf(r) {
@@ -74,6 +72,7 @@ export function targetsOf(r) {
         met: q.versus_ratio <= q.versus_target,
       });
   }
+  t.push(...storageTargets(r));
   return t;
 }
 
@@ -221,9 +220,10 @@ function sections(r) {
       ),
     });
   }
+  out.push(...storageSections(r));
   if (r.memory) {
     out.push({
-      title: '7. Peak memory of the runtime (workerd processes under wrangler dev; RSS sampled every 200 ms)',
+      title: '8. Peak memory of the runtime (workerd processes under wrangler dev; RSS sampled every 200 ms)',
       head: ['phase', 'peak RSS MB'],
       rows: [
         ...Object.entries(r.memory.phases).map(([phase, mb]) => [phase, n0(mb)]),

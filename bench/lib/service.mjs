@@ -44,7 +44,7 @@ export async function startService({ logLevel = 'warn' } = {}) {
 }
 
 /** The pids of `root` and all its descendants, from /proc. */
-function processTree(root) {
+export function processTree(root) {
   const children = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
