@@ -95,7 +95,12 @@ const started = performance.now();
 const loadBefore = os.loadavg();
 const memory = { phases: {}, runtime_peak_rss_mb: 0, runtime_vmhwm_mb: 0, wrangler_peak_rss_mb: 0 };
 const results = { command: 'npm run bench', full_run: fullRun, config: cfg, started_at: new Date().toISOString() };
-log(`npm run bench (${fullRun ? 'full size' : 'scaled down / partial'}): ${JSON.stringify(cfg)}`);
+const size = fullRun
+  ? 'full size'
+  : fullQueryRun || fullStorageRun
+    ? `full size, ${process.env.BENCH_ONLY} alone`
+    : 'scaled down / partial';
+log(`npm run bench (${size}): ${JSON.stringify(cfg)}`);
 
 if (only.has('capture')) {
   results.capture = await onFreshService('capture', memory, async (service, sampler) => {

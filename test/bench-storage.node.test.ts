@@ -283,6 +283,7 @@ function results() {
         rows_per_statement: 100,
         seconds: 0.1,
         rows_per_s: 1_000,
+        wall_seconds: 0.2,
         cpu_ms_per_row: 0.2,
       },
       ratio_to_floor: 0.1,

@@ -173,7 +173,7 @@ describe('bench-only routes', () => {
       json({ project_id: p.id, rows: [...page.rows, ...rest.rows] }),
     );
     // The row, its key and the three indexes of today's layout.
-    expect(await inserted.json()).toEqual({ inserted: 3, rows_written: 15 });
+    expect(await inserted.json()).toEqual({ inserted: 3, rows_written: 15, d1_ms: expect.any(Number) });
     const storage = (await (await fetchBench(`/_bench/storage?project_id=${p.id}`)).json()) as Record<string, unknown>;
     expect(storage).toMatchObject({
       rows: { events: 3, persons: 0, person_distinct_ids: 0 },

@@ -96,7 +96,7 @@ export function storageSections(r) {
       rows: [...s.kinds.map(kindRow), kindRow(mixRow).map((cell, i) => (i === 1 ? '' : cell))],
     },
     {
-      title: `${STORAGE_HEADING}: ingestion beside the storage floor (the same stored rows as json_each INSERTs into events_floor, a plain table of today's layout: whole properties as JSON text, the (project_id, uuid) key, the three indexes; at most 2,000 rows per statement and D1's 2 MB per bound value, ${n0(s.floor.rows_per_statement)} rows per statement here; same local D1, same run; CPU = the runtime's processes, all of it)`,
+      title: `${STORAGE_HEADING}: ingestion beside the storage floor (the same stored rows as json_each INSERTs into events_floor, a plain table of today's layout: whole properties as JSON text, the (project_id, uuid) key, the three indexes; at most 2,000 rows per statement and D1's 2 MB per bound value, ${n0(s.floor.rows_per_statement)} rows per statement here, one at a time; the floor's time is D1's for its statements, the bench route's own HTTP and JSON around them left out (${n1(s.floor.wall_seconds)} s with them); same local D1, same run; CPU = all of the runtime's processes, per event)`,
       head: ['path', 'events', 'seconds', 'events/s', 'vs floor', 'runtime CPU ms/event'],
       rows: [
         [
@@ -108,7 +108,7 @@ export function storageSections(r) {
           n2(e.cpu_ms_per_event),
         ],
         [
-          `storage floor (${n0(s.floor.statements)} statements)`,
+          `storage floor: D1's time for ${n0(s.floor.statements)} json_each statements`,
           n0(s.floor.rows),
           n2(s.floor.seconds),
           n0(s.floor.rows_per_s),
