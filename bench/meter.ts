@@ -33,6 +33,8 @@ const newCounts = (): Counts => ({
 // One isolate serves the Worker, its queue consumer and the person objects under `wrangler dev`.
 let counts = newCounts();
 let metering = false;
+/** Changes when wrangler reloads the Worker (a watched file changed), which loses the counts. */
+const isolate = crypto.randomUUID();
 
 export function startMetering(): void {
   counts = newCounts();
@@ -43,7 +45,7 @@ export function stopMetering(): void {
   metering = false;
 }
 
-export const meterReading = (): Counts & { metering: boolean } => ({ ...counts, metering });
+export const meterReading = (): Counts & { metering: boolean; isolate: string } => ({ ...counts, metering, isolate });
 
 /** Queues bill an operation per 64 KB (1 KB = 1,000 bytes) of a message, ~100 bytes of metadata included. */
 export const QUEUE_CHUNK_BYTES = 64_000;

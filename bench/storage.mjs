@@ -6,7 +6,7 @@
 //   ingests of each kind on the other shard;
 // - what a million events cost at Cloudflare's list prices.
 import { ingest } from './ingestion.mjs';
-import { runtimeCpuSeconds } from './lib/cpu.mjs';
+import { cpuSecondsBetween, runtimeCpu } from './lib/cpu.mjs';
 import { shardDbstat } from './lib/dbstat.mjs';
 import { json, request } from './lib/http.mjs';
 import { POSTHOG_JS_SHARES, expectedOf, posthogJsMix } from './lib/posthog-js-mix.mjs';
@@ -60,7 +60,7 @@ async function storageFloor(service, projectId, rows) {
   await json(`${service.baseUrl}/_bench/floor-table`, { method: 'POST', body: { project_id: projectId }, expect: 201 });
   const statements = floorStatements(rows);
   const bodies = statements.map((part) => JSON.stringify({ project_id: projectId, rows: part }));
-  const cpuBefore = runtimeCpuSeconds(service.pid);
+  const cpuBefore = runtimeCpu(service.pid);
   const startedAt = performance.now();
   let d1Ms = 0;
   for (const body of bodies) {
@@ -73,7 +73,7 @@ async function storageFloor(service, projectId, rows) {
     d1Ms += JSON.parse(res.text).d1_ms;
   }
   const wallSeconds = (performance.now() - startedAt) / 1000;
-  const cpuSeconds = runtimeCpuSeconds(service.pid) - cpuBefore;
+  const cpuSeconds = cpuSecondsBetween(cpuBefore, runtimeCpu(service.pid));
   return {
     rows: rows.length,
     seconds: d1Ms / 1000,
@@ -100,9 +100,13 @@ async function meteredKind(service, { kind, share, setup, events, expected }, cf
   const warm = stream.slice(0, Math.round(stream.length * WARM_UP_SHARE));
   const ingestCfg = { ...cfg, deadlineMs: cfg.storageDeadlineSeconds * 1000 };
   await ingest(service, project, warm, expected(expectedOf(warm)), ingestCfg);
-  await json(`${service.baseUrl}/_bench/meter`, { method: 'POST', body: { on: true } });
+  const started = await json(`${service.baseUrl}/_bench/meter`, { method: 'POST', body: { on: true } });
   const run = await ingest(service, project, stream.slice(warm.length), expected(expectedOf(stream)), ingestCfg);
   const reading = await json(`${service.baseUrl}/_bench/meter`, { method: 'POST', body: { on: false } });
+  if (reading.isolate !== started.isolate)
+    throw new Error(
+      `wrangler reloaded the Worker while ${kind} events were metered (a watched file changed), losing the counts: run again, or from a copy (BENCH_ROOT)`,
+    );
   const stored = Math.max(0, Math.min(stream.length, run.counts.events) - warm.length);
   const use = perEventUse(reading, stored, run.requests);
   return { kind, share, complete: run.complete, warm_up_events: warm.length, use, reading };
@@ -160,12 +164,19 @@ export async function benchStorage(service, cfg, log) {
   const project = await projectOnShard(service, 'bench storage', 0);
   const mix = mixOf(cfg.storageEvents, project, { seed: 27 });
   const sizes = mix.events.map((e) => JSON.stringify(e).length);
-  const cpuBefore = runtimeCpuSeconds(service.pid);
+  const isolateOf = async () => (await json(`${service.baseUrl}/_bench/meter`)).isolate;
+  const isolateBefore = await isolateOf();
+  const cpuBefore = runtimeCpu(service.pid);
   const e2e = await ingest(service, project, mix.events, mix.expected, {
     ...cfg,
     deadlineMs: cfg.storageDeadlineSeconds * 1000,
   });
-  e2e.cpu_ms_per_event = ((runtimeCpuSeconds(service.pid) - cpuBefore) * 1000) / Math.max(1, e2e.stored_events);
+  const cpuSeconds = cpuSecondsBetween(cpuBefore, runtimeCpu(service.pid));
+  e2e.cpu_ms_per_event = (cpuSeconds * 1000) / Math.max(1, e2e.stored_events);
+  if (Number.isNaN(cpuSeconds)) log('  wrangler restarted the runtime during the run: its CPU time is unknown');
+  e2e.reloaded = (await isolateOf()) !== isolateBefore;
+  if (e2e.reloaded)
+    log('  wrangler reloaded the Worker during the timed run (a watched file changed): its rate is not comparable');
   log(
     `  end-to-end: ${e2e.stored_events}/${e2e.events} posthog-js-shaped events in ${e2e.seconds.toFixed(1)} s = ${e2e.events_per_s.toFixed(0)} events/s${e2e.complete ? '' : ' (INCOMPLETE)'}`,
   );

@@ -3,6 +3,7 @@
 // statements and the RESULTS.md splice. `--project node`.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { cpuSecondsBetween } from '../bench/lib/cpu.mjs';
 import { tableWritten } from '../bench/meter';
 import { expectedOf, posthogJsMix, uuidv7, type PosthogJsEvent } from '../bench/lib/posthog-js-mix.mjs';
 import { dollarsPerMillionEvents } from '../bench/lib/prices.mjs';
@@ -216,6 +217,22 @@ describe('the floor', () => {
     for (const s of statements) expect(Buffer.byteLength(JSON.stringify(s))).toBeLessThanOrEqual(2_000_000);
     expect(statements.length).toBeGreaterThan(4);
     expect(statements.flat()).toEqual(large);
+  });
+});
+
+describe('runtime CPU between two readings', () => {
+  it('adds what each process used, new ones whole, and is unknown when one ended', () => {
+    const before = new Map([
+      [1, 100],
+      [2, 50],
+    ]);
+    const after = new Map([
+      [1, 150],
+      [2, 70],
+      [3, 10],
+    ]);
+    expect(cpuSecondsBetween(before, after)).toBeCloseTo(0.8);
+    expect(cpuSecondsBetween(before, new Map([[1, 150]]))).toBeNaN();
   });
 });
 

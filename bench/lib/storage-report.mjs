@@ -101,7 +101,7 @@ export function storageSections(r) {
       rows: [
         [
           `capture → queue → persons → D1 (${e.events_per_request} events per gzip /batch/ request)`,
-          `${n0(e.stored_events)}${e.complete ? '' : ' (deadline: incomplete)'}`,
+          `${n0(e.stored_events)}${e.complete ? '' : ' (deadline: incomplete)'}${e.reloaded ? ' (Worker reloaded meanwhile)' : ''}`,
           n1(e.seconds),
           n0(e.events_per_s),
           times(s.ratio_to_floor),
