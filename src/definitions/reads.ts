@@ -49,6 +49,8 @@ export type EventOrdering = `${'' | '-'}${(typeof EVENT_ORDERINGS)[number]}`;
 
 interface EventDefinitionFilter extends Page {
   search?: string;
+  /** Only these names (exact). */
+  names?: string[];
   /** `event_custom`: names not starting with `$`; `event_posthog`: those starting with `$`. */
   eventType: 'event' | 'event_custom' | 'event_posthog' | 'all';
   excluded: string[];
@@ -66,6 +68,10 @@ export function listEventDefinitions(db: Db, projectId: number, filter: EventDef
   const where = ['project_id = ?'];
   const params: unknown[] = [projectId];
   searchConditions(filter.search, where, params);
+  if (filter.names) {
+    where.push('name IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(filter.names));
+  }
   if (filter.eventType === 'event_custom') where.push(`substr(name, 1, 1) <> '$'`);
   if (filter.eventType === 'event_posthog') where.push(`substr(name, 1, 1) = '$'`);
   if (filter.excluded.length > 0) {

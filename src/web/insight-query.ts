@@ -4,6 +4,7 @@
  * built from them is exactly what `POST /api/projects/:id/query/` would be sent.
  */
 import { INTERVALS, type FunnelWindowUnit } from '../query/schema';
+import { type FilterOutcome, propertyFilterOf } from './property-filter';
 
 export const INSIGHT_KINDS = ['trends', 'funnels', 'retention'] as const;
 export type InsightKind = (typeof INSIGHT_KINDS)[number];
@@ -11,8 +12,8 @@ export type InsightKind = (typeof INSIGHT_KINDS)[number];
 export const MATHS = [
   ['total', 'Total count'],
   ['dau', 'Unique users'],
-  ['weekly_active', 'Weekly active'],
-  ['monthly_active', 'Monthly active'],
+  ['weekly_active', 'Weekly active users'],
+  ['monthly_active', 'Monthly active users'],
 ] as const;
 export const DATE_FROMS = [
   ['-24h', 'Last 24 hours'],
@@ -52,6 +53,8 @@ export interface InsightForm {
   period: string;
   totalIntervals: number;
   retentionType: 'retention_first_time' | 'retention_recurring';
+  /** The one property filter (`prop_type`, `key`, `op`, `value`), applied to the whole query. */
+  property: FilterOutcome;
 }
 
 const oneOf = <T extends string>(value: string | undefined, options: readonly T[], fallback: T): T =>
@@ -99,6 +102,7 @@ export function insightFormOf(one: (name: string) => string | undefined, all: (n
     period: oneOf(one('period'), RETENTION_PERIODS, 'Day'),
     totalIntervals: clampInt(one('intervals'), 2, 30, 8),
     retentionType: one('retention_type') === 'retention_recurring' ? 'retention_recurring' : 'retention_first_time',
+    property: propertyFilterOf(one),
   };
 }
 
@@ -111,6 +115,8 @@ const eventNode = (event: string, math?: string) => ({
 
 /** The PostHog query for the form, or a message saying what is missing. */
 export function queryOf(form: InsightForm): { query: Record<string, unknown> } | { missing: string } {
+  if ('error' in form.property) return { missing: form.property.error };
+  const properties = form.property.filter ? { properties: [form.property.filter] } : {};
   const dateRange = { date_from: form.dateFrom, date_to: form.dateTo || null };
   const breakdownFilter = form.breakdown
     ? { breakdownFilter: { breakdown: form.breakdown, breakdown_type: form.breakdownType } }
@@ -123,6 +129,7 @@ export function queryOf(form: InsightForm): { query: Record<string, unknown> } |
         series,
         interval: form.interval,
         dateRange,
+        ...properties,
         ...breakdownFilter,
         trendsFilter: { display: form.display === 'bar' ? 'ActionsBar' : 'ActionsLineGraph' },
       },
@@ -136,6 +143,7 @@ export function queryOf(form: InsightForm): { query: Record<string, unknown> } |
         kind: 'FunnelsQuery',
         series: steps.map((e) => eventNode(e)),
         dateRange,
+        ...properties,
         ...breakdownFilter,
         funnelsFilter: {
           funnelWindowInterval: form.funnelWindow,
@@ -149,6 +157,7 @@ export function queryOf(form: InsightForm): { query: Record<string, unknown> } |
     query: {
       kind: 'RetentionQuery',
       ...(form.dateTo ? { dateRange: { date_to: form.dateTo } } : {}),
+      ...properties,
       retentionFilter: {
         targetEntity: { id: form.target, name: form.target, type: 'events' },
         returningEntity: { id: form.returning, name: form.returning, type: 'events' },

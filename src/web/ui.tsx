@@ -2,6 +2,7 @@ import { createContext, useContext, type Child, type FC, type PropsWithChildren 
 import { wallClockOf, ymd } from '../time-zone';
 import type { Project } from '../db/projects';
 import { appUrl, type WebContext } from './context';
+import { EVERY_PAGE } from './page-assets';
 
 /**
  * In asset URLs; bump it when a page needs a changed script at once (assets are cached 5 minutes, then revalidated).
@@ -60,8 +61,7 @@ export const Layout: FC<PropsWithChildren<LayoutProps>> = ({
         {libraries.map((s) => (
           <script defer src={assetUrl(c, s)} />
         ))}
-        <script type="module" src={assetUrl(c, 'app.js')} />
-        {scripts.map((s) => (
+        {[...EVERY_PAGE.scripts, ...scripts].map((s) => (
           <script type="module" src={assetUrl(c, s)} />
         ))}
       </head>

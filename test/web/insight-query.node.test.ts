@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { insightFormOf, queryOf } from '../../src/web/insight-query';
+import { editorSearchOf } from '../../src/web/pages/insights/saved-params';
 
 const formOf = (qs: string) => {
   const p = new URLSearchParams(qs);
@@ -57,5 +58,39 @@ describe('insight URL → PostHog query', () => {
         },
       },
     });
+  });
+
+  it('the property filter: PostHog’s {key, value, operator, type} on every kind; a bad field named', () => {
+    const filter = '&prop_type=person&key=plan&op=icontains&value=pro';
+    for (const kind of ['trends', 'funnels&event=a&event=b', 'retention']) {
+      const built = queryOf(formOf(`kind=${kind}${filter}`));
+      expect(built).toMatchObject({
+        query: { properties: [{ key: 'plan', value: 'pro', operator: 'icontains', type: 'person' }] },
+      });
+    }
+    expect(queryOf(formOf('kind=trends&key=%24browser&op=is_set&value=ignored'))).toMatchObject({
+      query: { properties: [{ key: '$browser', operator: 'is_set', type: 'event' }] },
+    });
+    expect(queryOf(formOf('kind=trends&key=x&op=gt'))).toEqual({ missing: 'value: the operator "gt" needs a value' });
+    expect(queryOf(formOf('kind=trends&key=x&op=nope&value=1'))).toEqual({
+      missing: expect.stringMatching(/^op: /),
+    });
+    expect(queryOf(formOf('kind=trends&key=x&prop_type=cohort&value=1'))).toEqual({
+      missing: expect.stringMatching(/^prop_type: /),
+    });
+    expect(queryOf(formOf('kind=trends&op=gt'))).not.toHaveProperty('query.properties');
+  });
+
+  it('a saved query with the form’s property filter opens in the form again', () => {
+    for (const search of [
+      'kind=trends&event=%24pageview&math=dau&interval=day&date_from=-7d&prop_type=event&key=%24browser&op=exact&value=Chrome&display=line',
+      'kind=retention&target=a&returning=b&period=Week&intervals=4&retention_type=retention_first_time&prop_type=person&key=plan&op=is_set',
+    ]) {
+      const built = queryOf(formOf(search));
+      if (!('query' in built)) throw new Error(built.missing);
+      const reopened = editorSearchOf(built.query);
+      expect(reopened).toBeDefined();
+      expect(queryOf(formOf(reopened!))).toEqual(built);
+    }
   });
 });

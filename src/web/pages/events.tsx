@@ -1,23 +1,22 @@
 import { z } from 'zod';
 import { cursorParam, encodeCursor } from '../../api/pagination';
 
-import { getEvent, listEvents, type EventView } from '../../db/event-reads';
-import { projectDb } from '../../db/shards';
+import { getEvent, type EventView } from '../../db/event-reads';
+import { projectDb, projectReadDb } from '../../db/shards';
 import { warningsOfEvent } from '../../db/warning-reads';
 import { eventJson } from '../../schemas/events';
-import { UUID } from '../../schemas/uuid';
-import { JsonText, Layout, Pager, PropertyTable, Time } from '../ui';
+import { Flash, JsonText, Layout, Pager, PropertyTable, Time } from '../ui';
 import { appUrl, type WebContext } from '../context';
+import { type EventsFilter, type EventsFilterOutcome, eventsFilterOf, filteredEvents } from '../events-filter';
+import { pageAssets } from '../page-assets';
+import { type FilterFields, filterParams } from '../property-filter';
+import { type ExampleValue, exampleValues } from '../property-values';
 import { notFoundPage, render } from '../render';
+import { loadTaxonomy, type NameCheck, propertyNameKind, type Taxonomy, unknownNames } from '../taxonomy';
+import { FirstEventPanel, projectHasEvents } from './first-event';
+import { Datalists, NameInput, PropertyFilterFields, UnknownNames } from './pickers';
 
 const EVENTS_PAGE_SIZE = 50;
-
-const EventsQuery = z.object({
-  event: z.string().max(400).optional(),
-  distinct_id: z.string().max(400).optional(),
-  person_id: z.string().regex(UUID).optional(),
-  cursor: cursorParam(z.tuple([z.string(), z.string()])),
-});
 
 /** What an event's summary line shows beside its name and distinct id: URL, browser, library (as the live script). */
 const SUMMARY_PROPERTIES = [
@@ -101,46 +100,82 @@ export function EventsSection({
   );
 }
 
-function filterOf(c: WebContext) {
-  const parsed = EventsQuery.safeParse(c.req.query());
-  const q = parsed.success ? parsed.data : {};
-  const cursor = 'cursor' in q && q.cursor ? { timestamp: q.cursor[0], uuid: q.cursor[1] } : undefined;
-  return {
-    event: q.event || undefined,
-    distinctId: q.distinct_id || undefined,
-    personId: q.person_id?.toLowerCase() || undefined,
-    cursor,
-  };
+const eventsQueryOf = (filter: EventsFilter) => ({
+  event: filter.event,
+  distinct_id: filter.distinctId,
+  person_id: filter.personId,
+  ...filterParams(filter.property),
+});
+
+/** The names the filter was given that the project never received. */
+function namesOf(filter: EventsFilter, fields: FilterFields): NameCheck[] {
+  const checks: NameCheck[] = filter.event ? [{ kind: 'event', name: filter.event }] : [];
+  if (fields.key) checks.push({ kind: propertyNameKind(fields.type), name: fields.key });
+  return checks;
+}
+
+function EventsFilterForm({
+  c,
+  outcome,
+  taxonomy,
+  examples,
+}: {
+  c: WebContext;
+  outcome: EventsFilterOutcome;
+  taxonomy: Taxonomy;
+  examples: ExampleValue[];
+}) {
+  const { filter, fields } = outcome;
+  const project = c.get('project');
+  return (
+    <form method="get" action={appUrl(c, `/projects/${project.id}/events`)} class="filters" role="search">
+      <Datalists taxonomy={taxonomy} />
+      <label>
+        Event <NameInput kind="event" name="event" value={filter.event ?? ''} placeholder="$pageview" label="Event" />
+      </label>
+      <PropertyFilterFields c={c} fields={fields} taxonomy={taxonomy} examples={examples} />
+      <label>
+        Distinct id <input name="distinct_id" value={filter.distinctId ?? ''} />
+      </label>
+      <label>
+        Person id <input name="person_id" value={filter.personId ?? ''} placeholder="uuid" />
+      </label>
+      <button type="submit">Filter</button>
+    </form>
+  );
 }
 
 export async function eventsPage(c: WebContext) {
   const project = c.get('project');
-  const filter = filterOf(c);
-  const db = await projectDb(c.env, project.id);
-  const rows = await listEvents(db, project.id, filter, EVENTS_PAGE_SIZE + 1);
+  const outcome = eventsFilterOf((name) => c.req.query(name));
+  const { filter, fields } = outcome;
+  const db = await projectReadDb(c.env, project.id);
+  const [taxonomy, unknown, examples, listed] = await Promise.all([
+    loadTaxonomy(db, project.id),
+    unknownNames(db, project.id, namesOf(filter, fields)),
+    fields.key ? exampleValues(c.env, project, fields.type, fields.key) : [],
+    outcome.error
+      ? { error: outcome.error, status: 400 as const }
+      : filteredEvents(c.env, project, filter, EVENTS_PAGE_SIZE + 1),
+  ]);
+  const rows = 'events' in listed ? listed.events : [];
+  const filtered = Object.values(eventsQueryOf(filter)).some(Boolean);
+  const empty = rows.length === 0 && !filtered && !filter.cursor && !(await projectHasEvents(c.env, project.id));
   const page = rows.slice(0, EVENTS_PAGE_SIZE);
   const last = page.at(-1);
   const path = `/projects/${project.id}/events`;
-  const query = { event: filter.event, distinct_id: filter.distinctId, person_id: filter.personId };
-  const live = !filter.cursor;
+  const query = eventsQueryOf(filter);
+  const live = !filter.cursor && 'events' in listed;
+  const assets = pageAssets('events', empty && 'empty project (project, events, insights)');
   return render(
     c,
-    <Layout c={c} title="Events" project={project} section="events" scripts={['events.js']}>
+    <Layout c={c} title="Events" project={project} section="events" {...assets}>
       <h1>Events</h1>
-      <form method="get" action={appUrl(c, path)} class="filters" role="search">
-        <label>
-          Event <input name="event" value={filter.event ?? ''} placeholder="$pageview" />
-        </label>
-        <label>
-          Distinct id <input name="distinct_id" value={filter.distinctId ?? ''} />
-        </label>
-        <label>
-          Person id <input name="person_id" value={filter.personId ?? ''} placeholder="uuid" />
-        </label>
-        <button type="submit">Filter</button>
-      </form>
+      <EventsFilterForm c={c} outcome={outcome} taxonomy={taxonomy} examples={examples} />
+      {'error' in listed && <Flash kind="error">{listed.error}</Flash>}
+      {!empty && <UnknownNames unknown={unknown} />}
       <p class="live-status muted" aria-live="polite" id="live-status">
-        {live ? 'Live: new events appear at the top.' : 'Older events (not live).'}
+        {live ? 'Live: new events appear at the top.' : filter.cursor ? 'Older events (not live).' : ''}
       </p>
       <ol
         class="events"
@@ -153,10 +188,15 @@ export async function eventsPage(c: WebContext) {
           <EventListItem c={c} projectId={project.id} event={e} />
         ))}
       </ol>
-      {page.length === 0 && (
-        <p class="empty" id="no-events">
-          No events yet.
-        </p>
+      {empty ? (
+        <FirstEventPanel c={c} />
+      ) : (
+        page.length === 0 &&
+        'events' in listed && (
+          <p class="empty" id="no-events">
+            {filtered ? 'No events match.' : 'No events yet.'}
+          </p>
+        )
       )}
       <Pager
         previous={filter.cursor ? appUrl(c, path, query) : null}
@@ -167,16 +207,18 @@ export async function eventsPage(c: WebContext) {
         }
       />
     </Layout>,
+    'error' in listed ? listed.status : 200,
   );
 }
 
 /** The newest events of the filter, for the live view. */
 export async function eventsJson(c: WebContext) {
   const project = c.get('project');
-  const { cursor: _ignored, ...filter } = filterOf(c);
-  const db = await projectDb(c.env, project.id);
-  const rows = await listEvents(db, project.id, filter, EVENTS_PAGE_SIZE);
-  return c.json({ results: rows.map(eventJson) });
+  const outcome = eventsFilterOf((name) => c.req.query(name));
+  if (outcome.error) return c.json({ type: 'validation_error', detail: outcome.error }, 400);
+  const listed = await filteredEvents(c.env, project, { ...outcome.filter, cursor: undefined }, EVENTS_PAGE_SIZE);
+  if ('error' in listed) return c.json({ type: 'validation_error', detail: listed.error }, listed.status);
+  return c.json({ results: listed.events.map(eventJson) });
 }
 
 export async function eventPage(c: WebContext) {

@@ -13,6 +13,9 @@ import { displayName, mainDistinctId, personTitle, placeholderKind } from '../pe
 import { issuesText } from '../issues';
 import { render } from '../render';
 import { Flash, Layout, ListTable, Pager, Time } from '../ui';
+import { pageAssets } from '../page-assets';
+import { loadTaxonomy, unknownNames } from '../taxonomy';
+import { Datalists, NameInput, UnknownNames } from './pickers';
 
 const PERSONS_PAGE_SIZE = 100;
 
@@ -51,17 +54,23 @@ export async function personsPage(c: WebContext) {
   const project = c.get('project');
   const parsed = PersonsQuery.safeParse(c.req.query());
   const q = parsed.success ? parsed.data : { offset: 0 };
-  const { filter: propertyFilter, error } = propertyFilterOf(q);
+  const { filter: propertyFilter, error } = parsed.success
+    ? propertyFilterOf(q)
+    : { filter: undefined, error: issuesText(parsed.error, 'query') };
   const db = await projectDb(c.env, project.id);
-  const rows = error
-    ? []
-    : await listPersons(
-        db,
-        project.id,
-        { search: q.q || undefined, properties: propertyFilter ? [propertyFilter] : undefined },
-        PERSONS_PAGE_SIZE + 1,
-        q.offset,
-      );
+  const [rows, taxonomy, unknown] = await Promise.all([
+    error
+      ? []
+      : listPersons(
+          db,
+          project.id,
+          { search: q.q || undefined, properties: propertyFilter ? [propertyFilter] : undefined },
+          PERSONS_PAGE_SIZE + 1,
+          q.offset,
+        ),
+    loadTaxonomy(db, project.id),
+    unknownNames(db, project.id, q.key ? [{ kind: 'person_property', name: q.key }] : []),
+  ]);
   const persons = rows.slice(0, PERSONS_PAGE_SIZE);
   const lastSeen = await lastSeenOfPersons(
     db,
@@ -73,7 +82,7 @@ export async function personsPage(c: WebContext) {
   const deleted = c.req.query('deleted');
   return render(
     c,
-    <Layout c={c} title="Persons" project={project} section="persons">
+    <Layout c={c} title="Persons" project={project} section="persons" {...pageAssets('persons')}>
       <h1>Persons</h1>
       {deleted && <Flash>Person deleted.</Flash>}
       <form method="get" action={appUrl(c, path)} class="filters" role="search">
@@ -83,7 +92,13 @@ export async function personsPage(c: WebContext) {
         </label>
         <fieldset>
           <legend>Property</legend>
-          <input name="key" value={q.key ?? ''} placeholder="key, e.g. plan" aria-label="Property key" />
+          <NameInput
+            kind="person_property"
+            name="key"
+            value={q.key ?? ''}
+            placeholder="key, e.g. plan"
+            label="Property key"
+          />
           <select name="op" aria-label="Operator">
             {PERSON_PROPERTY_OPERATORS.map((op) => (
               <option value={op} selected={(q.op ?? 'exact') === op}>
@@ -95,7 +110,9 @@ export async function personsPage(c: WebContext) {
         </fieldset>
         <button type="submit">Search</button>
       </form>
+      <Datalists taxonomy={taxonomy} />
       {error && <Flash kind="error">{error}</Flash>}
+      <UnknownNames unknown={unknown} />
       <ListTable
         name="persons"
         columns={['Person', 'Distinct id', { label: 'Ids', num: true }, 'Last seen', 'Created']}
@@ -139,5 +156,6 @@ export async function personsPage(c: WebContext) {
         }
       />
     </Layout>,
+    error ? 400 : 200,
   );
 }

@@ -1,13 +1,16 @@
-import { pathPrefixOf } from '../../http/paths';
 import { forgetCachedProject, PROJECT_CACHE_TTL_MS } from '../../projects/cache';
 import { COOKIELESS_MODES, CreateProjectBody, settingsOfBody, UpdateProjectBody } from '../../schemas/projects';
 import { dbOf } from '../../db/client';
 import { listProjects, updateProjectSettings, type Project } from '../../db/projects';
 import { createPlacedProject } from '../../db/shards';
+import { projectStorage, type ProjectStorage } from '../../db/storage';
 import { Flash, Layout, ListTable, Time } from '../ui';
-import { appUrl, publicOrigin, type WebContext } from '../context';
+import { appUrl, type WebContext } from '../context';
 import { issuesText } from '../issues';
+import { pageAssets } from '../page-assets';
 import { render } from '../render';
+import { FirstEventWaiting } from './first-event';
+import { apiHostOf, SdkSnippets } from './snippets';
 
 export async function projectsPage(c: WebContext, error?: string, status: 200 | 400 = 200) {
   const projects = await listProjects(dbOf(c.env.DB));
@@ -55,28 +58,47 @@ export async function createProjectAction(c: WebContext) {
   return c.redirect(appUrl(c, `/projects/${project.id}`), 303);
 }
 
-/** Where SDKs should send events: this origin plus the path prefix. */
-function apiHostOf(c: WebContext): string {
-  return `${publicOrigin(c)}${pathPrefixOf(c.env.PATH_PREFIX) ?? ''}`;
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** Bytes in the largest unit that keeps three digits or fewer (SI units, as D1 states its limits). */
+function formatBytes(bytes: number): string {
+  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-function sdkSnippets(token: string, apiHost: string) {
-  const t = JSON.stringify(token);
-  const h = JSON.stringify(apiHost);
-  return {
-    html: `<script src=${JSON.stringify(`${apiHost}/static/array.js`)}></script>
-<script>
-  posthog.init(${t}, { api_host: ${h}, person_profiles: 'identified_only' })
-</script>`,
-    js: `import posthog from 'posthog-js'
-
-posthog.init(${t}, { api_host: ${h}, person_profiles: 'identified_only' })`,
-    node: `import { PostHog } from 'posthog-node'
-
-const posthog = new PostHog(${t}, { host: ${h} })
-posthog.capture({ distinctId: 'user-1', event: 'signed_up' })
-await posthog.shutdown()`,
-  };
+/** What the project stores (GET /api/projects/:id/'s `storage`). */
+function StorageFigures({ storage }: { storage: ProjectStorage }) {
+  const shard = storage.shard;
+  return (
+    <dl class="figures">
+      <div>
+        <dt>Events</dt>
+        <dd data-figure="events">{count(storage.events)}</dd>
+      </div>
+      <div>
+        <dt>Persons</dt>
+        <dd data-figure="persons">{count(storage.persons)}</dd>
+      </div>
+      <div>
+        <dt>Storage used</dt>
+        <dd data-figure="bytes" title={`${count(storage.bytes)} bytes of rows, without indexes`}>
+          {formatBytes(storage.bytes)}
+        </dd>
+      </div>
+      <div>
+        <dt>{`Shard ${shard.shard}`}</dt>
+        <dd title={`${count(shard.bytes)} of ${count(shard.limitBytes)} bytes`}>
+          {`${(shard.fill * 100).toFixed(shard.fill < 0.01 ? 2 : 1)}% of ${formatBytes(shard.limitBytes)}`}
+        </dd>
+      </div>
+    </dl>
+  );
 }
 
 export async function projectPage(
@@ -86,15 +108,27 @@ export async function projectPage(
 ) {
   const project = c.get('project');
   const apiHost = apiHostOf(c);
-  const snippets = sdkSnippets(project.apiToken, apiHost);
+  const storage = await projectStorage(c.env, project.id);
+  const empty = storage.events === 0;
   flash ??= c.req.query('saved')
     ? { kind: 'ok', text: `Settings saved. Capture uses them within ${PROJECT_CACHE_TTL_MS / 1000} seconds.` }
     : undefined;
   return render(
     c,
-    <Layout c={c} title={project.name} project={project} section="settings">
+    <Layout
+      c={c}
+      title={project.name}
+      project={project}
+      section="settings"
+      {...pageAssets(empty && 'empty project (project, events, insights)')}
+    >
       <h1>{project.name}</h1>
       {flash && <Flash kind={flash.kind}>{flash.text}</Flash>}
+      <section>
+        <h2>Stored</h2>
+        <StorageFigures storage={storage} />
+        {empty && <FirstEventWaiting c={c} />}
+      </section>
       <section>
         <h2>Project token</h2>
         <p>
@@ -108,18 +142,7 @@ export async function projectPage(
       </section>
       <section>
         <h2>Send events</h2>
-        <h3>posthog-js, script tag</h3>
-        <pre class="snippet" data-copy>
-          {snippets.html}
-        </pre>
-        <h3>posthog-js, npm</h3>
-        <pre class="snippet" data-copy>
-          {snippets.js}
-        </pre>
-        <h3>posthog-node</h3>
-        <pre class="snippet" data-copy>
-          {snippets.node}
-        </pre>
+        <SdkSnippets c={c} token={project.apiToken} />
       </section>
       <section>
         <h2>Settings</h2>

@@ -11,6 +11,7 @@ import { FILTER_OPERATORS, filterSummary } from './filter-form';
 import { dashboardPath, numberHref, tileActorsPath } from './paths';
 import { TileGrid } from './tile-grid';
 import { idOf, webResultContext } from './web-results';
+import { pageAssets } from '../../page-assets';
 
 export const sharedPath = (d: DashboardRow) => `/shared/${d.projectId}/${d.shareToken}`;
 
@@ -85,14 +86,7 @@ export async function dashboardPage(c: WebContext, error?: string, status: 200 |
   };
   return render(
     c,
-    <Layout
-      c={c}
-      title={dashboard.name}
-      project={ctx.project}
-      section="dashboards"
-      styles={['dashboards.css']}
-      scripts={['dashboards.js']}
-    >
+    <Layout c={c} title={dashboard.name} project={ctx.project} section="dashboards" {...pageAssets('dashboard')}>
       <h1>{dashboard.name}</h1>
       {dashboard.description && <p>{dashboard.description}</p>}
       {error && <Flash kind="error">{error}</Flash>}

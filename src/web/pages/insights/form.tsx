@@ -2,6 +2,9 @@
 import type { Child } from 'hono/jsx';
 import { appUrl, type WebContext } from '../../context';
 import { INTERVALS } from '../../../query/schema';
+import type { ExampleValue } from '../../property-values';
+import { propertyNameKind, type Taxonomy } from '../../taxonomy';
+import { NameInput, PropertyFilterFields } from '../pickers';
 import {
   DATE_FROMS,
   FORM_WINDOW_UNITS,
@@ -16,14 +19,17 @@ function Select({
   value,
   options,
   label,
+  kindOf,
 }: {
   name: string;
   value: string;
   options: readonly (readonly [string, string])[];
   label: string;
+  /** The id of the property picker whose kind (event or person property) this select sets. */
+  kindOf?: string;
 }) {
   return (
-    <select name={name} aria-label={label}>
+    <select name={name} aria-label={label} data-kind-of={kindOf}>
       {options.map(([v, text]) => (
         <option value={v} selected={v === value}>
           {text}
@@ -40,12 +46,18 @@ export function InsightFormView({
   path,
   form,
   saved,
+  taxonomy,
+  examples,
 }: {
   c: WebContext;
   path: string;
   form: InsightForm;
   /** The saved insight being edited: kept when the form is sent again. */
   saved?: number;
+  /** What the pickers offer. */
+  taxonomy: Taxonomy;
+  /** Example values of the property filter's key. */
+  examples: ExampleValue[];
 }) {
   const rows = Math.min(MAX_SERIES, form.events.filter((e) => e !== '').length + 1);
   const events = Array.from(
@@ -76,8 +88,16 @@ export function InsightFormView({
             ['person', 'person'],
           ]}
           label="Breakdown property type"
+          kindOf="breakdown-key"
         />
-        <input name="breakdown" value={form.breakdown} placeholder="$browser" aria-label="Breakdown property" />
+        <NameInput
+          kind={propertyNameKind(form.breakdownType)}
+          name="breakdown"
+          value={form.breakdown}
+          placeholder="$browser"
+          label="Breakdown property"
+          id="breakdown-key"
+        />
       </span>
     </label>
   );
@@ -89,11 +109,12 @@ export function InsightFormView({
           <legend>Series</legend>
           {events.map((e, i) => (
             <div class="row">
-              <input
+              <NameInput
+                kind="event"
                 name="event"
                 value={e}
                 placeholder={i === 0 ? 'event, empty = all events' : 'another event'}
-                aria-label={`Series ${i + 1} event`}
+                label={`Series ${i + 1} event`}
               />
               <Select name="math" value={form.maths[i] ?? 'total'} options={MATHS} label={`Series ${i + 1} math`} />
             </div>
@@ -128,7 +149,13 @@ export function InsightFormView({
           <legend>Steps, in order</legend>
           {events.map((e, i) => (
             <div class="row">
-              <input name="event" value={e} placeholder={`step ${i + 1} event`} aria-label={`Step ${i + 1} event`} />
+              <NameInput
+                kind="event"
+                name="event"
+                value={e}
+                placeholder={`step ${i + 1} event`}
+                label={`Step ${i + 1} event`}
+              />
             </div>
           ))}
         </fieldset>
@@ -161,11 +188,11 @@ export function InsightFormView({
       <div class="row">
         <label>
           Cohort: did
-          <input name="target" value={form.target} />
+          <NameInput kind="event" name="target" value={form.target} label="Cohort: did" />
         </label>
         <label>
           Came back to
-          <input name="returning" value={form.returning} />
+          <NameInput kind="event" name="returning" value={form.returning} label="Came back to" />
         </label>
         <label>
           Period
@@ -199,6 +226,7 @@ export function InsightFormView({
       <input type="hidden" name="kind" value={form.kind} />
       {saved !== undefined && <input type="hidden" name="saved" value={String(saved)} />}
       {fields}
+      <PropertyFilterFields c={c} fields={form.property.fields} taxonomy={taxonomy} examples={examples} />
       <div>
         <button type="submit">Show</button>
       </div>

@@ -23,6 +23,18 @@ function paramsOf(source: Record<string, unknown>): Params | undefined {
         ['breakdown_type', str(breakdown.breakdown_type)],
       ]
     : [];
+  // The form's one property filter; any other `properties` is not the form's (the rebuilt query then differs).
+  const filter = (Array.isArray(source.properties) ? source.properties[0] : undefined) as
+    | Record<string, unknown>
+    | undefined;
+  const property: Params = filter
+    ? [
+        ['prop_type', str(filter.type)],
+        ['key', str(filter.key)],
+        ['op', str(filter.operator)],
+        ['value', str(filter.value)],
+      ]
+    : [];
   const series = (Array.isArray(source.series) ? source.series : []) as { event?: unknown; math?: unknown }[];
   if (source.kind === 'TrendsQuery') {
     const display =
@@ -37,6 +49,7 @@ function paramsOf(source: Record<string, unknown>): Params | undefined {
       ),
       ['interval', str(source.interval)],
       ...dates,
+      ...property,
       ...bd,
       ['display', display],
     ];
@@ -47,6 +60,7 @@ function paramsOf(source: Record<string, unknown>): Params | undefined {
       ['kind', 'funnels'],
       ...series.map((s): [string, string] => ['event', str(s.event)]),
       ...dates,
+      ...property,
       ...bd,
       ['window', String(f.funnelWindowInterval ?? '')],
       ['window_unit', str(f.funnelWindowIntervalUnit)],
@@ -63,6 +77,7 @@ function paramsOf(source: Record<string, unknown>): Params | undefined {
       ['intervals', String(r.totalIntervals ?? '')],
       ['retention_type', str(r.retentionType)],
       ['date_to', str(range.date_to)],
+      ...property,
     ];
   }
   return undefined;

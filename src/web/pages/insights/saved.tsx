@@ -11,6 +11,7 @@ import { insightFormOf, queryOf } from '../../insight-query';
 import { issuesText } from '../../issues';
 import { notFoundPage, render } from '../../render';
 import { Flash, Layout, ListTable, Time, SearchForm } from '../../ui';
+import { pageAssets } from '../../page-assets';
 import { TileBody } from '../dashboards/tile-body';
 import { idOf, webResultContext } from '../dashboards/web-results';
 import { Trends, type TrendSeries } from './trends';
@@ -83,9 +84,7 @@ export async function savedInsightPage(c: WebContext, error?: string, status: 20
       title={insight.name || 'Saved insight'}
       project={ctx.project}
       section="insights"
-      scripts={trends ? ['insights.js'] : []}
-      libraries={trends ? ['uPlot.iife.min.js'] : []}
-      styles={trends ? ['uPlot.min.css', 'dashboards.css'] : ['dashboards.css']}
+      {...pageAssets(trends ? 'saved insight: trends' : 'saved insight')}
     >
       <h1>{insight.name || 'Untitled insight'}</h1>
       {insight.description && <p>{insight.description}</p>}
