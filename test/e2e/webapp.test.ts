@@ -322,7 +322,10 @@ describe('web app', () => {
     expect(plotted).toEqual(answer.results.map((r) => r.data));
     expect(plotted[0]!.reduce((a, b) => a + b, 0)).toBe(7);
     expect(plotted[1]!.reduce((a, b) => a + b, 0)).toBe(1);
-    expect(await page.locator('ul.legend li').allTextContents()).toEqual(['$pageview', 'purchase']);
+    expect(await page.locator('#trend-legend .series-name').allTextContents()).toEqual([
+      '$pageview — total count',
+      'purchase — unique users',
+    ]);
     const table = await page.locator('table.trends-table tbody tr').first().locator('td').allTextContents();
     expect(table.slice(1).map(Number)).toEqual(answer.results[0]!.data);
     await screenshot(page, 'trends');

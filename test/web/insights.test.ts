@@ -40,23 +40,29 @@ describe('insights page', () => {
       series: { name: string; data: number[] }[];
     };
     expect(chart.series.map((s) => s.data)).toEqual(answer.results.map((r) => r.data));
-    expect(chart.series.map((s) => s.name).sort()).toEqual(['buy · <b>pro</b>', 'buy · free']);
+    expect(chart.series.map((s) => s.name).sort()).toEqual([
+      'buy — total count · <b>pro</b>',
+      'buy — total count · free',
+    ]);
     expect(answer.results.flatMap((r) => r.data).reduce((a, b) => a + b, 0)).toBe(3);
     expect(html).not.toContain('<b>pro</b>');
-    expect(html).toContain('buy · &lt;b&gt;pro&lt;/b&gt;');
+    expect(html).toContain('buy — total count · &lt;b&gt;pro&lt;/b&gt;');
   });
 
-  it('a query the engine refuses shows its message, not an error page', async () => {
+  it('a query the engine refuses shows its message (a 400), not an error page', async () => {
     const cookie = await signIn();
     const { id: projectId } = await newProject();
+    await seedEvents(projectId, [{ event: 'x', distinctId: 'u1', timestamp: new Date().toISOString() }]);
     const res = await fetchWorker(
-      `/app/projects/${projectId}/insights?kind=trends&event=x&interval=hour&date_from=all`,
+      `/app/projects/${projectId}/insights?kind=trends&event=x&key=n&op=gt&value=many`,
       { headers: { Cookie: cookie } },
     );
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('operator &quot;gt&quot; needs a number');
     const funnel = await fetchWorker(`/app/projects/${projectId}/insights?kind=funnels&event=a`, {
       headers: { Cookie: cookie },
     });
+    expect(funnel.status).toBe(400);
     expect(await funnel.text()).toContain('A funnel needs at least two steps');
   });
 });

@@ -30,14 +30,43 @@ export interface TrendSeries {
   breakdown_value?: unknown;
   aggregated_value?: number;
   compare_label?: string;
-  action?: { name?: string | null; custom_name?: string | null; order?: number } | null;
+  action?: {
+    name?: string | null;
+    custom_name?: string | null;
+    order?: number;
+    math?: string | null;
+    math_property?: string | null;
+  } | null;
 }
 
-/** The series' event, and its breakdown value when broken down (PostHog's label is then the value alone). */
+/** PostHog's names of the series maths (mathsLogic), as the legend says them. */
+const MATH_WORDS: Record<string, string> = {
+  total: 'total count',
+  dau: 'unique users',
+  weekly_active: 'weekly active users',
+  monthly_active: 'monthly active users',
+  unique_session: 'unique sessions',
+  unique_group: 'unique groups',
+  first_time_for_user: 'first time for user',
+};
+const PROPERTY_MATHS = ['sum', 'avg', 'min', 'max', 'median', 'p75', 'p90', 'p95', 'p99'];
+
+/** What a series counts: PostHog's total count unless it says otherwise. */
+function mathWords(action: TrendSeries['action']): string {
+  const math = action?.math ?? 'total';
+  if (PROPERTY_MATHS.includes(math) && action?.math_property) return `${math} of ${action.math_property}`;
+  return MATH_WORDS[math] ?? math;
+}
+
+/**
+ * The series' event and math ("$pageview — unique users"), and its breakdown value when broken down (PostHog's label
+ * is then the value alone).
+ */
 function seriesName(s: TrendSeries): string {
-  if (s.breakdown_value === undefined || s.breakdown_value === null) return s.label;
+  const math = ` — ${mathWords(s.action)}`;
+  if (s.breakdown_value === undefined || s.breakdown_value === null) return `${s.label}${math}`;
   const series = s.action?.custom_name || s.action?.name || s.label;
-  return `${series} · ${breakdownText(s.breakdown_value)}`;
+  return `${series}${math} · ${breakdownText(s.breakdown_value)}`;
 }
 
 export function Trends({
@@ -70,11 +99,12 @@ export function Trends({
         role="img"
         aria-label="Trend chart; the same numbers are in the table below"
       />
-      <ul class="legend">
+      <ul class="legend" id="trend-legend">
+        <li class="hover-label" hidden />
         {chart.series.map((s) => (
           <li>
             <span class="swatch" style={`background:${s.color}`} />
-            {s.name}
+            <span class="series-name">{s.name}</span> <output class="hover-value" />
           </li>
         ))}
       </ul>
