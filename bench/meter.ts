@@ -34,7 +34,7 @@ const newCounts = (): Counts => ({
 let counts = newCounts();
 let metering = false;
 /** Changes when wrangler reloads the Worker (a watched file changed), which loses the counts. */
-const isolate = crypto.randomUUID();
+let isolate: string | undefined;
 
 export function startMetering(): void {
   counts = newCounts();
@@ -45,7 +45,11 @@ export function stopMetering(): void {
   metering = false;
 }
 
-export const meterReading = (): Counts & { metering: boolean; isolate: string } => ({ ...counts, metering, isolate });
+export function meterReading(): Counts & { metering: boolean; isolate: string } {
+  // Named on first use: the runtime allows no random values at a module's top level.
+  isolate ??= crypto.randomUUID();
+  return { ...counts, metering, isolate };
+}
 
 /** Queues bill an operation per 64 KB (1 KB = 1,000 bytes) of a message, ~100 bytes of metadata included. */
 export const QUEUE_CHUNK_BYTES = 64_000;
