@@ -53,10 +53,9 @@ describe('insights page', () => {
     const cookie = await signIn();
     const { id: projectId } = await newProject();
     await seedEvents(projectId, [{ event: 'x', distinctId: 'u1', timestamp: new Date().toISOString() }]);
-    const res = await fetchWorker(
-      `/app/projects/${projectId}/insights?kind=trends&event=x&key=n&op=gt&value=many`,
-      { headers: { Cookie: cookie } },
-    );
+    const res = await fetchWorker(`/app/projects/${projectId}/insights?kind=trends&event=x&key=n&op=gt&value=many`, {
+      headers: { Cookie: cookie },
+    });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('operator &quot;gt&quot; needs a number');
     const funnel = await fetchWorker(`/app/projects/${projectId}/insights?kind=funnels&event=a`, {

@@ -72,6 +72,9 @@ function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
+/** A share small enough to round to zero is said to be under 0.01%. */
+const percentText = (p: number) => (p > 0 && p < 0.01 ? '< 0.01%' : `${p.toFixed(p < 1 ? 2 : 1)}%`);
+
 /** What the project stores (GET /api/projects/:id/'s `storage`). */
 function StorageFigures({ storage }: { storage: ProjectStorage }) {
   const shard = storage.shard;
@@ -94,7 +97,7 @@ function StorageFigures({ storage }: { storage: ProjectStorage }) {
       <div>
         <dt>{`Shard ${shard.shard}`}</dt>
         <dd title={`${count(shard.bytes)} of ${count(shard.limitBytes)} bytes`}>
-          {`${(shard.fill * 100).toFixed(shard.fill < 0.01 ? 2 : 1)}% of ${formatBytes(shard.limitBytes)}`}
+          {`${percentText(shard.fill * 100)} of ${formatBytes(shard.limitBytes)}`}
         </dd>
       </div>
     </dl>
