@@ -123,7 +123,7 @@ async function meteredKinds(service, cfg, log) {
       expected: (x) => ({ events: x.events }),
     },
     {
-      kind: 'identified, with $set',
+      kind: 'identified with $set',
       share: POSTHOG_JS_SHARES.identified,
       events: (p) => mixOf(n, p, { seed: 272, shares: { personless: 0, identified: 1 } }),
       expected: (x) => ({ events: x.events, persons: x.persons }),

@@ -260,7 +260,7 @@ function results() {
   });
   const kinds = [
     kind('person-less', 0.7, 5),
-    kind('identified, with $set', 0.25, 6),
+    kind('identified with $set', 0.25, 6),
     kind('$identify (merge)', 0.05, 16),
   ];
   return {
