@@ -114,6 +114,15 @@ function compare(c: CompareOperation, scope: Scope): Compiled {
   const op = COMPARE_SQL[c.op];
   const left = compileExpr(c.left, scope);
   const right = compileExpr(c.right, scope);
+  // As PostHog's printer: `x = NULL` / `x != NULL` (and `IS [NOT] NULL`) are isNull / isNotNull, not a comparison.
+  if ((c.op === '==' || c.op === '!=') && (left.type === 'Null' || right.type === 'Null')) {
+    const other = left.type === 'Null' ? right : left;
+    return {
+      sql: sql`(${other.sql} ${sql.raw(c.op === '==' ? 'IS NULL' : 'IS NOT NULL')})`,
+      type: 'Bool',
+      aggregate: other.aggregate,
+    };
+  }
   if (op) {
     const [l, r] = comparable(left, right, scope, c);
     return { sql: sql`(${l.sql} ${sql.raw(op)} ${r.sql})`, type: 'Bool', aggregate: l.aggregate || r.aggregate };

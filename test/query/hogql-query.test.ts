@@ -75,6 +75,19 @@ describe('HogQLQuery against the model', () => {
     expect(answer.results).toEqual(expected);
   });
 
+  it('reads IS [NOT] NULL and = / != NULL as isNull / isNotNull, as PostHog prints them', async () => {
+    const answer = await hogql(
+      `SELECT countIf(properties.$browser IS NULL), countIf(properties.$browser IS NOT NULL),
+        countIf(properties.$browser = NULL), countIf(properties.$browser != NULL), countIf(NULL != properties.$browser)
+       FROM events WHERE ${range}`,
+    );
+    const missing = inRange().filter((e) => textOf(e.properties.$browser) === null).length;
+    const present = inRange().length - missing;
+    expect(present).toBeGreaterThan(0);
+    expect(missing).toBeGreaterThan(0);
+    expect(answer.results).toEqual([[missing, present, missing, present, present]]);
+  });
+
   it('reads person properties of the person now, tricky keys included', async () => {
     const answer = await hogql(
       `SELECT person.properties.plan AS plan, person.properties.\`x"y\` AS xy, count() FROM events WHERE ${range} GROUP BY plan, xy`,
