@@ -11,11 +11,14 @@ export type EventRow = typeof events.$inferInsert;
 
 /**
  * Events go in as one JSON array per statement (`json_each`). Each row is an
- * array in column order; `properties` travels as its JSON text.
+ * array in column order; `properties` travels as the object itself and is
+ * stored as its JSON text (`value -> 5`: SQLite gives the text of that part as
+ * written, which is JSON.stringify's), not as a string inside the row's JSON:
+ * that escaped every quote of the properties a second time.
  */
 const insertEventsText = `INSERT INTO events (project_id, uuid, event, distinct_id, person_id_at_ingest, properties,
     timestamp, group_0, group_1, group_2, group_3, group_4)
-  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7,
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value -> 5, value ->> 6, value ->> 7,
     value ->> 8, value ->> 9, value ->> 10, value ->> 11
   FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`;
 
@@ -26,7 +29,7 @@ const eventRowJson = (r: EventRow) =>
     r.event,
     r.distinctId,
     r.personIdAtIngest,
-    JSON.stringify(r.properties),
+    r.properties,
     r.timestamp,
     r.group0 ?? null,
     r.group1 ?? null,
