@@ -45,9 +45,19 @@ export function enrichProperties(
   if (properties.$geoip_disable) return;
   if (properties.$ip !== undefined && properties.$ip !== null && properties.$ip !== sender.ip) return;
   if (sender.ip) properties.$ip = sender.ip;
-  for (const [key, value] of Object.entries(sender.geo ?? {})) {
+  if (!sender.geo) return;
+  for (const [key, value] of geoEntriesOf(sender.geo)) {
     if (properties[key] === undefined) properties[key] = value;
   }
+}
+
+/** A request's location is the same for all its events (and recent requests of its address): listed once. */
+const geoEntries = new WeakMap<Record<string, string | number>, [string, string | number][]>();
+
+function geoEntriesOf(geo: Record<string, string | number>): [string, string | number][] {
+  let entries = geoEntries.get(geo);
+  if (!entries) geoEntries.set(geo, (entries = Object.entries(geo)));
+  return entries;
 }
 
 /** PostHog's `$geoip_*` properties from Cloudflare's `request.cf`. */

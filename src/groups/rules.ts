@@ -171,10 +171,12 @@ export function withGroupProperties(
   return Object.keys(added).length === 0 ? properties : { ...properties, ...added };
 }
 
+const GROUP_PROPERTIES = Array.from({ length: MAX_GROUP_TYPES }, (_, i) => groupPropertyOf(i));
+
 /** The `$group_N` keys stored on an event, by index (strings only: what the columns hold). */
 export function groupColumnsOf(properties: Record<string, unknown>): (string | null)[] {
-  return Array.from({ length: MAX_GROUP_TYPES }, (_, i) => {
-    const value = properties[groupPropertyOf(i)];
+  return GROUP_PROPERTIES.map((key) => {
+    const value = properties[key];
     return typeof value === 'string' ? value : null;
   });
 }
