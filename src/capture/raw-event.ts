@@ -52,22 +52,52 @@ const FIELD_CHECKS: [keyof RawEventFields, (v: unknown) => boolean][] = [
 ];
 
 /**
- * What `rawEventSchema.parse` returns for an event it accepts (the listed fields
- * the event has, in the schema's order), found with plain checks; undefined when
- * the schema would refuse it.
+ * What the schema's parse returns for a value it accepts (the checked fields
+ * the value has, in the schema's order), found with plain checks; undefined
+ * when the schema would refuse it.
  */
-export function acceptedEventFields(item: Record<string, unknown>): RawEventFields | undefined {
+export function acceptedFields<T>(
+  checks: [keyof T, (v: unknown) => boolean][],
+  item: Record<string, unknown>,
+): T | undefined {
   const fields: Record<string, unknown> = {};
-  for (const [key, check] of FIELD_CHECKS) {
-    const value = item[key];
+  for (const [key, check] of checks) {
+    const value = item[key as string];
     if (!check(value)) return undefined;
-    if (key in item) fields[key] = value;
+    if (key in item) fields[key as string] = value;
   }
-  return fields as RawEventFields;
+  return fields as T;
 }
+
+/** What `rawEventSchema.parse` returns for an event it accepts, or undefined. */
+export const acceptedEventFields = (item: Record<string, unknown>) => acceptedFields(FIELD_CHECKS, item);
 
 /** The event's fields as `rawEventSchema.safeParse` gives them; zod runs only for an event it refuses (its issue). */
 export function parseRawEvent(item: Record<string, unknown>): z.ZodSafeParseResult<RawEventFields> {
-  const fields = acceptedEventFields(item);
+  const fields = acceptedFields(FIELD_CHECKS, item);
   return fields ? { success: true, data: fields } : rawEventSchema.safeParse(item);
+}
+
+/** `{api_key | token, batch, sent_at?, historical_migration?}` (posthog-js ≥1.407, posthog-node, posthog-python). */
+export const batchEnvelopeSchema = z.object({
+  api_key: z.string().nullish(),
+  token: z.string().nullish(),
+  batch: z.array(z.unknown()),
+  sent_at: z.union([z.string(), z.number()]).nullish(),
+  historical_migration: z.unknown().optional(),
+});
+export type BatchEnvelope = z.infer<typeof batchEnvelopeSchema>;
+
+const ENVELOPE_CHECKS: [keyof BatchEnvelope, (v: unknown) => boolean][] = [
+  ['api_key', (v) => absent(v) || typeof v === 'string'],
+  ['token', (v) => absent(v) || typeof v === 'string'],
+  ['batch', Array.isArray],
+  ['sent_at', (v) => absent(v) || isStringOrNumber(v)],
+  ['historical_migration', () => true],
+];
+
+/** The envelope as `batchEnvelopeSchema.safeParse` gives it (its `batch` the same items, not a copy). */
+export function parseBatchEnvelope(payload: Record<string, unknown>): z.ZodSafeParseResult<BatchEnvelope> {
+  const fields = acceptedFields(ENVELOPE_CHECKS, payload);
+  return fields ? { success: true, data: fields } : batchEnvelopeSchema.safeParse(payload);
 }

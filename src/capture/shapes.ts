@@ -1,20 +1,11 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { NestedTooDeep, cleanJson, wellFormed } from './clean-json';
 import { CaptureError, badRequest, type CaptureErrorCode } from '../http/capture-errors';
 import { MAX_EVENTS_PER_REQUEST, MAX_NAME_CHARS, MAX_PROPERTY_DEPTH } from './limits';
-import { parseRawEvent, type RawEventFields } from './raw-event';
+import { parseBatchEnvelope, parseRawEvent, type RawEventFields } from './raw-event';
 
 /** A validated event, with its distinct id found (`distinct_id`, `$distinct_id` or `properties.distinct_id`). */
 export type RawEvent = RawEventFields & { distinctId: string };
-
-/** `{api_key | token, batch, sent_at?, historical_migration?}` (posthog-js ≥1.407, posthog-node, posthog-python). */
-const batchSchema = z.object({
-  api_key: z.string().nullish(),
-  token: z.string().nullish(),
-  batch: z.array(z.unknown()),
-  sent_at: z.union([z.string(), z.number()]).nullish(),
-  historical_migration: z.unknown().optional(),
-});
 
 /** The events of one capture request, with what the request says for all of them. */
 export interface CaptureBatch {
@@ -40,7 +31,7 @@ export function batchOf(payload: unknown, opts: { engage?: boolean } = {}): Capt
     items = payload;
     where = (i) => `[${i}]`;
   } else if (isObject(payload) && 'batch' in payload) {
-    const parsed = batchSchema.safeParse(payload);
+    const parsed = parseBatchEnvelope(payload);
     if (!parsed.success) throw badRequest('invalid_payload', `Invalid batch: ${describe(parsed.error.issues[0])}.`);
     items = parsed.data.batch;
     where = (i) => `batch[${i}]`;

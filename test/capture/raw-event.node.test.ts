@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { acceptedEventFields, parseRawEvent, rawEventSchema } from '../../src/capture/raw-event';
+import {
+  acceptedEventFields,
+  acceptedFields,
+  batchEnvelopeSchema,
+  parseBatchEnvelope,
+  parseRawEvent,
+  rawEventSchema,
+} from '../../src/capture/raw-event';
 
 const FIELDS = Object.keys(rawEventSchema.shape);
 const UUID = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
@@ -56,5 +63,29 @@ describe('raw events: the plain checks and zod', () => {
       success: true,
       data: { event: 'e', uuid: UUID },
     });
+  });
+
+  it('accept exactly the batch envelopes batchEnvelopeSchema accepts, with the same fields', () => {
+    const envelope = fc.dictionary(
+      fc.constantFrom(...Object.keys(batchEnvelopeSchema.shape), 'extra'),
+      fc.oneof(value, fc.array(value, { maxLength: 3 })),
+      { maxKeys: 6 },
+    );
+    fc.assert(
+      fc.property(envelope, (payload) => {
+        const zod = batchEnvelopeSchema.safeParse(payload);
+        const parsed = parseBatchEnvelope(payload);
+        expect(parsed.success).toBe(zod.success);
+        if (zod.success) expect(parsed.data).toStrictEqual(zod.data);
+        if (!zod.success) expect(parsed.error?.issues).toEqual(zod.error.issues);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('acceptedFields keeps a present key even when its value is undefined, as zod does', () => {
+    const checks: ['a', (v: unknown) => boolean][] = [['a', () => true]];
+    expect(Object.keys(acceptedFields<{ a?: unknown }>(checks, { a: undefined }) ?? {})).toEqual(['a']);
+    expect(Object.keys(acceptedFields<{ a?: unknown }>(checks, {}) ?? {})).toEqual([]);
   });
 });
