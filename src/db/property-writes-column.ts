@@ -18,7 +18,10 @@ interface Compact {
   w: Record<string, number>;
 }
 
-export function encodePropertyWrites(writes: PropertyWrites): string {
+export const encodePropertyWrites = (writes: PropertyWrites): string => JSON.stringify(compactPropertyWrites(writes));
+
+/** The stored form as a value (for a row that travels as JSON: persons/writes.ts). */
+export function compactPropertyWrites(writes: PropertyWrites): Compact {
   const times: string[] = [];
   const indexOf = new Map<string, number>();
   const w: Record<string, number> = {};
@@ -31,7 +34,7 @@ export function encodePropertyWrites(writes: PropertyWrites): string {
     }
     defineOwn(w, key, i * OPS.length + OPS.indexOf(op));
   }
-  return JSON.stringify({ v: 2, t: times, w } satisfies Compact);
+  return { v: 2, t: times, w };
 }
 
 const isCompact = (value: unknown): value is Compact =>

@@ -11,20 +11,12 @@
  *
  * The database is always a parameter (`db`), never a global.
  */
-import { and, eq, sql, type SQL } from 'drizzle-orm';
-import { MAX_PARAMS, chunk } from '../db/chunk';
+import { and, eq, sql } from 'drizzle-orm';
+import { jsonArrays } from '../db/chunk';
 import type { Db } from '../db/client';
-import { encodePropertyWrites } from '../db/property-writes-column';
+import { compactPropertyWrites } from '../db/property-writes-column';
 import { personDistinctIds, type personMerges, persons } from '../db/schema';
-import {
-  bound,
-  compiledByShape,
-  compiledOnce,
-  guardSql,
-  jsonArrayStatements,
-  placeholder as p,
-  type Statement,
-} from '../db/statements';
+import { bound, compiledOnce, jsonArrayStatements, placeholder as p, type Statement } from '../db/statements';
 
 export type PersonRow = typeof persons.$inferSelect;
 export type HistoryRow = typeof personMerges.$inferInsert;
@@ -38,57 +30,41 @@ export interface Expected {
   owners?: [distinctId: string, personId: string][];
 }
 
-/** The guard for `versions` persons and `owners` distinct ids: placeholders `p`, `v<i>`, `vv<i>`, `o<i>`, `op<i>`. */
-const guardOfShape = compiledByShape((_db, shape: string) => {
-  const [versions, owners] = shape.split(':').map(Number) as [number, number];
-  const conditions: SQL[] = [
-    ...Array.from(
-      { length: versions },
-      (_, i) =>
-        sql`EXISTS (SELECT 1 FROM persons
-          WHERE id = ${p(`v${i}`)} AND project_id = ${p('p')} AND version = ${p(`vv${i}`)})`,
-    ),
-    ...Array.from(
-      { length: owners },
-      (_, i) =>
-        sql`EXISTS (SELECT 1 FROM person_distinct_ids
-          WHERE project_id = ${p('p')} AND distinct_id = ${p(`o${i}`)} AND person_id = ${p(`op${i}`)})`,
-    ),
-  ];
-  return guardSql(sql.join(conditions, sql` AND `));
-});
+/**
+ * The guard for all of a write's expectations in one statement: the persons and
+ * distinct ids as JSON lists (`json_each`), so a batch planned for hundreds of
+ * persons checks them in one statement, not one per 33 expectations (D1's 100
+ * parameters). It aborts the batch when any expectation does not hold.
+ */
+const guardText = `INSERT INTO write_guards (ok) SELECT 0 WHERE
+  EXISTS (SELECT 1 FROM json_each(?1) AS e WHERE NOT EXISTS (SELECT 1 FROM persons
+    WHERE id = e.value ->> 0 AND project_id = ?3 AND version = e.value ->> 1))
+  OR EXISTS (SELECT 1 FROM json_each(?2) AS e WHERE NOT EXISTS (SELECT 1 FROM person_distinct_ids
+    WHERE project_id = ?3 AND distinct_id = e.value ->> 0 AND person_id = e.value ->> 1))`;
 
-/** One guard statement (or a few, within D1's parameter limit) for all of a write's expectations. */
+/** One guard statement (or a few, within D1's value size) for all of a write's expectations. */
 export function guardUnchanged(db: Db, projectId: number, { versions = [], owners = [] }: Expected): Statement[] {
-  const expectations = [...versions.map((v) => ({ version: v })), ...owners.map((o) => ({ owner: o }))];
-  return chunk(expectations, Math.floor(MAX_PARAMS / 3)).map((part) => {
-    const values: Record<string, unknown> = { p: projectId };
-    let v = 0;
-    let o = 0;
-    for (const e of part) {
-      if ('version' in e) {
-        values[`v${v}`] = e.version[0];
-        values[`vv${v++}`] = e.version[1];
-      } else {
-        values[`o${o}`] = e.owner[0];
-        values[`op${o++}`] = e.owner[1];
-      }
-    }
-    return bound(db, guardOfShape(db, `${v}:${o}`), values);
-  });
+  if (versions.length === 0 && owners.length === 0) return [];
+  const versionLists = jsonArrays(versions.map((v) => JSON.stringify(v)));
+  const ownerLists = jsonArrays(owners.map((o) => JSON.stringify(o)));
+  return Array.from({ length: Math.max(versionLists.length, ownerLists.length) }, (_, i) =>
+    db.$client.prepare(guardText).bind(versionLists[i] ?? '[]', ownerLists[i] ?? '[]', projectId),
+  );
 }
 
 // --- Writes.
 
 /**
  * A person's row as one JSON array, for the inserts and the updates below (the updates leave the
- * project id, last, alone).
+ * project id, last, alone). The JSON columns travel as values, stored as their JSON text
+ * (`value -> 1`: SQLite gives that part's text as written, JSON.stringify's), not as strings
+ * whose every quote the row's JSON would escape again.
  */
 const personRowJson = (r: PersonRow) =>
   JSON.stringify([
     r.id,
-    JSON.stringify(r.properties),
-    encodePropertyWrites(r.propertyWrites),
+    r.properties,
+    compactPropertyWrites(r.propertyWrites),
     r.isIdentified ? 1 : 0,
     r.createdAt,
     r.version,
@@ -103,7 +79,7 @@ const personRowJson = (r: PersonRow) =>
  */
 const insertPersonsText = `INSERT INTO persons
     (id, project_id, properties, property_writes, is_identified, created_at, version)
-  SELECT value ->> 0, value ->> 6, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 FROM json_each(?)`;
+  SELECT value ->> 0, value ->> 6, value -> 1, value -> 2, value ->> 3, value ->> 4, value ->> 5 FROM json_each(?)`;
 
 export const insertPersons = (db: Db, rows: PersonRow[]): Statement[] =>
   jsonArrayStatements(db, insertPersonsText, rows.map(personRowJson));
@@ -113,7 +89,7 @@ export const insertPersons = (db: Db, rows: PersonRow[]): Statement[] =>
  * a consumer batch updates hundreds of persons. Each row is an array in column order.
  */
 const updatePersonsText = `UPDATE persons
-  SET properties = j.value ->> 1, property_writes = j.value ->> 2, is_identified = j.value ->> 3,
+  SET properties = j.value -> 1, property_writes = j.value -> 2, is_identified = j.value ->> 3,
     created_at = j.value ->> 4, version = j.value ->> 5
   FROM json_each(?) AS j WHERE persons.id = j.value ->> 0`;
 
