@@ -124,7 +124,11 @@ export const FILTERED_PERSON_UPDATE_PROPERTIES: ReadonlySet<string> = new Set([
 /** PostHog's PERSON_EVENTS: every change they make is written. */
 export const PERSON_EVENTS: ReadonlySet<string> = new Set(['$identify', '$create_alias', '$merge_dangerously', '$set']);
 
-const initialKeyOf = (key: string) => `$initial_${key.replace('$', '')}`;
+/** `$initial_<key without $>`, for the keys lifted onto persons: built once, not per event. */
+const INITIAL_KEYS = new Map(
+  [...EVENT_TO_PERSON_KEYS, ...GEOIP_KEYS].map((key) => [key, `$initial_${key.replace('$', '')}`]),
+);
+const initialKeyOf = (key: string) => INITIAL_KEYS.get(key)!;
 
 type Properties = Record<string, unknown>;
 
