@@ -158,10 +158,10 @@ describe('messagesOf', () => {
 
   it('sends a request that fits one message whole, even with a large event', () => {
     const events = [ev(1), ev(2, MAX_INLINE_EVENT_BYTES)];
-    expect(messagesOf(1, events)).toEqual({
-      messages: [{ body: { projectId: 1, events }, bytes: bytes({ projectId: 1, events }) }],
-      staged: [],
-    });
+    const body = { projectId: 1, events };
+    // With the JSON it was sized by: what the queue is sent.
+    const encoded = new TextEncoder().encode(JSON.stringify(body));
+    expect(messagesOf(1, events)).toEqual({ messages: [{ body, bytes: bytes(body), encoded }], staged: [] });
   });
 
   it('stages an event too large for a message and carries its uuid in its place', () => {
