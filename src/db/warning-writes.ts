@@ -13,9 +13,12 @@ export function warningRowsOf(
   projectId: number,
   eventUuid: string | null,
   warnings: Warning[],
-  timestamp = new Date().toISOString(),
+  timestamp?: string,
 ): WarningRow[] {
-  return warnings.map((w) => ({ projectId, type: w.type, details: w.details, eventUuid, timestamp }));
+  // Called for every stored event, nearly always with no warning: no clock read then.
+  if (warnings.length === 0) return [];
+  const at = timestamp ?? new Date().toISOString();
+  return warnings.map((w) => ({ projectId, type: w.type, details: w.details, eventUuid, timestamp: at }));
 }
 
 /** Warnings go in like events: one JSON array per statement, `details` as its JSON text. */
