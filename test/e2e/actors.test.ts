@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium } from './lib/browser';
+import { launchChromium, signInApp } from './lib/browser';
 import { eventually } from './lib/checks';
 import { freshProject, uniqueId, type SuiteContext } from './lib/context';
 
@@ -72,10 +72,7 @@ describe('click-through from insights to persons', () => {
       };
       expect(persons.results.length).toBe(3);
     });
-    await page.goto(`${ctx.baseUrl}/app/`);
-    await page.getByLabel('Personal API key').fill(inject('service').apiKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/projects$/);
+    await signInApp(page, ctx.baseUrl, inject('service').apiKey);
   });
   afterAll(async () => {
     await browser?.close();

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium } from './lib/browser';
+import { launchChromium, signInApp } from './lib/browser';
 import { eventually } from './lib/checks';
 import { freshProject, type SuiteContext, uniqueId } from './lib/context';
 
@@ -89,10 +89,7 @@ describe('dashboards in the web app', () => {
     browser = await launchChromium();
     owner = await watched(browser, ctx.baseUrl);
     app = `${ctx.baseUrl}/app/projects/${ctx.project.id}`;
-    await owner.page.goto(`${ctx.baseUrl}/app/`);
-    await owner.page.getByLabel('Personal API key').fill(inject('service').apiKey);
-    await owner.page.getByRole('button', { name: 'Sign in' }).click();
-    await owner.page.waitForURL(/\/projects$/);
+    await signInApp(owner.page, ctx.baseUrl, inject('service').apiKey);
   });
   afterAll(async () => {
     await browser?.close();

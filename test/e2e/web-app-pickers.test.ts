@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium } from './lib/browser';
+import { launchChromium, signInApp } from './lib/browser';
 import { eventually } from './lib/checks';
 import { freshProject, uniqueId, type SuiteContext } from './lib/context';
 
@@ -85,10 +85,7 @@ beforeAll(async () => {
     if (!r.url().startsWith('data:') && new URL(r.url()).origin !== ctx.baseUrl) problems.push(`foreign: ${r.url()}`);
   });
   await eventually(async () => expect((await ctx.api.events()).length).toBe(sent.length));
-  await page.goto(`${ctx.baseUrl}/app/`);
-  await page.getByLabel('Personal API key').fill(inject('service').apiKey);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/projects$/);
+  await signInApp(page, ctx.baseUrl, inject('service').apiKey);
 });
 afterAll(async () => {
   await browser?.close();

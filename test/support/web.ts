@@ -24,3 +24,12 @@ export async function page(path: string, cookie: string) {
   const res = await fetchWorker(path, { headers: { Cookie: cookie }, redirect: 'manual' });
   return { status: res.status, html: await res.text(), headers: res.headers };
 }
+
+/** Text as the page's HTML escapes it, read back (JSX escapes &, <, >, " and '). */
+export const decodeHtml = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');

@@ -4,15 +4,7 @@
  * persons the actors query lists for it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fetchWorker, newProject, seedEvents, seedPerson, signIn } from '../support';
-
-const decode = (s: string) =>
-  s
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
+import { fetchWorker, newProject, seedEvents, seedPerson, signIn, decodeHtml } from '../support';
 
 let cookie: string;
 let projectId: number;
@@ -62,7 +54,7 @@ async function page(path: string): Promise<string> {
 /** Each linked number of a page: its text and where it leads. */
 function numberLinks(html: string): { text: string; href: string }[] {
   return [...html.matchAll(/<a href="([^"]*\/insights\/actors\?[^"]*)"[^>]*>([^<]*)<\/a>/g)].map((m) => ({
-    href: decode(m[1]!),
+    href: decodeHtml(m[1]!),
     text: m[2]!.trim(),
   }));
 }

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, fetchWorker, newProject, seedEvents, seedPerson, signIn } from '../support';
-
-const decode = (s: string) =>
-  s
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
+import { api, fetchWorker, newProject, seedEvents, seedPerson, signIn, decodeHtml } from '../support';
 
 describe('insights page', () => {
   it('trends: the table and the chart data are the query endpoint’s numbers', async () => {
@@ -32,11 +24,11 @@ describe('insights page', () => {
     );
     expect(res.status).toBe(200);
     const html = await res.text();
-    const query = JSON.parse(decode(/<pre class="json"[^>]*>([\s\S]*?)<\/pre>/.exec(html)![1]!)).query;
+    const query = JSON.parse(decodeHtml(/<pre class="json"[^>]*>([\s\S]*?)<\/pre>/.exec(html)![1]!)).query;
     const answer = (await (
       await api(`/api/projects/${projectId}/query/`, { method: 'POST', json: { query } })
     ).json()) as { results: { data: number[]; breakdown_value: string }[] };
-    const chart = JSON.parse(decode(/data-chart="([^"]*)"/.exec(html)![1]!)) as {
+    const chart = JSON.parse(decodeHtml(/data-chart="([^"]*)"/.exec(html)![1]!)) as {
       series: { name: string; data: number[] }[];
     };
     expect(chart.series.map((s) => s.data)).toEqual(answer.results.map((r) => r.data));

@@ -3,17 +3,10 @@
 // (compared with a plain model), and an empty project's snippet and first-event check.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recordDefinitions } from '../../src/definitions/record';
-import { dbFor, fetchWorker, getJson, newProject, page, seedEvents, seedPerson, signIn } from '../support';
+import { dbFor, fetchWorker, getJson, newProject, page, seedEvents, seedPerson, signIn, decodeHtml } from '../support';
 
 const DAY = 86_400_000;
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
-const decode = (s: string) =>
-  s
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
 
 interface Sent {
   uuid: string;
@@ -54,14 +47,14 @@ beforeAll(async () => {
 function options(html: string, id: string): string[] {
   const list = new RegExp(`<datalist id="${id}"[^>]*>([\\s\\S]*?)</datalist>`).exec(html)?.[1] ?? '';
   return [...list.matchAll(/<option value="([^"]*)"(?: label="([^"]*)")?/g)].map((m) =>
-    m[2] ? `${decode(m[1]!)}: ${m[2]}` : decode(m[1]!),
+    m[2] ? `${decodeHtml(m[1]!)}: ${m[2]}` : decodeHtml(m[1]!),
   );
 }
 
 /** The notes flagging unknown names. */
 const notes = (html: string) =>
   [...(/<ul class="unknown-names"[^>]*>([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? '').matchAll(/<li>([^<]*)<\/li>/g)].map(
-    (m) => decode(m[1]!),
+    (m) => decodeHtml(m[1]!),
   );
 
 describe('pickers', () => {
@@ -160,7 +153,7 @@ describe('events page: a property filter through the query engine', () => {
       cookie,
     );
     expect(status).toBe(400);
-    expect(decode(html)).toContain('needs a number');
+    expect(decodeHtml(html)).toContain('needs a number');
   });
 });
 

@@ -115,3 +115,11 @@ export const ph = <T>(page: Page, fn: (posthog: PostHogGlobal, arg: unknown) => 
       ),
     [fn.toString(), arg] as const,
   ) as Promise<T>;
+
+/** Signs the page in to the web app at `baseUrl` with the personal API key and waits for the projects list. */
+export async function signInApp(page: Page, baseUrl: string, key: string): Promise<void> {
+  await page.goto(`${baseUrl}/app/`);
+  await page.getByLabel('Personal API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/projects$/);
+}
