@@ -6,14 +6,15 @@
  * the set is the one the number counted (PostHog's trends_actors_query_builder).
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { type ActorsSource, MAX_SOURCE_ACTORS, checkActorCount, refuseFields, type SourceActor } from './actors-source';
+import { type ActorsSource, checkActorCount, refuseFields, type SourceActor } from './actors-source';
 import type { QueryContext } from './context';
 import { parsePoint } from './date-range';
 import { QueryError } from './errors';
 import { isOtherValue, trendsBreakdownKey, trendsOtherKey } from './breakdowns';
 import type { TrendsQueryInput } from './schema';
 import { groupTarget } from './groups';
-import { PERSONS, eventsFrom, run } from './source';
+import { eventSlices } from './event-slices';
+import { PERSONS, run } from './source';
 import { bucketKeySql, localOf, ymd, type Bucket } from './time';
 import { planTrends } from './trends';
 import { type Period, seriesParts, seriesRows } from './trends-series';
@@ -100,21 +101,27 @@ export async function trendsActors(ctx: QueryContext, input: TrendsActorsInput):
   }
 
   const distinctIds = groupTypeIndex === null ? sql`json_group_array(DISTINCT e.distinct_id)` : sql`'[]'`;
-  const rows = await run<{ actor: string; event_count: number; ids: string; last_seen: string }>(
-    ctx.db,
-    sql`SELECT ${target.actor} AS actor, count(*) AS event_count, ${distinctIds} AS ids,
-        max(e.timestamp) AS last_seen
-      FROM ${eventsFrom(parts.needs)} WHERE ${parts.where()}
-        ${conditions.length ? sql`AND ${sql.join(conditions, sql` AND `)}` : sql``}
-      GROUP BY 1 HAVING actor IS NOT NULL LIMIT ${MAX_SOURCE_ACTORS + 1}`,
-  );
-  checkActorCount(rows.length);
-  const actors: SourceActor[] = rows.map((r) => ({
-    actor: String(r.actor),
-    event_count: Number(r.event_count),
-    event_distinct_ids: JSON.parse(r.ids) as string[],
-    last_seen: r.last_seen,
-  }));
+  const extra = conditions.length ? sql`AND ${sql.join(conditions, sql` AND `)}` : sql``;
+  const byActor = new Map<string, SourceActor & { ids: Set<string> }>();
+  for await (const slice of eventSlices(ctx.db, parts.scope, parts.needs)) {
+    const rows = await run<{ actor: string; event_count: number; ids: string; last_seen: string }>(
+      ctx.db,
+      sql`SELECT ${target.actor} AS actor, count(*) AS event_count, ${distinctIds} AS ids,
+          max(e.timestamp) AS last_seen
+        FROM ${parts.from()} WHERE ${parts.where(slice)} ${extra}
+        GROUP BY 1 HAVING actor IS NOT NULL`,
+    );
+    for (const r of rows) {
+      const actor = String(r.actor);
+      let seen = byActor.get(actor);
+      if (!seen) byActor.set(actor, (seen = { actor, event_count: 0, ids: new Set(), last_seen: r.last_seen }));
+      seen.event_count = (seen.event_count ?? 0) + Number(r.event_count);
+      for (const id of JSON.parse(r.ids) as string[]) seen.ids.add(id);
+      if (r.last_seen > seen.last_seen!) seen.last_seen = r.last_seen;
+    }
+    checkActorCount(byActor.size);
+  }
+  const actors: SourceActor[] = [...byActor.values()].map(({ ids, ...a }) => ({ ...a, event_distinct_ids: [...ids] }));
   return { actors, groupTypeIndex, columns: ['event_count', 'event_distinct_ids', 'last_seen'] };
 }
 

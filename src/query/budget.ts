@@ -13,6 +13,18 @@ import { QueryError } from './errors';
 export const QUERY_BUDGET = {
   /** Event rows one query may read, over all its statements (an index count before it runs). */
   scannedRows: 2_000_000,
+  /**
+   * Event rows one statement reads (slices.ts): D1 runs one statement at a time per database, and
+   * locally on the thread that serves every request, so each statement is kept short (tens of ms).
+   */
+  statementRows: 10_000,
+  /** Index entries one counting statement walks (the cost estimate's counts; no row is read). */
+  countedRows: 100_000,
+  /**
+   * Values the Worker holds to merge a bucket that spans statements: the distinct actors of a
+   * `dau`-like count, the values of a quantile, the active days of weekly/monthly active users.
+   */
+  mergedValues: 1_000_000,
   /** Values in a trends answer: buckets × series × periods × breakdown values kept. */
   cells: 200_000,
   /** Distinct-value scans for regex filters (one per property key and series). */
@@ -27,7 +39,7 @@ export const QUERY_BUDGET = {
   deadlineMs: 20_000,
 } as const;
 
-type QueryLimits = { -readonly [K in keyof typeof QUERY_BUDGET]: number };
+export type QueryLimits = { -readonly [K in keyof typeof QUERY_BUDGET]: number };
 
 export function tooExpensive(detail: string, attr: string | null): QueryError {
   return new QueryError(400, 'query_too_expensive', detail, attr);
@@ -38,12 +50,26 @@ export class QueryBudget {
   readonly deadline: number;
   private regexScans = 0;
   private regexChars = 0;
+  /** What one statement found that a later one of the same query can reuse (the index marks of slice-walk.ts). */
+  readonly found = new Map<string, unknown>();
 
   constructor(
     readonly limits: QueryLimits = { ...QUERY_BUDGET },
     startedAt = Date.now(),
   ) {
     this.deadline = startedAt + limits.deadlineMs;
+  }
+
+  private lastYield = Date.now();
+
+  /**
+   * Lets the isolate's other requests run when this query has held it for a
+   * while (a few ms): between its statements, and in its Worker-side loops.
+   */
+  async yieldIfDue(now = Date.now()): Promise<void> {
+    if (now - this.lastYield < YIELD_AFTER_MS) return;
+    await yieldToOthers();
+    this.lastYield = Date.now();
   }
 
   /** Throws the 504 once the deadline has passed. */
@@ -88,6 +114,9 @@ export function attachBudget(db: object, budget: QueryBudget): void {
 export function budgetOf(db: object): QueryBudget | undefined {
   return budgets.get(db);
 }
+
+/** Time a query runs before it next lets other requests run (ms). */
+const YIELD_AFTER_MS = 5;
 
 /** Lets other requests run between chunks of Worker-side work (the isolate is shared). */
 export const yieldToOthers = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));

@@ -6,7 +6,6 @@
  * the field to narrow. Each compiler's own scans stay as they are; this module
  * only mirrors their scopes.
  */
-import { sql } from 'drizzle-orm';
 import type { QueryBudget } from './budget';
 import { tooExpensive } from './budget';
 import type { QueryContext } from './context';
@@ -22,7 +21,9 @@ import type {
 } from './schema';
 import { AGGREGATE_DISPLAYS } from './schema';
 import { trendsRangeOptions } from './trends';
-import { run, scopeSql } from './source';
+import { walkOf } from './event-slices';
+import { countRows } from './slice-walk';
+import { indexScopesOf } from './slices';
 import { DAY, HOUR, bucketStartOf, shiftBuckets, type Interval } from './time';
 
 interface Scope {
@@ -62,14 +63,19 @@ const regexFiltersIn = (...inputs: unknown[]): number => {
   return keys.size;
 };
 
-/** Event rows in a scope, counted on the index and stopped after `cap`. */
-async function rowsIn(ctx: QueryContext, scope: Scope, cap: number): Promise<number> {
-  const where = scopeSql({ projectId: ctx.projectId, from: scope.from, to: scope.to, events: scope.events });
-  const [row] = await run<{ n: number }>(
-    ctx.db,
-    sql`SELECT count(*) AS n FROM (SELECT 1 FROM events e WHERE ${where} LIMIT ${cap + 1})`,
-  );
-  return row?.n ?? 0;
+/** Event rows in a scope, counted on the index (in statements of `countedRows` entries; slice-walk.ts) and stopped after `cap`. */
+async function rowsIn(ctx: QueryContext, scope: Scope, cap: number, budget: QueryBudget): Promise<number> {
+  let total = 0;
+  for (const range of indexScopesOf({
+    projectId: ctx.projectId,
+    from: scope.from,
+    to: scope.to,
+    events: scope.events,
+  })) {
+    total += await countRows(ctx.db, range, cap - total, walkOf(budget.limits, budget.limits.statementRows));
+    if (total > cap) break;
+  }
+  return total;
 }
 
 interface Estimate {
@@ -208,7 +214,7 @@ export async function checkCost(ctx: QueryContext, query: AnyQueryInput, budget:
   for (const scope of estimate.scopes) {
     const reads = 1 + scope.regexFilters + (scope.spread ?? 0);
     const left = Math.floor((limits.scannedRows - rows) / reads);
-    rows += reads * (await rowsIn(ctx, scope, Math.max(left, 0)));
+    rows += reads * (await rowsIn(ctx, scope, Math.max(left, 0), budget));
     if (rows > limits.scannedRows) {
       throw tooExpensive(
         `The query would read more than ${limits.scannedRows} events (weekly/monthly active users count each ` +

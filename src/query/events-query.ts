@@ -11,7 +11,8 @@ import { hogqlWhereSql } from './hogql-where';
 import { PROPERTY_SOURCES, propertiesSql, propertyText } from './filters';
 import type { Needs } from './types';
 import type { EventsQueryInput } from './schema';
-import { PERSON_ID, eventsFrom, regexResolver, run, scopeSql } from './source';
+import { regexResolver } from './regex-values';
+import { PERSON_ID, eventsFrom, run, scopeSql } from './source';
 import { zonedIso } from './time';
 
 const DATETIME = "DateTime64(6, 'UTC')";

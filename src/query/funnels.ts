@@ -20,7 +20,10 @@ import { resolveDateRange } from './date-range';
 import { BREAKDOWN_OTHER, propertiesSql } from './filters';
 import type { Needs } from './types';
 import type { FunnelsQueryInput } from './schema';
-import { PERSONS, earliestEvent, eventsFrom, regexResolver, scopeSql } from './source';
+import { regexResolver } from './regex-values';
+import { sliceFrom, sliceWhere } from './event-slices';
+import { type IndexScope, type Slice, indexScopesOf } from './slices';
+import { type EventScope, PERSONS, earliestEvent } from './source';
 import { groupTarget } from './groups';
 import { type WalkEvent, walkFunnel } from './funnel-walk';
 import { actorEvents } from './funnel-rows';
@@ -75,7 +78,7 @@ export async function funnelAttempts(ctx: QueryContext, query: FunnelsQueryInput
   const names = [...steps.map((s) => s.event ?? null), ...exclusionEvents(exclusions)];
   // Strict funnels see every event of the person: any event between two steps breaks the sequence.
   const events = order === 'strict' || names.includes(null) ? undefined : [...new Set(names as string[])];
-  const scope = { projectId: ctx.projectId, from: range.from, to: range.to, events };
+  const scope: EventScope = { projectId: ctx.projectId, from: range.from, to: range.to, events };
   const regex = regexResolver(ctx.db, scope);
   const stepMasks: SQL[] = [];
   for (const [i, step] of steps.entries()) {
@@ -86,23 +89,22 @@ export async function funnelAttempts(ctx: QueryContext, query: FunnelsQueryInput
   const excluded = await exclusionMaskSql(exclusions, steps.length, needs, regex);
   const mask = sql`(${sql.join(stepMasks, sql` + `)} + ${excluded} * ${EXCLUSION_SHIFT})`;
   const bv: SQL = breakdown ? funnelBreakdownSql(breakdown, needs) : sql`''`;
-  const where = sql`${scopeSql(scope)} AND ${await propertiesSql(query.properties, 'query.properties', needs, regex)}`;
+  const filters = await propertiesSql(query.properties, 'query.properties', needs, regex);
   // With aggregation_group_type_index, each group is one "actor" and events without that group are left out.
   const groupIndex = query.aggregation_group_type_index;
   const target = groupIndex === undefined || groupIndex === null ? PERSONS : groupTarget(groupIndex);
   target.require(needs);
-  const matching = sql`SELECT ${target.actor} AS actor, ${mask} AS mask, e.timestamp AS ts, ${bv} AS bv
-    FROM ${eventsFrom(needs)} WHERE ${where}`;
+  const matching = (range: IndexScope, slice: Slice) => sql`SELECT ${target.actor} AS actor, ${mask} AS mask,
+      e.timestamp AS ts, ${bv} AS bv
+    FROM ${sliceFrom(needs, range)} WHERE ${sliceWhere(needs, range, slice)} AND ${filters}`;
   const attempts: ActorAttempt[] = [];
   const budget = budgetOf(ctx.db);
-  for await (const { actor, events: rows } of actorEvents(ctx.db, matching, { strict: order === 'strict' })) {
-    const events: WalkEvent[] = rows.map(([m, t, b]) => [
-      m % EXCLUSION_SHIFT,
-      t,
-      // A JSON list may arrive parsed (SQLite keeps json_array's JSON subtype through a flattened subquery).
-      typeof b === 'string' ? b : JSON.stringify(b),
-      Math.floor(m / EXCLUSION_SHIFT),
-    ]);
+  const ranges = indexScopesOf(scope);
+  for await (const { actor, events: rows } of actorEvents(ctx.db, ranges, matching, {
+    strict: order === 'strict',
+    needs,
+  })) {
+    const events: WalkEvent[] = rows.map(([m, t, b]) => [m % EXCLUSION_SHIFT, t, b, Math.floor(m / EXCLUSION_SHIFT)]);
     for (const value of attribution ? attributedValues(events, attribution) : ['']) {
       let attempt: { steps: number; times: number[] } | null;
       if (order === 'unordered') {

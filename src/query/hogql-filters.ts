@@ -12,7 +12,7 @@ import type { QueryContext } from './context';
 import { parsePoint } from './date-range';
 import { propertiesSql } from './filters';
 import type { HogQLQueryInput } from './schema';
-import { regexResolver } from './source';
+import { regexResolver } from './regex-values';
 import { isoOf } from './time';
 import type { Needs } from './types';
 

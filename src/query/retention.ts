@@ -12,7 +12,9 @@ import { propertiesSql } from './filters';
 import type { Needs } from './types';
 import type { RetentionQueryInput } from './schema';
 import { groupTarget } from './groups';
-import { PERSONS, earliestEvent, eventsFrom, regexResolver, run, scopeSql } from './source';
+import { regexResolver } from './regex-values';
+import { type MaskReads, actorMasks } from './retention-masks';
+import { PERSONS, earliestEvent } from './source';
 import { bucketKeySql, bucketStartOf, bucketsOf, offsetSegments, shiftBuckets, zonedIso, type Interval } from './time';
 
 const PERIODS = { Day: 'day', Week: 'week', Month: 'month' } as const;
@@ -38,12 +40,10 @@ function periodIndexSql(key: SQL, keys: string[]): SQL {
     FROM (SELECT ${key} AS k))`;
 }
 
-const matchesEvent = (event: string | null): SQL => (event === null ? sql`1` : sql`e.event = ${event}`);
-
 /**
  * The cohorts' periods and, per actor, the bit masks of the periods they did
- * the target (`s`) and the returning (`r`) event in: what runRetention counts
- * and the actors query lists (actors-retention.ts).
+ * the target (`s`) and the returning (`r`) event in (retention-masks.ts): what
+ * runRetention counts and the actors query lists (actors-retention.ts).
  */
 export async function retentionPlan(ctx: QueryContext, query: RetentionQueryInput) {
   const rf = query.retentionFilter;
@@ -72,35 +72,16 @@ export async function retentionPlan(ctx: QueryContext, query: RetentionQueryInpu
   const actor = groupIndex === undefined || groupIndex === null ? PERSONS : groupTarget(groupIndex);
   actor.require(needs);
 
-  // Each person's periods as bit masks (sum of distinct powers of two = bitwise OR):
-  // one pass over the range, one row per person, no join.
   const bit = (column: SQL) =>
     sql`(1 << ${periodIndexSql(
       bucketKeySql(column, interval, segments),
       buckets.map((b) => b.key),
     )})`;
-  const inRange = sql`${eventsFrom(needs)} WHERE ${scopeSql(scope)} AND ${filters}`;
-  let perPerson: SQL;
-  if (rf.retentionType === 'retention_first_time') {
-    // The first target event ever (any time), kept when it falls in the range.
-    const firsts = sql`SELECT ${actor.actor} AS actor, min(e.timestamp) AS first FROM ${eventsFrom(needs)}
-      WHERE ${scopeSql({ projectId: ctx.projectId, event: target })} AND ${filters} GROUP BY 1`;
-    perPerson = sql`SELECT f.actor AS actor, ${bit(sql.raw('f.first'))} AS s, NULL AS r FROM (${firsts}) f
-        WHERE f.first >= ${new Date(from).toISOString()} AND f.first < ${new Date(end).toISOString()}
-      UNION ALL
-      SELECT ${actor.actor} AS actor, NULL AS s, ${bit(sql.raw('e.timestamp'))} AS r FROM ${inRange}
-        AND ${matchesEvent(returning)}`;
-  } else {
-    perPerson = sql`SELECT ${actor.actor} AS actor,
-        CASE WHEN ${matchesEvent(target)} THEN ${bit(sql.raw('e.timestamp'))} END AS s,
-        CASE WHEN ${matchesEvent(returning)} THEN ${bit(sql.raw('e.timestamp'))} END AS r
-      FROM ${inRange}`;
-  }
-  const perActor = sql`SELECT actor, sum(DISTINCT s) AS s, sum(DISTINCT r) AS r FROM (${perPerson})
-    WHERE actor IS NOT NULL GROUP BY actor`;
+  const reads: MaskReads = { needs, actor: actor.actor, filters, bit, target, returning, from, end };
+  const masks = () => actorMasks(ctx, reads, rf.retentionType === 'retention_first_time');
   // PostHog's rows: `total` values each with date_from; before it (cohorts from date_to back), up to the last cohort.
   const rowLength = (i: number) => (byDateFrom ? total : total - i);
-  return { buckets, periodName, total, rowLength, perActor };
+  return { buckets, periodName, total, rowLength, masks };
 }
 
 /**
@@ -129,23 +110,25 @@ async function cohortRange(ctx: QueryContext, query: RetentionQueryInput, interv
 }
 
 export async function runRetention(ctx: QueryContext, query: RetentionQueryInput): Promise<{ results: unknown[] }> {
-  const { buckets, periodName, rowLength, perActor } = await retentionPlan(ctx, query);
-  const rows = await run<{ s: string; r: string | null; n: number }>(
-    ctx.db,
-    sql`SELECT CAST(s AS TEXT) AS s, CAST(r AS TEXT) AS r, count(*) AS n FROM (${perActor})
-      WHERE s IS NOT NULL GROUP BY s, r`,
-  );
+  const { buckets, periodName, rowLength, masks } = await retentionPlan(ctx, query);
+  // Actors per distinct (s, r): each combination is counted into the cohorts once.
+  const combos = new Map<string, { s: bigint; r: bigint; n: number }>();
+  for (const { s, r } of (await masks()).values()) {
+    if (s === null || s === 0n) continue;
+    const key = `${s}:${r}`;
+    const seen = combos.get(key);
+    if (seen) seen.n++;
+    else combos.set(key, { s, r, n: 1 });
+  }
 
   const counts = buckets.map((_, i) => new Array<number>(rowLength(i)).fill(0));
   const has = (mask: bigint, i: number) => ((mask >> BigInt(i)) & 1n) === 1n;
-  for (const row of rows) {
-    const s = BigInt(row.s);
-    const r = BigInt(row.r ?? 0);
+  for (const row of combos.values()) {
     for (let i = 0; i < buckets.length; i++) {
-      if (!has(s, i)) continue;
+      if (!has(row.s, i)) continue;
       counts[i]![0]! += row.n;
       const last = Math.min(buckets.length, i + rowLength(i));
-      for (let j = i + 1; j < last; j++) if (has(r, j)) counts[i]![j - i]! += row.n;
+      for (let j = i + 1; j < last; j++) if (has(row.r, j)) counts[i]![j - i]! += row.n;
     }
   }
   return {

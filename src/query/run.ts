@@ -1,4 +1,4 @@
-import { QueryBudget, attachBudget, capAnswer } from './budget';
+import { QUERY_BUDGET, type QueryLimits, QueryBudget, attachBudget, capAnswer } from './budget';
 import type { QueryContext } from './context';
 import { queryEnvelope, withTimings } from './envelope';
 import { checkCost } from './cost';
@@ -13,11 +13,16 @@ import { runTrends } from './trends';
 
 /**
  * Runs one validated query within its budget (budget.ts): cost checked before
- * it starts, every statement under its deadline, the answer within its byte cap.
+ * it starts, every statement short and under its deadline, the answer within
+ * its byte cap.
  */
-export async function runQuery(ctx: QueryContext, query: AnyQueryInput): Promise<Record<string, unknown>> {
+export async function runQuery(
+  ctx: QueryContext,
+  query: AnyQueryInput,
+  limits: QueryLimits = QUERY_BUDGET,
+): Promise<Record<string, unknown>> {
   const started = Date.now();
-  const budget = new QueryBudget();
+  const budget = new QueryBudget({ ...limits });
   // A handle of this query's own (the shard's handle is shared), carrying its budget to every statement.
   const bounded: QueryContext = { ...ctx, db: Object.create(ctx.db) };
   attachBudget(bounded.db, budget);

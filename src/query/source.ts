@@ -6,14 +6,10 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { budgetOf, tooExpensive, yieldToOthers } from './budget';
+import { budgetOf } from './budget';
 import { QueryError, isTimeLimitError, isTooComplexError } from './errors';
-import { propertyText } from './filters';
 import { isoOf } from './time';
-import type { AggregationTarget, Needs, PropertySource, RegexResolver } from './types';
-
-/** Upper bound on the distinct values a regex filter tests in the Worker. */
-const MAX_REGEX_VALUES = 200_000;
+import type { AggregationTarget, Needs } from './types';
 
 /** The person an event counts under now. */
 export const PERSON_ID = sql.raw('COALESCE(m.person_id, e.person_id_at_ingest)');
@@ -21,13 +17,14 @@ export const PERSON_ID = sql.raw('COALESCE(m.person_id, e.person_id_at_ingest)')
 /** Counts persons: the default aggregation target. */
 export const PERSONS: AggregationTarget = { actor: PERSON_ID, require: () => {} };
 
-export function eventsFrom(needs: Needs): SQL {
-  return sql`events e
+/** The events (aliased `e`, read through `index` when given) with the joins `needs` asks for. */
+export function eventsFrom(needs: Needs, index: SQL = sql``): SQL {
+  return sql`events e ${index}
     LEFT JOIN person_distinct_ids m ON m.project_id = e.project_id AND m.distinct_id = e.distinct_id
     ${needs.person ? sql`LEFT JOIN persons p ON p.id = ${PERSON_ID} AND p.project_id = e.project_id` : sql``}`;
 }
 
-interface EventScope {
+export interface EventScope {
   projectId: number;
   from?: number;
   to?: number;
@@ -62,10 +59,13 @@ export function scopeByRowSql(s: EventScope): SQL {
 
 /**
  * Runs a query statement, turning D1 running out of time into a 504 QueryError;
- * the query's deadline (budget.ts) is checked before and after it.
+ * the query's deadline (budget.ts) is checked before and after it. A query's
+ * statement first lets the isolate's other requests run: they are served
+ * between its statements, each of which is short (slices.ts).
  */
 export async function run<T>(db: Db, query: SQL): Promise<T[]> {
   const budget = budgetOf(db);
+  await budget?.yieldIfDue();
   budget?.checkDeadline();
   let rows: T[];
   try {
@@ -78,6 +78,27 @@ export async function run<T>(db: Db, query: SQL): Promise<T[]> {
   }
   budget?.checkDeadline();
   return rows;
+}
+
+/** Rows a packed statement returns per JSON value: its values stay far below D1's limit on one value. */
+const PACK = 1_000;
+
+/**
+ * Runs a statement whose many small rows are read as few: each 1,000 of them
+ * as one JSON array of `[column, …]` values (moving rows one by one out of D1
+ * costs more than the statement that found them). The divisor is inlined: D1
+ * binds numbers as REAL, and a REAL division would make every row its own pack.
+ */
+export async function runPacked(db: Db, query: SQL, columns: string[]): Promise<unknown[][]> {
+  for (const c of columns) if (!/^[a-z_]+$/.test(c)) throw new Error(`not a column name: ${c}`);
+  const values = sql.raw(columns.map((c) => `numbered.${c}`).join(', '));
+  const packs = await run<{ packed: string }>(
+    db,
+    sql`SELECT json_group_array(json_array(${values})) AS packed
+      FROM (SELECT found.*, row_number() OVER () - 1 AS pack_row FROM (${query}) found) numbered
+      GROUP BY numbered.pack_row / ${sql.raw(String(PACK))}`,
+  );
+  return packs.flatMap((p) => JSON.parse(p.packed) as unknown[][]);
 }
 
 /**
@@ -94,57 +115,4 @@ export async function earliestEvent(db: Db, projectId: number): Promise<number |
     sql`SELECT min(timestamp) AS t FROM events WHERE project_id = ${projectId} AND timestamp >= ${EARLIEST_TIMESTAMP}`,
   );
   return row?.t ? Date.parse(row.t) : undefined;
-}
-
-/** Values tested between two yields to the other requests of the isolate. */
-const REGEX_CHUNK = 2_000;
-
-/**
- * Regex filters: SQLite in D1 has no REGEXP, so the distinct values of the key
- * in the query's scope are read once per key (filters on the same key share the
- * read) and tested here with re2js (RE2: linear time, ClickHouse match()'s
- * syntax), in chunks that yield to other requests, within the query's budget.
- */
-export function regexResolver(db: Db, scope: EventScope): RegexResolver {
-  const valuesOf = new Map<PropertySource, Map<string, Promise<string[]>>>();
-  const read = async (source: PropertySource, key: string, attr: string): Promise<string[]> => {
-    budgetOf(db)?.chargeRegexScan(attr);
-    const needs: Needs = { person: false };
-    source.require(needs);
-    const value = propertyText(source.column, key);
-    const rows = await run<{ v: string | null }>(
-      db,
-      sql`SELECT DISTINCT ${value} AS v FROM ${eventsFrom(needs)} WHERE ${scopeSql(scope)}
-        LIMIT ${MAX_REGEX_VALUES + 1}`,
-    );
-    if (rows.length > MAX_REGEX_VALUES) {
-      throw tooExpensive(
-        `A regex filter on "${key}" would test more than ${MAX_REGEX_VALUES} distinct values; narrow the date range.`,
-        attr,
-      );
-    }
-    return rows.flatMap((r) => (r.v === null ? [] : [r.v]));
-  };
-  return async (source, key, pattern, attr) => {
-    let byKey = valuesOf.get(source);
-    if (!byKey) valuesOf.set(source, (byKey = new Map()));
-    let values = byKey.get(key);
-    if (!values) byKey.set(key, (values = read(source, key, attr)));
-    const all = await values;
-    const budget = budgetOf(db);
-    const matching: string[] = [];
-    for (let i = 0; i < all.length; i += REGEX_CHUNK) {
-      const chunk = all.slice(i, i + REGEX_CHUNK);
-      if (budget) {
-        budget.chargeRegexChars(
-          chunk.reduce((n, v) => n + v.length, 0),
-          attr,
-        );
-        budget.checkDeadline();
-      }
-      for (const v of chunk) if (pattern.matcher(v).find()) matching.push(v);
-      if (i + REGEX_CHUNK < all.length) await yieldToOthers();
-    }
-    return matching;
-  };
 }
