@@ -80,23 +80,25 @@ export async function run<T>(db: Db, query: SQL): Promise<T[]> {
   return rows;
 }
 
-/** Rows a packed statement returns per JSON value: its values stay far below D1's limit on one value. */
-const PACK = 1_000;
+/** Characters of values a packed statement puts in one JSON value: far below D1's limit on one value. */
+const PACK_CHARS = 256_000;
 
 /**
- * Runs a statement whose many small rows are read as few: each 1,000 of them
- * as one JSON array of `[column, …]` values (moving rows one by one out of D1
- * costs more than the statement that found them). The divisor is inlined: D1
- * binds numbers as REAL, and a REAL division would make every row its own pack.
+ * Runs a statement whose many small rows are read as few: rows are packed as
+ * JSON arrays of `[column, …]` values, about PACK_CHARS of values a pack (a
+ * row larger than that is a pack of its own), as moving rows one by one out
+ * of D1 costs more than the statement that found them. The divisor is
+ * inlined: D1 binds numbers as REAL.
  */
 export async function runPacked(db: Db, query: SQL, columns: string[]): Promise<unknown[][]> {
   for (const c of columns) if (!/^[a-z_]+$/.test(c)) throw new Error(`not a column name: ${c}`);
   const values = sql.raw(columns.map((c) => `numbered.${c}`).join(', '));
+  const size = sql.raw(columns.map((c) => `COALESCE(length(found.${c}), 0) + 8`).join(' + '));
   const packs = await run<{ packed: string }>(
     db,
     sql`SELECT json_group_array(json_array(${values})) AS packed
-      FROM (SELECT found.*, row_number() OVER () - 1 AS pack_row FROM (${query}) found) numbered
-      GROUP BY numbered.pack_row / ${sql.raw(String(PACK))}`,
+      FROM (SELECT found.*, sum(${size}) OVER (ROWS UNBOUNDED PRECEDING) AS chars FROM (${query}) found) numbered
+      GROUP BY CAST(numbered.chars / ${sql.raw(String(PACK_CHARS))} AS INTEGER)`,
   );
   return packs.flatMap((p) => JSON.parse(p.packed) as unknown[][]);
 }

@@ -8,7 +8,6 @@
  *
  * No Cloudflare imports: tested in plain Node.
  */
-import { compareText } from './slices';
 
 export interface Row {
   bucket: string;
@@ -19,14 +18,18 @@ export interface Row {
 /** How a slice's rows of a bucket it does not hold whole are merged. */
 export type PartialKind = 'add' | 'min' | 'max' | 'avg' | 'values' | 'set';
 
-/** A partial row: `value` a number (add, min, max; avg's sum), `n` avg's count, `json` a JSON list (values, set). */
+/** A partial row: `value` a number (add, min, max; avg's sum), `n` avg's count, `json` a list (values, set). */
 export interface PartialRow {
   bucket: string;
   bv: string;
   value?: number | null;
-  n?: number;
-  json?: string;
+  n?: number | null;
+  /** JSON text of the list, or the list itself (JSON values packed into JSON arrive parsed). */
+  json?: string | unknown[] | null;
 }
+
+const listOf = (json: PartialRow['json']): unknown[] =>
+  Array.isArray(json) ? json : typeof json === 'string' ? (JSON.parse(json) as unknown[]) : [];
 
 /** ClickHouse's interpolated quantile as the series SQL computes it (trends-series.ts). */
 export function quantileOf(values: number[], level: number): number {
@@ -42,12 +45,15 @@ interface Acc {
   value: number | null;
   n: number;
   values?: number[];
+  /** A distinct count's values: its first slice's list as it came, a set once a second slice adds to it. */
+  first?: unknown[];
   set?: Set<unknown>;
 }
 
 /** Merges one series' slice results into its (bucket, breakdown value) rows. */
 export class SeriesMerge {
-  private readonly finals = new Map<string, Row>();
+  /** Rows of buckets held whole by a slice: each bucket is whole in one slice only, so they need no merging. */
+  private readonly finals: Row[] = [];
   private readonly partials = new Map<string, { bucket: string; bv: string; acc: Acc }>();
   private held = 0;
 
@@ -62,13 +68,7 @@ export class SeriesMerge {
 
   /** Final values of buckets a slice held whole. */
   addWhole(rows: Row[]): void {
-    for (const r of rows) {
-      const key = `${r.bucket}\u0000${r.bv}`;
-      const seen = this.finals.get(key);
-      // Only counts can meet twice (a bucket is whole in one slice); they add.
-      if (seen) seen.value = Number(seen.value ?? 0) + Number(r.value ?? 0);
-      else this.finals.set(key, { bucket: r.bucket, bv: r.bv, value: r.value });
-    }
+    for (const r of rows) this.finals.push(r);
   }
 
   addPartial(rows: PartialRow[]): void {
@@ -98,15 +98,26 @@ export class SeriesMerge {
         return;
       case 'values': {
         const values = (acc.values ??= []);
-        for (const x of JSON.parse(r.json ?? '[]') as (number | null)[]) if (x !== null) values.push(Number(x));
-        this.hold(values.length);
+        const before = values.length;
+        for (const x of listOf(r.json)) if (x !== null) values.push(Number(x));
+        this.hold(values.length - before);
         return;
       }
       case 'set': {
-        const set = (acc.set ??= new Set());
-        const before = set.size;
-        for (const x of JSON.parse(r.json ?? '[]') as unknown[]) if (x !== null) set.add(x);
-        this.hold(set.size - before);
+        const list = listOf(r.json).filter((x) => x !== null);
+        if (!acc.first && !acc.set) {
+          // Distinct already (the slice's DISTINCT): a set only when another slice adds to the bucket.
+          acc.first = list;
+          this.hold(list.length);
+          return;
+        }
+        if (!acc.set) {
+          acc.set = new Set(acc.first);
+          acc.first = undefined;
+        }
+        const before = acc.set.size;
+        for (const x of list) acc.set.add(x);
+        this.hold(acc.set.size - before);
         return;
       }
     }
@@ -129,12 +140,12 @@ export class SeriesMerge {
       case 'values':
         return quantileOf(acc.values!, this.level);
       case 'set':
-        return acc.set?.size ?? 0;
+        return acc.set?.size ?? acc.first?.length ?? 0;
     }
   }
 
   rows(): Row[] {
-    const out = [...this.finals.values()];
+    const out = [...this.finals];
     for (const { bucket, bv, acc } of this.partials.values()) {
       // A quantile of a bucket without any value has no row (as the SQL's `val IS NOT NULL`).
       if (this.kind === 'values' && !acc.values?.length) continue;
@@ -145,24 +156,95 @@ export class SeriesMerge {
 }
 
 /**
- * PostHog's breakdown limit over merged rows: values ranked by their total over
- * the buckets (larger first, then by value in SQLite's text order); those past
- * `limit` summed per bucket into `otherKey`.
+ * A key whose UTF-16 order (JavaScript's `<`, a native sort) is the code point
+ * order of `text` (SQLite's text order): surrogates move above U+E000–U+FFFF.
  */
-export function limitBreakdown(rows: Row[], limit: number, otherKey: string): Row[] {
-  const totals = new Map<string, number>();
-  for (const r of rows) totals.set(r.bv, (totals.get(r.bv) ?? 0) + Number(r.value ?? 0));
-  const ranked = [...totals].sort(([a, ta], [b, tb]) => (ta !== tb ? tb - ta : compareText(a, b)));
-  const kept = new Set(ranked.slice(0, limit).map(([bv]) => bv));
-  const out = new Map<string, Row>();
-  for (const r of rows) {
-    const bv = kept.has(r.bv) ? r.bv : otherKey;
-    const key = `${r.bucket}\u0000${bv}`;
-    const seen = out.get(key);
-    if (seen) seen.value = Number(seen.value ?? 0) + Number(r.value ?? 0);
-    else out.set(key, { bucket: r.bucket, bv, value: Number(r.value ?? 0) });
+function codePointKey(text: string): string {
+  if (!/[\uD800-\uFFFF]/.test(text)) return text;
+  return text.replace(/[\uD800-\uFFFF]/g, (c) => {
+    const unit = c.charCodeAt(0);
+    return String.fromCharCode(unit >= 0xe000 ? unit - 0x800 : unit + 0x2000);
+  });
+}
+
+/** Rows merged between two pauses. */
+const PAUSE_EVERY = 50_000;
+
+/** The `limit` values ranked first: the largest totals, ties by value in SQLite's text order. */
+function topValues(totals: Map<string, number>, limit: number): Set<string> {
+  if (totals.size <= limit) return new Set(totals.keys());
+  const sorted = Float64Array.from(totals.values()).sort();
+  const threshold = sorted[sorted.length - limit]!;
+  const kept = new Set<string>();
+  const ties: string[] = [];
+  for (const [bv, total] of totals) {
+    if (total > threshold) kept.add(bv);
+    else if (total === threshold) ties.push(bv);
   }
-  return [...out.values()];
+  for (const bv of smallest(ties, limit - kept.size)) kept.add(bv);
+  return kept;
+}
+
+/** The `n` first of `values` in code point order, by a max-heap of n: O(values × log n), not a sort of all. */
+function smallest(values: string[], n: number): string[] {
+  const heap: [string, string][] = [];
+  const above = (i: number, j: number) => heap[i]![0] > heap[j]![0];
+  const swap = (i: number, j: number) => {
+    [heap[i], heap[j]] = [heap[j]!, heap[i]!];
+  };
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let top = i;
+      if (l < heap.length && above(l, top)) top = l;
+      if (r < heap.length && above(r, top)) top = r;
+      if (top === i) return;
+      swap(i, top);
+      i = top;
+    }
+  };
+  for (const bv of values) {
+    const key = codePointKey(bv);
+    if (heap.length < n) {
+      heap.push([key, bv]);
+      for (let i = heap.length - 1; i > 0 && above(i, (i - 1) >> 1); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
+    } else if (n > 0 && key < heap[0]![0]) {
+      heap[0] = [key, bv];
+      down(0);
+    }
+  }
+  return heap.map(([, bv]) => bv);
+}
+
+/**
+ * PostHog's breakdown limit over merged rows (one per bucket and value): values
+ * ranked by their total over the buckets (larger first, then by value in
+ * SQLite's text order); those past `limit` summed per bucket into `otherKey`.
+ */
+export async function limitBreakdown(
+  rows: Row[],
+  limit: number,
+  otherKey: string,
+  /** Lets other requests run between chunks (hundreds of thousands of values take a while). */
+  pause: () => Promise<void> = async () => {},
+): Promise<Row[]> {
+  const totals = new Map<string, number>();
+  for (const [i, r] of rows.entries()) {
+    totals.set(r.bv, (totals.get(r.bv) ?? 0) + Number(r.value ?? 0));
+    if (i % PAUSE_EVERY === PAUSE_EVERY - 1) await pause();
+  }
+  const kept = topValues(totals, limit);
+  await pause();
+  const out: Row[] = [];
+  const other = new Map<string, number>();
+  for (const [i, r] of rows.entries()) {
+    if (kept.has(r.bv)) out.push({ bucket: r.bucket, bv: r.bv, value: Number(r.value ?? 0) });
+    else other.set(r.bucket, (other.get(r.bucket) ?? 0) + Number(r.value ?? 0));
+    if (i % PAUSE_EVERY === PAUSE_EVERY - 1) await pause();
+  }
+  for (const [bucket, value] of other) out.push({ bucket, bv: otherKey, value });
+  return out;
 }
 
 const DAY_MS = 86_400_000;

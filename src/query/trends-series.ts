@@ -5,6 +5,7 @@
  * short statement each, and merged in the Worker (trends-merge.ts).
  */
 import { sql, type SQL } from 'drizzle-orm';
+import { budgetOf } from './budget';
 import type { QueryContext } from './context';
 import { QueryError } from './errors';
 import { type BreakdownPlan, trendsBreakdownSql, trendsOtherKey } from './breakdowns';
@@ -162,5 +163,7 @@ export async function seriesRows(
     rows = await slicedRows(ctx, c, period, parts, aggregateOf(series, attr, parts.needs, parts.target));
   }
   // PostHog's breakdown limit: values ranked by their total; the rest summed into "other".
-  return c.breakdown ? limitBreakdown(rows, c.breakdown.limit, trendsOtherKey(c.breakdown)) : rows;
+  if (!c.breakdown) return rows;
+  const budget = budgetOf(ctx.db);
+  return limitBreakdown(rows, c.breakdown.limit, trendsOtherKey(c.breakdown), async () => budget?.yieldIfDue());
 }

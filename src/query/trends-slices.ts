@@ -8,7 +8,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { QUERY_BUDGET, budgetOf, tooExpensive } from './budget';
 import type { QueryContext } from './context';
-import { PERSONS, run } from './source';
+import { PERSONS, run, runPacked } from './source';
 import { eventSlices } from './event-slices';
 import type { Slice } from './slices';
 import { bucketKeySql, localOf, ymd } from './time';
@@ -74,21 +74,43 @@ function wholeSql(ctx: QueryContext, parts: SeriesParts, agg: Aggregate, slice: 
     FROM ${parts.from()} WHERE ${parts.where(slice)} GROUP BY 1, 2`;
 }
 
-/** Partial rows of the bucket a slice lies within (PartialRow: value, n or json). */
+/** Partial rows of the bucket(s) a slice does not hold whole (PartialRow: bucket, bv, value, n, json). */
 function partialSql(ctx: QueryContext, parts: SeriesParts, agg: Aggregate, slice: Slice): SQL {
   if (groupedDau(parts, agg))
-    return dauSql(ctx, parts, slice, (person) => sql`json_group_array(DISTINCT ${person}) AS json`);
+    return dauSql(
+      ctx,
+      parts,
+      slice,
+      (person) => sql`NULL AS value, NULL AS n, json_group_array(DISTINCT ${person}) AS json`,
+    );
   if ('quantile' in agg) {
-    return sql`SELECT bucket, bv, json_group_array(val) AS json FROM (${quantileValues(parts, agg.value, slice)})
-      WHERE val IS NOT NULL GROUP BY bucket, bv`;
+    return sql`SELECT bucket, bv, NULL AS value, NULL AS n, json_group_array(val) AS json
+      FROM (${quantileValues(parts, agg.value, slice)}) WHERE val IS NOT NULL GROUP BY bucket, bv`;
   }
   let columns: SQL;
-  if ('distinct' in agg) columns = sql`json_group_array(DISTINCT ${agg.distinct}) AS json`;
-  else if (agg.fn === 'count') columns = sql`count(*) AS value`;
-  else if (agg.fn === 'avg') columns = sql`sum(${agg.value}) AS value, count(${agg.value}) AS n`;
-  else columns = sql`${sql.raw(agg.fn)}(${agg.value}) AS value`;
+  if ('distinct' in agg) columns = sql`NULL AS value, NULL AS n, json_group_array(DISTINCT ${agg.distinct}) AS json`;
+  else if (agg.fn === 'count') columns = sql`count(*) AS value, NULL AS n, NULL AS json`;
+  else if (agg.fn === 'avg') columns = sql`sum(${agg.value}) AS value, count(${agg.value}) AS n, NULL AS json`;
+  else columns = sql`${sql.raw(agg.fn)}(${agg.value}) AS value, NULL AS n, NULL AS json`;
   return sql`SELECT ${parts.bucket} AS bucket, ${parts.bv} AS bv, ${columns}
     FROM ${parts.from()} WHERE ${parts.where(slice)} GROUP BY 1, 2`;
+}
+
+const PARTIAL_COLUMNS = ['bucket', 'bv', 'value', 'n', 'json'];
+
+/** A packed breakdown value as the rows' text: several breakdowns' JSON list may arrive parsed. */
+const textOf = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** A slice's partial rows, packed: a slice of rows read by rowid holds thousands of (bucket, value) pairs. */
+async function partialRows(ctx: QueryContext, statement: SQL): Promise<PartialRow[]> {
+  const packed = await runPacked(ctx.db, statement, PARTIAL_COLUMNS);
+  return packed.map(([bucket, bv, value, n, json]) => ({
+    bucket: String(bucket),
+    bv: textOf(bv),
+    value: value as number | null,
+    n: n as number | null,
+    json: json as PartialRow['json'],
+  }));
 }
 
 /** A series' (bucket, bv, value) rows over its slices, merged. */
@@ -106,7 +128,7 @@ export async function slicedRows(
   const cuts = c.aggregate ? [] : period.buckets.map((b) => b.start);
   for await (const slice of eventSlices(ctx.db, parts.scope, parts.needs, cuts)) {
     if (slice.whole) merge.addWhole(await run<Row>(ctx.db, wholeSql(ctx, parts, agg, slice)));
-    else merge.addPartial(await run<PartialRow>(ctx.db, partialSql(ctx, parts, agg, slice)));
+    else merge.addPartial(await partialRows(ctx, partialSql(ctx, parts, agg, slice)));
   }
   return merge.rows();
 }
@@ -127,19 +149,20 @@ export async function activeUserRows(
   const active = new Map<string, { bv: string; days: Set<string> }>();
   let held = 0;
   for await (const slice of eventSlices(ctx.db, parts.scope, parts.needs)) {
-    const rows = await run<{ bv: string; actor: string; days: string }>(
+    const rows = await runPacked(
       ctx.db,
       sql`SELECT bv, actor, group_concat(DISTINCT day) AS days FROM (
           SELECT ${day} AS day, ${parts.bv} AS bv, ${parts.target.actor} AS actor
           FROM ${parts.from()} WHERE ${parts.where(slice)})
         WHERE actor IS NOT NULL GROUP BY bv, actor`,
+      ['bv', 'actor', 'days'],
     );
-    for (const r of rows) {
-      const key = `${r.bv}\u0000${r.actor}`;
+    for (const [bv, actor, days] of rows as [unknown, string, string][]) {
+      const key = `${textOf(bv)}\u0000${actor}`;
       let entry = active.get(key);
-      if (!entry) active.set(key, (entry = { bv: String(r.bv), days: new Set() }));
+      if (!entry) active.set(key, (entry = { bv: textOf(bv), days: new Set() }));
       const before = entry.days.size;
-      for (const d of String(r.days).split(',')) entry.days.add(d);
+      for (const d of String(days).split(',')) entry.days.add(d);
       held += entry.days.size - before;
     }
     if (held > limits.mergedValues) throw tooManyHeld(limits.mergedValues)();

@@ -170,7 +170,7 @@ describe('activeUsers', () => {
 });
 
 describe('limitBreakdown', () => {
-  it('keeps the largest totals, ties in SQLite text order (code points), the rest summed into other', () => {
+  it('keeps the largest totals, ties in SQLite text order (code points), the rest summed into other', async () => {
     // U+FFFD sorts before U+1F600 in code points (UTF-8), after it in UTF-16 code units.
     const rows = [
       { bucket: 'd1', bv: '\u{1F600}', value: 2 },
@@ -179,8 +179,35 @@ describe('limitBreakdown', () => {
       { bucket: 'd1', bv: 'a', value: 1 },
     ];
     expect(compareText('\uFFFD', '\u{1F600}')).toBeLessThan(0);
-    const out = limitBreakdown(rows, 2, 'other');
+    const out = await limitBreakdown(rows, 2, 'other');
     const byKey = Object.fromEntries(out.map((r) => [`${r.bucket}|${r.bv}`, r.value]));
     expect(byKey).toEqual({ 'd1|b': 5, 'd2|\uFFFD': 2, 'd1|other': 3 });
+  });
+
+  it('ranks as a full sort by total, then by code points, would (random values, many ties)', async () => {
+    const alphabet = ['a', 'b', '\uFFFD', '\uE000', '\u{1F600}', '\u{10000}', 'z'];
+    for (let seed = 1; seed <= 20; seed++) {
+      const r = rng(seed);
+      const rows = Array.from({ length: 300 }, (_, i) => ({
+        bucket: `d${i % 3}`,
+        bv: Array.from({ length: 1 + Math.floor(r() * 3) }, () => alphabet[Math.floor(r() * alphabet.length)]).join(''),
+        value: Math.floor(r() * 3),
+      }));
+      const unique = new Map(rows.map((row) => [`${row.bucket}|${row.bv}`, row]));
+      const input = [...unique.values()];
+      const limit = 1 + Math.floor(r() * 10);
+      const totals = new Map<string, number>();
+      for (const row of input) totals.set(row.bv, (totals.get(row.bv) ?? 0) + row.value);
+      const expected = new Set(
+        [...totals]
+          .sort(([a, ta], [b, tb]) => tb - ta || compareText(a, b))
+          .slice(0, limit)
+          .map(([bv]) => bv),
+      );
+      const kept = new Set(
+        (await limitBreakdown(input, limit, 'other')).map((row) => row.bv).filter((bv) => bv !== 'other'),
+      );
+      expect(kept, `seed ${seed}`).toEqual(expected);
+    }
   });
 });
