@@ -12,7 +12,9 @@ import { PROPERTY_SOURCES, propertiesSql, propertyText } from './filters';
 import type { Needs } from './types';
 import type { EventsQueryInput } from './schema';
 import { regexResolver } from './regex-values';
-import { PERSON_ID, eventsFrom, run, scopeSql } from './source';
+import { QUERY_BUDGET, budgetOf, tooExpensive } from './budget';
+import { type EventsStatement, type OrderTerm, runSlicedEvents } from './events-query-slices';
+import { type EventScope, PERSON_ID, eventsFrom, run, scopeSql } from './source';
 import { zonedIso } from './time';
 
 const DATETIME = "DateTime64(6, 'UTC')";
@@ -22,6 +24,8 @@ interface Column {
   sql: SQL;
   type: string;
   aggregate: boolean;
+  /** How an aggregate's values over slices merge (events-query-slices.ts). */
+  merge?: 'count' | 'min' | 'max';
   /** Turns the SQL value into the answer's value. */
   read: (v: unknown) => unknown;
 }
@@ -69,11 +73,11 @@ function columnOf(expr: string, attr: string, needs: Needs, ctx: QueryContext): 
     case 'person_id':
       return { sql: PERSON_ID, type: 'UUID', aggregate: false, read: plain };
     case 'count()':
-      return { sql: sql`count(*)`, type: 'UInt64', aggregate: true, read: plain };
+      return { sql: sql`count(*)`, type: 'UInt64', aggregate: true, merge: 'count', read: plain };
     case 'min(timestamp)':
-      return { sql: sql`min(e.timestamp)`, type: DATETIME, aggregate: true, read: asTime };
+      return { sql: sql`e.timestamp`, type: DATETIME, aggregate: true, merge: 'min', read: asTime };
     case 'max(timestamp)':
-      return { sql: sql`max(e.timestamp)`, type: DATETIME, aggregate: true, read: asTime };
+      return { sql: sql`e.timestamp`, type: DATETIME, aggregate: true, merge: 'max', read: asTime };
   }
   const person = /^person\.properties\.(.+)$/s.exec(expr);
   if (person) {
@@ -127,14 +131,13 @@ export async function runEventsQuery(ctx: QueryContext, query: EventsQueryInput)
   };
   const regex = regexResolver(ctx.db, scope);
   const conditions: SQL[] = [
-    scopeSql(scope),
     await propertiesSql(query.properties, 'query.properties', needs, regex),
     await propertiesSql(query.fixedProperties, 'query.fixedProperties', needs, regex),
   ];
   if (query.personId) conditions.push(sql`${PERSON_ID} = ${query.personId.toLowerCase()}`);
   conditions.push(...hogqlWhereSql(ctx, query.where, needs));
 
-  const orderBy = (query.orderBy ?? (aggregated ? [] : ['timestamp DESC'])).map((entry, i) => {
+  const order: OrderTerm[] = (query.orderBy ?? (aggregated ? [] : ['timestamp DESC'])).map((entry, i) => {
     const [, expr, direction] = ORDER.exec(entry.trim())!;
     const column = columnOf(expr!.trim(), `query.orderBy.${i}`, needs, ctx);
     if (expr!.trim() === '*')
@@ -148,32 +151,84 @@ export async function runEventsQuery(ctx: QueryContext, query: EventsQueryInput)
         `query.orderBy.${i}: order by a selected column or an aggregate.`,
       );
     }
-    return sql`${column.sql} ${sql.raw(direction?.toUpperCase() === 'DESC' ? 'DESC' : 'ASC')}`;
+    return { sql: column.sql, desc: direction?.toUpperCase() === 'DESC', merge: column.merge };
   });
-  if (aggregated && orderBy.length === 0) {
+  if (aggregated && order.length === 0) {
     const first = columns.find((c) => c.aggregate)!;
-    orderBy.push(sql`${first.sql} DESC`);
+    order.push({ sql: first.sql, desc: true, merge: first.merge });
   }
-  if (!aggregated) orderBy.push(sql`e.uuid DESC`);
-  const groupBy = columns.filter((c) => !c.aggregate).map((c) => c.sql);
   const limit = query.limit ?? DEFAULT_EVENTS_LIMIT;
   const offset = query.offset ?? 0;
+  // Ordered by time first: slices are read in that order and the read stops early.
+  const first = (query.orderBy ?? (aggregated ? [] : ['timestamp DESC']))[0];
+  const byTime =
+    !aggregated && first !== undefined && /^timestamp$/i.test(ORDER.exec(first.trim())![1]!.trim())
+      ? order[0]!.desc
+        ? 'desc'
+        : 'asc'
+      : null;
+  const filtered =
+    Boolean(query.personId || query.where?.length) ||
+    [query.properties, query.fixedProperties].some((p) => p && Object.keys(p).length);
+  const limits = budgetOf(ctx.db)?.limits ?? QUERY_BUDGET;
+  let rows: unknown[][];
+  if (byTime && !filtered && offset <= limits.countedRows && limit < limits.statementRows) {
+    // A listing in time order walks at most offset index entries and reads limit + 1 rows: one statement.
+    rows = await listing(ctx, scope, needs, columns, order, limit, offset);
+  } else {
+    if (offset + limit > MAX_SLICED_ROWS) {
+      throw tooExpensive(
+        `This events query reads its range in slices and keeps its first offset + limit rows, at most ${MAX_SLICED_ROWS}; ` +
+          'narrow the range with after/before instead of paging this deep.',
+        'query.offset',
+      );
+    }
+    const statement: EventsStatement = {
+      scope,
+      needs,
+      conditions,
+      columns,
+      order,
+      aggregated,
+      wanted: offset + limit + 1,
+      byTime,
+    };
+    rows = (await runSlicedEvents(ctx, statement)).slice(offset);
+  }
+  return {
+    columns: query.select,
+    types: columns.map((c) => c.type),
+    results: rows.slice(0, limit).map((r) => columns.map((c, i) => c.read(r[i]))),
+    hasMore: rows.length > limit,
+    limit,
+    offset,
+  };
+}
+
+/** Rows an events query that reads its range in slices keeps at most (offset + limit): PostHog's HogQL row cap. */
+const MAX_SLICED_ROWS = 50_000;
+
+/** The time-ordered listing without filters: newest (or oldest) first along the index, as one statement. */
+async function listing(
+  ctx: QueryContext,
+  scope: EventScope,
+  needs: Needs,
+  columns: Column[],
+  order: OrderTerm[],
+  limit: number,
+  offset: number,
+): Promise<unknown[][]> {
   const rows = await run<Record<string, unknown>>(
     ctx.db,
     sql`SELECT ${sql.join(
       columns.map((c, i) => sql`${c.sql} AS ${sql.raw(`c${i}`)}`),
       sql`, `,
     )}
-    FROM ${eventsFrom(needs)} WHERE ${sql.join(conditions, sql` AND `)}
-    ${aggregated && groupBy.length ? sql`GROUP BY ${sql.join(groupBy, sql`, `)}` : sql``}
-    ORDER BY ${sql.join(orderBy, sql`, `)} LIMIT ${limit + 1} OFFSET ${offset}`,
+    FROM ${eventsFrom(needs)} WHERE ${scopeSql(scope)}
+    ORDER BY ${sql.join(
+      [...order.map((o) => sql`${o.sql} ${sql.raw(o.desc ? 'DESC' : 'ASC')}`), sql`e.uuid DESC`],
+      sql`, `,
+    )} LIMIT ${limit + 1} OFFSET ${offset}`,
   );
-  return {
-    columns: query.select,
-    types: columns.map((c) => c.type),
-    results: rows.slice(0, limit).map((r) => columns.map((c, i) => c.read(r[`c${i}`]))),
-    hasMore: rows.length > limit,
-    limit,
-    offset,
-  };
+  return rows.map((r) => columns.map((_, i) => r[`c${i}`]));
 }

@@ -266,6 +266,49 @@ const QUERIES: [string, unknown][] = [
     'actors of a funnel step',
     { kind: 'ActorsQuery', source: { kind: 'FunnelsActorsQuery', source: funnel(), funnelStep: 2 } },
   ],
+  [
+    'events: filtered, newest first, a page in',
+    {
+      kind: 'EventsQuery',
+      select: ['*'],
+      after: '2024-03-01',
+      properties: [{ key: '$browser', value: 'Chrome', operator: 'exact', type: 'event' }],
+      limit: 7,
+      offset: 5,
+    },
+  ],
+  [
+    'events: oldest first, by a where clause',
+    {
+      kind: 'EventsQuery',
+      select: ['timestamp', 'event', 'distinct_id'],
+      after: '2024-03-01',
+      where: ["event != 'signup'"],
+      orderBy: ['timestamp ASC'],
+      limit: 30,
+    },
+  ],
+  [
+    'events: ordered by a property',
+    {
+      kind: 'EventsQuery',
+      select: ['uuid', 'properties.amount'],
+      after: '2024-03-01',
+      event: '$pageview',
+      orderBy: ['properties.amount DESC'],
+      limit: 20,
+    },
+  ],
+  [
+    'events: counted per name and person, first and last time',
+    {
+      kind: 'EventsQuery',
+      select: ['event', 'person_id', 'count()', 'min(timestamp)', 'max(timestamp)'],
+      after: '2024-03-01',
+      orderBy: ['count() DESC', 'event ASC', 'person_id ASC'],
+      limit: 50,
+    },
+  ],
 ];
 
 describe('answers read through tiny slices equal answers read in one', () => {
