@@ -13,20 +13,33 @@ import { parsePoint } from './date-range';
 import { QueryError } from './errors';
 import { parseHogQLSelect } from './hogql-query';
 import type { HogQLQueryInput } from './schema';
-import { run, scopeSql } from './source';
+import { walkOf } from './event-slices';
+import { countRows } from './slice-walk';
+import { indexScopesOf } from './slices';
+import { run } from './source';
 
 type TableRead = Reads & { kind: 'table' };
 
-async function rowsOfTable(ctx: QueryContext, read: TableRead, cap: number): Promise<number> {
-  const table = read.table === 'events' ? 'events' : read.table;
-  const where =
-    read.table === 'events'
-      ? scopeSql({ projectId: ctx.projectId, from: read.from, to: read.to, events: read.events })
-      : sql`project_id = ${ctx.projectId}`;
+async function rowsOfTable(ctx: QueryContext, read: TableRead, budget: QueryBudget): Promise<number> {
+  const cap = budget.limits.scannedRows;
+  if (read.table === 'events') {
+    // Counted as the other kinds count: in statements of at most `countedRows` index entries (slice-walk.ts).
+    let total = 0;
+    for (const range of indexScopesOf({
+      projectId: ctx.projectId,
+      from: read.from,
+      to: read.to,
+      events: read.events,
+    })) {
+      total += await countRows(ctx.db, range, cap - total, walkOf(budget.limits, budget.limits.statementRows));
+      if (total > cap) break;
+    }
+    return total;
+  }
   const [row] = await run<{ n: number }>(
     ctx.db,
-    sql`SELECT count(*) AS n FROM (SELECT 1 FROM ${sql.raw(table)} ${sql.raw(read.table === 'events' ? 'e' : '')}
-      WHERE ${where} LIMIT ${cap + 1})`,
+    sql`SELECT count(*) AS n FROM (SELECT 1 FROM ${sql.raw(read.table)} WHERE project_id = ${ctx.projectId}
+      LIMIT ${cap + 1})`,
   );
   return row?.n ?? 0;
 }
@@ -55,7 +68,7 @@ export async function checkHogQLCost(ctx: QueryContext, query: HogQLQueryInput, 
     if (r.kind === 'table') {
       const key = JSON.stringify([r.table, r.from, r.to, r.events]);
       let n = counted.get(key);
-      if (n === undefined) counted.set(key, (n = await rowsOfTable(ctx, r, cap)));
+      if (n === undefined) counted.set(key, (n = await rowsOfTable(ctx, r, budget)));
       if (n > largest.rows) largest = { rows: n, at: r.at };
       return n;
     }
