@@ -39,7 +39,7 @@ const FAULTS = {
   d1: {
     users: 60,
     oneIn: { persons: 3, person_distinct_ids: 3, person_merges: 3, events: 400 },
-    phases: 3,
+    phases: 2,
     onMs: 900,
     offMs: 2_500,
     seed: 11,
@@ -48,7 +48,7 @@ const FAULTS = {
   objects: {
     users: 60,
     personWritesOneIn: 20,
-    phases: 3,
+    phases: 2,
     minStormMs: 900,
     maxStormMs: 2_500,
     hitsPerStorm: 3,

@@ -20,7 +20,7 @@ import {
  * and its path) — rerun with the same SEED to replay.
  */
 const SEED = 20_261_122;
-const FUZZ_RUNS = { garbage: 3_000, sdkShaped: 3_000, headersAndQuery: 2_000 };
+const FUZZ_RUNS = { garbage: 1_500, sdkShaped: 1_500, headersAndQuery: 1_000 };
 
 const EVENT_PATHS = ['/e', '/i/v0/e', '/capture', '/track', '/engage', '/batch'];
 const OTHER_PATHS = [
@@ -537,7 +537,7 @@ describe(`capture fuzzing (seed ${SEED})`, () => {
   });
 
   it('every event accepted during the fuzzing is stored (or dropped by rule, with a warning), none through the dead-letter queue', async () => {
-    expect(accepted.size).toBeGreaterThan(500);
+    expect(accepted.size).toBeGreaterThan(250);
     const uuids = [...accepted];
     // Person-only events sent with $process_person_profile: false are dropped by rule, with a warning.
     const accountedFor = async () => {
