@@ -118,40 +118,8 @@ function nextSliceTime(slice: Slice, byTime: 'asc' | 'desc'): string | null {
   return byTime === 'desc' ? slice.from[0]! : (slice.to?.[0] ?? null);
 }
 
-/** The first `k` of two lists in `order` (each in that order already). */
-function mergeSorted(a: Found[], b: Found[], order: (x: Found, y: Found) => number, k: number): Found[] {
-  const out: Found[] = [];
-  let i = 0;
-  let j = 0;
-  while (out.length < k && (i < a.length || j < b.length)) {
-    if (j >= b.length || (i < a.length && order(a[i]!, b[j]!) <= 0)) out.push(a[i++]!);
-    else out.push(b[j++]!);
-  }
-  return out;
-}
-
-/** Rows sorted between two pauses. */
-const SORT_CHUNK = 20_000;
-
-/** The first `k` of `items` in `order`: sorted a chunk at a time, merged, with pauses between (many groups take a while). */
-async function firstInOrder(
-  items: Found[],
-  order: (x: Found, y: Found) => number,
-  k: number,
-  pause: () => Promise<void>,
-): Promise<Found[]> {
-  let kept: Found[] = [];
-  for (let i = 0; i < items.length; i += SORT_CHUNK) {
-    kept = mergeSorted(kept, items.slice(i, i + SORT_CHUNK).sort(order), order, k);
-    await pause();
-  }
-  return kept;
-}
-
 export async function runSlicedEvents(ctx: QueryContext, s: EventsStatement): Promise<unknown[][]> {
-  const budget = budgetOf(ctx.db);
-  const limits = budget?.limits ?? QUERY_BUDGET;
-  const pause = async () => budget?.yieldIfDue();
+  const limits = budgetOf(ctx.db)?.limits ?? QUERY_BUDGET;
   const order = rowOrder(s);
   const timeAt = s.columns.length; // the first order value: the time, when ordered by time
   let kept: Found[] = [];
@@ -162,8 +130,7 @@ export async function runSlicedEvents(ctx: QueryContext, s: EventsStatement): Pr
     const width = s.columns.length + s.order.length + (s.aggregated ? 0 : 1);
     const found = rows.map((r) => Array.from({ length: width }, (_, i) => r[`v${i}`]));
     if (!s.aggregated) {
-      // A slice's rows come in the query's order (its ORDER BY is this order): merged, not sorted again.
-      kept = mergeSorted(kept, found, order, s.wanted);
+      kept = [...kept, ...found].sort(order).slice(0, s.wanted);
       const bound = s.byTime && kept.length >= s.wanted ? nextSliceTime(slice, s.byTime) : null;
       const last = kept[kept.length - 1]?.[timeAt];
       // Every later slice's rows are at or beyond `bound`: none can rank before the last kept row.
@@ -178,7 +145,7 @@ export async function runSlicedEvents(ctx: QueryContext, s: EventsStatement): Pr
       );
     }
   }
-  return s.aggregated ? firstInOrder([...groups.values()], order, s.wanted, pause) : kept;
+  return s.aggregated ? [...groups.values()].sort(order).slice(0, s.wanted) : kept;
 }
 
 /** Adds a slice's partial row of one group (its event-level values) into the groups merged so far. */

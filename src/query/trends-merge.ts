@@ -140,16 +140,13 @@ export class SeriesMerge {
       case 'values':
         return quantileOf(acc.values!, this.level);
       case 'set':
-        if (acc.set) return acc.set.size;
-        return (acc.first?.length ?? 0) < 2 ? (acc.first?.length ?? 0) : new Set(acc.first).size;
+        return acc.set?.size ?? new Set(acc.first).size;
     }
   }
 
   /** Every bucket seen so far is complete: their partials become final values, and what they held is freed. */
-  async finish(pause: () => Promise<void> = async () => {}): Promise<void> {
-    let i = 0;
+  finish(): void {
     for (const { bucket, bv, acc } of this.partials.values()) {
-      if (++i % PAUSE_EVERY === 0) await pause();
       if (this.kind === 'values' && !acc.values?.length) continue;
       this.finals.push({ bucket, bv, value: this.final(acc) });
     }
@@ -184,7 +181,7 @@ function codePointKey(text: string): string {
 const PAUSE_EVERY = 50_000;
 
 /** The `limit` values ranked first: the largest totals, ties by value in SQLite's text order. */
-async function topValues(totals: Map<string, number>, limit: number, pause: () => Promise<void>): Promise<Set<string>> {
+function topValues(totals: Map<string, number>, limit: number): Set<string> {
   if (totals.size <= limit) return new Set(totals.keys());
   const sorted = Float64Array.from(totals.values()).sort();
   const threshold = sorted[sorted.length - limit]!;
@@ -194,13 +191,12 @@ async function topValues(totals: Map<string, number>, limit: number, pause: () =
     if (total > threshold) kept.add(bv);
     else if (total === threshold) ties.push(bv);
   }
-  await pause();
-  for (const bv of await smallest(ties, limit - kept.size, pause)) kept.add(bv);
+  for (const bv of smallest(ties, limit - kept.size)) kept.add(bv);
   return kept;
 }
 
 /** The `n` first of `values` in code point order, by a max-heap of n: O(values × log n), not a sort of all. */
-async function smallest(values: string[], n: number, pause: () => Promise<void>): Promise<string[]> {
+function smallest(values: string[], n: number): string[] {
   const heap: [string, string][] = [];
   const above = (i: number, j: number) => heap[i]![0] > heap[j]![0];
   const swap = (i: number, j: number) => {
@@ -218,8 +214,7 @@ async function smallest(values: string[], n: number, pause: () => Promise<void>)
       i = top;
     }
   };
-  for (const [i, bv] of values.entries()) {
-    if (i % PAUSE_EVERY === PAUSE_EVERY - 1) await pause();
+  for (const bv of values) {
     const key = codePointKey(bv);
     if (heap.length < n) {
       heap.push([key, bv]);
@@ -249,7 +244,7 @@ export async function limitBreakdown(
     totals.set(r.bv, (totals.get(r.bv) ?? 0) + Number(r.value ?? 0));
     if (i % PAUSE_EVERY === PAUSE_EVERY - 1) await pause();
   }
-  const kept = await topValues(totals, limit, pause);
+  const kept = topValues(totals, limit);
   await pause();
   const out: Row[] = [];
   const other = new Map<string, number>();

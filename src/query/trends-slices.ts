@@ -126,15 +126,13 @@ export async function slicedRows(
   const limits = limitsOf(ctx);
   const level = 'quantile' in agg ? agg.quantile : 0;
   const merge = new SeriesMerge(kindOf(agg), level, limits.mergedValues, tooManyHeld(limits.mergedValues));
-  const budget = budgetOf(ctx.db);
-  const pause = async () => budget?.yieldIfDue();
   // Slices end on bucket starts where they can, so most buckets are computed whole by one statement.
   const cuts = c.aggregate ? [] : period.buckets.map((b) => b.start);
   for await (const slice of eventSlices(ctx.db, parts.scope, parts.needs, cuts)) {
     if (slice.whole) merge.addWhole(await run<Row>(ctx.db, wholeSql(ctx, parts, agg, slice)));
     else merge.addPartial(await partialRows(ctx, partialSql(ctx, parts, agg, slice)));
     // Slices come in time order (groups of them, by rowid within): a slice ending on a cut completes every bucket before it.
-    if (slice.endsOnCut) await merge.finish(pause);
+    if (slice.endsOnCut) merge.finish();
   }
   return merge.rows();
 }
