@@ -9,9 +9,7 @@
  * reading them in time order would read a page per row. So when the scope is
  * larger than one slice, its rowids are first gathered from the index (in
  * statements of `countedRows` entries), sorted, and cut into slices of
- * `statementRows` rowids. They are gathered in groups of about
- * GROUP_STATEMENTS slices that end on a cut where they can: what the Worker holds to merge partial
- * buckets is then freed group by group (`endsOnCut` on a group's last slice).
+ * `statementRows` rowids.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
@@ -40,14 +38,8 @@ export function sliceWhere(needs: Needs, scope: IndexScope, slice: Slice): SQL {
 
 /**
  * The slices of a scope for a statement with these `needs`, at most
- * `statementRows` rows each (budget.ts); `cuts` as slicesOf's.
+ * `statementRows` rows each (budget.ts); `cuts` as slicesOf's (index reads only).
  */
-/**
- * Statements' worth of rows whose rowids are gathered and sorted together (500,000 rows at 10,000 a
- * statement): page reads in table order within a group, and what the Worker holds for it bounded.
- */
-const GROUP_STATEMENTS = 50;
-
 export async function* eventSlices(
   db: Db,
   scope: IndexScope,
@@ -66,44 +58,28 @@ export async function* eventSlices(
   }
   let ids = new Float64Array(limits.statementRows * 4);
   let n = 0;
-  let read = 0;
-  /** The group's rowids in table order, `statementRows` a slice; the last ends on a cut when the group does. */
-  function* flush(endsOnCut: boolean): Generator<Slice> {
-    const sorted = ids.subarray(0, n).sort();
-    for (let i = 0; i < n; i += limits.statementRows) {
-      const last = i + limits.statementRows >= n;
-      yield {
-        kind: 'rows',
-        ids: sorted.subarray(i, i + limits.statementRows),
-        whole: false,
-        endsOnCut: last && endsOnCut,
-      };
-    }
-    n = 0;
-  }
-  for await (const slice of slicesOf(db, scope, walkOf(limits, limits.countedRows, cuts))) {
-    const [row] = await run<{ ids: string }>(
+  for await (const slice of slicesOf(db, scope, walkOf(limits, limits.countedRows))) {
+    const [row] = await run<{ ids: string | null }>(
       db,
-      sql`SELECT json_group_array(e.rowid) AS ids FROM events e ${indexedBy(scope)} WHERE ${sliceSql(scope, slice)}`,
+      sql`SELECT group_concat(e.rowid) AS ids FROM events e ${indexedBy(scope)} WHERE ${sliceSql(scope, slice)}`,
     );
-    const found = JSON.parse(row?.ids ?? '[]') as number[];
-    if (n + found.length > ids.length) {
-      const grown = new Float64Array(Math.max(ids.length * 2, n + found.length));
-      grown.set(ids.subarray(0, n));
-      ids = grown;
+    for (const id of row?.ids ? row.ids.split(',') : []) {
+      if (n === ids.length) {
+        const grown = new Float64Array(ids.length * 2);
+        grown.set(ids);
+        ids = grown;
+      }
+      ids[n++] = Number(id);
     }
-    ids.set(found, n);
-    n += found.length;
-    read += found.length;
-    if (read > limits.scannedRows) {
+    if (n > limits.scannedRows) {
       throw tooExpensive(
         `The query would read more than ${limits.scannedRows} events; narrow the date range.`,
         'query.dateRange',
       );
     }
-    const endsOnCut = slice.kind === 'range' && slice.endsOnCut === true;
-    const group = GROUP_STATEMENTS * limits.statementRows;
-    if ((n >= group && endsOnCut) || n >= 2 * group) yield* flush(endsOnCut);
   }
-  yield* flush(true);
+  const sorted = ids.subarray(0, n).sort();
+  for (let i = 0; i < n; i += limits.statementRows) {
+    yield { kind: 'rows', ids: Array.from(sorted.subarray(i, i + limits.statementRows)), whole: false };
+  }
 }

@@ -152,8 +152,7 @@ async function* pileOf(db: Db, scope: IndexScope, key: Key, rows: number): Async
 /** The scope as one slice when it has at most `rows` rows (one statement walking `rows` + 1 entries), else null. */
 export async function oneSlice(db: Db, scope: IndexScope, rows: number): Promise<Slice | null> {
   const all = rangeOf(scope);
-  const size = budgetOf(db)?.found.get(sizeKey(scope));
-  if (typeof size === 'number') return size <= rows ? all : null;
+  if (knownSmall(db, scope, rows)) return all;
   const [row] = await run<{ one: number }>(
     db,
     sql`SELECT 1 AS one FROM events e ${indexedBy(scope)} WHERE ${sliceSql(scope, all)}
@@ -223,8 +222,7 @@ export async function* slicesOf(db: Db, scope: IndexScope, w: Walk): AsyncGenera
       );
       const cut: Key | undefined = atCut ? reachable.at(-1) : reachable[0];
       const to = cut ?? limit;
-      const endsOnCut = cut !== undefined || to === end;
-      yield { kind: 'range', from: pos, after: false, to, whole: atCut && endsOnCut, endsOnCut };
+      yield { kind: 'range', from: pos, after: false, to, whole: atCut && (cut !== undefined || to === end) };
       if (to === null || (end !== null && compareKeys(to, end) === 0)) return;
       pos = to;
       atCut = cut !== undefined;
@@ -251,13 +249,6 @@ export async function countRows(db: Db, scope: IndexScope, cap: number, w: Walk)
     budgetOf(db)?.found.set(sizeKey(scope), small);
     return small;
   }
-  const total = await countByMarks(db, scope, cap, w);
-  // Counted whole (not stopped at the cap): known for the query, so whether it fits one statement needs no statement.
-  if (total <= cap) budgetOf(db)?.found.set(sizeKey(scope), total);
-  return total;
-}
-
-async function countByMarks(db: Db, scope: IndexScope, cap: number, w: Walk): Promise<number> {
   const step = stepOf(w);
   const per = perOf(w, step);
   const { from: first, to: end } = rangeOf(scope);

@@ -50,12 +50,10 @@ export type Slice =
       to: Key | null;
       /** Starts and ends on cuts: every bucket in it is whole. */
       whole: boolean;
-      /** Ends on a cut (or the scope's end): every bucket before its end is complete. */
-      endsOnCut?: boolean;
     }
-  | { kind: 'pile'; key: Key; afterRowid: number | null; toRowid: number | null; whole: false; endsOnCut?: false }
+  | { kind: 'pile'; key: Key; afterRowid: number | null; toRowid: number | null; whole: false }
   /** Rows by rowid, ascending (event-slices.ts). */
-  | { kind: 'rows'; ids: Float64Array; whole: false; endsOnCut?: boolean };
+  | { kind: 'rows'; ids: number[]; whole: false };
 
 const ALL_EVENTS = {
   name: 'events_project_timestamp_idx',
@@ -126,7 +124,7 @@ export function prefixSql(scope: IndexScope, alias: string, unindexed = false): 
 export function sliceSql(scope: IndexScope, slice: Slice, alias = 'e'): SQL {
   const cols = columnsOf(scope, alias);
   if (slice.kind === 'rows') {
-    const ids = `[${slice.ids.join(',')}]`;
+    const ids = JSON.stringify(slice.ids);
     return sql`${sql.raw(alias)}.rowid IN (SELECT value FROM json_each(${ids})) AND ${prefixSql(scope, alias, true)}`;
   }
   if (slice.kind === 'pile') {
@@ -150,6 +148,5 @@ export function sliceSql(scope: IndexScope, slice: Slice, alias = 'e'): SQL {
 /** The whole scope as one range. */
 export function rangeOf(scope: IndexScope): Slice & { kind: 'range' } {
   const from = scope.from === undefined ? keyAt(scope, 0).map(() => '') : keyAt(scope, scope.from);
-  const to = scope.to === undefined ? null : keyAt(scope, scope.to);
-  return { kind: 'range', from, after: false, to, whole: true, endsOnCut: true };
+  return { kind: 'range', from, after: false, to: scope.to === undefined ? null : keyAt(scope, scope.to), whole: true };
 }

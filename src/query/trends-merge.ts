@@ -106,7 +106,7 @@ export class SeriesMerge {
       case 'set': {
         const list = listOf(r.json).filter((x) => x !== null);
         if (!acc.first && !acc.set) {
-          // A set only when another slice adds to the bucket (the list may repeat a value: counted as a set).
+          // Distinct already (the slice's DISTINCT): a set only when another slice adds to the bucket.
           acc.first = list;
           this.hold(list.length);
           return;
@@ -140,18 +140,8 @@ export class SeriesMerge {
       case 'values':
         return quantileOf(acc.values!, this.level);
       case 'set':
-        return acc.set?.size ?? new Set(acc.first).size;
+        return acc.set?.size ?? acc.first?.length ?? 0;
     }
-  }
-
-  /** Every bucket seen so far is complete: their partials become final values, and what they held is freed. */
-  finish(): void {
-    for (const { bucket, bv, acc } of this.partials.values()) {
-      if (this.kind === 'values' && !acc.values?.length) continue;
-      this.finals.push({ bucket, bv, value: this.final(acc) });
-    }
-    this.partials.clear();
-    this.held = 0;
   }
 
   rows(): Row[] {
@@ -255,4 +245,52 @@ export async function limitBreakdown(
   }
   for (const [bucket, value] of other) out.push({ bucket, bv: otherKey, value });
   return out;
+}
+
+const DAY_MS = 86_400_000;
+const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY_MS;
+
+/**
+ * Weekly/monthly active users from each actor's active days (local 'YYYY-MM-DD'):
+ * a bucket's value is the actors with an active day in the `window` days ending
+ * with the bucket's day; with `since` (aggregate displays) one value per
+ * breakdown value: the actors active on or after that day.
+ */
+export function activeUsers(
+  days: Map<string, { bv: string; days: Set<string> }>,
+  window: number,
+  buckets: { keys: string[] } | { since: string },
+): Row[] {
+  const counts = new Map<string, Row>();
+  const count = (bucket: string, bv: string) => {
+    const key = `${bucket}\u0000${bv}`;
+    const seen = counts.get(key);
+    if (seen) seen.value = Number(seen.value) + 1;
+    else counts.set(key, { bucket, bv, value: 1 });
+  };
+  if ('since' in buckets) {
+    const first = dayNumber(buckets.since) - (window - 1);
+    for (const { bv, days: active } of days.values()) {
+      for (const d of active) {
+        if (dayNumber(d) >= first) {
+          count('', bv);
+          break;
+        }
+      }
+    }
+    return [...counts.values()];
+  }
+  const keyOf = new Map(buckets.keys.map((k) => [dayNumber(k), k]));
+  for (const { bv, days: active } of days.values()) {
+    const sorted = [...active].map(dayNumber).sort((a, b) => a - b);
+    // Each active day covers the days up to `window` on, or to the next active day: every bucket once.
+    for (const [i, d] of sorted.entries()) {
+      const stop = Math.min(d + window, sorted[i + 1] ?? Number.POSITIVE_INFINITY);
+      for (let b = d; b < stop; b++) {
+        const key = keyOf.get(b);
+        if (key !== undefined) count(key, bv);
+      }
+    }
+  }
+  return [...counts.values()];
 }

@@ -12,8 +12,7 @@ import { PERSONS, run, runPacked } from './source';
 import { eventSlices } from './event-slices';
 import type { Slice } from './slices';
 import { bucketKeySql, localOf, ymd } from './time';
-import { activeUsers } from './active-users';
-import { type PartialKind, type PartialRow, type Row, SeriesMerge } from './trends-merge';
+import { type PartialKind, type PartialRow, type Row, SeriesMerge, activeUsers } from './trends-merge';
 import type { Aggregate, CompiledTrends, Period, SeriesParts } from './trends-series';
 
 const limitsOf = (ctx: QueryContext) => budgetOf(ctx.db)?.limits ?? QUERY_BUDGET;
@@ -82,8 +81,7 @@ function partialSql(ctx: QueryContext, parts: SeriesParts, agg: Aggregate, slice
       ctx,
       parts,
       slice,
-      // Not DISTINCT: the Worker's set drops the repeats (a person seen under two distinct ids), sooner than SQLite's.
-      (person) => sql`NULL AS value, NULL AS n, json_group_array(${person}) AS json`,
+      (person) => sql`NULL AS value, NULL AS n, json_group_array(DISTINCT ${person}) AS json`,
     );
   if ('quantile' in agg) {
     return sql`SELECT bucket, bv, NULL AS value, NULL AS n, json_group_array(val) AS json
@@ -131,8 +129,6 @@ export async function slicedRows(
   for await (const slice of eventSlices(ctx.db, parts.scope, parts.needs, cuts)) {
     if (slice.whole) merge.addWhole(await run<Row>(ctx.db, wholeSql(ctx, parts, agg, slice)));
     else merge.addPartial(await partialRows(ctx, partialSql(ctx, parts, agg, slice)));
-    // Slices come in time order (groups of them, by rowid within): a slice ending on a cut completes every bucket before it.
-    if (slice.endsOnCut) merge.finish();
   }
   return merge.rows();
 }

@@ -6,8 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compareText } from '../../src/query/slices';
-import { activeUsers } from '../../src/query/active-users';
-import { type PartialKind, type PartialRow, SeriesMerge, limitBreakdown } from '../../src/query/trends-merge';
+import {
+  type PartialKind,
+  type PartialRow,
+  SeriesMerge,
+  activeUsers,
+  limitBreakdown,
+} from '../../src/query/trends-merge';
 
 function rng(seed: number) {
   let a = seed >>> 0;
@@ -119,14 +124,6 @@ describe('SeriesMerge', () => {
       }
     });
   }
-
-  it('counts a distinct value once when a slice lists it twice (a person under two distinct ids)', () => {
-    const merge = new SeriesMerge('set', 0, 100, () => new Error('too many'));
-    merge.addPartial([{ bucket: 'b', bv: '', json: '["p1","p1","p2"]' }]);
-    expect(merge.rows()).toEqual([{ bucket: 'b', bv: '', value: 2 }]);
-    merge.addPartial([{ bucket: 'b', bv: '', json: '["p2","p3","p3"]' }]);
-    expect(merge.rows()).toEqual([{ bucket: 'b', bv: '', value: 3 }]);
-  });
 
   it('refuses to hold more distinct values than its limit', () => {
     const merge = new SeriesMerge('set', 0, 3, () => new Error('too many'));
