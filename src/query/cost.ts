@@ -21,9 +21,7 @@ import type {
 } from './schema';
 import { AGGREGATE_DISPLAYS } from './schema';
 import { trendsRangeOptions } from './trends';
-import { walkOf } from './event-slices';
-import { countRows } from './slice-walk';
-import { indexScopesOf } from './slices';
+import { countEventRows } from './event-slices';
 import { DAY, HOUR, bucketStartOf, shiftBuckets, type Interval } from './time';
 
 interface Scope {
@@ -63,20 +61,14 @@ const regexFiltersIn = (...inputs: unknown[]): number => {
   return keys.size;
 };
 
-/** Event rows in a scope, counted on the index (in statements of `countedRows` entries; slice-walk.ts) and stopped after `cap`. */
-async function rowsIn(ctx: QueryContext, scope: Scope, cap: number, budget: QueryBudget): Promise<number> {
-  let total = 0;
-  for (const range of indexScopesOf({
-    projectId: ctx.projectId,
-    from: scope.from,
-    to: scope.to,
-    events: scope.events,
-  })) {
-    total += await countRows(ctx.db, range, cap - total, walkOf(budget.limits, budget.limits.statementRows));
-    if (total > cap) break;
-  }
-  return total;
-}
+/** Event rows in a scope, counted on the index and stopped after `cap`. */
+const rowsIn = (ctx: QueryContext, scope: Scope, cap: number, budget: QueryBudget): Promise<number> =>
+  countEventRows(
+    ctx.db,
+    { projectId: ctx.projectId, from: scope.from, to: scope.to, events: scope.events },
+    cap,
+    budget.limits,
+  );
 
 interface Estimate {
   scopes: Scope[];

@@ -14,9 +14,9 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { QUERY_BUDGET, type QueryLimits, budgetOf, tooExpensive } from './budget';
-import { type Walk, oneSlice, slicesOf } from './slice-walk';
-import { type IndexScope, type Slice, indexedBy, sliceSql } from './slices';
-import { eventsFrom, run } from './source';
+import { type Walk, countRows, oneSlice, slicesOf } from './slice-walk';
+import { type IndexScope, type Slice, indexScopesOf, indexedBy, sliceSql } from './slices';
+import { type EventScope, eventsFrom, run } from './source';
 import type { Needs } from './types';
 
 /**
@@ -25,6 +25,24 @@ import type { Needs } from './types';
  */
 export function walkOf(limits: QueryLimits, rows: number, cuts: number[] = []): Walk {
   return { rows, step: Math.max(1, Math.floor(limits.statementRows / 8)), walk: limits.countedRows, cuts };
+}
+
+/**
+ * A project's events in a time range (of some event names, or all), counted on the index in statements of at most
+ * `countedRows` entries (slice-walk.ts) and stopped once past `cap`: the cost estimate of every query kind.
+ */
+export async function countEventRows(
+  db: Db,
+  scope: EventScope,
+  cap: number,
+  limits: QueryLimits,
+): Promise<number> {
+  let total = 0;
+  for (const range of indexScopesOf(scope)) {
+    total += await countRows(db, range, cap - total, walkOf(limits, limits.statementRows));
+    if (total > cap) break;
+  }
+  return total;
 }
 
 export function sliceFrom(needs: Needs, scope: IndexScope): SQL {

@@ -13,9 +13,7 @@ import { parsePoint } from './date-range';
 import { QueryError } from './errors';
 import { parseHogQLSelect } from './hogql-query';
 import type { HogQLQueryInput } from './schema';
-import { walkOf } from './event-slices';
-import { countRows } from './slice-walk';
-import { indexScopesOf } from './slices';
+import { countEventRows } from './event-slices';
 import { run } from './source';
 
 type TableRead = Reads & { kind: 'table' };
@@ -23,18 +21,9 @@ type TableRead = Reads & { kind: 'table' };
 async function rowsOfTable(ctx: QueryContext, read: TableRead, budget: QueryBudget): Promise<number> {
   const cap = budget.limits.scannedRows;
   if (read.table === 'events') {
-    // Counted as the other kinds count: in statements of at most `countedRows` index entries (slice-walk.ts).
-    let total = 0;
-    for (const range of indexScopesOf({
-      projectId: ctx.projectId,
-      from: read.from,
-      to: read.to,
-      events: read.events,
-    })) {
-      total += await countRows(ctx.db, range, cap - total, walkOf(budget.limits, budget.limits.statementRows));
-      if (total > cap) break;
-    }
-    return total;
+    // Counted as the other kinds count (event-slices.ts).
+    const scope = { projectId: ctx.projectId, from: read.from, to: read.to, events: read.events };
+    return countEventRows(ctx.db, scope, cap, budget.limits);
   }
   const [row] = await run<{ n: number }>(
     ctx.db,
