@@ -31,12 +31,7 @@ export function walkOf(limits: QueryLimits, rows: number, cuts: number[] = []): 
  * A project's events in a time range (of some event names, or all), counted on the index in statements of at most
  * `countedRows` entries (slice-walk.ts) and stopped once past `cap`: the cost estimate of every query kind.
  */
-export async function countEventRows(
-  db: Db,
-  scope: EventScope,
-  cap: number,
-  limits: QueryLimits,
-): Promise<number> {
+export async function countEventRows(db: Db, scope: EventScope, cap: number, limits: QueryLimits): Promise<number> {
   let total = 0;
   for (const range of indexScopesOf(scope)) {
     total += await countRows(db, range, cap - total, walkOf(limits, limits.statementRows));
